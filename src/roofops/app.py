@@ -1,0 +1,61 @@
+"""The ASGI application: JSON API, dashboard pages, health and metrics, one process."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.orm import Session, sessionmaker
+
+from roofops import __version__
+from roofops.api import api_router
+from roofops.config import Settings, get_settings
+from roofops.db import session_factory as default_session_factory
+from roofops.errors import install_error_handlers
+from roofops.health.endpoints import router as health_router
+from roofops.logging import configure_logging
+from roofops.middleware import SecurityHeadersMiddleware
+from roofops.web.routes import STATIC_DIR, page_router
+from roofops.worker.runtime import start_runtime
+
+
+def create_app(
+    settings: Settings | None = None,
+    session_factory: sessionmaker[Session] | None = None,
+    *,
+    run_background: bool = True,
+) -> FastAPI:
+    """Build the app; tests pass their own session factory and turn background work off."""
+    settings = settings or get_settings()
+    configure_logging(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = start_runtime(settings, role="web") if run_background else None
+        app.state.runtime = runtime
+        try:
+            yield
+        finally:
+            if runtime is not None:
+                runtime.stop()
+
+    app = FastAPI(
+        title="roofops",
+        version=__version__,
+        description="Operations platform for roofing and exterior contractors.",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.session_factory = session_factory or default_session_factory(settings.database_url)
+    install_error_handlers(app)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.cookie_secure)
+    app.include_router(health_router)
+    app.include_router(api_router)
+    app.include_router(page_router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app

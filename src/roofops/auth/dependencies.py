@@ -1,0 +1,96 @@
+"""FastAPI dependencies: the request's unit of work, who is calling, and what they may do."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from roofops.auth.principal import Principal
+from roofops.auth.service import auth_service
+from roofops.exceptions import NotAuthenticated, PermissionDenied
+from roofops.models.enums import Role
+
+SESSION_COOKIE = "roofops_session"
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """The request owns its unit of work: commit on success, roll back on any error."""
+    session: Session = request.app.state.session_factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+DB = Annotated[Session, Depends(get_db, scope="function")]
+
+
+async def submitted_csrf_token(request: Request) -> str | None:
+    """The CSRF token from the header (htmx, fetch) or the form field (plain forms)."""
+    if request.method in SAFE_METHODS:
+        return None
+    header = request.headers.get(CSRF_HEADER)
+    if header:
+        return header
+    if request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _bearer_token(request: Request) -> str | None:
+    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+    return credentials.strip() if scheme.lower() == "bearer" and credentials.strip() else None
+
+
+def current_principal(
+    request: Request,
+    db: DB,
+    csrf_token: Annotated[str | None, Depends(submitted_csrf_token)],
+) -> Principal:
+    """Bearer API token for machines, session cookie (plus CSRF on writes) for browsers."""
+    bearer = _bearer_token(request)
+    if bearer is not None:
+        principal = auth_service.principal_from_api_token(db, bearer)
+        if principal is None:
+            raise NotAuthenticated("invalid, expired or revoked API token")
+    else:
+        principal = _principal_from_cookie(request, db, csrf_token)
+    request.state.principal = principal
+    return principal
+
+
+def _principal_from_cookie(request: Request, db: Session, csrf_token: str | None) -> Principal:
+    cookie = request.cookies.get(SESSION_COOKIE)
+    principal = auth_service.principal_from_session_token(db, cookie) if cookie else None
+    if principal is None:
+        raise NotAuthenticated("sign in first")
+    if request.method not in SAFE_METHODS and csrf_token != principal.csrf_token:
+        raise PermissionDenied("missing or wrong CSRF token; reload the page and try again")
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def require(allowed: frozenset[Role]) -> Callable[[Principal], Principal]:
+    """A dependency that lets through only the given roles (401 without sign-in, 403 otherwise)."""
+
+    def check(principal: CurrentPrincipal) -> Principal:
+        principal.require(allowed)
+        return principal
+
+    return check

@@ -1,0 +1,88 @@
+"""Queries for users, sessions, API tokens and sign-in attempts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from roofops.kit.repository import Repository
+from roofops.models.user import ApiToken, LoginAttempt, User, UserSession
+
+
+class UserRepository(Repository[User]):
+    model = User
+
+    def by_email(self, email: str) -> User | None:
+        return self.session.scalar(sa.select(User).where(User.email == email.lower()))
+
+    def count(self) -> int:
+        return self.session.scalar(sa.select(sa.func.count()).select_from(User)) or 0
+
+    def all(self) -> list[User]:
+        return list(self.session.scalars(sa.select(User).order_by(User.email)))
+
+
+class UserSessionRepository(Repository[UserSession]):
+    model = UserSession
+
+    def live_by_token_hash(self, token_hash: str, now: datetime) -> UserSession | None:
+        return self.session.scalar(
+            sa.select(UserSession)
+            .options(joinedload(UserSession.user))
+            .where(UserSession.token_hash == token_hash, UserSession.expires_at > now)
+        )
+
+    def delete_expired(self, now: datetime) -> int:
+        result = self.session.execute(sa.delete(UserSession).where(UserSession.expires_at <= now))
+        return result.rowcount  # type: ignore[attr-defined, no-any-return]
+
+    def delete_for_user(self, user_id: object) -> None:
+        self.session.execute(sa.delete(UserSession).where(UserSession.user_id == user_id))
+
+
+class ApiTokenRepository(Repository[ApiToken]):
+    model = ApiToken
+
+    def usable_by_hash(self, token_hash: str, now: datetime) -> ApiToken | None:
+        return self.session.scalar(
+            sa.select(ApiToken)
+            .options(joinedload(ApiToken.user))
+            .where(
+                ApiToken.token_hash == token_hash,
+                ApiToken.revoked_at.is_(None),
+                sa.or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now),
+            )
+        )
+
+    def for_user(self, user_id: object) -> list[ApiToken]:
+        return list(
+            self.session.scalars(
+                sa.select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.created_at)
+            )
+        )
+
+
+class LoginAttemptRepository(Repository[LoginAttempt]):
+    model = LoginAttempt
+
+    def recent_failures(self, *, email: str, ip_address: str, since: datetime) -> tuple[int, int]:
+        """Failures since ``since`` for this e-mail and for this address, counted separately."""
+        failed = sa.and_(LoginAttempt.succeeded.is_(False), LoginAttempt.attempted_at > since)
+        by_email = self.session.scalar(
+            sa.select(sa.func.count()).where(failed, LoginAttempt.email == email)
+        )
+        by_ip = self.session.scalar(
+            sa.select(sa.func.count()).where(failed, LoginAttempt.ip_address == ip_address)
+        )
+        return by_email or 0, by_ip or 0
+
+    def oldest_failure_since(self, *, email: str, since: datetime) -> datetime | None:
+        return self.session.scalar(
+            sa.select(sa.func.min(LoginAttempt.attempted_at)).where(
+                LoginAttempt.succeeded.is_(False),
+                LoginAttempt.attempted_at > since,
+                LoginAttempt.email == email,
+            )
+        )

@@ -1,0 +1,204 @@
+"""Sign-in, sessions, API tokens and user accounts."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from roofops.auth.passwords import generate_password, hash_password, needs_rehash, verify_password
+from roofops.auth.principal import Principal
+from roofops.auth.repository import (
+    ApiTokenRepository,
+    LoginAttemptRepository,
+    UserRepository,
+    UserSessionRepository,
+)
+from roofops.config import get_settings
+from roofops.exceptions import Conflict, NotAuthenticated, NotFound, TooManyRequests
+from roofops.kit.crypto import random_token, sha256_hex
+from roofops.kit.time import as_utc, utcnow
+from roofops.logging import get_logger
+from roofops.models.enums import ActorType, Role
+from roofops.models.user import ApiToken, LoginAttempt, User, UserSession
+
+log = get_logger(__name__)
+API_TOKEN_PREFIX = "rfo_"
+# Address-wide limit is looser than per-account: an office behind one NAT has many users.
+IP_FAILURE_MULTIPLIER = 4
+
+
+@dataclass(frozen=True)
+class NewSession:
+    raw_token: str
+    session: UserSession
+
+
+@dataclass(frozen=True)
+class NewApiToken:
+    raw_token: str
+    token: ApiToken
+
+
+def principal_for(user: User, *, actor_type: ActorType, session: UserSession | None = None) -> Principal:
+    return Principal(
+        user_id=user.id,
+        email=user.email,
+        name=user.full_name,
+        role=user.role,
+        actor_type=actor_type,
+        session_id=session.id if session else None,
+        csrf_token=session.csrf_token if session else None,
+    )
+
+
+class UserService:
+    def create(
+        self,
+        db: Session,
+        *,
+        email: str,
+        role: Role,
+        full_name: str = "",
+        password: str | None = None,
+    ) -> tuple[User, str]:
+        """Create an account; returns the user and the password (generated when none is given)."""
+        users = UserRepository(db)
+        email = email.strip().lower()
+        if users.by_email(email) is not None:
+            raise Conflict(f"a user with e-mail {email} already exists", field="email")
+        password = password or generate_password()
+        user = users.add(
+            User(email=email, role=role, full_name=full_name, password_hash=hash_password(password))
+        )
+        log.info("auth.user.created", user_id=str(user.id), role=role.value)
+        return user, password
+
+    def ensure_first_admin(self, db: Session, email: str = "admin@roofops.local") -> str | None:
+        """At first run make an admin with a random password; returns it, or None if users exist."""
+        if UserRepository(db).count() > 0:
+            return None
+        _, password = self.create(db, email=email, role=Role.ADMIN, full_name="Administrator")
+        return password
+
+    def set_password(self, db: Session, email: str, password: str | None = None) -> str:
+        user = UserRepository(db).by_email(email)
+        if user is None:
+            raise NotFound(f"no user with e-mail {email}")
+        password = password or generate_password()
+        user.password_hash = hash_password(password)
+        UserSessionRepository(db).delete_for_user(user.id)
+        db.flush()
+        return password
+
+    def list(self, db: Session) -> list[User]:
+        return UserRepository(db).all()
+
+
+class AuthService:
+    def sign_in(
+        self, db: Session, *, email: str, password: str, ip_address: str, user_agent: str
+    ) -> NewSession:
+        email = email.strip().lower()
+        self._check_rate_limit(db, email=email, ip_address=ip_address)
+        user = UserRepository(db).by_email(email)
+        ok = verify_password(user.password_hash if user else None, password)
+        attempts = LoginAttemptRepository(db)
+        attempts.add(
+            LoginAttempt(email=email, ip_address=ip_address, succeeded=ok, attempted_at=utcnow())
+        )
+        if not ok or user is None or not user.is_active:
+            log.info("auth.sign_in.failed", email=email, ip=ip_address)
+            raise NotAuthenticated("wrong e-mail or password")
+        if needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)
+        user.last_login_at = utcnow()
+        log.info("auth.sign_in.succeeded", user_id=str(user.id), ip=ip_address)
+        return self._open_session(db, user, ip_address=ip_address, user_agent=user_agent)
+
+    def _check_rate_limit(self, db: Session, *, email: str, ip_address: str) -> None:
+        settings = get_settings()
+        window = timedelta(minutes=settings.login_window_minutes)
+        since = utcnow() - window
+        attempts = LoginAttemptRepository(db)
+        by_email, by_ip = attempts.recent_failures(email=email, ip_address=ip_address, since=since)
+        limit = settings.login_max_failures
+        if by_email < limit and by_ip < limit * IP_FAILURE_MULTIPLIER:
+            return
+        oldest = attempts.oldest_failure_since(email=email, since=since) or utcnow()
+        retry_after = max(1, int((as_utc(oldest) + window - utcnow()).total_seconds()))
+        log.warning("auth.sign_in.throttled", email=email, ip=ip_address)
+        raise TooManyRequests(
+            f"too many failed sign-ins; try again in {-(-retry_after // 60)} minute(s)",
+            retry_after_seconds=retry_after,
+        )
+
+    def _open_session(
+        self, db: Session, user: User, *, ip_address: str, user_agent: str
+    ) -> NewSession:
+        raw = random_token()
+        now = utcnow()
+        session = UserSessionRepository(db).add(
+            UserSession(
+                user_id=user.id,
+                token_hash=sha256_hex(raw),
+                csrf_token=random_token(24),
+                created_at=now,
+                expires_at=now + timedelta(hours=get_settings().session_ttl_hours),
+                ip_address=ip_address[:64],
+                user_agent=user_agent[:300],
+            )
+        )
+        return NewSession(raw_token=raw, session=session)
+
+    def principal_from_session_token(self, db: Session, raw_token: str) -> Principal | None:
+        session = UserSessionRepository(db).live_by_token_hash(sha256_hex(raw_token), utcnow())
+        if session is None or not session.user.is_active:
+            return None
+        return principal_for(session.user, actor_type=ActorType.USER, session=session)
+
+    def sign_out(self, db: Session, session_id: uuid.UUID) -> None:
+        sessions = UserSessionRepository(db)
+        session = sessions.get(session_id)
+        if session is not None:
+            sessions.delete(session)
+
+    def create_api_token(
+        self, db: Session, *, user_id: uuid.UUID, name: str, expires_at: datetime | None = None
+    ) -> NewApiToken:
+        raw = API_TOKEN_PREFIX + random_token()
+        token = ApiTokenRepository(db).add(
+            ApiToken(
+                user_id=user_id,
+                name=name,
+                prefix=raw[:10],
+                token_hash=sha256_hex(raw),
+                created_at=utcnow(),
+                expires_at=expires_at,
+            )
+        )
+        log.info("auth.api_token.created", user_id=str(user_id), token_prefix=token.prefix)
+        return NewApiToken(raw_token=raw, token=token)
+
+    def revoke_api_token(self, db: Session, *, token_id: uuid.UUID) -> None:
+        token = ApiTokenRepository(db).get(token_id)
+        if token is None:
+            raise NotFound("no such API token")
+        token.revoked_at = utcnow()
+        db.flush()
+
+    def principal_from_api_token(self, db: Session, raw_token: str) -> Principal | None:
+        now = utcnow()
+        token = ApiTokenRepository(db).usable_by_hash(sha256_hex(raw_token), now)
+        if token is None or not token.user.is_active:
+            return None
+        # Stamp at most once a minute so a busy client does not write on every request.
+        if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+            token.last_used_at = now
+        return principal_for(token.user, actor_type=ActorType.API_TOKEN)
+
+
+auth_service = AuthService()
+user_service = UserService()

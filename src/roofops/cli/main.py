@@ -1,0 +1,23 @@
+"""The ``roofops`` command: serve, worker, db, user, demo (and later sync, dispatch, forecast, bench)."""
+
+from __future__ import annotations
+
+import typer
+
+from roofops.cli import db as db_commands
+from roofops.cli import demo as demo_commands
+from roofops.cli import serve as serve_commands
+from roofops.cli import user as user_commands
+from roofops.cli import worker as worker_commands
+
+app = typer.Typer(
+    name="roofops",
+    help="roofops: operations platform for roofing and exterior contractors.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+app.add_typer(db_commands.app, name="db")
+app.add_typer(user_commands.app, name="user")
+app.command("serve")(serve_commands.serve)
+app.command("worker")(worker_commands.worker)
+app.command("demo")(demo_commands.demo)

@@ -1,0 +1,66 @@
+"""Typed settings: every knob is a ``ROOFOPS_`` environment variable (or a line in ``.env``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SQLITE_URL = "sqlite:///var/roofops.db"
+
+
+class Settings(BaseSettings):
+    """Process-wide configuration, read once from the environment."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ROOFOPS_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    env: Literal["development", "production", "test"] = "development"
+    database_url: str = DEFAULT_SQLITE_URL
+    data_dir: Path = Path("var")
+    base_url: str = "http://127.0.0.1:8000"
+
+    # Comma-separated Fernet keys, newest first; older keys still decrypt (rotation).
+    encryption_keys: SecretStr | None = None
+    session_ttl_hours: int = Field(default=12, ge=1, le=24 * 30)
+    # None means "secure unless the base URL is plain http" (the local demo).
+    session_cookie_secure: bool | None = None
+    login_max_failures: int = Field(default=5, ge=1)
+    login_window_minutes: int = Field(default=15, ge=1)
+
+    log_level: str = "INFO"
+    # None means JSON in production and readable lines elsewhere.
+    log_json: bool | None = None
+
+    worker_concurrency: int = Field(default=4, ge=1, le=64)
+    worker_heartbeat_seconds: int = Field(default=15, ge=1)
+    worker_stale_seconds: int = Field(default=90, ge=5)
+    cron_enabled: bool = True
+    metrics_token: SecretStr | None = None
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def cookie_secure(self) -> bool:
+        if self.session_cookie_secure is not None:
+            return self.session_cookie_secure
+        return not self.base_url.startswith("http://")
+
+    @property
+    def logs_as_json(self) -> bool:
+        return self.log_json if self.log_json is not None else self.is_production
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,46 @@
+"""Repository base: every query lives in a repository; services call these, never the ORM."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Generic, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from roofops.kit.paging import Page, PageRequest, SortSpec
+
+ModelT = TypeVar("ModelT")
+
+
+class Repository(Generic[ModelT]):
+    model: type[ModelT]
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, entity_id: uuid.UUID, *options: Any) -> ModelT | None:
+        return self.session.get(self.model, entity_id, options=options)
+
+    def add(self, entity: ModelT) -> ModelT:
+        self.session.add(entity)
+        self.session.flush()
+        return entity
+
+    def delete(self, entity: ModelT) -> None:
+        self.session.delete(entity)
+        self.session.flush()
+
+    def paginate(
+        self, statement: sa.Select[tuple[ModelT]], request: PageRequest, sort: SortSpec | None
+    ) -> Page[ModelT]:
+        total = self.session.scalar(
+            sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())
+        )
+        if sort is not None:
+            column = getattr(self.model, sort.field)
+            statement = statement.order_by(column.desc() if sort.descending else column.asc())
+        # A unique tiebreaker keeps pages stable when the sort column has equal values.
+        statement = statement.order_by(self.model.id)  # type: ignore[attr-defined]
+        rows = self.session.scalars(statement.offset(request.offset).limit(request.size)).all()
+        return Page(items=list(rows), total=total or 0, page=request.page, size=request.size)

@@ -1,0 +1,54 @@
+"""Every table, one module each; importing this package registers them all on Base.metadata."""
+
+from roofops.models.audit import AuditLog
+from roofops.models.base import Base
+from roofops.models.branch import Branch
+from roofops.models.company import CompanySettings, PriceListEntry
+from roofops.models.crew import Crew, CrewMember, crew_skills
+from roofops.models.customer import Customer
+from roofops.models.enums import (
+    ActorType,
+    BackgroundJobStatus,
+    JobStage,
+    JobType,
+    Material,
+    PayerKind,
+    Priority,
+    Role,
+)
+from roofops.models.job import Job, JobStageEvent
+from roofops.models.property import Property
+from roofops.models.runtime import BackgroundJob, CronClaim, WorkerHeartbeat
+from roofops.models.skill import Skill
+from roofops.models.user import ApiToken, LoginAttempt, User, UserSession
+
+__all__ = [
+    "ActorType",
+    "ApiToken",
+    "AuditLog",
+    "BackgroundJob",
+    "BackgroundJobStatus",
+    "Base",
+    "Branch",
+    "CompanySettings",
+    "CronClaim",
+    "Crew",
+    "CrewMember",
+    "Customer",
+    "Job",
+    "JobStage",
+    "JobStageEvent",
+    "JobType",
+    "LoginAttempt",
+    "Material",
+    "PayerKind",
+    "PriceListEntry",
+    "Priority",
+    "Property",
+    "Role",
+    "Skill",
+    "User",
+    "UserSession",
+    "WorkerHeartbeat",
+    "crew_skills",
+]

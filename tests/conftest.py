@@ -1,0 +1,108 @@
+"""Shared fixtures: one migrated database per run, one rolled-back transaction per test.
+
+Set ROOFOPS_TEST_DATABASE_URL to run the same suite on PostgreSQL; by default a fresh SQLite
+file is used. The PostgreSQL database is wiped (schema public dropped) at the start of the run,
+so point it at a database that exists for tests only.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+os.environ.setdefault("ROOFOPS_ENV", "test")
+os.environ.setdefault("ROOFOPS_LOG_LEVEL", "WARNING")
+
+from roofops import schema  # noqa: E402
+from roofops.config import Settings, get_settings  # noqa: E402
+from roofops.db import dispose_engines, get_engine  # noqa: E402
+from tests.factories import ApiClient, make_api_client  # noqa: E402
+
+TEST_DATABASE_ENV = "ROOFOPS_TEST_DATABASE_URL"
+
+
+def _reset_postgres(url: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
+        connection.exec_driver_sql("CREATE SCHEMA public")
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url = os.environ.get(TEST_DATABASE_ENV)
+    if url:
+        _reset_postgres(url)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'roofops-test.db'}"
+    os.environ["ROOFOPS_DATABASE_URL"] = url
+    get_settings.cache_clear()
+    schema.upgrade(url)
+    yield url
+    dispose_engines()
+
+
+@pytest.fixture(scope="session")
+def is_postgres(database_url: str) -> bool:
+    return database_url.startswith("postgresql")
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return get_settings()
+
+
+@pytest.fixture
+def connection(database_url: str) -> Iterator[sa.Connection]:
+    with get_engine(database_url).connect() as conn:
+        transaction = conn.begin()
+        yield conn
+        if transaction.is_active:
+            transaction.rollback()
+
+
+@pytest.fixture
+def session_maker(connection: sa.Connection) -> sessionmaker[Session]:
+    """Sessions that commit to a SAVEPOINT of the test's transaction, which is rolled back."""
+    return sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+
+
+@pytest.fixture
+def db(session_maker: sessionmaker[Session]) -> Iterator[Session]:
+    session = session_maker()
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def app(settings: Settings, session_maker: sessionmaker[Session]) -> FastAPI:
+    from roofops.app import create_app
+
+    return create_app(settings, session_maker, run_background=False)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app, base_url="http://testserver") as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def api(client: TestClient, db: Session) -> ApiClient:
+    """Call ``api.as_role(Role.OFFICE).get(...)`` for an authenticated client of that role."""
+    return make_api_client(client, db)
+
+
+@pytest.fixture
+def tmp_dir(tmp_path: Path) -> Path:
+    return tmp_path
