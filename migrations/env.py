@@ -6,8 +6,8 @@ from alembic import context
 
 import roofops.models  # noqa: F401  (registers every table)
 from roofops.db import get_engine
-from roofops.schema import include_name
 from roofops.models.base import Base
+from roofops.schema import include_name
 
 config = context.config
 target_metadata = Base.metadata

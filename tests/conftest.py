@@ -20,10 +20,10 @@ from sqlalchemy.orm import Session, sessionmaker
 os.environ.setdefault("ROOFOPS_ENV", "test")
 os.environ.setdefault("ROOFOPS_LOG_LEVEL", "WARNING")
 
-from roofops import schema  # noqa: E402
-from roofops.config import Settings, get_settings  # noqa: E402
-from roofops.db import dispose_engines, get_engine  # noqa: E402
-from tests.factories import ApiClient, make_api_client  # noqa: E402
+from roofops import schema
+from roofops.config import Settings, get_settings
+from roofops.db import dispose_engines, get_engine
+from tests.factories import ApiClient, make_api_client
 
 TEST_DATABASE_ENV = "ROOFOPS_TEST_DATABASE_URL"
 

@@ -37,10 +37,18 @@ def _next() -> int:
     return next(_counter)
 
 
-def make_user(db: Session, *, role: Role = Role.OFFICE, email: str | None = None,
-              password: str = "correct horse battery staple") -> User:
+def make_user(
+    db: Session,
+    *,
+    role: Role = Role.OFFICE,
+    email: str | None = None,
+    password: str = "correct horse battery staple",
+) -> User:
     user, _ = user_service.create(
-        db, email=email or f"user{_next()}@example.com", role=role, full_name=f"Test {role.value}",
+        db,
+        email=email or f"user{_next()}@example.com",
+        role=role,
+        full_name=f"Test {role.value}",
         password=password,
     )
     return user
@@ -62,7 +70,9 @@ def make_skill(db: Session, *, code: str | None = None) -> Skill:
     return skill
 
 
-def make_crew(db: Session, *, branch: Branch | None = None, skills: list[Skill] | None = None) -> Crew:
+def make_crew(
+    db: Session, *, branch: Branch | None = None, skills: list[Skill] | None = None
+) -> Crew:
     branch = branch or make_branch(db)
     crew = Crew(name=f"Crew {_next()}", branch_id=branch.id, capacity_squares_per_day=20)
     crew.skills = skills or []
@@ -73,17 +83,30 @@ def make_crew(db: Session, *, branch: Branch | None = None, skills: list[Skill] 
 
 def make_customer(db: Session, *, name: str | None = None) -> Customer:
     n = _next()
-    customer = Customer(display_name=name or f"Customer {n}", first_name="Pat", last_name=f"Doe{n}",
-                        email=f"customer{n}@example.com")
+    customer = Customer(
+        display_name=name or f"Customer {n}",
+        first_name="Pat",
+        last_name=f"Doe{n}",
+        email=f"customer{n}@example.com",
+    )
     db.add(customer)
     db.flush()
     return customer
 
 
-def make_property(db: Session, *, customer: Customer | None = None, city: str = "Denver") -> Property:
+def make_property(
+    db: Session, *, customer: Customer | None = None, city: str = "Denver"
+) -> Property:
     customer = customer or make_customer(db)
-    prop = Property(customer_id=customer.id, address_line1=f"{_next()} Main St", city=city,
-                    state="CO", postal_code="80202", latitude=39.74, longitude=-104.99)
+    prop = Property(
+        customer_id=customer.id,
+        address_line1=f"{_next()} Main St",
+        city=city,
+        state="CO",
+        postal_code="80202",
+        latitude=39.74,
+        longitude=-104.99,
+    )
     db.add(prop)
     db.flush()
     return prop
@@ -105,14 +128,32 @@ def make_job(
     prop = make_property(db)
     n = _next()
     when = stage_changed_at or utcnow()
-    job = Job(number=number or f"T{n:05d}", name=name or f"Reroof {n}", customer_id=prop.customer_id,
-              property_id=prop.id, branch_id=branch.id if branch else None, job_type=job_type,
-              material=material, squares=squares, stage=stage, stage_changed_at=when,
-              sales_rep=sales_rep)
+    job = Job(
+        number=number or f"T{n:05d}",
+        name=name or f"Reroof {n}",
+        customer_id=prop.customer_id,
+        property_id=prop.id,
+        branch_id=branch.id if branch else None,
+        job_type=job_type,
+        material=material,
+        squares=squares,
+        stage=stage,
+        stage_changed_at=when,
+        sales_rep=sales_rep,
+    )
     db.add(job)
     db.flush()
-    db.add(JobStageEvent(job_id=job.id, from_stage=None, to_stage=stage, occurred_at=when,
-                         recorded_at=when, actor_type=ActorType.SYSTEM, actor_label="factory"))
+    db.add(
+        JobStageEvent(
+            job_id=job.id,
+            from_stage=None,
+            to_stage=stage,
+            occurred_at=when,
+            recorded_at=when,
+            actor_type=ActorType.SYSTEM,
+            actor_label="factory",
+        )
+    )
     db.flush()
     return job
 

@@ -22,6 +22,7 @@ def test_up_down_up_ends_at_head(database_url: str) -> None:
 
 def test_models_match_migrations(database_url: str) -> None:
     with get_engine(database_url).connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True, "include_name": schema.include_name}
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_name": schema.include_name}
         )
         assert compare_metadata(context, Base.metadata) == []

@@ -1,4 +1,4 @@
-"""Security headers on every response (pure ASGI, so streaming responses such as SSE pass through)."""
+"""Security headers on every response (pure ASGI, so streamed responses such as SSE pass)."""
 
 from __future__ import annotations
 

@@ -32,5 +32,9 @@ class Principal:
 
 
 SYSTEM = Principal(
-    user_id=None, email="system@roofops", name="roofops", role=Role.ADMIN, actor_type=ActorType.SYSTEM
+    user_id=None,
+    email="system@roofops",
+    name="roofops",
+    role=Role.ADMIN,
+    actor_type=ActorType.SYSTEM,
 )

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from roofops.kit.paging import Page, PageRequest, SortSpec
 from roofops.kit.repository import Repository
+from roofops.kit.search import matches_any
+from roofops.models.enums import Role
 from roofops.models.user import ApiToken, LoginAttempt, User, UserSession
 
 
@@ -22,6 +26,23 @@ class UserRepository(Repository[User]):
 
     def all(self) -> list[User]:
         return list(self.session.scalars(sa.select(User).order_by(User.email)))
+
+    def search(
+        self,
+        q: str | None,
+        role: Role | None,
+        active: bool | None,
+        page: PageRequest,
+        sort: SortSpec,
+    ) -> Page[User]:
+        statement = sa.select(User)
+        if q:
+            statement = statement.where(matches_any(q, User.email, User.full_name))
+        if role is not None:
+            statement = statement.where(User.role == role)
+        if active is not None:
+            statement = statement.where(User.is_active.is_(active))
+        return self.paginate(statement, page, sort)
 
 
 class UserSessionRepository(Repository[UserSession]):
@@ -55,6 +76,23 @@ class ApiTokenRepository(Repository[ApiToken]):
                 sa.or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now),
             )
         )
+
+    def search_for_user(
+        self,
+        user_id: uuid.UUID,
+        active: bool | None,
+        now: datetime,
+        page: PageRequest,
+        sort: SortSpec,
+    ) -> Page[ApiToken]:
+        usable = sa.and_(
+            ApiToken.revoked_at.is_(None),
+            sa.or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now),
+        )
+        statement = sa.select(ApiToken).where(ApiToken.user_id == user_id)
+        if active is not None:
+            statement = statement.where(usable if active else sa.not_(usable))
+        return self.paginate(statement, page, sort)
 
     def for_user(self, user_id: object) -> list[ApiToken]:
         return list(

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from roofops.audit.service import apply_changes, audit_service
 from roofops.auth.passwords import generate_password, hash_password, needs_rehash, verify_password
 from roofops.auth.principal import Principal
 from roofops.auth.repository import (
@@ -16,16 +17,27 @@ from roofops.auth.repository import (
     UserRepository,
     UserSessionRepository,
 )
+from roofops.auth.schemas import UserCreate, UserUpdate
 from roofops.config import get_settings
-from roofops.exceptions import Conflict, NotAuthenticated, NotFound, TooManyRequests
+from roofops.crew.service import require_branch
+from roofops.exceptions import (
+    Conflict,
+    NotAuthenticated,
+    NotFound,
+    TooManyRequests,
+    ValidationFailed,
+)
 from roofops.kit.crypto import random_token, sha256_hex
+from roofops.kit.paging import Page, PageRequest, parse_sort
 from roofops.kit.time import as_utc, utcnow
 from roofops.logging import get_logger
 from roofops.models.enums import ActorType, Role
 from roofops.models.user import ApiToken, LoginAttempt, User, UserSession
 
 log = get_logger(__name__)
-API_TOKEN_PREFIX = "rfo_"
+API_TOKEN_PREFIX = "rfo_"  # noqa: S105 (a public marker, not a secret)
+USER_SORTS = ("email", "full_name", "role", "created_at", "last_login_at")
+TOKEN_SORTS = ("created_at", "name", "last_used_at")
 # Address-wide limit is looser than per-account: an office behind one NAT has many users.
 IP_FAILURE_MULTIPLIER = 4
 
@@ -42,7 +54,16 @@ class NewApiToken:
     token: ApiToken
 
 
-def principal_for(user: User, *, actor_type: ActorType, session: UserSession | None = None) -> Principal:
+@dataclass(frozen=True)
+class UserFilters:
+    q: str | None = None
+    role: Role | None = None
+    active: bool | None = None
+
+
+def principal_for(
+    user: User, *, actor_type: ActorType, session: UserSession | None = None
+) -> Principal:
     return Principal(
         user_id=user.id,
         email=user.email,
@@ -95,6 +116,51 @@ class UserService:
 
     def list(self, db: Session) -> list[User]:
         return UserRepository(db).all()
+
+    def search(self, db: Session, filters: UserFilters, page: PageRequest) -> Page[User]:
+        sort = parse_sort(page.sort, USER_SORTS, "email")
+        return UserRepository(db).search(filters.q, filters.role, filters.active, page, sort)
+
+    def get(self, db: Session, user_id: uuid.UUID) -> User:
+        user = UserRepository(db).get(user_id)
+        if user is None:
+            raise NotFound("no such user")
+        return user
+
+    def add_user(
+        self, db: Session, principal: Principal, data: UserCreate
+    ) -> tuple[User, str | None]:
+        """An admin creates an account; returns the generated password, or None if one was given."""
+        if data.branch_id is not None:
+            require_branch(db, data.branch_id)
+        user, password = self.create(
+            db, email=data.email, role=data.role, full_name=data.full_name, password=data.password
+        )
+        user.branch_id = data.branch_id
+        audit_service.created(db, principal, "user", user.id)
+        db.flush()
+        return user, None if data.password else password
+
+    def update(
+        self, db: Session, principal: Principal, user_id: uuid.UUID, data: UserUpdate
+    ) -> User:
+        """Edit name, role, branch or active flag (audited); admins cannot lock themselves out."""
+        user = self.get(db, user_id)
+        values = data.changes()
+        if user.id == principal.user_id:
+            _refuse_self_lockout(user, values)
+        if values.get("branch_id") is not None:
+            require_branch(db, values["branch_id"])
+        audit_service.updated(db, principal, "user", user.id, apply_changes(user, values))
+        db.flush()
+        return user
+
+
+def _refuse_self_lockout(user: User, values: dict[str, object]) -> None:
+    if values.get("is_active") is False:
+        raise Conflict("you cannot deactivate your own account", field="is_active")
+    if values.get("role", user.role) != user.role:
+        raise Conflict("you cannot change your own role; ask another admin", field="role")
 
 
 class AuthService:
@@ -168,6 +234,8 @@ class AuthService:
     def create_api_token(
         self, db: Session, *, user_id: uuid.UUID, name: str, expires_at: datetime | None = None
     ) -> NewApiToken:
+        if expires_at is not None and expires_at <= utcnow():
+            raise ValidationFailed("expires_at must be in the future", field="expires_at")
         raw = API_TOKEN_PREFIX + random_token()
         token = ApiTokenRepository(db).add(
             ApiToken(
@@ -182,9 +250,22 @@ class AuthService:
         log.info("auth.api_token.created", user_id=str(user_id), token_prefix=token.prefix)
         return NewApiToken(raw_token=raw, token=token)
 
-    def revoke_api_token(self, db: Session, *, token_id: uuid.UUID) -> None:
+    def list_api_tokens(self, db: Session, *, user_id: uuid.UUID) -> list[ApiToken]:
+        """All of a user's tokens, oldest first, revoked and expired ones included."""
+        return ApiTokenRepository(db).for_user(user_id)
+
+    def api_tokens(
+        self, db: Session, user_id: uuid.UUID, active: bool | None, page: PageRequest
+    ) -> Page[ApiToken]:
+        sort = parse_sort(page.sort, TOKEN_SORTS, "-created_at")
+        return ApiTokenRepository(db).search_for_user(user_id, active, utcnow(), page, sort)
+
+    def revoke_api_token(
+        self, db: Session, *, token_id: uuid.UUID, owner_id: uuid.UUID | None = None
+    ) -> None:
+        """Revoke a token; with ``owner_id``, someone else's token is reported as not found."""
         token = ApiTokenRepository(db).get(token_id)
-        if token is None:
+        if token is None or (owner_id is not None and token.user_id != owner_id):
             raise NotFound("no such API token")
         token.revoked_at = utcnow()
         db.flush()

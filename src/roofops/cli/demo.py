@@ -1,8 +1,122 @@
-"""roofops demo."""
+"""roofops demo: build (or reuse) a seeded Denver-metro roofing contractor and print a sign-in."""
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Annotated
 
-def demo() -> None:
-    """Not built yet."""
-    raise SystemExit("not built yet")
+import typer
+from rich.console import Console
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
+    from roofops.demo.service import DemoSummary
+
+
+def demo(
+    size: Annotated[
+        float, typer.Option(min=0.01, max=50.0, help="1.0 is ~3,000 jobs over three years.")
+    ] = 1.0,
+    seed: Annotated[int, typer.Option(help="Same seed, size and as-of give the same data.")] = 42,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Last day of history, YYYY-MM-DD (today UTC).")
+    ] = None,
+    rebuild: Annotated[
+        bool, typer.Option(help="Wipe the existing demo company and build it again.")
+    ] = False,
+    show_all_passwords: Annotated[
+        bool, typer.Option(help="Also reset and print the other demo users' passwords.")
+    ] = False,
+) -> None:
+    """Build the demo company in the configured database (or reuse it) and print a sign-in."""
+    from roofops import schema
+    from roofops.config import get_settings
+    from roofops.db import session_scope
+    from roofops.demo.service import build_demo
+    from roofops.exceptions import RoofOpsError
+    from roofops.logging import configure_logging
+
+    settings = get_settings()
+    configure_logging(settings)
+    console = Console()
+    day = _parse_day(as_of)
+    console.print("Migrating the database to the latest schema...")
+    schema.upgrade()
+    started = time.perf_counter()
+    try:
+        with _progress(console) as bars, session_scope() as db:
+            summary = build_demo(
+                db,
+                size=size,
+                seed=seed,
+                as_of=day,
+                rebuild=rebuild,
+                reset_all_passwords=show_all_passwords,
+                progress=_Bars(bars),
+            )
+    except RoofOpsError as error:
+        console.print(f"[red]{error.message}[/red]")
+        raise typer.Exit(1) from error
+    _report(console, summary, settings.base_url, time.perf_counter() - started, show_all_passwords)
+
+
+def _parse_day(text: str | None) -> date:
+    if text is None:
+        return datetime.now(UTC).date()
+    try:
+        return date.fromisoformat(text)
+    except ValueError as error:
+        raise typer.BadParameter("use YYYY-MM-DD", param_hint="--as-of") from error
+
+
+def _progress(console: Console) -> Progress:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(
+        TextColumn("{task.description:<20}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    )
+
+
+class _Bars:
+    """Turns the service's (step, done, total) calls into one Rich bar per step."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.tasks: dict[str, TaskID] = {}
+
+    def __call__(self, step: str, done: int, total: int) -> None:
+        if step not in self.tasks:
+            self.tasks[step] = self.progress.add_task(step, total=max(total, 1))
+        self.progress.update(self.tasks[step], completed=done if total else 1)
+
+
+def _report(
+    console: Console, summary: DemoSummary, url: str, seconds: float, show_all: bool
+) -> None:
+    if summary.reused:
+        built = f"{summary.built_at:%Y-%m-%d %H:%M} UTC"
+        console.print(f"Reusing the demo company built on {built} (size {summary.size:g}).")
+    else:
+        console.print(f"Built the demo company in {seconds:.1f} s (size {summary.size:g}).")
+    console.print(_counts(summary))
+    console.print(f"Database size: {summary.database_bytes / 1_000_000:.1f} MB")
+    console.print(f"\nOpen [bold]{url}[/bold] and sign in:")
+    for user in summary.users:
+        if user.password and (show_all or user.email == summary.admin.email):
+            console.print(f"  {user.email:<34} password: [bold]{user.password}[/bold]")
+    if not show_all:
+        console.print("  (other demo users: --show-all-passwords resets and prints theirs)")
+
+
+def _counts(summary: DemoSummary) -> Table:
+    table = Table("what", "rows", title="Demo company")
+    for name, count in summary.counts.items():
+        table.add_row(name.replace("_", " "), f"{count:,}")
+    return table

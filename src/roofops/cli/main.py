@@ -1,4 +1,4 @@
-"""The ``roofops`` command: serve, worker, db, user, demo (and later sync, dispatch, forecast, bench)."""
+"""The ``roofops`` command: serve, worker, db, user, demo."""
 
 from __future__ import annotations
 

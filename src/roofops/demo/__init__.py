@@ -1,1 +1,1 @@
-"""demo."""
+"""The seeded demo company: generator.generate (pure rows), service.build_demo (loads them)."""

@@ -1,7 +1,118 @@
-"""job endpoints."""
+"""JSON API for jobs and their stage history."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import uuid
+from typing import Annotated
 
-router = APIRouter()
+from fastapi import APIRouter, Depends, Query
+from pydantic import AwareDatetime
+
+from roofops.api_paging import Paging, page_out
+from roofops.auth import roles
+from roofops.auth.dependencies import DB, require
+from roofops.auth.principal import Principal
+from roofops.job.schemas import (
+    JobCreate,
+    JobDetail,
+    JobOut,
+    JobUpdate,
+    StageCount,
+    StageEventOut,
+    StageMove,
+)
+from roofops.job.service import JOB_SORTS, JobFilters, job_service
+from roofops.kit.paging import PageOut
+from roofops.models.enums import JobStage, JobType, Material, PayerKind, Priority
+
+router = APIRouter(prefix="/jobs", tags=["jobs"])
+Reader = Annotated[Principal, Depends(require(roles.READ))]
+Editor = Annotated[Principal, Depends(require(roles.MANAGE_JOBS))]
+Mover = Annotated[Principal, Depends(require(roles.MOVE_JOB_STAGE))]
+
+
+def job_filters(
+    *,
+    q: Annotated[
+        str | None,
+        Query(max_length=200, description="searches number, name, customer name and address"),
+    ] = None,
+    stage: Annotated[list[JobStage] | None, Query(description="repeat for several")] = None,
+    job_type: JobType | None = None,
+    material: Material | None = None,
+    branch_id: uuid.UUID | None = None,
+    crew_id: uuid.UUID | None = None,
+    sales_rep: Annotated[str | None, Query(max_length=120)] = None,
+    payer: PayerKind | None = None,
+    priority: Priority | None = None,
+    open: Annotated[bool, Query(description="only jobs not paid, lost or cancelled")] = False,
+    updated_since: AwareDatetime | None = None,
+) -> JobFilters:
+    return JobFilters(
+        q=q,
+        stages=tuple(stage or ()),
+        job_type=job_type,
+        material=material,
+        branch_id=branch_id,
+        crew_id=crew_id,
+        sales_rep=sales_rep,
+        payer=payer,
+        priority=priority,
+        open_only=open,
+        updated_since=updated_since,
+    )
+
+
+@router.get(
+    "",
+    summary="List jobs",
+    description=f"Sortable by: {', '.join(JOB_SORTS)} (default -stage_changed_at).",
+)
+def list_jobs(
+    db: DB, _: Reader, paging: Paging, filters: Annotated[JobFilters, Depends(job_filters)]
+) -> PageOut[JobOut]:
+    return page_out(job_service.list(db, filters, paging), JobOut)
+
+
+@router.post(
+    "", status_code=201, summary="Create a job", description="Writes its first stage event."
+)
+def create_job(db: DB, principal: Editor, body: JobCreate) -> JobDetail:
+    return JobDetail.model_validate(job_service.create(db, principal, body))
+
+
+@router.get("/stage-counts", summary="How many jobs are in each stage")
+def stage_counts(db: DB, _: Reader) -> list[StageCount]:
+    counts = job_service.stage_counts(db)
+    return [StageCount(stage=stage, count=count) for stage, count in counts.items()]
+
+
+@router.get("/{job_id}", summary="A job with its stage history")
+def get_job(db: DB, _: Reader, job_id: uuid.UUID) -> JobDetail:
+    return JobDetail.model_validate(job_service.get(db, job_id))
+
+
+@router.patch(
+    "/{job_id}",
+    summary="Edit a job (audited)",
+    description="Fields left out keep their value. Move stages with POST /jobs/{id}/stage.",
+)
+def update_job(db: DB, principal: Editor, job_id: uuid.UUID, body: JobUpdate) -> JobDetail:
+    return JobDetail.model_validate(job_service.update(db, principal, job_id, body))
+
+
+@router.post(
+    "/{job_id}/stage",
+    summary="Move a job to another stage",
+    description="409 with the reason when the lifecycle does not allow the move.",
+)
+def move_stage(db: DB, principal: Mover, job_id: uuid.UUID, body: StageMove) -> JobDetail:
+    job = job_service.move_stage(
+        db, principal, job_id, body.stage, reason=body.reason, occurred_at=body.occurred_at
+    )
+    return JobDetail.model_validate(job)
+
+
+@router.get("/{job_id}/stage-events", summary="The job's stage history, oldest first")
+def stage_events(db: DB, _: Reader, job_id: uuid.UUID) -> list[StageEventOut]:
+    return [StageEventOut.model_validate(e) for e in job_service.stage_events(db, job_id)]

@@ -22,7 +22,12 @@ PIPELINE: tuple[JobStage, ...] = (
 )
 SALES = frozenset({JobStage.LEAD, JobStage.INSPECTION, JobStage.ESTIMATE})
 PRODUCTION = frozenset(
-    {JobStage.CONTRACT_SIGNED, JobStage.MATERIALS_ORDERED, JobStage.SCHEDULED, JobStage.IN_PRODUCTION}
+    {
+        JobStage.CONTRACT_SIGNED,
+        JobStage.MATERIALS_ORDERED,
+        JobStage.SCHEDULED,
+        JobStage.IN_PRODUCTION,
+    }
 )
 CLOSEOUT = frozenset({JobStage.COMPLETED, JobStage.INVOICED, JobStage.PAID})
 CLOSED = frozenset({JobStage.PAID, JobStage.LOST, JobStage.CANCELLED})
@@ -63,7 +68,11 @@ def refusal(current: JobStage, target: JobStage, *, reason: str = "") -> str | N
     if current in (JobStage.PAID, JobStage.LOST, JobStage.CANCELLED):
         return _refusal_from_closed(current, target, reason)
     if target == JobStage.LOST:
-        return None if current in SALES else "only a job without a signed contract can be lost; cancel it instead"
+        return (
+            None
+            if current in SALES
+            else "only a job without a signed contract can be lost; cancel it instead"
+        )
     if target == JobStage.CANCELLED:
         return None if current not in CLOSEOUT else "a completed job cannot be cancelled"
     return _refusal_in_pipeline(current, target, reason)

@@ -25,7 +25,9 @@ class SecretBox:
         try:
             return self._fernet.decrypt(token.encode()).decode()
         except InvalidToken as exc:
-            raise ConfigurationError("stored secret cannot be decrypted with the configured keys") from exc
+            raise ConfigurationError(
+                "stored secret cannot be decrypted with the configured keys"
+            ) from exc
 
     def rotate(self, token: str) -> str:
         """Re-encrypt under the newest key (run after adding a key, before dropping the old one)."""

@@ -32,7 +32,7 @@ class Repository(Generic[ModelT]):
         self.session.flush()
 
     def paginate(
-        self, statement: sa.Select[tuple[ModelT]], request: PageRequest, sort: SortSpec | None
+        self, statement: sa.Select[ModelT], request: PageRequest, sort: SortSpec | None
     ) -> Page[ModelT]:
         total = self.session.scalar(
             sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())

@@ -27,15 +27,16 @@ class UTCDateTime(TypeDecorator[datetime]):
         converted = as_utc(value)
         return converted.replace(tzinfo=None) if dialect.name == "sqlite" else converted
 
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+    def process_result_value(
+        self,
+        value: datetime | None,
+        dialect: Dialect,  # noqa: ARG002 (part of the TypeDecorator signature)
+    ) -> datetime | None:
         return None if value is None else as_utc(value)
 
 
-class StrEnum(str, enum.Enum):
+class StrEnum(enum.StrEnum):
     """An enum whose members are their own string values (what the database and JSON hold)."""
-
-    def __str__(self) -> str:
-        return str(self.value)
 
 
 def string_enum(enum_cls: type[enum.Enum], length: int = 32) -> sa.Enum:

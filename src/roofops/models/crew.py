@@ -15,7 +15,9 @@ crew_skills = sa.Table(
     "crew_skills",
     Base.metadata,
     sa.Column("crew_id", sa.Uuid, sa.ForeignKey("crews.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("skill_id", sa.Uuid, sa.ForeignKey("skills.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column(
+        "skill_id", sa.Uuid, sa.ForeignKey("skills.id", ondelete="CASCADE"), primary_key=True
+    ),
 )
 
 
@@ -36,7 +38,10 @@ class Crew(UUIDPrimaryKey, Timestamps, Base):
     branch: Mapped[Branch] = relationship(lazy="raise")
     skills: Mapped[list[Skill]] = relationship(secondary=crew_skills, lazy="raise")
     members: Mapped[list[CrewMember]] = relationship(
-        back_populates="crew", lazy="raise", cascade="all, delete-orphan", order_by="CrewMember.name"
+        back_populates="crew",
+        lazy="raise",
+        cascade="all, delete-orphan",
+        order_by="CrewMember.name",
     )
 
 

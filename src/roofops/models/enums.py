@@ -62,7 +62,7 @@ class ActorType(StrEnum):
     USER = "user"
     SYSTEM = "system"
     SYNC = "sync"
-    API_TOKEN = "api_token"
+    API_TOKEN = "api_token"  # noqa: S105 (an actor kind, not a secret)
 
 
 class BackgroundJobStatus(StrEnum):

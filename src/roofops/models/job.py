@@ -41,7 +41,9 @@ class Job(UUIDPrimaryKey, Timestamps, Base):
     sales_rep: Mapped[str] = mapped_column(sa.String(120), default="", index=True)
     description: Mapped[str] = mapped_column(sa.Text, default="")
 
-    stage: Mapped[JobStage] = mapped_column(string_enum(JobStage), default=JobStage.LEAD, index=True)
+    stage: Mapped[JobStage] = mapped_column(
+        string_enum(JobStage), default=JobStage.LEAD, index=True
+    )
     stage_changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     payer: Mapped[PayerKind] = mapped_column(string_enum(PayerKind), default=PayerKind.RETAIL)

@@ -1,10 +1,79 @@
-"""Rendering helpers for pages (stub until the web module lands)."""
+"""Templates, formatting for people, and the HTML error page every page error goes through."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from roofops.auth import roles
+from roofops.models.enums import JobStage
+from roofops.web.context import PageContext
+from roofops.web.formatting import (
+    age_in_stage,
+    duration,
+    humanize,
+    money,
+    sentence,
+    stage_label,
+)
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+templates = Jinja2Templates(directory=TEMPLATES_DIR)
+
+templates.env.filters.update(
+    stage_label=stage_label,
+    age_in_stage=age_in_stage,
+    money=money,
+    duration=duration,
+    humanize=humanize,
+    sentence=sentence,
+)
+templates.env.globals.update(JobStage=JobStage, access=roles)
+
+
+def is_fragment_request(request: Request) -> bool:
+    """htmx asks for a fragment, except when it restores history and needs the whole page."""
+    headers = request.headers
+    return "HX-Request" in headers and "HX-History-Restore-Request" not in headers
+
+
+def _page_context(request: Request) -> PageContext | None:
+    """Error pages raised before the page dependency ran still show who is signed in."""
+    page: PageContext | None = getattr(request.state, "page", None)
+    principal = getattr(request.state, "principal", None)
+    if page is None and principal is not None:
+        page = PageContext(principal=principal)
+    return page
+
+
+def render(
+    request: Request,
+    name: str,
+    context: Mapping[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> HTMLResponse:
+    page = _page_context(request)
+    response = templates.TemplateResponse(
+        request, name, {"page": page, **(context or {})}, status_code=status_code
+    )
+    response.headers.update({"Vary": "HX-Request", **(headers or {})})
+    return response
 
 
 def render_error(request: Request, status: int, message: str, headers: dict[str, str]) -> Response:
-    return HTMLResponse(f"<p>{status}: {message}</p>", status_code=status, headers=headers)
+    """Inside the layout for a whole page; a small alert when htmx swaps it into a page."""
+    name = "_error_fragment.html" if is_fragment_request(request) else "error.html"
+    return render(
+        request,
+        name,
+        {"status": status, "message": message},
+        status_code=status,
+        headers=headers,
+    )

@@ -1,0 +1,175 @@
+"""JSON shapes for jobs and their stage events. Money is dollars here, cents in the database."""
+
+from __future__ import annotations
+
+import builtins
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import AwareDatetime, BaseModel, Field, StringConstraints, computed_field
+
+from roofops.crew.schemas import BranchRef, CrewRef
+from roofops.customer.schemas import CustomerRef, PropertyRef
+from roofops.job.lifecycle import allowed_targets
+from roofops.kit.schemas import Dollars, DollarsFromCents, OrmModel, PatchModel, text
+from roofops.models.enums import ActorType, JobStage, JobType, Material, PayerKind, Priority
+
+Number = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, pattern=r"^\S{1,32}$"),
+    Field(description="shared with the CRM and the accounting DocNumber; no spaces"),
+]
+JobName = Annotated[str, text(1, 200)]
+Squares = Annotated[
+    Decimal, Field(ge=0, max_digits=8, decimal_places=2, description="roofing squares (100 sq ft)")
+]
+Pitch = Annotated[int, Field(ge=0, le=24, description="rise in inches per 12 of run")]
+SalesRep = Annotated[str, text(0, 120)]
+Description = Annotated[str, StringConstraints(max_length=20_000)]
+Carrier = Annotated[str, text(0, 120)]
+ClaimNumber = Annotated[str, text(0, 64)]
+
+# Dollar fields of the API and the cents columns they are stored in.
+MONEY_COLUMNS = {
+    "rcv": "rcv_cents",
+    "acv": "acv_cents",
+    "deductible": "deductible_cents",
+    "depreciation_held": "depreciation_held_cents",
+}
+
+
+class JobCreate(BaseModel):
+    number: Number
+    name: JobName
+    customer_id: uuid.UUID
+    property_id: uuid.UUID = Field(description="must belong to the customer")
+    branch_id: uuid.UUID | None = None
+    crew_id: uuid.UUID | None = None
+    job_type: JobType
+    material: Material
+    squares: Squares | None = None
+    pitch: Pitch | None = None
+    priority: Priority = Priority.NORMAL
+    sales_rep: SalesRep = ""
+    description: Description = ""
+    stage: JobStage = Field(
+        default=JobStage.LEAD, description="first stage (imports may start later)"
+    )
+    payer: PayerKind = PayerKind.RETAIL
+    insurance_carrier: Carrier = ""
+    claim_number: ClaimNumber = ""
+    rcv: Dollars | None = Field(default=None, description="replacement cost value, dollars")
+    acv: Dollars | None = Field(default=None, description="actual cash value, dollars")
+    deductible: Dollars | None = None
+    depreciation_held: Dollars | None = None
+
+
+class JobUpdate(PatchModel):
+    """Stage is not here: move a job with ``POST /jobs/{id}/stage``."""
+
+    nullable = frozenset(
+        {
+            "branch_id",
+            "crew_id",
+            "squares",
+            "pitch",
+            "rcv",
+            "acv",
+            "deductible",
+            "depreciation_held",
+        }
+    )
+
+    number: Number | None = None
+    name: JobName | None = None
+    customer_id: uuid.UUID | None = None
+    property_id: uuid.UUID | None = None
+    branch_id: uuid.UUID | None = None
+    crew_id: uuid.UUID | None = None
+    job_type: JobType | None = None
+    material: Material | None = None
+    squares: Squares | None = None
+    pitch: Pitch | None = None
+    priority: Priority | None = None
+    sales_rep: SalesRep | None = None
+    description: Description | None = None
+    payer: PayerKind | None = None
+    insurance_carrier: Carrier | None = None
+    claim_number: ClaimNumber | None = None
+    rcv: Dollars | None = None
+    acv: Dollars | None = None
+    deductible: Dollars | None = None
+    depreciation_held: Dollars | None = None
+
+
+class StageMove(BaseModel):
+    stage: JobStage
+    reason: Annotated[str, text(0, 2000)] = Field(
+        default="", description="required when moving back or reopening"
+    )
+    occurred_at: AwareDatetime | None = Field(
+        default=None,
+        description="when it happened (default now); not in the future, "
+        "not before the job's latest stage change",
+    )
+
+
+class StageEventOut(OrmModel):
+    id: uuid.UUID
+    from_stage: JobStage | None
+    to_stage: JobStage
+    occurred_at: datetime
+    recorded_at: datetime
+    actor_type: ActorType
+    actor_id: uuid.UUID | None
+    actor_label: str
+    reason: str
+
+
+class JobOut(OrmModel):
+    id: uuid.UUID
+    number: str
+    name: str
+    customer_id: uuid.UUID
+    property_id: uuid.UUID
+    branch_id: uuid.UUID | None
+    crew_id: uuid.UUID | None
+    customer: CustomerRef
+    property: PropertyRef
+    branch: BranchRef | None
+    crew: CrewRef | None
+    job_type: JobType
+    material: Material
+    squares: Decimal | None
+    pitch: int | None
+    priority: Priority
+    sales_rep: str
+    description: str
+    stage: JobStage
+    stage_changed_at: datetime
+    payer: PayerKind
+    insurance_carrier: str
+    claim_number: str
+    rcv: DollarsFromCents | None = Field(validation_alias="rcv_cents")
+    acv: DollarsFromCents | None = Field(validation_alias="acv_cents")
+    deductible: DollarsFromCents | None = Field(validation_alias="deductible_cents")
+    depreciation_held: DollarsFromCents | None = Field(validation_alias="depreciation_held_cents")
+    created_at: datetime
+    updated_at: datetime
+
+    # ``builtins.property``: the ``property`` field above shadows the decorator for type checkers.
+    @computed_field(description="stages this job may move to next (some need a reason)")  # type: ignore[prop-decorator]
+    @builtins.property
+    def next_stages(self) -> list[JobStage]:
+        return allowed_targets(self.stage)
+
+
+class JobDetail(JobOut):
+    stage_events: list[StageEventOut]
+
+
+class StageCount(BaseModel):
+    stage: JobStage
+    count: int

@@ -1,0 +1,26 @@
+"""The page dependency: the signed-in principal plus the company's name, clock and currency."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from roofops.auth.dependencies import DB, CurrentPrincipal
+from roofops.company.service import company_service
+from roofops.web.context import PageContext
+
+
+def page_context(request: Request, db: DB, principal: CurrentPrincipal) -> PageContext:
+    company = company_service.get(db)
+    page = PageContext(
+        principal=principal,
+        company_name=company.name,
+        time_zone=company.time_zone,
+        currency=company.currency,
+    )
+    request.state.page = page
+    return page
+
+
+Page = Annotated[PageContext, Depends(page_context)]

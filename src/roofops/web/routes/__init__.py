@@ -1,0 +1,17 @@
+"""Dashboard pages: each area has its own router; app.py includes ``page_router``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter
+
+from roofops.web.routes import auth, docs, jobs, overview, settings
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+page_router = APIRouter(include_in_schema=False)
+for area in (auth, jobs, overview, settings, docs):
+    page_router.include_router(area.router)
+
+__all__ = ["STATIC_DIR", "page_router"]

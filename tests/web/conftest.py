@@ -1,0 +1,61 @@
+"""Sign-in helpers for page tests: a TestClient holding a real session cookie."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from fastapi.testclient import TestClient
+from httpx import Response
+from sqlalchemy.orm import Session
+
+from roofops.models import Role, User
+from tests.factories import make_user
+
+PASSWORD = "correct horse battery staple"
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_FIELD.search(html)
+    assert match, "no csrf_token field on the page"
+    return match.group(1)
+
+
+def login(client: TestClient, email: str, password: str, next_url: str = "") -> Response:
+    token = csrf_from(client.get("/login").text)
+    form = {"email": email, "password": password, "csrf_token": token, "next": next_url}
+    response: Response = client.post("/login", data=form, follow_redirects=False)
+    return response
+
+
+@dataclass
+class Browser:
+    """A signed-in client plus the session's CSRF token for unsafe requests."""
+
+    client: TestClient
+    user: User
+    csrf: str
+
+    def post(
+        self, url: str, data: dict[str, str] | None = None, headers: dict[str, str] | None = None
+    ) -> Response:
+        form = {"csrf_token": self.csrf, **(data or {})}
+        response: Response = self.client.post(
+            url, data=form, headers=headers, follow_redirects=False
+        )
+        return response
+
+
+@pytest.fixture
+def sign_in(client: TestClient, db: Session) -> Callable[[Role], Browser]:
+    def as_role(role: Role) -> Browser:
+        user = make_user(db, role=role, password=PASSWORD)
+        db.commit()
+        client.cookies.clear()
+        assert login(client, user.email, PASSWORD).status_code == 303
+        return Browser(client, user, csrf_from(client.get("/settings").text))
+
+    return as_role
