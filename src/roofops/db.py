@@ -105,9 +105,9 @@ def _drop_after_commit(session: Session) -> None:
 
 
 @contextmanager
-def session_scope(url: str | None = None) -> Iterator[Session]:
-    """The unit of work of a CLI command or a task: commit on success, roll back on error."""
-    session = session_factory(url)()
+def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """Commit on success, roll back on any error: what every owner of a unit of work does."""
+    session = factory()
     try:
         yield session
         session.commit()
@@ -116,3 +116,10 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+@contextmanager
+def session_scope(url: str | None = None) -> Iterator[Session]:
+    """The unit of work of a CLI command or a task."""
+    with unit_of_work(session_factory(url)) as session:
+        yield session

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from sqlalchemy.orm import Session
@@ -38,7 +39,7 @@ def test_builds_the_generated_company_row_for_row(db: Session) -> None:
     assert summary.database_bytes > 0
     company = db.get(CompanySettings, "company")
     assert company is not None
-    assert (company.is_demo, company.demo_seed, company.demo_size) == (True, 3, 5)
+    assert (company.is_demo, company.demo_seed, company.demo_size) == (True, 3, Decimal("0.05"))
 
 
 def test_gives_one_sign_in_per_role_and_only_shows_new_passwords(db: Session) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from roofops.auth.principal import Principal
 from roofops.auth.service import auth_service
+from roofops.db import unit_of_work
 from roofops.exceptions import NotAuthenticated, PermissionDenied
 from roofops.models.enums import Role
 
@@ -21,15 +22,8 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 def get_db(request: Request) -> Iterator[Session]:
     """The request owns its unit of work: commit on success, roll back on any error."""
-    session: Session = request.app.state.session_factory()
-    try:
+    with unit_of_work(request.app.state.session_factory) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 DB = Annotated[Session, Depends(get_db, scope="function")]

@@ -29,6 +29,7 @@ from roofops.exceptions import (
 )
 from roofops.kit.crypto import random_token, sha256_hex
 from roofops.kit.paging import Page, PageRequest, parse_sort
+from roofops.kit.repository import found
 from roofops.kit.time import as_utc, utcnow
 from roofops.logging import get_logger
 from roofops.models.enums import ActorType, Role
@@ -122,10 +123,7 @@ class UserService:
         return UserRepository(db).search(filters.q, filters.role, filters.active, page, sort)
 
     def get(self, db: Session, user_id: uuid.UUID) -> User:
-        user = UserRepository(db).get(user_id)
-        if user is None:
-            raise NotFound("no such user")
-        return user
+        return found(UserRepository(db).get(user_id), "user")
 
     def add_user(
         self, db: Session, principal: Principal, data: UserCreate

@@ -20,8 +20,9 @@ from roofops.crew.schemas import (
     CrewUpdate,
     SkillCreate,
 )
-from roofops.exceptions import Conflict, NotFound, ValidationFailed
+from roofops.exceptions import Conflict, ValidationFailed
 from roofops.kit.paging import Page, PageRequest, parse_sort
+from roofops.kit.repository import found
 from roofops.models.branch import Branch
 from roofops.models.crew import Crew, CrewMember
 from roofops.models.skill import Skill
@@ -41,10 +42,7 @@ class BranchService:
         return BranchRepository(db).search(active, page, sort)
 
     def get(self, db: Session, branch_id: uuid.UUID) -> Branch:
-        branch = BranchRepository(db).get(branch_id)
-        if branch is None:
-            raise NotFound("no such branch")
-        return branch
+        return found(BranchRepository(db).get(branch_id), "branch")
 
     def create(self, db: Session, principal: Principal, data: BranchCreate) -> Branch:
         self._ensure_code_free(db, data.code)
@@ -114,10 +112,7 @@ class CrewService:
         )
 
     def get(self, db: Session, crew_id: uuid.UUID) -> Crew:
-        crew = CrewRepository(db).full(crew_id)
-        if crew is None:
-            raise NotFound("no such crew")
-        return crew
+        return found(CrewRepository(db).full(crew_id), "crew")
 
     def create(self, db: Session, principal: Principal, data: CrewCreate) -> Crew:
         self._ensure_name_free(db, data.name)

@@ -11,8 +11,9 @@ from roofops.audit.service import apply_changes, audit_service
 from roofops.auth.principal import Principal
 from roofops.customer.repository import CustomerRepository, PropertyRepository
 from roofops.customer.schemas import CustomerCreate, CustomerUpdate, PropertyCreate, PropertyUpdate
-from roofops.exceptions import Conflict, NotFound
+from roofops.exceptions import Conflict
 from roofops.kit.paging import Page, PageRequest, parse_sort
+from roofops.kit.repository import found
 from roofops.models.customer import Customer
 from roofops.models.property import Property
 
@@ -32,10 +33,7 @@ class CustomerService:
 
     def get(self, db: Session, customer_id: uuid.UUID) -> Customer:
         """The customer with its properties loaded."""
-        customer = CustomerRepository(db).with_properties(customer_id)
-        if customer is None:
-            raise NotFound("no such customer")
-        return customer
+        return found(CustomerRepository(db).with_properties(customer_id), "customer")
 
     def create(self, db: Session, principal: Principal, data: CustomerCreate) -> Customer:
         self._ensure_email_free(db, data.email)
@@ -68,10 +66,7 @@ class CustomerService:
             )
 
     def get_property(self, db: Session, property_id: uuid.UUID) -> Property:
-        prop = PropertyRepository(db).get(property_id)
-        if prop is None:
-            raise NotFound("no such property")
-        return prop
+        return found(PropertyRepository(db).get(property_id), "property")
 
     def add_property(
         self, db: Session, principal: Principal, customer_id: uuid.UUID, data: PropertyCreate

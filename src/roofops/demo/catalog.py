@@ -16,8 +16,6 @@ DEMO_EMAIL_DOMAIN = "demo.roofops.local"
 YEARS_OF_HISTORY = 3
 JOBS_PER_SIZE = 3000
 CREWS_PER_SIZE = 12
-# CompanySettings.demo_size is an integer column: the size is stored in hundredths.
-SIZE_SCALE = 100
 
 # (south, north, west, east): every generated coordinate falls inside.
 METRO_BOUNDS = (39.40, 40.10, -105.30, -104.60)

@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
@@ -63,8 +64,8 @@ def _ignore(_step: str, _done: int, _total: int) -> None:
     """No progress display."""
 
 
-def stored_size(size: float) -> int:
-    return round(size * catalog.SIZE_SCALE)
+def stored_size(size: float) -> Decimal:
+    return Decimal(str(size)).quantize(Decimal("0.01"))
 
 
 def demo_email(role: Role) -> str:
@@ -134,7 +135,7 @@ class DemoService:
             repo.wipe_business_data()
             return None
         if company.demo_size != stored_size(size) or company.demo_seed != seed:
-            built_size = (company.demo_size or 0) / catalog.SIZE_SCALE
+            built_size = float(company.demo_size or 0)
             raise Conflict(
                 f"the demo company here was built with --size {built_size:g} --seed "
                 f"{company.demo_seed}; run `roofops demo --size {built_size:g} --seed "
@@ -156,6 +157,7 @@ class DemoService:
                 is_demo=True,
                 demo_seed=data.seed,
                 demo_size=stored_size(data.size),
+                demo_as_of=data.as_of,
             )
         )
         log.info("demo.built", size=data.size, seed=data.seed, jobs=len(data.jobs))

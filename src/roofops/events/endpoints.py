@@ -1,7 +1,45 @@
-"""events endpoints."""
+"""GET /api/v1/events: a Server-Sent Events stream of live events (htmx SSE extension, machines)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated
 
-router = APIRouter()
+from fastapi import APIRouter, Depends, Query, Request
+from sse_starlette.sse import EventSourceResponse
+
+from roofops.auth import roles
+from roofops.auth.dependencies import require
+from roofops.auth.principal import Principal
+from roofops.events.hub import EventHub, get_hub
+
+router = APIRouter(tags=["events"])
+PING_SECONDS = 15
+
+
+@router.get(
+    "/events",
+    summary="Live events as Server-Sent Events",
+    description="Each SSE event is named by its topic (e.g. `job.stage_changed`) and carries JSON "
+    "with ids. `topics` is a comma-separated filter; empty means every topic.",
+    response_class=EventSourceResponse,
+)
+async def stream_events(
+    request: Request,
+    _principal: Annotated[Principal, Depends(require(roles.READ))],
+    topics: Annotated[str, Query(max_length=500)] = "",
+) -> EventSourceResponse:
+    hub = get_hub()
+    settings = request.app.state.settings
+    if not settings.is_sqlite:
+        hub.listen_postgres(settings.database_url)
+    wanted = frozenset(topic.strip() for topic in topics.split(",") if topic.strip())
+    return EventSourceResponse(_events(hub, wanted), ping=PING_SECONDS)
+
+
+async def _events(hub: EventHub, topics: frozenset[str]) -> AsyncIterator[dict[str, str]]:
+    with hub.subscribe(topics) as subscription:
+        while True:
+            topic, payload = await subscription.queue.get()
+            yield {"event": topic, "data": json.dumps(payload)}

@@ -8,9 +8,18 @@ from typing import Any, Generic, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from roofops.exceptions import NotFound
 from roofops.kit.paging import Page, PageRequest, SortSpec
 
 ModelT = TypeVar("ModelT")
+T = TypeVar("T")
+
+
+def found(entity: T | None, what: str) -> T:
+    """The entity, or a 404 naming what was looked for."""
+    if entity is None:
+        raise NotFound(f"no such {what}")
+    return entity
 
 
 class Repository(Generic[ModelT]):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -23,7 +26,9 @@ class CompanySettings(Timestamps, Base):
     currency: Mapped[str] = mapped_column(sa.String(3), default="USD")
     is_demo: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     demo_seed: Mapped[int | None] = mapped_column(sa.Integer)
-    demo_size: Mapped[int | None] = mapped_column(sa.Integer)
+    # The --size factor and --as-of date a demo was built with (None for a real company).
+    demo_size: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 2))
+    demo_as_of: Mapped[date | None] = mapped_column(sa.Date)
 
 
 class PriceListEntry(UUIDPrimaryKey, Timestamps, Base):

@@ -1,0 +1,115 @@
+"""One event hub per process: fans events out to SSE subscribers.
+
+Subscribers are asyncio queues on the server's event loop; delivery comes from other threads
+(the after-commit hook, the LISTEN thread), so it goes through ``call_soon_threadsafe``. A slow
+subscriber loses events rather than slowing everyone else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from roofops.logging import get_logger
+
+log = get_logger(__name__)
+CHANNEL = "roofops_events"
+QUEUE_SIZE = 256
+Event = tuple[str, dict[str, Any]]
+
+
+@dataclass(eq=False)
+class Subscription:
+    topics: frozenset[str]
+    loop: asyncio.AbstractEventLoop
+    queue: asyncio.Queue[Event] = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
+
+    def wants(self, topic: str) -> bool:
+        return not self.topics or topic in self.topics
+
+    def offer(self, event: Event) -> None:
+        try:
+            self.queue.put_nowait(event)
+        except asyncio.QueueFull:
+            log.warning("events.subscriber.dropped", topic=event[0])
+
+
+class EventHub:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._subscriptions: set[Subscription] = set()
+        self._listener: PostgresListener | None = None
+
+    @contextmanager
+    def subscribe(self, topics: frozenset[str]) -> Iterator[Subscription]:
+        subscription = Subscription(topics, asyncio.get_running_loop())
+        with self._lock:
+            self._subscriptions.add(subscription)
+        try:
+            yield subscription
+        finally:
+            with self._lock:
+                self._subscriptions.discard(subscription)
+
+    def deliver(self, topic: str, payload: dict[str, Any]) -> None:
+        with self._lock:
+            targets = [sub for sub in self._subscriptions if sub.wants(topic)]
+        for subscription in targets:
+            subscription.loop.call_soon_threadsafe(subscription.offer, (topic, payload))
+
+    def listen_postgres(self, database_url: str) -> PostgresListener:
+        """Start (once per process) the LISTEN connection that feeds this hub."""
+        with self._lock:
+            if self._listener is None or not self._listener.is_alive():
+                self._listener = PostgresListener(self, database_url)
+                self._listener.start()
+            return self._listener
+
+
+class PostgresListener(threading.Thread):
+    """LISTEN on one dedicated connection; reconnects after failures."""
+
+    def __init__(self, hub: EventHub, database_url: str) -> None:
+        super().__init__(name="roofops-events-listener", daemon=True)
+        self.hub = hub
+        self.conninfo = database_url.replace("postgresql+psycopg://", "postgresql://", 1)
+        self.ready = threading.Event()
+        self._stopping = threading.Event()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self.join(5)
+
+    def run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                self._listen()
+            except Exception:
+                log.exception("events.listener.failed")
+                self._stopping.wait(2)
+
+    def _listen(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.conninfo, autocommit=True) as connection:
+            connection.execute(f"LISTEN {CHANNEL}")
+            self.ready.set()
+            while not self._stopping.is_set():
+                for notify in connection.notifies(timeout=1.0):
+                    self._deliver(notify.payload)
+
+    def _deliver(self, raw: str) -> None:
+        message = json.loads(raw)
+        self.hub.deliver(message["topic"], message["payload"])
+
+
+_hub = EventHub()
+
+
+def get_hub() -> EventHub:
+    return _hub

@@ -1,0 +1,67 @@
+"""The task registry: ``@task("<domain>.<verb>")`` functions that run in their own unit of work."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session
+
+from roofops.exceptions import ConfigurationError
+
+F = TypeVar("F", bound=Callable[..., Any])
+TaskFunction = Callable[..., None]
+
+# Modules whose import registers tasks and crons; each later capability appends its own.
+TASK_MODULES: tuple[str, ...] = ("roofops.worker.housekeeping",)
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    name: str
+    func: TaskFunction
+    retries: int
+
+
+_TASKS: dict[str, TaskSpec] = {}
+
+
+def task(name: str, *, retries: int = 0) -> Callable[[F], F]:
+    """Register ``func(db: Session, **args)``; the runner commits after it returns."""
+
+    def register(func: F) -> F:
+        _TASKS[name] = TaskSpec(name=name, func=func, retries=retries)
+        return func
+
+    return register
+
+
+def get_task(name: str) -> TaskSpec:
+    spec = _TASKS.get(name)
+    if spec is None:
+        raise ConfigurationError(f"no task named '{name}' is registered")
+    return spec
+
+
+def all_tasks() -> list[TaskSpec]:
+    return sorted(_TASKS.values(), key=lambda spec: spec.name)
+
+
+def load_task_modules() -> None:
+    for module in TASK_MODULES:
+        importlib.import_module(module)
+
+
+def run_task(name: str, args: dict[str, Any], *, database_url: str | None = None) -> None:
+    """The task runner owns the unit of work: commit on success, roll back on error."""
+    from roofops.db import session_scope
+
+    spec = get_task(name)
+    with session_scope(database_url) as db:
+        _call(spec, db, args)
+
+
+def _call(spec: TaskSpec, db: Session, args: dict[str, Any]) -> None:
+    spec.func(db, **args)
