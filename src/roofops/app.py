@@ -15,6 +15,8 @@ from roofops.config import Settings, get_settings
 from roofops.db import session_factory as default_session_factory
 from roofops.errors import install_error_handlers
 from roofops.health.endpoints import router as health_router
+from roofops.health.metrics import Metrics
+from roofops.health.middleware import MetricsMiddleware
 from roofops.logging import configure_logging
 from roofops.middleware import SecurityHeadersMiddleware
 from roofops.web.routes import STATIC_DIR, page_router
@@ -53,7 +55,9 @@ def create_app(
     app.state.settings = settings
     app.state.session_factory = session_factory or default_session_factory(settings.database_url)
     install_error_handlers(app)
+    app.state.metrics = Metrics()
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.cookie_secure)
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.include_router(health_router)
     app.include_router(api_router)
     app.include_router(page_router)

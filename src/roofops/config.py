@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     cron_enabled: bool = True
     metrics_token: SecretStr | None = None
 
+    # Trust X-Forwarded-For/-Proto only from these proxy addresses ("*" behind a private LB).
+    proxy_headers: bool = True
+    forwarded_allow_ips: str = "127.0.0.1"
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")

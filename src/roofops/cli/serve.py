@@ -1,8 +1,95 @@
-"""roofops serve."""
+"""roofops serve: the web app under uvicorn, after making sure the schema and an admin exist."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Annotated
 
-def serve() -> None:
-    """Not built yet."""
-    raise SystemExit("not built yet")
+import typer
+
+from roofops.cli.output import clean_errors, fail, make_console
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from roofops.config import Settings
+
+FIRST_ADMIN_EMAIL = "admin@roofops.local"
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on (0.0.0.0 in a container).")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
+) -> None:
+    """Serve the dashboard and API (one process; run more replicas to scale)."""
+    import uvicorn
+
+    from roofops.config import get_settings
+    from roofops.logging import configure_logging
+
+    settings = get_settings()
+    configure_logging(settings)
+    console = make_console()
+    with clean_errors(console):
+        prepare_schema(settings, console)
+        announce_first_admin(console, _sign_in_url(settings, host, port))
+    uvicorn.run(
+        "roofops.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        reload=reload,
+        proxy_headers=settings.proxy_headers,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        log_config=None,
+        server_header=False,
+        timeout_graceful_shutdown=10,
+    )
+
+
+def prepare_schema(settings: Settings, console: Console) -> None:
+    """SQLite migrates itself (zero set-up); PostgreSQL must be migrated as an explicit step."""
+    from roofops import schema
+    from roofops.db import session_scope
+    from roofops.health.service import health_service
+
+    if settings.is_sqlite:
+        schema.upgrade(settings.database_url)
+        return
+    with session_scope(settings.database_url) as db:
+        migrations = health_service.migrations(db)
+    if migrations["state"] == "behind":
+        raise fail(
+            console,
+            f"The database schema is at {migrations['current']}, this release needs "
+            f"{migrations['head']}. Take a backup, run `roofops db upgrade` once, then start "
+            "the web replicas and workers.",
+        )
+    if migrations["state"] == "ahead":
+        console.print(
+            f"[yellow]The database schema ({migrations['current']}) is newer than this release "
+            f"({migrations['head']}): starting anyway (rolling upgrade or image rollback).[/yellow]"
+        )
+
+
+def _sign_in_url(settings: Settings, host: str, port: int) -> str:
+    """The configured public URL, else where this process listens."""
+    if "base_url" in settings.model_fields_set:
+        return settings.base_url
+    return f"http://{'127.0.0.1' if host == '0.0.0.0' else host}:{port}"  # noqa: S104
+
+
+def announce_first_admin(console: Console, base_url: str) -> None:
+    """On an empty database, create the first admin and show its password once, here only."""
+    from roofops.auth.service import user_service
+    from roofops.db import session_scope
+
+    with session_scope() as db:
+        password = user_service.ensure_first_admin(db, FIRST_ADMIN_EMAIL)
+    if password is None:
+        return
+    console.print(f"\nFirst run: created an admin account. Sign in at {base_url} with")
+    console.print(f"  e-mail:   {FIRST_ADMIN_EMAIL}\n  password: [bold]{password}[/bold]")
+    console.print("This password is shown only once (change it: `roofops user set-password`).\n")

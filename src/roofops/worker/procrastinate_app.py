@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from roofops.worker.registry import all_tasks, run_task
@@ -36,4 +37,13 @@ def _runner(name: str, database_url: str) -> Any:
 def run_worker(database_url: str, *, concurrency: int, wait: bool = True) -> None:
     """Blocks until SIGINT/SIGTERM (or, with ``wait=False``, until the queue is empty)."""
     app = build_app(database_url)
-    app.run_worker(concurrency=concurrency, wait=wait, install_signal_handlers=wait)
+    if wait:
+        app.run_worker(concurrency=concurrency, wait=True, install_signal_handlers=True)
+        return
+    # procrastinate's run_worker calls asyncio.run(), which refuses to start inside a thread that
+    # already runs an event loop (a caller embedded in async code): a draining run gets a thread
+    # of its own, and .result() re-raises whatever it raised.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="procrastinate-drain") as pool:
+        pool.submit(
+            app.run_worker, concurrency=concurrency, wait=False, install_signal_handlers=False
+        ).result()

@@ -1,0 +1,61 @@
+# roofops: `make demo` and `make test` are all a fresh machine needs (Python 3.11 and make).
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+UV = $(shell command -v uv 2>/dev/null || echo python3 -m uv)
+RUN = $(UV) run --frozen
+PYTEST_ARGS ?=
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help setup demo serve worker migrate lint typecheck test test-sqlite test-postgres \
+        browser-setup docker
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+setup: ## Install uv if missing and the locked environment (.venv)
+	@scripts/bootstrap
+
+demo: setup ## Migrate, build (or reuse) the demo company, print the sign-in, serve it
+	$(RUN) roofops demo
+	$(RUN) roofops serve --host $(HOST) --port $(PORT)
+
+serve: setup ## Serve the app at http://$(HOST):$(PORT) (SQLite migrates itself)
+	$(RUN) roofops serve --host $(HOST) --port $(PORT)
+
+worker: setup ## Run a background worker (PostgreSQL deployments)
+	$(RUN) roofops worker
+
+migrate: setup ## Migrate the configured database to the latest revision
+	$(RUN) roofops db upgrade
+
+lint: setup ## ruff (lint and format check) and the import contracts
+	$(RUN) ruff check src tests
+	$(RUN) ruff format --check src tests
+	$(RUN) lint-imports
+
+typecheck: setup ## mypy (strict)
+	$(RUN) mypy
+
+browser-setup:
+	@scripts/bootstrap --chromium || { [[ "$${CI:-}" != true ]] && echo "==> browser tests will be skipped"; }
+
+# Prerequisites run in this order (do not use -j): cheap checks first, then both databases.
+test: setup browser-setup lint typecheck test-sqlite test-postgres ## Everything CI runs: lint, types, contracts, suite on SQLite and PostgreSQL
+
+test-sqlite: setup ## The suite on a fresh SQLite file
+	@echo "==> pytest on SQLite $(browser_note)"
+	$(RUN) pytest -q $(call browser_filter) $(PYTEST_ARGS)
+
+test-postgres: setup ## The suite on PostgreSQL: ROOFOPS_TEST_DATABASE_URL, the local server, or a throwaway cluster
+	@echo "==> pytest on PostgreSQL $(browser_note)"
+	PYTHON=.venv/bin/python scripts/with-postgres $(RUN) pytest -q $(call browser_filter) $(PYTEST_ARGS)
+
+docker: ## Build the container image (needs a Docker engine)
+	docker build -t roofops:latest .
+
+# Without Chromium the browser tests are deselected (and reported); CI installs it instead.
+browser_filter = $(if $(wildcard /usr/bin/chromium),,-m "not browser")
+browser_note = $(if $(wildcard /usr/bin/chromium),,(no /usr/bin/chromium: browser tests deselected))

@@ -1,0 +1,62 @@
+"""Prometheus instruments of one app: request counts and latencies, worker heartbeat, build.
+
+Each app owns its registry, so tests and several apps in one process never collide. Metrics are
+per process: run one uvicorn process per replica and let Prometheus scrape every replica.
+"""
+
+from __future__ import annotations
+
+import math
+import platform
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    Info,
+    generate_latest,
+    process_collector,
+)
+
+from roofops import __version__
+
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+LABELS = ("method", "route", "status")
+
+
+class Metrics:
+    content_type = CONTENT_TYPE_LATEST
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        process_collector.ProcessCollector(registry=self.registry)
+        self.requests = Counter(
+            "roofops_http_requests", "HTTP requests handled.", LABELS, registry=self.registry
+        )
+        self.latency = Histogram(
+            "roofops_http_request_duration_seconds",
+            "Time from request to the end of the response body (SSE: the whole stream).",
+            LABELS,
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.heartbeat_age = Gauge(
+            "roofops_worker_heartbeat_age_seconds",
+            "Seconds since the newest worker heartbeat (+Inf: no worker ever beat).",
+            registry=self.registry,
+        )
+        build = Info("roofops_build", "Version of roofops and Python.", registry=self.registry)
+        build.info({"version": __version__, "python": platform.python_version()})
+
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        labels = (method, route, str(status))
+        self.requests.labels(*labels).inc()
+        self.latency.labels(*labels).observe(seconds)
+
+    def render(self, heartbeat_age_seconds: float | None) -> bytes:
+        """The text exposition; the heartbeat gauge is read fresh at every scrape."""
+        age = math.inf if heartbeat_age_seconds is None else heartbeat_age_seconds
+        self.heartbeat_age.set(age)
+        return generate_latest(self.registry)
