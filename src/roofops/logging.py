@@ -22,6 +22,9 @@ def _redact_secrets(
     return event_dict
 
 
+CHATTY_LIBRARIES = ("alembic", "apscheduler")
+
+
 def configure_logging(settings: Settings) -> None:
     renderer: structlog.types.Processor = (
         structlog.processors.JSONRenderer()
@@ -30,6 +33,10 @@ def configure_logging(settings: Settings) -> None:
     )
     level = logging.getLevelName(settings.log_level.upper())
     logging.basicConfig(format="%(message)s", stream=sys.stderr, level=level, force=True)
+    for chatty in CHATTY_LIBRARIES:
+        # Their INFO lines (alembic's plugin set-up, APScheduler's every job add) tell an
+        # operator nothing; warnings and errors still come through.
+        logging.getLogger(chatty).setLevel(max(level, logging.WARNING))
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
