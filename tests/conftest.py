@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 os.environ.setdefault("ROOFOPS_ENV", "test")
 os.environ.setdefault("ROOFOPS_LOG_LEVEL", "WARNING")
+# A fixed key for vendor secrets: without one, development mode would write a key file under var/.
+os.environ.setdefault("ROOFOPS_ENCRYPTION_KEYS", "7w3PjU0mFQb2W1rD4j8hJb0n9Yk6mXkqJrQ0Zt3vO8E=")
 
 from roofops import schema
 from roofops.config import Settings, get_settings

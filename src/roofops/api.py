@@ -9,6 +9,7 @@ from roofops.company.endpoints import router as company_router
 from roofops.crew.endpoints import router as crew_router
 from roofops.customer.endpoints import router as customer_router
 from roofops.events.endpoints import router as events_router
+from roofops.integrations.jobnimbus.endpoints import router as jobnimbus_router
 from roofops.job.endpoints import router as job_router
 
 api_router = APIRouter(prefix="/api/v1")
@@ -19,5 +20,6 @@ for domain_router in (
     job_router,
     crew_router,
     events_router,
+    jobnimbus_router,
 ):
     api_router.include_router(domain_router)

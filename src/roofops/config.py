@@ -6,17 +6,27 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SQLITE_URL = "sqlite:///var/roofops.db"
+
+
+def vendor_alias(name: str) -> AliasChoices:
+    """A vendor setting answers to ``ROOFOPS_<NAME>`` and to the bare name the vendor's own
+    documentation and older deployments use (``JOBNIMBUS_API_KEY``, ``QB_CLIENT_ID``...)."""
+    return AliasChoices(f"ROOFOPS_{name}", name)
 
 
 class Settings(BaseSettings):
     """Process-wide configuration, read once from the environment."""
 
     model_config = SettingsConfigDict(
-        env_prefix="ROOFOPS_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="ROOFOPS_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
     )
 
     env: Literal["development", "production", "test"] = "development"
@@ -45,6 +55,21 @@ class Settings(BaseSettings):
     # Trust X-Forwarded-For/-Proto only from these proxy addresses ("*" behind a private LB).
     proxy_headers: bool = True
     forwarded_allow_ips: str = "127.0.0.1"
+
+    # JobNimbus (CRM). The key typed in Settings > Integrations wins over this one.
+    jobnimbus_enabled: bool = Field(
+        default=False, validation_alias=vendor_alias("JOBNIMBUS_ENABLED")
+    )
+    jobnimbus_api_key: SecretStr | None = Field(
+        default=None, validation_alias=vendor_alias("JOBNIMBUS_API_KEY")
+    )
+    jobnimbus_base_url: str = Field(
+        default="https://app.jobnimbus.com/api1/",
+        validation_alias=vendor_alias("JOBNIMBUS_BASE_URL"),
+    )
+    jobnimbus_sync_minutes: int = Field(
+        default=15, ge=0, le=24 * 60, validation_alias=vendor_alias("JOBNIMBUS_SYNC_MINUTES")
+    )
 
     @property
     def is_sqlite(self) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from roofops.cli import bench as bench_commands
 from roofops.cli import db as db_commands
 from roofops.cli import demo as demo_commands
 from roofops.cli import serve as serve_commands
@@ -18,6 +19,7 @@ app = typer.Typer(
 )
 app.add_typer(db_commands.app, name="db")
 app.add_typer(user_commands.app, name="user")
+app.add_typer(bench_commands.app, name="bench")
 app.command("serve")(serve_commands.serve)
 app.command("worker")(worker_commands.worker)
 app.command("demo")(demo_commands.demo)

@@ -40,6 +40,7 @@ class JobFilters:
     priority: Priority | None = None
     open_only: bool = False
     updated_since: datetime | None = None
+    include_archived: bool = False
 
 
 class JobRepository(Repository[Job]):
@@ -110,6 +111,8 @@ def _conditions(filters: JobFilters) -> list[sa.ColumnElement[bool]]:
         conditions.append(Job.stage.in_(filters.stages))
     if filters.open_only:
         conditions.append(Job.stage.not_in(CLOSED))
+    if not filters.include_archived:
+        conditions.append(Job.archived_at.is_(None))
     if filters.updated_since is not None:
         conditions.append(Job.updated_at >= filters.updated_since)
     return conditions

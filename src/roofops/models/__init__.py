@@ -5,16 +5,29 @@ from roofops.models.base import Base
 from roofops.models.branch import Branch
 from roofops.models.company import CompanySettings, PriceListEntry
 from roofops.models.crew import Crew, CrewMember, crew_skills
+from roofops.models.crm import CrmStatusMapping
 from roofops.models.customer import Customer
 from roofops.models.enums import (
     ActorType,
     BackgroundJobStatus,
+    ConnectionStatus,
     JobStage,
     JobType,
     Material,
     PayerKind,
     Priority,
+    Provider,
     Role,
+    SyncKind,
+    SyncRunStatus,
+)
+from roofops.models.integration import (
+    ExternalRef,
+    InboxEvent,
+    IntegrationConnection,
+    SyncCursor,
+    SyncRun,
+    SyncRunError,
 )
 from roofops.models.job import Job, JobStageEvent
 from roofops.models.property import Property
@@ -31,10 +44,15 @@ __all__ = [
     "Base",
     "Branch",
     "CompanySettings",
+    "ConnectionStatus",
     "Crew",
     "CrewMember",
+    "CrmStatusMapping",
     "CronClaim",
     "Customer",
+    "ExternalRef",
+    "InboxEvent",
+    "IntegrationConnection",
     "Job",
     "JobStage",
     "JobStageEvent",
@@ -45,8 +63,14 @@ __all__ = [
     "PriceListEntry",
     "Priority",
     "Property",
+    "Provider",
     "Role",
     "Skill",
+    "SyncCursor",
+    "SyncKind",
+    "SyncRun",
+    "SyncRunError",
+    "SyncRunStatus",
     "User",
     "UserSession",
     "WorkerHeartbeat",

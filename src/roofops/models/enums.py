@@ -70,3 +70,31 @@ class BackgroundJobStatus(StrEnum):
     RUNNING = "running"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
+
+
+class Provider(StrEnum):
+    """An outside system roofops syncs with; also the ``source`` of an ExternalRef."""
+
+    JOBNIMBUS = "jobnimbus"
+    QUICKBOOKS = "quickbooks"
+    XERO = "xero"
+
+
+class ConnectionStatus(StrEnum):
+    NOT_CONFIGURED = "not_configured"
+    CONNECTED = "connected"
+    FAILED = "failed"  # the vendor refused our credentials: someone has to act
+    DISCONNECTED = "disconnected"
+
+
+class SyncKind(StrEnum):
+    FULL = "full"
+    INCREMENTAL = "incremental"
+    TARGETED = "targeted"  # one job, or what a webhook named
+
+
+class SyncRunStatus(StrEnum):
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    PARTIAL = "partial"  # finished, but some records were rejected (see the run's errors)
+    FAILED = "failed"

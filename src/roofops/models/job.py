@@ -45,6 +45,8 @@ class Job(UUIDPrimaryKey, Timestamps, Base):
         string_enum(JobStage), default=JobStage.LEAD, index=True
     )
     stage_changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Set when the CRM archives or deactivates the job: hidden from lists, kept for history.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     payer: Mapped[PayerKind] = mapped_column(string_enum(PayerKind), default=PayerKind.RETAIL)
     insurance_carrier: Mapped[str] = mapped_column(sa.String(120), default="")

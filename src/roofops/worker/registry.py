@@ -15,7 +15,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 TaskFunction = Callable[..., None]
 
 # Modules whose import registers tasks and crons; each later capability appends its own.
-TASK_MODULES: tuple[str, ...] = ("roofops.worker.housekeeping",)
+TASK_MODULES: tuple[str, ...] = (
+    "roofops.worker.housekeeping",
+    "roofops.integrations.jobnimbus.tasks",
+)
 
 
 @dataclass(frozen=True)

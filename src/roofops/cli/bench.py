@@ -1,0 +1,147 @@
+"""roofops bench: measured figures of the capabilities that have a performance target."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from roofops.cli.output import make_console
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from rich.console import Console
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from roofops.config import Settings
+    from roofops.integrations.jobnimbus.client import JobNimbusClient
+    from roofops.integrations.jobnimbus.fake import FakeJobNimbusStore
+
+app = typer.Typer(help="Benchmarks: each prints its figures (or one JSON object with --json).")
+BENCH_KEY = "bench-jobnimbus-key"
+
+
+@dataclass(frozen=True)
+class SyncFigures:
+    requests: int
+    records: int
+    seconds: float
+
+
+@app.command("crm-sync")
+def crm_sync(
+    jobs: Annotated[int, typer.Option(min=1, max=100_000, help="Jobs in the fake CRM.")] = 5000,
+    changed: Annotated[int, typer.Option(min=0, help="Jobs changed before the second sync.")] = 50,
+    latency: Annotated[float, typer.Option(help="Seconds added to every fake request.")] = 0.1,
+    database_url: Annotated[
+        str | None, typer.Option(help="Database to sync into (default: a fresh SQLite file).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """A full then an incremental JobNimbus sync against the fake CRM over real HTTP."""
+    from roofops.integrations.jobnimbus.fake import create_fake_app, serve_fake
+    from roofops.integrations.jobnimbus.fake_data import demo_store
+
+    console = make_console()
+    with console.status("building the fake CRM..."):
+        store = demo_store(jobs)
+    app_ = create_fake_app(store, api_key=BENCH_KEY)
+    app_.state.faults.latency = latency
+    with tempfile.TemporaryDirectory() as scratch, serve_fake(app_) as url:
+        sessions, settings = _bench_database(database_url, Path(scratch))
+        factory = _client_factory()
+        _connect(sessions, settings, url, factory)
+        full = _timed_sync(sessions, settings, factory)
+        _change_jobs(store, changed)
+        incremental = _timed_sync(sessions, settings, factory)
+    _print(console, {"full": full, "incremental": incremental}, jobs, changed, as_json=as_json)
+
+
+def _bench_database(url: str | None, scratch: Path) -> tuple[sessionmaker[Session], Settings]:
+    from roofops import schema
+    from roofops.config import Settings
+    from roofops.db import session_factory
+    from roofops.kit.crypto import new_fernet_key
+
+    url = url or f"sqlite:///{scratch / 'bench.db'}"
+    schema.upgrade(url)
+    settings = Settings(database_url=url, data_dir=scratch, encryption_keys=new_fernet_key())
+    return session_factory(url), settings
+
+
+def _client_factory() -> Callable[[str, str], JobNimbusClient]:
+    from roofops.integrations.jobnimbus.client import JobNimbusClient
+    from roofops.integrations.jobnimbus.service import SYNC_RETRY
+
+    def factory(api_key: str, base_url: str) -> JobNimbusClient:
+        return JobNimbusClient(api_key, base_url=base_url, retry=SYNC_RETRY)
+
+    return factory
+
+
+def _connect(
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    url: str,
+    factory: Callable[[str, str], JobNimbusClient],
+) -> None:
+    from roofops.auth.principal import SYSTEM
+    from roofops.integrations.jobnimbus.service import jobnimbus_service
+
+    with sessions.begin() as db:
+        jobnimbus_service.connect(
+            db, settings, SYSTEM, BENCH_KEY, base_url=url, client_factory=factory
+        )
+
+
+def _timed_sync(
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    factory: Callable[[str, str], JobNimbusClient],
+) -> SyncFigures:
+    from roofops.integrations.jobnimbus.service import jobnimbus_service
+    from roofops.models.enums import SyncRunStatus
+    from roofops.models.integration import SyncRun
+
+    started = time.perf_counter()
+    run_id = jobnimbus_service.sync(
+        sessions, settings, full=False, triggered_by="bench", client_factory=factory
+    )
+    seconds = time.perf_counter() - started
+    with sessions() as db:
+        run = db.get(SyncRun, run_id)
+        assert run is not None
+        if run.status != SyncRunStatus.SUCCEEDED:
+            raise typer.BadParameter(f"the sync did not succeed: {run.status} {run.error}")
+        return SyncFigures(run.requests, run.fetched, round(seconds, 2))
+
+
+def _change_jobs(store: FakeJobNimbusStore, count: int) -> None:
+    """Move ``count`` jobs, spread over the list, to another status of their workflow."""
+    jobs = store.records("jobs")
+    step = max(1, len(jobs) // max(count, 1))
+    for job in jobs[::step][:count]:
+        status = "Cancelled" if job.get("status_name") != "Cancelled" else "Lost"
+        store.change_status(job["jnid"], status)
+
+
+def _print(
+    console: Console, figures: dict[str, SyncFigures], jobs: int, changed: int, *, as_json: bool
+) -> None:
+    if as_json:
+        print(json.dumps({name: asdict(value) for name, value in figures.items()}))
+        return
+    from rich.table import Table
+
+    table = Table(title=f"JobNimbus sync: {jobs:,} jobs, then {changed:,} changed")
+    for column in ("sync", "requests", "records", "seconds"):
+        table.add_column(column, justify="left" if column == "sync" else "right")
+    for name, value in figures.items():
+        table.add_row(name, f"{value.requests:,}", f"{value.records:,}", f"{value.seconds:.2f}")
+    console.print(table)

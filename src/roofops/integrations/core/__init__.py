@@ -1,0 +1,1 @@
+"""What every integration shares: connections and their secrets, external refs, sync runs."""

@@ -1,0 +1,127 @@
+"""Queries over the shared integration tables."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from roofops.kit.repository import Repository
+from roofops.models.enums import Provider, SyncRunStatus
+from roofops.models.integration import (
+    ExternalRef,
+    IntegrationConnection,
+    SyncCursor,
+    SyncRun,
+    SyncRunError,
+)
+
+# SQLite allows 32,766 bound parameters, PostgreSQL 65,535: stay far below both.
+IN_CHUNK = 900
+
+
+class ConnectionRepository(Repository[IntegrationConnection]):
+    model = IntegrationConnection
+
+    def by_provider(self, provider: Provider) -> IntegrationConnection | None:
+        return self.session.scalar(
+            sa.select(IntegrationConnection).where(IntegrationConnection.provider == provider)
+        )
+
+    def lock(self, provider: Provider) -> IntegrationConnection | None:
+        """The row under ``SELECT ... FOR UPDATE`` (PostgreSQL; SQLite serialises writers)."""
+        return self.session.scalar(
+            sa.select(IntegrationConnection)
+            .where(IntegrationConnection.provider == provider)
+            .with_for_update()
+        )
+
+
+class ExternalRefRepository(Repository[ExternalRef]):
+    model = ExternalRef
+
+    def lookup(
+        self, source: Provider, local_type: str, external_ids: Iterable[str]
+    ) -> dict[str, ExternalRef]:
+        """``external_id -> ref`` for those of ``external_ids`` already linked."""
+        wanted = sorted(set(external_ids))
+        found: dict[str, ExternalRef] = {}
+        for start in range(0, len(wanted), IN_CHUNK):
+            statement = sa.select(ExternalRef).where(
+                ExternalRef.source == source,
+                ExternalRef.local_type == local_type,
+                ExternalRef.external_id.in_(wanted[start : start + IN_CHUNK]),
+            )
+            found.update((ref.external_id, ref) for ref in self.session.scalars(statement))
+        return found
+
+    def local_ids(self, source: Provider, local_type: str) -> dict[str, uuid.UUID]:
+        """Every link of one type: for a full resync, which is one query instead of thousands."""
+        rows = self.session.execute(
+            sa.select(ExternalRef.external_id, ExternalRef.local_id).where(
+                ExternalRef.source == source, ExternalRef.local_type == local_type
+            )
+        )
+        return {row.external_id: row.local_id for row in rows}
+
+    def for_local(
+        self, source: Provider, local_type: str, local_id: uuid.UUID
+    ) -> ExternalRef | None:
+        return self.session.scalar(
+            sa.select(ExternalRef).where(
+                ExternalRef.source == source,
+                ExternalRef.local_type == local_type,
+                ExternalRef.local_id == local_id,
+            )
+        )
+
+
+class SyncCursorRepository:
+    def __init__(self, session: sa.orm.Session) -> None:
+        self.session = session
+
+    def position(self, provider: Provider, stream: str) -> datetime | None:
+        cursor = self.session.get(SyncCursor, (provider, stream))
+        return cursor.position if cursor else None
+
+    def move(self, provider: Provider, stream: str, position: datetime, now: datetime) -> None:
+        cursor = self.session.get(SyncCursor, (provider, stream))
+        if cursor is None:
+            cursor = SyncCursor(provider=provider, stream=stream, position=position, updated_at=now)
+            self.session.add(cursor)
+        cursor.position, cursor.updated_at = position, now
+        self.session.flush()
+
+    def clear(self, provider: Provider) -> None:
+        self.session.execute(sa.delete(SyncCursor).where(SyncCursor.provider == provider))
+
+
+class SyncRunRepository(Repository[SyncRun]):
+    model = SyncRun
+
+    def recent(self, provider: Provider | None, limit: int) -> list[SyncRun]:
+        statement = sa.select(SyncRun).order_by(SyncRun.started_at.desc()).limit(limit)
+        if provider is not None:
+            statement = statement.where(SyncRun.provider == provider)
+        return list(self.session.scalars(statement))
+
+    def running(self, provider: Provider) -> list[SyncRun]:
+        return list(
+            self.session.scalars(
+                sa.select(SyncRun)
+                .where(SyncRun.provider == provider, SyncRun.status == SyncRunStatus.RUNNING)
+                .with_for_update()
+            )
+        )
+
+    def errors(self, run_id: uuid.UUID, limit: int) -> list[SyncRunError]:
+        return list(
+            self.session.scalars(
+                sa.select(SyncRunError)
+                .where(SyncRunError.run_id == run_id)
+                .order_by(SyncRunError.created_at)
+                .limit(limit)
+            )
+        )

@@ -1,0 +1,175 @@
+"""The sync-run log: written in short transactions of its own, beside the sync's data.
+
+Progress is visible (and pushed live as ``sync.progress`` events) while the run works, and the
+history survives a run whose data transaction rolled back.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import timedelta
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from roofops.events.bus import publish
+from roofops.exceptions import Conflict
+from roofops.integrations.core.repository import SyncRunRepository
+from roofops.kit.time import as_utc, utcnow
+from roofops.logging import get_logger
+from roofops.models.enums import Provider, SyncKind, SyncRunStatus
+from roofops.models.integration import SyncRun, SyncRunError
+
+log = get_logger(__name__)
+
+PROGRESS_TOPIC = "sync.progress"
+# A RUNNING run whose heartbeat is older than this was killed (a live run beats every page).
+STALE_AFTER = timedelta(minutes=5)
+MAX_STORED_ERRORS = 500
+PROGRESS_EVERY_SECONDS = 0.5
+
+
+@dataclass
+class RunCounts:
+    requests: int = 0
+    fetched: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: int = 0
+
+
+class SyncRunRecorder:
+    """Keeps one SyncRun row current. Use :meth:`start`; call :meth:`finish` exactly once."""
+
+    def __init__(self, sessions: sessionmaker[Session], run_id: uuid.UUID, provider: Provider):
+        self.sessions, self.run_id, self.provider = sessions, run_id, provider
+        self.counts = RunCounts()
+        self._last_progress = 0.0
+
+    @classmethod
+    def start(
+        cls,
+        sessions: sessionmaker[Session],
+        provider: Provider,
+        kind: SyncKind,
+        *,
+        triggered_by: str,
+        scope: str = "",
+    ) -> SyncRunRecorder:
+        """Refuses (409) while another run of this provider is alive; closes dead ones."""
+        with sessions.begin() as db:
+            _close_dead_runs(db, provider)
+            now = utcnow()
+            run = SyncRun(
+                provider=provider,
+                kind=kind,
+                triggered_by=triggered_by,
+                scope=scope,
+                started_at=now,
+                heartbeat_at=now,
+                phase="starting",
+            )
+            SyncRunRepository(db).add(run)
+            _announce(db, run)
+        log.info("sync.started", provider=provider.value, kind=kind.value, run_id=str(run.id))
+        return cls(sessions, run.id, provider)
+
+    def progress(
+        self, phase: str, done: int, total: int | None = None, *, force: bool = False
+    ) -> None:
+        """Saves counts and progress; at most every half second unless ``force``."""
+        moment = time.monotonic()
+        if not force and moment - self._last_progress < PROGRESS_EVERY_SECONDS:
+            return
+        self._last_progress = moment
+        with self.sessions.begin() as db:
+            run = self._run(db)
+            run.phase, run.progress_done, run.progress_total = phase, done, total
+            self._save_counts(run)
+            _announce(db, run)
+
+    def merge(self, counts: RunCounts, *, fetched: int) -> None:
+        """Adds what one committed page did."""
+        for name, value in asdict(counts).items():
+            setattr(self.counts, name, getattr(self.counts, name) + value)
+        self.counts.fetched += fetched
+
+    def reject(self, record_type: str, external_id: str, message: str) -> None:
+        """One record could not be taken: counted, and kept (the first 500) with its reason."""
+        self.counts.failed += 1
+        log.warning(
+            "sync.record.rejected",
+            provider=self.provider.value,
+            record_type=record_type,
+            external_id=external_id,
+            reason=message,
+        )
+        if self.counts.failed > MAX_STORED_ERRORS:
+            return
+        with self.sessions.begin() as db:
+            db.add(
+                SyncRunError(
+                    run_id=self.run_id,
+                    record_type=record_type,
+                    external_id=external_id[:64],
+                    message=message[:2000],
+                    created_at=utcnow(),
+                )
+            )
+
+    def finish(self, error: str = "") -> SyncRunStatus:
+        with self.sessions.begin() as db:
+            run = self._run(db)
+            self._save_counts(run)
+            run.status = _outcome(error, self.counts)
+            run.error, run.finished_at, run.phase = error[:4000], utcnow(), "finished"
+            _announce(db, run)
+        log.info(
+            "sync.finished", run_id=str(self.run_id), status=run.status.value, **asdict(self.counts)
+        )
+        return run.status
+
+    def _run(self, db: Session) -> SyncRun:
+        run = SyncRunRepository(db).get(self.run_id)
+        assert run is not None, "a sync run row is never deleted while it runs"
+        return run
+
+    def _save_counts(self, run: SyncRun) -> None:
+        for name, value in asdict(self.counts).items():
+            setattr(run, name, value)
+        run.heartbeat_at = utcnow()
+
+
+def _outcome(error: str, counts: RunCounts) -> SyncRunStatus:
+    if error:
+        return SyncRunStatus.FAILED
+    return SyncRunStatus.PARTIAL if counts.failed else SyncRunStatus.SUCCEEDED
+
+
+def _close_dead_runs(db: Session, provider: Provider) -> None:
+    now = utcnow()
+    for run in SyncRunRepository(db).running(provider):
+        if now - as_utc(run.heartbeat_at) < STALE_AFTER:
+            raise Conflict(
+                f"a {provider.value} sync is already running (started {run.started_at:%H:%M} UTC)",
+                run_id=str(run.id),
+            )
+        run.status, run.finished_at = SyncRunStatus.FAILED, now
+        run.error = "interrupted: the process running this sync stopped; a later run redid it"
+
+
+def _announce(db: Session, run: SyncRun) -> None:
+    publish(
+        db,
+        PROGRESS_TOPIC,
+        {
+            "run_id": str(run.id),
+            "provider": run.provider.value,
+            "status": run.status.value,
+            "phase": run.phase,
+            "done": run.progress_done,
+            "total": run.progress_total,
+        },
+    )

@@ -1,0 +1,1 @@
+"""JobNimbus (CRM): api1 client, typed records, default status mapping and a local fake."""

@@ -1,0 +1,332 @@
+"""JobNimbus api1 client: one method per remote call, typed records, polite by default.
+
+Lists are always sorted by ``date_updated`` ascending and can be filtered to records changed
+since a moment, which is what an incremental sync needs. A malformed record does not fail its
+page: each record is validated on its own and the failures come back as
+:attr:`~roofops.integrations.jobnimbus.schemas.Page.rejects` for the sync to report.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Generic, Self
+from urllib.parse import quote
+
+import httpx
+from pydantic import ValidationError
+
+from roofops.exceptions import ConfigurationError
+from roofops.integrations.jobnimbus.schemas import (
+    AccountSettings,
+    Activity,
+    Contact,
+    Job,
+    Page,
+    RecordT,
+    Reject,
+    Task,
+)
+from roofops.kit.http import (
+    DEFAULT_TIMEOUT,
+    RateLimiter,
+    RetryPolicy,
+    VendorHTTP,
+    VendorResponseError,
+)
+from roofops.kit.time import as_utc
+from roofops.logging import get_logger
+
+log = get_logger(__name__)
+
+VENDOR = "jobnimbus"
+DEFAULT_BASE_URL = "https://app.jobnimbus.com/api1/"
+PAGE_SIZE = 1000
+# Without these a record cannot be validated or placed in an incremental sync.
+IDENTITY_FIELDS = ("jnid", "date_created", "date_updated")
+
+TermValue = str | int | bool
+Terms = Mapping[str, TermValue | Sequence[TermValue]]
+
+
+@dataclass(frozen=True)
+class Resource(Generic[RecordT]):
+    path: str
+    list_key: str
+    model: type[RecordT]
+
+
+CONTACTS = Resource("contacts", "results", Contact)
+JOBS = Resource("jobs", "results", Job)
+TASKS = Resource("tasks", "results", Task)
+ACTIVITIES = Resource("activities", "activity", Activity)
+
+
+def polite_limiter() -> RateLimiter:
+    """JobNimbus documents no limit; the spec asks for concurrency of 2 at most."""
+    return RateLimiter(5.0, 2)
+
+
+class JobNimbusClient:
+    def __init__(
+        self,
+        api_key: str,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        transport: httpx.BaseTransport | None = None,
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        limiter: RateLimiter | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        if not api_key.strip():
+            raise ConfigurationError("the JobNimbus API key is empty")
+        self.http = VendorHTTP(
+            VENDOR,
+            base_url,
+            transport=transport,
+            timeout=timeout,
+            retry=retry,
+            limiter=limiter or polite_limiter(),
+            sleep=sleep,
+            rng=rng,
+            headers={"Authorization": f"Bearer {api_key}"},
+        )
+
+    @property
+    def requests_sent(self) -> int:
+        return self.http.requests_sent
+
+    def close(self) -> None:
+        self.http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def list_contacts(
+        self,
+        *,
+        updated_since: datetime | None = None,
+        size: int = PAGE_SIZE,
+        from_: int = 0,
+        terms: Terms | None = None,
+        fields: Sequence[str] | None = None,
+    ) -> Page[Contact]:
+        return self.list_page(CONTACTS, list_params(updated_since, size, from_, terms, fields))
+
+    def list_jobs(
+        self,
+        *,
+        updated_since: datetime | None = None,
+        size: int = PAGE_SIZE,
+        from_: int = 0,
+        terms: Terms | None = None,
+        fields: Sequence[str] | None = None,
+    ) -> Page[Job]:
+        return self.list_page(JOBS, list_params(updated_since, size, from_, terms, fields))
+
+    def list_tasks(
+        self,
+        *,
+        updated_since: datetime | None = None,
+        size: int = PAGE_SIZE,
+        from_: int = 0,
+        terms: Terms | None = None,
+        fields: Sequence[str] | None = None,
+    ) -> Page[Task]:
+        return self.list_page(TASKS, list_params(updated_since, size, from_, terms, fields))
+
+    def list_activities(
+        self,
+        *,
+        updated_since: datetime | None = None,
+        size: int = PAGE_SIZE,
+        from_: int = 0,
+        terms: Terms | None = None,
+        fields: Sequence[str] | None = None,
+    ) -> Page[Activity]:
+        return self.list_page(ACTIVITIES, list_params(updated_since, size, from_, terms, fields))
+
+    def iter_contacts(
+        self,
+        *,
+        updated_since: datetime | None = None,
+        size: int = PAGE_SIZE,
+        terms: Terms | None = None,
+        fields: Sequence[str] | None = None,
+    ) -> Iterator[Page[Contact]]:
+        return self.iter_pages(CONTACTS, updated_since, size, terms, fields)
+
+    def iter_jobs(
+        self,
+        *,
+        updated_since: datetime | None = None,
+        size: int = PAGE_SIZE,
+        terms: Terms | None = None,
+        fields: Sequence[str] | None = None,
+    ) -> Iterator[Page[Job]]:
+        return self.iter_pages(JOBS, updated_since, size, terms, fields)
+
+    def iter_tasks(
+        self,
+        *,
+        updated_since: datetime | None = None,
+        size: int = PAGE_SIZE,
+        terms: Terms | None = None,
+        fields: Sequence[str] | None = None,
+    ) -> Iterator[Page[Task]]:
+        return self.iter_pages(TASKS, updated_since, size, terms, fields)
+
+    def iter_activities(
+        self,
+        *,
+        updated_since: datetime | None = None,
+        size: int = PAGE_SIZE,
+        terms: Terms | None = None,
+        fields: Sequence[str] | None = None,
+    ) -> Iterator[Page[Activity]]:
+        return self.iter_pages(ACTIVITIES, updated_since, size, terms, fields)
+
+    def get_job(self, jnid: str) -> Job:
+        return self.get_record(JOBS, jnid)
+
+    def get_contact(self, jnid: str) -> Contact:
+        return self.get_record(CONTACTS, jnid)
+
+    def account_settings(self) -> AccountSettings:
+        payload = self._get_json("account/settings")
+        try:
+            return AccountSettings.model_validate(payload)
+        except ValidationError as exc:
+            raise self._unreadable(f"account settings are malformed: {summary(exc)}") from exc
+
+    def iter_pages(
+        self,
+        resource: Resource[RecordT],
+        updated_since: datetime | None,
+        size: int,
+        terms: Terms | None,
+        fields: Sequence[str] | None,
+    ) -> Iterator[Page[RecordT]]:
+        """Every page in turn: ``from += size`` until ``from >= count`` (the documented way).
+
+        Records changed while paging move to the end of the ``date_updated`` order and may shift
+        one unseen record back past the offset; the sync's cursor overlap re-reads those.
+        """
+        from_ = 0
+        while True:
+            page = self.list_page(resource, list_params(updated_since, size, from_, terms, fields))
+            yield page
+            from_ += size
+            if from_ >= page.count or not (page.results or page.rejects):
+                return
+
+    def list_page(self, resource: Resource[RecordT], params: Mapping[str, Any]) -> Page[RecordT]:
+        payload = self._get_json(resource.path, params)
+        page = parse_page(payload, resource, from_=int(params.get("from", 0)))
+        if page.rejects:
+            log.warning(
+                "jobnimbus.records.rejected",
+                resource=resource.path,
+                count=len(page.rejects),
+                first=page.rejects[0].record,
+            )
+        return page
+
+    def get_record(self, resource: Resource[RecordT], jnid: str) -> RecordT:
+        payload = self._get_json(f"{resource.path}/{quote(jnid, safe='')}")
+        try:
+            return resource.model.model_validate(payload)
+        except ValidationError as exc:
+            message = f"{resource.path} record {jnid} is malformed: {summary(exc)}"
+            raise self._unreadable(message) from exc
+
+    def _get_json(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        return self.http.json(self.http.request("GET", path, params=params))
+
+    def _unreadable(self, message: str) -> VendorResponseError:
+        return VendorResponseError(message, vendor=VENDOR, status=200)
+
+
+def list_params(
+    updated_since: datetime | None,
+    size: int,
+    from_: int,
+    terms: Terms | None,
+    fields: Sequence[str] | None,
+) -> dict[str, Any]:
+    """Query parameters for a list call; the filter is JSON that httpx URL-encodes."""
+    params: dict[str, Any] = {
+        "size": size,
+        "from": from_,
+        "sort_field": "date_updated",
+        "sort_direction": "asc",
+    }
+    clauses = filter_clauses(updated_since, terms)
+    if clauses:
+        params["filter"] = json.dumps({"must": clauses}, separators=(",", ":"))
+    if fields:
+        params["fields"] = ",".join(dict.fromkeys([*IDENTITY_FIELDS, *fields]))
+    return params
+
+
+def filter_clauses(updated_since: datetime | None, terms: Terms | None) -> list[dict[str, Any]]:
+    clauses: list[dict[str, Any]] = []
+    if updated_since is not None:
+        # Epoch seconds, rounded down so a record updated in the same second is not missed.
+        epoch = int(as_utc(updated_since).timestamp())
+        clauses.append({"range": {"date_updated": {"gte": epoch}}})
+    for field_name, value in (terms or {}).items():
+        if isinstance(value, str | int | bool):
+            clauses.append({"term": {field_name: value}})
+        else:
+            clauses.append({"terms": {field_name: list(value)}})
+    return clauses
+
+
+def parse_page(payload: Any, resource: Resource[RecordT], *, from_: int) -> Page[RecordT]:
+    """Validate each record on its own so one bad record costs one record, not the page."""
+    records = payload.get(resource.list_key) if isinstance(payload, dict) else None
+    count = payload.get("count") if isinstance(payload, dict) else None
+    if not isinstance(records, list) or not isinstance(count, int):
+        raise VendorResponseError(
+            f"jobnimbus {resource.path} list has no count and {resource.list_key!r} list",
+            vendor=VENDOR,
+            status=200,
+        )
+    results: list[RecordT] = []
+    rejects: list[Reject] = []
+    for index, raw in enumerate(records, start=from_):
+        try:
+            results.append(resource.model.model_validate(raw))
+        except ValidationError as exc:
+            rejects.append(Reject(_reference(raw, index), summary(exc)))
+    return Page(count=count, results=results, rejects=rejects, from_=from_)
+
+
+def _reference(raw: Any, index: int) -> str | int:
+    jnid = raw.get("jnid") if isinstance(raw, dict) else None
+    return jnid if isinstance(jnid, str) and jnid else index
+
+
+def summary(exc: ValidationError) -> str:
+    """Field paths and reasons, without the input values (they may hold customer data)."""
+    problems = exc.errors(include_input=False, include_url=False)
+    return "; ".join(
+        f"{'.'.join(str(part) for part in problem['loc']) or 'record'}: {problem['msg']}"
+        for problem in problems
+    )
