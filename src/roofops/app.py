@@ -17,6 +17,8 @@ from roofops.errors import install_error_handlers
 from roofops.health.endpoints import router as health_router
 from roofops.health.metrics import Metrics
 from roofops.health.middleware import MetricsMiddleware
+from roofops.integrations.jobnimbus.sandbox import SANDBOX_PATH
+from roofops.integrations.jobnimbus.sandbox_app import SandboxApp
 from roofops.logging import configure_logging
 from roofops.middleware import SecurityHeadersMiddleware
 from roofops.web.routes import STATIC_DIR, page_router
@@ -62,4 +64,6 @@ def create_app(
     app.include_router(api_router)
     app.include_router(page_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    # The demo's fake JobNimbus (404 outside a demo database): see integrations/jobnimbus/sandbox.
+    app.mount(SANDBOX_PATH, SandboxApp(app.state.session_factory, settings))
     return app

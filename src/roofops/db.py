@@ -30,7 +30,7 @@ def _configure_sqlite(engine: Engine) -> None:
     """WAL for concurrent readers, a busy timeout for writers, real FKs, and SAVEPOINT support.
 
     pysqlite's own transaction handling breaks SAVEPOINTs, so we switch it off and emit BEGIN
-    ourselves (the SQLAlchemy-documented recipe).
+    ourselves (the SQLAlchemy-documented recipe), IMMEDIATE so that writers queue.
     """
 
     @event.listens_for(engine, "connect")
@@ -48,7 +48,10 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: sa.Connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # IMMEDIATE takes the write lock up front: a deferred transaction that reads and then
+        # writes fails at once with "database is locked" when another writer got in between
+        # (busy_timeout cannot help a stale snapshot); this way it waits its turn instead.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str) -> Engine:

@@ -15,11 +15,13 @@ from sqlalchemy.orm import Session
 
 from roofops.auth.repository import UserRepository
 from roofops.auth.service import user_service
+from roofops.config import get_settings
 from roofops.demo import catalog
 from roofops.demo.generator import generate
 from roofops.demo.records import TABLES, DemoData, as_dict, columns_of, table_digest
 from roofops.demo.repository import DemoRepository
 from roofops.exceptions import Conflict
+from roofops.integrations.jobnimbus.sandbox import link_demo_company
 from roofops.logging import get_logger
 from roofops.models import CompanySettings, Role
 
@@ -160,6 +162,8 @@ class DemoService:
                 demo_as_of=data.as_of,
             )
         )
+        # The demo company "came from" the sandbox CRM: its Sync now is a real incremental sync.
+        link_demo_company(db, get_settings(), data)
         log.info("demo.built", size=data.size, seed=data.seed, jobs=len(data.jobs))
         return company
 

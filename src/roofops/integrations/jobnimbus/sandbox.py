@@ -1,0 +1,136 @@
+"""The demo's sandbox JobNimbus: the fake CRM, serving the demo company, mounted in the app.
+
+``roofops demo`` links the demo company to the sandbox as if it had been imported from it
+(external refs and cursors), so "Sync now" in the demo is an ordinary incremental sync over real
+HTTP. The sandbox is built from the same deterministic generator on first use, plus a few status
+changes made "since the import" so that the first sync has something to bring in.
+
+Deliberately public, like any vendor API: it answers only to the sandbox key, which lives
+encrypted in the demo's connection.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from roofops.config import Settings
+from roofops.demo.generator import generate
+from roofops.demo.records import DemoData
+from roofops.integrations.core.credentials import secret_box, write_credentials
+from roofops.integrations.core.repository import SyncCursorRepository
+from roofops.integrations.jobnimbus.fake import FakeJobNimbusStore, epoch
+from roofops.integrations.jobnimbus.fake_data import store_from_demo
+from roofops.integrations.jobnimbus.mapping import fingerprint
+from roofops.integrations.jobnimbus.schemas import Activity, Contact, Job
+from roofops.integrations.jobnimbus.status_map import CLOSED_STATUSES
+from roofops.kit.crypto import random_token
+from roofops.kit.time import utcnow
+from roofops.models.company import CompanySettings
+from roofops.models.enums import ConnectionStatus, Provider
+from roofops.models.integration import ExternalRef, IntegrationConnection
+
+SANDBOX_PATH = "/sandbox/jobnimbus"
+SOURCE = Provider.JOBNIMBUS
+# Open jobs the sandbox moves on "since the import", each to the next status of its workflow.
+RECENT_CHANGES = 8
+DEAD_ENDS = frozenset({"Lost", "Cancelled"})
+
+
+def sandbox_url(settings: Settings) -> str:
+    return f"{settings.base_url.rstrip('/')}{SANDBOX_PATH}/api1/"
+
+
+# ----- at demo build time -------------------------------------------------------------------
+def link_demo_company(db: Session, settings: Settings, data: DemoData) -> None:
+    """External refs, cursors and a connection, as left by a first sync from the sandbox."""
+    store = store_from_demo(data)
+    rows = [*_job_refs(store, data), *_event_refs(store, data)]
+    db.execute(sa.insert(ExternalRef), rows)
+    _set_cursors(db, store)
+    connection = IntegrationConnection(provider=SOURCE, status=ConnectionStatus.CONNECTED)
+    write_credentials(secret_box(settings), connection, {"api_key": random_token(18)}, "demo")
+    # The URL is resolved when a client is made: the demo may be served on another address.
+    connection.options = {"sandbox": True}
+    connection.last_success_at = utcnow()
+    db.add(connection)
+    db.flush()
+
+
+def _ref(local_type: str, external_id: str, local_id: uuid.UUID, digest: str) -> dict[str, Any]:
+    now = utcnow()
+    return {
+        "id": uuid.uuid4(),
+        "source": SOURCE,
+        "local_type": local_type,
+        "external_id": external_id,
+        "local_id": local_id,
+        "fingerprint": digest,
+        "is_deleted": False,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _job_refs(store: FakeJobNimbusStore, data: DemoData) -> Iterator[dict[str, Any]]:
+    jobs = {job.number: job for job in data.jobs}
+    contacts = {record["jnid"]: record for record in store.records("contacts")}
+    linked: set[str] = set()
+    for record in store.records("jobs"):
+        local = jobs[record["number"]]
+        yield _ref("job", record["jnid"], local.id, fingerprint(Job.model_validate(record)))
+        contact_id = record["primary"]["id"]
+        if contact_id not in linked:
+            linked.add(contact_id)
+            contact = Contact.model_validate(contacts[contact_id])
+            yield _ref("customer", contact_id, local.customer_id, fingerprint(contact))
+
+
+def _event_refs(store: FakeJobNimbusStore, data: DemoData) -> Iterator[dict[str, Any]]:
+    job_ids = {record["jnid"]: record["number"] for record in store.records("jobs")}
+    numbers = {job.id: job.number for job in data.jobs}
+    events = {(numbers[e.job_id], epoch(e.occurred_at)): e.id for e in data.stage_events}
+    for record in store.records("activities"):
+        change = Activity.model_validate(record).status_change()
+        if change is None:
+            continue
+        event_id = events.get((job_ids[change.job_jnid], epoch(change.occurred_at)))
+        if event_id is not None:
+            yield _ref("job_stage_event", record["jnid"], event_id, "")
+
+
+def _set_cursors(db: Session, store: FakeJobNimbusStore) -> None:
+    cursors, now = SyncCursorRepository(db), utcnow()
+    for stream in ("contacts", "jobs", "activities"):
+        stamps = [record["date_updated"] for record in store.records(stream)]
+        if stamps:
+            cursors.move(SOURCE, stream, datetime.fromtimestamp(max(stamps), UTC), now)
+
+
+# ----- at serve time ------------------------------------------------------------------------
+def sandbox_store(company: CompanySettings) -> FakeJobNimbusStore:
+    assert company.demo_size is not None
+    assert company.demo_seed is not None
+    assert company.demo_as_of is not None
+    data = generate(float(company.demo_size), company.demo_seed, company.demo_as_of)
+    store = store_from_demo(data)
+    _recent_changes(store)
+    return store
+
+
+def _recent_changes(store: FakeJobNimbusStore) -> None:
+    """A few open jobs moved on this morning by the office (deterministic choice)."""
+    workflows = {workflow.name: workflow for workflow in store.workflows}
+    open_jobs = [job for job in store.records("jobs") if job["status_name"] not in CLOSED_STATUSES]
+    step = max(1, len(open_jobs) // RECENT_CHANGES)
+    for minutes_ago, job in enumerate(open_jobs[::step][:RECENT_CHANGES]):
+        statuses = workflows[job["record_type_name"]].statuses
+        following = statuses[statuses.index(job["status_name"]) + 1]
+        if following not in DEAD_ENDS:
+            at = utcnow() - timedelta(minutes=5 * (minutes_ago + 1))
+            store.change_status(job["jnid"], following, at, actor="Front office")
