@@ -1,0 +1,138 @@
+"""QuickBooks webhooks: signature check and payload parsing, pure functions (spec section 1.8).
+
+Two payload formats reach the same URL: the legacy ``eventNotifications`` object and, after the
+per-app switch, a JSON array of CloudEvents. Both are signed the same way: ``intuit-signature``
+is ``base64(HMAC-SHA256(verifier_token, raw body))``, so verify on the raw bytes before parsing.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from roofops.exceptions import RoofOpsError
+from roofops.kit.time import as_utc
+
+SIGNATURE_HEADER = "intuit-signature"
+# CloudEvents name entities in lower case; the API names them in PascalCase.
+_API_NAMES = (
+    "Account Bill BillPayment Class CreditMemo Customer Deposit Employee Estimate Invoice "
+    "Item JournalEntry Payment PaymentMethod Purchase PurchaseOrder RefundReceipt "
+    "SalesReceipt TaxAgency Term TimeActivity Transfer Vendor VendorCredit"
+)
+ENTITY_NAMES = {name.lower(): name for name in _API_NAMES.split()}
+CLOUD_VERBS = {
+    "created": "Create",
+    "updated": "Update",
+    "deleted": "Delete",
+    "merged": "Merge",
+    "voided": "Void",
+    "emailed": "Emailed",
+}
+
+
+class WebhookPayloadError(RoofOpsError):
+    """The body is not a QuickBooks notification we can read."""
+
+    status_code = 400
+    code = "webhook_payload_invalid"
+
+
+@dataclass(frozen=True)
+class EntityChange:
+    """One changed entity. ``event_id`` is unique per event: the inbox dedupes on it."""
+
+    realm_id: str
+    entity: str
+    id: str
+    operation: str
+    last_updated: datetime
+    event_id: str
+    deleted_id: str | None = None
+
+
+def sign(body: bytes, verifier_token: str) -> str:
+    digest = hmac.new(verifier_token.encode(), body, hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
+def verify_signature(body: bytes, signature: str | None, verifier_token: str) -> bool:
+    """True when ``signature`` is the HMAC of exactly these bytes; compared in constant time."""
+    if not signature or not verifier_token:
+        return False
+    try:
+        given = base64.b64decode(signature.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    expected = hmac.new(verifier_token.encode(), body, hashlib.sha256).digest()
+    return hmac.compare_digest(given, expected)
+
+
+def parse_notifications(body: bytes | str) -> list[EntityChange]:
+    """Entity changes from either payload format, in the order they were sent."""
+    try:
+        payload = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise WebhookPayloadError("webhook body is not JSON") from exc
+    try:
+        if isinstance(payload, list):
+            return [_cloud_event(event) for event in payload]
+        if isinstance(payload, dict) and "eventNotifications" in payload:
+            return _legacy(payload["eventNotifications"])
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise WebhookPayloadError(f"webhook payload is malformed: {exc}") from exc
+    raise WebhookPayloadError("webhook body is neither CloudEvents nor eventNotifications")
+
+
+def _cloud_event(event: dict[str, Any]) -> EntityChange:
+    # type is qbo.<entity>.<verb-past-tense>.v1
+    _, entity, verb, _version = str(event["type"]).split(".")
+    return EntityChange(
+        realm_id=str(event["intuitaccountid"]),
+        entity=ENTITY_NAMES.get(entity.lower(), entity[:1].upper() + entity[1:]),
+        id=str(event["intuitentityid"]),
+        operation=CLOUD_VERBS.get(verb, verb.capitalize()),
+        last_updated=_moment(event["time"]),
+        event_id=str(event["id"]),
+        deleted_id=_optional(event.get("data") or {}, "deletedId"),
+    )
+
+
+def _legacy(notifications: list[dict[str, Any]]) -> list[EntityChange]:
+    changes = []
+    for notification in notifications:
+        realm_id = str(notification["realmId"])
+        for entity in notification["dataChangeEvent"]["entities"]:
+            changes.append(_legacy_change(realm_id, entity))
+    return changes
+
+
+def _legacy_change(realm_id: str, entity: dict[str, Any]) -> EntityChange:
+    name, entity_id, operation = str(entity["name"]), str(entity["id"]), str(entity["operation"])
+    last_updated = str(entity["lastUpdated"])
+    # The legacy format has no event id; these four fields identify one event.
+    key = "|".join((realm_id, name, entity_id, operation, last_updated))
+    return EntityChange(
+        realm_id=realm_id,
+        entity=name,
+        id=entity_id,
+        operation=operation,
+        last_updated=_moment(last_updated),
+        event_id=f"legacy:{hashlib.sha256(key.encode()).hexdigest()[:32]}",
+        deleted_id=_optional(entity, "deletedId"),
+    )
+
+
+def _optional(source: dict[str, Any], key: str) -> str | None:
+    value = source.get(key)
+    return None if value in (None, "") else str(value)
+
+
+def _moment(text: Any) -> datetime:
+    return as_utc(datetime.fromisoformat(str(text).replace("Z", "+00:00")))
