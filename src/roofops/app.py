@@ -19,9 +19,12 @@ from roofops.health.metrics import Metrics
 from roofops.health.middleware import MetricsMiddleware
 from roofops.integrations.jobnimbus.sandbox import SANDBOX_PATH
 from roofops.integrations.jobnimbus.sandbox_app import SandboxApp
+from roofops.integrations.quickbooks.sandbox import SANDBOX_PATH as QUICKBOOKS_SANDBOX
+from roofops.integrations.quickbooks.sandbox_app import SandboxApp as QuickBooksSandbox
 from roofops.logging import configure_logging
 from roofops.middleware import SecurityHeadersMiddleware
 from roofops.web.routes import STATIC_DIR, page_router
+from roofops.worker.registry import load_task_modules
 from roofops.worker.runtime import start_runtime
 
 
@@ -34,6 +37,8 @@ def create_app(
     """Build the app; tests pass their own session factory and turn background work off."""
     settings = settings or get_settings()
     configure_logging(settings)
+    # Requests enqueue tasks by name; enqueue() checks the name against the registry.
+    load_task_modules()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -64,6 +69,7 @@ def create_app(
     app.include_router(api_router)
     app.include_router(page_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    # The demo's fake JobNimbus (404 outside a demo database): see integrations/jobnimbus/sandbox.
+    # The demo's fake JobNimbus and QuickBooks (404 outside a demo database): see their sandbox.py.
     app.mount(SANDBOX_PATH, SandboxApp(app.state.session_factory, settings))
+    app.mount(QUICKBOOKS_SANDBOX, QuickBooksSandbox(app.state.session_factory, settings))
     return app

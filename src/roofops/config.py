@@ -71,6 +71,52 @@ class Settings(BaseSettings):
         default=15, ge=0, le=24 * 60, validation_alias=vendor_alias("JOBNIMBUS_SYNC_MINUTES")
     )
 
+    # QuickBooks Online (accounting). Connecting in Settings > Integrations is the normal path;
+    # the token variables below only seed the first connection (ARCHITECTURE Rule 5).
+    qb_enabled: bool = Field(default=False, validation_alias=vendor_alias("QB_ENABLED"))
+    # Intuit calls the company id "realmId"; older deployments name it QB_COMPANY_ID.
+    qb_realm_id: str = Field(
+        default="",
+        validation_alias=AliasChoices(
+            *vendor_alias("QB_REALM_ID").choices, *vendor_alias("QB_COMPANY_ID").choices
+        ),
+    )
+    qb_client_id: str = Field(default="", validation_alias=vendor_alias("QB_CLIENT_ID"))
+    qb_client_secret: SecretStr | None = Field(
+        default=None, validation_alias=vendor_alias("QB_CLIENT_SECRET")
+    )
+    qb_refresh_token: SecretStr | None = Field(
+        default=None, validation_alias=vendor_alias("QB_REFRESH_TOKEN")
+    )
+    qb_access_token: SecretStr | None = Field(
+        default=None, validation_alias=vendor_alias("QB_ACCESS_TOKEN")
+    )
+    qb_base_url: str = Field(
+        default="https://quickbooks.api.intuit.com", validation_alias=vendor_alias("QB_BASE_URL")
+    )
+    qb_authorize_url: str = Field(
+        default="https://appcenter.intuit.com/connect/oauth2",
+        validation_alias=vendor_alias("QB_AUTHORIZE_URL"),
+    )
+    qb_token_url: str = Field(
+        default="https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer",
+        validation_alias=vendor_alias("QB_TOKEN_URL"),
+    )
+    qb_revoke_url: str = Field(
+        default="https://developer.api.intuit.com/v2/oauth2/tokens/revoke",
+        validation_alias=vendor_alias("QB_REVOKE_URL"),
+    )
+    # Empty means {base_url}/integrations/quickbooks/callback.
+    qb_redirect_uri: str = Field(default="", validation_alias=vendor_alias("QB_REDIRECT_URI"))
+    qb_sync_enabled: bool = Field(default=True, validation_alias=vendor_alias("QB_SYNC_ENABLED"))
+    qb_nightly_sync_hour: int = Field(
+        default=2, ge=0, le=23, validation_alias=vendor_alias("QB_NIGHTLY_SYNC_HOUR")
+    )
+    # The app's webhook "verifier token" from the Intuit developer portal.
+    qb_webhook_verifier_token: SecretStr | None = Field(
+        default=None, validation_alias=vendor_alias("QB_WEBHOOK_VERIFIER_TOKEN")
+    )
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")

@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 import tempfile
 import time
+import uuid
 from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
+from datetime import time as time_of_day
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -20,11 +23,17 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
     from roofops.config import Settings
+    from roofops.demo.records import DemoData
     from roofops.integrations.jobnimbus.client import JobNimbusClient
     from roofops.integrations.jobnimbus.fake import FakeJobNimbusStore
+    from roofops.integrations.quickbooks.client import QuickBooksClient
+    from roofops.integrations.quickbooks.fake import FakeQuickBooks
 
 app = typer.Typer(help="Benchmarks: each prints its figures (or one JSON object with --json).")
 BENCH_KEY = "bench-jobnimbus-key"
+BENCH_REALM = "9130350000000000"
+BENCH_SEED = 42
+BENCH_AS_OF = date(2025, 6, 1)
 
 
 @dataclass(frozen=True)
@@ -60,7 +69,91 @@ def crm_sync(
         full = _timed_sync(sessions, settings, factory)
         _change_jobs(store, changed)
         incremental = _timed_sync(sessions, settings, factory)
-    _print(console, {"full": full, "incremental": incremental}, jobs, changed, as_json=as_json)
+    title = f"JobNimbus sync: {jobs:,} jobs, then {changed:,} changed"
+    _print(console, {"full": full, "incremental": incremental}, title, as_json)
+
+
+@app.command("accounting-sync")
+def accounting_sync(
+    jobs: Annotated[int, typer.Option(min=1, max=100_000, help="Jobs in the company.")] = 10000,
+    changed: Annotated[int, typer.Option(min=0, help="Jobs changed in the books.")] = 100,
+    latency: Annotated[float, typer.Option(help="Seconds added to every fake request.")] = 0.1,
+    database_url: Annotated[
+        str | None, typer.Option(help="Database to sync into (default: a fresh SQLite file).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """A full then an incremental QuickBooks sync against the fake books over real HTTP."""
+    from roofops.integrations.quickbooks.fake import FakeQuickBooks
+    from roofops.integrations.quickbooks.fake_books import books_for_jobs
+    from roofops.integrations.quickbooks.fake_changes import change_jobs
+    from roofops.integrations.quickbooks.fake_server import serving
+    from roofops.integrations.quickbooks.fake_store import FakeClock
+
+    console = make_console()
+    clock = FakeClock(datetime.combine(BENCH_AS_OF, time_of_day(9), UTC))
+    fake = FakeQuickBooks(clock=clock)
+    with console.status("building the company and its books..."):
+        data, company = books_for_jobs(jobs, BENCH_SEED, BENCH_AS_OF, clock=clock)
+    fake.add_company(BENCH_REALM, company.books)
+    fake.faults.latency = latency
+    with tempfile.TemporaryDirectory() as scratch, serving(fake.app()) as url:
+        sessions, _settings = _bench_database(database_url, Path(scratch))
+        _load_jobs(sessions, data)
+        client = _qbo_client_factory(fake, url)
+        full = _timed_qbo_sync(sessions, client, full=True)
+        clock.advance(60)
+        change_jobs(company, changed)
+        incremental = _timed_qbo_sync(sessions, client, full=False)
+    figures = {"full": full, "incremental": incremental}
+    _print(console, figures, f"QuickBooks sync: {jobs:,} jobs, then {changed:,} changed", as_json)
+    if not as_json:
+        _print_targets(console, full, incremental)
+
+
+def _load_jobs(sessions: sessionmaker[Session], data: DemoData) -> None:
+    from roofops.demo.records import as_dict
+    from roofops.demo.repository import DemoRepository
+
+    with sessions.begin() as db:
+        rows = DemoRepository(db)
+        for table, records in data.tables().items():
+            rows.insert_rows(table, [as_dict(record) for record in records], _quiet)
+
+
+def _quiet(_table: str, _done: int, _total: int) -> None:
+    return None
+
+
+def _qbo_client_factory(fake: FakeQuickBooks, url: str) -> Callable[[], QuickBooksClient]:
+    from roofops.integrations.quickbooks.client import QuickBooksClient
+
+    token = str(fake.issue_tokens(BENCH_REALM)["access_token"])
+    return lambda: QuickBooksClient(BENCH_REALM, lambda: token, base_url=url)
+
+
+def _timed_qbo_sync(
+    sessions: sessionmaker[Session], client: Callable[[], QuickBooksClient], *, full: bool
+) -> SyncFigures:
+    from roofops.integrations.core.runs import open_run
+    from roofops.integrations.quickbooks.sync_service import PROVIDER, quickbooks_sync_service
+    from roofops.models.enums import SyncKind
+
+    kind = SyncKind.FULL if full else SyncKind.INCREMENTAL
+    started = time.perf_counter()
+    with sessions.begin() as db:
+        run_id = open_run(db, PROVIDER, kind, triggered_by="bench").id
+    quickbooks_sync_service.sync(sessions, client, full=full, run_id=run_id)
+    return _figures_of(sessions, run_id, time.perf_counter() - started)
+
+
+def _print_targets(console: Console, full: SyncFigures, incremental: SyncFigures) -> None:
+    budget = -(-full.records // 1000) + 10
+    console.print(
+        f"targets: full <= ceil({full.records:,} / 1000) + 10 = {budget} requests "
+        f"({'met' if full.requests <= budget else 'MISSED'}); incremental <= 5 "
+        f"({'met' if incremental.requests <= 5 else 'MISSED'})"
+    )
 
 
 def _bench_database(url: str | None, scratch: Path) -> tuple[sessionmaker[Session], Settings]:
@@ -106,14 +199,18 @@ def _timed_sync(
     factory: Callable[[str, str], JobNimbusClient],
 ) -> SyncFigures:
     from roofops.integrations.jobnimbus.service import jobnimbus_service
-    from roofops.models.enums import SyncRunStatus
-    from roofops.models.integration import SyncRun
 
     started = time.perf_counter()
     run_id = jobnimbus_service.sync(
         sessions, settings, full=False, triggered_by="bench", client_factory=factory
     )
-    seconds = time.perf_counter() - started
+    return _figures_of(sessions, run_id, time.perf_counter() - started)
+
+
+def _figures_of(sessions: sessionmaker[Session], run_id: uuid.UUID, seconds: float) -> SyncFigures:
+    from roofops.models.enums import SyncRunStatus
+    from roofops.models.integration import SyncRun
+
     with sessions() as db:
         run = db.get(SyncRun, run_id)
         assert run is not None
@@ -131,15 +228,13 @@ def _change_jobs(store: FakeJobNimbusStore, count: int) -> None:
         store.change_status(job["jnid"], status)
 
 
-def _print(
-    console: Console, figures: dict[str, SyncFigures], jobs: int, changed: int, *, as_json: bool
-) -> None:
+def _print(console: Console, figures: dict[str, SyncFigures], title: str, as_json: bool) -> None:
     if as_json:
         print(json.dumps({name: asdict(value) for name, value in figures.items()}))
         return
     from rich.table import Table
 
-    table = Table(title=f"JobNimbus sync: {jobs:,} jobs, then {changed:,} changed")
+    table = Table(title=title)
     for column in ("sync", "requests", "records", "seconds"):
         table.add_column(column, justify="left" if column == "sync" else "right")
     for name, value in figures.items():

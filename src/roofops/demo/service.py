@@ -22,6 +22,7 @@ from roofops.demo.records import TABLES, DemoData, as_dict, columns_of, table_di
 from roofops.demo.repository import DemoRepository
 from roofops.exceptions import Conflict
 from roofops.integrations.jobnimbus.sandbox import link_demo_company
+from roofops.integrations.quickbooks.sandbox import prepare_demo_connection
 from roofops.logging import get_logger
 from roofops.models import CompanySettings, Role
 
@@ -164,6 +165,8 @@ class DemoService:
         )
         # The demo company "came from" the sandbox CRM: its Sync now is a real incremental sync.
         link_demo_company(db, get_settings(), data)
+        # Its QuickBooks is the sandbox, configured but not connected: the admin clicks Connect.
+        prepare_demo_connection(db, get_settings())
         log.info("demo.built", size=data.size, seed=data.seed, jobs=len(data.jobs))
         return company
 

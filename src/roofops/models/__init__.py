@@ -8,9 +8,13 @@ from roofops.models.crew import Crew, CrewMember, crew_skills
 from roofops.models.crm import CrmStatusMapping
 from roofops.models.customer import Customer
 from roofops.models.enums import (
+    AccountingDocStatus,
     ActorType,
     BackgroundJobStatus,
     ConnectionStatus,
+    CostCategory,
+    FigureSource,
+    FinancialSyncStatus,
     JobStage,
     JobType,
     Material,
@@ -20,6 +24,14 @@ from roofops.models.enums import (
     Role,
     SyncKind,
     SyncRunStatus,
+)
+from roofops.models.financials import (
+    FIGURES,
+    AccountingInvoice,
+    CostCategoryMapping,
+    CostLine,
+    JobFinancials,
+    JobFinancialSnapshot,
 )
 from roofops.models.integration import (
     ExternalRef,
@@ -36,6 +48,9 @@ from roofops.models.skill import Skill
 from roofops.models.user import ApiToken, LoginAttempt, User, UserSession
 
 __all__ = [
+    "FIGURES",
+    "AccountingDocStatus",
+    "AccountingInvoice",
     "ActorType",
     "ApiToken",
     "AuditLog",
@@ -45,15 +60,22 @@ __all__ = [
     "Branch",
     "CompanySettings",
     "ConnectionStatus",
+    "CostCategory",
+    "CostCategoryMapping",
+    "CostLine",
     "Crew",
     "CrewMember",
     "CrmStatusMapping",
     "CronClaim",
     "Customer",
     "ExternalRef",
+    "FigureSource",
+    "FinancialSyncStatus",
     "InboxEvent",
     "IntegrationConnection",
     "Job",
+    "JobFinancialSnapshot",
+    "JobFinancials",
     "JobStage",
     "JobStageEvent",
     "JobType",

@@ -98,3 +98,35 @@ class SyncRunStatus(StrEnum):
     SUCCEEDED = "succeeded"
     PARTIAL = "partial"  # finished, but some records were rejected (see the run's errors)
     FAILED = "failed"
+
+
+class FigureSource(StrEnum):
+    """Where a job's money figure came from; MANUAL wins over any sync until cleared."""
+
+    PLACEHOLDER = "placeholder"  # estimated from squares x the price list
+    QUICKBOOKS = "quickbooks"
+    XERO = "xero"
+    MANUAL = "manual"
+
+
+class CostCategory(StrEnum):
+    MATERIALS = "materials"
+    LABOR = "labor"
+    SUBCONTRACTOR = "subcontractor"
+    PERMITS = "permits"
+    DISPOSAL = "disposal"
+    EQUIPMENT = "equipment"
+    OTHER = "other"
+
+
+class FinancialSyncStatus(StrEnum):
+    NEVER = "never"
+    OK = "ok"
+    ERROR = "error"
+
+
+class AccountingDocStatus(StrEnum):
+    OPEN = "open"
+    PAID = "paid"
+    VOIDED = "voided"
+    DELETED = "deleted"

@@ -1,4 +1,5 @@
-"""The page dependency: the signed-in principal plus the company's name, clock and currency."""
+"""Page dependencies: the signed-in principal plus the company's name, clock and currency;
+the app's settings."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from fastapi import Depends, Request
 
 from roofops.auth.dependencies import DB, CurrentPrincipal
 from roofops.company.service import company_service
+from roofops.config import Settings
 from roofops.web.context import PageContext
 
 
@@ -24,3 +26,12 @@ def page_context(request: Request, db: DB, principal: CurrentPrincipal) -> PageC
 
 
 Page = Annotated[PageContext, Depends(page_context)]
+
+
+def app_settings(request: Request) -> Settings:
+    """The settings the app was built with (tests build apps with settings of their own)."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+AppSettings = Annotated[Settings, Depends(app_settings)]

@@ -39,6 +39,18 @@ def duration(span: timedelta) -> str:
     return f"{hours} h {minutes} min" if hours else f"{minutes} min"
 
 
+def elapsed(start: datetime, end: datetime | None = None) -> str:
+    """How long a sync ran (so far, while ``end`` is None): seconds matter for short runs."""
+    seconds = max(0, int(((as_utc(end) if end else utcnow()) - as_utc(start)).total_seconds()))
+    if seconds < 1:
+        return "under 1 s"
+    minutes, seconds = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
+
+
 def money(cents: int | None, currency: str = "USD") -> str:
     if cents is None:
         return "—"

@@ -69,3 +69,8 @@ class NewUserForm(BaseModel):
     email: str = ""
     full_name: str = ""
     role: str = ""
+
+
+class StatusMapForm(BaseModel):
+    status_name: str = ""
+    stage: str = ""

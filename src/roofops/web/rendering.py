@@ -16,6 +16,7 @@ from roofops.web.context import PageContext
 from roofops.web.formatting import (
     age_in_stage,
     duration,
+    elapsed,
     humanize,
     money,
     sentence,
@@ -30,6 +31,7 @@ templates.env.filters.update(
     age_in_stage=age_in_stage,
     money=money,
     duration=duration,
+    elapsed=elapsed,
     humanize=humanize,
     sentence=sentence,
 )

@@ -18,6 +18,7 @@ TaskFunction = Callable[..., None]
 TASK_MODULES: tuple[str, ...] = (
     "roofops.worker.housekeeping",
     "roofops.integrations.jobnimbus.tasks",
+    "roofops.integrations.quickbooks.tasks",
 )
 
 

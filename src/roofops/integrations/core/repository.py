@@ -12,6 +12,7 @@ from roofops.kit.repository import Repository
 from roofops.models.enums import Provider, SyncRunStatus
 from roofops.models.integration import (
     ExternalRef,
+    InboxEvent,
     IntegrationConnection,
     SyncCursor,
     SyncRun,
@@ -82,6 +83,9 @@ class SyncCursorRepository:
     def __init__(self, session: sa.orm.Session) -> None:
         self.session = session
 
+    def get(self, provider: Provider, stream: str) -> SyncCursor | None:
+        return self.session.get(SyncCursor, (provider, stream))
+
     def position(self, provider: Provider, stream: str) -> datetime | None:
         cursor = self.session.get(SyncCursor, (provider, stream))
         return cursor.position if cursor else None
@@ -123,5 +127,38 @@ class SyncRunRepository(Repository[SyncRun]):
                 .where(SyncRunError.run_id == run_id)
                 .order_by(SyncRunError.created_at)
                 .limit(limit)
+            )
+        )
+
+
+class InboxRepository:
+    """Verified webhook deliveries; the unique (source, event_id) makes redelivery a no-op."""
+
+    def __init__(self, session: sa.orm.Session) -> None:
+        self.session = session
+
+    def known(self, source: Provider, event_ids: Iterable[str]) -> set[str]:
+        wanted = sorted(set(event_ids))
+        found: set[str] = set()
+        for start in range(0, len(wanted), IN_CHUNK):
+            found.update(
+                self.session.scalars(
+                    sa.select(InboxEvent.event_id).where(
+                        InboxEvent.source == source,
+                        InboxEvent.event_id.in_(wanted[start : start + IN_CHUNK]),
+                    )
+                )
+            )
+        return found
+
+    def add(self, event: InboxEvent) -> None:
+        self.session.add(event)
+
+    def unprocessed(self, source: Provider) -> list[InboxEvent]:
+        return list(
+            self.session.scalars(
+                sa.select(InboxEvent).where(
+                    InboxEvent.source == source, InboxEvent.processed_at.is_(None)
+                )
             )
         )

@@ -60,21 +60,21 @@ class SyncRunRecorder:
     ) -> SyncRunRecorder:
         """Refuses (409) while another run of this provider is alive; closes dead ones."""
         with sessions.begin() as db:
-            _close_dead_runs(db, provider)
-            now = utcnow()
-            run = SyncRun(
-                provider=provider,
-                kind=kind,
-                triggered_by=triggered_by,
-                scope=scope,
-                started_at=now,
-                heartbeat_at=now,
-                phase="starting",
-            )
-            SyncRunRepository(db).add(run)
-            _announce(db, run)
-        log.info("sync.started", provider=provider.value, kind=kind.value, run_id=str(run.id))
+            run = open_run(db, provider, kind, triggered_by=triggered_by, scope=scope)
         return cls(sessions, run.id, provider)
+
+    @classmethod
+    def adopt(
+        cls, sessions: sessionmaker[Session], run_id: uuid.UUID, provider: Provider
+    ) -> SyncRunRecorder:
+        """Carry on a run created when the sync was requested (so the caller had its id)."""
+        with sessions.begin() as db:
+            run = SyncRunRepository(db).get(run_id)
+            if run is None:
+                raise Conflict("the requested sync run no longer exists")
+            run.heartbeat_at, run.phase = utcnow(), "started"
+            _announce(db, run)
+        return cls(sessions, run_id, provider)
 
     def progress(
         self, phase: str, done: int, total: int | None = None, *, force: bool = False
@@ -140,6 +140,28 @@ class SyncRunRecorder:
         for name, value in asdict(self.counts).items():
             setattr(run, name, value)
         run.heartbeat_at = utcnow()
+
+
+def open_run(
+    db: Session, provider: Provider, kind: SyncKind, *, triggered_by: str, scope: str = ""
+) -> SyncRun:
+    """A RUNNING run in the caller's transaction (so that a request can create the run and
+    queue its task atomically); refuses (409) while another run of the provider is alive."""
+    _close_dead_runs(db, provider)
+    now = utcnow()
+    run = SyncRun(
+        provider=provider,
+        kind=kind,
+        triggered_by=triggered_by,
+        scope=scope,
+        started_at=now,
+        heartbeat_at=now,
+        phase="queued",
+    )
+    SyncRunRepository(db).add(run)
+    _announce(db, run)
+    log.info("sync.started", provider=provider.value, kind=kind.value, run_id=str(run.id))
+    return run
 
 
 def _outcome(error: str, counts: RunCounts) -> SyncRunStatus:

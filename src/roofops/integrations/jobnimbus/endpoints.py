@@ -20,8 +20,6 @@ from roofops.integrations.jobnimbus.schemas_api import (
     SyncRequest,
 )
 from roofops.integrations.jobnimbus.service import jobnimbus_service
-from roofops.integrations.jobnimbus.tasks import SYNC_TASK
-from roofops.worker.queue import enqueue
 
 router = APIRouter(prefix="/integrations/jobnimbus", tags=["integrations: JobNimbus"])
 Viewer = Annotated[Principal, Depends(require(roles.VIEW_INTEGRATIONS))]
@@ -66,7 +64,7 @@ def delete_api_key(db: DB, settings: AppSettings, principal: Admin) -> Connectio
     "list or live as `sync.progress` events on /api/v1/events.",
 )
 def post_sync(db: DB, principal: Syncer, body: SyncRequest) -> SyncQueued:
-    enqueue(db, SYNC_TASK, full=body.full, triggered_by=principal.label)
+    jobnimbus_service.queue_sync(db, full=body.full, triggered_by=principal.label)
     kind = "full resync" if body.full else "sync"
     return SyncQueued(detail=f"JobNimbus {kind} queued")
 

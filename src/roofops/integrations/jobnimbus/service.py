@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from roofops.audit.service import audit_service, change
 from roofops.auth.principal import Principal
 from roofops.config import Settings
-from roofops.exceptions import ConfigurationError, NotFound, ValidationFailed
+from roofops.exceptions import ConfigurationError, Conflict, NotFound, ValidationFailed
 from roofops.integrations.core.credentials import read_credentials, secret_box, write_credentials
 from roofops.integrations.core.repository import ConnectionRepository, SyncRunRepository
-from roofops.integrations.core.runs import SyncRunRecorder
+from roofops.integrations.core.runs import STALE_AFTER, SyncRunRecorder
 from roofops.integrations.jobnimbus.client import JobNimbusClient
 from roofops.integrations.jobnimbus.repository import StatusMappingRepository
 from roofops.integrations.jobnimbus.sandbox import sandbox_url
@@ -28,16 +28,20 @@ from roofops.logging import get_logger
 from roofops.models.crm import CrmStatusMapping
 from roofops.models.enums import ConnectionStatus, JobStage, Provider, SyncKind
 from roofops.models.integration import IntegrationConnection, SyncRun, SyncRunError
+from roofops.worker.queue import enqueue
 
 log = get_logger(__name__)
 PROVIDER = Provider.JOBNIMBUS
+SYNC_TASK = "jobnimbus.sync"
 REFUSED_KEY = (
     "JobNimbus refused the API key (HTTP 401). Create a new key in JobNimbus under Settings > "
     "API and enter it in roofops under Settings > Integrations."
 )
 ClientFactory = Callable[[str, str], JobNimbusClient]
-# A background sync can afford to wait out a long 429 storm rather than fail the run.
+# A background sync can afford to wait out a long 429 storm rather than fail the run...
 SYNC_RETRY = RetryPolicy(attempts=8, max_delay=60.0)
+# ...but someone checking a key on the Integrations page is waiting for the answer.
+CHECK_RETRY = RetryPolicy(attempts=2, max_delay=2.0)
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,10 @@ class Credentials:
 
 def default_client(api_key: str, base_url: str) -> JobNimbusClient:
     return JobNimbusClient(api_key, base_url=base_url, retry=SYNC_RETRY)
+
+
+def checking_client(api_key: str, base_url: str) -> JobNimbusClient:
+    return JobNimbusClient(api_key, base_url=base_url, retry=CHECK_RETRY)
 
 
 class JobNimbusService:
@@ -91,7 +99,7 @@ class JobNimbusService:
         *,
         base_url: str | None = None,
         origin: str = "ui",
-        client_factory: ClientFactory = default_client,
+        client_factory: ClientFactory = checking_client,
     ) -> ConnectionView:
         """Checks the key against JobNimbus before keeping it (encrypted)."""
         api_key, url = api_key.strip(), (base_url or settings.jobnimbus_base_url).strip()
@@ -283,6 +291,13 @@ class JobNimbusService:
                 connection.status = ConnectionStatus.CONNECTED
             elif failed:
                 connection.status = ConnectionStatus.FAILED
+
+    def queue_sync(self, db: Session, *, full: bool, triggered_by: str) -> None:
+        """Queues a sync unless one is already running (409: a second one could only fail)."""
+        running = SyncRunRepository(db).running(PROVIDER)
+        if any(utcnow() - as_utc(run.heartbeat_at) < STALE_AFTER for run in running):
+            raise Conflict("a JobNimbus sync is already running; it shows in the run history")
+        enqueue(db, SYNC_TASK, full=full, triggered_by=triggered_by)
 
     def runs(self, db: Session, *, limit: int = 20) -> list[SyncRun]:
         return SyncRunRepository(db).recent(PROVIDER, limit)

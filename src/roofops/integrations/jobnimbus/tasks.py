@@ -7,12 +7,10 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from roofops.config import get_settings
-from roofops.integrations.jobnimbus.service import jobnimbus_service
+from roofops.integrations.jobnimbus.service import SYNC_TASK, jobnimbus_service
 from roofops.worker.cron import cron
 from roofops.worker.queue import enqueue
 from roofops.worker.registry import task
-
-SYNC_TASK = "jobnimbus.sync"
 
 
 @cron("jobnimbus.schedule", every_seconds=60)

@@ -402,7 +402,9 @@ class QuickBooksClient:
     def _query_page(self, model: type[EntityT], statement: str, start: int) -> Page[EntityT]:
         answer = self._json(self._call("GET", "query", params={"query": statement}))
         rows = answer.get("QueryResponse", {}).get(model.entity_name, [])
-        page: Page[EntityT] = Page(start_position=start, rows=len(rows))
+        page: Page[EntityT] = Page(
+            start_position=start, rows=len(rows), time=_optional_time(answer.get("time"))
+        )
         for raw in rows:
             _collect(model, raw, page.entities, page.malformed)
         return page

@@ -282,6 +282,8 @@ class Page(Generic[EntityT]):
     malformed: list[Malformed] = field(default_factory=list)
     start_position: int = 1
     rows: int = 0
+    # QuickBooks' own clock when it answered: a cursor on its clock, not ours.
+    time: datetime | None = None
 
 
 @dataclass

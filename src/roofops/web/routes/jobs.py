@@ -20,6 +20,7 @@ from roofops.models.job import Job
 from roofops.web.dependencies import Page
 from roofops.web.forms import MoveForm
 from roofops.web.job_query import JobListQuery
+from roofops.web.profit_view import money_context
 from roofops.web.rendering import is_fragment_request, render
 from roofops.web.timeline import timeline
 
@@ -53,8 +54,9 @@ def _stage_context(job: Job, **extra: Any) -> dict[str, Any]:
 
 
 @router.get("/{job_id}")
-def job_page(request: Request, db: DB, _page: Page, job_id: uuid.UUID) -> Response:
-    return render(request, "jobs/detail.html", _stage_context(job_service.get(db, job_id)))
+def job_page(request: Request, db: DB, page: Page, job_id: uuid.UUID) -> Response:
+    context = _stage_context(job_service.get(db, job_id))
+    return render(request, "jobs/detail.html", context | money_context(request, db, page, job_id))
 
 
 @router.post("/{job_id}/stage", dependencies=[Depends(require(roles.MOVE_JOB_STAGE))])

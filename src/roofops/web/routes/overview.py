@@ -1,4 +1,6 @@
-"""Command Center (live figures now), and honest empty states for areas later issues fill."""
+"""Command Center (live figures now), and honest empty states for areas later issues fill.
+
+Profit has a page of its own: routes/profit.py."""
 
 from __future__ import annotations
 
@@ -28,17 +30,6 @@ class Area:
 
 
 AREAS = {
-    "profit": Area(
-        title="Profit",
-        summary="Job-by-job margins from your accounting system.",
-        empty_title="No job costs yet",
-        empty_text="Connect QuickBooks or Xero in Settings > Integrations to see job margins.",
-        will_show=(
-            "Contract amount, costs by category and gross margin for every job",
-            "Jobs losing money, flagged before the final invoice",
-            "Margins by job type, material, sales rep and branch",
-        ),
-    ),
     "finance": Area(
         title="Finance",
         summary="Invoices, payments and what insurers still owe.",
@@ -91,11 +82,6 @@ AREAS = {
 
 def _placeholder(request: Request, key: str) -> Response:
     return render(request, "placeholder.html", {"area": AREAS[key]})
-
-
-@router.get("/profit")
-def profit(request: Request, _page: Page) -> Response:
-    return _placeholder(request, "profit")
 
 
 @router.get("/finance")

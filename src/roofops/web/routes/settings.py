@@ -19,9 +19,10 @@ from roofops.auth.service import auth_service, user_service
 from roofops.company.schemas import CompanyUpdate
 from roofops.company.service import company_service
 from roofops.exceptions import NotFound, RoofOpsError
+from roofops.integrations.jobnimbus.service import jobnimbus_service
 from roofops.models.enums import JobType, Material, Role
 from roofops.web.context import PageContext
-from roofops.web.dependencies import Page
+from roofops.web.dependencies import Page, app_settings
 from roofops.web.forms import CompanyForm, NewUserForm, price_entries, price_field, readable
 from roofops.web.rendering import render
 
@@ -67,6 +68,9 @@ def _settings_page(request: Request, db: Session, page: PageContext, outcome: Ou
         if principal.user_id
         else [],
         "integrations": INTEGRATIONS,
+        "jobnimbus": jobnimbus_service.view(db, app_settings(request))
+        if page.can(roles.VIEW_INTEGRATIONS)
+        else None,
         "notice": SAVED.get(request.query_params.get("saved", "")),
         "outcome": outcome,
     }

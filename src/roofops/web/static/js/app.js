@@ -94,5 +94,12 @@
     if (error) { error.setAttribute("tabindex", "-1"); error.focus(); }
   });
 
+  /* ---- Forms with data-confirm ask first (no inline onsubmit: the CSP forbids it) ---- */
+  document.addEventListener("submit", function (evt) {
+    var form = evt.target;
+    var question = form && form.getAttribute && form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) { evt.preventDefault(); }
+  });
+
   document.addEventListener("DOMContentLoaded", drawStageChart);
 })();

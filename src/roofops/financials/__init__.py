@@ -1,0 +1,1 @@
+"""Job money: figures with their sources, snapshots, profitability."""

@@ -1,0 +1,191 @@
+"""JSON API: job profitability, manual figures, cost categories, and syncing from the books."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from decimal import Decimal
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, status
+from fastapi.responses import Response
+
+from roofops.api_paging import Paging
+from roofops.auth import roles
+from roofops.auth.dependencies import DB, require
+from roofops.auth.principal import Principal
+from roofops.financials.reports import profit_reports
+from roofops.financials.repository import ProfitFilters
+from roofops.financials.schemas import (
+    ClearFigureIn,
+    CostMappingIn,
+    CostMappingOut,
+    FigureName,
+    JobProfitabilityOut,
+    ManualFigureIn,
+    ProfitRowOut,
+    SummaryOut,
+    TotalsOut,
+)
+from roofops.financials.service import financials_service
+from roofops.integrations.core.schemas import SyncRunDetail, SyncRunErrorOut, SyncRunOut
+from roofops.integrations.quickbooks.tasks import queue_sync
+from roofops.kit.money import to_cents
+from roofops.kit.paging import PageOut
+from roofops.models.enums import JobType, Provider
+
+router = APIRouter(prefix="/accounting", tags=["accounting"])
+Finance = Annotated[Principal, Depends(require(roles.FINANCE))]
+Syncer = Annotated[Principal, Depends(require(roles.RUN_SYNC))]
+
+
+def profit_filters(
+    *,
+    branch_id: uuid.UUID | None = None,
+    crew_id: uuid.UUID | None = None,
+    job_type: JobType | None = None,
+    sales_rep: Annotated[str | None, Query(max_length=120)] = None,
+    since: Annotated[date | None, Query(description="jobs created on or after")] = None,
+    until: Annotated[date | None, Query(description="jobs created before")] = None,
+    margin_below: Annotated[
+        Decimal | None, Query(ge=-10, le=1, description="e.g. 0.2 for margins under 20%")
+    ] = None,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+) -> ProfitFilters:
+    return ProfitFilters(
+        branch_id=branch_id,
+        crew_id=crew_id,
+        job_type=job_type,
+        sales_rep=sales_rep,
+        since=since,
+        until=until,
+        margin_below=margin_below,
+        q=q,
+    )
+
+
+Filters = Annotated[ProfitFilters, Depends(profit_filters)]
+
+
+@router.get("/profitability", summary="Jobs with contract, costs, profit and margin")
+def list_profitability(
+    db: DB, _: Finance, paging: Paging, filters: Filters
+) -> PageOut[ProfitRowOut]:
+    page = profit_reports.page(db, filters, paging)
+    return PageOut[ProfitRowOut](
+        items=[ProfitRowOut.of(job, row) for job, row in page.items],
+        total=page.total,
+        page=page.page,
+        size=page.size,
+        pages=page.pages,
+    )
+
+
+@router.get("/profitability/summary", summary="Totals, margin by type and month, distribution")
+def profitability_summary(db: DB, _: Finance, filters: Filters) -> SummaryOut:
+    return SummaryOut.of(profit_reports.summary(db, filters))
+
+
+@router.get(
+    "/profitability.csv",
+    summary="CSV export of the filtered jobs",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+def export_profitability(db: DB, _: Finance, filters: Filters) -> Response:
+    return Response(
+        profit_reports.csv(db, filters),
+        media_type="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="profitability.csv"'},
+    )
+
+
+@router.get("/jobs/{job_id}/profitability", summary="One job's figures, sources and history")
+def job_profitability(db: DB, _: Finance, job_id: uuid.UUID) -> JobProfitabilityOut:
+    report = financials_service.profitability(db, job_id)
+    row = ProfitRowOut.of(report.job, report.financials)
+    return JobProfitabilityOut(
+        **row.model_dump(),
+        estimate=TotalsOut.of(report.estimate),
+        invoices=report.invoices,
+        cost_lines=report.cost_lines,
+        history=report.history,
+    )
+
+
+@router.put(
+    "/jobs/{job_id}/figures/{figure}",
+    summary="Set a figure by hand (MANUAL wins over every sync until cleared; audited)",
+)
+def set_figure(
+    db: DB, principal: Finance, job_id: uuid.UUID, figure: FigureName, body: ManualFigureIn
+) -> ProfitRowOut:
+    financials_service.set_manual(
+        db, principal, job_id, figure=figure, cents=to_cents(body.amount), reason=body.reason
+    )
+    report = financials_service.profitability(db, job_id)
+    return ProfitRowOut.of(report.job, report.financials)
+
+
+@router.post(
+    "/jobs/{job_id}/figures/{figure}/clear",
+    summary="Give a manual figure back to the books (or the estimate); audited",
+)
+def clear_figure(
+    db: DB, principal: Finance, job_id: uuid.UUID, figure: FigureName, body: ClearFigureIn
+) -> ProfitRowOut:
+    financials_service.clear_manual(db, principal, job_id, figure=figure, reason=body.reason)
+    report = financials_service.profitability(db, job_id)
+    return ProfitRowOut.of(report.job, report.financials)
+
+
+@router.post(
+    "/jobs/{job_id}/sync",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Refresh one job from QuickBooks",
+    description="Reads what changed in the books (a handful of requests) and refreshes the "
+    "job's figures. Returns the run; follow it at /accounting/runs/{id} or live as "
+    "`sync.progress` events.",
+)
+def sync_job(db: DB, principal: Syncer, job_id: uuid.UUID) -> SyncRunOut:
+    number = financials_service.profitability(db, job_id).job.number
+    run = queue_sync(db, principal.label, full=False, job_id=job_id, scope=number)
+    return SyncRunOut.model_validate(run)
+
+
+@router.post(
+    "/sync-all",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Sync all from QuickBooks",
+    description="Reads the books' changes since the last sync (CDC), or everything with "
+    "`full=true`, and refreshes every affected job. Returns the run.",
+)
+def sync_all(db: DB, principal: Syncer, full: bool = False) -> SyncRunOut:
+    run = queue_sync(db, principal.label, full=full)
+    return SyncRunOut.model_validate(run)
+
+
+@router.get("/runs/{run_id}", summary="A sync run's progress and outcome")
+def get_run(db: DB, _: Syncer, run_id: uuid.UUID) -> SyncRunDetail:
+    run, errors = financials_service.sync_run(db, run_id)
+    return SyncRunDetail(
+        **SyncRunOut.model_validate(run).model_dump(),
+        errors=[SyncRunErrorOut.model_validate(error) for error in errors],
+    )
+
+
+@router.get("/cost-mappings", summary="QuickBooks accounts and items -> cost categories")
+def list_cost_mappings(db: DB, _: Finance) -> list[CostMappingOut]:
+    rows = financials_service.cost_mappings(db, Provider.QUICKBOOKS)
+    return [CostMappingOut.model_validate(row) for row in rows]
+
+
+@router.put(
+    "/cost-mappings/{mapping_id}",
+    summary="Re-categorise an account or item (applies from the next full sync; audited)",
+)
+def put_cost_mapping(
+    db: DB, principal: Finance, mapping_id: uuid.UUID, body: CostMappingIn
+) -> CostMappingOut:
+    row = financials_service.map_cost(db, principal, mapping_id, body.category)
+    return CostMappingOut.model_validate(row)

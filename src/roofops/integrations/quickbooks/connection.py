@@ -1,0 +1,383 @@
+"""The QuickBooks connection: OAuth connect and disconnect, what it looks like, and its client.
+
+Connecting is Intuit's authorization-code flow: :meth:`start_connect` hands out the consent URL
+with a one-time ``state`` (kept hashed, per admin, for 15 minutes), Intuit sends the browser back
+to the callback page with ``code``, ``state`` and ``realmId``, and :meth:`complete_connect`
+checks the state and exchanges the code. Tokens are stored encrypted; see tokens.py for how
+they are used and refreshed.
+"""
+
+from __future__ import annotations
+
+import hmac
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+from sqlalchemy.orm import Session, sessionmaker
+
+from roofops.audit.service import audit_service, change
+from roofops.auth.principal import SYSTEM, Principal
+from roofops.config import Settings
+from roofops.db import after_commit
+from roofops.exceptions import ConfigurationError, RoofOpsError
+from roofops.integrations.core.credentials import secret_box
+from roofops.integrations.core.repository import ConnectionRepository
+from roofops.integrations.quickbooks.client import QuickBooksClient
+from roofops.integrations.quickbooks.oauth import (
+    InvalidGrant,
+    OAuthApp,
+    TokenSet,
+    authorization_url,
+    exchange_code,
+    revoke,
+)
+from roofops.integrations.quickbooks.sandbox import (
+    ORIGIN_DEMO,
+    PROVIDER,
+    SANDBOX_COMPANY_NAME,
+    sandbox_url,
+    wake_sandbox,
+)
+from roofops.integrations.quickbooks.tokens import (
+    NOT_CONNECTED,
+    ORIGIN_UI,
+    REAUTHORIZE,
+    Clock,
+    NotConnected,
+    ReauthorizationRequired,
+    TokenStore,
+    env_origin,
+    forget_tokens,
+    lock_connection,
+    oauth_app,
+    oauth_configured,
+    store_tokens,
+    stored_refresh_token,
+)
+from roofops.kit.crypto import random_token, sha256_hex
+from roofops.kit.http import RateLimiter, RetryPolicy, VendorError
+from roofops.kit.time import utcnow
+from roofops.logging import get_logger
+from roofops.models.enums import ConnectionStatus
+from roofops.models.integration import IntegrationConnection
+
+log = get_logger(__name__)
+
+CALLBACK_PATH = "/integrations/quickbooks/callback"
+STATE_LIFETIME = timedelta(minutes=15)
+# Pending consents kept per connection: a few tabs or admins at once, not an unbounded list.
+MAX_PENDING_STATES = 5
+NO_OAUTH_APP = (
+    "QuickBooks OAuth is not configured: set QB_CLIENT_ID and QB_CLIENT_SECRET (from your app "
+    "at developer.intuit.com) and restart roofops"
+)
+STATE_REFUSED = (
+    "This QuickBooks authorization is not valid any more (expired, already used, or started by "
+    "someone else): click Connect QuickBooks again in Settings > Integrations"
+)
+CODE_REFUSED = (
+    "QuickBooks did not accept the authorization code (it works once, for 10 minutes): click "
+    "Connect QuickBooks again in Settings > Integrations"
+)
+
+
+class ConnectRefused(RoofOpsError):
+    """The OAuth callback cannot complete: a wrong or stale state, a denial, a spent code."""
+
+    status_code = 400
+    code = "quickbooks_connect_refused"
+
+
+@dataclass(frozen=True)
+class ConnectionView:
+    status: ConnectionStatus
+    origin: str  # "ui", "env", "env-access-token", "demo" or "" (nothing configured)
+    sandbox: bool
+    realm_id: str
+    company_name: str
+    can_connect: bool  # an OAuth app is configured (or the demo sandbox is)
+    access_expires_at: datetime | None
+    refresh_expires_at: datetime | None
+    refresh_hard_expires_at: datetime | None
+    last_error: str
+    last_success_at: datetime | None
+
+
+def redirect_uri(settings: Settings) -> str:
+    return settings.qb_redirect_uri or f"{settings.base_url.rstrip('/')}{CALLBACK_PATH}"
+
+
+class QuickBooksConnection:
+    """``clock`` dates the tokens; tests pass the fake's so that expiry follows it."""
+
+    def __init__(self, clock: Clock = utcnow) -> None:
+        self.clock = clock
+
+    # ----- what it looks like --------------------------------------------------------------
+    def view(self, db: Session, settings: Settings) -> ConnectionView:
+        """Status and dates, never a token."""
+        connection = ConnectionRepository(db).by_provider(PROVIDER)
+        pending = env_origin(connection, settings)
+        if connection is None:
+            return ConnectionView(
+                ConnectionStatus.NOT_CONFIGURED,
+                pending,
+                sandbox=False,
+                realm_id=settings.qb_realm_id if pending else "",
+                company_name="",
+                can_connect=oauth_configured(settings),
+                access_expires_at=None,
+                refresh_expires_at=None,
+                refresh_hard_expires_at=None,
+                last_error="",
+                last_success_at=None,
+            )
+        hard = connection.options.get("refresh_hard_expires_at")
+        return ConnectionView(
+            connection.status,
+            connection.credentials_origin or pending,
+            sandbox=bool(connection.options.get("sandbox")),
+            realm_id=connection.account_id or (settings.qb_realm_id if pending else ""),
+            company_name=connection.account_name,
+            can_connect=oauth_app(connection, settings) is not None,
+            access_expires_at=connection.access_expires_at,
+            refresh_expires_at=connection.refresh_expires_at,
+            refresh_hard_expires_at=datetime.fromisoformat(hard) if hard else None,
+            last_error=connection.last_error,
+            last_success_at=connection.last_success_at,
+        )
+
+    # ----- connect ----------------------------------------------------------------------------
+    def start_connect(self, db: Session, settings: Settings, principal: Principal) -> str:
+        """Intuit's consent URL for this admin; the browser comes back to the callback page."""
+        connection = lock_connection(db)
+        app = self._app(connection, settings)
+        state = random_token()
+        now = self.clock()
+        fresh = {
+            "hash": sha256_hex(state),
+            "user": str(principal.user_id or ""),
+            "expires_at": (now + STATE_LIFETIME).isoformat(),
+        }
+        pending = [entry for entry in _states(connection) if _alive(entry, now)]
+        kept = pending[-(MAX_PENDING_STATES - 1) :]
+        connection.options = {**connection.options, "oauth_states": [*kept, fresh]}
+        db.flush()
+        log.info("quickbooks.connect.started", by=principal.label)
+        return authorization_url(app, redirect_uri(settings), state)
+
+    def complete_connect(
+        self,
+        db: Session,
+        settings: Settings,
+        principal: Principal,
+        *,
+        code: str,
+        state: str,
+        realm_id: str,
+        error: str = "",
+    ) -> ConnectionView:
+        """The callback: check the state, exchange the code, keep the tokens. Audited."""
+        connection = lock_connection(db)
+        self._take_state(connection, state, principal)
+        if error:
+            raise ConnectRefused(
+                f"QuickBooks did not authorize roofops ({error}): click Connect QuickBooks "
+                "again in Settings > Integrations"
+            )
+        if not code or not realm_id:
+            raise ConnectRefused("QuickBooks sent back no authorization code or company id")
+        tokens = self._exchange(self._app(connection, settings), code, settings)
+        self._keep(db, settings, principal, connection, tokens=tokens, realm_id=realm_id)
+        return self.view(db, settings)
+
+    def connect_sandbox(
+        self, sessions: sessionmaker[Session], settings: Settings
+    ) -> ConnectionView:
+        """The demo's "Connect QuickBooks" run server-side: the same flow, for tests and scripts.
+
+        Call it outside any transaction: the sandbox answers over HTTP from this app.
+        """
+        with sessions.begin() as db:
+            connection = ConnectionRepository(db).by_provider(PROVIDER)
+            if connection is None or not connection.options.get("sandbox"):
+                raise NotConnected("this database has no QuickBooks sandbox (run roofops demo)")
+            consent_url = self.start_connect(db, settings, SYSTEM)
+        answer = _consent(consent_url)
+        with sessions.begin() as db:
+            return self.complete_connect(
+                db,
+                settings,
+                SYSTEM,
+                code=answer.get("code", ""),
+                state=answer.get("state", ""),
+                realm_id=answer.get("realmId", ""),
+                error=answer.get("error", ""),
+            )
+
+    def _app(self, connection: IntegrationConnection, settings: Settings) -> OAuthApp:
+        app = oauth_app(connection, settings)
+        if app is None:
+            raise ConfigurationError(NO_OAUTH_APP, status_code=409)
+        return app
+
+    def _take_state(
+        self, connection: IntegrationConnection, state: str, principal: Principal
+    ) -> None:
+        """Use up the matching pending state, or refuse: it ties the callback to our request."""
+        digest, user, now = sha256_hex(state), str(principal.user_id or ""), self.clock()
+        pending = [entry for entry in _states(connection) if _alive(entry, now)]
+        match = next(
+            (
+                entry
+                for entry in pending
+                if hmac.compare_digest(str(entry["hash"]), digest) and entry["user"] == user
+            ),
+            None,
+        )
+        connection.options = {
+            **connection.options,
+            "oauth_states": [entry for entry in pending if entry is not match],
+        }
+        if not state or match is None:
+            raise ConnectRefused(STATE_REFUSED)
+
+    def _exchange(self, app: OAuthApp, code: str, settings: Settings) -> TokenSet:
+        try:
+            return exchange_code(app, code, redirect_uri(settings), clock=self.clock)
+        except InvalidGrant as error:
+            raise ConnectRefused(CODE_REFUSED) from error
+
+    def _keep(
+        self,
+        db: Session,
+        settings: Settings,
+        principal: Principal,
+        connection: IntegrationConnection,
+        *,
+        tokens: TokenSet,
+        realm_id: str,
+    ) -> None:
+        sandbox = bool(connection.options.get("sandbox"))
+        old_realm = connection.account_id
+        origin = ORIGIN_DEMO if sandbox else ORIGIN_UI
+        store_tokens(secret_box(settings), connection, tokens, origin)
+        if old_realm != realm_id:
+            connection.account_name = SANDBOX_COMPANY_NAME if sandbox else ""
+        connection.account_id = realm_id
+        db.flush()
+        audit_service.record(
+            db,
+            principal,
+            action="quickbooks.connected",
+            entity_type="integration",
+            entity_id=connection.id,
+            changes={"realm_id": change(old_realm or None, realm_id)},
+        )
+        log.info("quickbooks.connection.connected", realm_id=realm_id, sandbox=sandbox)
+
+    # ----- disconnect -------------------------------------------------------------------------
+    def disconnect(self, db: Session, settings: Settings, principal: Principal) -> ConnectionView:
+        """Forget the tokens and revoke them at Intuit (best effort). Audited.
+
+        The revoke runs once this transaction has committed: no vendor call holds the database
+        (on SQLite, its write lock), and a rolled-back disconnect leaves the consent intact.
+        """
+        connection = lock_connection(db)
+        box = secret_box(settings)
+        refresh_token, app = stored_refresh_token(box, connection), oauth_app(connection, settings)
+        forget_tokens(box, connection)
+        connection.status, connection.last_error = ConnectionStatus.DISCONNECTED, ""
+        db.flush()
+        audit_service.record(
+            db,
+            principal,
+            action="quickbooks.disconnected",
+            entity_type="integration",
+            entity_id=connection.id,
+        )
+        if refresh_token is not None and app is not None:
+            after_commit(db, lambda: _revoke_quietly(app, refresh_token))
+        return self.view(db, settings)
+
+    # ----- the API client ---------------------------------------------------------------------
+    def client(
+        self,
+        sessions: sessionmaker[Session],
+        settings: Settings,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        limiter: RateLimiter | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> QuickBooksClient:
+        """A client of the connected company whose tokens come from a :class:`TokenStore`.
+
+        Raises :class:`NotConnected` (409) when nothing is connected nor seedable from the
+        environment, :class:`ReauthorizationRequired` once QuickBooks has refused the tokens.
+        Call it, and the client, outside any transaction of your own (see tokens.py).
+        """
+        with sessions.begin() as db:
+            connection = ConnectionRepository(db).by_provider(PROVIDER)
+            realm_id = self._realm(connection, settings)
+            sandbox = bool(connection is not None and connection.options.get("sandbox"))
+        if sandbox:
+            wake_sandbox(settings)
+        store = TokenStore(sessions, settings, clock=self.clock, transport=transport, sleep=sleep)
+        return QuickBooksClient(
+            realm_id,
+            store.access_token,
+            on_token_rejected=store.on_token_rejected,
+            base_url=sandbox_url(settings) if sandbox else settings.qb_base_url,
+            transport=transport,
+            sleep=sleep,
+            limiter=limiter,
+            retry=retry,
+        )
+
+    def _realm(self, connection: IntegrationConnection | None, settings: Settings) -> str:
+        if connection is not None and stored_refresh_token(secret_box(settings), connection):
+            if connection.status == ConnectionStatus.FAILED:
+                raise ReauthorizationRequired(connection.last_error or REAUTHORIZE)
+            return connection.account_id
+        if env_origin(connection, settings):
+            return settings.qb_realm_id
+        if connection is not None and connection.status == ConnectionStatus.FAILED:
+            raise ReauthorizationRequired(connection.last_error or REAUTHORIZE)
+        raise NotConnected(NOT_CONNECTED)
+
+
+def _states(connection: IntegrationConnection) -> list[dict[str, Any]]:
+    states: list[dict[str, Any]] = connection.options.get("oauth_states", [])
+    return states
+
+
+def _alive(entry: dict[str, Any], now: datetime) -> bool:
+    return datetime.fromisoformat(str(entry["expires_at"])) > now
+
+
+def _consent(url: str) -> dict[str, str]:
+    """What the sandbox's consent screen sends back (it approves at once, with a redirect)."""
+    response = httpx.get(url, follow_redirects=False, timeout=httpx.Timeout(120.0, connect=5.0))
+    location = response.headers.get("location", "")
+    if response.status_code != 302 or not location:
+        status = response.status_code
+        raise ConnectRefused(f"the QuickBooks sandbox did not redirect (HTTP {status})")
+    return {key: values[0] for key, values in parse_qs(urlsplit(location).query).items()}
+
+
+def _revoke_quietly(app: OAuthApp, refresh_token: str) -> None:
+    try:
+        revoke(app, refresh_token)
+    except VendorError as error:
+        # The tokens are forgotten here either way; Intuit drops them after 100 idle days.
+        log.warning("quickbooks.token.revoke_failed", error=error.message)
+
+
+quickbooks_connection = QuickBooksConnection()
+connect_sandbox = quickbooks_connection.connect_sandbox

@@ -1,0 +1,141 @@
+"""QuickBooks documents -> job allocation and cost categories. Pure: no database, no HTTP.
+
+How a document finds its job:
+- an invoice by its ``DocNumber`` (``1042`` or ``1042-2`` for a job's second invoice; the pattern
+  is configurable), else by its customer when that customer is the job's project;
+- an expense line (bill, expense, check, card charge) by its line-level ``CustomerRef`` when that
+  is a job's project (a sub-customer whose name starts with the job number). Lines without one
+  are overhead (rent, fuel) and belong to no job.
+
+How a cost line finds its category: the expense account's mapping (editable by finance), an item
+line through its item's expense account. Unmapped accounts get a category from their name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from roofops.integrations.quickbooks.schemas import Account, Bill, Customer, Invoice, Line, Purchase
+from roofops.kit.money import to_cents
+from roofops.models.enums import AccountingDocStatus, CostCategory
+
+DEFAULT_DOC_NUMBER_PATTERN = r"^(?P<job>\d+)(?:-\d+)?$"
+_PROJECT_NUMBER = re.compile(r"^\s*(?P<job>\d+)\b")
+# Name fragments of expense accounts -> category, for accounts nobody mapped yet.
+CATEGORY_HINTS: tuple[tuple[str, CostCategory], ...] = (
+    ("subcontract", CostCategory.SUBCONTRACTOR),
+    ("material", CostCategory.MATERIALS),
+    ("suppl", CostCategory.MATERIALS),
+    ("labor", CostCategory.LABOR),
+    ("labour", CostCategory.LABOR),
+    ("payroll", CostCategory.LABOR),
+    ("wage", CostCategory.LABOR),
+    ("permit", CostCategory.PERMITS),
+    ("dump", CostCategory.DISPOSAL),
+    ("disposal", CostCategory.DISPOSAL),
+    ("equipment", CostCategory.EQUIPMENT),
+    ("rental", CostCategory.EQUIPMENT),
+)
+
+
+@dataclass(frozen=True)
+class InvoiceRow:
+    external_id: str
+    job_number: str | None
+    project_id: str | None
+    doc_number: str
+    customer_ref: str
+    txn_date: date | None
+    total_cents: int
+    balance_cents: int
+    status: AccountingDocStatus
+
+
+@dataclass(frozen=True)
+class CostRow:
+    txn_type: str
+    txn_id: str
+    line_id: str
+    project_id: str
+    mapping: tuple[str, str]  # ("account" | "item", id): the key of its category mapping
+    amount_cents: int
+    txn_date: date | None
+    vendor_name: str
+    description: str
+
+
+def project_job_number(customer: Customer) -> str | None:
+    """A project's job number: its name starts with it ("1042 Smith - Re-roof")."""
+    if not customer.job:
+        return None
+    match = _PROJECT_NUMBER.match(customer.display_name)
+    return match["job"] if match else None
+
+
+def invoice_row(invoice: Invoice, pattern: re.Pattern[str]) -> InvoiceRow:
+    match = pattern.match((invoice.doc_number or "").strip())
+    return InvoiceRow(
+        external_id=invoice.id,
+        job_number=match["job"] if match else None,
+        project_id=invoice.customer_ref.value,
+        doc_number=(invoice.doc_number or "")[:40],
+        customer_ref=invoice.customer_ref.value,
+        txn_date=invoice.txn_date,
+        total_cents=to_cents(invoice.total_amt),
+        balance_cents=to_cents(invoice.balance),
+        status=_invoice_status(invoice),
+    )
+
+
+def _invoice_status(invoice: Invoice) -> AccountingDocStatus:
+    if invoice.is_voided:
+        return AccountingDocStatus.VOIDED
+    return AccountingDocStatus.PAID if invoice.balance == 0 else AccountingDocStatus.OPEN
+
+
+def cost_rows(txn: Bill | Purchase) -> list[CostRow]:
+    """The job-allocated lines of one bill or purchase (a credit-card refund counts negative)."""
+    sign = Decimal(-1) if isinstance(txn, Purchase) and txn.credit else Decimal(1)
+    rows = []
+    for number, line in enumerate(txn.line, start=1):
+        project, mapping = line.customer_ref, _mapping_of(line)
+        if project is None or mapping is None:
+            continue
+        rows.append(
+            CostRow(
+                txn_type=txn.entity_name,
+                txn_id=txn.id,
+                line_id=line.id or str(number),
+                project_id=project.value,
+                mapping=mapping,
+                amount_cents=to_cents(line.amount * sign),
+                txn_date=txn.txn_date,
+                vendor_name=_vendor(txn)[:200],
+                description=(line.description or "")[:2000],
+            )
+        )
+    return rows
+
+
+def _mapping_of(line: Line) -> tuple[str, str] | None:
+    if line.account_based_expense_line_detail is not None:
+        return ("account", line.account_based_expense_line_detail.account_ref.value)
+    if line.item_based_expense_line_detail is not None:
+        return ("item", line.item_based_expense_line_detail.item_ref.value)
+    return None
+
+
+def _vendor(txn: Bill | Purchase) -> str:
+    ref = txn.vendor_ref if isinstance(txn, Bill) else txn.entity_ref
+    return (ref.name or "") if ref else ""
+
+
+def guess_category(account: Account) -> CostCategory:
+    name = account.name.casefold()
+    for fragment, category in CATEGORY_HINTS:
+        if fragment in name:
+            return category
+    return CostCategory.OTHER

@@ -1,0 +1,174 @@
+"""Job money: the current figures with their sources, their history, and what they came from.
+
+Each figure (the contract amount and one cost per category) keeps three things: the amount in
+force, its source, and the last amount the accounting system said. A MANUAL figure stays in force
+while syncs keep updating ``*_synced_cents`` underneath it, so clearing the override brings the
+books' figure back at once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from roofops.kit.types import Cents, UTCDateTime, json_type, string_enum
+from roofops.models.base import Base, Timestamps, UUIDPrimaryKey
+from roofops.models.enums import (
+    AccountingDocStatus,
+    CostCategory,
+    FigureSource,
+    FinancialSyncStatus,
+    Provider,
+)
+
+FIGURES = ("contract", *(category.value for category in CostCategory))
+PLACEHOLDER = FigureSource.PLACEHOLDER
+
+
+class JobFinancials(Timestamps, Base):
+    """The current money picture of one job (one row per job)."""
+
+    __tablename__ = "job_financials"
+    __table_args__ = (sa.Index("ix_job_financials_margin", "margin"),)
+
+    job_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True
+    )
+    contract_cents: Mapped[int | None] = mapped_column(Cents)
+    contract_source: Mapped[FigureSource] = mapped_column(
+        string_enum(FigureSource), default=PLACEHOLDER
+    )
+    contract_synced_cents: Mapped[int | None] = mapped_column(Cents)
+    materials_cents: Mapped[int | None] = mapped_column(Cents)
+    materials_source: Mapped[FigureSource] = mapped_column(
+        string_enum(FigureSource), default=PLACEHOLDER
+    )
+    materials_synced_cents: Mapped[int | None] = mapped_column(Cents)
+    labor_cents: Mapped[int | None] = mapped_column(Cents)
+    labor_source: Mapped[FigureSource] = mapped_column(
+        string_enum(FigureSource), default=PLACEHOLDER
+    )
+    labor_synced_cents: Mapped[int | None] = mapped_column(Cents)
+    subcontractor_cents: Mapped[int | None] = mapped_column(Cents)
+    subcontractor_source: Mapped[FigureSource] = mapped_column(
+        string_enum(FigureSource), default=PLACEHOLDER
+    )
+    subcontractor_synced_cents: Mapped[int | None] = mapped_column(Cents)
+    permits_cents: Mapped[int | None] = mapped_column(Cents)
+    permits_source: Mapped[FigureSource] = mapped_column(
+        string_enum(FigureSource), default=PLACEHOLDER
+    )
+    permits_synced_cents: Mapped[int | None] = mapped_column(Cents)
+    disposal_cents: Mapped[int | None] = mapped_column(Cents)
+    disposal_source: Mapped[FigureSource] = mapped_column(
+        string_enum(FigureSource), default=PLACEHOLDER
+    )
+    disposal_synced_cents: Mapped[int | None] = mapped_column(Cents)
+    equipment_cents: Mapped[int | None] = mapped_column(Cents)
+    equipment_source: Mapped[FigureSource] = mapped_column(
+        string_enum(FigureSource), default=PLACEHOLDER
+    )
+    equipment_synced_cents: Mapped[int | None] = mapped_column(Cents)
+    other_cents: Mapped[int | None] = mapped_column(Cents)
+    other_source: Mapped[FigureSource] = mapped_column(
+        string_enum(FigureSource), default=PLACEHOLDER
+    )
+    other_synced_cents: Mapped[int | None] = mapped_column(Cents)
+
+    # Which accounting system the *_synced_cents came from (None before the first sync).
+    books_source: Mapped[FigureSource | None] = mapped_column(string_enum(FigureSource))
+    # The placeholder estimate (squares x price list), kept to compare estimate with actual.
+    estimated_contract_cents: Mapped[int | None] = mapped_column(Cents)
+    estimated_cost_cents: Mapped[int | None] = mapped_column(Cents)
+    total_cost_cents: Mapped[int | None] = mapped_column(Cents)
+    gross_profit_cents: Mapped[int | None] = mapped_column(Cents)
+    margin: Mapped[Decimal | None] = mapped_column(sa.Numeric(9, 4))
+    last_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sync_status: Mapped[FinancialSyncStatus] = mapped_column(
+        string_enum(FinancialSyncStatus), default=FinancialSyncStatus.NEVER
+    )
+    sync_error: Mapped[str] = mapped_column(sa.Text, default="")
+
+    def amount(self, figure: str) -> int | None:
+        value: int | None = getattr(self, f"{figure}_cents")
+        return value
+
+    def source(self, figure: str) -> FigureSource:
+        value: FigureSource = getattr(self, f"{figure}_source")
+        return value
+
+
+class JobFinancialSnapshot(UUIDPrimaryKey, Base):
+    """A copy of a job's figures whenever they change: margin trends and what-changed-when."""
+
+    __tablename__ = "job_financial_snapshots"
+    __table_args__ = (sa.Index("ix_job_financial_snapshots_job_taken", "job_id", "taken_at"),)
+
+    job_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("jobs.id", ondelete="CASCADE"))
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    cause: Mapped[str] = mapped_column(sa.String(40))
+    contract_cents: Mapped[int | None] = mapped_column(Cents)
+    total_cost_cents: Mapped[int | None] = mapped_column(Cents)
+    gross_profit_cents: Mapped[int | None] = mapped_column(Cents)
+    margin: Mapped[Decimal | None] = mapped_column(sa.Numeric(9, 4))
+    figures: Mapped[dict[str, Any]] = mapped_column(json_type(), default=dict)
+
+
+class AccountingInvoice(UUIDPrimaryKey, Timestamps, Base):
+    """An invoice in the accounting system that counts toward a job's contract amount."""
+
+    __tablename__ = "accounting_invoices"
+    __table_args__ = (sa.UniqueConstraint("provider", "external_id"),)
+
+    provider: Mapped[Provider] = mapped_column(string_enum(Provider))
+    external_id: Mapped[str] = mapped_column(sa.String(64))
+    job_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("jobs.id", ondelete="SET NULL"), index=True
+    )
+    doc_number: Mapped[str] = mapped_column(sa.String(40), default="", index=True)
+    customer_ref: Mapped[str] = mapped_column(sa.String(64), default="")
+    txn_date: Mapped[date | None] = mapped_column(sa.Date)
+    total_cents: Mapped[int] = mapped_column(Cents, default=0)
+    balance_cents: Mapped[int] = mapped_column(Cents, default=0)
+    status: Mapped[AccountingDocStatus] = mapped_column(string_enum(AccountingDocStatus))
+    updated_remote_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CostLine(UUIDPrimaryKey, Timestamps, Base):
+    """One expense line allocated to a job (a bill, expense, check or card charge line)."""
+
+    __tablename__ = "cost_lines"
+    __table_args__ = (
+        sa.UniqueConstraint("provider", "txn_type", "txn_id", "line_id"),
+        sa.Index("ix_cost_lines_job_id_category", "job_id", "category"),
+    )
+
+    provider: Mapped[Provider] = mapped_column(string_enum(Provider))
+    txn_type: Mapped[str] = mapped_column(sa.String(20))
+    txn_id: Mapped[str] = mapped_column(sa.String(64))
+    line_id: Mapped[str] = mapped_column(sa.String(32))
+    job_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("jobs.id", ondelete="CASCADE"))
+    category: Mapped[CostCategory] = mapped_column(string_enum(CostCategory))
+    amount_cents: Mapped[int] = mapped_column(Cents)
+    txn_date: Mapped[date | None] = mapped_column(sa.Date)
+    vendor_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    account_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+
+
+class CostCategoryMapping(UUIDPrimaryKey, Timestamps, Base):
+    """An expense account (or item) of the books -> our cost category; editable by finance."""
+
+    __tablename__ = "cost_category_mappings"
+    __table_args__ = (sa.UniqueConstraint("provider", "kind", "external_id"),)
+
+    provider: Mapped[Provider] = mapped_column(string_enum(Provider))
+    kind: Mapped[str] = mapped_column(sa.String(16), doc="account or item")
+    external_id: Mapped[str] = mapped_column(sa.String(64))
+    external_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    category: Mapped[CostCategory] = mapped_column(string_enum(CostCategory))

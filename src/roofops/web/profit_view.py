@@ -1,0 +1,196 @@
+"""What the Profit page and a job's money panel show: rows with their figures, chart data,
+whether QuickBooks can sync now, and the manual-figure forms checked like the API's bodies."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from fastapi import Request
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
+
+from roofops.auth import roles
+from roofops.config import Settings
+from roofops.exceptions import Conflict, ValidationFailed
+from roofops.financials.figures import COST_FIGURES, Figure
+from roofops.financials.reports import MarginGroup, ProfitSummary
+from roofops.financials.schemas import ClearFigureIn, ManualFigureIn
+from roofops.financials.service import figures_of, financials_service
+from roofops.integrations.core.repository import SyncRunRepository
+from roofops.integrations.core.runs import STALE_AFTER
+from roofops.integrations.quickbooks.connection import quickbooks_connection
+from roofops.kit.money import to_cents
+from roofops.kit.time import as_utc, utcnow
+from roofops.models.enums import ConnectionStatus, Provider, SyncRunStatus
+from roofops.models.financials import JobFinancials
+from roofops.models.integration import SyncRun
+from roofops.models.job import Job
+from roofops.web.context import PageContext
+from roofops.web.dependencies import app_settings
+from roofops.web.formatting import humanize
+
+# Tokens seeded from the server's environment work without anyone pressing Connect.
+ENV_ORIGINS = frozenset({"env", "env-access-token"})
+NOT_CONNECTED = (
+    "QuickBooks is not connected yet, so every figure is a placeholder estimated from squares "
+    "and the price list. An admin connects it in Settings > Integrations."
+)
+REAUTHORIZE = (
+    "QuickBooks refused roofops' authorization, so syncs are stopped. An admin reconnects it "
+    "in Settings > Integrations."
+)
+AMOUNT_HELP = "enter the amount in dollars, 0 or more, with at most 2 decimals (e.g. 12500.00)"
+REASON_HELP = "say why (at least 3 characters): it is kept in the audit log"
+
+
+@dataclass(frozen=True)
+class ProfitRow:
+    """One job in the table: its money row plus each figure with its source."""
+
+    job: Job
+    money: JobFinancials
+    figures: dict[str, Figure]
+
+    @property
+    def cost_source(self) -> str:
+        """The source shared by all seven costs, or ``mixed`` (the detail row shows each)."""
+        sources = {self.figures[name].source.value for name in COST_FIGURES}
+        return sources.pop() if len(sources) == 1 else "mixed"
+
+
+def profit_rows(items: Iterable[tuple[Job, JobFinancials]]) -> list[ProfitRow]:
+    return [ProfitRow(job, row, figures_of(row)) for job, row in items]
+
+
+# ----- charts ---------------------------------------------------------------------------
+def _percent(margin: Decimal | None) -> float | None:
+    # Chart.js plots numbers; a margin rounded for display is no longer money.
+    return None if margin is None else float(round(margin * 100, 1))
+
+
+def _month(key: str) -> str:
+    return datetime.strptime(key, "%Y-%m").strftime("%b %Y")
+
+
+def _series(groups: list[MarginGroup], label: Callable[[str], str]) -> dict[str, list[Any]]:
+    return {
+        "labels": [label(group.key) for group in groups],
+        "values": [_percent(group.margin) for group in groups],
+        "jobs": [group.jobs for group in groups],
+    }
+
+
+def chart_data(summary: ProfitSummary) -> dict[str, dict[str, list[Any]]]:
+    """Margins in percent by job type and by month created, and how many jobs per band."""
+    return {
+        "by_type": _series(summary.by_type, humanize),
+        "by_month": _series(summary.by_month, _month),
+        "distribution": {
+            "labels": [label for label, _ in summary.distribution],
+            "values": [count for _, count in summary.distribution],
+        },
+    }
+
+
+# ----- syncing --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SyncState:
+    """Whether "Sync all from QuickBooks" can start, what someone has to do if not, and the
+    latest run (``active`` while it still works)."""
+
+    ready: bool
+    problem: str
+    last_run: SyncRun | None
+
+    @property
+    def active(self) -> bool:
+        run = self.last_run
+        return (
+            run is not None
+            and run.status == SyncRunStatus.RUNNING
+            and utcnow() - as_utc(run.heartbeat_at) < STALE_AFTER
+        )
+
+
+def latest_run(db: Session) -> SyncRun | None:
+    # TODO(financials): the service layer has no "latest QuickBooks run" yet (sync_run needs
+    # an id); read it here through the runs repository until financials_service offers one.
+    runs = SyncRunRepository(db).recent(Provider.QUICKBOOKS, 1)
+    return runs[0] if runs else None
+
+
+def sync_state(db: Session, settings: Settings) -> SyncState:
+    view = quickbooks_connection.view(db, settings)
+    if view.status == ConnectionStatus.FAILED:
+        problem = REAUTHORIZE
+    elif view.status == ConnectionStatus.CONNECTED or view.origin in ENV_ORIGINS:
+        problem = ""
+    else:
+        problem = NOT_CONNECTED
+    return SyncState(not problem, problem, latest_run(db))
+
+
+def ensure_ready(state: SyncState) -> None:
+    """Refuse before a run is created: a run against no connection only fails in the worker."""
+    if not state.ready:
+        raise Conflict(state.problem)
+
+
+class SyncForm(BaseModel):
+    full: bool = False
+    next: str = ""
+
+
+# ----- manual figures -------------------------------------------------------------------
+class FigureForm(BaseModel):
+    """Raw strings: a typo is answered on the form, never with a validation error page."""
+
+    amount: str = ""
+    reason: str = ""
+    next: str = ""
+
+
+class ClearForm(BaseModel):
+    reason: str = ""
+    next: str = ""
+
+
+def _checked(model: type[BaseModel], data: Mapping[str, str]) -> Any:
+    """The API's own body model, so the page accepts exactly what the API accepts."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        fields = dict.fromkeys(str(error["loc"][0]) for error in exc.errors())
+        help_of = {"amount": AMOUNT_HELP, "reason": REASON_HELP}
+        message = "; ".join(help_of.get(field, field) for field in fields)
+        raise ValidationFailed(message, field=next(iter(fields))) from None
+
+
+def manual_amount(form: FigureForm) -> tuple[int, str]:
+    """Cents and reason from the form; "$12,500" is read as people write it."""
+    text = form.amount.strip().removeprefix("$").replace(",", "").strip()
+    body: ManualFigureIn = _checked(ManualFigureIn, {"amount": text, "reason": form.reason.strip()})
+    return to_cents(body.amount), body.reason
+
+
+def clear_reason(form: ClearForm) -> str:
+    body: ClearFigureIn = _checked(ClearFigureIn, {"reason": form.reason.strip()})
+    return body.reason
+
+
+# ----- the job page ---------------------------------------------------------------------
+def money_context(
+    request: Request, db: Session, page: PageContext, job_id: uuid.UUID
+) -> dict[str, Any]:
+    """The job page's money panel, for the roles that may see money (nothing for the rest)."""
+    if not page.can(roles.FINANCE):
+        return {}
+    return {
+        "money": financials_service.profitability(db, job_id),
+        "sync": sync_state(db, app_settings(request)),
+    }

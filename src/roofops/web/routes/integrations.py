@@ -1,0 +1,214 @@
+"""Settings > Integrations: the JobNimbus connection, syncing it, its runs and its status map."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from roofops.auth import roles
+from roofops.auth.dependencies import DB, require
+from roofops.config import Settings
+from roofops.exceptions import RoofOpsError, ValidationFailed
+from roofops.integrations.jobnimbus.schemas_api import StatusMappingIn
+from roofops.integrations.jobnimbus.service import jobnimbus_service
+from roofops.models.enums import JobStage, SyncRunStatus
+from roofops.web.dependencies import AppSettings, Page
+from roofops.web.forms import StatusMapForm, readable
+from roofops.web.rendering import is_fragment_request, render
+
+PAGE_URL = "/settings/integrations"
+# Every route here shows connection details: the whole router is closed to other roles.
+router = APIRouter(prefix=PAGE_URL, dependencies=[Depends(require(roles.VIEW_INTEGRATIONS))])
+SYNCERS = [Depends(require(roles.RUN_SYNC))]
+ADMINS = [Depends(require(roles.MANAGE_INTEGRATIONS))]
+MAX_KEY_LENGTH = 200  # as the API's ApiKeyIn: longer is a paste accident, not a key
+NOTICES = {
+    "connected": "JobNimbus accepted the key. roofops stored it encrypted.",
+    "forgotten": "The JobNimbus key is forgotten. Syncs stop until a key is entered again.",
+    "sync": "JobNimbus sync queued. Progress shows below.",
+    "resync": "JobNimbus full resync queued. Progress shows below.",
+    "mapped": "Status map saved. It applies from the next sync.",
+    "unmapped": "Status removed from the map. It applies from the next sync.",
+}
+ORIGINS = {
+    "ui": "Entered here",
+    "env": "Server environment (ROOFOPS_JOBNIMBUS_API_KEY)",
+    "demo": "Demo sandbox",
+    "": "No key yet",
+}
+# Sections that htmx re-renders on their own; the others answer with the whole page.
+FRAGMENTS = {"status-map": "integrations/_status_map.html"}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a form action shows in its section: a notice, or why it was refused."""
+
+    section: str = ""
+    notice: str = ""
+    error: str = ""
+    status_code: int = 200
+
+
+def _sync_context(db: Session, settings: Settings) -> dict[str, Any]:
+    """The connection and its runs: what a finished run changes."""
+    runs = jobnimbus_service.runs(db)
+    return {
+        "connection": jobnimbus_service.view(db, settings),
+        "origins": ORIGINS,
+        "runs": runs,
+        "active": runs[0] if runs and runs[0].status == SyncRunStatus.RUNNING else None,
+    }
+
+
+def _context(db: Session, settings: Settings) -> dict[str, Any]:
+    mappings = jobnimbus_service.status_mappings(db)
+    return _sync_context(db, settings) | {"mappings": mappings, "stages": list(JobStage)}
+
+
+def _full_page(request: Request, db: Session, settings: Settings, outcome: Outcome) -> Response:
+    context = _context(db, settings) | {
+        "notice": NOTICES.get(request.query_params.get("saved", "")),
+        "outcome": outcome,
+    }
+    return render(request, "integrations/index.html", context, status_code=outcome.status_code)
+
+
+def _act(
+    request: Request,
+    db: Session,
+    settings: Settings,
+    section: str,
+    action: Callable[[], str],
+) -> Response:
+    """Run a form's action; a refusal is shown next to its form, keeping the rest of the page."""
+    try:
+        saved = action()
+    except ValidationError as exc:
+        outcome = Outcome(section, error=readable(exc).message, status_code=422)
+    except RoofOpsError as exc:
+        outcome = Outcome(section, error=exc.message, status_code=exc.status_code)
+    else:
+        outcome = Outcome(section, notice=NOTICES[saved])
+    if outcome.error:
+        db.rollback()
+    fragment = FRAGMENTS.get(section)
+    if fragment and is_fragment_request(request):
+        context = _context(db, settings) | {"outcome": outcome}
+        return render(request, fragment, context, status_code=outcome.status_code)
+    if outcome.error:
+        return _full_page(request, db, settings, outcome)
+    return RedirectResponse(f"{PAGE_URL}?saved={saved}#{section}", status_code=303)
+
+
+@router.get("")
+def integrations_page(request: Request, db: DB, settings: AppSettings, _page: Page) -> Response:
+    return _full_page(request, db, settings, Outcome())
+
+
+# ----- the connection (admins) ------------------------------------------------------------
+@router.post("/jobnimbus/key", dependencies=ADMINS)
+def save_key(
+    request: Request,
+    db: DB,
+    settings: AppSettings,
+    page: Page,
+    api_key: Annotated[str, Form()] = "",
+) -> Response:
+    def action() -> str:
+        if len(api_key) > MAX_KEY_LENGTH:
+            raise ValidationFailed("that is longer than any JobNimbus API key", field="api_key")
+        jobnimbus_service.connect(db, settings, page.principal, api_key)
+        return "connected"
+
+    return _act(request, db, settings, "key", action)
+
+
+@router.post("/jobnimbus/forget", dependencies=ADMINS)
+def forget_key(request: Request, db: DB, settings: AppSettings, page: Page) -> Response:
+    def action() -> str:
+        jobnimbus_service.disconnect(db, settings, page.principal)
+        return "forgotten"
+
+    return _act(request, db, settings, "key", action)
+
+
+# ----- syncing ------------------------------------------------------------------------------
+@router.post("/jobnimbus/sync", dependencies=SYNCERS)
+def sync_now(
+    request: Request, db: DB, page: Page, full: Annotated[bool, Form()] = False
+) -> Response:
+    """Queued in this request's transaction, as the API does: it runs only if this commits."""
+    jobnimbus_service.queue_sync(db, full=full, triggered_by=page.principal.label)
+    saved = "resync" if full else "sync"
+    if is_fragment_request(request):
+        return render(request, "integrations/_sync_notice.html", {"notice": NOTICES[saved]})
+    return RedirectResponse(f"{PAGE_URL}?saved={saved}#sync", status_code=303)
+
+
+@router.get("/jobnimbus/runs")
+def runs_fragment(request: Request, db: DB, settings: AppSettings, _page: Page) -> Response:
+    """The run history (and, out of band, the connection facts a finished run changed)."""
+    if not is_fragment_request(request):
+        return RedirectResponse(f"{PAGE_URL}#sync", status_code=303)
+    context = _sync_context(db, settings) | {"oob": True}
+    return render(request, "integrations/_runs_update.html", context)
+
+
+@router.get("/jobnimbus/runs/{run_id}")
+def run_errors(request: Request, db: DB, _page: Page, run_id: uuid.UUID) -> Response:
+    """Expands a run in the history table (htmx), or is a page of its own (links, no script)."""
+    run, errors = jobnimbus_service.run(db, run_id)
+    fragment = is_fragment_request(request)
+    name = "integrations/_run_errors.html" if fragment else "integrations/run.html"
+    return render(request, name, {"run": run, "errors": errors})
+
+
+# ----- the status map (admins) ------------------------------------------------------------
+@router.post("/jobnimbus/status-map", dependencies=ADMINS)
+def map_status(
+    request: Request,
+    db: DB,
+    settings: AppSettings,
+    page: Page,
+    form: Annotated[StatusMapForm, Form()],
+) -> Response:
+    def action() -> str:
+        data = _mapping(form.status_name, form.stage)
+        jobnimbus_service.map_status(db, page.principal, data.status_name, data.stage)
+        return "mapped"
+
+    return _act(request, db, settings, "status-map", action)
+
+
+@router.post("/jobnimbus/status-map/remove", dependencies=ADMINS)
+def unmap_status(
+    request: Request,
+    db: DB,
+    settings: AppSettings,
+    page: Page,
+    status_name: Annotated[str, Form()] = "",
+) -> Response:
+    def action() -> str:
+        jobnimbus_service.map_status(db, page.principal, status_name, None)
+        return "unmapped"
+
+    return _act(request, db, settings, "status-map", action)
+
+
+def _mapping(status_name: str, stage: str) -> StatusMappingIn:
+    """The API's own body model, so the page accepts exactly what the API accepts."""
+    if not status_name.strip():
+        raise ValidationFailed("enter the JobNimbus status name", field="status_name")
+    try:
+        target = JobStage(stage)
+    except ValueError:
+        raise ValidationFailed("choose the stage this status means", field="stage") from None
+    return StatusMappingIn.model_validate({"status_name": status_name.strip(), "stage": target})

@@ -1,0 +1,256 @@
+"""The Profit dashboard: every job's contract, costs and margin with where each figure came
+from, syncing from QuickBooks with live progress, and figures set by hand (with a reason)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from roofops.auth import roles
+from roofops.auth.dependencies import DB, require
+from roofops.config import Settings
+from roofops.crew.service import CrewFilters, branch_service, crew_service
+from roofops.exceptions import RoofOpsError, ValidationFailed
+from roofops.financials.reports import profit_reports
+from roofops.financials.schemas import FigureName
+from roofops.financials.service import financials_service
+from roofops.integrations.quickbooks.tasks import queue_sync
+from roofops.job.service import job_service
+from roofops.kit.paging import MAX_PAGE_SIZE, PageRequest
+from roofops.models.enums import JobType
+from roofops.web.context import PageContext
+from roofops.web.dependencies import AppSettings, Page
+from roofops.web.profit_query import ProfitQuery
+from roofops.web.profit_view import (
+    ClearForm,
+    FigureForm,
+    SyncForm,
+    chart_data,
+    clear_reason,
+    ensure_ready,
+    manual_amount,
+    money_context,
+    profit_rows,
+    sync_state,
+)
+from roofops.web.rendering import is_fragment_request, render
+from roofops.web.routes.auth import safe_next
+
+# Every route here shows or changes money: the whole router is closed to other roles.
+router = APIRouter(prefix="/profit", dependencies=[Depends(require(roles.FINANCE))])
+SYNCERS = [Depends(require(roles.RUN_SYNC))]
+FIGURE_SAVED = "figure-saved"  # htmx event: the dialog closes, tables and panels refetch
+
+
+def _results(
+    db: Session, settings: Settings, page: PageContext, query: ProfitQuery
+) -> dict[str, Any]:
+    filters = query.filters(page.time_zone)
+    results = profit_reports.page(db, filters, query.page_request())
+    summary = profit_reports.summary(db, filters)
+    return {
+        "query": query,
+        "results": results,
+        "rows": profit_rows(results.items),
+        "summary": summary,
+        "charts": chart_data(summary),
+        "sync": sync_state(db, settings),
+    }
+
+
+@router.get("")
+def profit_page(request: Request, db: DB, settings: AppSettings, page: Page) -> Response:
+    query = ProfitQuery.from_params(request.query_params)
+    context = _results(db, settings, page, query)
+    if is_fragment_request(request):
+        return render(request, "profit/_results.html", context | {"oob": True})
+    crews = crew_service.list(db, CrewFilters(), PageRequest(size=MAX_PAGE_SIZE))
+    context |= {
+        "job_types": list(JobType),
+        "branches": branch_service.list(db),
+        "crews": crews.items,
+        "sales_reps": job_service.sales_reps(db),
+    }
+    return render(request, "profit/index.html", context)
+
+
+@router.get("/export.csv")
+def export_csv(request: Request, db: DB, page: Page) -> Response:
+    """Every filtered job (all pages), with each figure and its source, for a spreadsheet."""
+    filters = ProfitQuery.from_params(request.query_params).filters(page.time_zone)
+    return Response(
+        profit_reports.csv(db, filters),
+        media_type="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="profitability.csv"'},
+    )
+
+
+# ----- syncing from QuickBooks --------------------------------------------------------------
+
+
+@router.post("/sync", dependencies=SYNCERS)
+def sync_all(
+    request: Request, db: DB, settings: AppSettings, page: Page, form: Annotated[SyncForm, Form()]
+) -> Response:
+    notice = "Full resync from QuickBooks queued." if form.full else "Sync from QuickBooks queued."
+    return _queue(request, db, settings, page, notice=notice, next_url=form.next, full=form.full)
+
+
+@router.post("/jobs/{job_id}/sync", dependencies=SYNCERS)
+def sync_job(
+    request: Request,
+    db: DB,
+    settings: AppSettings,
+    page: Page,
+    *,
+    job_id: uuid.UUID,
+    form: Annotated[SyncForm, Form()],
+) -> Response:
+    number = job_service.get(db, job_id).number
+    notice = f"Sync of {number} from QuickBooks queued."
+    return _queue(
+        request, db, settings, page, notice=notice, next_url=form.next, job=(job_id, number)
+    )
+
+
+def _queue(
+    request: Request,
+    db: Session,
+    settings: Settings,
+    page: PageContext,
+    *,
+    notice: str,
+    next_url: str,
+    full: bool = False,
+    job: tuple[uuid.UUID, str] | None = None,
+) -> Response:
+    """Start a run the page can follow; a refusal (not connected, one running) shows inline."""
+    try:
+        ensure_ready(sync_state(db, settings))
+        run = queue_sync(
+            db,
+            page.principal.label,
+            full=full,
+            job_id=job[0] if job else None,
+            scope=job[1] if job else "",
+        )
+    except RoofOpsError as exc:
+        db.rollback()
+        if not is_fragment_request(request):
+            raise
+        context = {"error": exc.message}
+        return render(request, "profit/_sync_notice.html", context, status_code=exc.status_code)
+    if not is_fragment_request(request):
+        return RedirectResponse(safe_next(next_url or "/profit"), status_code=303)
+    context = {"notice": notice, "run_id": str(run.id)}
+    return render(request, "profit/_sync_notice.html", context, status_code=202)
+
+
+# ----- figures set by hand ------------------------------------------------------------------
+def _figure_form(
+    request: Request,
+    db: Session,
+    job_id: uuid.UUID,
+    figure: str,
+    next_url: str,
+    *,
+    error: ValidationFailed | None = None,
+    failed: str = "",
+    entered: dict[str, str] | None = None,
+) -> Response:
+    """The dialog's content (htmx), or a page of its own when scripts are off."""
+    report = financials_service.profitability(db, job_id)
+    context = {
+        "report": report,
+        "figure": figure,
+        "current": report.figures[figure],
+        "next_url": safe_next(next_url or f"/jobs/{job_id}"),
+        "error": error.message if error else "",
+        "failed": failed,
+        "entered": entered or {},
+    }
+    name = "profit/_figure_form.html" if is_fragment_request(request) else "profit/figure.html"
+    return render(request, name, context, status_code=error.status_code if error else 200)
+
+
+def _saved(
+    request: Request, job_id: uuid.UUID, figure: str, message: str, next_url: str
+) -> Response:
+    if not is_fragment_request(request):
+        return RedirectResponse(safe_next(next_url or f"/jobs/{job_id}"), status_code=303)
+    trigger = json.dumps({FIGURE_SAVED: {"job_id": str(job_id), "figure": figure}})
+    headers = {"HX-Trigger": trigger}
+    return render(request, "profit/_figure_saved.html", {"message": message}, headers=headers)
+
+
+@router.get("/jobs/{job_id}/figures/{figure}")
+def figure_form(
+    request: Request, db: DB, _page: Page, job_id: uuid.UUID, figure: FigureName, next: str = ""
+) -> Response:
+    return _figure_form(request, db, job_id, figure, next)
+
+
+@router.post("/jobs/{job_id}/figures/{figure}")
+def set_figure(
+    request: Request,
+    db: DB,
+    page: Page,
+    *,
+    job_id: uuid.UUID,
+    figure: FigureName,
+    form: Annotated[FigureForm, Form()],
+) -> Response:
+    try:
+        cents, reason = manual_amount(form)
+        financials_service.set_manual(
+            db, page.principal, job_id, figure=figure, cents=cents, reason=reason
+        )
+    except ValidationFailed as exc:
+        db.rollback()
+        entered = {"amount": form.amount, "reason": form.reason}
+        return _figure_form(
+            request, db, job_id, figure, form.next, error=exc, failed="set", entered=entered
+        )
+    message = f"{figure.capitalize()} set by hand to {page.money(cents)}."
+    return _saved(request, job_id, figure, message, form.next)
+
+
+@router.post("/jobs/{job_id}/figures/{figure}/clear")
+def clear_figure(
+    request: Request,
+    db: DB,
+    page: Page,
+    *,
+    job_id: uuid.UUID,
+    figure: FigureName,
+    form: Annotated[ClearForm, Form()],
+) -> Response:
+    try:
+        reason = clear_reason(form)
+        financials_service.clear_manual(db, page.principal, job_id, figure=figure, reason=reason)
+    except ValidationFailed as exc:
+        db.rollback()
+        entered = {"clear_reason": form.reason}
+        return _figure_form(
+            request, db, job_id, figure, form.next, error=exc, failed="clear", entered=entered
+        )
+    message = f"{figure.capitalize()} is no longer set by hand."
+    return _saved(request, job_id, figure, message, form.next)
+
+
+# ----- a job's money panel ------------------------------------------------------------------
+@router.get("/jobs/{job_id}/money")
+def money_panel(request: Request, db: DB, page: Page, job_id: uuid.UUID) -> Response:
+    """The job page's panel refetched after a sync or a manual figure (htmx)."""
+    if not is_fragment_request(request):
+        return RedirectResponse(f"/jobs/{job_id}", status_code=303)
+    context = money_context(request, db, page, job_id) | {
+        "job": job_service.get(db, job_id),
+        "oob": True,
+    }
+    return render(request, "profit/_money_body.html", context)

@@ -1,0 +1,316 @@
+"""Job figures from the fake QuickBooks over real HTTP, into the real (rolled-back) database."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, sessionmaker
+
+from roofops.auth.principal import SYSTEM
+from roofops.demo.generator import generate
+from roofops.demo.records import DemoData, as_dict
+from roofops.demo.repository import DemoRepository
+from roofops.financials.service import financials_service
+from roofops.integrations.core.runs import open_run
+from roofops.integrations.quickbooks.client import QuickBooksClient
+from roofops.integrations.quickbooks.fake_books import FakeCompany, build_books
+from roofops.integrations.quickbooks.fake_changes import change_jobs
+from roofops.integrations.quickbooks.fake_store import Books
+from roofops.integrations.quickbooks.sync import LedgerWriter
+from roofops.integrations.quickbooks.sync_service import quickbooks_sync_service
+from roofops.kit.money import to_cents
+from roofops.models import (
+    AccountingInvoice,
+    CostLine,
+    FigureSource,
+    Job,
+    JobFinancials,
+    JobFinancialSnapshot,
+    Provider,
+    SyncKind,
+    SyncRun,
+    SyncRunStatus,
+)
+from tests.integrations.quickbooks.conftest import REALM, Harness
+
+SEED, AS_OF = 11, date(2025, 6, 1)
+CATEGORY_OF_ACCOUNT = {
+    "Materials": "materials",
+    "Labor": "labor",
+    "Subcontractors": "subcontractor",
+    "Permits": "permits",
+    "Dump Fees": "disposal",
+    "Equipment Rental": "equipment",
+}
+
+
+@pytest.fixture(scope="module")
+def company_data() -> DemoData:
+    return generate(0.06, SEED, AS_OF)
+
+
+@pytest.fixture
+def books(qbo: Harness, company_data: DemoData, db: Session) -> FakeCompany:
+    """The demo company's jobs in our database, and its books in the fake QuickBooks."""
+    rows = DemoRepository(db)
+    for table, attribute in (("customers", "customers"), ("properties", "properties")):
+        rows.insert_rows(table, [as_dict(r) for r in getattr(company_data, attribute)], _quiet)
+    jobs = [{**as_dict(job), "branch_id": None, "crew_id": None} for job in company_data.jobs]
+    rows.insert_rows("jobs", jobs, _quiet)
+    db.commit()
+    built = build_books(company_data, clock=qbo.clock)
+    qbo.fake.add_company(REALM, built.books)
+    return built
+
+
+def _quiet(_table: str, _done: int, _total: int) -> None:
+    return None
+
+
+def sync(
+    session_maker: sessionmaker[Session],
+    client: Callable[[], QuickBooksClient],
+    *,
+    full: bool = False,
+    kind: SyncKind = SyncKind.INCREMENTAL,
+) -> SyncRun:
+    with session_maker.begin() as db:
+        run_id = open_run(db, Provider.QUICKBOOKS, kind, triggered_by="test").id
+    quickbooks_sync_service.sync(session_maker, client, full=full, run_id=run_id)
+    with session_maker() as db:
+        run = db.get(SyncRun, run_id)
+        assert run is not None
+        return run
+
+
+def figures(db: Session, number: str) -> JobFinancials:
+    db.expire_all()
+    job_id = db.scalar(sa.select(Job.id).where(Job.number == number))
+    row = db.get(JobFinancials, job_id)
+    assert row is not None
+    return row
+
+
+def expected_contract(book: Books, invoice_ids: list[str]) -> int:
+    total = Decimal(0)
+    for invoice_id in invoice_ids:
+        invoice = book.get("Invoice", invoice_id)
+        if invoice is not None and not book.is_voided(invoice_id):
+            total += Decimal(str(invoice.get("TotalAmt", 0)))
+    return to_cents(total)
+
+
+def expected_costs(book: Books, company: FakeCompany, number: str) -> dict[str, int]:
+    accounts = {row["Id"]: row["Name"] for row in book.rows("Account")}
+    items = {row["Id"]: row.get("ExpenseAccountRef", {}).get("value") for row in book.rows("Item")}
+    ledger = company.jobs[number]
+    costs: dict[str, Decimal] = {}
+    for entity, ids in (("Bill", ledger.bills), ("Purchase", ledger.purchases)):
+        for txn_id in ids:
+            for line in (book.get(entity, txn_id) or {}).get("Line", []):
+                account = _line_account(line, items)
+                if account is not None and _project_of(line) == ledger.project_id:
+                    category = CATEGORY_OF_ACCOUNT.get(accounts[account], "other")
+                    costs[category] = costs.get(category, Decimal(0)) + Decimal(str(line["Amount"]))
+    return {category: to_cents(amount) for category, amount in costs.items()}
+
+
+def _line_account(line: dict[str, Any], items: dict[str, str | None]) -> str | None:
+    if detail := line.get("AccountBasedExpenseLineDetail"):
+        return str(detail["AccountRef"]["value"])
+    if detail := line.get("ItemBasedExpenseLineDetail"):
+        return items.get(detail["ItemRef"]["value"])
+    return None
+
+
+def _project_of(line: dict[str, Any]) -> str | None:
+    for key in ("AccountBasedExpenseLineDetail", "ItemBasedExpenseLineDetail"):
+        if (detail := line.get(key)) and "CustomerRef" in detail:
+            return str(detail["CustomerRef"]["value"])
+    return None
+
+
+def test_full_sync_brings_contracts_and_categorized_costs(
+    qbo: Harness, books: FakeCompany, session_maker: sessionmaker[Session], db: Session
+) -> None:
+    run = sync(session_maker, qbo.client, full=True, kind=SyncKind.FULL)
+
+    assert run.status == SyncRunStatus.SUCCEEDED, run.error
+    multi = [n for n, ledger in books.jobs.items() if len(ledger.invoices) > 1]
+    single = [n for n, ledger in books.jobs.items() if len(ledger.invoices) == 1]
+    assert multi
+    assert single
+    for number in (multi[0], single[0]):
+        row = figures(db, number)
+        assert row.contract_cents == expected_contract(books.books, books.jobs[number].invoices)
+        assert row.contract_source == FigureSource.QUICKBOOKS
+        for category, cents in expected_costs(books.books, books, number).items():
+            assert row.amount(category) == cents, category
+            assert row.source(category) == FigureSource.QUICKBOOKS
+        assert row.margin is not None
+
+
+def test_incremental_sync_reads_only_changes(
+    qbo: Harness, books: FakeCompany, session_maker: sessionmaker[Session], db: Session
+) -> None:
+    sync(session_maker, qbo.client, full=True)
+    qbo.clock.advance(60)
+    changed = change_jobs(books, 5, seed=3)
+
+    run = sync(session_maker, qbo.client)
+
+    assert run.status == SyncRunStatus.SUCCEEDED, run.error
+    assert run.requests <= 5
+    for number in changed:
+        row = figures(db, number)
+        assert row.contract_cents == expected_contract(books.books, books.jobs[number].invoices)
+
+
+def test_a_manual_figure_survives_syncs_until_cleared(
+    qbo: Harness, books: FakeCompany, session_maker: sessionmaker[Session], db: Session
+) -> None:
+    sync(session_maker, qbo.client, full=True)
+    number = next(iter(books.jobs))
+    job_id = figures(db, number).job_id
+    financials_service.set_manual(
+        db, SYSTEM, job_id, figure="contract", cents=4_242_00, reason="signed change order"
+    )
+    db.commit()
+
+    sync(session_maker, qbo.client, full=True)
+
+    row = figures(db, number)
+    assert (row.contract_cents, row.contract_source) == (4_242_00, FigureSource.MANUAL)
+    books_amount = expected_contract(books.books, books.jobs[number].invoices)
+    assert row.contract_synced_cents == books_amount
+    financials_service.clear_manual(db, SYSTEM, job_id, figure="contract", reason="entered in QB")
+    db.commit()
+    row = figures(db, number)
+    assert (row.contract_cents, row.contract_source) == (books_amount, FigureSource.QUICKBOOKS)
+
+
+def test_a_failed_sync_leaves_the_last_good_figures(
+    qbo: Harness, books: FakeCompany, session_maker: sessionmaker[Session], db: Session
+) -> None:
+    sync(session_maker, qbo.client, full=True)
+    before = _all_figures(db)
+    invoices_before = db.scalar(sa.select(sa.func.count()).select_from(AccountingInvoice))
+    change_jobs(books, 5, seed=4)
+    qbo.fake.faults.server_errors = 50  # QuickBooks down for longer than the retries
+
+    run = sync(session_maker, qbo.client, full=True)
+
+    assert run.status == SyncRunStatus.FAILED
+    assert run.error
+    db.expire_all()
+    assert _all_figures(db) == before
+    assert db.scalar(sa.select(sa.func.count()).select_from(AccountingInvoice)) == invoices_before
+
+
+def _all_figures(db: Session) -> list[tuple[Any, ...]]:
+    rows = db.execute(
+        sa.select(
+            JobFinancials.job_id, JobFinancials.contract_cents, JobFinancials.total_cost_cents
+        ).order_by(JobFinancials.job_id)
+    )
+    return [tuple(row) for row in rows]
+
+
+def test_throttling_and_server_errors_are_ridden_out(
+    qbo: Harness, books: FakeCompany, session_maker: sessionmaker[Session]
+) -> None:
+    qbo.fake.faults.throttle, qbo.fake.faults.throttle_format = 2, "xml"
+    qbo.fake.faults.server_errors = 2
+
+    run = sync(session_maker, qbo.client, full=True)
+
+    assert run.status == SyncRunStatus.SUCCEEDED, run.error
+    assert 60.0 in qbo.sleep.delays  # QuickBooks' throttle window waited out
+
+
+def test_a_voided_invoice_drops_out_of_the_contract(
+    qbo: Harness, books: FakeCompany, session_maker: sessionmaker[Session], db: Session
+) -> None:
+    sync(session_maker, qbo.client, full=True)
+    # An open invoice (QuickBooks refuses to void one with a payment applied).
+    number, ledger, first = next(
+        (number, ledger, invoice)
+        for number, ledger in books.jobs.items()
+        for invoice_id in ledger.invoices
+        if (invoice := books.books.get("Invoice", invoice_id))
+        and not ledger.payments
+        and invoice.get("TotalAmt", 0) > 0
+    )
+    before = figures(db, number).contract_cents
+    qbo.clock.advance(60)
+    books.books.void_invoice(first["Id"], sync_token=first["SyncToken"])
+
+    sync(session_maker, qbo.client)
+
+    after = figures(db, number).contract_cents
+    assert after == expected_contract(books.books, ledger.invoices)
+    assert after is not None
+    assert before is not None
+    assert after < before
+
+
+class Killed(BaseException):
+    """Stands for the process dying mid-write: nothing in the sync catches it."""
+
+
+def test_a_killed_sync_writes_nothing_and_a_rerun_equals_a_clean_run(
+    qbo: Harness,
+    books: FakeCompany,
+    session_maker: sessionmaker[Session],
+    db: Session,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    counts_before = _document_counts(db)
+    real_refigure = LedgerWriter._refigure
+
+    def die_after_the_documents(self: LedgerWriter, now: Any) -> int:
+        raise Killed
+
+    monkeypatch.setattr(LedgerWriter, "_refigure", die_after_the_documents)
+    with pytest.raises(Killed):
+        sync(session_maker, qbo.client, full=True)
+    db.expire_all()
+    assert _document_counts(db) == counts_before  # the documents written so far rolled back
+
+    monkeypatch.setattr(LedgerWriter, "_refigure", real_refigure)
+    _age_running_runs(session_maker)
+    rerun = sync(session_maker, qbo.client, full=True)
+    after_rerun = _document_counts(db)
+    again = sync(session_maker, qbo.client, full=True)  # a retry of a finished sync
+
+    assert rerun.status == again.status == SyncRunStatus.SUCCEEDED
+    assert _document_counts(db) == after_rerun  # no duplicates, no new snapshots
+
+
+def _document_counts(db: Session) -> tuple[int, ...]:
+    return tuple(
+        db.scalar(sa.select(sa.func.count()).select_from(model)) or 0
+        for model in (AccountingInvoice, CostLine, JobFinancialSnapshot)
+    )
+
+
+def _age_running_runs(session_maker: sessionmaker[Session]) -> None:
+    """The killed process stopped beating; let the dead-run window pass."""
+    with session_maker.begin() as db:
+        for run in db.scalars(sa.select(SyncRun).where(SyncRun.status == "running")):
+            run.heartbeat_at = run.heartbeat_at - timedelta(hours=1)
+
+
+def test_timeouts_are_retried(
+    qbo: Harness, books: FakeCompany, session_maker: sessionmaker[Session]
+) -> None:
+    qbo.fake.faults.slow, qbo.fake.faults.slow_seconds = 1, 2.0
+
+    run = sync(session_maker, lambda: qbo.client(timeout=0.5), full=True)
+
+    assert run.status == SyncRunStatus.SUCCEEDED, run.error
