@@ -314,3 +314,28 @@ def test_timeouts_are_retried(
     run = sync(session_maker, lambda: qbo.client(timeout=0.5), full=True)
 
     assert run.status == SyncRunStatus.SUCCEEDED, run.error
+
+
+def test_a_cost_can_be_allocated_to_a_job_through_its_class(
+    qbo: Harness, books: FakeCompany, session_maker: sessionmaker[Session], db: Session
+) -> None:
+    """Companies that track jobs as classes: a line with no project but the job's class."""
+    sync(session_maker, qbo.client, full=True)
+    number = next(iter(books.jobs))
+    before = figures(db, number).permits_cents or 0
+    job_class = books.books.add("Class", {"Name": f"{number} Permit work"})
+    permits = next(row for row in books.books.rows("Account") if row["Name"] == "Permits")
+    vendor = books.books.rows("Vendor")[0]
+    line = {
+        "Amount": 275.0,
+        "DetailType": "AccountBasedExpenseLineDetail",
+        "AccountBasedExpenseLineDetail": {
+            "AccountRef": {"value": permits["Id"]},
+            "ClassRef": {"value": job_class["Id"]},
+        },
+    }
+    books.books.add("Bill", {"VendorRef": {"value": vendor["Id"]}, "Line": [line]})
+
+    sync(session_maker, qbo.client)
+
+    assert figures(db, number).permits_cents == before + 275_00

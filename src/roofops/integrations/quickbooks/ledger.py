@@ -4,8 +4,9 @@ How a document finds its job:
 - an invoice by its ``DocNumber`` (``1042`` or ``1042-2`` for a job's second invoice; the pattern
   is configurable), else by its customer when that customer is the job's project;
 - an expense line (bill, expense, check, card charge) by its line-level ``CustomerRef`` when that
-  is a job's project (a sub-customer whose name starts with the job number). Lines without one
-  are overhead (rent, fuel) and belong to no job.
+  is a job's project (a sub-customer whose name starts with the job number), else by its
+  ``ClassRef`` when the company tracks jobs as classes ("1042 Smith"). Lines with neither are
+  overhead (rent, fuel) and belong to no job.
 
 How a cost line finds its category: the expense account's mapping (editable by finance), an item
 line through its item's expense account. Unmapped accounts get a category from their name.
@@ -59,7 +60,8 @@ class CostRow:
     txn_type: str
     txn_id: str
     line_id: str
-    project_id: str
+    # ("project", customer id) or ("class", class id): what ties the line to a job.
+    allocation: tuple[str, str]
     mapping: tuple[str, str]  # ("account" | "item", id): the key of its category mapping
     amount_cents: int
     txn_date: date | None
@@ -69,9 +71,11 @@ class CostRow:
 
 def project_job_number(customer: Customer) -> str | None:
     """A project's job number: its name starts with it ("1042 Smith - Re-roof")."""
-    if not customer.job:
-        return None
-    match = _PROJECT_NUMBER.match(customer.display_name)
+    return job_number_in(customer.display_name) if customer.job else None
+
+
+def job_number_in(name: str) -> str | None:
+    match = _PROJECT_NUMBER.match(name)
     return match["job"] if match else None
 
 
@@ -101,15 +105,15 @@ def cost_rows(txn: Bill | Purchase) -> list[CostRow]:
     sign = Decimal(-1) if isinstance(txn, Purchase) and txn.credit else Decimal(1)
     rows = []
     for number, line in enumerate(txn.line, start=1):
-        project, mapping = line.customer_ref, _mapping_of(line)
-        if project is None or mapping is None:
+        allocation, mapping = _allocation_of(line), _mapping_of(line)
+        if allocation is None or mapping is None:
             continue
         rows.append(
             CostRow(
                 txn_type=txn.entity_name,
                 txn_id=txn.id,
                 line_id=line.id or str(number),
-                project_id=project.value,
+                allocation=allocation,
                 mapping=mapping,
                 amount_cents=to_cents(line.amount * sign),
                 txn_date=txn.txn_date,
@@ -118,6 +122,14 @@ def cost_rows(txn: Bill | Purchase) -> list[CostRow]:
             )
         )
     return rows
+
+
+def _allocation_of(line: Line) -> tuple[str, str] | None:
+    if line.customer_ref is not None:
+        return ("project", line.customer_ref.value)
+    if line.class_ref is not None:
+        return ("class", line.class_ref.value)
+    return None
 
 
 def _mapping_of(line: Line) -> tuple[str, str] | None:

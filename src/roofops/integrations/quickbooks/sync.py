@@ -32,6 +32,7 @@ from roofops.integrations.quickbooks.ledger import (
     cost_rows,
     guess_category,
     invoice_row,
+    job_number_in,
     project_job_number,
 )
 from roofops.integrations.quickbooks.schemas import (
@@ -42,6 +43,7 @@ from roofops.integrations.quickbooks.schemas import (
     Item,
     Malformed,
     Purchase,
+    QboClass,
     QboEntity,
 )
 from roofops.kit.time import as_utc, utcnow
@@ -51,7 +53,7 @@ from roofops.models.integration import ExternalRef
 
 SOURCE = Provider.QUICKBOOKS
 STREAM = "ledger"
-MODELS: tuple[type[QboEntity], ...] = (Account, Item, Customer, Invoice, Bill, Purchase)
+MODELS: tuple[type[QboEntity], ...] = (Account, Item, QboClass, Customer, Invoice, Bill, Purchase)
 OVERLAP = timedelta(minutes=5)
 CDC_WINDOW = timedelta(days=29)  # QuickBooks keeps 30 days of changes; stay inside
 COST_ACCOUNT_TYPES = frozenset({"Cost of Goods Sold", "Expense", "Other Expense"})
@@ -130,6 +132,7 @@ class LedgerWriter:
         self._map_accounts(changes.of(Account))
         self._map_items(changes.of(Item))
         self._link_projects(changes.of(Customer))
+        self._link_classes(changes.of(QboClass))
         self._invoices(changes.of(Invoice))
         self._costs([*changes.of(Bill), *changes.of(Purchase)])
         self._deletions(changes.deleted)
@@ -171,6 +174,16 @@ class LedgerWriter:
             elif link.local_id != job_id:
                 link.local_id = job_id
 
+    def _link_classes(self, classes: Sequence[QboClass]) -> None:
+        """Companies that track jobs as classes name each class after its job number."""
+        numbers = {c.id: n for c in classes if (n := job_number_in(c.name)) is not None}
+        jobs = _job_ids(self.db, numbers.values())
+        links = self.refs.lookup(SOURCE, "class", numbers)
+        for class_id, number in numbers.items():
+            job_id = jobs.get(number)
+            if job_id is not None and class_id not in links:
+                self.db.add(_ref("class", class_id, job_id))
+
     # ----- documents ----------------------------------------------------------------------
     def _invoices(self, invoices: Sequence[Invoice]) -> None:
         rows = [invoice_row(invoice, self.pattern) for invoice in invoices]
@@ -208,18 +221,29 @@ class LedgerWriter:
 
     def _costs(self, transactions: Sequence[Bill | Purchase]) -> None:
         rows = [row for txn in transactions for row in cost_rows(txn)]
-        projects = self.refs.lookup(SOURCE, "project", (row.project_id for row in rows))
+        jobs = self._allocations(rows)
         categories = self._categories()
         self._drop_lines(_ids_by_type(transactions))
         lines = []
         for row in rows:
-            project = projects.get(row.project_id)
-            if project is None:
-                continue  # allocated to a customer that is not one of our jobs
-            lines.append(_cost_line(row, project.local_id, categories.get(row.mapping)))
-            self.touched.add(project.local_id)
+            job_id = jobs.get(row.allocation)
+            if job_id is None:
+                continue  # allocated to a customer or class that is not one of our jobs
+            lines.append(_cost_line(row, job_id, categories.get(row.mapping)))
+            self.touched.add(job_id)
         self.documents.insert_cost_lines(lines)
         self.recorder.counts.updated += len(transactions)
+
+    def _allocations(self, rows: Sequence[CostRow]) -> dict[tuple[str, str], uuid.UUID]:
+        """(kind, id) of each line's project or class -> our job."""
+        found: dict[tuple[str, str], uuid.UUID] = {}
+        for kind in ("project", "class"):
+            ids = (row.allocation[1] for row in rows if row.allocation[0] == kind)
+            found.update(
+                ((kind, ref_id), ref.local_id)
+                for ref_id, ref in self.refs.lookup(SOURCE, kind, ids).items()
+            )
+        return found
 
     def _drop_lines(self, ids_by_type: dict[str, list[str]]) -> None:
         for txn_type, ids in ids_by_type.items():
