@@ -51,11 +51,12 @@ def browser_database(test_url: str, tmp_dir: Path) -> Iterator[str]:
 
 
 @contextmanager
-def serve(settings: Settings, url: str) -> Iterator[str]:
+def serve(settings: Settings, url: str, *, port: int | None = None) -> Iterator[str]:
+    """``port``: when the settings must know the server's URL beforehand (``base_url``)."""
     from roofops.app import create_app
 
     app = create_app(settings, session_factory(url), run_background=False)
-    port = free_port()
+    port = port or free_port()
     config = uvicorn.Config(
         app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=1
     )

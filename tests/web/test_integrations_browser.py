@@ -3,12 +3,10 @@ its progress arrives over SSE, and the run history refreshes without a page relo
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
-import threading
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager, suppress
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,11 +21,11 @@ from roofops.integrations.jobnimbus.fake import create_fake_app, serve_fake
 from roofops.integrations.jobnimbus.fake_data import demo_store
 from roofops.integrations.jobnimbus.service import jobnimbus_service
 from roofops.models import Role
-from roofops.worker.registry import load_task_modules
 from tests.factories import make_user
 from tests.web.conftest import PASSWORD
 from tests.web.live_server import browser_database, serve
 from tests.web.test_browser import CHROMIUM_ARGS
+from tests.web.workers import background_worker
 
 pytestmark = pytest.mark.browser
 
@@ -52,51 +50,6 @@ def browser_context_args() -> dict[str, Any]:
 class Live:
     url: str
     email: str
-
-
-@contextmanager
-def embedded_worker(url: str) -> Iterator[None]:
-    """SQLite: the executor ``roofops serve`` runs, woken in-process when a request enqueues."""
-    from roofops.worker.embedded import EmbeddedExecutor
-
-    executor = EmbeddedExecutor(url, worker_id="browser-test", threads=1, stale_seconds=60)
-    executor.start()
-    try:
-        yield
-    finally:
-        executor.stop()
-
-
-@contextmanager
-def procrastinate_worker(url: str) -> Iterator[None]:
-    """PostgreSQL: what ``roofops worker`` runs, on an event loop of its own, until told to stop."""
-    from roofops.worker.procrastinate_app import build_app
-
-    app, stop = build_app(url), threading.Event()
-
-    async def work() -> None:
-        async with app.open_async():
-            options = {"concurrency": 1, "wait": True, "install_signal_handlers": False}
-            worker = asyncio.create_task(app.run_worker_async(**options))
-            while not stop.is_set() and not worker.done():
-                await asyncio.sleep(0.05)
-            worker.cancel()
-            with suppress(asyncio.CancelledError):
-                await worker
-
-    thread = threading.Thread(target=asyncio.run, args=(work(),), daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join(timeout=10)
-
-
-def background_worker(url: str) -> Any:
-    """The live server runs no background work of its own (run_background=False)."""
-    load_task_modules()
-    return procrastinate_worker(url) if url.startswith("postgresql") else embedded_worker(url)
 
 
 @pytest.fixture(scope="module")
@@ -167,7 +120,7 @@ def test_sync_now_shows_progress_and_the_run_appears(
     expect(page.locator("#sync-runs")).to_contain_text("No syncs yet")
 
     run = sync_and_wait(page, "Sync now", runs_before=0)
-    expect(run).to_contain_text("Incremental")
+    expect(run).to_contain_text("Full")  # a first sync has no cursor: it reads everything
     expect(run).to_contain_text("Alex Admin")
     expect(run).to_contain_text("Succeeded")
     created = run.locator("td").nth(7)  # Started, Kind, By, Status, Duration, Requests, Fetched

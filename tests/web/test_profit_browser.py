@@ -25,7 +25,7 @@ from roofops.kit.time import utcnow
 from roofops.models import Role
 from tests.web.live_server import browser_database, serve
 from tests.web.test_browser import CHROMIUM_ARGS
-from tests.web.test_integrations_browser import background_worker
+from tests.web.workers import background_worker
 
 pytestmark = pytest.mark.browser
 

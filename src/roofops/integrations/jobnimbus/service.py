@@ -15,7 +15,11 @@ from roofops.auth.principal import Principal
 from roofops.config import Settings
 from roofops.exceptions import ConfigurationError, Conflict, NotFound, ValidationFailed
 from roofops.integrations.core.credentials import read_credentials, secret_box, write_credentials
-from roofops.integrations.core.repository import ConnectionRepository, SyncRunRepository
+from roofops.integrations.core.repository import (
+    ConnectionRepository,
+    SyncCursorRepository,
+    SyncRunRepository,
+)
 from roofops.integrations.core.runs import STALE_AFTER, SyncRunRecorder
 from roofops.integrations.jobnimbus.client import JobNimbusClient
 from roofops.integrations.jobnimbus.repository import StatusMappingRepository
@@ -243,6 +247,9 @@ class JobNimbusService:
         client_factory: ClientFactory = default_client,
     ) -> uuid.UUID:
         """Runs one sync to the end and returns its run id (the run says how it went)."""
+        with sessions() as db:
+            # A first sync has no cursor to start from: it reads everything, so say so.
+            full = full or SyncCursorRepository(db).position(PROVIDER, "jobs") is None
         kind = SyncKind.FULL if full else SyncKind.INCREMENTAL
         recorder = SyncRunRecorder.start(sessions, PROVIDER, kind, triggered_by=triggered_by)
         try:

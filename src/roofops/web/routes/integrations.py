@@ -1,4 +1,5 @@
-"""Settings > Integrations: the JobNimbus connection, syncing it, its runs and its status map."""
+"""Settings > Integrations: the JobNimbus connection, syncing it, its runs and its status map;
+the QuickBooks connection (OAuth connect and disconnect)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,13 @@ from roofops.config import Settings
 from roofops.exceptions import RoofOpsError, ValidationFailed
 from roofops.integrations.jobnimbus.schemas_api import StatusMappingIn
 from roofops.integrations.jobnimbus.service import jobnimbus_service
+from roofops.integrations.quickbooks.connection import (
+    NO_OAUTH_APP,
+    ConnectionView,
+    quickbooks_connection,
+    redirect_uri,
+)
+from roofops.kit.time import as_utc, utcnow
 from roofops.models.enums import JobStage, SyncRunStatus
 from roofops.web.dependencies import AppSettings, Page
 from roofops.web.forms import StatusMapForm, readable
@@ -36,12 +44,24 @@ NOTICES = {
     "resync": "JobNimbus full resync queued. Progress shows below.",
     "mapped": "Status map saved. It applies from the next sync.",
     "unmapped": "Status removed from the map. It applies from the next sync.",
+    # Where the OAuth callback (integrations/quickbooks/endpoints.py) lands.
+    "quickbooks-connected": "QuickBooks is connected. Profit figures come from its books from "
+    "the next sync.",
+    "quickbooks-disconnected": "QuickBooks is disconnected: roofops forgot its tokens and asked "
+    "Intuit to revoke them. Syncs from QuickBooks stop until it is connected again.",
 }
 ORIGINS = {
     "ui": "Entered here",
     "env": "Server environment (ROOFOPS_JOBNIMBUS_API_KEY)",
     "demo": "Demo sandbox",
     "": "No key yet",
+}
+QUICKBOOKS_ORIGINS = {
+    "ui": "Connected here",
+    "env": "Server environment (QB_REFRESH_TOKEN)",
+    "env-access-token": "Server environment (QB_ACCESS_TOKEN, never refreshed)",
+    "demo": "Demo sandbox",
+    "": "—",
 }
 # Sections that htmx re-renders on their own; the others answer with the whole page.
 FRAGMENTS = {"status-map": "integrations/_status_map.html"}
@@ -73,11 +93,30 @@ def _context(db: Session, settings: Settings) -> dict[str, Any]:
     return _sync_context(db, settings) | {"mappings": mappings, "stages": list(JobStage)}
 
 
-def _full_page(request: Request, db: Session, settings: Settings, outcome: Outcome) -> Response:
-    context = _context(db, settings) | {
-        "notice": NOTICES.get(request.query_params.get("saved", "")),
-        "outcome": outcome,
+def _quickbooks_context(db: Session, settings: Settings) -> dict[str, Any]:
+    """The QuickBooks card: the connection (never a token) and what a reader needs around it."""
+    view = quickbooks_connection.view(db, settings)
+    return {
+        "quickbooks": view,
+        "qb_origins": QUICKBOOKS_ORIGINS,
+        "qb_lapsed": _lapsed(view),
+        "qb_redirect_uri": redirect_uri(settings),
+        "qb_no_app": NO_OAUTH_APP,
     }
+
+
+def _lapsed(view: ConnectionView) -> dict[str, bool]:
+    """Which token dates are past: an access token is renewed on its next use, a refresh token
+    is not (an admin has to connect again)."""
+    now = utcnow()
+    dates = {"access": view.access_expires_at, "refresh": view.refresh_expires_at}
+    return {name: date is not None and as_utc(date) <= now for name, date in dates.items()}
+
+
+def _full_page(request: Request, db: Session, settings: Settings, outcome: Outcome) -> Response:
+    notice = NOTICES.get(request.query_params.get("saved", ""))
+    context = _context(db, settings) | _quickbooks_context(db, settings)
+    context |= {"notice": notice, "outcome": outcome}
     return render(request, "integrations/index.html", context, status_code=outcome.status_code)
 
 
@@ -212,3 +251,37 @@ def _mapping(status_name: str, stage: str) -> StatusMappingIn:
     except ValueError:
         raise ValidationFailed("choose the stage this status means", field="stage") from None
     return StatusMappingIn.model_validate({"status_name": status_name.strip(), "stage": target})
+
+
+# ----- QuickBooks (admins) ------------------------------------------------------------------
+@router.post("/quickbooks/connect", dependencies=ADMINS)
+def connect_quickbooks(request: Request, db: DB, settings: AppSettings, page: Page) -> Response:
+    """Send the admin to Intuit's consent screen; Intuit sends them back to the callback page.
+
+    The page posts this with htmx and gets the consent URL in ``HX-Redirect``: the browser then
+    navigates there itself. A plain form answered with a redirect to another origin is blocked
+    by the ``form-action 'self'`` CSP in Chromium; without JavaScript the 303 is all there is.
+    """
+    try:
+        authorize_url = quickbooks_connection.start_connect(db, settings, page.principal)
+    except RoofOpsError as exc:
+        db.rollback()
+        outcome = Outcome("quickbooks", error=exc.message, status_code=exc.status_code)
+        if not is_fragment_request(request):
+            return _full_page(request, db, settings, outcome)
+        context = _quickbooks_context(db, settings) | {"outcome": outcome}
+        return render(
+            request, "integrations/_quickbooks.html", context, status_code=outcome.status_code
+        )
+    if is_fragment_request(request):
+        return Response(status_code=204, headers={"HX-Redirect": authorize_url})
+    return RedirectResponse(authorize_url, status_code=303)
+
+
+@router.post("/quickbooks/disconnect", dependencies=ADMINS)
+def disconnect_quickbooks(request: Request, db: DB, settings: AppSettings, page: Page) -> Response:
+    def action() -> str:
+        quickbooks_connection.disconnect(db, settings, page.principal)
+        return "quickbooks-disconnected"
+
+    return _act(request, db, settings, "quickbooks", action)

@@ -20,7 +20,8 @@ from roofops.company.schemas import CompanyUpdate
 from roofops.company.service import company_service
 from roofops.exceptions import NotFound, RoofOpsError
 from roofops.integrations.jobnimbus.service import jobnimbus_service
-from roofops.models.enums import JobType, Material, Role
+from roofops.integrations.quickbooks.connection import quickbooks_connection
+from roofops.models.enums import ConnectionStatus, JobType, Material, Role
 from roofops.web.context import PageContext
 from roofops.web.dependencies import Page, app_settings
 from roofops.web.forms import CompanyForm, NewUserForm, price_entries, price_field, readable
@@ -39,6 +40,15 @@ INTEGRATIONS = (
     ("QuickBooks Online", "Accounting: invoices, payments and job costs"),
     ("Xero", "Accounting: invoices, payments and job costs"),
 )
+
+
+def _connections(db: Session, request: Request) -> dict[str, ConnectionStatus]:
+    """Each integration's status, by the name the overview lists it under."""
+    settings = app_settings(request)
+    return {
+        "JobNimbus": jobnimbus_service.view(db, settings).status,
+        "QuickBooks Online": quickbooks_connection.view(db, settings).status,
+    }
 
 
 @dataclass
@@ -68,9 +78,7 @@ def _settings_page(request: Request, db: Session, page: PageContext, outcome: Ou
         if principal.user_id
         else [],
         "integrations": INTEGRATIONS,
-        "jobnimbus": jobnimbus_service.view(db, app_settings(request))
-        if page.can(roles.VIEW_INTEGRATIONS)
-        else None,
+        "connections": _connections(db, request) if page.can(roles.VIEW_INTEGRATIONS) else {},
         "notice": SAVED.get(request.query_params.get("saved", "")),
         "outcome": outcome,
     }

@@ -121,6 +121,14 @@
     }
   });
 
+  /* ---- QuickBooks: a refused Connect swaps the card back in; move focus to why ---- */
+  document.addEventListener("htmx:afterSwap", function (evt) {
+    var path = evt.detail.pathInfo && evt.detail.pathInfo.requestPath;
+    if (!path || path.indexOf("/quickbooks/connect") < 0) { return; }
+    var error = document.getElementById("quickbooks-error");
+    if (error) { error.focus(); }
+  });
+
   /* ---- run history: the errors row a run expands into can be closed again ---- */
   document.addEventListener("click", function (evt) {
     var button = evt.target.closest && evt.target.closest("[data-hide-row]");
