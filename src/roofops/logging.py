@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import TextIO, cast
 
 import structlog
 
@@ -25,6 +26,21 @@ def _redact_secrets(
 CHATTY_LIBRARIES = ("alembic", "apscheduler")
 
 
+class _CurrentStderr:
+    """Writes to whatever ``sys.stderr`` is at the moment of writing: a test runner (or a CLI
+    runner) swaps it and closes its replacement, which a logger bound at start-up would keep."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
+# print() and logging.StreamHandler need only write() and flush().
+STDERR = cast(TextIO, _CurrentStderr())
+
+
 def configure_logging(settings: Settings) -> None:
     renderer: structlog.types.Processor = (
         structlog.processors.JSONRenderer()
@@ -32,7 +48,7 @@ def configure_logging(settings: Settings) -> None:
         else structlog.dev.ConsoleRenderer(colors=False)
     )
     level = logging.getLevelName(settings.log_level.upper())
-    logging.basicConfig(format="%(message)s", stream=sys.stderr, level=level, force=True)
+    logging.basicConfig(format="%(message)s", stream=STDERR, level=level, force=True)
     for chatty in CHATTY_LIBRARIES:
         # Their INFO lines (alembic's plugin set-up, APScheduler's every job add) tell an
         # operator nothing; warnings and errors still come through.
@@ -47,7 +63,7 @@ def configure_logging(settings: Settings) -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(file=STDERR),
         cache_logger_on_first_use=True,
     )
 
