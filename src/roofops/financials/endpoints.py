@@ -30,6 +30,7 @@ from roofops.financials.schemas import (
 from roofops.financials.service import financials_service
 from roofops.integrations.core.schemas import SyncRunDetail, SyncRunErrorOut, SyncRunOut
 from roofops.integrations.quickbooks.tasks import queue_sync
+from roofops.job.service import job_service
 from roofops.kit.money import to_cents
 from roofops.kit.paging import PageOut
 from roofops.models.enums import JobType, Provider
@@ -148,7 +149,7 @@ def clear_figure(
     "`sync.progress` events.",
 )
 def sync_job(db: DB, principal: Syncer, job_id: uuid.UUID) -> SyncRunOut:
-    number = financials_service.profitability(db, job_id).job.number
+    number = job_service.get(db, job_id).number
     run = queue_sync(db, principal.label, full=False, job_id=job_id, scope=number)
     return SyncRunOut.model_validate(run)
 

@@ -249,6 +249,10 @@ class FinancialsService:
         )
         return mapping
 
+    def latest_run(self, db: Session, provider: Provider) -> SyncRun | None:
+        runs = SyncRunRepository(db).recent(provider, 1)
+        return runs[0] if runs else None
+
     def sync_run(self, db: Session, run_id: uuid.UUID) -> tuple[SyncRun, list[SyncRunError]]:
         repository = SyncRunRepository(db)
         run = repository.get(run_id)

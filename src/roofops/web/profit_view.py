@@ -21,12 +21,10 @@ from roofops.financials.figures import COST_FIGURES, Figure
 from roofops.financials.reports import MarginGroup, ProfitSummary
 from roofops.financials.schemas import ClearFigureIn, ManualFigureIn
 from roofops.financials.service import figures_of, financials_service
-from roofops.integrations.core.repository import SyncRunRepository
-from roofops.integrations.core.runs import STALE_AFTER
+from roofops.integrations.core.runs import is_alive
 from roofops.integrations.quickbooks.connection import quickbooks_connection
 from roofops.kit.money import to_cents
-from roofops.kit.time import as_utc, utcnow
-from roofops.models.enums import ConnectionStatus, Provider, SyncRunStatus
+from roofops.models.enums import ConnectionStatus, Provider
 from roofops.models.financials import JobFinancials
 from roofops.models.integration import SyncRun
 from roofops.models.job import Job
@@ -109,19 +107,11 @@ class SyncState:
 
     @property
     def active(self) -> bool:
-        run = self.last_run
-        return (
-            run is not None
-            and run.status == SyncRunStatus.RUNNING
-            and utcnow() - as_utc(run.heartbeat_at) < STALE_AFTER
-        )
+        return self.last_run is not None and is_alive(self.last_run)
 
 
 def latest_run(db: Session) -> SyncRun | None:
-    # TODO(financials): the service layer has no "latest QuickBooks run" yet (sync_run needs
-    # an id); read it here through the runs repository until financials_service offers one.
-    runs = SyncRunRepository(db).recent(Provider.QUICKBOOKS, 1)
-    return runs[0] if runs else None
+    return financials_service.latest_run(db, Provider.QUICKBOOKS)
 
 
 def sync_state(db: Session, settings: Settings) -> SyncState:

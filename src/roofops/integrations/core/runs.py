@@ -170,15 +170,26 @@ def _outcome(error: str, counts: RunCounts) -> SyncRunStatus:
     return SyncRunStatus.PARTIAL if counts.failed else SyncRunStatus.SUCCEEDED
 
 
-def _close_dead_runs(db: Session, provider: Provider) -> None:
-    now = utcnow()
-    for run in SyncRunRepository(db).running(provider):
-        if now - as_utc(run.heartbeat_at) < STALE_AFTER:
+def is_alive(run: SyncRun) -> bool:
+    """RUNNING and still beating: a run whose heartbeat stopped was killed."""
+    return run.status == SyncRunStatus.RUNNING and utcnow() - as_utc(run.heartbeat_at) < STALE_AFTER
+
+
+def ensure_idle(db: Session, provider: Provider) -> list[SyncRun]:
+    """Refuses (409) while a run of this provider is alive; returns the dead RUNNING ones."""
+    running = SyncRunRepository(db).running(provider)
+    for run in running:
+        if is_alive(run):
             raise Conflict(
                 f"a {provider.value} sync is already running (started {run.started_at:%H:%M} UTC)",
                 run_id=str(run.id),
             )
-        run.status, run.finished_at = SyncRunStatus.FAILED, now
+    return running
+
+
+def _close_dead_runs(db: Session, provider: Provider) -> None:
+    for run in ensure_idle(db, provider):
+        run.status, run.finished_at = SyncRunStatus.FAILED, utcnow()
         run.error = "interrupted: the process running this sync stopped; a later run redid it"
 
 

@@ -13,14 +13,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from roofops.audit.service import audit_service, change
 from roofops.auth.principal import Principal
 from roofops.config import Settings
-from roofops.exceptions import ConfigurationError, Conflict, NotFound, ValidationFailed
+from roofops.exceptions import ConfigurationError, NotFound, ValidationFailed
 from roofops.integrations.core.credentials import read_credentials, secret_box, write_credentials
 from roofops.integrations.core.repository import (
     ConnectionRepository,
     SyncCursorRepository,
     SyncRunRepository,
 )
-from roofops.integrations.core.runs import STALE_AFTER, SyncRunRecorder
+from roofops.integrations.core.runs import SyncRunRecorder, ensure_idle
 from roofops.integrations.jobnimbus.client import JobNimbusClient
 from roofops.integrations.jobnimbus.repository import StatusMappingRepository
 from roofops.integrations.jobnimbus.sandbox import sandbox_url
@@ -301,9 +301,7 @@ class JobNimbusService:
 
     def queue_sync(self, db: Session, *, full: bool, triggered_by: str) -> None:
         """Queues a sync unless one is already running (409: a second one could only fail)."""
-        running = SyncRunRepository(db).running(PROVIDER)
-        if any(utcnow() - as_utc(run.heartbeat_at) < STALE_AFTER for run in running):
-            raise Conflict("a JobNimbus sync is already running; it shows in the run history")
+        ensure_idle(db, PROVIDER)
         enqueue(db, SYNC_TASK, full=full, triggered_by=triggered_by)
 
     def runs(self, db: Session, *, limit: int = 20) -> list[SyncRun]:
