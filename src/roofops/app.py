@@ -11,20 +11,17 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from roofops import __version__
 from roofops.api import api_router
+from roofops.composition import register_background_work
 from roofops.config import Settings, get_settings
 from roofops.db import session_factory as default_session_factory
 from roofops.errors import install_error_handlers
 from roofops.health.endpoints import router as health_router
 from roofops.health.metrics import Metrics
 from roofops.health.middleware import MetricsMiddleware
-from roofops.integrations.jobnimbus.sandbox import SANDBOX_PATH
-from roofops.integrations.jobnimbus.sandbox_app import SandboxApp
-from roofops.integrations.quickbooks.sandbox import SANDBOX_PATH as QUICKBOOKS_SANDBOX
-from roofops.integrations.quickbooks.sandbox_app import SandboxApp as QuickBooksSandbox
 from roofops.logging import configure_logging
 from roofops.middleware import SecurityHeadersMiddleware
+from roofops.sandbox.mount import mount_sandboxes
 from roofops.web.routes import STATIC_DIR, page_router
-from roofops.worker.registry import load_task_modules
 from roofops.worker.runtime import start_runtime
 
 
@@ -38,7 +35,7 @@ def create_app(
     settings = settings or get_settings()
     configure_logging(settings)
     # Requests enqueue tasks by name; enqueue() checks the name against the registry.
-    load_task_modules()
+    register_background_work()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -69,7 +66,6 @@ def create_app(
     app.include_router(api_router)
     app.include_router(page_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    # The demo's fake JobNimbus and QuickBooks (404 outside a demo database): see their sandbox.py.
-    app.mount(SANDBOX_PATH, SandboxApp(app.state.session_factory, settings))
-    app.mount(QUICKBOOKS_SANDBOX, QuickBooksSandbox(app.state.session_factory, settings))
+    # A demo database gets its fake JobNimbus and QuickBooks (see roofops.sandbox).
+    mount_sandboxes(app, app.state.session_factory, settings)
     return app

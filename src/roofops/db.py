@@ -1,7 +1,7 @@
 """Engine, sessions and the unit of work.
 
-Only the owner of a unit of work commits: the request dependency, the task runner and the CLI
-wrapper use :func:`session_scope`; services flush at most.
+Only the owner of a unit of work commits or rolls back: the request dependency (:data:`DB`),
+the task runner and the CLI wrapper (:func:`session_scope`); services flush at most.
 """
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import sqlalchemy as sa
+from fastapi import Depends, Request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -126,3 +127,13 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
     """The unit of work of a CLI command or a task."""
     with unit_of_work(session_factory(url)) as session:
         yield session
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """The request owns its unit of work: commit on success, roll back on any error."""
+    with unit_of_work(request.app.state.session_factory) as session:
+        yield session
+
+
+# The session of the request: endpoints and pages take ``db: DB``.
+DB = Annotated[Session, Depends(get_db, scope="function")]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from roofops.config import get_settings
-from roofops.integrations.jobnimbus.fake import create_fake_app, serve_fake
-from roofops.integrations.jobnimbus.fake_data import demo_store
+from roofops.sandbox.jobnimbus.demo_data import demo_store
+from roofops.sandbox.jobnimbus.fake import create_fake_app, serve_fake
 from tests.cli.conftest import Cli
 
 KEY = "cli-test-jobnimbus-key"

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy.orm import Session
 
 from roofops.demo.generator import generate
-from roofops.demo.service import build_demo, demo_service
 from roofops.exceptions import Conflict
 from roofops.models import CompanySettings, Role
+from roofops.sandbox.demo import build_demo, demo_service
 from tests.factories import make_customer
 
 AS_OF = date(2026, 6, 30)

@@ -17,10 +17,10 @@ from playwright.sync_api import ConsoleMessage, Locator, Page, expect
 from roofops.auth.principal import SYSTEM
 from roofops.config import Settings
 from roofops.db import session_scope
-from roofops.integrations.jobnimbus.fake import create_fake_app, serve_fake
-from roofops.integrations.jobnimbus.fake_data import demo_store
 from roofops.integrations.jobnimbus.service import jobnimbus_service
 from roofops.models import Role
+from roofops.sandbox.jobnimbus.demo_data import demo_store
+from roofops.sandbox.jobnimbus.fake import create_fake_app, serve_fake
 from tests.factories import make_user
 from tests.web.conftest import PASSWORD
 from tests.web.live_server import browser_database, serve

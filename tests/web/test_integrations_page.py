@@ -14,8 +14,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from roofops.auth.principal import SYSTEM
 from roofops.config import Settings
-from roofops.integrations.jobnimbus.fake import create_fake_app, serve_fake
-from roofops.integrations.jobnimbus.fake_data import demo_store
 from roofops.integrations.jobnimbus.service import REFUSED_KEY, jobnimbus_service
 from roofops.kit.time import utcnow
 from roofops.models import (
@@ -30,6 +28,8 @@ from roofops.models import (
     SyncRunError,
     SyncRunStatus,
 )
+from roofops.sandbox.jobnimbus.demo_data import demo_store
+from roofops.sandbox.jobnimbus.fake import create_fake_app, serve_fake
 from tests.web.conftest import Browser
 
 PAGE = "/settings/integrations"

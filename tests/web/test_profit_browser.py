@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,15 +15,15 @@ from typing import Any
 import pytest
 from playwright.sync_api import ConsoleMessage, Locator, Page, expect
 
-from roofops.config import Settings, get_settings
+from roofops.config import Settings
 from roofops.db import session_factory, session_scope
 from roofops.demo.generator import generate
-from roofops.demo.service import build_demo
-from roofops.integrations.quickbooks.connection import connect_sandbox
-from roofops.integrations.quickbooks.fake_books import build_books
 from roofops.kit.time import utcnow
 from roofops.models import Role
-from tests.web.live_server import browser_database, serve
+from roofops.sandbox.demo import build_demo
+from roofops.sandbox.quickbooks.books import build_books
+from roofops.sandbox.quickbooks.sandbox import connect as connect_sandbox
+from tests.web.live_server import browser_database, free_port, serve
 from tests.web.test_browser import CHROMIUM_ARGS
 from tests.web.workers import background_worker
 
@@ -63,23 +63,6 @@ class Live:
     manual_job: str  # another one, for the figure set by hand
 
 
-@contextmanager
-def base_url(url: str) -> Iterator[Settings]:
-    """The sync task reads the process settings (get_settings) to reach the sandbox, which
-    lives under the live server's own URL: point them there while the server runs."""
-    before = os.environ.get("ROOFOPS_BASE_URL")
-    os.environ["ROOFOPS_BASE_URL"] = url
-    get_settings.cache_clear()
-    try:
-        yield get_settings()
-    finally:
-        if before is None:
-            os.environ.pop("ROOFOPS_BASE_URL", None)
-        else:
-            os.environ["ROOFOPS_BASE_URL"] = before
-        get_settings.cache_clear()
-
-
 def jobs_in_the_books() -> list[str]:
     """The sandbox books are built from the same generator: jobs with invoices and costs."""
     books = build_books(generate(SIZE, SEED, AS_OF))
@@ -97,8 +80,12 @@ def live(
         finance = next(user for user in demo.users if user.role == Role.FINANCE)
         assert finance.password is not None
         stack.enter_context(background_worker(url))
-        base = stack.enter_context(serve(settings.model_copy(update={"database_url": url}), url))
-        connect_sandbox(session_factory(url), stack.enter_context(base_url(base)))
+        port = free_port()
+        local = settings.model_copy(
+            update={"database_url": url, "base_url": f"http://127.0.0.1:{port}"}
+        )
+        base = stack.enter_context(serve(local, url, port=port))
+        connect_sandbox(session_factory(url), local)
         numbers = jobs_in_the_books()
         yield Live(base, finance.email, finance.password, numbers[-1], numbers[-2])
 

@@ -21,14 +21,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from roofops.config import Settings
 from roofops.integrations.core.credentials import read_credentials, secret_box
 from roofops.integrations.quickbooks.connection import NO_OAUTH_APP
-from roofops.integrations.quickbooks.fake import (
-    DEFAULT_CLIENT_ID,
-    DEFAULT_CLIENT_SECRET,
-    DEFAULT_REALM,
-    FakeQuickBooks,
-)
-from roofops.integrations.quickbooks.fake_server import serving
-from roofops.integrations.quickbooks.sandbox import prepare_demo_connection
 from roofops.kit.crypto import sha256_hex
 from roofops.models import (
     AuditLog,
@@ -38,6 +30,14 @@ from roofops.models import (
     Role,
     User,
 )
+from roofops.sandbox.quickbooks.fake import (
+    DEFAULT_CLIENT_ID,
+    DEFAULT_CLIENT_SECRET,
+    DEFAULT_REALM,
+    FakeQuickBooks,
+)
+from roofops.sandbox.quickbooks.sandbox import prepare_demo_connection
+from roofops.sandbox.quickbooks.server import serving
 from tests.web.conftest import PASSWORD, Browser, csrf_from, login
 
 PAGE = "/settings/integrations"

@@ -17,10 +17,10 @@ from playwright.sync_api import ConsoleMessage, Page, Response, expect
 
 from roofops.config import Settings
 from roofops.db import session_scope
-from roofops.demo.service import build_demo
-from roofops.integrations.quickbooks.sandbox import SANDBOX_COMPANY_NAME, SANDBOX_PATH
 from roofops.kit.time import utcnow
 from roofops.models import Role
+from roofops.sandbox.demo import build_demo
+from roofops.sandbox.quickbooks.sandbox import SANDBOX_COMPANY_NAME, SANDBOX_PATH
 from tests.web.live_server import browser_database, free_port, serve
 from tests.web.test_browser import CHROMIUM_ARGS
 

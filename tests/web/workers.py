@@ -8,7 +8,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, suppress
 
-from roofops.worker.registry import load_task_modules
+from roofops.composition import register_background_work
 
 
 @contextmanager
@@ -52,5 +52,5 @@ def procrastinate_worker(url: str) -> Iterator[None]:
 
 def background_worker(url: str) -> AbstractContextManager[None]:
     """The worker for the live server's database: procrastinate on PostgreSQL, else embedded."""
-    load_task_modules()
+    register_background_work()
     return procrastinate_worker(url) if url.startswith("postgresql") else embedded_worker(url)

@@ -1,8 +1,8 @@
-"""FastAPI dependencies: the request's unit of work, who is calling, and what they may do."""
+"""FastAPI dependencies: who is calling, and what they may do."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from roofops.auth.principal import Principal
 from roofops.auth.service import auth_service
-from roofops.db import unit_of_work
+from roofops.db import DB
 from roofops.exceptions import NotAuthenticated, PermissionDenied
 from roofops.models.enums import Role
 
@@ -18,15 +18,6 @@ SESSION_COOKIE = "roofops_session"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-def get_db(request: Request) -> Iterator[Session]:
-    """The request owns its unit of work: commit on success, roll back on any error."""
-    with unit_of_work(request.app.state.session_factory) as session:
-        yield session
-
-
-DB = Annotated[Session, Depends(get_db, scope="function")]
 
 
 async def submitted_csrf_token(request: Request) -> str | None:

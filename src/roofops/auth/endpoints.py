@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from roofops.api_paging import Paging, page_out
 from roofops.auth import roles
-from roofops.auth.dependencies import DB, require
+from roofops.auth.dependencies import require
 from roofops.auth.principal import Principal
 from roofops.auth.schemas import (
     MeOut,
@@ -22,6 +22,7 @@ from roofops.auth.schemas import (
     UserUpdate,
 )
 from roofops.auth.service import USER_SORTS, UserFilters, auth_service, user_service
+from roofops.db import DB
 from roofops.exceptions import NotFound
 from roofops.kit.paging import PageOut
 from roofops.models.enums import Role

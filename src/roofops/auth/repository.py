@@ -116,6 +116,12 @@ class LoginAttemptRepository(Repository[LoginAttempt]):
         )
         return by_email or 0, by_ip or 0
 
+    def delete_before(self, cutoff: datetime) -> int:
+        result = self.session.execute(
+            sa.delete(LoginAttempt).where(LoginAttempt.attempted_at < cutoff)
+        )
+        return result.rowcount  # type: ignore[attr-defined, no-any-return]
+
     def oldest_failure_since(self, *, email: str, since: datetime) -> datetime | None:
         return self.session.scalar(
             sa.select(sa.func.min(LoginAttempt.attempted_at)).where(

@@ -122,6 +122,9 @@ class UserService:
         sort = parse_sort(page.sort, USER_SORTS, "email")
         return UserRepository(db).search(filters.q, filters.role, filters.active, page, sort)
 
+    def find_by_email(self, db: Session, email: str) -> User | None:
+        return UserRepository(db).by_email(email)
+
     def get(self, db: Session, user_id: uuid.UUID) -> User:
         return found(UserRepository(db).get(user_id), "user")
 
@@ -277,6 +280,14 @@ class AuthService:
         if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
             token.last_used_at = now
         return principal_for(token.user, actor_type=ActorType.API_TOKEN)
+
+    # ----- housekeeping -------------------------------------------------------------------
+    def purge_expired_sessions(self, db: Session) -> int:
+        return UserSessionRepository(db).delete_expired(utcnow())
+
+    def prune_login_attempts(self, db: Session, before: datetime) -> int:
+        """Sign-in attempts older than ``before`` no longer count toward any limit."""
+        return LoginAttemptRepository(db).delete_before(before)
 
 
 auth_service = AuthService()

@@ -25,9 +25,9 @@ if TYPE_CHECKING:
     from roofops.config import Settings
     from roofops.demo.records import DemoData
     from roofops.integrations.jobnimbus.client import JobNimbusClient
-    from roofops.integrations.jobnimbus.fake import FakeJobNimbusStore
     from roofops.integrations.quickbooks.client import QuickBooksClient
-    from roofops.integrations.quickbooks.fake import FakeQuickBooks
+    from roofops.sandbox.jobnimbus.fake import FakeJobNimbusStore
+    from roofops.sandbox.quickbooks.fake import FakeQuickBooks
 
 app = typer.Typer(help="Benchmarks: each prints its figures (or one JSON object with --json).")
 BENCH_KEY = "bench-jobnimbus-key"
@@ -54,8 +54,8 @@ def crm_sync(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """A full then an incremental JobNimbus sync against the fake CRM over real HTTP."""
-    from roofops.integrations.jobnimbus.fake import create_fake_app, serve_fake
-    from roofops.integrations.jobnimbus.fake_data import demo_store
+    from roofops.sandbox.jobnimbus.demo_data import demo_store
+    from roofops.sandbox.jobnimbus.fake import create_fake_app, serve_fake
 
     console = make_console()
     with console.status("building the fake CRM..."):
@@ -84,11 +84,11 @@ def accounting_sync(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """A full then an incremental QuickBooks sync against the fake books over real HTTP."""
-    from roofops.integrations.quickbooks.fake import FakeQuickBooks
-    from roofops.integrations.quickbooks.fake_books import books_for_jobs
-    from roofops.integrations.quickbooks.fake_changes import change_jobs
-    from roofops.integrations.quickbooks.fake_server import serving
-    from roofops.integrations.quickbooks.fake_store import FakeClock
+    from roofops.sandbox.quickbooks.books import books_for_jobs
+    from roofops.sandbox.quickbooks.changes import change_jobs
+    from roofops.sandbox.quickbooks.fake import FakeQuickBooks
+    from roofops.sandbox.quickbooks.server import serving
+    from roofops.sandbox.quickbooks.store import FakeClock
 
     console = make_console()
     clock = FakeClock(datetime.combine(BENCH_AS_OF, time_of_day(9), UTC))

@@ -35,9 +35,9 @@ def demo(
     from roofops import schema
     from roofops.config import get_settings
     from roofops.db import session_scope
-    from roofops.demo.service import build_demo
     from roofops.exceptions import RoofOpsError
     from roofops.logging import configure_logging
+    from roofops.sandbox.demo import build_demo
 
     settings = get_settings()
     configure_logging(settings)

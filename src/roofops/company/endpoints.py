@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from roofops.auth import roles
-from roofops.auth.dependencies import DB, require
+from roofops.auth.dependencies import require
 from roofops.auth.principal import Principal
 from roofops.company.schemas import (
     CompanyOut,
@@ -18,6 +18,7 @@ from roofops.company.schemas import (
     PriceListOut,
 )
 from roofops.company.service import company_service
+from roofops.db import DB
 from roofops.models.company import PriceListEntry
 
 router = APIRouter(prefix="/company", tags=["company"])

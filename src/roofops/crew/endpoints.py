@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 
 from roofops.api_paging import Paging, page_out
 from roofops.auth import roles
-from roofops.auth.dependencies import DB, require
+from roofops.auth.dependencies import require
 from roofops.auth.principal import Principal
 from roofops.crew.schemas import (
     BranchCreate,
@@ -30,6 +30,7 @@ from roofops.crew.service import (
     crew_service,
     skill_service,
 )
+from roofops.db import DB
 from roofops.kit.paging import PageOut
 
 router = APIRouter(tags=["crews"])

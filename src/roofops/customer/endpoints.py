@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 
 from roofops.api_paging import Paging, page_out
 from roofops.auth import roles
-from roofops.auth.dependencies import DB, require
+from roofops.auth.dependencies import require
 from roofops.auth.principal import Principal
 from roofops.customer.schemas import (
     CustomerCreate,
@@ -21,6 +21,7 @@ from roofops.customer.schemas import (
     PropertyUpdate,
 )
 from roofops.customer.service import CUSTOMER_SORTS, CustomerFilters, customer_service
+from roofops.db import DB
 from roofops.kit.paging import PageOut
 
 router = APIRouter(tags=["customers"])

@@ -66,7 +66,10 @@ class CustomerService:
             )
 
     def get_property(self, db: Session, property_id: uuid.UUID) -> Property:
-        return found(PropertyRepository(db).get(property_id), "property")
+        return found(self.find_property(db, property_id), "property")
+
+    def find_property(self, db: Session, property_id: uuid.UUID) -> Property | None:
+        return PropertyRepository(db).get(property_id)
 
     def add_property(
         self, db: Session, principal: Principal, customer_id: uuid.UUID, data: PropertyCreate

@@ -1,1 +1,4 @@
-"""The seeded demo company: generator.generate (pure rows), service.build_demo (loads them)."""
+"""The seeded demo company: generator.generate (pure rows), service.DemoService (loads them).
+
+roofops.sandbox.demo builds it linked to the sandbox vendors.
+"""

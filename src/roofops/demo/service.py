@@ -6,23 +6,19 @@ Everything happens in the caller's transaction, so a failure leaves nothing half
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from roofops.auth.repository import UserRepository
 from roofops.auth.service import user_service
-from roofops.config import get_settings
 from roofops.demo import catalog
 from roofops.demo.generator import generate
 from roofops.demo.records import TABLES, DemoData, as_dict, columns_of, table_digest
 from roofops.demo.repository import DemoRepository
 from roofops.exceptions import Conflict
-from roofops.integrations.jobnimbus.sandbox import link_demo_company
-from roofops.integrations.quickbooks.sandbox import prepare_demo_connection
 from roofops.logging import get_logger
 from roofops.models import CompanySettings, Role
 
@@ -30,6 +26,8 @@ log = get_logger(__name__)
 
 # (step label, completed, total): the CLI draws progress bars from these calls.
 Progress = Callable[[str, int, int], None]
+# Runs in the build's transaction once the company is loaded (the sandboxes link it).
+AfterLoad = Callable[[Session, DemoData], None]
 USER_NAMES = {
     Role.ADMIN: "Demo Admin",
     Role.OFFICE: "Olivia Office",
@@ -77,6 +75,9 @@ def demo_email(role: Role) -> str:
 
 
 class DemoService:
+    def __init__(self, after_load: Sequence[AfterLoad] = ()) -> None:
+        self.after_load = tuple(after_load)
+
     def build(
         self,
         db: Session,
@@ -163,20 +164,17 @@ class DemoService:
                 demo_as_of=data.as_of,
             )
         )
-        # The demo company "came from" the sandbox CRM: its Sync now is a real incremental sync.
-        link_demo_company(db, get_settings(), data)
-        # Its QuickBooks is the sandbox, configured but not connected: the admin clicks Connect.
-        prepare_demo_connection(db, get_settings())
+        for hook in self.after_load:
+            hook(db, data)
         log.info("demo.built", size=data.size, seed=data.seed, jobs=len(data.jobs))
         return company
 
     def _users(self, db: Session, *, reset_all: bool) -> list[DemoUser]:
         """One sign-in per role; the admin's password is reset on every run."""
-        users = UserRepository(db)
         result = []
         for role, full_name in USER_NAMES.items():
             email = demo_email(role)
-            if users.by_email(email) is None:
+            if user_service.find_by_email(db, email) is None:
                 _, password = user_service.create(db, email=email, role=role, full_name=full_name)
                 result.append(DemoUser(email, role, password))
             elif reset_all or role == Role.ADMIN:
@@ -193,8 +191,5 @@ class DemoService:
         )
 
 
+# The demo company alone; roofops.sandbox.demo builds it linked to its sandboxes.
 demo_service = DemoService()
-
-
-# build_demo(db, *, size, seed, as_of, ...): for tests, fakes and benchmarks.
-build_demo = demo_service.build

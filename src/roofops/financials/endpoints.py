@@ -12,8 +12,9 @@ from fastapi.responses import Response
 
 from roofops.api_paging import Paging
 from roofops.auth import roles
-from roofops.auth.dependencies import DB, require
+from roofops.auth.dependencies import require
 from roofops.auth.principal import Principal
+from roofops.db import DB
 from roofops.financials.reports import profit_reports
 from roofops.financials.repository import ProfitFilters
 from roofops.financials.schemas import (

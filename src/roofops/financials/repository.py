@@ -12,8 +12,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from roofops.integrations.core.repository import IN_CHUNK
 from roofops.kit.paging import Page, PageRequest
+from roofops.kit.repository import in_chunks
 from roofops.models.company import PriceListEntry
 from roofops.models.customer import Customer
 from roofops.models.enums import AccountingDocStatus, JobType, Material, Provider
@@ -48,10 +48,8 @@ class FinancialsRepository:
         self.session = session
 
     def for_jobs(self, job_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, JobFinancials]:
-        wanted = sorted(set(job_ids), key=str)
         found: dict[uuid.UUID, JobFinancials] = {}
-        for start in range(0, len(wanted), IN_CHUNK):
-            chunk = wanted[start : start + IN_CHUNK]
+        for chunk in in_chunks(job_ids):
             rows = self.session.scalars(
                 sa.select(JobFinancials).where(JobFinancials.job_id.in_(chunk))
             )
@@ -67,18 +65,14 @@ class FinancialsRepository:
         return list(self.session.scalars(sa.select(Job).where(missing)))
 
     def jobs(self, job_ids: Iterable[uuid.UUID]) -> list[Job]:
-        wanted = sorted(set(job_ids), key=str)
         rows: list[Job] = []
-        for start in range(0, len(wanted), IN_CHUNK):
-            chunk = wanted[start : start + IN_CHUNK]
+        for chunk in in_chunks(job_ids):
             rows.extend(self.session.scalars(sa.select(Job).where(Job.id.in_(chunk))))
         return rows
 
     def job_ids_by_number(self, numbers: Iterable[str]) -> dict[str, uuid.UUID]:
-        wanted = sorted(set(numbers))
         found: dict[str, uuid.UUID] = {}
-        for start in range(0, len(wanted), IN_CHUNK):
-            chunk = wanted[start : start + IN_CHUNK]
+        for chunk in in_chunks(numbers):
             rows = self.session.execute(sa.select(Job.number, Job.id).where(Job.number.in_(chunk)))
             found.update((row.number, row.id) for row in rows)
         return found
@@ -167,10 +161,8 @@ class AccountingDocumentRepository:
     def invoices(
         self, provider: Provider, external_ids: Iterable[str]
     ) -> dict[str, AccountingInvoice]:
-        wanted = sorted(set(external_ids))
         found: dict[str, AccountingInvoice] = {}
-        for start in range(0, len(wanted), IN_CHUNK):
-            chunk = wanted[start : start + IN_CHUNK]
+        for chunk in in_chunks(external_ids):
             rows = self.session.scalars(
                 sa.select(AccountingInvoice).where(
                     AccountingInvoice.provider == provider,
@@ -187,13 +179,12 @@ class AccountingDocumentRepository:
         self, provider: Provider, txn_type: str, txn_ids: Iterable[str]
     ) -> set[uuid.UUID]:
         """Deletes the lines of these transactions; returns the jobs they were allocated to."""
-        wanted = sorted(set(txn_ids))
         jobs: set[uuid.UUID] = set()
-        for start in range(0, len(wanted), IN_CHUNK):
+        for chunk in in_chunks(txn_ids):
             of_these = (
                 CostLine.provider == provider,
                 CostLine.txn_type == txn_type,
-                CostLine.txn_id.in_(wanted[start : start + IN_CHUNK]),
+                CostLine.txn_id.in_(chunk),
             )
             jobs.update(self.session.scalars(sa.select(CostLine.job_id).where(*of_these)))
             self.session.execute(sa.delete(CostLine).where(*of_these))
@@ -209,10 +200,8 @@ class AccountingDocumentRepository:
 
     def contract_totals(self, job_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, int]:
         """Sum of the invoices that count (not voided or deleted) per job."""
-        wanted = sorted(set(job_ids), key=str)
         found: dict[uuid.UUID, int] = {}
-        for start in range(0, len(wanted), IN_CHUNK):
-            chunk = wanted[start : start + IN_CHUNK]
+        for chunk in in_chunks(job_ids):
             rows = self.session.execute(
                 sa.select(AccountingInvoice.job_id, sa.func.sum(AccountingInvoice.total_cents))
                 .where(
@@ -225,10 +214,8 @@ class AccountingDocumentRepository:
         return found
 
     def cost_totals(self, job_ids: Iterable[uuid.UUID]) -> dict[tuple[uuid.UUID, str], int]:
-        wanted = sorted(set(job_ids), key=str)
         found: dict[tuple[uuid.UUID, str], int] = {}
-        for start in range(0, len(wanted), IN_CHUNK):
-            chunk = wanted[start : start + IN_CHUNK]
+        for chunk in in_chunks(job_ids):
             rows = self.session.execute(
                 sa.select(CostLine.job_id, CostLine.category, sa.func.sum(CostLine.amount_cents))
                 .where(CostLine.job_id.in_(chunk))
@@ -238,10 +225,8 @@ class AccountingDocumentRepository:
         return found
 
     def jobs_with_documents(self, job_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
-        wanted = sorted(set(job_ids), key=str)
         found: set[uuid.UUID] = set()
-        for start in range(0, len(wanted), IN_CHUNK):
-            chunk = wanted[start : start + IN_CHUNK]
+        for chunk in in_chunks(job_ids):
             found.update(
                 self.session.scalars(
                     sa.select(AccountingInvoice.job_id).where(AccountingInvoice.job_id.in_(chunk))

@@ -10,8 +10,9 @@ from pydantic import AwareDatetime
 
 from roofops.api_paging import Paging, page_out
 from roofops.auth import roles
-from roofops.auth.dependencies import DB, require
+from roofops.auth.dependencies import require
 from roofops.auth.principal import Principal
+from roofops.db import DB
 from roofops.job.schemas import (
     JobCreate,
     JobDetail,

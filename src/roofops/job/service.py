@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from roofops.audit.service import apply_changes, audit_service, change
 from roofops.auth.principal import Principal
 from roofops.crew.service import require_branch, require_crew
-from roofops.customer.repository import PropertyRepository
+from roofops.customer.service import customer_service
 from roofops.events import bus
 from roofops.exceptions import Conflict, NotFound, ValidationFailed
 from roofops.job.lifecycle import refusal
@@ -145,7 +145,7 @@ def _check_references(db: Session, values: dict[str, Any], job: Job | None) -> N
 
 
 def _check_property(db: Session, customer_id: uuid.UUID, property_id: uuid.UUID) -> None:
-    prop = PropertyRepository(db).get(property_id)
+    prop = customer_service.find_property(db, property_id)
     if prop is None:
         raise ValidationFailed("no property with this id", field="property_id")
     if prop.customer_id != customer_id:

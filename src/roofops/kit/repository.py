@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Iterator
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
@@ -13,6 +14,16 @@ from roofops.kit.paging import Page, PageRequest, SortSpec
 
 ModelT = TypeVar("ModelT")
 T = TypeVar("T")
+
+# SQLite allows 32,766 bound parameters, PostgreSQL 65,535: stay far below both.
+IN_CHUNK = 900
+
+
+def in_chunks(values: Iterable[T]) -> Iterator[list[T]]:
+    """The distinct values, in a stable order, in slices small enough for one ``IN (...)``."""
+    wanted = sorted(set(values), key=str)
+    for start in range(0, len(wanted), IN_CHUNK):
+        yield wanted[start : start + IN_CHUNK]
 
 
 def found(entity: T | None, what: str) -> T:

@@ -7,9 +7,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from roofops.auth.dependencies import DB, CurrentPrincipal
+from roofops.auth.dependencies import CurrentPrincipal
 from roofops.company.service import company_service
 from roofops.config import Settings
+from roofops.db import DB
 from roofops.web.context import PageContext
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -13,13 +12,6 @@ from roofops.exceptions import ConfigurationError
 
 F = TypeVar("F", bound=Callable[..., Any])
 TaskFunction = Callable[..., None]
-
-# Modules whose import registers tasks and crons; each later capability appends its own.
-TASK_MODULES: tuple[str, ...] = (
-    "roofops.worker.housekeeping",
-    "roofops.integrations.jobnimbus.tasks",
-    "roofops.integrations.quickbooks.tasks",
-)
 
 
 @dataclass(frozen=True)
@@ -51,11 +43,6 @@ def get_task(name: str) -> TaskSpec:
 
 def all_tasks() -> list[TaskSpec]:
     return sorted(_TASKS.values(), key=lambda spec: spec.name)
-
-
-def load_task_modules() -> None:
-    for module in TASK_MODULES:
-        importlib.import_module(module)
 
 
 def run_task(name: str, args: dict[str, Any], *, database_url: str | None = None) -> None:

@@ -13,7 +13,6 @@ from roofops.kit.repository import Repository
 from roofops.kit.time import utcnow
 from roofops.models.enums import BackgroundJobStatus
 from roofops.models.runtime import BackgroundJob, CronClaim, WorkerHeartbeat
-from roofops.models.user import LoginAttempt
 
 
 class BackgroundJobRepository(Repository[BackgroundJob]):
@@ -125,13 +124,3 @@ class HeartbeatRepository(Repository[WorkerHeartbeat]):
                 sa.select(WorkerHeartbeat.worker_id).where(WorkerHeartbeat.seen_at >= since)
             )
         )
-
-
-class LoginAttemptHousekeepingRepository(Repository[LoginAttempt]):
-    model = LoginAttempt
-
-    def delete_before(self, cutoff: datetime) -> int:
-        result = self.session.execute(
-            sa.delete(LoginAttempt).where(LoginAttempt.attempted_at < cutoff)
-        )
-        return result.rowcount  # type: ignore[attr-defined, no-any-return]

@@ -7,7 +7,6 @@ from typing import Literal, Protocol
 from roofops.config import Settings
 from roofops.logging import get_logger
 from roofops.worker.identity import worker_id
-from roofops.worker.registry import load_task_modules
 
 log = get_logger(__name__)
 
@@ -35,8 +34,8 @@ def start_runtime(settings: Settings, role: Literal["web", "worker"]) -> Runtime
     """Web and worker processes alike: embedded executor on SQLite, cron, live events.
 
     On PostgreSQL, jobs run in ``roofops worker`` (procrastinate), which starts its own loop.
+    The caller has registered the tasks (roofops.composition).
     """
-    load_task_modules()
     runtime = Runtime()
     url = settings.database_url
     if settings.is_sqlite:

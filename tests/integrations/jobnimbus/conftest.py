@@ -11,15 +11,15 @@ import pytest
 from starlette.applications import Starlette
 
 from roofops.integrations.jobnimbus.client import JobNimbusClient
-from roofops.integrations.jobnimbus.fake import (
+from roofops.kit.http import RateLimiter, RetryPolicy
+from roofops.sandbox.jobnimbus.demo_data import demo_store
+from roofops.sandbox.jobnimbus.fake import (
     FakeJobNimbusStore,
     Faults,
     RequestLog,
     create_fake_app,
     serve_fake,
 )
-from roofops.integrations.jobnimbus.fake_data import demo_store
-from roofops.kit.http import RateLimiter, RetryPolicy
 
 API_KEY = "jilqy9efy8jk79v9"
 DEMO_JOBS = 5000

@@ -10,7 +10,6 @@ import pytest
 
 from roofops.exceptions import ConfigurationError
 from roofops.integrations.jobnimbus.client import JobNimbusClient, polite_limiter
-from roofops.integrations.jobnimbus.fake import FakeJobNimbusStore
 from roofops.integrations.jobnimbus.schemas import StatusChange
 from roofops.integrations.jobnimbus.status_map import STOCK_WORKFLOWS, stage_for
 from roofops.kit.http import (
@@ -21,6 +20,7 @@ from roofops.kit.http import (
     VendorUnavailable,
 )
 from roofops.models.enums import JobStage
+from roofops.sandbox.jobnimbus.fake import FakeJobNimbusStore
 from tests.integrations.jobnimbus.conftest import (
     API_KEY,
     DEMO_JOBS,

@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from roofops.integrations.jobnimbus.fake import FakeJobNimbusStore
-from roofops.integrations.jobnimbus.fake_query import FilterError, ListQuery, parse_filter
+from roofops.sandbox.jobnimbus.fake import FakeJobNimbusStore
+from roofops.sandbox.jobnimbus.query import FilterError, ListQuery, parse_filter
 from tests.integrations.jobnimbus.conftest import API_KEY, Clock, FakeJobNimbus
 
 AUTH = {"Authorization": f"Bearer {API_KEY}"}

@@ -9,8 +9,6 @@ import pytest
 
 from roofops.demo.generator import generate
 from roofops.demo.records import DemoData
-from roofops.integrations.jobnimbus.fake import epoch
-from roofops.integrations.jobnimbus.fake_data import store_from_demo
 from roofops.integrations.jobnimbus.schemas import Activity, Job
 from roofops.integrations.jobnimbus.status_map import (
     DEFAULT_STATUS_MAP,
@@ -18,6 +16,8 @@ from roofops.integrations.jobnimbus.status_map import (
     stage_for,
 )
 from roofops.models.enums import JobStage
+from roofops.sandbox.jobnimbus.demo_data import store_from_demo
+from roofops.sandbox.jobnimbus.fake import epoch
 from tests.integrations.jobnimbus.conftest import DEMO_JOBS, FakeJobNimbus
 
 

@@ -14,8 +14,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from roofops.auth.principal import SYSTEM
 from roofops.config import Settings
 from roofops.integrations.jobnimbus.client import JobNimbusClient
-from roofops.integrations.jobnimbus.fake import FakeJobNimbusStore
-from roofops.integrations.jobnimbus.fake_data import demo_store
 from roofops.integrations.jobnimbus.service import REFUSED_KEY, SYNC_RETRY, jobnimbus_service
 from roofops.integrations.jobnimbus.status_map import stage_for
 from roofops.integrations.jobnimbus.sync import OVERLAP, STREAMS
@@ -34,6 +32,8 @@ from roofops.models import (
     SyncRunError,
     SyncRunStatus,
 )
+from roofops.sandbox.jobnimbus.demo_data import demo_store
+from roofops.sandbox.jobnimbus.fake import FakeJobNimbusStore
 from tests.integrations.jobnimbus.conftest import API_KEY, FakeJobNimbus, RecordingSleep
 
 SMALL_STORE_JOBS = 120

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 
 from roofops.integrations.quickbooks.client import QuickBooksClient
-from roofops.integrations.quickbooks.fake import DEFAULT_REALM, FakeQuickBooks
-from roofops.integrations.quickbooks.fake_control import Limits
-from roofops.integrations.quickbooks.fake_server import serving
-from roofops.integrations.quickbooks.fake_store import Books, FakeClock
 from roofops.kit.http import RateLimiter
+from roofops.sandbox.quickbooks.control import Limits
+from roofops.sandbox.quickbooks.fake import DEFAULT_REALM, FakeQuickBooks
+from roofops.sandbox.quickbooks.server import serving
+from roofops.sandbox.quickbooks.store import Books, FakeClock
 
 START = datetime(2025, 6, 2, 15, 0, tzinfo=UTC)
 REALM = DEFAULT_REALM

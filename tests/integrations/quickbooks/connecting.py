@@ -16,9 +16,9 @@ from roofops.integrations.core.credentials import read_credentials, secret_box
 from roofops.integrations.core.repository import ConnectionRepository
 from roofops.integrations.quickbooks.client import QuickBooksClient
 from roofops.integrations.quickbooks.connection import ConnectionView, QuickBooksConnection
-from roofops.integrations.quickbooks.fake import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 from roofops.kit.http import RateLimiter
 from roofops.models import IntegrationConnection, Provider
+from roofops.sandbox.quickbooks.fake import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 from tests.integrations.quickbooks.conftest import Harness
 
 TOKEN_PATH = "/oauth2/v1/tokens/bearer"

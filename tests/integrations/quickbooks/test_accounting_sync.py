@@ -18,9 +18,6 @@ from roofops.demo.repository import DemoRepository
 from roofops.financials.service import financials_service
 from roofops.integrations.core.runs import open_run
 from roofops.integrations.quickbooks.client import QuickBooksClient
-from roofops.integrations.quickbooks.fake_books import FakeCompany, build_books
-from roofops.integrations.quickbooks.fake_changes import change_jobs
-from roofops.integrations.quickbooks.fake_store import Books
 from roofops.integrations.quickbooks.sync import LedgerWriter
 from roofops.integrations.quickbooks.sync_service import quickbooks_sync_service
 from roofops.kit.money import to_cents
@@ -36,6 +33,9 @@ from roofops.models import (
     SyncRun,
     SyncRunStatus,
 )
+from roofops.sandbox.quickbooks.books import FakeCompany, build_books
+from roofops.sandbox.quickbooks.changes import change_jobs
+from roofops.sandbox.quickbooks.store import Books
 from tests.integrations.quickbooks.conftest import REALM, Harness
 
 SEED, AS_OF = 11, date(2025, 6, 1)

@@ -9,7 +9,6 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from roofops.integrations.quickbooks import fake_errors as errors
 from roofops.integrations.quickbooks.client import (
     BatchItem,
     BatchQuery,
@@ -33,6 +32,7 @@ from roofops.integrations.quickbooks.schemas import (
     Payment,
 )
 from roofops.kit.http import VendorRateLimited
+from roofops.sandbox.quickbooks import errors
 from tests.integrations.quickbooks.conftest import REALM, START, Harness, add_invoices
 
 

@@ -27,10 +27,10 @@ from roofops.integrations.quickbooks.connection import (
     ConnectRefused,
     QuickBooksConnection,
 )
-from roofops.integrations.quickbooks.fake_oauth import OAuthFailure
 from roofops.integrations.quickbooks.schemas import Invoice
 from roofops.integrations.quickbooks.tokens import NotConnected
 from roofops.models import ActorType, AuditLog, ConnectionStatus, Role, User
+from roofops.sandbox.quickbooks.oauth import OAuthFailure
 from tests.factories import ApiClient, make_api_client, make_user
 from tests.integrations.quickbooks.conftest import REALM, START, Harness
 from tests.integrations.quickbooks.connecting import (

@@ -9,10 +9,10 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from roofops.integrations.quickbooks.fake_errors import FakeFault
-from roofops.integrations.quickbooks.fake_query import parse_query, select
-from roofops.integrations.quickbooks.fake_store import Books, FakeClock
 from roofops.integrations.quickbooks.schemas import Invoice
+from roofops.sandbox.quickbooks.errors import FakeFault
+from roofops.sandbox.quickbooks.query import parse_query, select
+from roofops.sandbox.quickbooks.store import Books, FakeClock
 from tests.integrations.quickbooks.conftest import REALM, START, Harness, add_invoices
 
 

@@ -14,10 +14,6 @@ import pytest
 from roofops.demo.generator import generate
 from roofops.demo.records import DemoData
 from roofops.integrations.quickbooks.client import updated_since
-from roofops.integrations.quickbooks.fake_books import FakeCompany, books_for_jobs, build_books
-from roofops.integrations.quickbooks.fake_changes import change_jobs
-from roofops.integrations.quickbooks.fake_ledger import ACCOUNT_CATEGORY
-from roofops.integrations.quickbooks.fake_store import Books, FakeClock
 from roofops.integrations.quickbooks.schemas import (
     Account,
     Bill,
@@ -33,6 +29,10 @@ from roofops.integrations.quickbooks.schemas import (
     Vendor,
 )
 from roofops.models.enums import JobStage
+from roofops.sandbox.quickbooks.books import FakeCompany, books_for_jobs, build_books
+from roofops.sandbox.quickbooks.changes import change_jobs
+from roofops.sandbox.quickbooks.ledger import ACCOUNT_CATEGORY
+from roofops.sandbox.quickbooks.store import Books, FakeClock
 from tests.integrations.quickbooks.conftest import REALM, Harness
 
 AS_OF = date(2025, 6, 1)

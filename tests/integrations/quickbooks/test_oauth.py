@@ -8,7 +8,6 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from roofops.integrations.quickbooks.fake import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 from roofops.integrations.quickbooks.oauth import (
     InvalidGrant,
     OAuthApp,
@@ -21,6 +20,7 @@ from roofops.integrations.quickbooks.oauth import (
     revoke,
 )
 from roofops.integrations.quickbooks.schemas import Invoice
+from roofops.sandbox.quickbooks.fake import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 from tests.integrations.quickbooks.conftest import REALM, START, Harness
 
 REDIRECT = "http://localhost:8000/integrations/quickbooks/callback"

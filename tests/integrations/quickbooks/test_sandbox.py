@@ -13,14 +13,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from roofops.auth.principal import SYSTEM
 from roofops.config import Settings
 from roofops.demo.repository import DemoRepository
-from roofops.demo.service import build_demo
-from roofops.integrations.quickbooks.connection import QuickBooksConnection, connect_sandbox
-from roofops.integrations.quickbooks.fake import DEFAULT_REALM
-from roofops.integrations.quickbooks.fake_server import free_port, serving
-from roofops.integrations.quickbooks.sandbox import SANDBOX_COMPANY_NAME
+from roofops.integrations.quickbooks.connection import QuickBooksConnection
 from roofops.integrations.quickbooks.schemas import Invoice
 from roofops.integrations.quickbooks.tokens import NotConnected
 from roofops.models import ConnectionStatus, Role
+from roofops.sandbox.demo import build_demo
+from roofops.sandbox.quickbooks.fake import DEFAULT_REALM
+from roofops.sandbox.quickbooks.sandbox import SANDBOX_COMPANY_NAME
+from roofops.sandbox.quickbooks.sandbox import connect as connect_sandbox
+from roofops.sandbox.quickbooks.server import free_port, serving
 from tests.factories import make_user
 from tests.integrations.quickbooks.connecting import stored
 from tests.web.conftest import PASSWORD, csrf_from, login
@@ -59,11 +60,7 @@ def test_the_demo_leaves_quickbooks_configured_for_the_sandbox(
 ) -> None:
     view = QuickBooksConnection().view(db, served)
 
-    assert (view.status, view.origin, view.sandbox) == (
-        ConnectionStatus.NOT_CONFIGURED,
-        "demo",
-        True,
-    )
+    assert (view.status, view.origin) == (ConnectionStatus.NOT_CONFIGURED, "demo")
     assert view.can_connect
     with pytest.raises(NotConnected):
         QuickBooksConnection().client(session_maker, served)

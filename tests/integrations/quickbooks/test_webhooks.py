@@ -9,8 +9,6 @@ import httpx
 import pytest
 from fastapi import FastAPI, Request, Response
 
-from roofops.integrations.quickbooks.fake import DEFAULT_VERIFIER_TOKEN
-from roofops.integrations.quickbooks.fake_webhooks import WebhookFormat
 from roofops.integrations.quickbooks.webhooks import (
     SIGNATURE_HEADER,
     WebhookPayloadError,
@@ -18,6 +16,8 @@ from roofops.integrations.quickbooks.webhooks import (
     sign,
     verify_signature,
 )
+from roofops.sandbox.quickbooks.fake import DEFAULT_VERIFIER_TOKEN
+from roofops.sandbox.quickbooks.webhooks import WebhookFormat
 from tests.integrations.quickbooks.conftest import REALM, START, Harness, add_invoices
 
 FORMATS: tuple[WebhookFormat, ...] = ("legacy", "cloudevents")

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from roofops.kit.repository import Repository
+from roofops.kit.repository import Repository, in_chunks
 from roofops.models.enums import Provider, SyncRunStatus
 from roofops.models.integration import (
     ExternalRef,
@@ -18,9 +18,6 @@ from roofops.models.integration import (
     SyncRun,
     SyncRunError,
 )
-
-# SQLite allows 32,766 bound parameters, PostgreSQL 65,535: stay far below both.
-IN_CHUNK = 900
 
 
 class ConnectionRepository(Repository[IntegrationConnection]):
@@ -47,13 +44,12 @@ class ExternalRefRepository(Repository[ExternalRef]):
         self, source: Provider, local_type: str, external_ids: Iterable[str]
     ) -> dict[str, ExternalRef]:
         """``external_id -> ref`` for those of ``external_ids`` already linked."""
-        wanted = sorted(set(external_ids))
         found: dict[str, ExternalRef] = {}
-        for start in range(0, len(wanted), IN_CHUNK):
+        for chunk in in_chunks(external_ids):
             statement = sa.select(ExternalRef).where(
                 ExternalRef.source == source,
                 ExternalRef.local_type == local_type,
-                ExternalRef.external_id.in_(wanted[start : start + IN_CHUNK]),
+                ExternalRef.external_id.in_(chunk),
             )
             found.update((ref.external_id, ref) for ref in self.session.scalars(statement))
         return found
@@ -138,14 +134,13 @@ class InboxRepository:
         self.session = session
 
     def known(self, source: Provider, event_ids: Iterable[str]) -> set[str]:
-        wanted = sorted(set(event_ids))
         found: set[str] = set()
-        for start in range(0, len(wanted), IN_CHUNK):
+        for chunk in in_chunks(event_ids):
             found.update(
                 self.session.scalars(
                     sa.select(InboxEvent.event_id).where(
                         InboxEvent.source == source,
-                        InboxEvent.event_id.in_(wanted[start : start + IN_CHUNK]),
+                        InboxEvent.event_id.in_(chunk),
                     )
                 )
             )

@@ -8,9 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, status
 
 from roofops.auth import roles
-from roofops.auth.dependencies import DB, require
+from roofops.auth.dependencies import require
 from roofops.auth.principal import Principal
 from roofops.config import Settings
+from roofops.db import DB
 from roofops.integrations.core.schemas import SyncQueued, SyncRunDetail, SyncRunErrorOut, SyncRunOut
 from roofops.integrations.jobnimbus.schemas_api import (
     ApiKeyIn,

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.orm import QueryableAttribute, Session
 
-from roofops.integrations.core.repository import IN_CHUNK
+from roofops.kit.repository import in_chunks
 from roofops.models.branch import Branch
 from roofops.models.crm import CrmStatusMapping
 from roofops.models.customer import Customer
@@ -87,9 +87,7 @@ class SyncTargetRepository:
     def _in(
         self, model: type[RowT], column: QueryableAttribute[Any], values: Iterable[Any]
     ) -> list[RowT]:
-        wanted = sorted(set(values), key=str)
         rows: list[RowT] = []
-        for start in range(0, len(wanted), IN_CHUNK):
-            chunk = wanted[start : start + IN_CHUNK]
+        for chunk in in_chunks(values):
             rows.extend(self.session.scalars(sa.select(model).where(column.in_(chunk))))
         return rows

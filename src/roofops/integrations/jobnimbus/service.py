@@ -23,7 +23,6 @@ from roofops.integrations.core.repository import (
 from roofops.integrations.core.runs import SyncRunRecorder, ensure_idle
 from roofops.integrations.jobnimbus.client import JobNimbusClient
 from roofops.integrations.jobnimbus.repository import StatusMappingRepository
-from roofops.integrations.jobnimbus.sandbox import sandbox_url
 from roofops.integrations.jobnimbus.status_map import DEFAULT_STATUS_MAP, stage_for
 from roofops.integrations.jobnimbus.sync import SyncPass
 from roofops.kit.http import RetryPolicy, VendorAuthError, VendorError
@@ -187,8 +186,6 @@ class JobNimbusService:
         if connection is not None and connection.credentials_encrypted:
             stored = read_credentials(secret_box(settings), connection)
             url = str(connection.options.get("base_url") or settings.jobnimbus_base_url)
-            if connection.options.get("sandbox"):
-                url = sandbox_url(settings)
             return Credentials(stored["api_key"], url, connection.credentials_origin)
         if settings.jobnimbus_api_key is not None:
             key = settings.jobnimbus_api_key.get_secret_value()

@@ -15,13 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
 from roofops.audit.service import audit_service, change
-from roofops.auth.principal import SYSTEM, Principal
+from roofops.auth.principal import Principal
 from roofops.config import Settings
 from roofops.db import after_commit
 from roofops.exceptions import ConfigurationError, RoofOpsError
@@ -36,23 +35,19 @@ from roofops.integrations.quickbooks.oauth import (
     exchange_code,
     revoke,
 )
-from roofops.integrations.quickbooks.sandbox import (
-    ORIGIN_DEMO,
-    PROVIDER,
-    SANDBOX_COMPANY_NAME,
-    sandbox_url,
-    wake_sandbox,
-)
 from roofops.integrations.quickbooks.tokens import (
     NOT_CONNECTED,
     ORIGIN_UI,
+    PROVIDER,
     REAUTHORIZE,
     Clock,
     NotConnected,
     ReauthorizationRequired,
     TokenStore,
+    api_base_url,
     env_origin,
     forget_tokens,
+    has_own_app,
     lock_connection,
     oauth_app,
     oauth_configured,
@@ -97,10 +92,9 @@ class ConnectRefused(RoofOpsError):
 class ConnectionView:
     status: ConnectionStatus
     origin: str  # "ui", "env", "env-access-token", "demo" or "" (nothing configured)
-    sandbox: bool
     realm_id: str
     company_name: str
-    can_connect: bool  # an OAuth app is configured (or the demo sandbox is)
+    can_connect: bool  # an OAuth app is configured (in settings or on the connection)
     access_expires_at: datetime | None
     refresh_expires_at: datetime | None
     refresh_hard_expires_at: datetime | None
@@ -127,7 +121,6 @@ class QuickBooksConnection:
             return ConnectionView(
                 ConnectionStatus.NOT_CONFIGURED,
                 pending,
-                sandbox=False,
                 realm_id=settings.qb_realm_id if pending else "",
                 company_name="",
                 can_connect=oauth_configured(settings),
@@ -141,7 +134,6 @@ class QuickBooksConnection:
         return ConnectionView(
             connection.status,
             connection.credentials_origin or pending,
-            sandbox=bool(connection.options.get("sandbox")),
             realm_id=connection.account_id or (settings.qb_realm_id if pending else ""),
             company_name=connection.account_name,
             can_connect=oauth_app(connection, settings) is not None,
@@ -196,30 +188,6 @@ class QuickBooksConnection:
         self._keep(db, settings, principal, connection, tokens=tokens, realm_id=realm_id)
         return self.view(db, settings)
 
-    def connect_sandbox(
-        self, sessions: sessionmaker[Session], settings: Settings
-    ) -> ConnectionView:
-        """The demo's "Connect QuickBooks" run server-side: the same flow, for tests and scripts.
-
-        Call it outside any transaction: the sandbox answers over HTTP from this app.
-        """
-        with sessions.begin() as db:
-            connection = ConnectionRepository(db).by_provider(PROVIDER)
-            if connection is None or not connection.options.get("sandbox"):
-                raise NotConnected("this database has no QuickBooks sandbox (run roofops demo)")
-            consent_url = self.start_connect(db, settings, SYSTEM)
-        answer = _consent(consent_url)
-        with sessions.begin() as db:
-            return self.complete_connect(
-                db,
-                settings,
-                SYSTEM,
-                code=answer.get("code", ""),
-                state=answer.get("state", ""),
-                realm_id=answer.get("realmId", ""),
-                error=answer.get("error", ""),
-            )
-
     def _app(self, connection: IntegrationConnection, settings: Settings) -> OAuthApp:
         app = oauth_app(connection, settings)
         if app is None:
@@ -263,12 +231,13 @@ class QuickBooksConnection:
         tokens: TokenSet,
         realm_id: str,
     ) -> None:
-        sandbox = bool(connection.options.get("sandbox"))
+        box = secret_box(settings)
         old_realm = connection.account_id
-        origin = ORIGIN_DEMO if sandbox else ORIGIN_UI
-        store_tokens(secret_box(settings), connection, tokens, origin)
+        # Whoever configured a connection's own app stays its origin; otherwise it is this page.
+        origin = connection.credentials_origin if has_own_app(box, connection) else ORIGIN_UI
+        store_tokens(box, connection, tokens, origin)
         if old_realm != realm_id:
-            connection.account_name = SANDBOX_COMPANY_NAME if sandbox else ""
+            connection.account_name = ""  # another company: the old name would be wrong
         connection.account_id = realm_id
         db.flush()
         audit_service.record(
@@ -279,7 +248,7 @@ class QuickBooksConnection:
             entity_id=connection.id,
             changes={"realm_id": change(old_realm or None, realm_id)},
         )
-        log.info("quickbooks.connection.connected", realm_id=realm_id, sandbox=sandbox)
+        log.info("quickbooks.connection.connected", realm_id=realm_id, origin=origin)
 
     # ----- disconnect -------------------------------------------------------------------------
     def disconnect(self, db: Session, settings: Settings, principal: Principal) -> ConnectionView:
@@ -325,15 +294,13 @@ class QuickBooksConnection:
         with sessions.begin() as db:
             connection = ConnectionRepository(db).by_provider(PROVIDER)
             realm_id = self._realm(connection, settings)
-            sandbox = bool(connection is not None and connection.options.get("sandbox"))
-        if sandbox:
-            wake_sandbox(settings)
+            base_url = api_base_url(connection, settings)
         store = TokenStore(sessions, settings, clock=self.clock, transport=transport, sleep=sleep)
         return QuickBooksClient(
             realm_id,
             store.access_token,
             on_token_rejected=store.on_token_rejected,
-            base_url=sandbox_url(settings) if sandbox else settings.qb_base_url,
+            base_url=base_url,
             transport=transport,
             sleep=sleep,
             limiter=limiter,
@@ -361,16 +328,6 @@ def _alive(entry: dict[str, Any], now: datetime) -> bool:
     return datetime.fromisoformat(str(entry["expires_at"])) > now
 
 
-def _consent(url: str) -> dict[str, str]:
-    """What the sandbox's consent screen sends back (it approves at once, with a redirect)."""
-    response = httpx.get(url, follow_redirects=False, timeout=httpx.Timeout(120.0, connect=5.0))
-    location = response.headers.get("location", "")
-    if response.status_code != 302 or not location:
-        status = response.status_code
-        raise ConnectRefused(f"the QuickBooks sandbox did not redirect (HTTP {status})")
-    return {key: values[0] for key, values in parse_qs(urlsplit(location).query).items()}
-
-
 def _revoke_quietly(app: OAuthApp, refresh_token: str) -> None:
     try:
         revoke(app, refresh_token)
@@ -380,4 +337,3 @@ def _revoke_quietly(app: OAuthApp, refresh_token: str) -> None:
 
 
 quickbooks_connection = QuickBooksConnection()
-connect_sandbox = quickbooks_connection.connect_sandbox

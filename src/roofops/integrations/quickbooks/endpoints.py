@@ -10,9 +10,10 @@ from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
 from roofops.auth import roles
-from roofops.auth.dependencies import DB, require
+from roofops.auth.dependencies import require
 from roofops.auth.principal import Principal
 from roofops.config import Settings
+from roofops.db import DB
 from roofops.integrations.quickbooks.connection import CALLBACK_PATH, quickbooks_connection
 from roofops.kit.schemas import OrmModel
 from roofops.models.enums import ConnectionStatus
@@ -39,7 +40,6 @@ class ConnectionOut(OrmModel):
         description="ui, env (QB_REFRESH_TOKEN), env-access-token (QB_ACCESS_TOKEN), demo, or "
         "empty when nothing is configured"
     )
-    sandbox: bool = Field(description="the demo's built-in QuickBooks")
     realm_id: str = Field(description="the QuickBooks company id (realmId)")
     company_name: str
     can_connect: bool = Field(description="an OAuth app is configured, so Connect works")

@@ -39,23 +39,28 @@ from roofops.integrations.quickbooks.oauth import (
     TokenSet,
     refresh,
 )
-from roofops.integrations.quickbooks.sandbox import PROVIDER, sandbox_url
 from roofops.kit.crypto import SecretBox, sha256_hex
 from roofops.kit.repository import found
 from roofops.kit.time import as_utc, utcnow
 from roofops.logging import get_logger
-from roofops.models.enums import ConnectionStatus
+from roofops.models.enums import ConnectionStatus, Provider
 from roofops.models.integration import IntegrationConnection
 
 log = get_logger(__name__)
 
 Clock = Callable[[], datetime]
+PROVIDER = Provider.QUICKBOOKS
 
 ORIGIN_UI = "ui"
 ORIGIN_ENV = "env"
 ORIGIN_ENV_ACCESS = "env-access-token"
-# Only the demo sandbox keeps its app credentials in the connection; the real app's are settings.
+# A connection may bring an OAuth app of its own (kept encrypted beside its tokens) and its own
+# hosts (``options``: ``api_base_url`` and ``oauth`` endpoints), for example one made against
+# Intuit's development sandbox; every other connection uses the app and hosts from settings.
 APP_KEYS = ("client_id", "client_secret")
+API_BASE_URL_OPTION = "api_base_url"
+OAUTH_OPTION = "oauth"
+
 
 NOT_CONNECTED = "QuickBooks is not connected: connect it in Settings > Integrations"
 REAUTHORIZE = "QuickBooks refused the stored authorization: reconnect in Settings > Integrations"
@@ -119,18 +124,33 @@ def oauth_configured(settings: Settings) -> bool:
 
 
 def oauth_app(connection: IntegrationConnection | None, settings: Settings) -> OAuthApp | None:
-    """The app credentials to use: the demo sandbox's, or the Intuit app's from settings."""
-    if connection is not None and connection.options.get("sandbox"):
-        document = read_credentials(secret_box(settings), connection)
-        endpoints = OAuthEndpoints.at(sandbox_url(settings))
-        return OAuthApp(document["client_id"], document["client_secret"], endpoints)
+    """The connection's own OAuth app if it has one, else the Intuit app from settings."""
+    own = _app_credentials(secret_box(settings), connection) if connection is not None else {}
+    endpoints = _endpoints(connection, settings)
+    if own:
+        return OAuthApp(str(own["client_id"]), str(own["client_secret"]), endpoints)
     if not oauth_configured(settings):
         return None
     assert settings.qb_client_secret is not None
-    endpoints = OAuthEndpoints(
-        settings.qb_authorize_url, settings.qb_token_url, settings.qb_revoke_url
-    )
     return OAuthApp(settings.qb_client_id, settings.qb_client_secret.get_secret_value(), endpoints)
+
+
+def has_own_app(box: SecretBox, connection: IntegrationConnection | None) -> bool:
+    return connection is not None and bool(_app_credentials(box, connection))
+
+
+def api_base_url(connection: IntegrationConnection | None, settings: Settings) -> str:
+    options = connection.options if connection is not None else {}
+    return str(options.get(API_BASE_URL_OPTION) or settings.qb_base_url)
+
+
+def _endpoints(connection: IntegrationConnection | None, settings: Settings) -> OAuthEndpoints:
+    hosts = (connection.options.get(OAUTH_OPTION) if connection is not None else None) or {}
+    return OAuthEndpoints(
+        str(hosts.get("authorize_url") or settings.qb_authorize_url),
+        str(hosts.get("token_url") or settings.qb_token_url),
+        str(hosts.get("revoke_url") or settings.qb_revoke_url),
+    )
 
 
 def stored_refresh_token(box: SecretBox, connection: IntegrationConnection | None) -> str | None:
@@ -149,7 +169,7 @@ def env_origin(connection: IntegrationConnection | None, settings: Settings) -> 
     """
     if not settings.qb_enabled or not settings.qb_realm_id:
         return ""
-    if connection is not None and connection.options.get("sandbox"):
+    if has_own_app(secret_box(settings), connection):
         return ""
     status = connection.status if connection else ConnectionStatus.NOT_CONFIGURED
     origin = connection.credentials_origin if connection else ""
@@ -178,7 +198,7 @@ def store_tokens(
 
 
 def forget_tokens(box: SecretBox, connection: IntegrationConnection) -> None:
-    """Drop the tokens; the sandbox's app credentials stay so the demo can connect again."""
+    """Drop the tokens; a connection's own app stays, so that it can connect again."""
     document = _app_credentials(box, connection)
     if document:
         write_credentials(box, connection, document, connection.credentials_origin)

@@ -10,8 +10,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request
 
-from roofops.auth.dependencies import DB
 from roofops.config import Settings
+from roofops.db import DB
 from roofops.integrations.quickbooks.inbox import receive
 
 router = APIRouter(prefix="/integrations/quickbooks", tags=["integrations: QuickBooks"])

@@ -9,9 +9,10 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from roofops.auth.dependencies import DB, SESSION_COOKIE, CurrentPrincipal
+from roofops.auth.dependencies import SESSION_COOKIE, CurrentPrincipal
 from roofops.auth.service import auth_service
 from roofops.config import Settings
+from roofops.db import DB
 from roofops.exceptions import NotAuthenticated, TooManyRequests
 from roofops.web.formatting import sentence
 from roofops.web.forms import LoginForm

@@ -14,8 +14,9 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from roofops.auth import roles
-from roofops.auth.dependencies import DB, require
+from roofops.auth.dependencies import require
 from roofops.config import Settings
+from roofops.db import DB
 from roofops.exceptions import RoofOpsError, ValidationFailed
 from roofops.integrations.jobnimbus.schemas_api import StatusMappingIn
 from roofops.integrations.jobnimbus.service import jobnimbus_service

@@ -10,8 +10,9 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from roofops.auth import roles
-from roofops.auth.dependencies import DB, require
+from roofops.auth.dependencies import require
 from roofops.crew.service import branch_service
+from roofops.db import DB
 from roofops.exceptions import Conflict, ValidationFailed
 from roofops.job.lifecycle import allowed_targets
 from roofops.job.service import job_service

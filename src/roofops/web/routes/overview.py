@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from roofops.auth.dependencies import DB
+from roofops.db import DB
 from roofops.job.lifecycle import LABELS, OPEN, PIPELINE
 from roofops.job.service import job_service
 from roofops.web.dependencies import Page

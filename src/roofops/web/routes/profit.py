@@ -12,9 +12,10 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from roofops.auth import roles
-from roofops.auth.dependencies import DB, require
+from roofops.auth.dependencies import require
 from roofops.config import Settings
 from roofops.crew.service import CrewFilters, branch_service, crew_service
+from roofops.db import DB
 from roofops.exceptions import RoofOpsError, ValidationFailed
 from roofops.financials.reports import profit_reports
 from roofops.financials.schemas import FigureName

@@ -13,11 +13,12 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from roofops.auth import roles
-from roofops.auth.dependencies import DB, require
+from roofops.auth.dependencies import require
 from roofops.auth.schemas import TokenCreate, UserCreate
 from roofops.auth.service import auth_service, user_service
 from roofops.company.schemas import CompanyUpdate
 from roofops.company.service import company_service
+from roofops.db import DB
 from roofops.exceptions import NotFound, RoofOpsError
 from roofops.integrations.jobnimbus.service import jobnimbus_service
 from roofops.integrations.quickbooks.connection import quickbooks_connection

@@ -14,10 +14,10 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from roofops.demo.clock import local_day
-from roofops.integrations.quickbooks.fake_books import FakeCompany, JobLedger
-from roofops.integrations.quickbooks.fake_ledger import ref
-from roofops.integrations.quickbooks.fake_store import Books, Entity
 from roofops.kit.money import from_cents
+from roofops.sandbox.quickbooks.books import FakeCompany, JobLedger
+from roofops.sandbox.quickbooks.ledger import ref
+from roofops.sandbox.quickbooks.store import Books, Entity
 
 Change = Callable[[FakeCompany, JobLedger, random.Random, datetime], None]
 

@@ -32,7 +32,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from roofops.integrations.jobnimbus.fake_query import FilterError, ListQuery
 from roofops.integrations.jobnimbus.schemas import STATUS_CHANGE_TYPE
 from roofops.integrations.jobnimbus.status_map import (
     CLOSED_STATUSES,
@@ -40,6 +39,7 @@ from roofops.integrations.jobnimbus.status_map import (
     StockWorkflow,
 )
 from roofops.kit.time import utcnow
+from roofops.sandbox.jobnimbus.query import FilterError, ListQuery
 
 Record = dict[str, Any]
 LIST_KEYS = {"contacts": "results", "jobs": "results", "tasks": "results", "activities": "activity"}

@@ -16,8 +16,8 @@ from datetime import datetime
 from decimal import Decimal
 
 from roofops.demo.records import CrewRow, DemoData
-from roofops.integrations.quickbooks.fake_store import Books, Entity
 from roofops.models.enums import Material
+from roofops.sandbox.quickbooks.store import Books, Entity
 
 # name, AccountType, AccountSubType, AcctNum
 ACCOUNTS = (

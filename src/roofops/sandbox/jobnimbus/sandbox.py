@@ -2,8 +2,9 @@
 
 ``roofops demo`` links the demo company to the sandbox as if it had been imported from it
 (external refs and cursors), so "Sync now" in the demo is an ordinary incremental sync over real
-HTTP. The sandbox is built from the same deterministic generator on first use, plus a few status
-changes made "since the import" so that the first sync has something to bring in.
+HTTP. To the JobNimbus integration the sandbox is only the base URL of the demo's connection.
+The fake is built from the same deterministic generator, plus a few status changes made "since
+the import" so that the first sync has something to bring in.
 
 Deliberately public, like any vendor API: it answers only to the sandbox key, which lives
 encrypted in the demo's connection.
@@ -12,31 +13,32 @@ encrypted in the demo's connection.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from starlette.types import ASGIApp
 
 from roofops.config import Settings
-from roofops.demo.generator import generate
 from roofops.demo.records import DemoData
-from roofops.integrations.core.credentials import secret_box, write_credentials
-from roofops.integrations.core.repository import SyncCursorRepository
-from roofops.integrations.jobnimbus.fake import FakeJobNimbusStore, epoch
-from roofops.integrations.jobnimbus.fake_data import store_from_demo
+from roofops.integrations.core.credentials import read_credentials, secret_box, write_credentials
+from roofops.integrations.core.repository import ConnectionRepository, SyncCursorRepository
 from roofops.integrations.jobnimbus.mapping import fingerprint
 from roofops.integrations.jobnimbus.schemas import Activity, Contact, Job
 from roofops.integrations.jobnimbus.status_map import CLOSED_STATUSES
 from roofops.kit.crypto import random_token
 from roofops.kit.time import utcnow
-from roofops.models.company import CompanySettings
 from roofops.models.enums import ConnectionStatus, Provider
 from roofops.models.integration import ExternalRef, IntegrationConnection
+from roofops.sandbox.demo_company import DemoCompany
+from roofops.sandbox.jobnimbus.demo_data import store_from_demo
+from roofops.sandbox.jobnimbus.fake import FakeJobNimbusStore, create_fake_app, epoch
 
 SANDBOX_PATH = "/sandbox/jobnimbus"
 SOURCE = Provider.JOBNIMBUS
+ORIGIN_DEMO = "demo"
 # Open jobs the sandbox moves on "since the import", each to the next status of its workflow.
 RECENT_CHANGES = 8
 DEAD_ENDS = frozenset({"Lost", "Cancelled"})
@@ -44,6 +46,10 @@ DEAD_ENDS = frozenset({"Lost", "Cancelled"})
 
 def sandbox_url(settings: Settings) -> str:
     return f"{settings.base_url.rstrip('/')}{SANDBOX_PATH}/api1/"
+
+
+def point_at_sandbox(connection: IntegrationConnection, settings: Settings) -> None:
+    connection.options = {**(connection.options or {}), "base_url": sandbox_url(settings)}
 
 
 # ----- at demo build time -------------------------------------------------------------------
@@ -54,9 +60,8 @@ def link_demo_company(db: Session, settings: Settings, data: DemoData) -> None:
     db.execute(sa.insert(ExternalRef), rows)
     _set_cursors(db, store)
     connection = IntegrationConnection(provider=SOURCE, status=ConnectionStatus.CONNECTED)
-    write_credentials(secret_box(settings), connection, {"api_key": random_token(18)}, "demo")
-    # The URL is resolved when a client is made: the demo may be served on another address.
-    connection.options = {"sandbox": True}
+    write_credentials(secret_box(settings), connection, {"api_key": random_token(18)}, ORIGIN_DEMO)
+    point_at_sandbox(connection, settings)
     connection.last_success_at = utcnow()
     db.add(connection)
     db.flush()
@@ -113,11 +118,22 @@ def _set_cursors(db: Session, store: FakeJobNimbusStore) -> None:
 
 
 # ----- at serve time ------------------------------------------------------------------------
-def sandbox_store(company: CompanySettings) -> FakeJobNimbusStore:
-    assert company.demo_size is not None
-    assert company.demo_seed is not None
-    assert company.demo_as_of is not None
-    data = generate(float(company.demo_size), company.demo_seed, company.demo_as_of)
+def prepare_app(
+    db: Session, settings: Settings, company: DemoCompany
+) -> Callable[[], ASGIApp] | None:
+    """Reads what the sandbox needs now; the returned builder makes the CRM (a second or two).
+
+    The demo may be served on another address than it was built for: the connection follows.
+    """
+    connection = ConnectionRepository(db).by_provider(SOURCE)
+    if connection is None or connection.credentials_origin != ORIGIN_DEMO:
+        return None
+    key = read_credentials(secret_box(settings), connection)["api_key"]
+    point_at_sandbox(connection, settings)
+    return lambda: create_fake_app(sandbox_store(company.data()), api_key=key)
+
+
+def sandbox_store(data: DemoData) -> FakeJobNimbusStore:
     store = store_from_demo(data)
     _recent_changes(store)
     return store

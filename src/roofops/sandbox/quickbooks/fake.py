@@ -27,26 +27,26 @@ from typing import Any
 
 from fastapi import FastAPI, Request, Response
 
-from roofops.integrations.quickbooks import fake_errors as errors
-from roofops.integrations.quickbooks.fake_control import (
+from roofops.sandbox.quickbooks import errors
+from roofops.sandbox.quickbooks.control import (
     Faults,
     Limits,
     LoggedRequest,
     RequestLog,
     Throttle,
 )
-from roofops.integrations.quickbooks.fake_errors import FakeFault
-from roofops.integrations.quickbooks.fake_oauth import TokenAuthority, oauth_routes
-from roofops.integrations.quickbooks.fake_reads import CDC_LIMIT, CdcScope, QueryEngine, cdc_answer
-from roofops.integrations.quickbooks.fake_store import (
+from roofops.sandbox.quickbooks.errors import FakeFault
+from roofops.sandbox.quickbooks.oauth import TokenAuthority, oauth_routes
+from roofops.sandbox.quickbooks.reads import CDC_LIMIT, CdcScope, QueryEngine, cdc_answer
+from roofops.sandbox.quickbooks.store import (
     COMPANY_ZONE,
     URL_NAMES,
     Books,
     Clock,
     FakeClock,
 )
-from roofops.integrations.quickbooks.fake_webhooks import WebhookSender
-from roofops.integrations.quickbooks.fake_writes import ReplayCache, run_batch, write_invoice
+from roofops.sandbox.quickbooks.webhooks import WebhookSender
+from roofops.sandbox.quickbooks.writes import ReplayCache, run_batch, write_invoice
 
 DEFAULT_REALM = "9130357992141016"
 DEFAULT_CLIENT_ID = "fake-quickbooks-client"

@@ -20,7 +20,14 @@ from roofops.demo import catalog
 from roofops.demo.generator import generate
 from roofops.demo.jobs import TYPE_LABELS
 from roofops.demo.records import CustomerRow, DemoData, JobRow, PropertyRow, StageEventRow
-from roofops.integrations.jobnimbus.fake import (
+from roofops.integrations.jobnimbus.status_map import (
+    DEFAULT_STATUS_MAP,
+    STOCK_WORKFLOWS,
+    StockWorkflow,
+)
+from roofops.kit.time import utcnow
+from roofops.models.enums import JobStage, JobType, Material, PayerKind
+from roofops.sandbox.jobnimbus.fake import (
     CONTACT_WORKFLOW,
     FIRST_JNID,
     LEAD_SOURCES,
@@ -30,13 +37,6 @@ from roofops.integrations.jobnimbus.fake import (
     status_change_activity,
     status_ids,
 )
-from roofops.integrations.jobnimbus.status_map import (
-    DEFAULT_STATUS_MAP,
-    STOCK_WORKFLOWS,
-    StockWorkflow,
-)
-from roofops.kit.time import utcnow
-from roofops.models.enums import JobStage, JobType, Material, PayerKind
 
 MATERIAL_LABELS = {
     Material.ASPHALT_SHINGLE: "Asphalt shingle",

@@ -6,9 +6,9 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from roofops.integrations.quickbooks import fake_errors as errors
-from roofops.integrations.quickbooks.fake_errors import FakeFault
-from roofops.integrations.quickbooks.fake_store import Books, Entity
+from roofops.sandbox.quickbooks import errors
+from roofops.sandbox.quickbooks.errors import FakeFault
+from roofops.sandbox.quickbooks.store import Books, Entity
 
 BATCH_LIMIT = 30
 

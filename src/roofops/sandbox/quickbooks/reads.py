@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from roofops.integrations.quickbooks import fake_errors as errors
-from roofops.integrations.quickbooks.fake_query import Query, page, parse_query, select
-from roofops.integrations.quickbooks.fake_store import ENTITIES, Books, Entity, parse_time
+from roofops.sandbox.quickbooks import errors
+from roofops.sandbox.quickbooks.query import Query, page, parse_query, select
+from roofops.sandbox.quickbooks.store import ENTITIES, Books, Entity, parse_time
 
 CDC_LOOKBACK = timedelta(days=30)
 CDC_LIMIT = 1000

@@ -32,8 +32,10 @@ from roofops.demo.catalog import JOBS_PER_SIZE
 from roofops.demo.clock import add_roofing_days, local_day, midnight_utc
 from roofops.demo.generator import generate
 from roofops.demo.records import CrewRow, CustomerRow, DemoData, JobRow
-from roofops.integrations.quickbooks.fake_costs import Economics, economics
-from roofops.integrations.quickbooks.fake_ledger import (
+from roofops.kit.money import from_cents
+from roofops.models.enums import JobStage, JobType, Material
+from roofops.sandbox.quickbooks.costs import Economics, economics
+from roofops.sandbox.quickbooks.ledger import (
     DUMPSTER_VENDORS,
     FUEL_VENDOR,
     LANDLORD,
@@ -47,10 +49,8 @@ from roofops.integrations.quickbooks.fake_ledger import (
     firm_of,
     ref,
 )
-from roofops.integrations.quickbooks.fake_plan import PlannedInvoice, invoice_plan
-from roofops.integrations.quickbooks.fake_store import Books, Clock, Entity, FakeClock
-from roofops.kit.money import from_cents
-from roofops.models.enums import JobStage, JobType, Material
+from roofops.sandbox.quickbooks.plan import PlannedInvoice, invoice_plan
+from roofops.sandbox.quickbooks.store import Books, Clock, Entity, FakeClock
 
 S = JobStage
 

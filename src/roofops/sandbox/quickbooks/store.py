@@ -15,8 +15,8 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from roofops.integrations.quickbooks import fake_errors as errors
 from roofops.kit.time import utcnow
+from roofops.sandbox.quickbooks import errors
 
 Entity = dict[str, Any]
 Clock = Callable[[], datetime]

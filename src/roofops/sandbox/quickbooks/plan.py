@@ -18,8 +18,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from roofops.demo.records import JobRow
-from roofops.integrations.quickbooks.fake_costs import Economics
 from roofops.models.enums import JobStage, JobType, PayerKind
+from roofops.sandbox.quickbooks.costs import Economics
 
 S = JobStage
 SALES_ITEM = {

@@ -13,8 +13,8 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from roofops.integrations.quickbooks import fake_errors as errors
-from roofops.integrations.quickbooks.fake_store import ENTITIES, Entity, parse_time
+from roofops.sandbox.quickbooks import errors
+from roofops.sandbox.quickbooks.store import ENTITIES, Entity, parse_time
 
 MAX_RESULTS = 1000
 DEFAULT_RESULTS = 100

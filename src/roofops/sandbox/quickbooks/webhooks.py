@@ -16,8 +16,8 @@ from typing import Any, Literal
 
 import httpx
 
-from roofops.integrations.quickbooks.fake_store import Books, Change
 from roofops.integrations.quickbooks.webhooks import SIGNATURE_HEADER, sign
+from roofops.sandbox.quickbooks.store import Books, Change
 
 WebhookFormat = Literal["legacy", "cloudevents"]
 EVENTS_PER_DELIVERY = 100

@@ -1,0 +1,29 @@
+"""The composition root's list of background work: every domain's tasks and schedules.
+
+A process registers them once, before it enqueues or runs any: the app at start-up, `roofops
+worker`, and the commands that run a task in-process. The imports are real ones, so that a task
+module that moves or breaks fails type checks and start-up, not a job at 3 a.m.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from roofops.auth import tasks as auth_tasks
+from roofops.integrations.jobnimbus import tasks as jobnimbus_tasks
+from roofops.integrations.quickbooks import tasks as quickbooks_tasks
+from roofops.worker import housekeeping
+from roofops.worker.registry import TaskSpec, all_tasks
+
+# Importing a task module registers its @task and @cron functions.
+TASK_MODULES: tuple[ModuleType, ...] = (
+    housekeeping,
+    auth_tasks,
+    jobnimbus_tasks,
+    quickbooks_tasks,
+)
+
+
+def register_background_work() -> list[TaskSpec]:
+    """Every task of the modules above: importing them registered their tasks and crons."""
+    return all_tasks()

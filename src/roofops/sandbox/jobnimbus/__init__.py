@@ -1,0 +1,1 @@
+"""A fake JobNimbus api1 (fake.py, query.py), its demo data, and the demo's sandbox CRM."""
