@@ -13,24 +13,32 @@ from httpx import Response
 from sqlalchemy.orm import Session
 
 from roofops.auth.service import auth_service, user_service
+from roofops.config import Settings
+from roofops.integrations.core.credentials import secret_box, write_credentials
 from roofops.kit.time import utcnow
 from roofops.models import (
     ActorType,
     Branch,
+    ConnectionStatus,
     Crew,
     Customer,
+    IntegrationConnection,
     Job,
     JobStage,
     JobStageEvent,
     JobType,
     Material,
     Property,
+    Provider,
     Role,
     Skill,
     User,
 )
 
 _counter = itertools.count(1)
+QB_CLIENT_SECRET = "qb-client-secret-7f3a9c"
+QB_REFRESH_TOKEN = "qb-refresh-token-AB12cd34"
+QB_ACCESS_TOKEN = "qb-access-token-eyJhbGciOi"
 
 
 def _next() -> int:
@@ -195,3 +203,23 @@ class ApiClient:
 
 def make_api_client(client: TestClient, db: Session) -> ApiClient:
     return ApiClient(client, db)
+
+
+def connect_quickbooks(db: Session, settings: Settings) -> IntegrationConnection:
+    """A connected QuickBooks, secrets and all, as the OAuth callback leaves it (committed)."""
+    connection = IntegrationConnection(
+        provider=Provider.QUICKBOOKS,
+        status=ConnectionStatus.CONNECTED,
+        account_id="9130355377338976",
+        last_success_at=utcnow(),
+    )
+    document = {
+        "client_id": "qb-client",
+        "client_secret": QB_CLIENT_SECRET,
+        "refresh_token": QB_REFRESH_TOKEN,
+        "access_token": QB_ACCESS_TOKEN,
+    }
+    write_credentials(secret_box(settings), connection, document, "ui")
+    db.add(connection)
+    db.commit()
+    return connection

@@ -123,6 +123,18 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 
 @contextmanager
+def attempt(session: Session) -> Iterator[None]:
+    """One action inside the owner's unit of work, undone alone if it raises (a SAVEPOINT).
+
+    A page that shows a refusal beside its form runs the action in one: the refused action
+    leaves nothing behind, the page reads on, and the request still commits or rolls back as
+    the owner of the whole.
+    """
+    with session.begin_nested():
+        yield
+
+
+@contextmanager
 def session_scope(url: str | None = None) -> Iterator[Session]:
     """The unit of work of a CLI command or a task."""
     with unit_of_work(session_factory(url)) as session:

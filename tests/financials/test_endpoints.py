@@ -1,4 +1,4 @@
-"""The accounting API: roles, validation, manual figures with their audit, sync runs."""
+"""The accounting API: roles, validation, manual figures with their audit, CSV."""
 
 from __future__ import annotations
 
@@ -71,23 +71,6 @@ def test_clearing_a_figure_that_is_not_manual_is_refused(api: ApiClient, db: Ses
         f"/api/v1/accounting/jobs/{job.id}/figures/labor/clear", json={"reason": "why not"}
     )
     assert response.status_code == 422
-
-
-def test_sync_all_returns_its_run_and_refuses_a_second(api: ApiClient) -> None:
-    finance = api.as_role(Role.FINANCE)
-
-    first = finance.post("/api/v1/accounting/sync-all")
-    second = finance.post("/api/v1/accounting/sync-all")
-
-    assert first.status_code == 202, first.text
-    run = first.json()
-    assert (run["provider"], run["status"], run["kind"]) == ("quickbooks", "running", "incremental")
-    assert finance.get(f"/api/v1/accounting/runs/{run['id']}").json()["id"] == run["id"]
-    assert second.status_code == 409
-
-
-def test_viewers_cannot_sync(api: ApiClient) -> None:
-    assert api.as_role(Role.VIEWER).post("/api/v1/accounting/sync-all").status_code == 403
 
 
 def test_csv_export_has_a_row_per_job(api: ApiClient, db: Session) -> None:

@@ -221,12 +221,13 @@ def test_sync_buttons_queue_a_sync(
 ) -> None:
     browser = sign_in(Role.OFFICE)
     before = queued_syncs(db, is_postgres)
-    fragment = browser.post(SYNC_URL, {"full": "false"}, headers=HX)
-    assert fragment.status_code == 200
-    assert "JobNimbus sync queued" in fragment.text
     plain = browser.post(SYNC_URL, {"full": "true"})
     assert plain.headers["location"] == f"{PAGE}?saved=resync#sync"
-    assert queued_syncs(db, is_postgres) == before + 2
+    # The run exists from the moment it is queued: a second press is refused, not queued.
+    again = browser.post(SYNC_URL, {"full": "false"}, headers=HX)
+    assert again.status_code == 409
+    assert "already running" in again.text
+    assert queued_syncs(db, is_postgres) == before + 1
 
 
 def test_run_history_shows_counts_outcomes_and_errors(

@@ -18,12 +18,9 @@ from sqlalchemy.orm import Session
 from roofops.auth.principal import SYSTEM
 from roofops.config import Settings
 from roofops.financials.service import financials_service
-from roofops.integrations.core.credentials import secret_box, write_credentials
 from roofops.kit.time import utcnow
 from roofops.models import (
-    ConnectionStatus,
     FigureSource,
-    IntegrationConnection,
     Job,
     JobFinancials,
     JobType,
@@ -35,14 +32,18 @@ from roofops.models import (
     SyncRun,
     SyncRunStatus,
 )
-from tests.factories import make_branch, make_job
+from tests.factories import (
+    QB_ACCESS_TOKEN,
+    QB_CLIENT_SECRET,
+    QB_REFRESH_TOKEN,
+    connect_quickbooks,
+    make_branch,
+    make_job,
+)
 from tests.web.conftest import Browser
 
 HX = {"HX-Request": "true"}
 ROW = re.compile(r'<tbody class="profit-job" id="job-[^"]+" data-job-number="([^"]+)"')
-CLIENT_SECRET = "qb-client-secret-7f3a9c"
-REFRESH_TOKEN = "qb-refresh-token-AB12cd34"
-ACCESS_TOKEN = "qb-access-token-eyJhbGciOi"
 SignIn = Callable[[Role], Browser]
 
 
@@ -74,26 +75,6 @@ def contract_source(page: str, number: str) -> str:
     cell = re.search(r'data-figure="contract">.*?data-source="([a-z]+)"', block, re.DOTALL)
     assert cell, number
     return cell.group(1)
-
-
-def connect_quickbooks(db: Session, settings: Settings) -> IntegrationConnection:
-    """A connected QuickBooks, secrets and all, as the OAuth callback leaves it."""
-    connection = IntegrationConnection(
-        provider=Provider.QUICKBOOKS,
-        status=ConnectionStatus.CONNECTED,
-        account_id="9130355377338976",
-        last_success_at=utcnow(),
-    )
-    document = {
-        "client_id": "qb-client",
-        "client_secret": CLIENT_SECRET,
-        "refresh_token": REFRESH_TOKEN,
-        "access_token": ACCESS_TOKEN,
-    }
-    write_credentials(secret_box(settings), connection, document, "ui")
-    db.add(connection)
-    db.commit()
-    return connection
 
 
 # ----- who may look -----------------------------------------------------------------------
@@ -403,10 +384,11 @@ def test_sync_all_queues_one_run_at_a_time(
     browser = sign_in(Role.FINANCE)
     page = browser.client.get("/profit").text
     assert "Sync all from QuickBooks" in page
-    assert f'hx-post="/profit/jobs/{job.id}/sync"' in page
+    # No per-job button: one read of what changed refreshes every job it touches.
+    assert f"/profit/jobs/{job.id}/sync" not in page
 
     first = browser.post("/profit/sync", {}, HX)
-    second = browser.post(f"/profit/jobs/{job.id}/sync", {}, HX)
+    second = browser.post("/profit/sync", {"full": "true"}, HX)
 
     assert first.status_code == 202, first.text
     assert "Sync from QuickBooks queued" in first.text
@@ -462,7 +444,12 @@ def test_no_secret_is_rendered(sign_in: SignIn, db: Session, settings: Settings)
     job = make_job(db)
     connection = connect_quickbooks(db, settings)
     browser = sign_in(Role.ADMIN)
-    secrets = [CLIENT_SECRET, REFRESH_TOKEN, ACCESS_TOKEN, connection.credentials_encrypted]
+    secrets = [
+        QB_CLIENT_SECRET,
+        QB_REFRESH_TOKEN,
+        QB_ACCESS_TOKEN,
+        connection.credentials_encrypted,
+    ]
     secrets += [browser.client.cookies["roofops_session"], browser.user.password_hash]
     paths = [
         "/profit",

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from datetime import time as time_of_day
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -24,8 +24,9 @@ if TYPE_CHECKING:
 
     from roofops.config import Settings
     from roofops.demo.records import DemoData
+    from roofops.integrations.core.runner import VendorSync
     from roofops.integrations.jobnimbus.client import JobNimbusClient
-    from roofops.integrations.quickbooks.client import QuickBooksClient
+    from roofops.integrations.quickbooks.sync_service import QuickBooksSync
     from roofops.sandbox.jobnimbus.fake import FakeJobNimbusStore
     from roofops.sandbox.quickbooks.fake import FakeQuickBooks
 
@@ -54,6 +55,7 @@ def crm_sync(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """A full then an incremental JobNimbus sync against the fake CRM over real HTTP."""
+    from roofops.integrations.jobnimbus.service import JobNimbusSync
     from roofops.sandbox.jobnimbus.demo_data import demo_store
     from roofops.sandbox.jobnimbus.fake import create_fake_app, serve_fake
 
@@ -66,9 +68,10 @@ def crm_sync(
         sessions, settings = _bench_database(database_url, Path(scratch))
         factory = _client_factory()
         _connect(sessions, settings, url, factory)
-        full = _timed_sync(sessions, settings, factory)
+        sync = JobNimbusSync(factory)
+        full = _timed_sync(sessions, settings, sync, full=False)  # the first: a full read
         _change_jobs(store, changed)
-        incremental = _timed_sync(sessions, settings, factory)
+        incremental = _timed_sync(sessions, settings, sync, full=False)
     title = f"JobNimbus sync: {jobs:,} jobs, then {changed:,} changed"
     _print(console, {"full": full, "incremental": incremental}, title, as_json)
 
@@ -98,13 +101,13 @@ def accounting_sync(
     fake.add_company(BENCH_REALM, company.books)
     fake.faults.latency = latency
     with tempfile.TemporaryDirectory() as scratch, serving(fake.app()) as url:
-        sessions, _settings = _bench_database(database_url, Path(scratch))
+        sessions, settings = _bench_database(database_url, Path(scratch))
         _load_jobs(sessions, data)
-        client = _qbo_client_factory(fake, url)
-        full = _timed_qbo_sync(sessions, client, full=True)
+        sync = _qbo_sync(fake, url)
+        full = _timed_sync(sessions, settings, sync, full=True)
         clock.advance(60)
         change_jobs(company, changed)
-        incremental = _timed_qbo_sync(sessions, client, full=False)
+        incremental = _timed_sync(sessions, settings, sync, full=False)
     figures = {"full": full, "incremental": incremental}
     _print(console, figures, f"QuickBooks sync: {jobs:,} jobs, then {changed:,} changed", as_json)
     if not as_json:
@@ -125,25 +128,24 @@ def _quiet(_table: str, _done: int, _total: int) -> None:
     return None
 
 
-def _qbo_client_factory(fake: FakeQuickBooks, url: str) -> Callable[[], QuickBooksClient]:
+def _qbo_sync(fake: FakeQuickBooks, url: str) -> QuickBooksSync:
+    """The ordinary sync, with a client that holds a token of the fake's (no OAuth dance)."""
     from roofops.integrations.quickbooks.client import QuickBooksClient
+    from roofops.integrations.quickbooks.sync_service import QuickBooksSync
 
     token = str(fake.issue_tokens(BENCH_REALM)["access_token"])
-    return lambda: QuickBooksClient(BENCH_REALM, lambda: token, base_url=url)
+    return QuickBooksSync(
+        lambda _sessions, _settings: QuickBooksClient(BENCH_REALM, lambda: token, base_url=url)
+    )
 
 
-def _timed_qbo_sync(
-    sessions: sessionmaker[Session], client: Callable[[], QuickBooksClient], *, full: bool
+def _timed_sync(
+    sessions: sessionmaker[Session], settings: Settings, sync: VendorSync[Any], *, full: bool
 ) -> SyncFigures:
-    from roofops.integrations.core.runs import open_run
-    from roofops.integrations.quickbooks.sync_service import PROVIDER, quickbooks_sync_service
-    from roofops.models.enums import SyncKind
+    from roofops.integrations.core.runner import run_now
 
-    kind = SyncKind.FULL if full else SyncKind.INCREMENTAL
     started = time.perf_counter()
-    with sessions.begin() as db:
-        run_id = open_run(db, PROVIDER, kind, triggered_by="bench").id
-    quickbooks_sync_service.sync(sessions, client, full=full, run_id=run_id)
+    run_id = run_now(sessions, settings, sync, full=full, triggered_by="bench")
     return _figures_of(sessions, run_id, time.perf_counter() - started)
 
 
@@ -191,20 +193,6 @@ def _connect(
         jobnimbus_service.connect(
             db, settings, SYSTEM, BENCH_KEY, base_url=url, client_factory=factory
         )
-
-
-def _timed_sync(
-    sessions: sessionmaker[Session],
-    settings: Settings,
-    factory: Callable[[str, str], JobNimbusClient],
-) -> SyncFigures:
-    from roofops.integrations.jobnimbus.service import jobnimbus_service
-
-    started = time.perf_counter()
-    run_id = jobnimbus_service.sync(
-        sessions, settings, full=False, triggered_by="bench", client_factory=factory
-    )
-    return _figures_of(sessions, run_id, time.perf_counter() - started)
 
 
 def _figures_of(sessions: sessionmaker[Session], run_id: uuid.UUID, seconds: float) -> SyncFigures:

@@ -1,4 +1,5 @@
-"""JSON API: job profitability, manual figures, cost categories, and syncing from the books."""
+"""JSON API: job profitability, manual figures and cost categories (syncing the books is the
+accounting integration's: /integrations/quickbooks/sync)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from roofops.api_paging import Paging
@@ -29,16 +30,12 @@ from roofops.financials.schemas import (
     TotalsOut,
 )
 from roofops.financials.service import financials_service
-from roofops.integrations.core.schemas import SyncRunDetail, SyncRunErrorOut, SyncRunOut
-from roofops.integrations.quickbooks.tasks import queue_sync
-from roofops.job.service import job_service
 from roofops.kit.money import to_cents
 from roofops.kit.paging import PageOut
 from roofops.models.enums import JobType, Provider
 
 router = APIRouter(prefix="/accounting", tags=["accounting"])
 Finance = Annotated[Principal, Depends(require(roles.FINANCE))]
-Syncer = Annotated[Principal, Depends(require(roles.RUN_SYNC))]
 
 
 def profit_filters(
@@ -139,41 +136,6 @@ def clear_figure(
     financials_service.clear_manual(db, principal, job_id, figure=figure, reason=body.reason)
     report = financials_service.profitability(db, job_id)
     return ProfitRowOut.of(report.job, report.financials)
-
-
-@router.post(
-    "/jobs/{job_id}/sync",
-    status_code=status.HTTP_202_ACCEPTED,
-    summary="Refresh one job from QuickBooks",
-    description="Reads what changed in the books (a handful of requests) and refreshes the "
-    "job's figures. Returns the run; follow it at /accounting/runs/{id} or live as "
-    "`sync.progress` events.",
-)
-def sync_job(db: DB, principal: Syncer, job_id: uuid.UUID) -> SyncRunOut:
-    number = job_service.get(db, job_id).number
-    run = queue_sync(db, principal.label, full=False, job_id=job_id, scope=number)
-    return SyncRunOut.model_validate(run)
-
-
-@router.post(
-    "/sync-all",
-    status_code=status.HTTP_202_ACCEPTED,
-    summary="Sync all from QuickBooks",
-    description="Reads the books' changes since the last sync (CDC), or everything with "
-    "`full=true`, and refreshes every affected job. Returns the run.",
-)
-def sync_all(db: DB, principal: Syncer, full: bool = False) -> SyncRunOut:
-    run = queue_sync(db, principal.label, full=full)
-    return SyncRunOut.model_validate(run)
-
-
-@router.get("/runs/{run_id}", summary="A sync run's progress and outcome")
-def get_run(db: DB, _: Syncer, run_id: uuid.UUID) -> SyncRunDetail:
-    run, errors = financials_service.sync_run(db, run_id)
-    return SyncRunDetail(
-        **SyncRunOut.model_validate(run).model_dump(),
-        errors=[SyncRunErrorOut.model_validate(error) for error in errors],
-    )
 
 
 @router.get("/cost-mappings", summary="QuickBooks accounts and items -> cost categories")

@@ -32,7 +32,6 @@ from roofops.financials.repository import (
     CostMappingRepository,
     FinancialsRepository,
 )
-from roofops.integrations.core.repository import SyncRunRepository
 from roofops.kit.time import utcnow
 from roofops.models.enums import (
     CostCategory,
@@ -49,10 +48,7 @@ from roofops.models.financials import (
     JobFinancials,
     JobFinancialSnapshot,
 )
-from roofops.models.integration import SyncRun, SyncRunError
 from roofops.models.job import Job
-
-ACCOUNTING_PROVIDERS = frozenset({Provider.QUICKBOOKS, Provider.XERO})
 
 Prices = Mapping[tuple[JobType, Material], int]
 BooksFigures = Mapping[str, int]  # figure name -> cents, every figure present
@@ -187,9 +183,9 @@ class FinancialsService:
         self, db: Session, principal: Principal, job_id: uuid.UUID, *, figure: str, reason: str
     ) -> JobFinancials:
         _check_figure(figure)
-        row = self._locked(db, job_id)
-        before = figures_of(row)[figure]
-        if before.source != FigureSource.MANUAL:
+        row = FinancialsRepository(db).get(job_id, lock=True)
+        before = figures_of(row)[figure] if row is not None else None
+        if row is None or before is None or before.source != FigureSource.MANUAL:
             raise ValidationFailed(f"the {figure} figure is not set by hand", field="figure")
         job = FinancialsRepository(db).jobs([job_id])[0]
         estimate = placeholder_figures(estimated_contract(job, FinancialsRepository(db).prices()))
@@ -226,11 +222,15 @@ class FinancialsService:
         return row
 
     def _locked(self, db: Session, job_id: uuid.UUID) -> JobFinancials:
-        self.ensure_all(db)
-        row = FinancialsRepository(db).get(job_id, lock=True)
-        if row is None:
+        """The job's row under lock; a job that has none yet gets its placeholder row."""
+        repository = FinancialsRepository(db)
+        row = repository.get(job_id, lock=True)
+        if row is not None:
+            return row
+        jobs = repository.jobs([job_id])
+        if not jobs:
             raise NotFound("no such job")
-        return row
+        return self._new_row(db, jobs[0], repository.prices())
 
     # ----- cost categories ----------------------------------------------------------------
     def cost_mappings(self, db: Session, provider: Provider) -> list[CostCategoryMapping]:
@@ -248,17 +248,6 @@ class FinancialsService:
             db, principal, "cost_mapping", mapping.id, {"category": change(old, category)}
         )
         return mapping
-
-    def latest_run(self, db: Session, provider: Provider) -> SyncRun | None:
-        runs = SyncRunRepository(db).recent(provider, 1)
-        return runs[0] if runs else None
-
-    def sync_run(self, db: Session, run_id: uuid.UUID) -> tuple[SyncRun, list[SyncRunError]]:
-        repository = SyncRunRepository(db)
-        run = repository.get(run_id)
-        if run is None or run.provider not in ACCOUNTING_PROVIDERS:
-            raise NotFound("no such accounting sync run")
-        return run, repository.errors(run_id, limit=200)
 
     # ----- reading ------------------------------------------------------------------------
     def profitability(self, db: Session, job_id: uuid.UUID) -> JobProfitability:

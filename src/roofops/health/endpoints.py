@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from roofops.config import Settings
+from roofops.dependencies import app_settings
 from roofops.exceptions import NotAuthenticated
 from roofops.health.metrics import Metrics
 from roofops.health.service import health_service
@@ -31,11 +31,6 @@ def read_only_db(request: Request) -> Iterator[Session]:
 ReadOnlyDB = Annotated[Session, Depends(read_only_db, scope="function")]
 
 
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
 @router.get("/health/live")
 def live() -> dict[str, str]:
     return {"status": "ok"}
@@ -43,7 +38,7 @@ def live() -> dict[str, str]:
 
 @router.get("/health/ready")
 def ready(request: Request, db: ReadOnlyDB) -> JSONResponse:
-    stale = _settings(request).worker_stale_seconds
+    stale = app_settings(request).worker_stale_seconds
     readiness = health_service.readiness(db, worker_stale_seconds=stale)
     body: dict[str, Any] = {
         "status": readiness.status,
@@ -62,7 +57,7 @@ def metrics(request: Request, db: ReadOnlyDB) -> Response:
 
 
 def _check_metrics_token(request: Request) -> None:
-    token = _settings(request).metrics_token
+    token = app_settings(request).metrics_token
     if token is None:
         return
     expected = f"Bearer {token.get_secret_value()}".encode()

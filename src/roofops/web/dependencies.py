@@ -1,5 +1,5 @@
-"""Page dependencies: the signed-in principal plus the company's name, clock and currency;
-the app's settings."""
+"""Page dependencies: the signed-in principal plus the company's name, clock and currency
+(the app's settings: roofops.dependencies)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from fastapi import Depends, Request
 
 from roofops.auth.dependencies import CurrentPrincipal
 from roofops.company.service import company_service
-from roofops.config import Settings
 from roofops.db import DB
 from roofops.web.context import PageContext
 
@@ -27,12 +26,3 @@ def page_context(request: Request, db: DB, principal: CurrentPrincipal) -> PageC
 
 
 Page = Annotated[PageContext, Depends(page_context)]
-
-
-def app_settings(request: Request) -> Settings:
-    """The settings the app was built with (tests build apps with settings of their own)."""
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-AppSettings = Annotated[Settings, Depends(app_settings)]

@@ -1,5 +1,5 @@
 """What the Profit page and a job's money panel show: rows with their figures, chart data,
-whether QuickBooks can sync now, and the manual-figure forms checked like the API's bodies."""
+whether the books can sync now, and the manual-figure forms checked like the API's bodies."""
 
 from __future__ import annotations
 
@@ -16,32 +16,20 @@ from sqlalchemy.orm import Session
 
 from roofops.auth import roles
 from roofops.config import Settings
-from roofops.exceptions import Conflict, ValidationFailed
+from roofops.dependencies import app_settings
+from roofops.exceptions import ValidationFailed
 from roofops.financials.figures import COST_FIGURES, Figure
 from roofops.financials.reports import MarginGroup, ProfitSummary
 from roofops.financials.schemas import ClearFigureIn, ManualFigureIn
 from roofops.financials.service import figures_of, financials_service
-from roofops.integrations.core.runs import is_alive
-from roofops.integrations.quickbooks.connection import quickbooks_connection
+from roofops.integrations.accounting import company_accounting
+from roofops.integrations.core.accounting import AccountingState, accounting_state
 from roofops.kit.money import to_cents
-from roofops.models.enums import ConnectionStatus, Provider
 from roofops.models.financials import JobFinancials
-from roofops.models.integration import SyncRun
 from roofops.models.job import Job
 from roofops.web.context import PageContext
-from roofops.web.dependencies import app_settings
 from roofops.web.formatting import humanize
 
-# Tokens seeded from the server's environment work without anyone pressing Connect.
-ENV_ORIGINS = frozenset({"env", "env-access-token"})
-NOT_CONNECTED = (
-    "QuickBooks is not connected yet, so every figure is a placeholder estimated from squares "
-    "and the price list. An admin connects it in Settings > Integrations."
-)
-REAUTHORIZE = (
-    "QuickBooks refused roofops' authorization, so syncs are stopped. An admin reconnects it "
-    "in Settings > Integrations."
-)
 AMOUNT_HELP = "enter the amount in dollars, 0 or more, with at most 2 decimals (e.g. 12500.00)"
 REASON_HELP = "say why (at least 3 characters): it is kept in the audit log"
 
@@ -96,39 +84,9 @@ def chart_data(summary: ProfitSummary) -> dict[str, dict[str, list[Any]]]:
 
 
 # ----- syncing --------------------------------------------------------------------------
-@dataclass(frozen=True)
-class SyncState:
-    """Whether "Sync all from QuickBooks" can start, what someone has to do if not, and the
-    latest run (``active`` while it still works)."""
-
-    ready: bool
-    problem: str
-    last_run: SyncRun | None
-
-    @property
-    def active(self) -> bool:
-        return self.last_run is not None and is_alive(self.last_run)
-
-
-def latest_run(db: Session) -> SyncRun | None:
-    return financials_service.latest_run(db, Provider.QUICKBOOKS)
-
-
-def sync_state(db: Session, settings: Settings) -> SyncState:
-    view = quickbooks_connection.view(db, settings)
-    if view.status == ConnectionStatus.FAILED:
-        problem = REAUTHORIZE
-    elif view.status == ConnectionStatus.CONNECTED or view.origin in ENV_ORIGINS:
-        problem = ""
-    else:
-        problem = NOT_CONNECTED
-    return SyncState(not problem, problem, latest_run(db))
-
-
-def ensure_ready(state: SyncState) -> None:
-    """Refuse before a run is created: a run against no connection only fails in the worker."""
-    if not state.ready:
-        raise Conflict(state.problem)
+def sync_state(db: Session, settings: Settings) -> AccountingState:
+    """Whether "Sync all" can start from the company's books, and its latest run."""
+    return accounting_state(db, settings, company_accounting(db, settings))
 
 
 class SyncForm(BaseModel):

@@ -6,8 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy.orm import Session
-
 from roofops.exceptions import ConfigurationError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -19,16 +17,20 @@ class TaskSpec:
     name: str
     func: TaskFunction
     retries: int
+    # The task commits in transactions of its own (a sync commits page by page): the runner
+    # gives it the database's session factory instead of one session it commits at the end.
+    sessions: bool = False
 
 
 _TASKS: dict[str, TaskSpec] = {}
 
 
-def task(name: str, *, retries: int = 0) -> Callable[[F], F]:
-    """Register ``func(db: Session, **args)``; the runner commits after it returns."""
+def task(name: str, *, retries: int = 0, sessions: bool = False) -> Callable[[F], F]:
+    """Register ``func(db: Session, **args)``, whose unit of work the runner owns (it commits
+    after the function returns), or with ``sessions=True`` ``func(sessions, **args)``."""
 
     def register(func: F) -> F:
-        _TASKS[name] = TaskSpec(name=name, func=func, retries=retries)
+        _TASKS[name] = TaskSpec(name=name, func=func, retries=retries, sessions=sessions)
         return func
 
     return register
@@ -47,12 +49,11 @@ def all_tasks() -> list[TaskSpec]:
 
 def run_task(name: str, args: dict[str, Any], *, database_url: str | None = None) -> None:
     """The task runner owns the unit of work: commit on success, roll back on error."""
-    from roofops.db import session_scope
+    from roofops.db import session_factory, session_scope
 
     spec = get_task(name)
+    if spec.sessions:
+        spec.func(session_factory(database_url), **args)
+        return
     with session_scope(database_url) as db:
-        _call(spec, db, args)
-
-
-def _call(spec: TaskSpec, db: Session, args: dict[str, Any]) -> None:
-    spec.func(db, **args)
+        spec.func(db, **args)

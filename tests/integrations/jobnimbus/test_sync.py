@@ -13,8 +13,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from roofops.auth.principal import SYSTEM
 from roofops.config import Settings
+from roofops.integrations.core.runner import run_now
 from roofops.integrations.jobnimbus.client import JobNimbusClient
-from roofops.integrations.jobnimbus.service import REFUSED_KEY, SYNC_RETRY, jobnimbus_service
+from roofops.integrations.jobnimbus.service import (
+    REFUSED_KEY,
+    SYNC_RETRY,
+    JobNimbusSync,
+    jobnimbus_service,
+)
 from roofops.integrations.jobnimbus.status_map import stage_for
 from roofops.integrations.jobnimbus.sync import OVERLAP, STREAMS
 from roofops.kit.http import RateLimiter
@@ -76,8 +82,8 @@ def sync(
     *,
     full: bool = False,
 ) -> SyncRun:
-    run_id = jobnimbus_service.sync(
-        session_maker, settings, full=full, triggered_by="test", client_factory=factory
+    run_id = run_now(
+        session_maker, settings, JobNimbusSync(factory), full=full, triggered_by="test"
     )
     with session_maker() as db:
         run = db.get(SyncRun, run_id)

@@ -12,14 +12,16 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from roofops.auth.principal import SYSTEM
+from roofops.config import get_settings
 from roofops.demo.generator import generate
 from roofops.demo.records import DemoData, as_dict
 from roofops.demo.repository import DemoRepository
+from roofops.financials.books import BooksUpdate
 from roofops.financials.service import financials_service
+from roofops.integrations.core.runner import run_sync
 from roofops.integrations.core.runs import open_run
 from roofops.integrations.quickbooks.client import QuickBooksClient
-from roofops.integrations.quickbooks.sync import LedgerWriter
-from roofops.integrations.quickbooks.sync_service import quickbooks_sync_service
+from roofops.integrations.quickbooks.sync_service import QuickBooksSync
 from roofops.kit.money import to_cents
 from roofops.models import (
     AccountingInvoice,
@@ -81,7 +83,8 @@ def sync(
 ) -> SyncRun:
     with session_maker.begin() as db:
         run_id = open_run(db, Provider.QUICKBOOKS, kind, triggered_by="test").id
-    quickbooks_sync_service.sync(session_maker, client, full=full, run_id=run_id)
+    sync = QuickBooksSync(lambda _sessions, _settings: client())
+    run_sync(session_maker, get_settings(), sync, run_id=run_id, full=full)
     with session_maker() as db:
         run = db.get(SyncRun, run_id)
         assert run is not None
@@ -271,18 +274,18 @@ def test_a_killed_sync_writes_nothing_and_a_rerun_equals_a_clean_run(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     counts_before = _document_counts(db)
-    real_refigure = LedgerWriter._refigure
+    real_finish = BooksUpdate.finish
 
-    def die_after_the_documents(self: LedgerWriter, now: Any) -> int:
+    def die_after_the_documents(self: BooksUpdate, synced_at: Any) -> int:
         raise Killed
 
-    monkeypatch.setattr(LedgerWriter, "_refigure", die_after_the_documents)
+    monkeypatch.setattr(BooksUpdate, "finish", die_after_the_documents)
     with pytest.raises(Killed):
         sync(session_maker, qbo.client, full=True)
     db.expire_all()
     assert _document_counts(db) == counts_before  # the documents written so far rolled back
 
-    monkeypatch.setattr(LedgerWriter, "_refigure", real_refigure)
+    monkeypatch.setattr(BooksUpdate, "finish", real_finish)
     _age_running_runs(session_maker)
     rerun = sync(session_maker, qbo.client, full=True)
     after_rerun = _document_counts(db)

@@ -14,7 +14,7 @@ from datetime import timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from roofops.events.bus import publish
-from roofops.exceptions import Conflict
+from roofops.exceptions import Conflict, NotFound
 from roofops.integrations.core.repository import SyncRunRepository
 from roofops.kit.time import as_utc, utcnow
 from roofops.logging import get_logger
@@ -41,27 +41,12 @@ class RunCounts:
 
 
 class SyncRunRecorder:
-    """Keeps one SyncRun row current. Use :meth:`start`; call :meth:`finish` exactly once."""
+    """Keeps one SyncRun row current. Use :meth:`adopt`; call :meth:`finish` exactly once."""
 
     def __init__(self, sessions: sessionmaker[Session], run_id: uuid.UUID, provider: Provider):
         self.sessions, self.run_id, self.provider = sessions, run_id, provider
         self.counts = RunCounts()
         self._last_progress = 0.0
-
-    @classmethod
-    def start(
-        cls,
-        sessions: sessionmaker[Session],
-        provider: Provider,
-        kind: SyncKind,
-        *,
-        triggered_by: str,
-        scope: str = "",
-    ) -> SyncRunRecorder:
-        """Refuses (409) while another run of this provider is alive; closes dead ones."""
-        with sessions.begin() as db:
-            run = open_run(db, provider, kind, triggered_by=triggered_by, scope=scope)
-        return cls(sessions, run.id, provider)
 
     @classmethod
     def adopt(
@@ -175,7 +160,7 @@ def is_alive(run: SyncRun) -> bool:
     return run.status == SyncRunStatus.RUNNING and utcnow() - as_utc(run.heartbeat_at) < STALE_AFTER
 
 
-def ensure_idle(db: Session, provider: Provider) -> list[SyncRun]:
+def _ensure_idle(db: Session, provider: Provider) -> list[SyncRun]:
     """Refuses (409) while a run of this provider is alive; returns the dead RUNNING ones."""
     running = SyncRunRepository(db).running(provider)
     for run in running:
@@ -188,7 +173,7 @@ def ensure_idle(db: Session, provider: Provider) -> list[SyncRun]:
 
 
 def _close_dead_runs(db: Session, provider: Provider) -> None:
-    for run in ensure_idle(db, provider):
+    for run in _ensure_idle(db, provider):
         run.status, run.finished_at = SyncRunStatus.FAILED, utcnow()
         run.error = "interrupted: the process running this sync stopped; a later run redid it"
 
@@ -206,3 +191,24 @@ def _announce(db: Session, run: SyncRun) -> None:
             "total": run.progress_total,
         },
     )
+
+
+# ----- reading runs ---------------------------------------------------------------------------
+def recent_runs(db: Session, provider: Provider, *, limit: int = 20) -> list[SyncRun]:
+    return SyncRunRepository(db).recent(provider, limit)
+
+
+def latest_run(db: Session, provider: Provider) -> SyncRun | None:
+    runs = SyncRunRepository(db).recent(provider, 1)
+    return runs[0] if runs else None
+
+
+def run_with_errors(
+    db: Session, provider: Provider, run_id: uuid.UUID, *, limit: int = 200
+) -> tuple[SyncRun, list[SyncRunError]]:
+    """One run of this vendor and the first records it could not take (404 for another's)."""
+    repository = SyncRunRepository(db)
+    run = repository.get(run_id)
+    if run is None or run.provider != provider:
+        raise NotFound("no such sync run")
+    return run, repository.errors(run_id, limit=limit)

@@ -39,8 +39,3 @@ class SyncRunErrorOut(OrmModel):
 
 class SyncRunDetail(SyncRunOut):
     errors: list[SyncRunErrorOut]
-
-
-class SyncQueued(OrmModel):
-    queued: bool = True
-    detail: str

@@ -27,11 +27,6 @@ class ApiKeyIn(BaseModel):
     base_url: str | None = Field(default=None, max_length=300)
 
 
-class SyncRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    full: bool = Field(default=False, description="re-read everything instead of what changed")
-
-
 class StatusMappingOut(OrmModel):
     status_name: str
     stage: JobStage

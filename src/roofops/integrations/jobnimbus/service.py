@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -13,25 +12,21 @@ from sqlalchemy.orm import Session, sessionmaker
 from roofops.audit.service import audit_service, change
 from roofops.auth.principal import Principal
 from roofops.config import Settings
-from roofops.exceptions import ConfigurationError, NotFound, ValidationFailed
+from roofops.exceptions import ConfigurationError, ValidationFailed
+from roofops.integrations.core.connections import ConnectionView
 from roofops.integrations.core.credentials import read_credentials, secret_box, write_credentials
-from roofops.integrations.core.repository import (
-    ConnectionRepository,
-    SyncCursorRepository,
-    SyncRunRepository,
-)
-from roofops.integrations.core.runs import SyncRunRecorder, ensure_idle
+from roofops.integrations.core.repository import ConnectionRepository, SyncCursorRepository
+from roofops.integrations.core.runs import SyncRunRecorder, latest_run
 from roofops.integrations.jobnimbus.client import JobNimbusClient
 from roofops.integrations.jobnimbus.repository import StatusMappingRepository
 from roofops.integrations.jobnimbus.status_map import DEFAULT_STATUS_MAP, stage_for
 from roofops.integrations.jobnimbus.sync import SyncPass
 from roofops.kit.http import RetryPolicy, VendorAuthError, VendorError
-from roofops.kit.time import as_utc, utcnow
+from roofops.kit.time import as_utc
 from roofops.logging import get_logger
 from roofops.models.crm import CrmStatusMapping
-from roofops.models.enums import ConnectionStatus, JobStage, Provider, SyncKind
-from roofops.models.integration import IntegrationConnection, SyncRun, SyncRunError
-from roofops.worker.queue import enqueue
+from roofops.models.enums import ConnectionStatus, JobStage, Provider
+from roofops.models.integration import IntegrationConnection
 
 log = get_logger(__name__)
 PROVIDER = Provider.JOBNIMBUS
@@ -39,6 +34,10 @@ SYNC_TASK = "jobnimbus.sync"
 REFUSED_KEY = (
     "JobNimbus refused the API key (HTTP 401). Create a new key in JobNimbus under Settings > "
     "API and enter it in roofops under Settings > Integrations."
+)
+NOT_CONNECTED = (
+    "JobNimbus is not connected: enter an API key in Settings > Integrations "
+    "(or set ROOFOPS_JOBNIMBUS_API_KEY)"
 )
 ClientFactory = Callable[[str, str], JobNimbusClient]
 # A background sync can afford to wait out a long 429 storm rather than fail the run...
@@ -48,15 +47,12 @@ CHECK_RETRY = RetryPolicy(attempts=2, max_delay=2.0)
 
 
 @dataclass(frozen=True)
-class ConnectionView:
-    status: ConnectionStatus
-    origin: str  # "ui", "env", "demo" or "" (no key anywhere)
+class JobNimbusConnectionView(ConnectionView):
+    # ``origin``: "ui", "env", "demo" or "" (no key anywhere)
     base_url: str
     key_hint: str  # the last 4 characters, so people can tell keys apart
     scheduled: bool
     every_minutes: int
-    last_error: str
-    last_success_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -76,13 +72,13 @@ def checking_client(api_key: str, base_url: str) -> JobNimbusClient:
 
 class JobNimbusService:
     # ----- connection ---------------------------------------------------------------------
-    def view(self, db: Session, settings: Settings) -> ConnectionView:
+    def view(self, db: Session, settings: Settings) -> JobNimbusConnectionView:
         connection = ConnectionRepository(db).by_provider(PROVIDER)
         credentials = self._credentials(connection, settings)
         status = connection.status if connection else ConnectionStatus.NOT_CONFIGURED
         if credentials and status == ConnectionStatus.NOT_CONFIGURED:
             status = ConnectionStatus.CONNECTED  # an env key nobody has tried yet
-        return ConnectionView(
+        return JobNimbusConnectionView(
             status=status,
             origin=credentials.origin if credentials else "",
             base_url=credentials.base_url if credentials else settings.jobnimbus_base_url,
@@ -103,7 +99,7 @@ class JobNimbusService:
         base_url: str | None = None,
         origin: str = "ui",
         client_factory: ClientFactory = checking_client,
-    ) -> ConnectionView:
+    ) -> JobNimbusConnectionView:
         """Checks the key against JobNimbus before keeping it (encrypted)."""
         api_key, url = api_key.strip(), (base_url or settings.jobnimbus_base_url).strip()
         if len(api_key) < 8:
@@ -124,7 +120,9 @@ class JobNimbusService:
         )
         return self.view(db, settings)
 
-    def disconnect(self, db: Session, settings: Settings, principal: Principal) -> ConnectionView:
+    def disconnect(
+        self, db: Session, settings: Settings, principal: Principal
+    ) -> JobNimbusConnectionView:
         connection = self._connection(db)
         connection.credentials_encrypted, connection.credentials_origin = "", ""
         connection.status = ConnectionStatus.DISCONNECTED
@@ -143,11 +141,7 @@ class JobNimbusService:
     ) -> JobNimbusClient:
         credentials = self._credentials(ConnectionRepository(db).by_provider(PROVIDER), settings)
         if credentials is None:
-            raise ConfigurationError(
-                "JobNimbus is not connected: enter an API key in Settings > Integrations "
-                "(or set ROOFOPS_JOBNIMBUS_API_KEY)",
-                status_code=409,
-            )
+            raise ConfigurationError(NOT_CONNECTED, status_code=409)
         return client_factory(credentials.api_key, credentials.base_url)
 
     def scheduled(self, connection: IntegrationConnection | None, settings: Settings) -> bool:
@@ -161,9 +155,9 @@ class JobNimbusService:
         connection = ConnectionRepository(db).by_provider(PROVIDER)
         if not self.scheduled(connection, settings):
             return False
-        latest = SyncRunRepository(db).recent(PROVIDER, 1)
+        latest = latest_run(db, PROVIDER)
         interval = timedelta(minutes=settings.jobnimbus_sync_minutes)
-        return not latest or now - as_utc(latest[0].started_at) >= interval
+        return latest is None or now - as_utc(latest.started_at) >= interval
 
     def _verify(self, client_factory: ClientFactory, api_key: str, url: str) -> None:
         try:
@@ -233,83 +227,45 @@ class JobNimbusService:
             changes={"stage": change(old, stage)},
         )
 
-    # ----- syncing ------------------------------------------------------------------------
-    def sync(
-        self,
-        sessions: sessionmaker[Session],
-        settings: Settings,
-        *,
-        full: bool,
-        triggered_by: str,
-        client_factory: ClientFactory = default_client,
-    ) -> uuid.UUID:
-        """Runs one sync to the end and returns its run id (the run says how it went)."""
-        with sessions() as db:
-            # A first sync has no cursor to start from: it reads everything, so say so.
-            full = full or SyncCursorRepository(db).position(PROVIDER, "jobs") is None
-        kind = SyncKind.FULL if full else SyncKind.INCREMENTAL
-        recorder = SyncRunRecorder.start(sessions, PROVIDER, kind, triggered_by=triggered_by)
-        try:
-            self._run(sessions, settings, recorder, full=full, client_factory=client_factory)
-        except VendorAuthError:
-            self._mark(sessions, ok=False, error=REFUSED_KEY, failed=True)
-            recorder.finish(REFUSED_KEY)
-        except (VendorError, ConfigurationError) as error:
-            self._mark(sessions, ok=False, error=error.message)
-            recorder.finish(error.message)
-        except Exception as error:
-            recorder.finish(f"stopped by an unexpected error: {type(error).__name__}")
-            raise
-        else:
-            self._mark(sessions, ok=True)
-            recorder.finish()
-        return recorder.run_id
 
-    def _run(
+jobnimbus_service = JobNimbusService()
+
+
+class JobNimbusSync:
+    """A JobNimbus sync for the runner: contacts, jobs, then their status-change history."""
+
+    provider = PROVIDER
+    label = "JobNimbus"
+    task_name = SYNC_TASK
+    refused = REFUSED_KEY
+
+    def __init__(self, client_factory: ClientFactory = default_client) -> None:
+        self.client_factory = client_factory
+
+    def first_sync(self, db: Session) -> bool:
+        return SyncCursorRepository(db).position(PROVIDER, "jobs") is None
+
+    def problem(self, db: Session, settings: Settings) -> str:
+        view = jobnimbus_service.view(db, settings)
+        if not view.origin:
+            return NOT_CONNECTED
+        return REFUSED_KEY if view.status == ConnectionStatus.FAILED else ""
+
+    def client(self, sessions: sessionmaker[Session], settings: Settings) -> JobNimbusClient:
+        with sessions() as db:
+            return jobnimbus_service.client(db, settings, self.client_factory)
+
+    def run(
         self,
         sessions: sessionmaker[Session],
-        settings: Settings,
+        client: JobNimbusClient,
         recorder: SyncRunRecorder,
         *,
         full: bool,
-        client_factory: ClientFactory,
     ) -> None:
-        with sessions.begin() as db:
-            client = self.client(db, settings, client_factory)
-            stage_of = self.stage_lookup(db)
-        with client:
-            try:
-                SyncPass(sessions, client, recorder, stage_of, full=full).run()
-            finally:
-                recorder.counts.requests = client.requests_sent
-
-    def _mark(
-        self, sessions: sessionmaker[Session], *, ok: bool, error: str = "", failed: bool = False
-    ) -> None:
-        """The connection shows the last outcome; only a refused key marks it failed."""
-        with sessions.begin() as db:
-            connection = self._connection(db)
-            connection.last_error = error
-            if ok:
-                connection.last_success_at = utcnow()
-                connection.status = ConnectionStatus.CONNECTED
-            elif failed:
-                connection.status = ConnectionStatus.FAILED
-
-    def queue_sync(self, db: Session, *, full: bool, triggered_by: str) -> None:
-        """Queues a sync unless one is already running (409: a second one could only fail)."""
-        ensure_idle(db, PROVIDER)
-        enqueue(db, SYNC_TASK, full=full, triggered_by=triggered_by)
-
-    def runs(self, db: Session, *, limit: int = 20) -> list[SyncRun]:
-        return SyncRunRepository(db).recent(PROVIDER, limit)
-
-    def run(self, db: Session, run_id: uuid.UUID) -> tuple[SyncRun, list[SyncRunError]]:
-        repository = SyncRunRepository(db)
-        run = repository.get(run_id)
-        if run is None or run.provider != PROVIDER:
-            raise NotFound("no such JobNimbus sync run")
-        return run, repository.errors(run_id, limit=200)
+        with sessions.begin() as db:  # the first lookup seeds the default map
+            stage_of = jobnimbus_service.stage_lookup(db)
+        SyncPass(sessions, client, recorder, stage_of, full=full).run()
 
 
-jobnimbus_service = JobNimbusService()
+jobnimbus_sync = JobNimbusSync()

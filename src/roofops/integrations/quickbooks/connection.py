@@ -24,6 +24,7 @@ from roofops.auth.principal import Principal
 from roofops.config import Settings
 from roofops.db import after_commit
 from roofops.exceptions import ConfigurationError, RoofOpsError
+from roofops.integrations.core.connections import ConnectionView
 from roofops.integrations.core.credentials import secret_box
 from roofops.integrations.core.repository import ConnectionRepository
 from roofops.integrations.quickbooks.client import QuickBooksClient
@@ -89,17 +90,14 @@ class ConnectRefused(RoofOpsError):
 
 
 @dataclass(frozen=True)
-class ConnectionView:
-    status: ConnectionStatus
-    origin: str  # "ui", "env", "env-access-token", "demo" or "" (nothing configured)
+class QuickBooksView(ConnectionView):
+    # ``origin``: "ui", "env", "env-access-token", "demo" or "" (nothing configured)
     realm_id: str
     company_name: str
     can_connect: bool  # an OAuth app is configured (in settings or on the connection)
     access_expires_at: datetime | None
     refresh_expires_at: datetime | None
     refresh_hard_expires_at: datetime | None
-    last_error: str
-    last_success_at: datetime | None
 
 
 def redirect_uri(settings: Settings) -> str:
@@ -113,12 +111,12 @@ class QuickBooksConnection:
         self.clock = clock
 
     # ----- what it looks like --------------------------------------------------------------
-    def view(self, db: Session, settings: Settings) -> ConnectionView:
+    def view(self, db: Session, settings: Settings) -> QuickBooksView:
         """Status and dates, never a token."""
         connection = ConnectionRepository(db).by_provider(PROVIDER)
         pending = env_origin(connection, settings)
         if connection is None:
-            return ConnectionView(
+            return QuickBooksView(
                 ConnectionStatus.NOT_CONFIGURED,
                 pending,
                 realm_id=settings.qb_realm_id if pending else "",
@@ -131,7 +129,7 @@ class QuickBooksConnection:
                 last_success_at=None,
             )
         hard = connection.options.get("refresh_hard_expires_at")
-        return ConnectionView(
+        return QuickBooksView(
             connection.status,
             connection.credentials_origin or pending,
             realm_id=connection.account_id or (settings.qb_realm_id if pending else ""),
@@ -173,7 +171,7 @@ class QuickBooksConnection:
         state: str,
         realm_id: str,
         error: str = "",
-    ) -> ConnectionView:
+    ) -> QuickBooksView:
         """The callback: check the state, exchange the code, keep the tokens. Audited."""
         connection = lock_connection(db)
         self._take_state(connection, state, principal)
@@ -251,7 +249,7 @@ class QuickBooksConnection:
         log.info("quickbooks.connection.connected", realm_id=realm_id, origin=origin)
 
     # ----- disconnect -------------------------------------------------------------------------
-    def disconnect(self, db: Session, settings: Settings, principal: Principal) -> ConnectionView:
+    def disconnect(self, db: Session, settings: Settings, principal: Principal) -> QuickBooksView:
         """Forget the tokens and revoke them at Intuit (best effort). Audited.
 
         The revoke runs once this transaction has committed: no vendor call holds the database

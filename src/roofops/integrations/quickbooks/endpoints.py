@@ -5,33 +5,28 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
 from roofops.auth import roles
 from roofops.auth.dependencies import require
 from roofops.auth.principal import Principal
-from roofops.config import Settings
 from roofops.db import DB
+from roofops.dependencies import AppSettings
+from roofops.integrations.core.endpoints import add_sync_routes
 from roofops.integrations.quickbooks.connection import CALLBACK_PATH, quickbooks_connection
+from roofops.integrations.quickbooks.sync_service import quickbooks_sync
 from roofops.kit.schemas import OrmModel
 from roofops.models.enums import ConnectionStatus
 
 router = APIRouter(prefix="/integrations/quickbooks", tags=["integrations: QuickBooks"])
+add_sync_routes(router, quickbooks_sync)
 # The callback is a page: a browser signed in with the session cookie lands on it.
 callback_router = APIRouter(include_in_schema=False)
 Viewer = Annotated[Principal, Depends(require(roles.VIEW_INTEGRATIONS))]
 Admin = Annotated[Principal, Depends(require(roles.MANAGE_INTEGRATIONS))]
 CONNECTED_PAGE = "/settings/integrations?saved=quickbooks-connected"
-
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-AppSettings = Annotated[Settings, Depends(_settings)]
 
 
 class ConnectionOut(OrmModel):

@@ -11,24 +11,20 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from roofops.financials.repository import (
-    AccountingDocumentRepository,
-    CostMappingRepository,
-    FinancialsRepository,
-)
-from roofops.financials.service import financials_service
+from roofops.financials.books import BookAccount, BookCostLine, BookInvoice, books_service
 from roofops.integrations.core.repository import ExternalRefRepository, SyncCursorRepository
 from roofops.integrations.core.runs import SyncRunRecorder
 from roofops.integrations.quickbooks.client import QuickBooksClient
 from roofops.integrations.quickbooks.ledger import (
     CostRow,
+    InvoiceRow,
     cost_rows,
     guess_category,
     invoice_row,
@@ -47,8 +43,7 @@ from roofops.integrations.quickbooks.schemas import (
     QboEntity,
 )
 from roofops.kit.time import as_utc, utcnow
-from roofops.models.enums import AccountingDocStatus, CostCategory, FigureSource, Provider
-from roofops.models.financials import AccountingInvoice, CostCategoryMapping
+from roofops.models.enums import CostCategory, Provider
 from roofops.models.integration import ExternalRef
 
 SOURCE = Provider.QUICKBOOKS
@@ -119,50 +114,33 @@ def _query_all(client: QuickBooksClient, since: datetime | None) -> Changes:
 
 
 class LedgerWriter:
-    """Writes one read's documents and the figures they change, in the caller's transaction."""
+    """Turns one read's entities into what the books say, written through financials' port
+    (``BooksUpdate``) in the caller's transaction; the project and class links are ours."""
 
     def __init__(self, db: Session, recorder: SyncRunRecorder, doc_pattern: str) -> None:
         self.db, self.recorder = db, recorder
         self.pattern = re.compile(doc_pattern)
-        self.documents = AccountingDocumentRepository(db)
+        self.books = books_service.update(db, SOURCE)
         self.refs = ExternalRefRepository(db)
-        self.touched: set[uuid.UUID] = set()
 
     def apply(self, changes: Changes, now: datetime) -> int:
-        self._map_accounts(changes.of(Account))
-        self._map_items(changes.of(Item))
+        self.books.categorize(_accounts(changes.of(Account), changes.of(Item)))
         self._link_projects(changes.of(Customer))
         self._link_classes(changes.of(QboClass))
         self._invoices(changes.of(Invoice))
         self._costs([*changes.of(Bill), *changes.of(Purchase)])
-        self._deletions(changes.deleted)
-        return self._refigure(now)
+        self.books.remove(
+            changes.deleted.get("Invoice", []),
+            {kind: changes.deleted.get(kind, []) for kind in ("Bill", "Purchase")},
+        )
+        moved = self.books.finish(now)
+        self._count()
+        return moved
 
-    # ----- lists --------------------------------------------------------------------------
-    def _map_accounts(self, accounts: Sequence[Account]) -> None:
-        mappings = CostMappingRepository(self.db)
-        for account in accounts:
-            if account.account_type not in COST_ACCOUNT_TYPES:
-                continue
-            existing = mappings.find(SOURCE, "account", account.id)
-            if existing is None:
-                mappings.add(_mapping("account", account.id, account.name, guess_category(account)))
-            else:
-                existing.external_name = account.name[:200]
-
-    def _map_items(self, items: Sequence[Item]) -> None:
-        """An item costs into its expense account's category, unless finance mapped the item."""
-        mappings = CostMappingRepository(self.db)
-        for item in items:
-            if item.expense_account_ref is None or mappings.find(SOURCE, "item", item.id):
-                continue
-            account = mappings.find(SOURCE, "account", item.expense_account_ref.value)
-            category = account.category if account else CostCategory.MATERIALS
-            mappings.add(_mapping("item", item.id, item.name, category))
-
+    # ----- links --------------------------------------------------------------------------
     def _link_projects(self, customers: Sequence[Customer]) -> None:
         numbers = {c.id: n for c in customers if (n := project_job_number(c)) is not None}
-        jobs = _job_ids(self.db, numbers.values())
+        jobs = self.books.job_ids(numbers.values())
         links = self.refs.lookup(SOURCE, "project", numbers)
         for customer_id, number in numbers.items():
             job_id = jobs.get(number)
@@ -177,7 +155,7 @@ class LedgerWriter:
     def _link_classes(self, classes: Sequence[QboClass]) -> None:
         """Companies that track jobs as classes name each class after its job number."""
         numbers = {c.id: n for c in classes if (n := job_number_in(c.name)) is not None}
-        jobs = _job_ids(self.db, numbers.values())
+        jobs = self.books.job_ids(numbers.values())
         links = self.refs.lookup(SOURCE, "class", numbers)
         for class_id, number in numbers.items():
             job_id = jobs.get(number)
@@ -187,52 +165,21 @@ class LedgerWriter:
     # ----- documents ----------------------------------------------------------------------
     def _invoices(self, invoices: Sequence[Invoice]) -> None:
         rows = [invoice_row(invoice, self.pattern) for invoice in invoices]
-        stored = self.documents.invoices(SOURCE, (row.external_id for row in rows))
-        jobs = _job_ids(self.db, (row.job_number for row in rows if row.job_number))
+        jobs = self.books.job_ids(row.job_number for row in rows if row.job_number)
         projects = self.refs.lookup(SOURCE, "project", (row.customer_ref for row in rows))
-        counts = self.recorder.counts
-        for row, invoice in zip(rows, invoices, strict=True):
-            project = projects.get(row.customer_ref)
-            job_id = jobs.get(row.job_number or "") or (project.local_id if project else None)
-            current = stored.get(row.external_id)
-            if current is None:
-                current = AccountingInvoice(
-                    id=uuid.uuid4(), provider=SOURCE, external_id=row.external_id
-                )
-                self.db.add(current)
-                counts.created += 1
-            elif (
-                current.updated_remote_at
-                and as_utc(current.updated_remote_at) == invoice.last_updated
-            ):
-                counts.unchanged += 1
-                continue
-            else:
-                counts.updated += 1
-            self._touch(current.job_id, job_id)
-            current.job_id, current.doc_number, current.customer_ref = (
-                job_id,
-                row.doc_number,
-                row.customer_ref,
-            )
-            current.txn_date, current.total_cents = row.txn_date, row.total_cents
-            current.balance_cents, current.status = row.balance_cents, row.status
-            current.updated_remote_at = invoice.last_updated
+        self.books.record_invoices(
+            [
+                _book_invoice(row, invoice, jobs, projects)
+                for row, invoice in zip(rows, invoices, strict=True)
+            ]
+        )
 
     def _costs(self, transactions: Sequence[Bill | Purchase]) -> None:
         rows = [row for txn in transactions for row in cost_rows(txn)]
         jobs = self._allocations(rows)
-        categories = self._categories()
-        self._drop_lines(_ids_by_type(transactions))
-        lines = []
-        for row in rows:
-            job_id = jobs.get(row.allocation)
-            if job_id is None:
-                continue  # allocated to a customer or class that is not one of our jobs
-            lines.append(_cost_line(row, job_id, categories.get(row.mapping)))
-            self.touched.add(job_id)
-        self.documents.insert_cost_lines(lines)
-        self.recorder.counts.updated += len(transactions)
+        # A line allocated to a customer or class that is not one of our jobs is left out.
+        lines = [_book_line(row, jobs[row.allocation]) for row in rows if row.allocation in jobs]
+        self.books.replace_cost_lines(_ids_by_type(transactions), lines)
 
     def _allocations(self, rows: Sequence[CostRow]) -> dict[tuple[str, str], uuid.UUID]:
         """(kind, id) of each line's project or class -> our job."""
@@ -245,54 +192,64 @@ class LedgerWriter:
             )
         return found
 
-    def _drop_lines(self, ids_by_type: dict[str, list[str]]) -> None:
-        for txn_type, ids in ids_by_type.items():
-            self.touched.update(self.documents.drop_cost_lines(SOURCE, txn_type, ids))
+    def _count(self) -> None:
+        counts, documents = self.recorder.counts, self.books.counts
+        counts.created += documents.created
+        counts.updated += documents.updated
+        counts.unchanged += documents.unchanged
 
-    def _deletions(self, deleted: dict[str, list[str]]) -> None:
-        for invoice in self.documents.invoices(SOURCE, deleted.get("Invoice", [])).values():
-            invoice.status = AccountingDocStatus.DELETED
-            self._touch(invoice.job_id, None)
-        self._drop_lines({kind: deleted.get(kind, []) for kind in ("Bill", "Purchase")})
 
-    def _categories(self) -> dict[tuple[str, str], CostCategory]:
-        rows = CostMappingRepository(self.db).all(SOURCE)
-        return {(row.kind, row.external_id): row.category for row in rows}
-
-    def _touch(self, *job_ids: uuid.UUID | None) -> None:
-        self.touched.update(job_id for job_id in job_ids if job_id is not None)
-
-    # ----- figures ------------------------------------------------------------------------
-    def _refigure(self, now: datetime) -> int:
-        """The books' figures of every job a changed document touches (before or after)."""
-        self.db.flush()
-        jobs = sorted(self.touched, key=str)
-        contracts = self.documents.contract_totals(jobs)
-        costs = self.documents.cost_totals(jobs)
-        books = {
-            job_id: {
-                "contract": contracts.get(job_id, 0),
-                **{c.value: costs.get((job_id, c.value), 0) for c in CostCategory},
-            }
-            for job_id in jobs
-        }
-        return financials_service.apply_books(
-            self.db, FigureSource.QUICKBOOKS, books, synced_at=now
+def _accounts(accounts: Sequence[Account], items: Sequence[Item]) -> list[BookAccount]:
+    """Cost accounts with the category their name suggests; items that cost into an account."""
+    found = [
+        BookAccount(("account", a.id), a.name, guess_category(a))
+        for a in accounts
+        if a.account_type in COST_ACCOUNT_TYPES
+    ]
+    found += [
+        BookAccount(
+            ("item", i.id),
+            i.name,
+            CostCategory.MATERIALS,
+            expense_account=("account", i.expense_account_ref.value),
         )
+        for i in items
+        if i.expense_account_ref is not None
+    ]
+    return found
 
 
-def _job_ids(db: Session, numbers: Iterable[str]) -> dict[str, uuid.UUID]:
-    return FinancialsRepository(db).job_ids_by_number(numbers)
+def _book_invoice(
+    row: InvoiceRow,
+    invoice: Invoice,
+    jobs: dict[str, uuid.UUID],
+    projects: dict[str, ExternalRef],
+) -> BookInvoice:
+    project = projects.get(row.customer_ref)
+    return BookInvoice(
+        external_id=row.external_id,
+        job_id=jobs.get(row.job_number or "") or (project.local_id if project else None),
+        doc_number=row.doc_number,
+        customer_ref=row.customer_ref,
+        txn_date=row.txn_date,
+        total_cents=row.total_cents,
+        balance_cents=row.balance_cents,
+        status=row.status,
+        updated_at=invoice.last_updated,
+    )
 
 
-def _mapping(kind: str, external_id: str, name: str, category: CostCategory) -> CostCategoryMapping:
-    return CostCategoryMapping(
-        id=uuid.uuid4(),
-        provider=SOURCE,
-        kind=kind,
-        external_id=external_id,
-        external_name=name[:200],
-        category=category,
+def _book_line(row: CostRow, job_id: uuid.UUID) -> BookCostLine:
+    return BookCostLine(
+        txn_type=row.txn_type,
+        txn_id=row.txn_id,
+        line_id=row.line_id,
+        job_id=job_id,
+        mapping=row.mapping,
+        amount_cents=row.amount_cents,
+        txn_date=row.txn_date,
+        vendor_name=row.vendor_name,
+        description=row.description,
     )
 
 
@@ -311,27 +268,6 @@ def _ids_by_type(transactions: Sequence[Bill | Purchase]) -> dict[str, list[str]
     for txn in transactions:
         by_type.setdefault(txn.entity_name, []).append(txn.id)
     return by_type
-
-
-def _cost_line(row: CostRow, job_id: uuid.UUID, category: CostCategory | None) -> dict[str, Any]:
-    """A CostLine row, as values for a multi-row insert."""
-    now = utcnow()
-    return {
-        "id": uuid.uuid4(),
-        "provider": SOURCE,
-        "txn_type": row.txn_type,
-        "txn_id": row.txn_id,
-        "line_id": row.line_id,
-        "job_id": job_id,
-        "category": category or CostCategory.OTHER,
-        "amount_cents": row.amount_cents,
-        "txn_date": row.txn_date,
-        "vendor_name": row.vendor_name,
-        "account_name": "",
-        "description": row.description,
-        "created_at": now,
-        "updated_at": now,
-    }
 
 
 def cursor(db: Session) -> Cursor | None:

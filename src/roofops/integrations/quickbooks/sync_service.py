@@ -1,62 +1,61 @@
-"""Running an accounting sync from QuickBooks: the run, its progress, its outcome."""
+"""A QuickBooks accounting sync for the runner: read the books, then write documents, figures
+and the cursor in one transaction (a failed read or write leaves the last good figures)."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from roofops.exceptions import ConfigurationError, RoofOpsError
-from roofops.financials.service import financials_service
+from roofops.config import Settings
 from roofops.integrations.core.repository import ConnectionRepository
 from roofops.integrations.core.runs import SyncRunRecorder
 from roofops.integrations.quickbooks.client import QuickBooksClient
+from roofops.integrations.quickbooks.connection import quickbooks_connection
 from roofops.integrations.quickbooks.ledger import DEFAULT_DOC_NUMBER_PATTERN
 from roofops.integrations.quickbooks.sync import LedgerWriter, cursor, move_cursor, read_changes
-from roofops.kit.http import VendorAuthError, VendorError
+from roofops.integrations.quickbooks.tokens import NOT_CONNECTED, PROVIDER, REAUTHORIZE
 from roofops.kit.time import utcnow
-from roofops.logging import get_logger
-from roofops.models.enums import Provider
+from roofops.models.enums import ConnectionStatus
 
-log = get_logger(__name__)
-PROVIDER = Provider.QUICKBOOKS
-ClientFactory = Callable[[], QuickBooksClient]
+SYNC_TASK = "quickbooks.sync"
+REFUSED = "QuickBooks refused our authorization: reconnect in Settings > Integrations"
+# Tokens seeded from the server's environment work without anyone pressing Connect.
+ENV_ORIGINS = frozenset({"env", "env-access-token"})
+ClientFactory = Callable[[sessionmaker[Session], Settings], QuickBooksClient]
 
 
-class QuickBooksSyncService:
-    def sync(
+def connected_client(sessions: sessionmaker[Session], settings: Settings) -> QuickBooksClient:
+    return quickbooks_connection.client(sessions, settings)
+
+
+class QuickBooksSync:
+    provider = PROVIDER
+    label = "QuickBooks"
+    task_name = SYNC_TASK
+    refused = REFUSED
+
+    def __init__(self, client_factory: ClientFactory = connected_client) -> None:
+        self.client_factory = client_factory
+
+    def first_sync(self, db: Session) -> bool:
+        return cursor(db) is None
+
+    def problem(self, db: Session, settings: Settings) -> str:
+        view = quickbooks_connection.view(db, settings)
+        if view.status == ConnectionStatus.FAILED:
+            return view.last_error or REAUTHORIZE
+        if view.status == ConnectionStatus.CONNECTED or view.origin in ENV_ORIGINS:
+            return ""
+        return NOT_CONNECTED
+
+    def client(self, sessions: sessionmaker[Session], settings: Settings) -> QuickBooksClient:
+        return self.client_factory(sessions, settings)
+
+    def run(
         self,
         sessions: sessionmaker[Session],
-        client_factory: ClientFactory,
-        *,
-        full: bool,
-        run_id: uuid.UUID,
-        job_id: uuid.UUID | None = None,
-    ) -> None:
-        """Reads the books, then writes documents, figures and cursor in one transaction."""
-        recorder = SyncRunRecorder.adopt(sessions, run_id, PROVIDER)
-        try:
-            self._run(sessions, client_factory, recorder, full=full)
-        except (VendorError, ConfigurationError) as error:
-            self._failed(sessions, recorder, _explain(error), job_id)
-        except Exception as error:
-            self._failed(sessions, recorder, f"stopped by {type(error).__name__}", job_id)
-            raise
-        else:
-            self._succeeded(sessions)
-            recorder.finish()
-
-    def _succeeded(self, sessions: sessionmaker[Session]) -> None:
-        with sessions.begin() as db:
-            connection = ConnectionRepository(db).by_provider(PROVIDER)
-            if connection is not None:
-                connection.last_error, connection.last_success_at = "", utcnow()
-
-    def _run(
-        self,
-        sessions: sessionmaker[Session],
-        client_factory: ClientFactory,
+        client: QuickBooksClient,
         recorder: SyncRunRecorder,
         *,
         full: bool,
@@ -64,36 +63,17 @@ class QuickBooksSyncService:
         with sessions() as db:
             since, pattern = cursor(db), _doc_pattern(db)
         recorder.progress("reading the books", 0, None, force=True)
-        with client_factory() as client:
-            try:
-                changes = read_changes(client, since, full=full)
-            finally:
-                recorder.counts.requests = client.requests_sent
+        try:
+            changes = read_changes(client, since, full=full)
+        finally:
+            recorder.counts.requests = client.requests_sent
         recorder.counts.fetched = changes.count
         for bad in changes.malformed:
             recorder.reject(bad.entity, bad.id or "", bad.error)
         recorder.progress("updating job figures", changes.count, changes.count, force=True)
         with sessions.begin() as db:
-            financials_service.ensure_all(db)
             LedgerWriter(db, recorder, pattern).apply(changes, utcnow())
             move_cursor(db, changes.newest)
-
-    def _failed(
-        self,
-        sessions: sessionmaker[Session],
-        recorder: SyncRunRecorder,
-        message: str,
-        job_id: uuid.UUID | None,
-    ) -> None:
-        """The figures stay as they were; the run, the connection (and the job) show why."""
-        log.warning("quickbooks.sync.failed", run_id=str(recorder.run_id), reason=message)
-        with sessions.begin() as db:
-            connection = ConnectionRepository(db).by_provider(PROVIDER)
-            if connection is not None:
-                connection.last_error = message
-            if job_id is not None:
-                financials_service.mark_sync_failed(db, [job_id], message)
-        recorder.finish(message)
 
 
 def _doc_pattern(db: Session) -> str:
@@ -102,10 +82,4 @@ def _doc_pattern(db: Session) -> str:
     return str(options.get("doc_number_pattern") or DEFAULT_DOC_NUMBER_PATTERN)
 
 
-def _explain(error: RoofOpsError) -> str:
-    if isinstance(error, VendorAuthError):
-        return "QuickBooks refused our authorization: reconnect in Settings > Integrations"
-    return error.message
-
-
-quickbooks_sync_service = QuickBooksSyncService()
+quickbooks_sync = QuickBooksSync()

@@ -25,7 +25,7 @@ from roofops.config import Settings
 from roofops.exceptions import ConfigurationError
 from roofops.integrations.core.credentials import read_credentials, secret_box, write_credentials
 from roofops.integrations.core.repository import ConnectionRepository
-from roofops.integrations.quickbooks.connection import ConnectionView, quickbooks_connection
+from roofops.integrations.quickbooks.connection import QuickBooksView, quickbooks_connection
 from roofops.integrations.quickbooks.oauth import OAuthEndpoints
 from roofops.integrations.quickbooks.tokens import API_BASE_URL_OPTION, OAUTH_OPTION
 from roofops.kit.crypto import random_token
@@ -89,7 +89,7 @@ def prepare_app(
 
 
 # ----- connecting without a browser (tests and scripts) ------------------------------------
-def connect(sessions: sessionmaker[Session], settings: Settings) -> ConnectionView:
+def connect(sessions: sessionmaker[Session], settings: Settings) -> QuickBooksView:
     """The demo's "Connect QuickBooks", run server-side through the same OAuth flow.
 
     Call it outside any transaction: the sandbox answers over HTTP from the serving app.

@@ -11,8 +11,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from roofops.auth.dependencies import SESSION_COOKIE, CurrentPrincipal
 from roofops.auth.service import auth_service
-from roofops.config import Settings
 from roofops.db import DB
+from roofops.dependencies import app_settings
 from roofops.exceptions import NotAuthenticated, TooManyRequests
 from roofops.web.formatting import sentence
 from roofops.web.forms import LoginForm
@@ -36,11 +36,6 @@ def safe_next(target: str | None) -> str:
     return target if local and not parts.scheme and not parts.netloc else DEFAULT_LANDING
 
 
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
 def _login_page(
     request: Request, *, next_url: str, email: str = "", error: str = "", status_code: int = 200
 ) -> Response:
@@ -59,7 +54,7 @@ def _login_page(
         path="/login",
         httponly=True,
         samesite="strict",
-        secure=_settings(request).cookie_secure,
+        secure=app_settings(request).cookie_secure,
     )
     return response
 
@@ -102,7 +97,7 @@ def login(request: Request, db: DB, form: Annotated[LoginForm, Form()]) -> Respo
 
 
 def _signed_in(request: Request, raw_token: str, next_url: str) -> Response:
-    settings = _settings(request)
+    settings = app_settings(request)
     response = RedirectResponse(next_url, status_code=303)
     response.set_cookie(
         SESSION_COOKIE,

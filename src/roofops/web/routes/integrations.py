@@ -16,19 +16,22 @@ from sqlalchemy.orm import Session
 from roofops.auth import roles
 from roofops.auth.dependencies import require
 from roofops.config import Settings
-from roofops.db import DB
+from roofops.db import DB, attempt
+from roofops.dependencies import AppSettings
 from roofops.exceptions import RoofOpsError, ValidationFailed
+from roofops.integrations.core.runner import request_sync
+from roofops.integrations.core.runs import recent_runs, run_with_errors
 from roofops.integrations.jobnimbus.schemas_api import StatusMappingIn
-from roofops.integrations.jobnimbus.service import jobnimbus_service
+from roofops.integrations.jobnimbus.service import jobnimbus_service, jobnimbus_sync
 from roofops.integrations.quickbooks.connection import (
     NO_OAUTH_APP,
-    ConnectionView,
+    QuickBooksView,
     quickbooks_connection,
     redirect_uri,
 )
 from roofops.kit.time import as_utc, utcnow
 from roofops.models.enums import JobStage, SyncRunStatus
-from roofops.web.dependencies import AppSettings, Page
+from roofops.web.dependencies import Page
 from roofops.web.forms import StatusMapForm, readable
 from roofops.web.rendering import is_fragment_request, render
 
@@ -80,7 +83,7 @@ class Outcome:
 
 def _sync_context(db: Session, settings: Settings) -> dict[str, Any]:
     """The connection and its runs: what a finished run changes."""
-    runs = jobnimbus_service.runs(db)
+    runs = recent_runs(db, jobnimbus_sync.provider)
     return {
         "connection": jobnimbus_service.view(db, settings),
         "origins": ORIGINS,
@@ -106,7 +109,7 @@ def _quickbooks_context(db: Session, settings: Settings) -> dict[str, Any]:
     }
 
 
-def _lapsed(view: ConnectionView) -> dict[str, bool]:
+def _lapsed(view: QuickBooksView) -> dict[str, bool]:
     """Which token dates are past: an access token is renewed on its next use, a refresh token
     is not (an admin has to connect again)."""
     now = utcnow()
@@ -130,15 +133,14 @@ def _act(
 ) -> Response:
     """Run a form's action; a refusal is shown next to its form, keeping the rest of the page."""
     try:
-        saved = action()
+        with attempt(db):
+            saved = action()
     except ValidationError as exc:
         outcome = Outcome(section, error=readable(exc).message, status_code=422)
     except RoofOpsError as exc:
         outcome = Outcome(section, error=exc.message, status_code=exc.status_code)
     else:
         outcome = Outcome(section, notice=NOTICES[saved])
-    if outcome.error:
-        db.rollback()
     fragment = FRAGMENTS.get(section)
     if fragment and is_fragment_request(request):
         context = _context(db, settings) | {"outcome": outcome}
@@ -183,10 +185,14 @@ def forget_key(request: Request, db: DB, settings: AppSettings, page: Page) -> R
 # ----- syncing ------------------------------------------------------------------------------
 @router.post("/jobnimbus/sync", dependencies=SYNCERS)
 def sync_now(
-    request: Request, db: DB, page: Page, full: Annotated[bool, Form()] = False
+    request: Request,
+    db: DB,
+    settings: AppSettings,
+    page: Page,
+    full: Annotated[bool, Form()] = False,
 ) -> Response:
     """Queued in this request's transaction, as the API does: it runs only if this commits."""
-    jobnimbus_service.queue_sync(db, full=full, triggered_by=page.principal.label)
+    request_sync(db, settings, jobnimbus_sync, full=full, triggered_by=page.principal.label)
     saved = "resync" if full else "sync"
     if is_fragment_request(request):
         return render(request, "integrations/_sync_notice.html", {"notice": NOTICES[saved]})
@@ -205,7 +211,7 @@ def runs_fragment(request: Request, db: DB, settings: AppSettings, _page: Page) 
 @router.get("/jobnimbus/runs/{run_id}")
 def run_errors(request: Request, db: DB, _page: Page, run_id: uuid.UUID) -> Response:
     """Expands a run in the history table (htmx), or is a page of its own (links, no script)."""
-    run, errors = jobnimbus_service.run(db, run_id)
+    run, errors = run_with_errors(db, jobnimbus_sync.provider, run_id)
     fragment = is_fragment_request(request)
     name = "integrations/_run_errors.html" if fragment else "integrations/run.html"
     return render(request, name, {"run": run, "errors": errors})
@@ -264,9 +270,9 @@ def connect_quickbooks(request: Request, db: DB, settings: AppSettings, page: Pa
     by the ``form-action 'self'`` CSP in Chromium; without JavaScript the 303 is all there is.
     """
     try:
-        authorize_url = quickbooks_connection.start_connect(db, settings, page.principal)
+        with attempt(db):
+            authorize_url = quickbooks_connection.start_connect(db, settings, page.principal)
     except RoofOpsError as exc:
-        db.rollback()
         outcome = Outcome("quickbooks", error=exc.message, status_code=exc.status_code)
         if not is_fragment_request(request):
             return _full_page(request, db, settings, outcome)

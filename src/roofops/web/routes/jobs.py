@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from roofops.auth import roles
 from roofops.auth.dependencies import require
 from roofops.crew.service import branch_service
-from roofops.db import DB
+from roofops.db import DB, attempt
 from roofops.exceptions import Conflict, ValidationFailed
 from roofops.job.lifecycle import allowed_targets
 from roofops.job.service import job_service
@@ -65,8 +65,9 @@ def move_stage(
     request: Request, db: DB, page: Page, job_id: uuid.UUID, form: Annotated[MoveForm, Form()]
 ) -> Response:
     try:
-        target = _target(form.stage)
-        job = job_service.move_stage(db, page.principal, job_id, target, reason=form.reason)
+        with attempt(db):
+            target = _target(form.stage)
+            job = job_service.move_stage(db, page.principal, job_id, target, reason=form.reason)
     except (Conflict, ValidationFailed) as exc:
         return _refused(request, db, job_id, exc, stage=form.stage, reason=form.reason)
     if not is_fragment_request(request):
@@ -89,7 +90,6 @@ def _refused(
     **entered: str,
 ) -> Response:
     """Show why next to the form, keeping what was typed; nothing was written."""
-    db.rollback()
     context = _stage_context(job_service.get(db, job_id), error=exc.message, **entered)
     name = "jobs/_stage_panel.html" if is_fragment_request(request) else "jobs/detail.html"
     return render(request, name, context, status_code=exc.status_code)

@@ -15,17 +15,19 @@ from roofops.auth import roles
 from roofops.auth.dependencies import require
 from roofops.config import Settings
 from roofops.crew.service import CrewFilters, branch_service, crew_service
-from roofops.db import DB
+from roofops.db import DB, attempt
+from roofops.dependencies import AppSettings
 from roofops.exceptions import RoofOpsError, ValidationFailed
 from roofops.financials.reports import profit_reports
 from roofops.financials.schemas import FigureName
 from roofops.financials.service import financials_service
-from roofops.integrations.quickbooks.tasks import queue_sync
+from roofops.integrations.accounting import company_accounting
+from roofops.integrations.core.accounting import request_books_sync
 from roofops.job.service import job_service
 from roofops.kit.paging import MAX_PAGE_SIZE, PageRequest
 from roofops.models.enums import JobType
 from roofops.web.context import PageContext
-from roofops.web.dependencies import AppSettings, Page
+from roofops.web.dependencies import Page
 from roofops.web.profit_query import ProfitQuery
 from roofops.web.profit_view import (
     ClearForm,
@@ -33,7 +35,6 @@ from roofops.web.profit_view import (
     SyncForm,
     chart_data,
     clear_reason,
-    ensure_ready,
     manual_amount,
     money_context,
     profit_rows,
@@ -98,25 +99,9 @@ def export_csv(request: Request, db: DB, page: Page) -> Response:
 def sync_all(
     request: Request, db: DB, settings: AppSettings, page: Page, form: Annotated[SyncForm, Form()]
 ) -> Response:
-    notice = "Full resync from QuickBooks queued." if form.full else "Sync from QuickBooks queued."
+    label = company_accounting(db, settings).label
+    notice = f"Full resync from {label} queued." if form.full else f"Sync from {label} queued."
     return _queue(request, db, settings, page, notice=notice, next_url=form.next, full=form.full)
-
-
-@router.post("/jobs/{job_id}/sync", dependencies=SYNCERS)
-def sync_job(
-    request: Request,
-    db: DB,
-    settings: AppSettings,
-    page: Page,
-    *,
-    job_id: uuid.UUID,
-    form: Annotated[SyncForm, Form()],
-) -> Response:
-    number = job_service.get(db, job_id).number
-    notice = f"Sync of {number} from QuickBooks queued."
-    return _queue(
-        request, db, settings, page, notice=notice, next_url=form.next, job=(job_id, number)
-    )
 
 
 def _queue(
@@ -128,20 +113,12 @@ def _queue(
     notice: str,
     next_url: str,
     full: bool = False,
-    job: tuple[uuid.UUID, str] | None = None,
 ) -> Response:
     """Start a run the page can follow; a refusal (not connected, one running) shows inline."""
+    accounting = company_accounting(db, settings)
     try:
-        ensure_ready(sync_state(db, settings))
-        run = queue_sync(
-            db,
-            page.principal.label,
-            full=full,
-            job_id=job[0] if job else None,
-            scope=job[1] if job else "",
-        )
+        run = request_books_sync(db, settings, accounting, full=full, by=page.principal.label)
     except RoofOpsError as exc:
-        db.rollback()
         if not is_fragment_request(request):
             raise
         context = {"error": exc.message}
@@ -207,12 +184,12 @@ def set_figure(
     form: Annotated[FigureForm, Form()],
 ) -> Response:
     try:
-        cents, reason = manual_amount(form)
-        financials_service.set_manual(
-            db, page.principal, job_id, figure=figure, cents=cents, reason=reason
-        )
+        with attempt(db):
+            cents, reason = manual_amount(form)
+            financials_service.set_manual(
+                db, page.principal, job_id, figure=figure, cents=cents, reason=reason
+            )
     except ValidationFailed as exc:
-        db.rollback()
         entered = {"amount": form.amount, "reason": form.reason}
         return _figure_form(
             request, db, job_id, figure, form.next, error=exc, failed="set", entered=entered
@@ -232,10 +209,12 @@ def clear_figure(
     form: Annotated[ClearForm, Form()],
 ) -> Response:
     try:
-        reason = clear_reason(form)
-        financials_service.clear_manual(db, page.principal, job_id, figure=figure, reason=reason)
+        with attempt(db):
+            reason = clear_reason(form)
+            financials_service.clear_manual(
+                db, page.principal, job_id, figure=figure, reason=reason
+            )
     except ValidationFailed as exc:
-        db.rollback()
         entered = {"clear_reason": form.reason}
         return _figure_form(
             request, db, job_id, figure, form.next, error=exc, failed="clear", entered=entered

@@ -18,13 +18,14 @@ from roofops.auth.schemas import TokenCreate, UserCreate
 from roofops.auth.service import auth_service, user_service
 from roofops.company.schemas import CompanyUpdate
 from roofops.company.service import company_service
-from roofops.db import DB
+from roofops.db import DB, attempt
+from roofops.dependencies import app_settings
 from roofops.exceptions import NotFound, RoofOpsError
 from roofops.integrations.jobnimbus.service import jobnimbus_service
 from roofops.integrations.quickbooks.connection import quickbooks_connection
 from roofops.models.enums import ConnectionStatus, JobType, Material, Role
 from roofops.web.context import PageContext
-from roofops.web.dependencies import Page, app_settings
+from roofops.web.dependencies import Page
 from roofops.web.forms import CompanyForm, NewUserForm, price_entries, price_field, readable
 from roofops.web.rendering import render
 
@@ -95,12 +96,11 @@ def _act(
 ) -> Response:
     """Run a form's action; a refusal is shown next to the form, keeping the rest of the page."""
     try:
-        outcome = action()
+        with attempt(db):
+            outcome = action()
     except ValidationError as exc:
-        db.rollback()
         outcome = Outcome(section, readable(exc).message, 422)
     except RoofOpsError as exc:
-        db.rollback()
         outcome = Outcome(section, exc.message, exc.status_code)
     if not outcome.reveal and not outcome.error:
         return RedirectResponse(f"/settings?saved={outcome.section}#{section}", status_code=303)

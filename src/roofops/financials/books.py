@@ -1,0 +1,236 @@
+"""What the books say: the one write API through which an accounting integration changes money.
+
+An integration reads its vendor, turns what it read into the plain records below (no vendor
+type crosses this line), and writes one read as one :class:`BooksUpdate` in its own transaction:
+documents first, then :meth:`BooksUpdate.finish` recomputes the figures of every job a document
+touched. Financials never imports an integration; this module is the port they write through.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from roofops.financials.repository import (
+    AccountingDocumentRepository,
+    CostMappingRepository,
+    FinancialsRepository,
+)
+from roofops.financials.service import financials_service
+from roofops.kit.time import as_utc, utcnow
+from roofops.models.enums import AccountingDocStatus, CostCategory, FigureSource, Provider
+from roofops.models.financials import AccountingInvoice, CostCategoryMapping
+
+FIGURE_SOURCES = {Provider.QUICKBOOKS: FigureSource.QUICKBOOKS, Provider.XERO: FigureSource.XERO}
+MappingKey = tuple[str, str]  # ("account" | "item", the vendor's id)
+
+
+@dataclass(frozen=True)
+class BookAccount:
+    """An expense account (or an item, which costs into ``expense_account``) of the books."""
+
+    key: MappingKey
+    name: str
+    suggested: CostCategory  # what its name suggests, for an account nobody mapped yet
+    expense_account: MappingKey | None = None
+
+
+@dataclass(frozen=True)
+class BookInvoice:
+    external_id: str
+    job_id: uuid.UUID | None
+    doc_number: str
+    customer_ref: str
+    txn_date: date | None
+    total_cents: int
+    balance_cents: int
+    status: AccountingDocStatus
+    updated_at: datetime  # the books' last change: an unchanged invoice costs no write
+
+
+@dataclass(frozen=True)
+class BookCostLine:
+    txn_type: str  # "Bill", "Purchase", ...
+    txn_id: str
+    line_id: str
+    job_id: uuid.UUID
+    mapping: MappingKey  # whose category the line takes
+    amount_cents: int
+    txn_date: date | None
+    vendor_name: str
+    description: str
+
+
+@dataclass
+class DocumentCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass
+class BooksUpdate:
+    """One read of one accounting system, written in the caller's transaction."""
+
+    db: Session
+    provider: Provider
+    counts: DocumentCounts = field(default_factory=DocumentCounts)
+    touched: set[uuid.UUID] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.documents = AccountingDocumentRepository(self.db)
+        self.mappings = CostMappingRepository(self.db)
+
+    # ----- lists ----------------------------------------------------------------------------
+    def job_ids(self, numbers: Iterable[str]) -> dict[str, uuid.UUID]:
+        """Our jobs by number: the key the books share with the CRM."""
+        return FinancialsRepository(self.db).job_ids_by_number(numbers)
+
+    def categorize(self, accounts: Sequence[BookAccount]) -> None:
+        """New accounts get the category their name suggests, items their account's; finance's
+        choices (and names already known) stay, only a renamed account's name follows."""
+        for account in accounts:
+            existing = self.mappings.find(self.provider, *account.key)
+            if existing is not None:
+                existing.external_name = account.name[:200]
+            else:
+                self.mappings.add(self._mapping(account))
+
+    def _mapping(self, account: BookAccount) -> CostCategoryMapping:
+        category = account.suggested
+        if account.expense_account is not None:
+            parent = self.mappings.find(self.provider, *account.expense_account)
+            category = parent.category if parent is not None else category
+        kind, external_id = account.key
+        return CostCategoryMapping(
+            id=uuid.uuid4(),
+            provider=self.provider,
+            kind=kind,
+            external_id=external_id,
+            external_name=account.name[:200],
+            category=category,
+        )
+
+    # ----- documents ------------------------------------------------------------------------
+    def record_invoices(self, invoices: Sequence[BookInvoice]) -> None:
+        stored = self.documents.invoices(self.provider, (i.external_id for i in invoices))
+        for invoice in invoices:
+            current = stored.get(invoice.external_id)
+            if current is None:
+                current = AccountingInvoice(
+                    id=uuid.uuid4(), provider=self.provider, external_id=invoice.external_id
+                )
+                self.documents.add(current)
+                self.counts.created += 1
+            elif _unchanged(current, invoice):
+                self.counts.unchanged += 1
+                continue
+            else:
+                self.counts.updated += 1
+            self._touch(current.job_id, invoice.job_id)
+            _copy(invoice, current)
+
+    def replace_cost_lines(
+        self, transactions: Mapping[str, Sequence[str]], lines: Sequence[BookCostLine]
+    ) -> None:
+        """The lines of these transactions (by type) become ``lines``: a changed bill is
+        written again whole, and a line moved to another job leaves the old one."""
+        self._drop_lines(transactions)
+        categories = self._categories()
+        self.documents.insert_cost_lines(
+            [_cost_line(self.provider, line, categories.get(line.mapping)) for line in lines]
+        )
+        self.touched.update(line.job_id for line in lines)
+        self.counts.updated += sum(len(ids) for ids in transactions.values())
+
+    def remove(self, invoice_ids: Sequence[str], transactions: Mapping[str, Sequence[str]]) -> None:
+        """Documents deleted in the books: they no longer count anywhere."""
+        for invoice in self.documents.invoices(self.provider, invoice_ids).values():
+            invoice.status = AccountingDocStatus.DELETED
+            self._touch(invoice.job_id)
+        self._drop_lines(transactions)
+
+    # ----- figures --------------------------------------------------------------------------
+    def finish(self, synced_at: datetime) -> int:
+        """The books' figures of every job a document touched (before or after); returns how
+        many jobs' figures moved."""
+        self.db.flush()
+        jobs = sorted(self.touched, key=str)
+        contracts = self.documents.contract_totals(jobs)
+        costs = self.documents.cost_totals(jobs)
+        books = {
+            job_id: {
+                "contract": contracts.get(job_id, 0),
+                **{c.value: costs.get((job_id, c.value), 0) for c in CostCategory},
+            }
+            for job_id in jobs
+        }
+        source = FIGURE_SOURCES[self.provider]
+        return financials_service.apply_books(self.db, source, books, synced_at=synced_at)
+
+    def _drop_lines(self, transactions: Mapping[str, Sequence[str]]) -> None:
+        for txn_type, ids in transactions.items():
+            self.touched.update(self.documents.drop_cost_lines(self.provider, txn_type, ids))
+
+    def _categories(self) -> dict[MappingKey, CostCategory]:
+        return {
+            (row.kind, row.external_id): row.category for row in self.mappings.all(self.provider)
+        }
+
+    def _touch(self, *job_ids: uuid.UUID | None) -> None:
+        self.touched.update(job_id for job_id in job_ids if job_id is not None)
+
+
+class BooksService:
+    def update(self, db: Session, provider: Provider) -> BooksUpdate:
+        """Placeholders for jobs that have none, then an update of this provider's books."""
+        financials_service.ensure_all(db)
+        return BooksUpdate(db, provider)
+
+
+def _unchanged(current: AccountingInvoice, invoice: BookInvoice) -> bool:
+    return current.updated_remote_at is not None and as_utc(current.updated_remote_at) == (
+        invoice.updated_at
+    )
+
+
+def _copy(invoice: BookInvoice, row: AccountingInvoice) -> None:
+    row.job_id, row.doc_number, row.customer_ref = (
+        invoice.job_id,
+        invoice.doc_number[:40],
+        invoice.customer_ref,
+    )
+    row.txn_date, row.total_cents = invoice.txn_date, invoice.total_cents
+    row.balance_cents, row.status = invoice.balance_cents, invoice.status
+    row.updated_remote_at = invoice.updated_at
+
+
+def _cost_line(
+    provider: Provider, line: BookCostLine, category: CostCategory | None
+) -> dict[str, Any]:
+    """A CostLine row, as values for a multi-row insert."""
+    now = utcnow()
+    return {
+        "id": uuid.uuid4(),
+        "provider": provider,
+        "txn_type": line.txn_type,
+        "txn_id": line.txn_id,
+        "line_id": line.line_id,
+        "job_id": line.job_id,
+        "category": category or CostCategory.OTHER,
+        "amount_cents": line.amount_cents,
+        "txn_date": line.txn_date,
+        "vendor_name": line.vendor_name[:200],
+        "account_name": "",
+        "description": line.description[:2000],
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+books_service = BooksService()

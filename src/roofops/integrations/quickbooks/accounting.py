@@ -1,0 +1,24 @@
+"""QuickBooks Online behind the accounting port."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from roofops.config import Settings
+from roofops.integrations.quickbooks.connection import QuickBooksView, quickbooks_connection
+from roofops.integrations.quickbooks.sync_service import QuickBooksSync, quickbooks_sync
+from roofops.integrations.quickbooks.tokens import PROVIDER
+
+
+class QuickBooksAccounting:
+    provider = PROVIDER
+    label = "QuickBooks"
+
+    def __init__(self, sync: QuickBooksSync = quickbooks_sync) -> None:
+        self.sync = sync
+
+    def view(self, db: Session, settings: Settings) -> QuickBooksView:
+        return quickbooks_connection.view(db, settings)
+
+
+quickbooks_accounting = QuickBooksAccounting()
