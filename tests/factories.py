@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from roofops.auth.service import auth_service, user_service
 from roofops.config import Settings
+from roofops.financials.service import financials_service
 from roofops.integrations.core.credentials import secret_box, write_credentials
 from roofops.kit.time import utcnow
 from roofops.models import (
@@ -22,6 +23,7 @@ from roofops.models import (
     ConnectionStatus,
     Crew,
     Customer,
+    FigureSource,
     IntegrationConnection,
     Job,
     JobStage,
@@ -132,6 +134,7 @@ def make_job(
     sales_rep: str = "Alex Rep",
     name: str | None = None,
     stage_changed_at: datetime | None = None,
+    contract_cents: int | None = None,
 ) -> Job:
     prop = make_property(db)
     n = _next()
@@ -148,6 +151,8 @@ def make_job(
         stage=stage,
         stage_changed_at=when,
         sales_rep=sales_rep,
+        contract_cents=contract_cents,
+        contract_source=FigureSource.JOBNIMBUS if contract_cents is not None else None,
     )
     db.add(job)
     db.flush()
@@ -163,6 +168,7 @@ def make_job(
         )
     )
     db.flush()
+    financials_service.track(db, [job.id])  # as every way of creating a job does
     return job
 
 

@@ -29,9 +29,10 @@ from tests.web.workers import background_worker
 
 pytestmark = pytest.mark.browser
 
-# A small demo company (~150 jobs): its books build and sync in a second or two. Its history
-# ends today: QuickBooks' change feed (CDC) only reaches 30 days back.
-SIZE, SEED, AS_OF = 0.05, 7, utcnow().date()
+# A small demo company (~900 jobs, a few dozen of them open whatever the season): its books
+# build and sync in seconds. Its history ends today: QuickBooks' change feed (CDC) only reaches
+# 30 days back.
+SIZE, SEED, AS_OF = 0.3, 7, utcnow().date()
 SYNC_TIMEOUT = 20_000
 # Set to a directory to keep a screenshot of the page after a sync (for reviews).
 SCREENSHOT_DIR = os.environ.get("ROOFOPS_SCREENSHOT_DIR", "")
@@ -104,8 +105,8 @@ def console_errors(page: Page) -> list[str]:
     return errors
 
 
-def open_profit(page: Page, live: Live, number: str) -> Locator:
-    """Sign in, open Profit with live updates on, and narrow the table to one job."""
+def open_profit(page: Page, live: Live, number: str = "") -> Locator:
+    """Sign in, open Profit with live updates on, and narrow the table to one job (if given)."""
     page.add_init_script(RECORD_PROGRESS)
     page.goto(live.url + "/profit")
     expect(page).to_have_url(re.compile(r"/login\?next="))
@@ -115,8 +116,9 @@ def open_profit(page: Page, live: Live, number: str) -> Locator:
     expect(page).to_have_url(live.url + "/profit")
     # Progress arrives over SSE: wait until the stream is open before starting a sync.
     expect(page.locator("#live-status")).to_have_text("Live")
-    page.get_by_label("Search").fill(number)
-    expect(page.locator("#profit-table tbody.profit-job")).to_have_count(1)
+    if number:
+        page.get_by_label("Search").fill(number)
+        expect(page.locator("#profit-table tbody.profit-job")).to_have_count(1)
     return page.locator(f'tbody.profit-job[data-job-number="{number}"]')
 
 
@@ -128,7 +130,9 @@ def sync_all(page: Page) -> None:
     """Click "Sync all from QuickBooks" and wait for the run to finish and the table to refetch."""
     button = page.get_by_role("button", name="Sync all from QuickBooks")
     with page.expect_response(
-        lambda response: "/profit?" in response.url and response.request.method == "GET",
+        lambda response: (
+            bool(re.search(r"/profit(\?|$)", response.url)) and response.request.method == "GET"
+        ),
         timeout=SYNC_TIMEOUT,
     ):
         button.click()
@@ -143,16 +147,18 @@ def test_sync_all_turns_placeholders_into_quickbooks_figures(
     page: Page, live: Live, console_errors: list[str]
 ) -> None:
     row = open_profit(page, live, live.synced_job)
-    expect(badge(row, "contract")).to_have_attribute("data-source", "placeholder")
-    expect(badge(row, "contract")).to_have_text("Placeholder")
-    expect(badge(row, "costs")).to_have_attribute("data-source", "placeholder")
+    # The signed price comes from the CRM; no cost is known before the books are read.
+    expect(badge(row, "contract")).to_have_attribute("data-source", "jobnimbus")
+    expect(badge(row, "contract")).to_have_text("JobNimbus")
+    expect(badge(row, "costs")).to_have_attribute("data-source", "none")
+    expect(row.locator('td[data-figure="invoiced"]')).to_have_text("—")
     page.evaluate("window.__notReloaded = true")
 
     sync_all(page)
 
-    expect(badge(row, "contract")).to_have_attribute("data-source", "quickbooks")
-    expect(badge(row, "contract")).to_have_text("QuickBooks")
+    expect(badge(row, "contract")).to_have_attribute("data-source", "jobnimbus")
     expect(badge(row, "costs")).to_have_attribute("data-source", "quickbooks")
+    expect(row.locator('td[data-figure="invoiced"]')).to_contain_text("$")
     expect(row.locator(".sync-cell time")).to_be_visible()
     assert page.evaluate("window.__notReloaded") is True  # htmx swapped the table in place
     phases = [(event["status"], event["phase"]) for event in page.evaluate("window.__progress")]
@@ -162,7 +168,8 @@ def test_sync_all_turns_placeholders_into_quickbooks_figures(
     row.get_by_role("button", name="Figures").click()
     figures = row.locator("tr.figures-row [data-source]")
     expect(figures).to_have_count(8)
-    for index in range(8):
+    expect(figures.nth(0)).to_have_attribute("data-source", "jobnimbus")  # the contract amount
+    for index in range(1, 8):
         expect(figures.nth(index)).to_have_attribute("data-source", "quickbooks")
     if SCREENSHOT_DIR:
         page.get_by_label("Search").fill("")
@@ -178,7 +185,7 @@ def test_a_manual_figure_survives_sync_all_until_cleared(
     row.get_by_role("button", name="Figures").click()
     figures = row.locator("tr.figures-row")
     expect(figures).to_be_visible()
-    figures.get_by_role("link", name=re.compile(r"^(Set|Change) contract by hand$")).click()
+    figures.get_by_role("link", name=re.compile(r"^(Set|Change) materials by hand$")).click()
     dialog = page.locator("#figure-dialog")
     expect(dialog).to_be_visible()
 
@@ -189,27 +196,55 @@ def test_a_manual_figure_survives_sync_all_until_cleared(
     dialog.get_by_role("button", name="Set by hand").click()
 
     expect(dialog).to_be_hidden()
-    contract = row.locator('td[data-figure="contract"]')
-    expect(contract).to_contain_text("$23,456.78")
-    expect(badge(row, "contract")).to_have_attribute("data-source", "manual")
+    materials = figures.locator('[data-figure="materials"]')
+    expect(materials).to_contain_text("$23,456.78")
+    expect(materials.locator("[data-source]")).to_have_attribute("data-source", "manual")
     expect(figures).to_be_visible()  # the open detail row stays open across the refresh
 
     sync_all(page)
 
-    expect(contract).to_contain_text("$23,456.78")
-    expect(badge(row, "contract")).to_have_attribute("data-source", "manual")
-    expect(badge(row, "contract")).to_have_text("Manual")
-    books_says = figures.locator('[data-figure="contract"] [data-books-says]')
+    expect(materials).to_contain_text("$23,456.78")
+    expect(materials.locator("[data-source]")).to_have_attribute("data-source", "manual")
+    expect(materials.locator("[data-source]")).to_have_text("Manual")
+    books_says = materials.locator("[data-books-says]")
     expect(books_says).to_contain_text(re.compile(r"QuickBooks says \$[\d,]+\.\d\d"))
     books_amount = re.search(r"\$[\d,]+\.\d\d", books_says.inner_text())
     assert books_amount
 
-    figures.get_by_role("link", name="Change contract by hand").click()
+    figures.get_by_role("link", name="Change materials by hand").click()
     expect(dialog).to_be_visible()
     dialog.get_by_label("Reason for clearing").fill("Entered in QuickBooks")
     dialog.get_by_role("button", name="Clear").click()
     expect(dialog).to_be_hidden()
-    expect(badge(row, "contract")).to_have_attribute("data-source", "quickbooks")
-    expect(contract).to_contain_text(books_amount.group(0))
+    expect(materials.locator("[data-source]")).to_have_attribute("data-source", "quickbooks")
+    expect(materials).to_contain_text(books_amount.group(0))
     # Chromium logs the 422 answer itself; anything else (a CSP violation) is a bug.
     assert [error for error in console_errors if "status of 422" not in error] == []
+
+
+def test_after_sync_all_no_open_job_shows_a_full_margin_and_projections_say_so(
+    page: Page, live: Live, console_errors: list[str]
+) -> None:
+    """Open jobs with a deposit invoiced and no bills yet used to read as 100 % margins."""
+    open_profit(page, live)
+    sync_all(page)
+    rows = page.locator("#profit-table tbody.profit-job")
+    expect(rows.first).to_be_visible()
+
+    margins = page.locator('#profit-table td[data-figure="margin"]')
+    texts = [text.strip() for text in margins.all_inner_texts()]
+    assert texts, "the page shows jobs"
+    assert not [text for text in texts if text.startswith("100.0%")]
+    for kind in ("projected", "actual"):
+        page.get_by_label("Jobs", exact=True).select_option(kind)
+        expect(page).to_have_url(re.compile(f"kind={kind}"))
+        others = page.locator(f'#profit-table tbody.profit-job:not([data-margin-kind="{kind}"])')
+        expect(others).to_have_count(0)
+        cells = page.locator(f'#profit-table [data-margin-kind="{kind}"] td[data-figure="margin"]')
+        expect(cells.first).to_be_visible()
+        for text in cells.all_inner_texts():
+            assert text.strip() == "—" or text.strip().endswith(kind), text
+            assert not text.strip().startswith("100.0%"), text
+    definition = page.locator('#profit-summary [data-term="projected_margin"]')
+    expect(definition).to_have_attribute("title", re.compile("not final"))
+    assert console_errors == []

@@ -17,12 +17,14 @@ from sqlalchemy.orm import Session
 
 from roofops.auth.principal import SYSTEM
 from roofops.config import Settings
-from roofops.financials.service import financials_service
+from roofops.financials.figures import COST_FIGURES
+from roofops.financials.service import BooksFigures, financials_service
 from roofops.kit.time import utcnow
 from roofops.models import (
     FigureSource,
     Job,
     JobFinancials,
+    JobStage,
     JobType,
     Material,
     PriceListEntry,
@@ -98,7 +100,7 @@ def test_profit_is_closed_to_roles_without_money(sign_in: SignIn, db: Session, r
 
 @pytest.mark.parametrize("role", [Role.FINANCE, Role.ADMIN])
 def test_finance_and_admins_see_every_figure(sign_in: SignIn, db: Session, role: Role) -> None:
-    job = make_job(db, squares=Decimal("30"))
+    job = make_job(db, squares=Decimal("30"), stage=JobStage.CONTRACT_SIGNED)
     db.commit()
     browser = sign_in(role)
 
@@ -118,7 +120,10 @@ def test_finance_and_admins_see_every_figure(sign_in: SignIn, db: Session, role:
         "equipment",
         "other",
     ]
-    assert block.count('data-source="placeholder"') == 10  # 8 figures, contract and costs cells
+    # The contract amount is an estimate (cell and grid); no cost is known without the books.
+    assert block.count('data-source="placeholder"') == 2
+    assert block.count('data-source="none"') == 8  # the costs cell and the 7 categories
+    assert 'data-margin-kind="projected"' in block  # an open job's margin says it is projected
     assert "Never" in block  # not synced yet
     assert 'id="profit-totals"' in response.text
     for chart in ("by-type", "by-month", "distribution"):
@@ -138,11 +143,16 @@ def test_the_page_has_no_inline_script_or_style(sign_in: SignIn, db: Session) ->
 # ----- filters, totals, export ------------------------------------------------------------
 def _jobs(db: Session) -> dict[str, Job]:
     north, south = make_branch(db, name="North"), make_branch(db, name="South")
+    sold = JobStage.CONTRACT_SIGNED
     jobs = {
-        "reroof": make_job(db, squares=Decimal("30"), branch=north, sales_rep="Dana"),
-        "repair": make_job(db, job_type=JobType.REPAIR, squares=Decimal("8"), branch=south),
-        "gutters": make_job(db, job_type=JobType.GUTTERS, branch=south, name="Gutters Ng"),
-        "old": make_job(db, squares=Decimal("20"), branch=north),
+        "reroof": make_job(db, squares=Decimal("30"), branch=north, sales_rep="Dana", stage=sold),
+        "repair": make_job(
+            db, job_type=JobType.REPAIR, squares=Decimal("8"), branch=south, stage=sold
+        ),
+        "gutters": make_job(
+            db, job_type=JobType.GUTTERS, branch=south, name="Gutters Ng", stage=sold
+        ),
+        "old": make_job(db, squares=Decimal("20"), branch=north, stage=JobStage.PAID),
     }
     jobs["old"].created_at = utcnow() - timedelta(days=400)
     db.flush()
@@ -151,10 +161,12 @@ def _jobs(db: Session) -> dict[str, Job]:
 
 def test_filters_narrow_the_rows(sign_in: SignIn, db: Session) -> None:
     jobs = _jobs(db)
-    financials_service.ensure_all(db)
-    # A signed contract far below cost: the only job losing money.
+    # A signed contract far below what its materials already cost: the only job losing money.
     financials_service.set_manual(
         db, SYSTEM, jobs["repair"].id, figure="contract", cents=500_00, reason="discounted"
+    )
+    financials_service.set_manual(
+        db, SYSTEM, jobs["repair"].id, figure="materials", cents=900_00, reason="supplier bill"
     )
     db.commit()
     browser = sign_in(Role.FINANCE)
@@ -182,7 +194,7 @@ def test_filters_narrow_the_rows(sign_in: SignIn, db: Session) -> None:
 
 def test_totals_row_adds_up_the_filtered_jobs(sign_in: SignIn, db: Session) -> None:
     jobs = _jobs(db)
-    financials_service.ensure_all(db)
+    jobs["reroof"].stage = JobStage.PAID  # both final: their margins are actual
     for key, cents in (("reroof", 20_000_00), ("old", 10_000_00)):
         financials_service.set_manual(
             db, SYSTEM, jobs[key].id, figure="contract", cents=cents, reason="signed"
@@ -201,9 +213,11 @@ def test_totals_row_adds_up_the_filtered_jobs(sign_in: SignIn, db: Session) -> N
     page = sign_in(Role.FINANCE).client.get(f"/profit?branch={branch}").text
 
     totals = page[page.index('id="profit-totals"') : page.index("</tfoot>")]
-    assert "$30,000.00" in totals  # contract
-    assert "$15,000.00" in totals  # costs, and the gross profit
-    assert "50.0%" in totals
+    assert "$30,000.00" in totals  # contract amount
+    assert "$15,000.00" in totals  # costs to date
+    assert "50.0% actual" in totals
+    summary = page[page.index('id="profit-summary"') : page.index('id="profit-sources"')]
+    assert re.search(r'id="profit-margin-actual">50\.0%<', summary)
 
 
 def test_csv_export_has_the_same_filters(sign_in: SignIn, db: Session) -> None:
@@ -226,16 +240,6 @@ def test_csv_export_has_the_same_filters(sign_in: SignIn, db: Session) -> None:
     assert {"contract", "contract_source", "equipment", "margin_percent"} <= set(header)
     assert [row[0] for row in rows] == [jobs["repair"].number]
     assert len(list(csv.reader(io.StringIO(everything.text)))) == 1 + len(jobs)
-
-
-def test_a_failed_job_sync_shows_on_its_row(sign_in: SignIn, db: Session) -> None:
-    job = make_job(db)
-    financials_service.ensure_all(db)
-    financials_service.mark_sync_failed(db, [job.id], "QuickBooks refused the DocNumber")
-    db.commit()
-    block = job_block(sign_in(Role.FINANCE).client.get("/profit").text, job.number)
-    assert "Sync failed" in block
-    assert "QuickBooks refused the DocNumber" in block
 
 
 # ----- figures set by hand ----------------------------------------------------------------
@@ -264,7 +268,7 @@ def test_a_figure_set_by_hand_shows_manual_and_can_be_cleared(sign_in: SignIn, d
     assert (row.contract_cents, row.contract_source) == (18_500_50, FigureSource.MANUAL)
     page = browser.client.get("/profit").text
     assert contract_source(page, job.number) == "manual"
-    assert "Not in QuickBooks yet" in job_block(page, job.number)
+    assert "Not in JobNimbus" in job_block(page, job.number)
 
     cleared = browser.post(f"{url}/clear", {"reason": "entered in QuickBooks"}, HX)
 
@@ -274,14 +278,12 @@ def test_a_figure_set_by_hand_shows_manual_and_can_be_cleared(sign_in: SignIn, d
 
 
 def test_the_books_amount_shows_beside_a_manual_figure(sign_in: SignIn, db: Session) -> None:
-    job = make_job(db)
-    financials_service.ensure_all(db)
-    books = {"contract": 21_000_00} | dict.fromkeys(
-        ("materials", "labor", "subcontractor", "permits", "disposal", "equipment", "other"), 0
-    )
+    job = make_job(db, stage=JobStage.IN_PRODUCTION)
+    costs = dict.fromkeys(COST_FIGURES, 0) | {"materials": 7_100_00}
+    books = BooksFigures(invoiced_cents=6_000_00, balance_cents=0, costs=costs)
     financials_service.apply_books(db, FigureSource.QUICKBOOKS, {job.id: books}, synced_at=utcnow())
     financials_service.set_manual(
-        db, SYSTEM, job.id, figure="contract", cents=22_000_00, reason="change order"
+        db, SYSTEM, job.id, figure="materials", cents=7_500_00, reason="a bill not entered yet"
     )
     db.commit()
     browser = sign_in(Role.FINANCE)
@@ -289,8 +291,9 @@ def test_the_books_amount_shows_beside_a_manual_figure(sign_in: SignIn, db: Sess
     block = job_block(browser.client.get("/profit").text, job.number)
     panel = browser.client.get(f"/jobs/{job.id}").text
 
-    assert "QuickBooks says $21,000.00" in block
-    assert "QuickBooks says $21,000.00" in panel
+    assert "QuickBooks says $7,100.00" in block
+    assert "QuickBooks says $7,100.00" in panel
+    assert "$6,000.00" in block  # invoiced to date (a deposit)
     assert 'data-source="quickbooks"' in block
 
 

@@ -10,6 +10,7 @@ from roofops.audit.service import apply_changes, audit_service, change
 from roofops.auth.principal import Principal
 from roofops.company.repository import CompanyRepository, PriceListRepository
 from roofops.company.schemas import CompanyUpdate, PriceListEntryIn
+from roofops.financials.service import financials_service
 from roofops.kit.money import to_cents
 from roofops.models.company import SINGLETON_KEY, CompanySettings, PriceListEntry
 from roofops.models.enums import JobType, Material
@@ -62,6 +63,7 @@ class CompanyService:
         if old != new:
             changes = {"price_per_square_cents": change(old, new)}
             audit_service.updated(db, principal, "price_list", SINGLETON_KEY, changes)
+            financials_service.reprice(db)  # every estimate follows the new prices
         return repository.all()
 
     def price_per_square_cents(

@@ -16,7 +16,7 @@ from roofops.demo import catalog
 from roofops.demo.clock import at_local, midnight_utc
 from roofops.demo.demand import hail_events, lead_slots
 from roofops.demo.history import book_crews, plan_sales
-from roofops.demo.jobs import TYPE_LABELS, JobSpec, PlannedEvent, job_specs
+from roofops.demo.jobs import TYPE_LABELS, JobSpec, PlannedEvent, job_specs, signed_price
 from roofops.demo.people import Customers, person_name, phone, point_near
 from roofops.demo.rand import between, new_uuid
 from roofops.demo.records import (
@@ -30,7 +30,7 @@ from roofops.demo.records import (
     SkillRow,
     StageEventRow,
 )
-from roofops.models.enums import ActorType, JobStage
+from roofops.models.enums import ActorType, FigureSource, JobStage
 
 MAX_SIZE = 50.0
 CLAIM_FILED = frozenset({JobStage.INSPECTION, JobStage.ESTIMATE, JobStage.CONTRACT_SIGNED})
@@ -176,6 +176,8 @@ def _job_row(spec: JobSpec, kept: list[PlannedEvent], names: dict[uuid.UUID, str
         description=spec.description,
         stage=kept[-1].stage,
         stage_changed_at=kept[-1].at,
+        contract_cents=signed_price(spec) if JobStage.CONTRACT_SIGNED in reached else None,
+        contract_source=FigureSource.JOBNIMBUS if JobStage.CONTRACT_SIGNED in reached else None,
         payer=spec.payer,
         insurance_carrier=claim.carrier if claim else "",
         claim_number=claim.number if claim and filed else "",

@@ -275,6 +275,23 @@ def _rcv_cents(rng: random.Random, spec: JobSpec) -> int:
     return round(squares * price * rng.uniform(0.92, 1.12)) + extras
 
 
+def signed_price(spec: JobSpec) -> int:
+    """The price the customer signs: the approved RCV for an insurance job, else squares x the
+    price list with the job's own give and take (a steep roof costs more). Drawn from the job's
+    own generator, so adding it changed no other demo figure."""
+    rng = random.Random(spec.id.int)  # noqa: S311 (demo data, not cryptography)
+    if spec.claim is not None:
+        return spec.claim.rcv_cents
+    if spec.job_type == JobType.GUTTERS:
+        return rng.randint(120, 260) * rng.randint(1200, 1600)
+    if spec.job_type == JobType.INSPECTION:
+        return rng.randint(295, 495) * 100
+    squares = float(spec.squares) if spec.squares is not None else 1.0
+    steep = 1.15 if (spec.pitch or 0) >= 9 else 1.0
+    price = PRICES[(spec.job_type, spec.material)]
+    return max(round(squares * price * rng.uniform(0.97, 1.10) * steep), 450_00)
+
+
 def _depreciation_rate(rng: random.Random, spec: JobSpec) -> float:
     if spec.job_type == JobType.GUTTERS:
         return rng.uniform(0.1, 0.3)

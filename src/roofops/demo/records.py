@@ -12,7 +12,15 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from roofops.models.enums import ActorType, JobStage, JobType, Material, PayerKind, Priority
+from roofops.models.enums import (
+    ActorType,
+    FigureSource,
+    JobStage,
+    JobType,
+    Material,
+    PayerKind,
+    Priority,
+)
 
 
 @dataclass
@@ -114,6 +122,8 @@ class JobRow:
     description: str
     stage: JobStage
     stage_changed_at: datetime
+    contract_cents: int | None  # the signed price, once the contract is signed
+    contract_source: FigureSource | None  # the demo company's jobs came from its CRM
     payer: PayerKind
     insurance_carrier: str
     claim_number: str

@@ -19,6 +19,7 @@ from roofops.demo.generator import generate
 from roofops.demo.records import TABLES, DemoData, as_dict, columns_of, table_digest
 from roofops.demo.repository import DemoRepository
 from roofops.exceptions import Conflict
+from roofops.financials.service import financials_service
 from roofops.logging import get_logger
 from roofops.models import CompanySettings, Role
 
@@ -166,6 +167,7 @@ class DemoService:
         )
         for hook in self.after_load:
             hook(db, data)
+        financials_service.track(db)  # every job's contract amount and estimate
         log.info("demo.built", size=data.size, seed=data.seed, jobs=len(data.jobs))
         return company
 

@@ -21,7 +21,7 @@ from roofops.financials.repository import (
     CostMappingRepository,
     FinancialsRepository,
 )
-from roofops.financials.service import financials_service
+from roofops.financials.service import BooksFigures, financials_service
 from roofops.kit.time import as_utc, utcnow
 from roofops.models.enums import AccountingDocStatus, CostCategory, FigureSource, Provider
 from roofops.models.financials import AccountingInvoice, CostCategoryMapping
@@ -161,13 +161,13 @@ class BooksUpdate:
         many jobs' figures moved."""
         self.db.flush()
         jobs = sorted(self.touched, key=str)
-        contracts = self.documents.contract_totals(jobs)
+        invoices = self.documents.invoice_totals(jobs)
         costs = self.documents.cost_totals(jobs)
         books = {
-            job_id: {
-                "contract": contracts.get(job_id, 0),
-                **{c.value: costs.get((job_id, c.value), 0) for c in CostCategory},
-            }
+            job_id: BooksFigures(
+                *invoices.get(job_id, (0, 0)),
+                costs={c.value: costs.get((job_id, c.value), 0) for c in CostCategory},
+            )
             for job_id in jobs
         }
         source = FIGURE_SOURCES[self.provider]
@@ -188,8 +188,8 @@ class BooksUpdate:
 
 class BooksService:
     def update(self, db: Session, provider: Provider) -> BooksUpdate:
-        """Placeholders for jobs that have none, then an update of this provider's books."""
-        financials_service.ensure_all(db)
+        """Rows for jobs that have none yet, then an update of this provider's books."""
+        financials_service.track(db)
         return BooksUpdate(db, provider)
 
 

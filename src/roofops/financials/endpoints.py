@@ -27,12 +27,12 @@ from roofops.financials.schemas import (
     ManualFigureIn,
     ProfitRowOut,
     SummaryOut,
-    TotalsOut,
+    dollars,
 )
 from roofops.financials.service import financials_service
 from roofops.kit.money import to_cents
 from roofops.kit.paging import PageOut
-from roofops.models.enums import JobType, Provider
+from roofops.models.enums import JobType, MarginKind, Provider
 
 router = APIRouter(prefix="/accounting", tags=["accounting"])
 Finance = Annotated[Principal, Depends(require(roles.FINANCE))]
@@ -49,6 +49,10 @@ def profit_filters(
     margin_below: Annotated[
         Decimal | None, Query(ge=-10, le=1, description="e.g. 0.2 for margins under 20%")
     ] = None,
+    kind: Annotated[
+        MarginKind | None,
+        Query(description="projected (open jobs), actual (final jobs) or none (not sold)"),
+    ] = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
 ) -> ProfitFilters:
     return ProfitFilters(
@@ -59,6 +63,7 @@ def profit_filters(
         since=since,
         until=until,
         margin_below=margin_below,
+        kind=kind,
         q=q,
     )
 
@@ -66,13 +71,18 @@ def profit_filters(
 Filters = Annotated[ProfitFilters, Depends(profit_filters)]
 
 
-@router.get("/profitability", summary="Jobs with contract, costs, profit and margin")
+@router.get(
+    "/profitability",
+    summary="Jobs with contract, invoicing, costs and margin",
+    description="Each job's figures with their sources and the margin that applies to it: "
+    "projected for an open job, actual once it is final. Definitions: docs/profitability.md.",
+)
 def list_profitability(
     db: DB, _: Finance, paging: Paging, filters: Filters
 ) -> PageOut[ProfitRowOut]:
     page = profit_reports.page(db, filters, paging)
     return PageOut[ProfitRowOut](
-        items=[ProfitRowOut.of(job, row) for job, row in page.items],
+        items=[ProfitRowOut.of(row.job, row.money, row.kind) for row in page.items],
         total=page.total,
         page=page.page,
         size=page.size,
@@ -80,7 +90,10 @@ def list_profitability(
     )
 
 
-@router.get("/profitability/summary", summary="Totals, margin by type and month, distribution")
+@router.get(
+    "/profitability/summary",
+    summary="Totals of sold jobs; actual and projected margins apart, by type and month",
+)
 def profitability_summary(db: DB, _: Finance, filters: Filters) -> SummaryOut:
     return SummaryOut.of(profit_reports.summary(db, filters))
 
@@ -102,10 +115,10 @@ def export_profitability(db: DB, _: Finance, filters: Filters) -> Response:
 @router.get("/jobs/{job_id}/profitability", summary="One job's figures, sources and history")
 def job_profitability(db: DB, _: Finance, job_id: uuid.UUID) -> JobProfitabilityOut:
     report = financials_service.profitability(db, job_id)
-    row = ProfitRowOut.of(report.job, report.financials)
+    row = ProfitRowOut.of(report.job, report.financials, report.kind)
     return JobProfitabilityOut(
         **row.model_dump(),
-        estimate=TotalsOut.of(report.estimate),
+        estimate={name: dollars(cents) for name, cents in report.estimate.items()},
         invoices=report.invoices,
         cost_lines=report.cost_lines,
         history=report.history,
@@ -123,19 +136,20 @@ def set_figure(
         db, principal, job_id, figure=figure, cents=to_cents(body.amount), reason=body.reason
     )
     report = financials_service.profitability(db, job_id)
-    return ProfitRowOut.of(report.job, report.financials)
+    return ProfitRowOut.of(report.job, report.financials, report.kind)
 
 
 @router.post(
     "/jobs/{job_id}/figures/{figure}/clear",
-    summary="Give a manual figure back to the books (or the estimate); audited",
+    summary="Give a manual figure back to its source (the CRM or the books, else the "
+    "estimate); audited",
 )
 def clear_figure(
     db: DB, principal: Finance, job_id: uuid.UUID, figure: FigureName, body: ClearFigureIn
 ) -> ProfitRowOut:
     financials_service.clear_manual(db, principal, job_id, figure=figure, reason=body.reason)
     report = financials_service.profitability(db, job_id)
-    return ProfitRowOut.of(report.job, report.financials)
+    return ProfitRowOut.of(report.job, report.financials, report.kind)
 
 
 @router.get("/cost-mappings", summary="QuickBooks accounts and items -> cost categories")

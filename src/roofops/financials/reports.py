@@ -1,163 +1,190 @@
-"""Profitability across jobs: the dashboard's rows, totals, charts and CSV export."""
+"""Profitability across jobs: the Profit page's rows, totals, charts and CSV export.
+
+Every total uses the definitions of roofops.financials.figures, summed in SQL: money totals are
+over sold jobs only, and margins are never mixed: actual margins (final jobs) and projected
+margins (open jobs) are summed and shown apart.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from roofops.financials.figures import COST_FIGURES, FIGURES
-from roofops.financials.repository import FinancialsRepository, ProfitFilters
-from roofops.financials.service import financials_service
+from roofops.financials.figures import FIGURES, ratio
+from roofops.financials.repository import (
+    MARGIN_BUCKETS,
+    GroupBy,
+    ProfitFilters,
+    ProfitRepository,
+    ProfitRow,
+)
+from roofops.kit.csv import safe_cell
 from roofops.kit.money import from_cents
 from roofops.kit.paging import Page, PageRequest
-from roofops.models.financials import JobFinancials
-from roofops.models.job import Job
+from roofops.kit.time import utcnow
+from roofops.models.enums import MarginKind
 
-# Upper bounds of the margin histogram's buckets; the last one is open-ended.
-MARGIN_BUCKETS = (Decimal(0), Decimal("0.1"), Decimal("0.2"), Decimal("0.3"), Decimal("0.4"))
+BAND_LABELS = ("below 0%", "0-10%", "10-20%", "20-30%", "30-40%", "40% and up")
+assert len(BAND_LABELS) == len(MARGIN_BUCKETS) + 1
 
 
 @dataclass(frozen=True)
 class MarginGroup:
     key: str
+    kind: MarginKind
     jobs: int
-    contract_cents: int
-    gross_profit_cents: int
+    revenue_cents: int
+    profit_cents: int
 
     @property
     def margin(self) -> Decimal | None:
-        return _margin(self.gross_profit_cents, self.contract_cents)
+        return ratio(self.profit_cents, self.revenue_cents)
 
 
 @dataclass(frozen=True)
 class ProfitSummary:
-    jobs: int
-    jobs_with_figures: int
+    jobs: int  # every job the filters match
+    sold: int  # of which sold (contract signed, not lost or cancelled): the money totals' jobs
     contract_cents: int
-    cost_cents: int
-    gross_profit_cents: int
-    margin: Decimal | None
+    invoiced_cents: int
+    paid_cents: int
+    balance_cents: int
+    cost_to_date_cents: int
+    actual: MarginGroup  # final jobs: actual margin
+    projected: MarginGroup  # open jobs: projected margin
     by_type: list[MarginGroup]
     by_month: list[MarginGroup]
-    distribution: list[tuple[str, int]]
+    distribution: list[tuple[str, int, int]]  # (band, final jobs, open jobs)
     sources: dict[str, int]
 
 
 class ProfitReports:
     def page(
-        self, db: Session, filters: ProfitFilters, request: PageRequest
-    ) -> Page[tuple[Job, JobFinancials]]:
-        financials_service.ensure_all(db)
-        return FinancialsRepository(db).page(filters, request)
+        self,
+        db: Session,
+        filters: ProfitFilters,
+        request: PageRequest,
+        *,
+        now: datetime | None = None,
+    ) -> Page[ProfitRow]:
+        return ProfitRepository(db, now or utcnow()).page(filters, request)
 
-    def summary(self, db: Session, filters: ProfitFilters) -> ProfitSummary:
-        financials_service.ensure_all(db)
-        rows = FinancialsRepository(db).all_rows(filters)
-        counted = [(job, row) for job, row in rows if row.gross_profit_cents is not None]
-        contract = sum(row.contract_cents or 0 for _, row in counted)
-        profit = sum(row.gross_profit_cents or 0 for _, row in counted)
+    def summary(
+        self, db: Session, filters: ProfitFilters, *, now: datetime | None = None
+    ) -> ProfitSummary:
+        repository = ProfitRepository(db, now or utcnow())
+        totals = repository.totals(filters)
+        overall = {group.kind: group for group in _groups(repository.margins(filters))}
         return ProfitSummary(
-            jobs=len(rows),
-            jobs_with_figures=len(counted),
-            contract_cents=contract,
-            cost_cents=contract - profit,
-            gross_profit_cents=profit,
-            margin=_margin(profit, contract),
-            by_type=_groups(counted, lambda job: job.job_type.value),
-            by_month=_groups(counted, lambda job: f"{job.created_at:%Y-%m}"),
-            distribution=_distribution(row.margin for _, row in counted),
-            sources=_sources(row for _, row in rows),
+            jobs=totals["jobs"],
+            sold=totals["sold"],
+            contract_cents=totals["contract"],
+            invoiced_cents=totals["invoiced"],
+            paid_cents=totals["paid"],
+            balance_cents=totals["balance"],
+            cost_to_date_cents=totals["cost_to_date"],
+            actual=overall.get(MarginKind.ACTUAL, _empty(MarginKind.ACTUAL)),
+            projected=overall.get(MarginKind.PROJECTED, _empty(MarginKind.PROJECTED)),
+            by_type=self._grouped(repository, filters, "job_type"),
+            by_month=self._grouped(repository, filters, "month"),
+            distribution=_bands(repository.distribution(filters)),
+            sources=repository.sources(filters),
         )
 
-    def csv(self, db: Session, filters: ProfitFilters) -> str:
-        financials_service.ensure_all(db)
+    def csv(self, db: Session, filters: ProfitFilters, *, now: datetime | None = None) -> str:
         out = io.StringIO()
         writer = csv.writer(out)
-        writer.writerow(_CSV_HEADER)
-        for job, row in FinancialsRepository(db).all_rows(filters):
-            writer.writerow(_csv_row(job, row))
+        writer.writerow(CSV_HEADER)
+        for row in ProfitRepository(db, now or utcnow()).all_rows(filters):
+            writer.writerow(_csv_row(row))
         return out.getvalue()
 
+    def _grouped(
+        self, repository: ProfitRepository, filters: ProfitFilters, group: GroupBy
+    ) -> list[MarginGroup]:
+        return sorted(_groups(repository.margins(filters, group)), key=lambda g: (g.key, g.kind))
 
-_CSV_HEADER = [
+
+def _groups(rows: Iterable[tuple[str, str, int, int, int]]) -> Iterator[MarginGroup]:
+    for key, kind, jobs, revenue, profit in rows:
+        yield MarginGroup(key, MarginKind(kind), jobs, revenue, profit)
+
+
+def _empty(kind: MarginKind) -> MarginGroup:
+    return MarginGroup("all", kind, 0, 0, 0)
+
+
+def _bands(rows: Iterable[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    counts = {(kind, index): count for kind, index, count in rows}
+    return [
+        (
+            label,
+            counts.get((MarginKind.ACTUAL.value, index), 0),
+            counts.get((MarginKind.PROJECTED.value, index), 0),
+        )
+        for index, label in enumerate(BAND_LABELS)
+    ]
+
+
+CSV_HEADER = [
     "job_number",
     "job_name",
     "job_type",
+    "stage",
     "sales_rep",
     "created",
     *(f"{name}{suffix}" for name in FIGURES for suffix in ("", "_source")),
-    "total_cost",
-    "gross_profit",
+    "invoiced",
+    "paid",
+    "balance",
+    "cost_to_date",
+    "projected_cost",
+    "margin_kind",
     "margin_percent",
     "last_synced_at",
     "sync_error",
 ]
 
 
-def _csv_row(job: Job, row: JobFinancials) -> list[str]:
+def _csv_row(row: ProfitRow) -> list[str]:
+    job, money = row.job, row.money
     figures = [
-        value for name in FIGURES for value in (_dollars(row.amount(name)), row.source(name).value)
+        value
+        for name in FIGURES
+        for value in (_dollars(money.amount(name)), money.source(name).value)
     ]
-    margin = "" if row.margin is None else f"{row.margin * 100:.1f}"
+    margin = {
+        MarginKind.ACTUAL: money.actual_margin,
+        MarginKind.PROJECTED: money.projected_margin,
+    }.get(row.kind)
     return [
         job.number,
-        job.name,
+        safe_cell(job.name),
         job.job_type.value,
-        job.sales_rep,
+        job.stage.value,
+        safe_cell(job.sales_rep),
         f"{job.created_at:%Y-%m-%d}",
         *figures,
-        _dollars(row.total_cost_cents),
-        _dollars(row.gross_profit_cents),
-        margin,
-        row.last_synced_at.isoformat() if row.last_synced_at else "",
-        row.sync_error,
+        _dollars(money.invoiced_cents),
+        _dollars(money.paid_cents),
+        _dollars(money.balance_cents),
+        _dollars(money.cost_to_date_cents),
+        _dollars(money.projected_cost_cents),
+        row.kind.value,
+        "" if margin is None else f"{margin * 100:.1f}",
+        money.last_synced_at.isoformat() if money.last_synced_at else "",
+        safe_cell(money.sync_error),
     ]
 
 
 def _dollars(cents: int | None) -> str:
     return "" if cents is None else str(from_cents(cents))
-
-
-def _groups(
-    rows: Sequence[tuple[Job, JobFinancials]], key_of: Callable[[Job], str]
-) -> list[MarginGroup]:
-    sums: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for job, row in rows:
-        bucket = sums[key_of(job)]
-        bucket[0] += 1
-        bucket[1] += row.contract_cents or 0
-        bucket[2] += row.gross_profit_cents or 0
-    return [MarginGroup(key, *values) for key, values in sorted(sums.items())]
-
-
-def _distribution(margins: Iterable[Decimal | None]) -> list[tuple[str, int]]:
-    labels = ["below 0%", "0-10%", "10-20%", "20-30%", "30-40%", "40% and up"]
-    counts = [0] * len(labels)
-    for margin in margins:
-        if margin is not None:
-            counts[sum(1 for bound in MARGIN_BUCKETS if margin >= bound)] += 1
-    return list(zip(labels, counts, strict=True))
-
-
-def _sources(rows: Iterable[JobFinancials]) -> dict[str, int]:
-    """How many figures come from each source, over every figure of every job."""
-    counts: dict[str, int] = defaultdict(int)
-    for row in rows:
-        for name in ("contract", *COST_FIGURES):
-            counts[row.source(name).value] += 1
-    return dict(counts)
-
-
-def _margin(profit: int, contract: int) -> Decimal | None:
-    if not contract:
-        return None
-    return (Decimal(profit) / Decimal(contract)).quantize(Decimal("0.0001"), ROUND_HALF_UP)
 
 
 profit_reports = ProfitReports()

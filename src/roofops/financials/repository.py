@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from roofops.financials.figures import COSTS_SETTLE, FIGURES, SOLD_STAGES
 from roofops.kit.paging import Page, PageRequest
 from roofops.kit.repository import in_chunks
+from roofops.kit.time import utcnow
 from roofops.models.company import PriceListEntry
 from roofops.models.customer import Customer
-from roofops.models.enums import AccountingDocStatus, JobType, Material, Provider
+from roofops.models.enums import (
+    AccountingDocStatus,
+    JobStage,
+    JobType,
+    MarginKind,
+    Material,
+    Provider,
+)
 from roofops.models.financials import (
     AccountingInvoice,
     CostCategoryMapping,
@@ -36,11 +45,15 @@ class ProfitFilters:
     since: date | None = None
     until: date | None = None
     margin_below: Decimal | None = None
+    kind: MarginKind | None = None  # which margin the jobs have: open, final, not sold
     q: str | None = None
 
 
-# An invoice counts toward the contract unless it was voided or deleted in the books.
+# An invoice counts (toward what was invoiced) unless it was voided or deleted in the books.
 COUNTED_STATUSES = (AccountingDocStatus.OPEN, AccountingDocStatus.PAID)
+# Upper bounds of the margin histogram's bands; the last band is open-ended.
+MARGIN_BUCKETS = (Decimal(0), Decimal("0.1"), Decimal("0.2"), Decimal("0.3"), Decimal("0.4"))
+SOURCED_FIGURES = FIGURES
 
 
 class FinancialsRepository:
@@ -60,9 +73,12 @@ class FinancialsRepository:
         statement = sa.select(JobFinancials).where(JobFinancials.job_id == job_id)
         return self.session.scalar(statement.with_for_update() if lock else statement)
 
-    def jobs_without_financials(self) -> list[Job]:
+    def untracked_jobs(self) -> list[Job]:
         missing = ~sa.exists().where(JobFinancials.job_id == Job.id)
         return list(self.session.scalars(sa.select(Job).where(missing)))
+
+    def all_job_ids(self) -> list[uuid.UUID]:
+        return list(self.session.scalars(sa.select(Job.id)))
 
     def jobs(self, job_ids: Iterable[uuid.UUID]) -> list[Job]:
         rows: list[Job] = []
@@ -81,9 +97,16 @@ class FinancialsRepository:
         rows = self.session.scalars(sa.select(PriceListEntry))
         return {(row.job_type, row.material): row.price_per_square_cents for row in rows}
 
-    def add_all(self, rows: Sequence[object]) -> None:
-        self.session.add_all(rows)
-        self.session.flush()
+    def insert(self, rows: Sequence[JobFinancials]) -> None:
+        """New rows built in memory, as one multi-row INSERT (they are not in the session)."""
+        if not rows:
+            return
+        now = utcnow()
+        columns = [attribute.key for attribute in sa.inspect(JobFinancials).column_attrs]
+        values = [{name: getattr(row, name) for name in columns} for row in rows]
+        for row_values in values:
+            row_values["created_at"] = row_values["updated_at"] = now
+        self.session.execute(sa.insert(JobFinancials), values)
 
     def add_snapshots(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:
@@ -99,7 +122,22 @@ class FinancialsRepository:
             )
         )
 
-    def page(self, filters: ProfitFilters, request: PageRequest) -> Page[tuple[Job, JobFinancials]]:
+
+class ProfitRepository:
+    """The Profit page's rows, sums and groups, all in SQL. Which margin a job has (none,
+    projected, actual) depends on its stage and the date, so it is decided here, per query,
+    exactly as figures.margin_kind decides it for one job."""
+
+    def __init__(self, session: Session, now: datetime) -> None:
+        self.session = session
+        self.kind = _kind(now)
+        self.margin = sa.case(
+            (self.kind == MarginKind.ACTUAL.value, JobFinancials.actual_margin),
+            (self.kind == MarginKind.PROJECTED.value, JobFinancials.projected_margin),
+            else_=sa.null(),
+        )
+
+    def page(self, filters: ProfitFilters, request: PageRequest) -> Page[ProfitRow]:
         statement = self._filtered(filters)
         total = self.session.scalar(
             sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())
@@ -109,20 +147,133 @@ class FinancialsRepository:
             .offset(request.offset)
             .limit(request.size)
         ).all()
-        items = [(row[0], row[1]) for row in rows]
+        items = [ProfitRow(row[0], row[1], MarginKind(row[2])) for row in rows]
         return Page(items=items, total=total or 0, page=request.page, size=request.size)
 
-    def all_rows(self, filters: ProfitFilters) -> list[tuple[Job, JobFinancials]]:
-        rows = self.session.execute(self._filtered(filters).order_by(Job.created_at, Job.id))
-        return [(row[0], row[1]) for row in rows]
+    def all_rows(self, filters: ProfitFilters) -> Iterator[ProfitRow]:
+        statement = self._filtered(filters).order_by(Job.created_at, Job.id)
+        for row in self.session.execute(statement.execution_options(yield_per=500)):
+            yield ProfitRow(row[0], row[1], MarginKind(row[2]))
 
-    def _filtered(self, filters: ProfitFilters) -> sa.Select[Job, JobFinancials]:
-        statement = (
-            sa.select(Job, JobFinancials)
-            .join(JobFinancials, JobFinancials.job_id == Job.id)
-            .where(Job.archived_at.is_(None))
+    def totals(self, filters: ProfitFilters) -> dict[str, int]:
+        """Counts and sums over the filtered jobs (sold jobs only for money)."""
+        sold = self.kind != MarginKind.NONE.value
+        columns = {
+            "jobs": sa.func.count(),
+            "sold": sa.func.count().filter(sold),
+            "contract": sa.func.sum(JobFinancials.contract_cents).filter(sold),
+            "invoiced": sa.func.sum(JobFinancials.invoiced_cents).filter(sold),
+            "paid": sa.func.sum(JobFinancials.paid_cents).filter(sold),
+            "balance": sa.func.sum(JobFinancials.balance_cents).filter(sold),
+            "cost_to_date": sa.func.sum(JobFinancials.cost_to_date_cents).filter(sold),
+        }
+        row = self.session.execute(self._over(filters, *columns.values())).one()
+        return {name: int(value or 0) for name, value in zip(columns, row, strict=True)}
+
+    def margins(
+        self, filters: ProfitFilters, group: GroupBy | None = None
+    ) -> list[tuple[str, str, int, int, int]]:
+        """(group key, kind, jobs, revenue, profit) for the sold jobs, per margin kind."""
+        key = _group_key(group)
+        statement = self._over(
+            filters,
+            key.label("key"),
+            self.kind.label("kind"),
+            sa.func.count(),
+            sa.func.sum(self._revenue()),
+            sa.func.sum(self._profit()),
+        ).where(self.kind != MarginKind.NONE.value)
+        rows = self.session.execute(statement.group_by(key, self.kind))
+        return [(str(k), str(kind), int(n), int(r or 0), int(p or 0)) for k, kind, n, r, p in rows]
+
+    def distribution(self, filters: ProfitFilters) -> list[tuple[str, int, int]]:
+        """(kind, bucket index, jobs): how many jobs per margin band, by margin kind."""
+        bucket = sa.case(
+            *((self.margin < bound, index) for index, bound in enumerate(MARGIN_BUCKETS)),
+            else_=len(MARGIN_BUCKETS),
         )
-        return statement.where(*_conditions(filters))
+        statement = self._over(filters, self.kind, bucket, sa.func.count()).where(
+            self.margin.is_not(None)
+        )
+        rows = self.session.execute(statement.group_by(self.kind, bucket))
+        return [(str(kind), int(index), int(count)) for kind, index, count in rows]
+
+    def sources(self, filters: ProfitFilters) -> dict[str, int]:
+        """How many figures of the sold jobs come from each source, every figure counted."""
+        counts: dict[str, int] = {}
+        sold = self.kind != MarginKind.NONE.value
+        for name in SOURCED_FIGURES:
+            column = getattr(JobFinancials, f"{name}_source")
+            statement = self._over(filters, column, sa.func.count()).where(sold)
+            for source, count in self.session.execute(statement.group_by(column)):
+                counts[str(source.value if hasattr(source, "value") else source)] = counts.get(
+                    str(source), 0
+                ) + int(count)
+        return counts
+
+    def _revenue(self) -> sa.ColumnElement[int]:
+        return sa.case(
+            (self.kind == MarginKind.ACTUAL.value, JobFinancials.actual_revenue_cents),
+            else_=JobFinancials.projected_revenue_cents,
+        )
+
+    def _profit(self) -> sa.ColumnElement[int]:
+        return sa.case(
+            (self.kind == MarginKind.ACTUAL.value, JobFinancials.actual_profit_cents),
+            else_=JobFinancials.projected_profit_cents,
+        )
+
+    def _over(self, filters: ProfitFilters, *columns: Any) -> sa.Select[Any]:
+        return (
+            sa.select(*columns)
+            .select_from(Job)
+            .join(JobFinancials, JobFinancials.job_id == Job.id)
+            .where(Job.archived_at.is_(None), *self._conditions(filters))
+        )
+
+    def _filtered(self, filters: ProfitFilters) -> sa.Select[Any]:
+        return self._over(filters, Job, JobFinancials, self.kind)
+
+    def _conditions(self, filters: ProfitFilters) -> list[sa.ColumnElement[bool]]:
+        conditions = _conditions(filters)
+        if filters.margin_below is not None:
+            conditions.append(self.margin < filters.margin_below)
+        if filters.kind is not None:
+            conditions.append(self.kind == filters.kind.value)
+        return conditions
+
+
+@dataclass(frozen=True)
+class ProfitRow:
+    job: Job
+    money: JobFinancials
+    kind: MarginKind
+
+
+GroupBy = Literal["job_type", "month"]
+
+
+def _group_key(group: GroupBy | None) -> sa.ColumnElement[Any]:
+    if group == "job_type":
+        return sa.cast(Job.job_type, sa.String)
+    if group == "month":
+        year = sa.cast(sa.extract("year", Job.created_at), sa.Integer)
+        month = sa.cast(sa.extract("month", Job.created_at), sa.Integer)
+        return year * 100 + month
+    return sa.literal("all")
+
+
+def _kind(now: datetime) -> sa.ColumnElement[str]:
+    """figures.margin_kind, in SQL."""
+    settled = sa.or_(
+        Job.stage == JobStage.PAID,
+        sa.and_(Job.stage == JobStage.INVOICED, Job.stage_changed_at <= now - COSTS_SETTLE),
+    )
+    return sa.case(
+        (Job.stage.not_in(list(SOLD_STAGES)), MarginKind.NONE.value),
+        (sa.and_(settled, JobFinancials.cost_to_date_cents > 0), MarginKind.ACTUAL.value),
+        else_=MarginKind.PROJECTED.value,
+    )
 
 
 def _conditions(filters: ProfitFilters) -> list[sa.ColumnElement[bool]]:
@@ -137,8 +288,6 @@ def _conditions(filters: ProfitFilters) -> list[sa.ColumnElement[bool]]:
         conditions.append(Job.created_at >= _midnight(filters.since))
     if filters.until is not None:
         conditions.append(Job.created_at < _midnight(filters.until))
-    if filters.margin_below is not None:
-        conditions.append(JobFinancials.margin < filters.margin_below)
     if filters.q:
         pattern = f"%{filters.q.strip()}%"
         named = sa.select(Customer.id).where(Customer.display_name.ilike(pattern))
@@ -198,19 +347,27 @@ class AccountingDocumentRepository:
     def delete(self, row: object) -> None:
         self.session.delete(row)
 
-    def contract_totals(self, job_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, int]:
-        """Sum of the invoices that count (not voided or deleted) per job."""
-        found: dict[uuid.UUID, int] = {}
+    def invoice_totals(self, job_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, tuple[int, int]]:
+        """(invoiced, open balance) per job, over the invoices that count."""
+        found: dict[uuid.UUID, tuple[int, int]] = {}
         for chunk in in_chunks(job_ids):
             rows = self.session.execute(
-                sa.select(AccountingInvoice.job_id, sa.func.sum(AccountingInvoice.total_cents))
+                sa.select(
+                    AccountingInvoice.job_id,
+                    sa.func.sum(AccountingInvoice.total_cents),
+                    sa.func.sum(AccountingInvoice.balance_cents),
+                )
                 .where(
                     AccountingInvoice.job_id.in_(chunk),
                     AccountingInvoice.status.in_(COUNTED_STATUSES),
                 )
                 .group_by(AccountingInvoice.job_id)
             )
-            found.update((job_id, int(total)) for job_id, total in rows if job_id is not None)
+            found.update(
+                (job_id, (int(total), int(balance)))
+                for job_id, total, balance in rows
+                if job_id is not None
+            )
         return found
 
     def cost_totals(self, job_ids: Iterable[uuid.UUID]) -> dict[tuple[uuid.UUID, str], int]:

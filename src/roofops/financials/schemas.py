@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from roofops.financials.figures import FIGURES, Figure, Totals, totals
+from roofops.financials.figures import FIGURES, Figure
 from roofops.financials.reports import MarginGroup, ProfitSummary
 from roofops.financials.service import figures_of
 from roofops.kit.money import from_cents
@@ -18,6 +18,8 @@ from roofops.models.enums import (
     CostCategory,
     FigureSource,
     FinancialSyncStatus,
+    JobStage,
+    MarginKind,
 )
 from roofops.models.financials import JobFinancials
 from roofops.models.job import Job
@@ -34,30 +36,56 @@ def dollars(cents: int | None) -> Decimal | None:
 class FigureOut(BaseModel):
     amount: Decimal | None
     source: FigureSource
-    books_amount: Decimal | None = Field(description="what the accounting system says, if any")
+    synced_amount: Decimal | None = Field(
+        description="what its outside source last said (the CRM for the contract amount, the "
+        "books for a cost), kept under a figure set by hand"
+    )
 
     @classmethod
     def of(cls, figure: Figure) -> FigureOut:
         return cls(
             amount=dollars(figure.cents),
             source=figure.source,
-            books_amount=dollars(figure.synced_cents),
+            synced_amount=dollars(figure.synced_cents),
         )
 
 
-class TotalsOut(BaseModel):
-    contract: Decimal | None
-    total_cost: Decimal | None
-    gross_profit: Decimal | None
-    margin: Decimal | None = Field(description="gross profit / contract, e.g. 0.3125")
+class MoneyOut(BaseModel):
+    """A job's money; definitions in docs/profitability.md."""
+
+    contract: Decimal | None = Field(description="the price the customer signed")
+    invoiced: Decimal | None = Field(description="invoices in the books (null: no books yet)")
+    paid: Decimal | None
+    balance: Decimal | None = Field(description="what the invoices still have open")
+    cost_to_date: Decimal | None = Field(description="costs in the books (null: none known)")
+    estimated_cost: Decimal | None = Field(description="contract x typical cost shares")
+    projected_cost: Decimal | None = Field(description="costs to date plus estimated remainder")
+    margin_kind: MarginKind = Field(
+        description="none (not sold), projected (open job) or actual (paid, or invoiced for 30 "
+        "days, with costs in the books)"
+    )
+    margin: Decimal | None = Field(description="the margin of that kind, e.g. 0.3125")
+    projected_margin: Decimal | None
+    actual_margin: Decimal | None
 
     @classmethod
-    def of(cls, totals: Totals) -> TotalsOut:
+    def of(cls, money: JobFinancials, kind: MarginKind) -> MoneyOut:
+        margins = {
+            MarginKind.ACTUAL: money.actual_margin,
+            MarginKind.PROJECTED: money.projected_margin,
+        }
         return cls(
-            contract=dollars(totals.contract_cents),
-            total_cost=dollars(totals.total_cost_cents),
-            gross_profit=dollars(totals.gross_profit_cents),
-            margin=totals.margin,
+            contract=dollars(money.contract_cents),
+            invoiced=dollars(money.invoiced_cents),
+            paid=dollars(money.paid_cents),
+            balance=dollars(money.balance_cents),
+            cost_to_date=dollars(money.cost_to_date_cents),
+            estimated_cost=dollars(money.estimated_cost_cents),
+            projected_cost=dollars(money.projected_cost_cents),
+            margin_kind=kind,
+            margin=margins.get(kind),
+            projected_margin=money.projected_margin,
+            actual_margin=money.actual_margin,
         )
 
 
@@ -66,27 +94,29 @@ class ProfitRowOut(BaseModel):
     number: str
     name: str
     job_type: str
+    stage: JobStage
     sales_rep: str
     figures: dict[str, FigureOut]
-    totals: TotalsOut
+    money: MoneyOut
     last_synced_at: datetime | None
     sync_status: FinancialSyncStatus
     sync_error: str
 
     @classmethod
-    def of(cls, job: Job, row: JobFinancials) -> ProfitRowOut:
-        figures = figures_of(row)
+    def of(cls, job: Job, money: JobFinancials, kind: MarginKind) -> ProfitRowOut:
+        figures = figures_of(money)
         return cls(
             job_id=job.id,
             number=job.number,
             name=job.name,
             job_type=job.job_type.value,
+            stage=job.stage,
             sales_rep=job.sales_rep,
             figures={name: FigureOut.of(figures[name]) for name in FIGURES},
-            totals=TotalsOut.of(totals(figures)),
-            last_synced_at=row.last_synced_at,
-            sync_status=row.sync_status,
-            sync_error=row.sync_error,
+            money=MoneyOut.of(money, kind),
+            last_synced_at=money.last_synced_at,
+            sync_status=money.sync_status,
+            sync_error=money.sync_error,
         )
 
 
@@ -114,13 +144,14 @@ class SnapshotOut(BaseModel):
     taken_at: datetime
     cause: str
     contract_cents: int | None
-    total_cost_cents: int | None
-    gross_profit_cents: int | None
-    margin: Decimal | None
+    invoiced_cents: int | None
+    cost_to_date_cents: int | None
+    projected_margin: Decimal | None
+    actual_margin: Decimal | None
 
 
 class JobProfitabilityOut(ProfitRowOut):
-    estimate: TotalsOut = Field(description="the placeholder estimate, to compare with actual")
+    estimate: dict[str, Decimal | None] = Field(description="estimated cost by category")
     invoices: list[InvoiceOut]
     cost_lines: list[CostLineOut]
     history: list[SnapshotOut]
@@ -128,46 +159,62 @@ class JobProfitabilityOut(ProfitRowOut):
 
 class MarginGroupOut(BaseModel):
     key: str
+    kind: MarginKind
     jobs: int
-    contract: Decimal
-    gross_profit: Decimal
+    revenue: Decimal
+    profit: Decimal
     margin: Decimal | None
 
     @classmethod
     def of(cls, group: MarginGroup) -> MarginGroupOut:
         return cls(
             key=group.key,
+            kind=group.kind,
             jobs=group.jobs,
-            contract=from_cents(group.contract_cents),
-            gross_profit=from_cents(group.gross_profit_cents),
+            revenue=from_cents(group.revenue_cents),
+            profit=from_cents(group.profit_cents),
             margin=group.margin,
         )
 
 
+class BandOut(BaseModel):
+    band: str
+    final_jobs: int = Field(description="jobs with an actual margin in this band")
+    open_jobs: int = Field(description="jobs with a projected margin in this band")
+
+
 class SummaryOut(BaseModel):
     jobs: int
-    jobs_with_figures: int
+    sold: int = Field(description="jobs with a signed contract, not lost or cancelled")
     contract: Decimal
-    cost: Decimal
-    gross_profit: Decimal
-    margin: Decimal | None
+    invoiced: Decimal
+    paid: Decimal
+    balance: Decimal
+    cost_to_date: Decimal
+    actual: MarginGroupOut = Field(description="final jobs: actual margin")
+    projected: MarginGroupOut = Field(description="open jobs: projected margin")
     by_type: list[MarginGroupOut]
     by_month: list[MarginGroupOut]
-    distribution: list[tuple[str, int]]
+    distribution: list[BandOut]
     sources: dict[str, int]
 
     @classmethod
     def of(cls, summary: ProfitSummary) -> SummaryOut:
         return cls(
             jobs=summary.jobs,
-            jobs_with_figures=summary.jobs_with_figures,
+            sold=summary.sold,
             contract=from_cents(summary.contract_cents),
-            cost=from_cents(summary.cost_cents),
-            gross_profit=from_cents(summary.gross_profit_cents),
-            margin=summary.margin,
+            invoiced=from_cents(summary.invoiced_cents),
+            paid=from_cents(summary.paid_cents),
+            balance=from_cents(summary.balance_cents),
+            cost_to_date=from_cents(summary.cost_to_date_cents),
+            actual=MarginGroupOut.of(summary.actual),
+            projected=MarginGroupOut.of(summary.projected),
             by_type=[MarginGroupOut.of(group) for group in summary.by_type],
             by_month=[MarginGroupOut.of(group) for group in summary.by_month],
-            distribution=summary.distribution,
+            distribution=[
+                BandOut(band=b, final_jobs=f, open_jobs=o) for b, f, o in summary.distribution
+            ],
             sources=summary.sources,
         )
 

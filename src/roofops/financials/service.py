@@ -1,14 +1,20 @@
-"""Job financials: placeholders, figures from the books, manual overrides, profitability.
+"""Job financials: figures with their sources, from the CRM and the books, manual overrides,
+what they add up to, and each job's money panel.
 
-Precedence of a figure: MANUAL (until someone clears it) > the books (QUICKBOOKS/XERO) >
-PLACEHOLDER (estimated from squares x the price list). Every change lands in the audit log
-(manual ones with their reason) and, when the job's numbers moved, in a snapshot for trends.
+Precedence of a settable figure: MANUAL (until someone clears it) > its outside source (the
+CRM's job amount for the contract, the books for costs) > PLACEHOLDER (the contract amount
+estimated from squares x the price list; no cost known yet). What each figure means:
+roofops.financials.figures. Every change lands in the audit log (manual ones with their
+reason) and, when the job's numbers moved, in a snapshot for trends.
+
+Reads never write: a job gets its row when it is created or changed (``track``), when the price
+list changes (``reprice``) and when the books are synced.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,13 +25,16 @@ from roofops.audit.service import audit_service, change
 from roofops.auth.principal import Principal
 from roofops.exceptions import NotFound, ValidationFailed
 from roofops.financials.figures import (
+    COST_FIGURES,
     FIGURES,
     Figure,
-    Totals,
+    Invoicing,
+    Money,
     cleared,
-    placeholder_figures,
+    derive,
+    estimated_costs,
+    margin_kind,
     synced,
-    totals,
 )
 from roofops.financials.repository import (
     AccountingDocumentRepository,
@@ -38,6 +47,7 @@ from roofops.models.enums import (
     FigureSource,
     FinancialSyncStatus,
     JobType,
+    MarginKind,
     Material,
     Provider,
 )
@@ -51,7 +61,15 @@ from roofops.models.financials import (
 from roofops.models.job import Job
 
 Prices = Mapping[tuple[JobType, Material], int]
-BooksFigures = Mapping[str, int]  # figure name -> cents, every figure present
+
+
+@dataclass(frozen=True)
+class BooksFigures:
+    """What the books say of one job: its invoices and its costs to date by category."""
+
+    invoiced_cents: int
+    balance_cents: int
+    costs: Mapping[str, int]  # every cost category present
 
 
 @dataclass(frozen=True)
@@ -59,8 +77,9 @@ class JobProfitability:
     job: Job
     financials: JobFinancials
     figures: dict[str, Figure]
-    totals: Totals
-    estimate: Totals
+    money: Money
+    kind: MarginKind
+    estimate: dict[str, int | None]  # estimated cost by category
     invoices: list[AccountingInvoice]
     cost_lines: list[CostLine]
     history: list[JobFinancialSnapshot]
@@ -73,38 +92,77 @@ def figures_of(row: JobFinancials) -> dict[str, Figure]:
     }
 
 
+def invoicing_of(row: JobFinancials) -> Invoicing | None:
+    if row.invoiced_cents is None:
+        return None
+    return Invoicing(row.invoiced_cents, row.paid_cents or 0, row.balance_cents or 0)
+
+
 def _write(row: JobFinancials, name: str, figure: Figure) -> None:
     setattr(row, f"{name}_cents", figure.cents)
     setattr(row, f"{name}_source", figure.source)
     setattr(row, f"{name}_synced_cents", figure.synced_cents)
 
 
+def _contract(current: Figure, job: Job, estimate: int | None) -> Figure:
+    """The contract figure as the job now says: manual stays; else the job's recorded amount;
+    else the estimate."""
+    if current.source == FigureSource.MANUAL:
+        return Figure(current.cents, FigureSource.MANUAL, job.contract_cents)
+    if job.contract_cents is not None:
+        source = job.contract_source or FigureSource.MANUAL
+        return Figure(job.contract_cents, source, job.contract_cents)
+    return Figure(estimate, FigureSource.PLACEHOLDER, None)
+
+
+def _store(row: JobFinancials, money: Money) -> None:
+    row.cost_to_date_cents = money.cost_to_date_cents
+    row.estimated_cost_cents = money.estimated_cost_cents
+    row.projected_revenue_cents = money.projected_revenue_cents
+    row.projected_cost_cents = money.projected_cost_cents
+    row.projected_profit_cents = money.projected_profit_cents
+    row.projected_margin = money.projected_margin
+    row.actual_revenue_cents = money.actual_revenue_cents
+    row.actual_profit_cents = money.actual_profit_cents
+    row.actual_margin = money.actual_margin
+
+
+def _refigure(row: JobFinancials) -> Money:
+    money = derive(figures_of(row), invoicing_of(row))
+    _store(row, money)
+    return money
+
+
 class FinancialsService:
-    # ----- rows and placeholders ----------------------------------------------------------
-    def ensure_all(self, db: Session) -> int:
-        """Placeholder figures for every job that has none yet; returns how many were added."""
+    # ----- rows, the contract amount and the estimate -------------------------------------
+    def track(self, db: Session, job_ids: Iterable[uuid.UUID] | None = None) -> int:
+        """Rows for these jobs (without ids: every job that has none yet), with the contract
+        amount and the estimate the job now implies; books' and manual figures stay."""
         repository = FinancialsRepository(db)
-        jobs = repository.jobs_without_financials()
-        if jobs:
-            prices = repository.prices()
-            repository.add_all([self._placeholder_row(job, prices) for job in jobs])
+        jobs = repository.jobs(job_ids) if job_ids is not None else repository.untracked_jobs()
+        rows = repository.for_jobs(job.id for job in jobs)
+        prices = repository.prices()
+        new = []
+        for job in jobs:
+            row = rows.get(job.id)
+            if row is None:
+                row = _placeholder(job)
+                new.append(row)
+            self._reprice(row, job, prices)
+        # A demo or a first sync brings thousands of jobs: one multi-row INSERT for the new.
+        repository.insert(new)
+        db.flush()
         return len(jobs)
 
-    def _placeholder_row(self, job: Job, prices: Prices) -> JobFinancials:
-        estimate = placeholder_figures(estimated_contract(job, prices))
-        row = JobFinancials(job_id=job.id, sync_status=FinancialSyncStatus.NEVER, sync_error="")
-        for name in FIGURES:
-            _write(row, name, Figure(estimate[name], FigureSource.PLACEHOLDER))
-        self._recompute(row, estimate)
-        return row
+    def reprice(self, db: Session) -> int:
+        """After a price-list change: every job's estimate (and placeholder contract) again."""
+        return self.track(db, FinancialsRepository(db).all_job_ids())
 
-    def _recompute(self, row: JobFinancials, estimate: Mapping[str, int | None]) -> None:
-        now = totals(figures_of(row))
-        row.total_cost_cents, row.gross_profit_cents = now.total_cost_cents, now.gross_profit_cents
-        row.margin = now.margin
-        row.estimated_contract_cents = estimate["contract"]
-        costs = [estimate[name] for name in FIGURES[1:] if estimate[name] is not None]
-        row.estimated_cost_cents = sum(c for c in costs if c is not None) if costs else None
+    def _reprice(self, row: JobFinancials, job: Job, prices: Prices) -> None:
+        estimate = estimated_contract(job, prices)
+        row.estimated_contract_cents = estimate
+        _write(row, "contract", _contract(figures_of(row)["contract"], job, estimate))
+        _refigure(row)
 
     # ----- from the books -----------------------------------------------------------------
     def apply_books(
@@ -118,12 +176,15 @@ class FinancialsService:
         """The books' figures for these jobs (MANUAL ones stay); returns how many jobs moved."""
         repository = FinancialsRepository(db)
         rows = repository.for_jobs(books)
-        prices = repository.prices()
         jobs = {job.id: job for job in repository.jobs(books)}
+        missing = [jobs[job_id] for job_id in books if job_id not in rows]
+        if missing:
+            self.track(db, [job.id for job in missing])
+            rows = repository.for_jobs(books)
         snapshots = []
         for job_id, figures in books.items():
-            row = rows.get(job_id) or self._new_row(db, jobs[job_id], prices)
-            if self._take_books(row, provider, figures, jobs[job_id], prices):
+            row = rows[job_id]
+            if self._take_books(row, provider, figures):
                 snapshots.append(_snapshot(row, f"sync:{provider.value}"))
             row.last_synced_at, row.sync_status, row.sync_error = (
                 synced_at,
@@ -133,30 +194,15 @@ class FinancialsService:
         repository.add_snapshots(snapshots)
         return len(snapshots)
 
-    def _new_row(self, db: Session, job: Job, prices: Prices) -> JobFinancials:
-        row = self._placeholder_row(job, prices)
-        db.add(row)
-        return row
-
-    def _take_books(
-        self,
-        row: JobFinancials,
-        provider: FigureSource,
-        figures: BooksFigures,
-        job: Job,
-        prices: Prices,
-    ) -> bool:
-        before = figures_of(row)
-        for name in FIGURES:
-            _write(row, name, synced(before[name], provider, figures[name]))
+    def _take_books(self, row: JobFinancials, provider: FigureSource, books: BooksFigures) -> bool:
+        before = (figures_of(row), invoicing_of(row))
+        for name in COST_FIGURES:
+            _write(row, name, synced(before[0][name], provider, books.costs[name]))
         row.books_source = provider
-        self._recompute(row, placeholder_figures(estimated_contract(job, prices)))
-        return figures_of(row) != before
-
-    def mark_sync_failed(self, db: Session, job_ids: Sequence[uuid.UUID], message: str) -> None:
-        """The last good figures stay; the job shows the error until a sync succeeds."""
-        for row in FinancialsRepository(db).for_jobs(job_ids).values():
-            row.sync_status, row.sync_error = FinancialSyncStatus.ERROR, message[:2000]
+        row.invoiced_cents, row.balance_cents = books.invoiced_cents, books.balance_cents
+        row.paid_cents = books.invoiced_cents - books.balance_cents
+        _refigure(row)
+        return (figures_of(row), invoicing_of(row)) != before
 
     # ----- manual overrides ---------------------------------------------------------------
     def set_manual(
@@ -187,9 +233,9 @@ class FinancialsService:
         before = figures_of(row)[figure] if row is not None else None
         if row is None or before is None or before.source != FigureSource.MANUAL:
             raise ValidationFailed(f"the {figure} figure is not set by hand", field="figure")
-        job = FinancialsRepository(db).jobs([job_id])[0]
-        estimate = placeholder_figures(estimated_contract(job, FinancialsRepository(db).prices()))
-        _write(row, figure, cleared(before, estimate[figure], row.books_source))
+        source = _outside_source(row, figure)
+        fallback = row.estimated_contract_cents if figure == "contract" else None
+        _write(row, figure, cleared(before, source, fallback))
         return self._after_manual(db, principal, row, (figure, before), reason.strip())
 
     def _after_manual(
@@ -201,9 +247,7 @@ class FinancialsService:
         reason: str,
     ) -> JobFinancials:
         figure, old = before
-        repository = FinancialsRepository(db)
-        job = repository.jobs([row.job_id])[0]
-        self._recompute(row, placeholder_figures(estimated_contract(job, repository.prices())))
+        _refigure(row)
         after = figures_of(row)[figure]
         audit_service.record(
             db,
@@ -217,7 +261,7 @@ class FinancialsService:
             },
             reason=reason,
         )
-        repository.add_snapshots([_snapshot(row, "manual")])
+        FinancialsRepository(db).add_snapshots([_snapshot(row, "manual")])
         db.flush()
         return row
 
@@ -227,10 +271,10 @@ class FinancialsService:
         row = repository.get(job_id, lock=True)
         if row is not None:
             return row
-        jobs = repository.jobs([job_id])
-        if not jobs:
+        if not repository.jobs([job_id]):
             raise NotFound("no such job")
-        return self._new_row(db, jobs[0], repository.prices())
+        self.track(db, [job_id])
+        return found_row(repository.get(job_id, lock=True))
 
     # ----- cost categories ----------------------------------------------------------------
     def cost_mappings(self, db: Session, provider: Provider) -> list[CostCategoryMapping]:
@@ -250,23 +294,27 @@ class FinancialsService:
         return mapping
 
     # ----- reading ------------------------------------------------------------------------
-    def profitability(self, db: Session, job_id: uuid.UUID) -> JobProfitability:
-        self.ensure_all(db)
+    def profitability(
+        self, db: Session, job_id: uuid.UUID, *, now: datetime | None = None
+    ) -> JobProfitability:
+        """One job's money; a job not tracked yet shows its placeholder (nothing is written)."""
         repository = FinancialsRepository(db)
-        row = repository.get(job_id)
         jobs = repository.jobs([job_id])
-        if row is None or not jobs:
+        if not jobs:
             raise NotFound("no such job")
+        job = jobs[0]
+        row = repository.get(job_id) or _estimated(job, repository.prices())
+        money = derive(figures_of(row), invoicing_of(row))
         documents = AccountingDocumentRepository(db)
-        estimate_figures = placeholder_figures(row.estimated_contract_cents)
         return JobProfitability(
-            job=jobs[0],
+            job=job,
             financials=row,
             figures=figures_of(row),
-            totals=totals(figures_of(row)),
-            estimate=totals(
-                {n: Figure(c, FigureSource.PLACEHOLDER) for n, c in estimate_figures.items()}
+            money=money,
+            kind=margin_kind(
+                job.stage, job.stage_changed_at, money.cost_to_date_cents, now or utcnow()
             ),
+            estimate=estimated_costs(money.contract_cents),
             invoices=documents.job_invoices(job_id),
             cost_lines=documents.cost_lines(job_id),
             history=repository.history(job_id),
@@ -278,6 +326,35 @@ def estimated_contract(job: Job, prices: Prices) -> int | None:
     if price is None or job.squares is None:
         return None
     return int(job.squares * price)
+
+
+def _placeholder(job: Job) -> JobFinancials:
+    row = JobFinancials(job_id=job.id, sync_status=FinancialSyncStatus.NEVER, sync_error="")
+    for name in FIGURES:
+        _write(row, name, Figure(None, FigureSource.PLACEHOLDER))
+    return row
+
+
+def _estimated(job: Job, prices: Prices) -> JobFinancials:
+    """The row a job would get, in memory only."""
+    row = _placeholder(job)
+    estimate = estimated_contract(job, prices)
+    row.estimated_contract_cents = estimate
+    _write(row, "contract", _contract(figures_of(row)["contract"], job, estimate))
+    _refigure(row)
+    return row
+
+
+def _outside_source(row: JobFinancials, figure: str) -> FigureSource | None:
+    """Where a cleared figure goes back to: the CRM's amount for the contract, the books'."""
+    if figure == "contract":
+        return FigureSource.JOBNIMBUS if row.contract_synced_cents is not None else None
+    return row.books_source
+
+
+def found_row(row: JobFinancials | None) -> JobFinancials:
+    assert row is not None, "track() has just made the row"
+    return row
 
 
 def _check_figure(figure: str) -> None:
@@ -293,9 +370,10 @@ def _snapshot(row: JobFinancials, cause: str) -> dict[str, Any]:
         "taken_at": utcnow(),
         "cause": cause,
         "contract_cents": row.contract_cents,
-        "total_cost_cents": row.total_cost_cents,
-        "gross_profit_cents": row.gross_profit_cents,
-        "margin": row.margin,
+        "invoiced_cents": row.invoiced_cents,
+        "cost_to_date_cents": row.cost_to_date_cents,
+        "projected_margin": row.projected_margin,
+        "actual_margin": row.actual_margin,
         "figures": {
             name: {"cents": figure.cents, "source": figure.source.value}
             for name, figure in figures_of(row).items()

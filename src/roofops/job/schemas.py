@@ -14,7 +14,15 @@ from roofops.crew.schemas import BranchRef, CrewRef
 from roofops.customer.schemas import CustomerRef, PropertyRef
 from roofops.job.lifecycle import allowed_targets
 from roofops.kit.schemas import Dollars, DollarsFromCents, OrmModel, PatchModel, text
-from roofops.models.enums import ActorType, JobStage, JobType, Material, PayerKind, Priority
+from roofops.models.enums import (
+    ActorType,
+    FigureSource,
+    JobStage,
+    JobType,
+    Material,
+    PayerKind,
+    Priority,
+)
 
 Number = Annotated[
     str,
@@ -33,6 +41,7 @@ ClaimNumber = Annotated[str, text(0, 64)]
 
 # Dollar fields of the API and the cents columns they are stored in.
 MONEY_COLUMNS = {
+    "contract_amount": "contract_cents",
     "rcv": "rcv_cents",
     "acv": "acv_cents",
     "deductible": "deductible_cents",
@@ -60,6 +69,9 @@ class JobCreate(BaseModel):
     payer: PayerKind = PayerKind.RETAIL
     insurance_carrier: Carrier = ""
     claim_number: ClaimNumber = ""
+    contract_amount: Dollars | None = Field(
+        default=None, description="the price the customer signed, dollars"
+    )
     rcv: Dollars | None = Field(default=None, description="replacement cost value, dollars")
     acv: Dollars | None = Field(default=None, description="actual cash value, dollars")
     deductible: Dollars | None = None
@@ -75,6 +87,7 @@ class JobUpdate(PatchModel):
             "crew_id",
             "squares",
             "pitch",
+            "contract_amount",
             "rcv",
             "acv",
             "deductible",
@@ -98,6 +111,7 @@ class JobUpdate(PatchModel):
     payer: PayerKind | None = None
     insurance_carrier: Carrier | None = None
     claim_number: ClaimNumber | None = None
+    contract_amount: Dollars | None = None
     rcv: Dollars | None = None
     acv: Dollars | None = None
     deductible: Dollars | None = None
@@ -152,6 +166,12 @@ class JobOut(OrmModel):
     payer: PayerKind
     insurance_carrier: str
     claim_number: str
+    contract_amount: DollarsFromCents | None = Field(
+        validation_alias="contract_cents", description="the price the customer signed"
+    )
+    contract_source: FigureSource | None = Field(
+        description="jobnimbus (the CRM's job amount) or manual (entered in roofops)"
+    )
     rcv: DollarsFromCents | None = Field(validation_alias="rcv_cents")
     acv: DollarsFromCents | None = Field(validation_alias="acv_cents")
     deductible: DollarsFromCents | None = Field(validation_alias="deductible_cents")

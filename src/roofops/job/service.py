@@ -15,13 +15,14 @@ from roofops.crew.service import require_branch, require_crew
 from roofops.customer.service import customer_service
 from roofops.events import bus
 from roofops.exceptions import Conflict, NotFound, ValidationFailed
+from roofops.financials.service import financials_service
 from roofops.job.lifecycle import refusal
 from roofops.job.repository import JobFilters, JobRepository, StageEventRepository
 from roofops.job.schemas import MONEY_COLUMNS, JobCreate, JobUpdate
 from roofops.kit.money import to_cents
 from roofops.kit.paging import Page, PageRequest, parse_sort
 from roofops.kit.time import as_utc, utcnow
-from roofops.models.enums import JobStage
+from roofops.models.enums import FigureSource, JobStage
 from roofops.models.job import Job, JobStageEvent
 
 __all__ = ["JOB_SORTS", "JobFilters", "JobService", "job_service"]
@@ -49,6 +50,7 @@ class JobService:
         job = JobRepository(db).add(Job(**values, stage=data.stage, stage_changed_at=now))
         _record_event(db, principal, job, source=None, target=data.stage, when=now, reason="")
         audit_service.created(db, principal, "job", job.id)
+        financials_service.track(db, [job.id])
         return self.get(db, job.id)
 
     def update(self, db: Session, principal: Principal, job_id: uuid.UUID, data: JobUpdate) -> Job:
@@ -59,6 +61,8 @@ class JobService:
             _ensure_number_free(db, values["number"])
         audit_service.updated(db, principal, "job", job.id, apply_changes(job, values))
         db.flush()
+        if PRICED_COLUMNS & values.keys():
+            financials_service.track(db, [job.id])
         return self.get(db, job_id)
 
     def move_stage(
@@ -120,14 +124,23 @@ def _found(job: Job | None) -> Job:
     return job
 
 
+# What the job's contract amount and estimate follow (financials re-figures when they change).
+PRICED_COLUMNS = frozenset({"job_type", "material", "squares", "contract_cents"})
+
+
 def _columns(values: dict[str, Any]) -> dict[str, Any]:
-    """API field names and dollars -> column names and cents."""
-    return {
+    """API field names and dollars -> column names and cents; a contract amount typed in
+    roofops is the office's (MANUAL), not the CRM's."""
+    columns = {
         MONEY_COLUMNS.get(field, field): (
             to_cents(value) if field in MONEY_COLUMNS and value is not None else value
         )
         for field, value in values.items()
     }
+    if "contract_cents" in columns:
+        typed = columns["contract_cents"] is not None
+        columns["contract_source"] = FigureSource.MANUAL if typed else None
+    return columns
 
 
 def _check_references(db: Session, values: dict[str, Any], job: Job | None) -> None:

@@ -17,6 +17,7 @@ from roofops.models.enums import (
     FinancialSyncStatus,
     JobStage,
     JobType,
+    MarginKind,
     Material,
     PayerKind,
     Priority,
@@ -26,7 +27,6 @@ from roofops.models.enums import (
     SyncRunStatus,
 )
 from roofops.models.financials import (
-    FIGURES,
     AccountingInvoice,
     CostCategoryMapping,
     CostLine,
@@ -48,7 +48,6 @@ from roofops.models.skill import Skill
 from roofops.models.user import ApiToken, LoginAttempt, User, UserSession
 
 __all__ = [
-    "FIGURES",
     "AccountingDocStatus",
     "AccountingInvoice",
     "ActorType",
@@ -80,6 +79,7 @@ __all__ = [
     "JobStageEvent",
     "JobType",
     "LoginAttempt",
+    "MarginKind",
     "Material",
     "PayerKind",
     "PriceListEntry",

@@ -103,10 +103,19 @@ class SyncRunStatus(StrEnum):
 class FigureSource(StrEnum):
     """Where a job's money figure came from; MANUAL wins over any sync until cleared."""
 
-    PLACEHOLDER = "placeholder"  # estimated from squares x the price list
+    PLACEHOLDER = "placeholder"  # estimated from squares x the price list, or not known yet
+    JOBNIMBUS = "jobnimbus"  # the CRM's job amount (a contract amount only)
     QUICKBOOKS = "quickbooks"
     XERO = "xero"
     MANUAL = "manual"
+
+
+class MarginKind(StrEnum):
+    """Which margin a job has: see roofops.financials.figures for the definitions."""
+
+    NONE = "none"  # not sold (lead to estimate) or lost/cancelled
+    PROJECTED = "projected"  # sold and not final: costs to date plus the estimated remainder
+    ACTUAL = "actual"  # paid, or invoiced for 30 days, with its costs in the books
 
 
 class CostCategory(StrEnum):

@@ -1,9 +1,10 @@
 """Job money: the current figures with their sources, their history, and what they came from.
 
-Each figure (the contract amount and one cost per category) keeps three things: the amount in
-force, its source, and the last amount the accounting system said. A MANUAL figure stays in force
-while syncs keep updating ``*_synced_cents`` underneath it, so clearing the override brings the
-books' figure back at once.
+Each settable figure (the contract amount, and the costs to date of each category) keeps three
+things: the amount in force, its source, and the last amount its outside source said (the CRM
+for the contract amount, the books for costs). A MANUAL figure stays in force while syncs keep
+updating ``*_synced_cents`` underneath it, so clearing the override brings the synced figure
+back at once. What the figures mean: roofops.financials.figures.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from roofops.models.enums import (
     Provider,
 )
 
-FIGURES = ("contract", *(category.value for category in CostCategory))
 PLACEHOLDER = FigureSource.PLACEHOLDER
 
 
@@ -34,7 +34,6 @@ class JobFinancials(Timestamps, Base):
     """The current money picture of one job (one row per job)."""
 
     __tablename__ = "job_financials"
-    __table_args__ = (sa.Index("ix_job_financials_margin", "margin"),)
 
     job_id: Mapped[uuid.UUID] = mapped_column(
         sa.ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True
@@ -80,14 +79,25 @@ class JobFinancials(Timestamps, Base):
     )
     other_synced_cents: Mapped[int | None] = mapped_column(Cents)
 
-    # Which accounting system the *_synced_cents came from (None before the first sync).
+    # Which accounting system the costs' *_synced_cents came from (None before the first sync).
     books_source: Mapped[FigureSource | None] = mapped_column(string_enum(FigureSource))
-    # The placeholder estimate (squares x price list), kept to compare estimate with actual.
+    # What the books say of the job's invoices (None until an accounting system is synced).
+    invoiced_cents: Mapped[int | None] = mapped_column(Cents)
+    paid_cents: Mapped[int | None] = mapped_column(Cents)
+    balance_cents: Mapped[int | None] = mapped_column(Cents)
+    # Derived from the figures above (roofops.financials.figures.derive), kept so that lists,
+    # sums and filters are plain SQL. Which margin applies is decided when reading (it depends
+    # on the job's stage and the date): see figures.margin_kind.
     estimated_contract_cents: Mapped[int | None] = mapped_column(Cents)
     estimated_cost_cents: Mapped[int | None] = mapped_column(Cents)
-    total_cost_cents: Mapped[int | None] = mapped_column(Cents)
-    gross_profit_cents: Mapped[int | None] = mapped_column(Cents)
-    margin: Mapped[Decimal | None] = mapped_column(sa.Numeric(9, 4))
+    cost_to_date_cents: Mapped[int | None] = mapped_column(Cents)
+    projected_revenue_cents: Mapped[int | None] = mapped_column(Cents)
+    projected_cost_cents: Mapped[int | None] = mapped_column(Cents)
+    projected_profit_cents: Mapped[int | None] = mapped_column(Cents)
+    projected_margin: Mapped[Decimal | None] = mapped_column(sa.Numeric(9, 4))
+    actual_revenue_cents: Mapped[int | None] = mapped_column(Cents)
+    actual_profit_cents: Mapped[int | None] = mapped_column(Cents)
+    actual_margin: Mapped[Decimal | None] = mapped_column(sa.Numeric(9, 4))
     last_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sync_status: Mapped[FinancialSyncStatus] = mapped_column(
         string_enum(FinancialSyncStatus), default=FinancialSyncStatus.NEVER
@@ -113,9 +123,10 @@ class JobFinancialSnapshot(UUIDPrimaryKey, Base):
     taken_at: Mapped[datetime] = mapped_column(UTCDateTime)
     cause: Mapped[str] = mapped_column(sa.String(40))
     contract_cents: Mapped[int | None] = mapped_column(Cents)
-    total_cost_cents: Mapped[int | None] = mapped_column(Cents)
-    gross_profit_cents: Mapped[int | None] = mapped_column(Cents)
-    margin: Mapped[Decimal | None] = mapped_column(sa.Numeric(9, 4))
+    invoiced_cents: Mapped[int | None] = mapped_column(Cents)
+    cost_to_date_cents: Mapped[int | None] = mapped_column(Cents)
+    projected_margin: Mapped[Decimal | None] = mapped_column(sa.Numeric(9, 4))
+    actual_margin: Mapped[Decimal | None] = mapped_column(sa.Numeric(9, 4))
     figures: Mapped[dict[str, Any]] = mapped_column(json_type(), default=dict)
 
 

@@ -14,7 +14,15 @@ from roofops.models.base import Base, Timestamps, UUIDPrimaryKey
 from roofops.models.branch import Branch
 from roofops.models.crew import Crew
 from roofops.models.customer import Customer
-from roofops.models.enums import ActorType, JobStage, JobType, Material, PayerKind, Priority
+from roofops.models.enums import (
+    ActorType,
+    FigureSource,
+    JobStage,
+    JobType,
+    Material,
+    PayerKind,
+    Priority,
+)
 from roofops.models.property import Property
 
 
@@ -47,6 +55,11 @@ class Job(UUIDPrimaryKey, Timestamps, Base):
     stage_changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Set when the CRM archives or deactivates the job: hidden from lists, kept for history.
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # The price the customer signed, as the CRM (JOBNIMBUS) or the office (MANUAL) recorded it:
+    # the job's contract amount unless finance overrides it on the Profit page.
+    contract_cents: Mapped[int | None] = mapped_column(Cents)
+    contract_source: Mapped[FigureSource | None] = mapped_column(string_enum(FigureSource))
 
     payer: Mapped[PayerKind] = mapped_column(string_enum(PayerKind), default=PayerKind.RETAIL)
     insurance_carrier: Mapped[str] = mapped_column(sa.String(120), default="")

@@ -15,7 +15,7 @@ from starlette.datastructures import QueryParams
 
 from roofops.financials.repository import ProfitFilters
 from roofops.kit.paging import PageRequest
-from roofops.models.enums import JobType
+from roofops.models.enums import JobType, MarginKind
 
 PAGE_SIZE = 25
 PAGE_URL = "/profit"
@@ -70,6 +70,7 @@ class ProfitQuery:
     created_from: date | None = None
     created_to: date | None = None
     margin_below: Decimal | None = None
+    kind: MarginKind | None = None
     page: int = 1
 
     @classmethod
@@ -83,6 +84,7 @@ class ProfitQuery:
             created_from=_parsed(date.fromisoformat, params.get("from")),
             created_to=_parsed(date.fromisoformat, params.get("to")),
             margin_below=_parsed(_percent, params.get("margin_below")),
+            kind=_parsed(MarginKind, params.get("kind")),
             page=_parsed(_page_number, params.get("page")) or 1,
         )
 
@@ -98,6 +100,7 @@ class ProfitQuery:
             if self.created_to
             else None,
             margin_below=None if self.margin_below is None else self.margin_below / 100,
+            kind=self.kind,
             q=self.q or None,
         )
 
@@ -118,6 +121,7 @@ class ProfitQuery:
             ("from", self.created_from.isoformat() if self.created_from else ""),
             ("to", self.created_to.isoformat() if self.created_to else ""),
             ("margin_below", "" if self.margin_below is None else str(self.margin_below)),
+            ("kind", self.kind.value if self.kind else ""),
             ("page", "" if self.page == 1 else str(self.page)),
         ]
         return [(key, value) for key, value in pairs if value]

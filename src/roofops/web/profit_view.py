@@ -3,10 +3,10 @@ whether the books can sync now, and the manual-figure forms checked like the API
 
 from __future__ import annotations
 
+import calendar
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -18,13 +18,15 @@ from roofops.auth import roles
 from roofops.config import Settings
 from roofops.dependencies import app_settings
 from roofops.exceptions import ValidationFailed
-from roofops.financials.figures import COST_FIGURES, Figure
+from roofops.financials.figures import COST_FIGURES, Figure, estimated_costs
 from roofops.financials.reports import MarginGroup, ProfitSummary
+from roofops.financials.repository import ProfitRow as ReportRow
 from roofops.financials.schemas import ClearFigureIn, ManualFigureIn
 from roofops.financials.service import figures_of, financials_service
 from roofops.integrations.accounting import company_accounting
 from roofops.integrations.core.accounting import AccountingState, accounting_state
 from roofops.kit.money import to_cents
+from roofops.models.enums import MarginKind
 from roofops.models.financials import JobFinancials
 from roofops.models.job import Job
 from roofops.web.context import PageContext
@@ -36,21 +38,39 @@ REASON_HELP = "say why (at least 3 characters): it is kept in the audit log"
 
 @dataclass(frozen=True)
 class ProfitRow:
-    """One job in the table: its money row plus each figure with its source."""
+    """One job in the table: its money, the margin that applies, and each settable figure."""
 
     job: Job
     money: JobFinancials
+    kind: MarginKind
     figures: dict[str, Figure]
+
+    @property
+    def margin(self) -> Decimal | None:
+        margins = {
+            MarginKind.ACTUAL: self.money.actual_margin,
+            MarginKind.PROJECTED: self.money.projected_margin,
+        }
+        return margins.get(self.kind)
+
+    @property
+    def estimate(self) -> dict[str, int | None]:
+        return estimated_costs(self.money.contract_cents)
 
     @property
     def cost_source(self) -> str:
         """The source shared by all seven costs, or ``mixed`` (the detail row shows each)."""
-        sources = {self.figures[name].source.value for name in COST_FIGURES}
+        known = [
+            self.figures[name] for name in COST_FIGURES if self.figures[name].cents is not None
+        ]
+        sources = {figure.source.value for figure in known}
+        if not known:
+            return "none"
         return sources.pop() if len(sources) == 1 else "mixed"
 
 
-def profit_rows(items: Iterable[tuple[Job, JobFinancials]]) -> list[ProfitRow]:
-    return [ProfitRow(job, row, figures_of(row)) for job, row in items]
+def profit_rows(items: Iterable[ReportRow]) -> list[ProfitRow]:
+    return [ProfitRow(row.job, row.money, row.kind, figures_of(row.money)) for row in items]
 
 
 # ----- charts ---------------------------------------------------------------------------
@@ -60,25 +80,30 @@ def _percent(margin: Decimal | None) -> float | None:
 
 
 def _month(key: str) -> str:
-    return datetime.strptime(key, "%Y-%m").strftime("%b %Y")
+    return f"{calendar.month_abbr[int(key) % 100]} {int(key) // 100}"
 
 
 def _series(groups: list[MarginGroup], label: Callable[[str], str]) -> dict[str, list[Any]]:
-    return {
-        "labels": [label(group.key) for group in groups],
-        "values": [_percent(group.margin) for group in groups],
-        "jobs": [group.jobs for group in groups],
-    }
+    """Actual and projected margins per group, never averaged together."""
+    keys = sorted({group.key for group in groups})
+    by = {(group.key, group.kind): group for group in groups}
+    series: dict[str, list[Any]] = {"labels": [label(key) for key in keys]}
+    for kind in (MarginKind.ACTUAL, MarginKind.PROJECTED):
+        found = [by.get((key, kind)) for key in keys]
+        series[kind.value] = [_percent(group.margin) if group else None for group in found]
+        series[f"{kind.value}_jobs"] = [group.jobs if group else 0 for group in found]
+    return series
 
 
 def chart_data(summary: ProfitSummary) -> dict[str, dict[str, list[Any]]]:
-    """Margins in percent by job type and by month created, and how many jobs per band."""
+    """Margins in percent by job type and by month created, and jobs per margin band."""
     return {
         "by_type": _series(summary.by_type, humanize),
         "by_month": _series(summary.by_month, _month),
         "distribution": {
-            "labels": [label for label, _ in summary.distribution],
-            "values": [count for _, count in summary.distribution],
+            "labels": [band for band, _, _ in summary.distribution],
+            "actual": [final for _, final, _ in summary.distribution],
+            "projected": [open_ for _, _, open_ in summary.distribution],
         },
     }
 

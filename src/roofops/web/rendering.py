@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from roofops.auth import roles
+from roofops.financials.figures import DEFINITIONS as MONEY_DEFINITIONS
 from roofops.models.enums import JobStage
 from roofops.web.context import PageContext
 from roofops.web.formatting import (
@@ -35,7 +36,7 @@ templates.env.filters.update(
     humanize=humanize,
     sentence=sentence,
 )
-templates.env.globals.update(JobStage=JobStage, access=roles)
+templates.env.globals.update(JobStage=JobStage, access=roles, MONEY_TERMS=MONEY_DEFINITIONS)
 
 
 def is_fragment_request(request: Request) -> bool:

@@ -150,12 +150,13 @@ def test_full_sync_brings_contracts_and_categorized_costs(
     assert single
     for number in (multi[0], single[0]):
         row = figures(db, number)
-        assert row.contract_cents == expected_contract(books.books, books.jobs[number].invoices)
-        assert row.contract_source == FigureSource.QUICKBOOKS
+        assert row.invoiced_cents == expected_contract(books.books, books.jobs[number].invoices)
+        assert row.contract_source != FigureSource.QUICKBOOKS  # the signed price is not the books'
         for category, cents in expected_costs(books.books, books, number).items():
             assert row.amount(category) == cents, category
             assert row.source(category) == FigureSource.QUICKBOOKS
-        assert row.margin is not None
+        assert row.cost_to_date_cents == sum(expected_costs(books.books, books, number).values())
+        assert row.projected_margin is not None
 
 
 def test_incremental_sync_reads_only_changes(
@@ -171,7 +172,7 @@ def test_incremental_sync_reads_only_changes(
     assert run.requests <= 5
     for number in changed:
         row = figures(db, number)
-        assert row.contract_cents == expected_contract(books.books, books.jobs[number].invoices)
+        assert row.invoiced_cents == expected_contract(books.books, books.jobs[number].invoices)
 
 
 def test_a_manual_figure_survives_syncs_until_cleared(
@@ -181,20 +182,20 @@ def test_a_manual_figure_survives_syncs_until_cleared(
     number = next(iter(books.jobs))
     job_id = figures(db, number).job_id
     financials_service.set_manual(
-        db, SYSTEM, job_id, figure="contract", cents=4_242_00, reason="signed change order"
+        db, SYSTEM, job_id, figure="materials", cents=4_242_00, reason="supplier credit pending"
     )
     db.commit()
 
     sync(session_maker, qbo.client, full=True)
 
     row = figures(db, number)
-    assert (row.contract_cents, row.contract_source) == (4_242_00, FigureSource.MANUAL)
-    books_amount = expected_contract(books.books, books.jobs[number].invoices)
-    assert row.contract_synced_cents == books_amount
-    financials_service.clear_manual(db, SYSTEM, job_id, figure="contract", reason="entered in QB")
+    assert (row.materials_cents, row.materials_source) == (4_242_00, FigureSource.MANUAL)
+    books_amount = expected_costs(books.books, books, number)["materials"]
+    assert row.materials_synced_cents == books_amount
+    financials_service.clear_manual(db, SYSTEM, job_id, figure="materials", reason="in QB now")
     db.commit()
     row = figures(db, number)
-    assert (row.contract_cents, row.contract_source) == (books_amount, FigureSource.QUICKBOOKS)
+    assert (row.materials_cents, row.materials_source) == (books_amount, FigureSource.QUICKBOOKS)
 
 
 def test_a_failed_sync_leaves_the_last_good_figures(
@@ -218,7 +219,7 @@ def test_a_failed_sync_leaves_the_last_good_figures(
 def _all_figures(db: Session) -> list[tuple[Any, ...]]:
     rows = db.execute(
         sa.select(
-            JobFinancials.job_id, JobFinancials.contract_cents, JobFinancials.total_cost_cents
+            JobFinancials.job_id, JobFinancials.invoiced_cents, JobFinancials.cost_to_date_cents
         ).order_by(JobFinancials.job_id)
     )
     return [tuple(row) for row in rows]
@@ -236,7 +237,7 @@ def test_throttling_and_server_errors_are_ridden_out(
     assert 60.0 in qbo.sleep.delays  # QuickBooks' throttle window waited out
 
 
-def test_a_voided_invoice_drops_out_of_the_contract(
+def test_a_voided_invoice_drops_out_of_what_was_invoiced(
     qbo: Harness, books: FakeCompany, session_maker: sessionmaker[Session], db: Session
 ) -> None:
     sync(session_maker, qbo.client, full=True)
@@ -249,13 +250,13 @@ def test_a_voided_invoice_drops_out_of_the_contract(
         and not ledger.payments
         and invoice.get("TotalAmt", 0) > 0
     )
-    before = figures(db, number).contract_cents
+    before = figures(db, number).invoiced_cents
     qbo.clock.advance(60)
     books.books.void_invoice(first["Id"], sync_token=first["SyncToken"])
 
     sync(session_maker, qbo.client)
 
-    after = figures(db, number).contract_cents
+    after = figures(db, number).invoiced_cents
     assert after == expected_contract(books.books, ledger.invoices)
     assert after is not None
     assert before is not None

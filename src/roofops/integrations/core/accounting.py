@@ -42,6 +42,7 @@ class AccountingState:
     """Whether a sync from the books can start, what someone has to do if not, and the latest
     run (``active`` while it still works)."""
 
+    provider: Provider
     label: str
     problem: str
     last_run: SyncRun | None
@@ -59,7 +60,8 @@ def accounting_state(
     db: Session, settings: Settings, accounting: AccountingProvider
 ) -> AccountingState:
     problem = accounting.sync.problem(db, settings)
-    return AccountingState(accounting.label, problem, latest_run(db, accounting.provider))
+    last = latest_run(db, accounting.provider)
+    return AccountingState(accounting.provider, accounting.label, problem, last)
 
 
 def request_books_sync(

@@ -65,6 +65,9 @@ def _margin(rng: random.Random) -> float:
 
 
 def _contract(job: JobRow, rng: random.Random, price_per_square: int) -> int:
+    """What the bookkeeper invoices against: the price the job was signed at."""
+    if job.contract_cents is not None:
+        return job.contract_cents
     if job.payer == PayerKind.INSURANCE and job.rcv_cents:
         return job.rcv_cents
     if job.job_type == JobType.GUTTERS:
