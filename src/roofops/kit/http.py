@@ -278,7 +278,7 @@ class Retrier:
         context = {"vendor": self.vendor, "method": method, "path": path}
         retrying = tenacity.Retrying(
             sleep=call.wait,
-            retry=tenacity.retry_if_result(self.retryable),
+            retry=tenacity.retry_if_result(self._retryable),
             wait=self._wait,
             stop=partial(self._spent, call),
             before_sleep=partial(self._log_retry, call, context),
@@ -286,7 +286,7 @@ class Retrier:
         )
         return call.tried(retrying(call.attempt, send))
 
-    def retryable(self, outcome: Outcome) -> bool:
+    def _retryable(self, outcome: Outcome) -> bool:
         if isinstance(outcome, httpx.Response):
             return outcome.status_code in self.policy.retry_statuses
         return isinstance(outcome, TRANSIENT_ERRORS)
