@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -15,6 +16,8 @@ import structlog.testing
 from roofops.kit import http as http_module
 from roofops.kit.http import (
     RateLimiter,
+    Retrier,
+    RetryingTransport,
     RetryPolicy,
     VendorAuthError,
     VendorHTTP,
@@ -50,21 +53,28 @@ def scripted(responses: list[httpx.Response | Exception]) -> Handler:
 
 def vendor(
     handler: Handler,
-    sleep: RecordingSleep,
+    sleep: Callable[[float], None],
     *,
     retry: RetryPolicy | None = None,
     limiter: RateLimiter | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> VendorHTTP:
     return VendorHTTP(
         "acme",
         "https://vendor.test/api/",
         transport=httpx.MockTransport(handler),
         sleep=sleep,
+        clock=clock,
         rng=random.Random(7),
         headers={"Authorization": "Bearer s3cret-key"},
         retry=retry,
         limiter=limiter,
     )
+
+
+def forever(response: Callable[[], httpx.Response]) -> Handler:
+    """A vendor stuck in one answer: only the retry budget can end the call."""
+    return lambda _request: response()
 
 
 def test_success_returns_response_and_counts_one_request() -> None:
@@ -305,5 +315,134 @@ def test_rate_limiter_is_thread_safe() -> None:
 def test_invalid_settings_are_rejected() -> None:
     with pytest.raises(ValueError, match="attempts"):
         RetryPolicy(attempts=0)
+    with pytest.raises(ValueError, match="negative"):
+        RetryPolicy(give_up_after=-1.0)
     with pytest.raises(ValueError, match="rate_per_second"):
         RateLimiter(0, 1)
+
+
+# ----- giving up by elapsed time -------------------------------------------------------------
+def test_a_storm_is_ridden_out_however_many_429s_it_takes() -> None:
+    clock = FakeClock()
+    answers = [httpx.Response(429)] * 12 + [httpx.Response(200, json={"ok": True})]
+    policy = RetryPolicy(give_up_after=600.0, base_delay=1.0, max_delay=60.0)
+    with vendor(scripted(answers), clock.sleep, retry=policy, clock=clock.now) as http:
+        assert http.request("GET", "things").json() == {"ok": True}
+    assert http.requests_sent == 13
+    assert len(set(clock.slept)) == 12  # no Retry-After: full jitter, no two workers in step
+    assert all(0.0 <= delay <= 60.0 for delay in clock.slept)
+    assert clock.time - 100.0 == pytest.approx(sum(clock.slept))
+
+
+def test_a_never_ending_storm_gives_up_when_the_next_wait_would_pass_the_budget() -> None:
+    clock = FakeClock()
+    handler = forever(lambda: httpx.Response(429, headers={"Retry-After": "10"}))
+    policy = RetryPolicy(give_up_after=25.0, max_delay=60.0)
+    http = vendor(handler, clock.sleep, retry=policy, clock=clock.now)
+    with pytest.raises(VendorRateLimited) as caught:
+        http.request("GET", "things")
+    # 0 s, 10 s and 20 s; a third wait would end at 30 s, past the 25 s budget: not taken.
+    assert clock.slept == [10.0, 10.0]
+    assert http.requests_sent == 3
+    assert caught.value.retry_after == 10.0
+    assert caught.value.message == "acme answered HTTP 429; gave up after 3 tries over 20 s"
+
+
+def test_time_spent_in_attempts_counts_against_the_budget() -> None:
+    clock = FakeClock()
+
+    def slow_and_failing(_request: httpx.Request) -> httpx.Response:
+        clock.time += 20.0  # a vendor that takes 20 s to fail
+        return httpx.Response(503, headers={"Retry-After": "1"})
+
+    policy = RetryPolicy(give_up_after=50.0)
+    http = vendor(slow_and_failing, clock.sleep, retry=policy, clock=clock.now)
+    with pytest.raises(VendorUnavailable) as caught:
+        http.request("GET", "things")
+    # 20 s, wait 1, 20 s (41), wait 1, 20 s (62): no more.
+    assert http.requests_sent == 3
+    assert clock.slept == [1.0, 1.0]
+    assert "gave up after 3 tries over 62 s" in caught.value.message
+
+
+def test_waits_count_as_asked_when_only_sleep_is_replaced() -> None:
+    """A test (or the demo) that fakes sleep but not the clock still ends a storm at once."""
+    sleep = RecordingSleep()
+    policy = RetryPolicy(give_up_after=30.0, base_delay=1.0, max_delay=8.0)
+    http = vendor(forever(lambda: httpx.Response(502)), sleep, retry=policy)
+    with pytest.raises(VendorUnavailable):
+        http.request("GET", "things")
+    assert 22.0 < sum(sleep.delays) <= 30.0  # the next wait (at most 8 s) would not fit
+    assert http.requests_sent == len(sleep.delays) + 1
+
+
+def test_transport_errors_give_up_by_time_too() -> None:
+    clock = FakeClock()
+
+    def refused(_request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused")
+
+    policy = RetryPolicy(give_up_after=10.0, base_delay=1.0, max_delay=4.0)
+    http = vendor(refused, clock.sleep, retry=policy, clock=clock.now)
+    with pytest.raises(VendorUnavailable) as caught:
+        http.request("GET", "things")
+    assert isinstance(caught.value.__cause__, httpx.ConnectError)
+    assert caught.value.message.startswith("acme did not answer: ConnectError; gave up after ")
+    assert 6.0 < sum(clock.slept) <= 10.0
+
+
+def test_give_up_log_says_how_long_and_how_often(monkeypatch: pytest.MonkeyPatch) -> None:
+    recorder = structlog.testing.CapturingLogger()
+    monkeypatch.setattr(http_module, "log", recorder)
+    clock = FakeClock()
+    handler = forever(lambda: httpx.Response(429, headers={"Retry-After": "4"}))
+    http = vendor(handler, clock.sleep, retry=RetryPolicy(give_up_after=9.0), clock=clock.now)
+    with pytest.raises(VendorRateLimited):
+        http.request("GET", "things")
+    retries = [call.kwargs for call in recorder.calls if call.args == ("http.retry",)]
+    [gave_up] = [call.kwargs for call in recorder.calls if call.args == ("http.gave_up",)]
+    assert [(r["attempt"], r["delay"], r["elapsed"]) for r in retries] == [
+        (1, 4.0, 0.0),
+        (2, 4.0, 4.0),
+    ]
+    assert (gave_up["attempts"], gave_up["elapsed"], gave_up["budget"]) == (3, 8.0, 9.0)
+    assert gave_up["status"] == 429
+
+
+def test_an_attempts_cap_still_stops_early_inside_the_budget() -> None:
+    clock = FakeClock()
+    policy = RetryPolicy(give_up_after=600.0, attempts=2)
+    http = vendor(forever(lambda: httpx.Response(503)), clock.sleep, retry=policy, clock=clock.now)
+    with pytest.raises(VendorUnavailable):
+        http.request("GET", "things")
+    assert http.requests_sent == 2
+
+
+# ----- retries under someone else's client -----------------------------------------------------
+def retrying_client(handler: Handler, clock: FakeClock, policy: RetryPolicy) -> httpx.Client:
+    retrier = Retrier("acme", policy, sleep=clock.sleep, clock=clock.now, rng=random.Random(3))
+    transport = RetryingTransport(retrier, httpx.MockTransport(handler))
+    return httpx.Client(base_url="https://vendor.test", transport=transport)
+
+
+def test_a_retrying_transport_hands_its_client_the_first_good_answer() -> None:
+    clock = FakeClock()
+    answers = [httpx.Response(503), httpx.ConnectError("refused"), httpx.Response(200, text="ok")]
+    with retrying_client(scripted(answers), clock, RetryPolicy()) as client:
+        response = client.post("/token", data={"grant_type": "refresh_token"})
+    assert response.text == "ok"
+    assert len(clock.slept) == 2
+
+
+def test_a_retrying_transport_hands_back_the_last_answer_or_error_when_it_gives_up() -> None:
+    clock = FakeClock()
+    policy = RetryPolicy(give_up_after=5.0, max_delay=2.0)
+    with retrying_client(forever(lambda: httpx.Response(503)), clock, policy) as client:
+        assert client.get("/token").status_code == 503
+    assert sum(clock.slept) <= 5.0
+
+    def refused(_request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused")
+
+    with retrying_client(refused, clock, policy) as client, pytest.raises(httpx.ConnectError):
+        client.get("/token")

@@ -3,6 +3,10 @@
 Vendor SDKs get these wrong in ways that cause outages (no timeouts, no 429 handling, retries that
 ignore ``Retry-After``), so every client we write sits on :class:`VendorHTTP` instead.
 
+Retries run on tenacity and give up by elapsed time, not by a count of attempts (ARCHITECTURE
+Rule 4): a vendor that throttles for a minute is ridden out however many 429s that takes, and a
+call never waits past its :class:`RetryPolicy` budget.
+
 Every method is retried, writes included: Rule 4 makes each write carry a deterministic
 idempotency key (``requestid``, ``Idempotency-Key``), which is what makes a repeated POST safe.
 """
@@ -17,10 +21,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from functools import partial
 from types import TracebackType
 from typing import Any, Self
 
 import httpx
+import tenacity
+from tenacity import RetryCallState
 
 from roofops.exceptions import RoofOpsError
 from roofops.kit.time import utcnow
@@ -33,6 +40,10 @@ BODY_EXCERPT_CHARS = 500
 USER_AGENT = "roofops/0.1"
 
 EventHook = Callable[..., Any]
+Clock = Callable[[], float]
+Sleep = Callable[[float], None]
+# One try's result: an answer, or the transport error it raised (kept, to retry or report).
+Outcome = httpx.Response | httpx.TransportError
 # Worth another try; the other transport errors (a bad URL scheme, a proxy refusing us) are not.
 TRANSIENT_ERRORS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 
@@ -93,20 +104,27 @@ class VendorResponseError(VendorError):
     code = "vendor_response_error"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RetryPolicy:
-    """``attempts`` counts every try, the first included."""
+    """How long one call keeps trying, and how long it waits between tries.
 
-    attempts: int = 5
+    ``give_up_after`` is the call's time budget in seconds: the time spent in attempts plus the
+    waits between them. A retry whose wait would end past the budget is not made; the call gives
+    up at once with the last answer. ``attempts`` optionally caps the number of tries as well
+    (the first included) for a caller that must not repeat a request more than that many times.
+    """
+
+    give_up_after: float = 60.0
     base_delay: float = 0.5
     max_delay: float = 30.0
+    attempts: int | None = None
     retry_statuses: frozenset[int] = frozenset({429, 500, 502, 503, 504})
 
     def __post_init__(self) -> None:
-        if self.attempts < 1:
+        if self.attempts is not None and self.attempts < 1:
             raise ValueError("RetryPolicy.attempts must be at least 1")
-        if self.base_delay < 0 or self.max_delay < 0:
-            raise ValueError("RetryPolicy delays must not be negative")
+        if min(self.give_up_after, self.base_delay, self.max_delay) < 0:
+            raise ValueError("RetryPolicy times must not be negative")
 
     def delay(self, attempt: int, retry_after: float | None, rng: random.Random) -> float:
         """Seconds to wait after failed attempt number ``attempt`` (1-based).
@@ -154,8 +172,8 @@ class RateLimiter:
         rate_per_second: float,
         burst: int,
         *,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = time.sleep,
     ) -> None:
         if rate_per_second <= 0 or burst < 1:
             raise ValueError("RateLimiter needs rate_per_second > 0 and burst >= 1")
@@ -182,8 +200,168 @@ class RateLimiter:
             return max(0.0, -self._tokens / self.rate)
 
 
+@dataclass(frozen=True)
+class Tried:
+    """How a retried call ended: its last outcome, and whether the time budget ran out first."""
+
+    outcome: Outcome
+    attempts: int
+    elapsed: float
+    gave_up: bool
+
+    def explained(self, message: str) -> str:
+        """``message``, and after a give-up how long we kept trying: what a run shows people."""
+        if not self.gave_up:
+            return message
+        return f"{message}; gave up after {self.attempts} tries over {self.elapsed:.0f} s"
+
+
+class _Call:
+    """One call's retry bookkeeping: tries made, time spent, and whether it gave up.
+
+    Time spent is the attempts' time, by the clock, plus the waits as asked of ``sleep``: a
+    test that replaces ``sleep`` (and its clock, or not) then sees a never-ending storm end
+    after exactly the budget's worth of fake waiting, and production counts real time.
+    """
+
+    def __init__(self, clock: Clock, sleep: Sleep) -> None:
+        self._clock = clock
+        self._sleep = sleep
+        self.attempts = 0
+        self.elapsed = 0.0
+        self.gave_up = False
+
+    def attempt(self, send: Callable[[], Outcome]) -> Outcome:
+        self.attempts += 1
+        started = self._clock()
+        try:
+            return send()
+        finally:
+            self.elapsed += self._clock() - started
+
+    def wait(self, seconds: float) -> None:
+        self._sleep(float(seconds))
+        self.elapsed += seconds
+
+    def tried(self, outcome: Outcome) -> Tried:
+        return Tried(outcome, self.attempts, self.elapsed, self.gave_up)
+
+
+class Retrier:
+    """The retry loop of one vendor connection, on tenacity: which outcomes earn another try,
+    how long to wait before it, and when the time budget says to stop.
+
+    :class:`VendorHTTP` runs its requests through it; :class:`RetryingTransport` puts it under
+    an httpx client that someone else drives (authlib's OAuth client).
+    """
+
+    def __init__(
+        self,
+        vendor: str,
+        policy: RetryPolicy,
+        *,
+        sleep: Sleep = time.sleep,
+        clock: Clock = time.monotonic,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.vendor = vendor
+        self.policy = policy
+        self._sleep = sleep
+        self._clock = clock
+        # Jitter only needs to differ between processes; tests pass a seeded Random.
+        self._rng = rng or random.Random()  # noqa: S311 (jitter, not cryptography)
+
+    def run(self, send: Callable[[], Outcome], *, method: str, path: str) -> Tried:
+        """Call ``send`` until its outcome is final or the budget is spent; never raises for
+        an HTTP status or a transport error (those are outcomes), only for what ``send`` raises."""
+        call = _Call(self._clock, self._sleep)
+        context = {"vendor": self.vendor, "method": method, "path": path}
+        retrying = tenacity.Retrying(
+            sleep=call.wait,
+            retry=tenacity.retry_if_result(self._retryable),
+            wait=self._wait,
+            stop=partial(self._spent, call),
+            before_sleep=partial(self._log_retry, call, context),
+            retry_error_callback=partial(self._give_up, call, context),
+        )
+        return call.tried(retrying(call.attempt, send))
+
+    def _retryable(self, outcome: Outcome) -> bool:
+        if isinstance(outcome, httpx.Response):
+            return outcome.status_code in self.policy.retry_statuses
+        return isinstance(outcome, TRANSIENT_ERRORS)
+
+    def _wait(self, state: RetryCallState) -> float:
+        retry_after = _retry_after_of(_last(state))
+        return self.policy.delay(state.attempt_number, retry_after, self._rng)
+
+    def _spent(self, call: _Call, state: RetryCallState) -> bool:
+        """Stop before a wait that would end past the budget, not after sleeping through it."""
+        cap = self.policy.attempts
+        if cap is not None and state.attempt_number >= cap:
+            return True
+        return call.elapsed + state.upcoming_sleep > self.policy.give_up_after
+
+    def _log_retry(self, call: _Call, context: dict[str, str], state: RetryCallState) -> None:
+        outcome = _last(state)
+        log.info(
+            "http.retry",
+            **context,
+            attempt=state.attempt_number,
+            delay=round(state.upcoming_sleep, 3),
+            elapsed=round(call.elapsed, 3),
+            retry_after=_retry_after_of(outcome),
+            **_outcome_fields(outcome),
+        )
+        if isinstance(outcome, httpx.Response):
+            outcome.close()  # a transport's unread answer would hold its connection
+
+    def _give_up(self, call: _Call, context: dict[str, str], state: RetryCallState) -> Outcome:
+        outcome = _last(state)
+        call.gave_up = True
+        log.warning(
+            "http.gave_up",
+            **context,
+            attempts=state.attempt_number,
+            elapsed=round(call.elapsed, 3),
+            budget=self.policy.give_up_after,
+            **_outcome_fields(outcome),
+        )
+        return outcome
+
+
+class RetryingTransport(httpx.BaseTransport):
+    """A :class:`Retrier` under an httpx client we do not drive ourselves (authlib's).
+
+    The client sees only the last attempt: its answer, or its transport error raised.
+    """
+
+    def __init__(self, retrier: Retrier, transport: httpx.BaseTransport | None = None) -> None:
+        self.retrier = retrier
+        self._transport = transport or httpx.HTTPTransport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        send = partial(self._attempt, request)
+        outcome = self.retrier.run(send, method=request.method, path=request.url.path).outcome
+        if isinstance(outcome, httpx.TransportError):
+            raise outcome
+        return outcome
+
+    def close(self) -> None:
+        self._transport.close()
+
+    def _attempt(self, request: httpx.Request) -> Outcome:
+        try:
+            return self._transport.handle_request(request)
+        except httpx.TransportError as exc:
+            return exc
+
+
 class VendorHTTP:
-    """One ``httpx.Client`` for one vendor connection, with retries and typed errors."""
+    """One ``httpx.Client`` for one vendor connection, with retries and typed errors.
+
+    Retries run above the client, so its event hooks and the rate limiter see every attempt.
+    """
 
     def __init__(
         self,
@@ -194,7 +372,8 @@ class VendorHTTP:
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
         limiter: RateLimiter | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Sleep = time.sleep,
+        clock: Clock = time.monotonic,
         rng: random.Random | None = None,
         headers: Mapping[str, str] | None = None,
         event_hooks: Mapping[str, list[EventHook]] | None = None,
@@ -204,9 +383,7 @@ class VendorHTTP:
         self.limiter = limiter
         self.requests_sent = 0
         self._count_lock = threading.Lock()  # one connection's client may serve several threads
-        self._sleep = sleep
-        # Jitter only needs to differ between processes; tests pass a seeded Random.
-        self._rng = rng or random.Random()  # noqa: S311 (jitter, not cryptography)
+        self._retrier = Retrier(vendor, self.retry, sleep=sleep, clock=clock, rng=rng)
         self._client = httpx.Client(
             base_url=base_url,
             transport=transport,
@@ -226,15 +403,16 @@ class VendorHTTP:
         headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
         """Send with retries; return a 2xx/3xx response or raise a :class:`VendorError`."""
-        for attempt in range(1, self.retry.attempts + 1):
-            outcome = self._send(method, path, params=params, json=json, data=data, headers=headers)
-            if not self._retryable(outcome):
-                return self._checked(outcome)
-            if attempt == self.retry.attempts:
-                break
-            self._wait_before_retry(method, path, attempt, outcome)
-        cause = outcome if isinstance(outcome, httpx.TransportError) else None
-        raise self._gave_up(outcome) from cause
+        send = partial(
+            self._send, method, path, params=params, json=json, data=data, headers=headers
+        )
+        tried = self._retrier.run(send, method=method, path=path)
+        outcome = tried.outcome
+        if isinstance(outcome, httpx.TransportError):
+            raise unreachable(self.vendor, outcome, tried) from outcome
+        if outcome.status_code < 400:
+            return outcome
+        raise error_for(self.vendor, outcome, tried)
 
     def close(self) -> None:
         self._client.close()
@@ -259,10 +437,10 @@ class VendorHTTP:
                 f"{self.vendor} answered with a body that is not JSON",
                 vendor=self.vendor,
                 status=response.status_code,
-                body=_body_excerpt(response),
+                body=body_excerpt(response),
             ) from exc
 
-    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response | httpx.TransportError:
+    def _send(self, method: str, path: str, **kwargs: Any) -> Outcome:
         if self.limiter is not None:
             self.limiter.acquire()
         with self._count_lock:
@@ -272,94 +450,64 @@ class VendorHTTP:
         except httpx.TransportError as exc:
             return exc
 
-    def _retryable(self, outcome: httpx.Response | httpx.TransportError) -> bool:
-        if isinstance(outcome, httpx.Response):
-            return outcome.status_code in self.retry.retry_statuses
-        return isinstance(outcome, TRANSIENT_ERRORS)
 
-    def _wait_before_retry(
-        self,
-        method: str,
-        path: str,
-        attempt: int,
-        outcome: httpx.Response | httpx.TransportError,
-    ) -> None:
-        retry_after = _retry_after_of(outcome)
-        delay = self.retry.delay(attempt, retry_after, self._rng)
-        log.info(
-            "http.retry",
-            vendor=self.vendor,
-            method=method,
-            path=path,
-            attempt=attempt,
-            delay=round(delay, 3),
-            retry_after=retry_after,
-            **_outcome_fields(outcome),
+def error_for(vendor: str, response: httpx.Response, tried: Tried | None = None) -> VendorError:
+    """The typed error for an HTTP error answer (after retries, if ``tried`` says so)."""
+    status = response.status_code
+    body = body_excerpt(response)
+    message = f"{vendor} answered HTTP {status}"
+    if tried is not None:
+        message = tried.explained(message)
+    if status in (401, 403):
+        return VendorAuthError(message, vendor=vendor, status=status, body=body)
+    if status == 429:
+        retry_after = _retry_after_of(response)
+        return VendorRateLimited(
+            message, vendor=vendor, status=status, body=body, retry_after=retry_after
         )
-        self._sleep(delay)
-
-    def _checked(self, outcome: httpx.Response | httpx.TransportError) -> httpx.Response:
-        if isinstance(outcome, httpx.TransportError):
-            raise self._unreachable(outcome) from outcome
-        if outcome.status_code < 400:
-            return outcome
-        raise self._error_for(outcome)
-
-    def _gave_up(self, outcome: httpx.Response | httpx.TransportError) -> VendorError:
-        log.warning(
-            "http.gave_up",
-            vendor=self.vendor,
-            attempts=self.retry.attempts,
-            **_outcome_fields(outcome),
-        )
-        if isinstance(outcome, httpx.Response):
-            return self._error_for(outcome)
-        return self._unreachable(outcome)
-
-    def _unreachable(self, error: httpx.TransportError) -> VendorUnavailable:
-        return VendorUnavailable(
-            f"{self.vendor} did not answer: {type(error).__name__}",
-            vendor=self.vendor,
-            status=None,
-        )
-
-    def _error_for(self, response: httpx.Response) -> VendorError:
-        status = response.status_code
-        body = _body_excerpt(response)
-        message = f"{self.vendor} answered HTTP {status}"
-        if status in (401, 403):
-            return VendorAuthError(message, vendor=self.vendor, status=status, body=body)
-        if status == 429:
-            retry_after = _retry_after_of(response)
-            return VendorRateLimited(
-                message, vendor=self.vendor, status=status, body=body, retry_after=retry_after
-            )
-        if status >= 500:
-            return VendorUnavailable(message, vendor=self.vendor, status=status, body=body)
-        return VendorRequestError(message, vendor=self.vendor, status=status, body=body)
+    if status >= 500:
+        return VendorUnavailable(message, vendor=vendor, status=status, body=body)
+    return VendorRequestError(message, vendor=vendor, status=status, body=body)
 
 
-def _retry_after_of(outcome: httpx.Response | httpx.TransportError) -> float | None:
+def unreachable(
+    vendor: str, error: httpx.TransportError, tried: Tried | None = None
+) -> VendorUnavailable:
+    message = f"{vendor} did not answer: {type(error).__name__}"
+    if tried is not None:
+        message = tried.explained(message)
+    return VendorUnavailable(message, vendor=vendor, status=None)
+
+
+def _last(state: RetryCallState) -> Outcome:
+    """The outcome of the attempt just made (attempts return their transport errors)."""
+    assert state.outcome is not None, "tenacity asks only after an attempt"
+    outcome: Outcome = state.outcome.result()
+    return outcome
+
+
+def _retry_after_of(outcome: Outcome) -> float | None:
     if not isinstance(outcome, httpx.Response):
         return None
     return parse_retry_after(outcome.headers.get("Retry-After"), utcnow())
 
 
-def _outcome_fields(outcome: httpx.Response | httpx.TransportError) -> dict[str, Any]:
+def _outcome_fields(outcome: Outcome) -> dict[str, Any]:
     if isinstance(outcome, httpx.Response):
         return {"status": outcome.status_code}
     return {"status": None, "error": type(outcome).__name__}
 
 
-def _body_excerpt(response: httpx.Response) -> str:
-    """The start of the body for the error message, scrubbed of our own credential.
+def body_excerpt(response: httpx.Response, *secrets: str) -> str:
+    """The start of the body for an error message, scrubbed of our credential and ``secrets``.
 
-    Some APIs echo the request back in their error body; the Authorization value must never
-    reach an exception message, a log line or a stored sync report.
+    Some APIs echo the request back in their error body; the Authorization value (and any
+    token the caller names) must never reach an exception message, a log line or a stored
+    sync report.
     """
     text = response.text
     credential = response.request.headers.get("Authorization", "")
-    secret = credential.split(" ", 1)[-1]
-    if secret:
-        text = text.replace(secret, "[redacted]")
+    for secret in (credential.split(" ", 1)[-1], *secrets):
+        if secret:
+            text = text.replace(secret, "[redacted]")
     return text[:BODY_EXCERPT_CHARS]

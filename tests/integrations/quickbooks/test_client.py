@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from datetime import timedelta
 from decimal import Decimal
 
@@ -10,6 +11,8 @@ import httpx
 import pytest
 
 from roofops.integrations.quickbooks.client import (
+    SYNC_RETRY,
+    THROTTLE_WINDOW,
     BatchItem,
     BatchQuery,
     BatchWrite,
@@ -156,16 +159,20 @@ def test_a_lost_answer_is_retried_and_replayed(qbo: Harness) -> None:
 
 
 @pytest.mark.parametrize("body_format", ["xml", "json"])
-def test_throttled_requests_wait_sixty_seconds(qbo: Harness, body_format: str) -> None:
+def test_throttled_requests_back_off_with_jitter_up_to_the_minute(
+    qbo: Harness, body_format: str
+) -> None:
     add_invoices(qbo.books, 2)
-    qbo.fake.faults.throttle = 2
+    qbo.fake.faults.throttle = 3
     qbo.fake.faults.throttle_format = body_format  # type: ignore[assignment]
 
-    with qbo.client() as client:
+    with qbo.client(rng=random.Random(5)) as client:
         result = client.query(Invoice)
 
     assert len(result.entities) == 2
-    assert qbo.sleep.delays == [60.0, 60.0]
+    assert len(qbo.sleep.delays) == 3
+    assert len(set(qbo.sleep.delays)) == 3  # jittered: many workers do not retry in step
+    assert all(0 <= delay <= THROTTLE_WINDOW for delay in qbo.sleep.delays)
 
 
 def test_server_errors_are_retried_with_backoff(qbo: Harness) -> None:
@@ -176,16 +183,25 @@ def test_server_errors_are_retried_with_backoff(qbo: Harness) -> None:
         assert client.count(Invoice) == 1
 
     assert len(qbo.sleep.delays) == 2
-    assert all(0 <= delay <= 2.0 for delay in qbo.sleep.delays)
+    assert all(0 <= delay <= 1.0 for delay in qbo.sleep.delays)  # 0.5 s, then 1 s ceilings
 
 
-def test_throttling_that_never_ends_gives_up(qbo: Harness) -> None:
-    qbo.fake.faults.throttle = 10
+def test_throttling_that_never_ends_gives_up_when_the_budget_is_spent(qbo: Harness) -> None:
+    qbo.fake.throttle.storm(3600)
 
-    with qbo.client() as client, pytest.raises(VendorRateLimited):
+    with (
+        qbo.client(clock=qbo.sleep.monotonic) as client,
+        pytest.raises(VendorRateLimited) as caught,
+    ):
         client.count(Invoice)
 
-    assert qbo.fake.requests.count() == 5
+    waited = sum(qbo.sleep.delays)
+    assert waited <= SYNC_RETRY.give_up_after
+    # It stopped only because the next wait (at most the minute) would have ended past it.
+    assert waited > SYNC_RETRY.give_up_after - THROTTLE_WINDOW
+    assert qbo.fake.requests.count() == len(qbo.sleep.delays) + 1 > 5
+    assert caught.value.retry_after is None  # QuickBooks gave no hint
+    assert caught.value.message.startswith("quickbooks answered HTTP 429; gave up after ")
 
 
 def test_the_realm_rate_limit_answers_429(qbo: Harness) -> None:
@@ -196,7 +212,8 @@ def test_the_realm_rate_limit_answers_429(qbo: Harness) -> None:
         counts = [client.count(Invoice) for _ in range(5)]
 
     assert counts == [1] * 5
-    assert 60.0 in qbo.sleep.delays
+    assert qbo.sleep.delays  # waited until the second's window had room again
+    assert all(delay <= THROTTLE_WINDOW for delay in qbo.sleep.delays)
     assert any(entry.status == 429 for entry in qbo.fake.requests.entries())
 
 

@@ -34,6 +34,7 @@ from roofops.integrations.jobnimbus.schemas import (
 )
 from roofops.kit.http import (
     DEFAULT_TIMEOUT,
+    Clock,
     RateLimiter,
     RetryPolicy,
     VendorHTTP,
@@ -83,6 +84,7 @@ class JobNimbusClient:
         retry: RetryPolicy | None = None,
         limiter: RateLimiter | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Clock = time.monotonic,
         rng: random.Random | None = None,
     ) -> None:
         if not api_key.strip():
@@ -95,6 +97,7 @@ class JobNimbusClient:
             retry=retry,
             limiter=limiter or polite_limiter(),
             sleep=sleep,
+            clock=clock,
             rng=rng,
             headers={"Authorization": f"Bearer {api_key}"},
         )

@@ -40,10 +40,12 @@ NOT_CONNECTED = (
     "(or set ROOFOPS_JOBNIMBUS_API_KEY)"
 )
 ClientFactory = Callable[[str, str], JobNimbusClient]
-# A background sync can afford to wait out a long 429 storm rather than fail the run...
-SYNC_RETRY = RetryPolicy(attempts=8, max_delay=60.0)
+# A background sync rides out a 429 storm rather than fail the run: Retry-After honoured up to a
+# minute, else full jitter up to a minute, for 4 minutes; the run beats its heartbeat every page,
+# and 4 minutes stay inside the 5 after which a silent run counts as dead (runs.STALE_AFTER)...
+SYNC_RETRY = RetryPolicy(give_up_after=240.0, base_delay=0.5, max_delay=60.0)
 # ...but someone checking a key on the Integrations page is waiting for the answer.
-CHECK_RETRY = RetryPolicy(attempts=2, max_delay=2.0)
+CHECK_RETRY = RetryPolicy(give_up_after=5.0, base_delay=0.25, max_delay=2.0)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ is particular to QuickBooks (spec digest section 1):
 * ``minorversion=75`` on every call and ``requestid`` on every write;
 * Fault bodies become typed errors (5010 -> :class:`StaleObjectError`), including the lowercase
   401 body and Faults inside HTTP 200 answers;
-* 429 carries no ``Retry-After`` contract and may have an XML body: the client waits 60 s;
+* 429 carries no ``Retry-After`` and may have an XML body: :data:`SYNC_RETRY` backs off with
+  jitter up to QuickBooks' one-minute window, for minutes of elapsed time, not a count of tries;
 * a 401 asks ``on_token_rejected`` once for a fresh token and retries once;
 * one malformed entity is reported in :attr:`Page.malformed` instead of failing its page.
 """
@@ -14,6 +15,7 @@ is particular to QuickBooks (spec digest section 1):
 from __future__ import annotations
 
 import json
+import random
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -39,6 +41,7 @@ from roofops.integrations.quickbooks.schemas import (
 )
 from roofops.kit.http import (
     DEFAULT_TIMEOUT,
+    Clock,
     RateLimiter,
     RetryPolicy,
     VendorAuthError,
@@ -60,7 +63,8 @@ BATCH_LIMIT = 30
 REQUEST_ID_MAX = 50
 BATCH_REQUEST_ID_MAX = 36
 BATCH_ID_MAX = 10
-THROTTLE_WAIT = 60.0
+# QuickBooks has no Retry-After contract; after a 429 it asks for about a minute (spec 1.10).
+THROTTLE_WINDOW = 60.0
 STALE_OBJECT = "5010"
 NOT_FOUND = "610"
 
@@ -73,8 +77,11 @@ def default_limiter() -> RateLimiter:
     return RateLimiter(8.0, 2)
 
 
-def default_retry() -> RetryPolicy:
-    return RetryPolicy(attempts=5, base_delay=1.0, max_delay=THROTTLE_WAIT)
+# Syncs run in the background, so they ride out a throttle: full jitter from half a second (the
+# 10-a-second limit clears that fast) up to the one-minute window (the 500-a-minute one), for 4
+# minutes. That rides out any throttle shorter than 3 minutes, whatever the jitter draws, and
+# stays inside the 5 minutes after which a silent sync run counts as dead (runs.STALE_AFTER).
+SYNC_RETRY = RetryPolicy(give_up_after=240.0, base_delay=0.5, max_delay=THROTTLE_WINDOW)
 
 
 @dataclass(frozen=True)
@@ -255,7 +262,8 @@ class QuickBooksClient:
         retry: RetryPolicy | None = None,
         limiter: RateLimiter | None = None,
         sleep: Callable[[float], None] = time.sleep,
-        throttle_wait: float = THROTTLE_WAIT,
+        clock: Clock = time.monotonic,
+        rng: random.Random | None = None,
     ) -> None:
         """``on_token_rejected(rejected_token)`` returns a fresh access token after a 401.
 
@@ -266,15 +274,16 @@ class QuickBooksClient:
         self.minorversion = minorversion
         self._token = access_token_provider
         self._on_token_rejected = on_token_rejected
-        self._throttle_wait = throttle_wait
         self.http = VendorHTTP(
             VENDOR,
             f"{base_url.rstrip('/')}/v3/company/{realm_id}/",
             transport=transport,
             timeout=timeout,
-            retry=retry or default_retry(),
+            retry=retry or SYNC_RETRY,
             limiter=limiter or default_limiter(),
             sleep=sleep,
+            clock=clock,
+            rng=rng,
             event_hooks={"response": [self._inspect]},
         )
 
@@ -444,11 +453,9 @@ class QuickBooksClient:
         )
 
     def _inspect(self, response: httpx.Response) -> None:
-        """Response hook: give 429 QuickBooks' 60-second wait, turn 4xx Faults into errors."""
+        """Response hook: 4xx Faults become typed errors (429 is left to the retries)."""
         status = response.status_code
-        if status == 429 and "Retry-After" not in response.headers:
-            response.headers["Retry-After"] = str(self._throttle_wait)
-        elif 400 <= status < 500 and status != 429:
+        if 400 <= status < 500 and status != 429:
             response.read()
             raise fault_error(status, response.text)
 

@@ -1,5 +1,12 @@
 """Intuit OAuth 2.0 calls: authorization URL, code exchange, refresh and revoke.
 
+The calls go through authlib's httpx ``OAuth2Client`` (Basic client authentication, the token
+request bodies, parsing the token response). Around it we keep what Intuit and our rules need:
+the hard-expiry header and field, our :class:`TokenSet`, :class:`InvalidGrant` and
+:class:`OAuthError` instead of authlib's errors, explicit timeouts, an injectable transport, a
+short retry of 429/5xx/connect errors (:data:`OAUTH_RETRY`, under authlib as a transport), and
+no token in any log line or exception message.
+
 Only the HTTP calls live here. Storing tokens (encrypted, per connection), the refresh lock and
 persisting a rotated refresh token before using the new access token are the token store's job
 (ARCHITECTURE Rule 5). A refresh may rotate the refresh token: always keep the one returned.
@@ -7,25 +14,38 @@ persisting a rotated refresh token before using the new access token are the tok
 
 from __future__ import annotations
 
-import base64
 import time
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
 import httpx
+from authlib.oauth2.client import DEFAULT_HEADERS  # type: ignore[import-untyped]
 
 from roofops.kit.http import (
-    DEFAULT_TIMEOUT,
+    USER_AGENT,
+    Retrier,
+    RetryingTransport,
     RetryPolicy,
     VendorAuthError,
-    VendorHTTP,
+    VendorError,
     VendorResponseError,
+    body_excerpt,
+    error_for,
+    unreachable,
 )
 from roofops.kit.time import utcnow
 from roofops.logging import get_logger
+
+with warnings.catch_warnings():
+    # authlib prefers httpx2 and warns when it falls back to httpx; our stack is on httpx.
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from authlib.integrations.httpx_client import OAuth2Client  # type: ignore[import-untyped]
 
 log = get_logger(__name__)
 
@@ -34,6 +54,12 @@ SCOPE_ACCOUNTING = "com.intuit.quickbooks.accounting"
 HARD_EXPIRY_HEADER = "x-include-refresh-token-hard-expires-in"
 # Reuse an access token until this long before it expires (Rule 5).
 REFRESH_MARGIN = timedelta(minutes=5)
+# Someone waits on the consent callback, or a sync holds the connection's row lock during a
+# refresh: retry 429/5xx and connect errors for a few seconds, then say so.
+OAUTH_RETRY = RetryPolicy(give_up_after=5.0, base_delay=0.25, max_delay=2.0)
+# The token endpoint answers in well under a second; a hung one must not hold a page for long.
+OAUTH_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+TOKEN_HEADERS = {**DEFAULT_HEADERS, HARD_EXPIRY_HEADER: "true"}
 
 
 @dataclass(frozen=True)
@@ -123,8 +149,15 @@ def exchange_code(
     clock: Callable[[], datetime] = utcnow,
     sleep: Callable[[float], None] = time.sleep,
 ) -> TokenSet:
-    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
-    tokens = _token_call(app, form, transport, clock, sleep)
+    with _oauth_client(app, transport, sleep, secret=code) as client:
+        payload = client.fetch_token(
+            app.endpoints.token_url,
+            grant_type="authorization_code",
+            code=code,
+            redirect_uri=redirect_uri,
+            headers=TOKEN_HEADERS,
+        )
+    tokens = _token_set(payload, clock())
     log.info("quickbooks.token.exchanged")
     return tokens
 
@@ -138,16 +171,16 @@ def refresh(
     sleep: Callable[[float], None] = time.sleep,
 ) -> TokenSet:
     """New tokens. Persist the returned refresh token before using the access token: the old
-    one keeps working for only 24 hours once QuickBooks has rotated it."""
-    tokens = _token_call(
-        app,
-        {"grant_type": "refresh_token", "refresh_token": refresh_token},
-        transport,
-        clock,
-        sleep,
-    )
-    rotated = tokens.refresh_token != refresh_token
-    log.info("quickbooks.token.refreshed", rotated=rotated)
+    one keeps working for only 24 hours once QuickBooks has rotated it.
+
+    A retried refresh is safe: if the first answer was lost, the old token is still valid
+    during the 24-hour grace and returns the current tokens."""
+    with _oauth_client(app, transport, sleep, secret=refresh_token) as client:
+        payload = client.refresh_token(
+            app.endpoints.token_url, refresh_token=refresh_token, headers=TOKEN_HEADERS
+        )
+    tokens = _token_set(payload, clock())
+    log.info("quickbooks.token.refreshed", rotated=tokens.refresh_token != refresh_token)
     return tokens
 
 
@@ -159,61 +192,85 @@ def revoke(
     sleep: Callable[[float], None] = time.sleep,
 ) -> None:
     """Revoke a refresh (or access) token, ending the connection's consent."""
-    with _http(transport, sleep) as http:
-        http.request("POST", app.endpoints.revoke_url, json={"token": token}, headers=_basic(app))
+    with _oauth_client(app, transport, sleep, secret=token) as client:
+        # Intuit's revoke endpoint takes JSON, not RFC 7009's form that authlib's
+        # revoke_token sends: post it ourselves with the client's Basic authentication.
+        basic = client.client_auth(client.token_endpoint_auth_method)
+        response = client.post(app.endpoints.revoke_url, json={"token": token}, auth=basic)
+        if response.status_code >= 400:
+            raise _refusal(response, _json_object(response), token)
     log.info("quickbooks.token.revoked")
 
 
-def _token_call(
+@contextmanager
+def _oauth_client(
     app: OAuthApp,
-    form: dict[str, str],
     transport: httpx.BaseTransport | None,
-    clock: Callable[[], datetime],
     sleep: Callable[[float], None],
-) -> TokenSet:
-    # A retried refresh is safe: if the first answer was lost, the old token is still valid
-    # during the 24-hour grace and returns the current tokens.
-    headers = {**_basic(app), HARD_EXPIRY_HEADER: "true"}
-    with _http(transport, sleep) as http:
-        response = http.request("POST", app.endpoints.token_url, data=form, headers=headers)
-        return _token_set(http.json(response), clock(), response)
+    *,
+    secret: str,
+) -> Iterator[Any]:
+    """An authlib client for one call whose refusals and failures are our typed errors.
 
-
-def _http(transport: httpx.BaseTransport | None, sleep: Callable[[float], None]) -> VendorHTTP:
-    return VendorHTTP(
-        VENDOR,
-        "",
-        transport=transport,
-        timeout=DEFAULT_TIMEOUT,
-        retry=RetryPolicy(attempts=3),
-        sleep=sleep,
-        event_hooks={"response": [_refusal]},
+    ``secret`` (the code or token sent) is scrubbed from any error body we keep.
+    """
+    retrier = Retrier(VENDOR, OAUTH_RETRY, sleep=sleep)
+    client = OAuth2Client(
+        app.client_id,
+        app.client_secret,
+        token_endpoint_auth_method="client_secret_basic",  # noqa: S106 (a method's name)
+        transport=RetryingTransport(retrier, transport),
+        timeout=OAUTH_TIMEOUT,
+        headers={"User-Agent": USER_AGENT},
     )
+    # Before authlib parses an answer: a refusal must become InvalidGrant/OAuthError, not
+    # authlib's own OAuthError, and a 5xx left after the retries a VendorUnavailable.
+    token_answer = partial(_token_answer, secret=secret)
+    client.register_compliance_hook("access_token_response", token_answer)
+    client.register_compliance_hook("refresh_token_response", token_answer)
+    try:
+        with client:
+            yield client
+    except httpx.TransportError as error:
+        raise unreachable(VENDOR, error) from error
 
 
-def _basic(app: OAuthApp) -> dict[str, str]:
-    credentials = base64.b64encode(f"{app.client_id}:{app.client_secret}".encode()).decode()
-    return {"Authorization": f"Basic {credentials}"}
+def _token_answer(response: httpx.Response, secret: str) -> httpx.Response:
+    """Compliance hook, before authlib parses a token answer: anything but tokens is raised as
+    our typed error (authlib would raise its own OAuthError, or a bare ValueError)."""
+    payload = _json_object(response)
+    if response.status_code >= 400 or (payload is not None and "error" in payload):
+        raise _refusal(response, payload, secret)
+    if payload is None:
+        raise VendorResponseError(
+            "the token endpoint answered with a body that is not a JSON object",
+            vendor=VENDOR,
+            status=response.status_code,
+        )
+    return response
 
 
-def _refusal(response: httpx.Response) -> None:
-    """Response hook: 400/401 from the token endpoint carry ``{"error", "error_description"}``."""
-    if response.status_code not in (400, 401):
-        return
-    response.read()
+def _refusal(response: httpx.Response, payload: dict[str, Any] | None, secret: str) -> VendorError:
+    """400/401 carry ``{"error", "error_description"}``; any other error status (429, 5xx left
+    after the retries, 403) is the usual vendor error, not a reason to reconnect."""
+    status = response.status_code
+    if status >= 400 and status not in (400, 401):
+        return error_for(VENDOR, response)
+    error = str((payload or {}).get("error", "")) or "oauth_error"
+    description = str((payload or {}).get("error_description", ""))
+    kind = InvalidGrant if error == "invalid_grant" else OAuthError
+    return kind(error, description, status=status, body=body_excerpt(response, secret))
+
+
+def _json_object(response: httpx.Response) -> dict[str, Any] | None:
     try:
         payload = response.json()
     except ValueError:
-        payload = {}
-    error = str(payload.get("error", "")) if isinstance(payload, dict) else ""
-    description = str(payload.get("error_description", "")) if isinstance(payload, dict) else ""
-    kind = InvalidGrant if error == "invalid_grant" else OAuthError
-    raise kind(
-        error or "oauth_error", description, status=response.status_code, body=response.text[:500]
-    )
+        return None
+    return payload if isinstance(payload, dict) else None
 
 
-def _token_set(payload: Any, now: datetime, response: httpx.Response) -> TokenSet:
+def _token_set(payload: Any, now: datetime) -> TokenSet:
     try:
         hard = payload.get("x_refresh_token_hard_expires_in")
         return TokenSet(
@@ -225,7 +282,5 @@ def _token_set(payload: Any, now: datetime, response: httpx.Response) -> TokenSe
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise VendorResponseError(
-            "the token endpoint answered without the token fields",
-            vendor=VENDOR,
-            status=response.status_code,
+            "the token endpoint answered without the token fields", vendor=VENDOR, status=200
         ) from exc

@@ -6,6 +6,7 @@ that is consumed goes through a lock.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import deque
@@ -91,20 +92,32 @@ class Limits:
 
 
 class Throttle:
-    """Sliding windows of accepted requests per realm; a refused request does not count."""
+    """Sliding windows of accepted requests per realm; a refused request does not count.
+
+    :meth:`storm` refuses everything for a while, whatever the windows say.
+    """
 
     def __init__(self, limits: Limits, clock: Callable[[], float] = time.monotonic) -> None:
         self.limits = limits
         self._clock = clock
         self._requests: dict[str, deque[float]] = {}
         self._batches: dict[str, deque[float]] = {}
+        self._storm_until = -math.inf
         self._lock = threading.Lock()
 
+    def storm(self, seconds: float) -> None:
+        """Answer 429 to every request for the next ``seconds`` of the clock, however often
+        the client retries: what QuickBooks does while another app spends the realm's quota."""
+        with self._lock:
+            self._storm_until = self._clock() + seconds
+
     def allow(self, realm_id: str, *, batch: bool) -> bool:
-        if not self.limits.enabled:
-            return True
         with self._lock:
             now = self._clock()
+            if now < self._storm_until:
+                return False
+            if not self.limits.enabled:
+                return True
             requests = self._window(self._requests, realm_id, now)
             batches = self._window(self._batches, realm_id, now)
             if not self._room(requests, batches, now, batch=batch):

@@ -12,6 +12,7 @@ Usage::
     fake.add_company(realm, build_books(demo_data, clock=fake.clock).books)
     app = fake.app()                                    # mount it, or serve it (fake_server)
     fake.faults.throttle = 2                            # the next two /v3 requests get 429
+    fake.throttle.storm(300)                            # every one does, for 5 minutes
     fake.requests.count(path_contains="/query")         # what the client sent
     fake.webhooks(realm).deliver(url)                   # signed notifications of every write
 """
