@@ -24,8 +24,9 @@ from roofops.models.integration import SyncRun, SyncRunError
 log = get_logger(__name__)
 
 PROGRESS_TOPIC = "sync.progress"
-# A RUNNING run whose heartbeat is older than this was killed (a live run beats every page).
-STALE_AFTER = timedelta(minutes=5)
+# A RUNNING run whose heartbeat is older than this was killed. A live run beats at every page,
+# and a page may wait out the vendor's throttling for the whole retry budget (4 minutes).
+STALE_AFTER = timedelta(minutes=10)
 MAX_STORED_ERRORS = 500
 PROGRESS_EVERY_SECONDS = 0.5
 

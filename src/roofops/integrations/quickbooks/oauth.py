@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
-from authlib.oauth2.client import DEFAULT_HEADERS  # type: ignore[import-untyped]
+from authlib.oauth2.client import DEFAULT_HEADERS
 
 from roofops.kit.http import (
     USER_AGENT,
@@ -45,7 +45,7 @@ from roofops.logging import get_logger
 with warnings.catch_warnings():
     # authlib prefers httpx2 and warns when it falls back to httpx; our stack is on httpx.
     warnings.simplefilter("ignore", DeprecationWarning)
-    from authlib.integrations.httpx_client import OAuth2Client  # type: ignore[import-untyped]
+    from authlib.integrations.httpx_client import OAuth2Client
 
 log = get_logger(__name__)
 
