@@ -6,6 +6,8 @@ SHELL := bash
 UV = $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 RUN = $(UV) run --frozen
 PYTEST_ARGS ?=
+# Two workers (pytest-xdist): each gets its own SQLite file or PostgreSQL database.
+PYTEST_WORKERS ?= 2
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -47,11 +49,11 @@ test: setup browser-setup lint typecheck test-sqlite test-postgres ## Everything
 
 test-sqlite: setup ## The suite on a fresh SQLite file
 	@echo "==> pytest on SQLite $(browser_note)"
-	$(RUN) pytest -q $(call browser_filter) $(PYTEST_ARGS)
+	$(RUN) pytest -q -n $(PYTEST_WORKERS) $(call browser_filter) $(PYTEST_ARGS)
 
 test-postgres: setup ## The suite on PostgreSQL: ROOFOPS_TEST_DATABASE_URL, the local server, or a throwaway cluster
 	@echo "==> pytest on PostgreSQL $(browser_note)"
-	PYTHON=.venv/bin/python scripts/with-postgres $(RUN) pytest -q $(call browser_filter) $(PYTEST_ARGS)
+	PYTHON=.venv/bin/python scripts/with-postgres $(RUN) pytest -q -n $(PYTEST_WORKERS) $(call browser_filter) $(PYTEST_ARGS)
 
 docker: ## Build the container image (needs a Docker engine)
 	docker build -t roofops:latest .

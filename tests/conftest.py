@@ -38,10 +38,28 @@ def _reset_postgres(url: str) -> None:
     engine.dispose()
 
 
+def _own_postgres_database(url: str, worker: str) -> str:
+    """pytest-xdist workers each get a database of their own (``<name>_gw0``...), created on
+    the same server: two workers migrating and wiping one schema would trip over each other."""
+    base = sa.engine.make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        exists = connection.exec_driver_sql(
+            "SELECT 1 FROM pg_database WHERE datname = %(name)s", {"name": name}
+        ).first()
+        if not exists:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = os.environ.get(TEST_DATABASE_ENV)
     if url:
+        worker = os.environ.get("PYTEST_XDIST_WORKER")
+        url = _own_postgres_database(url, worker) if worker else url
         _reset_postgres(url)
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'roofops-test.db'}"

@@ -1,20 +1,60 @@
-"""Sign-in helpers for page tests: a TestClient holding a real session cookie."""
+"""Page tests' helpers: a TestClient holding a real session cookie, and the Playwright set-up
+every browser test shares (Debian's Chromium, a desktop viewport, console errors)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
+from playwright.sync_api import ConsoleMessage, Page
 from sqlalchemy.orm import Session
 
 from roofops.models import Role, User
 from tests.factories import make_user
 
 PASSWORD = "correct horse battery staple"
+# Headless Chromium from Debian, with nothing reaching out of this machine (see RECIPES.md).
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args() -> dict[str, Any]:
+    return {"executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args() -> dict[str, Any]:
+    return {"viewport": {"width": 1440, "height": 1000}, "locale": "en-US"}
+
+
+@pytest.fixture
+def console_errors(page: Page) -> list[str]:
+    """Console errors and uncaught exceptions; CSP violations are reported here too."""
+    errors: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            errors.append(f"{message.text} ({message.location.get('url', '')})")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return errors
+
+
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 

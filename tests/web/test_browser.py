@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Page, expect
+from playwright.sync_api import Page, expect
 
 from roofops.config import Settings
 from roofops.db import session_scope
@@ -19,27 +19,6 @@ from tests.web.live_server import browser_database, serve
 from tests.web.seed import seed
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args() -> dict[str, Any]:
-    return {"executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}
-
-
-@pytest.fixture(scope="session")
-def browser_context_args() -> dict[str, Any]:
-    return {"viewport": {"width": 1440, "height": 960}, "locale": "en-US"}
 
 
 @dataclass(frozen=True)
@@ -61,20 +40,6 @@ def live(
             seeded = seed(db, user)
         with serve(settings.model_copy(update={"database_url": url}), url) as base:
             yield Live(base, "dana@example.com", seeded.jobs, seeded.scheduled_number)
-
-
-@pytest.fixture
-def console_errors(page: Page) -> list[str]:
-    """Console errors and uncaught exceptions; CSP violations are reported here too."""
-    errors: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            errors.append(f"{message.text} ({message.location.get('url', '')})")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    return errors
 
 
 def sign_in(page: Page, live: Live, path: str = "/jobs") -> None:

@@ -9,10 +9,9 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Locator, Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from roofops.auth.principal import SYSTEM
 from roofops.config import Settings
@@ -24,7 +23,6 @@ from roofops.sandbox.jobnimbus.fake import create_fake_app, serve_fake
 from tests.factories import make_user
 from tests.web.conftest import PASSWORD
 from tests.web.live_server import browser_database, serve
-from tests.web.test_browser import CHROMIUM_ARGS
 from tests.web.workers import background_worker
 
 pytestmark = pytest.mark.browser
@@ -34,16 +32,6 @@ EMAIL = "alex.admin@example.com"
 FAKE_JOBS = 60
 # Set to a directory to keep a screenshot of the page with its sync history (for reviews).
 SCREENSHOT_DIR = os.environ.get("ROOFOPS_SCREENSHOT_DIR", "")
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args() -> dict[str, Any]:
-    return {"executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}
-
-
-@pytest.fixture(scope="session")
-def browser_context_args() -> dict[str, Any]:
-    return {"viewport": {"width": 1440, "height": 960}, "locale": "en-US"}
 
 
 @dataclass(frozen=True)
@@ -68,20 +56,6 @@ def live(
         stack.enter_context(background_worker(url))
         base = stack.enter_context(serve(settings.model_copy(update={"database_url": url}), url))
         yield Live(base, EMAIL)
-
-
-@pytest.fixture
-def console_errors(page: Page) -> list[str]:
-    """Console errors and uncaught exceptions; CSP violations are reported here too."""
-    errors: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            errors.append(f"{message.text} ({message.location.get('url', '')})")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    return errors
 
 
 def open_integrations(page: Page, live: Live) -> None:

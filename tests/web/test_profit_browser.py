@@ -10,10 +10,9 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Locator, Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from roofops.config import Settings
 from roofops.db import session_factory, session_scope
@@ -24,7 +23,6 @@ from roofops.sandbox.demo import build_demo
 from roofops.sandbox.quickbooks.books import build_books
 from roofops.sandbox.quickbooks.sandbox import connect as connect_sandbox
 from tests.web.live_server import browser_database, free_port, serve
-from tests.web.test_browser import CHROMIUM_ARGS
 from tests.web.workers import background_worker
 
 pytestmark = pytest.mark.browser
@@ -43,16 +41,6 @@ document.addEventListener("htmx:sseBeforeMessage", function (evt) {
   try { window.__progress.push(JSON.parse(evt.detail.data)); } catch (e) {}
 });
 """
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args() -> dict[str, Any]:
-    return {"executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}
-
-
-@pytest.fixture(scope="session")
-def browser_context_args() -> dict[str, Any]:
-    return {"viewport": {"width": 1440, "height": 1000}, "locale": "en-US"}
 
 
 @dataclass(frozen=True)
@@ -89,20 +77,6 @@ def live(
         connect_sandbox(session_factory(url), local)
         numbers = jobs_in_the_books()
         yield Live(base, finance.email, finance.password, numbers[-1], numbers[-2])
-
-
-@pytest.fixture
-def console_errors(page: Page) -> list[str]:
-    """Console errors and uncaught exceptions; CSP violations are reported here too."""
-    errors: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            errors.append(f"{message.text} ({message.location.get('url', '')})")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    return errors
 
 
 def open_profit(page: Page, live: Live, number: str = "") -> Locator:

@@ -10,10 +10,9 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Page, Response, expect
+from playwright.sync_api import Page, Response, expect
 
 from roofops.config import Settings
 from roofops.db import session_scope
@@ -22,7 +21,6 @@ from roofops.models import Role
 from roofops.sandbox.demo import build_demo
 from roofops.sandbox.quickbooks.sandbox import SANDBOX_COMPANY_NAME, SANDBOX_PATH
 from tests.web.live_server import browser_database, free_port, serve
-from tests.web.test_browser import CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 
@@ -31,16 +29,6 @@ SIZE, SEED, AS_OF = 0.05, 7, utcnow().date()
 CONNECT_TIMEOUT = 15_000
 # Set to a directory to keep a screenshot of the connected card (for reviews).
 SCREENSHOT_DIR = os.environ.get("ROOFOPS_SCREENSHOT_DIR", "")
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args() -> dict[str, Any]:
-    return {"executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}
-
-
-@pytest.fixture(scope="session")
-def browser_context_args() -> dict[str, Any]:
-    return {"viewport": {"width": 1440, "height": 1000}, "locale": "en-US"}
 
 
 @dataclass(frozen=True)
@@ -68,20 +56,6 @@ def live(
         )
         base = stack.enter_context(serve(local, url, port=port))
         yield Live(base, admin.email, admin.password)
-
-
-@pytest.fixture
-def console_errors(page: Page) -> list[str]:
-    """Console errors and uncaught exceptions; CSP violations are reported here too."""
-    errors: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            errors.append(f"{message.text} ({message.location.get('url', '')})")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    return errors
 
 
 def test_connect_quickbooks_runs_the_oauth_flow_through_the_sandbox(

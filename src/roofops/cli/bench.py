@@ -115,17 +115,10 @@ def accounting_sync(
 
 
 def _load_jobs(sessions: sessionmaker[Session], data: DemoData) -> None:
-    from roofops.demo.records import as_dict
-    from roofops.demo.repository import DemoRepository
+    from roofops.demo.service import demo_service
 
     with sessions.begin() as db:
-        rows = DemoRepository(db)
-        for table, records in data.tables().items():
-            rows.insert_rows(table, [as_dict(record) for record in records], _quiet)
-
-
-def _quiet(_table: str, _done: int, _total: int) -> None:
-    return None
+        demo_service.insert_rows(db, data)
 
 
 def _qbo_sync(fake: FakeQuickBooks, url: str) -> QuickBooksSync:

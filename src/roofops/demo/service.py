@@ -149,12 +149,16 @@ class DemoService:
             )
         return company
 
-    def _load(self, db: Session, data: DemoData, progress: Progress) -> CompanySettings:
+    def insert_rows(self, db: Session, data: DemoData, progress: Progress = _ignore) -> None:
+        """The generated rows, every table, in multi-row INSERTs (no company, no sign-ins)."""
         repo = DemoRepository(db)
         for name, rows in data.tables().items():
             progress(name, 0, len(rows))
             repo.insert_rows(name, [as_dict(row) for row in rows], progress)
-        company = repo.add(
+
+    def _load(self, db: Session, data: DemoData, progress: Progress) -> CompanySettings:
+        self.insert_rows(db, data, progress)
+        company = DemoRepository(db).add(
             CompanySettings(
                 name=catalog.COMPANY_NAME,
                 time_zone=catalog.TIME_ZONE,

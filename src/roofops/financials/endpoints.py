@@ -16,8 +16,8 @@ from roofops.auth import roles
 from roofops.auth.dependencies import require
 from roofops.auth.principal import Principal
 from roofops.db import DB
+from roofops.financials.queries import ProfitFilters
 from roofops.financials.reports import profit_reports
-from roofops.financials.repository import ProfitFilters
 from roofops.financials.schemas import (
     ClearFigureIn,
     CostMappingIn,

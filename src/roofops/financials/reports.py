@@ -17,13 +17,8 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from roofops.financials.figures import FIGURES, ratio
-from roofops.financials.repository import (
-    MARGIN_BUCKETS,
-    GroupBy,
-    ProfitFilters,
-    ProfitRepository,
-    ProfitRow,
-)
+from roofops.financials.queries import GroupBy, ProfitFilters, ProfitRow
+from roofops.financials.repository import MARGIN_BUCKETS, ProfitRepository
 from roofops.kit.csv import safe_cell
 from roofops.kit.money import from_cents
 from roofops.kit.paging import Page, PageRequest

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from roofops.financials.figures import COSTS_SETTLE, FIGURES, SOLD_STAGES
+from roofops.financials.queries import GroupBy, ProfitFilters, ProfitRow
 from roofops.kit.paging import Page, PageRequest
 from roofops.kit.repository import in_chunks
 from roofops.kit.time import utcnow
@@ -34,20 +34,6 @@ from roofops.models.financials import (
     JobFinancialSnapshot,
 )
 from roofops.models.job import Job
-
-
-@dataclass(frozen=True)
-class ProfitFilters:
-    branch_id: uuid.UUID | None = None
-    crew_id: uuid.UUID | None = None
-    job_type: JobType | None = None
-    sales_rep: str | None = None
-    since: date | None = None
-    until: date | None = None
-    margin_below: Decimal | None = None
-    kind: MarginKind | None = None  # which margin the jobs have: open, final, not sold
-    q: str | None = None
-
 
 # An invoice counts (toward what was invoiced) unless it was voided or deleted in the books.
 COUNTED_STATUSES = (AccountingDocStatus.OPEN, AccountingDocStatus.PAID)
@@ -241,16 +227,6 @@ class ProfitRepository:
         if filters.kind is not None:
             conditions.append(self.kind == filters.kind.value)
         return conditions
-
-
-@dataclass(frozen=True)
-class ProfitRow:
-    job: Job
-    money: JobFinancials
-    kind: MarginKind
-
-
-GroupBy = Literal["job_type", "month"]
 
 
 def _group_key(group: GroupBy | None) -> sa.ColumnElement[Any]:

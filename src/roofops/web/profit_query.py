@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from starlette.datastructures import QueryParams
 
-from roofops.financials.repository import ProfitFilters
+from roofops.financials.queries import ProfitFilters
 from roofops.kit.paging import PageRequest
 from roofops.models.enums import JobType, MarginKind
 

@@ -19,8 +19,8 @@ from roofops.config import Settings
 from roofops.dependencies import app_settings
 from roofops.exceptions import ValidationFailed
 from roofops.financials.figures import COST_FIGURES, Figure, estimated_costs
+from roofops.financials.queries import ProfitRow as ReportRow
 from roofops.financials.reports import MarginGroup, ProfitSummary
-from roofops.financials.repository import ProfitRow as ReportRow
 from roofops.financials.schemas import ClearFigureIn, ManualFigureIn
 from roofops.financials.service import figures_of, financials_service
 from roofops.integrations.accounting import company_accounting
