@@ -15,6 +15,7 @@ import uvicorn
 from roofops import schema
 from roofops.config import Settings
 from roofops.db import get_engine, session_factory
+from roofops.events.hub import get_hub
 
 
 def free_port() -> int:
@@ -44,6 +45,7 @@ def browser_database(test_url: str, tmp_dir: Path) -> Iterator[str]:
         schema.upgrade(url)
         yield url
     finally:
+        get_hub().stop_listening(url)  # a live page's SSE started it; the database goes now
         get_engine(url).dispose()
         with admin.connect() as connection:
             connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

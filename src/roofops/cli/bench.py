@@ -76,6 +76,54 @@ def crm_sync(
     _print(console, {"full": full, "incremental": incremental}, title, as_json)
 
 
+@app.command("api")
+def api(
+    concurrency: Annotated[int, typer.Option(min=1, max=200, help="Readers at once.")] = 10,
+    seconds: Annotated[float, typer.Option(min=1, help="How long the load runs.")] = 30.0,
+    size: Annotated[float, typer.Option(min=0.05, max=50, help="Demo company size.")] = 1.0,
+    database_url: Annotated[
+        str | None, typer.Option(help="Database to serve (default: a fresh SQLite file).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Readers and a few writers against the demo company served by `roofops serve`:
+    p50/p95/p99 per route."""
+    from roofops.cli.bench_api import run_bench
+
+    console = make_console()
+    with tempfile.TemporaryDirectory() as scratch, console.status("building and serving..."):
+        figures = run_bench(
+            concurrency=concurrency,
+            seconds=seconds,
+            size=size,
+            database_url=database_url,
+            scratch=Path(scratch),
+        )
+    if as_json:
+        print(json.dumps(figures))
+        return
+    _print_latencies(console, figures)
+
+
+def _print_latencies(console: Console, figures: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    title = f"API and pages under load: {figures['database']}, demo size {figures['size']:g}"
+    table = Table(title=f"{title}, {figures['concurrency']} readers")
+    for column in ("route", "requests", "p50 ms", "p95 ms", "p99 ms", "errors"):
+        table.add_column(column, justify="left" if column == "route" else "right")
+    for route in figures["routes"]:
+        table.add_row(
+            route["path"],
+            f"{route['requests']:,}",
+            f"{route['p50_ms']:.1f}",
+            f"{route['p95_ms']:.1f}",
+            f"{route['p99_ms']:.1f}",
+            str(route["errors"]),
+        )
+    console.print(table)
+
+
 @app.command("accounting-sync")
 def accounting_sync(
     jobs: Annotated[int, typer.Option(min=1, max=100_000, help="Jobs in the company.")] = 10000,

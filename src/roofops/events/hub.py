@@ -70,6 +70,16 @@ class EventHub:
                 self._listener.start()
             return self._listener
 
+    def stop_listening(self, database_url: str) -> None:
+        """Stop the LISTEN connection to this database (it is about to go away)."""
+        with self._lock:
+            listener, self._listener = self._listener, None
+        if listener is not None and listener.database_url == database_url:
+            listener.stop()
+        elif listener is not None:
+            with self._lock:
+                self._listener = listener
+
 
 class PostgresListener(threading.Thread):
     """LISTEN on one dedicated connection; reconnects after failures."""
@@ -77,6 +87,7 @@ class PostgresListener(threading.Thread):
     def __init__(self, hub: EventHub, database_url: str) -> None:
         super().__init__(name="roofops-events-listener", daemon=True)
         self.hub = hub
+        self.database_url = database_url
         self.conninfo = database_url.replace("postgresql+psycopg://", "postgresql://", 1)
         self.ready = threading.Event()
         self._stopping = threading.Event()
@@ -86,11 +97,18 @@ class PostgresListener(threading.Thread):
         self.join(5)
 
     def run(self) -> None:
+        failures = 0
         while not self._stopping.is_set():
             try:
                 self._listen()
-            except Exception:
-                log.exception("events.listener.failed")
+                failures = 0
+            except Exception as error:
+                failures += 1
+                # The first failure with its traceback; while the database stays away, one line.
+                if failures == 1:
+                    log.exception("events.listener.failed")
+                else:
+                    log.warning("events.listener.retrying", failures=failures, error=str(error))
                 self._stopping.wait(2)
 
     def _listen(self) -> None:

@@ -46,6 +46,9 @@ class JobFilters:
 class JobRepository(Repository[Job]):
     model = Job
 
+    def some_ids(self, limit: int) -> list[uuid.UUID]:
+        return list(self.session.scalars(sa.select(Job.id).order_by(Job.number).limit(limit)))
+
     def search(self, filters: JobFilters, page: PageRequest, sort: SortSpec) -> Page[Job]:
         statement = sa.select(Job).options(*LIST_LOADS)
         if filters.q:

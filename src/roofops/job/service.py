@@ -42,6 +42,10 @@ class JobService:
         """The job with customer, property, branch, crew and stage events loaded."""
         return _found(JobRepository(db).full(job_id))
 
+    def some_ids(self, db: Session, limit: int) -> builtins.list[uuid.UUID]:
+        """Ids of up to ``limit`` jobs (benchmarks and samples)."""
+        return JobRepository(db).some_ids(limit)
+
     def create(self, db: Session, principal: Principal, data: JobCreate) -> Job:
         values = _columns(data.model_dump(exclude={"stage"}))
         _check_references(db, values, None)

@@ -21,6 +21,7 @@ from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from roofops.config import Settings
+from roofops.exceptions import ConfigurationError
 from roofops.logging import get_logger
 from roofops.sandbox.demo_company import DemoCompany, demo_company
 from roofops.sandbox.jobnimbus import sandbox as jobnimbus
@@ -85,5 +86,17 @@ def _prepare(
         company = demo_company(db)
         if company is None:
             return []
-        prepared = [(box, box.prepare(db, settings, company)) for box in SANDBOXES]
+        prepared = [(box, _prepared(box, db, settings, company)) for box in SANDBOXES]
     return [(box, build) for box, build in prepared if build is not None]
+
+
+def _prepared(
+    box: Sandbox, db: Session, settings: Settings, company: DemoCompany
+) -> Callable[[], ASGIApp] | None:
+    """A sandbox that cannot start (its credentials encrypted under another key) is left out;
+    the app still starts, and the integration says why its sync fails."""
+    try:
+        return box.prepare(db, settings, company)
+    except ConfigurationError as error:
+        log.warning("sandbox.unavailable", sandbox=box.name, reason=error.message)
+        return None
