@@ -27,8 +27,9 @@ def demo(
     rebuild: Annotated[
         bool, typer.Option(help="Wipe the existing demo company and build it again.")
     ] = False,
-    show_all_passwords: Annotated[
-        bool, typer.Option(help="Also reset and print the other demo users' passwords.")
+    reset_passwords: Annotated[
+        bool,
+        typer.Option(help="Reset every demo user's password and print them (signs them out)."),
     ] = False,
 ) -> None:
     """Build the demo company in the configured database (or reuse it) and print a sign-in."""
@@ -54,13 +55,14 @@ def demo(
                 seed=seed,
                 as_of=day,
                 rebuild=rebuild,
-                reset_all_passwords=show_all_passwords,
+                reset_all_passwords=reset_passwords,
                 progress=_Bars(bars),
             )
     except RoofOpsError as error:
         console.print(f"[red]{error.message}[/red]")
         raise typer.Exit(1) from error
-    _report(console, summary, settings.base_url, time.perf_counter() - started, show_all_passwords)
+    seconds = time.perf_counter() - started
+    _report(console, summary, settings.base_url, seconds, reset=reset_passwords)
 
 
 def _parse_day(text: str | None) -> date:
@@ -98,7 +100,7 @@ class _Bars:
 
 
 def _report(
-    console: Console, summary: DemoSummary, url: str, seconds: float, show_all: bool
+    console: Console, summary: DemoSummary, url: str, seconds: float, *, reset: bool
 ) -> None:
     if summary.reused:
         built = f"{summary.built_at:%Y-%m-%d %H:%M} UTC"
@@ -108,11 +110,23 @@ def _report(
     console.print(_counts(summary))
     console.print(f"Database size: {summary.database_bytes / 1_000_000:.1f} MB")
     console.print(f"\nOpen [bold]{url}[/bold] and sign in:")
-    for user in summary.users:
-        if user.password and (show_all or user.email == summary.admin.email):
+    _sign_ins(console, summary, reset=reset)
+
+
+def _sign_ins(console: Console, summary: DemoSummary, *, reset: bool) -> None:
+    """New or reset passwords (a hash cannot be shown again); a kept one is not reset."""
+    shown = summary.users if reset else [summary.admin]
+    for user in shown:
+        if user.password:
             console.print(f"  {user.email:<34} password: [bold]{user.password}[/bold]")
-    if not show_all:
-        console.print("  (other demo users: --show-all-passwords resets and prints theirs)")
+    if summary.admin.password is None:
+        console.print(
+            f"  {summary.admin.email} with the password printed when the demo was first built "
+            "(kept, so a signed-in browser stays signed in).\n"
+            "  Lost it? `roofops demo --reset-passwords` sets and prints new ones."
+        )
+    elif not reset:
+        console.print("  (the other roles' users: `roofops demo --reset-passwords` prints theirs)")
 
 
 def _counts(summary: DemoSummary) -> Table:

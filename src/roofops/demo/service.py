@@ -176,14 +176,16 @@ class DemoService:
         return company
 
     def _users(self, db: Session, *, reset_all: bool) -> list[DemoUser]:
-        """One sign-in per role; the admin's password is reset on every run."""
+        """One sign-in per role. A second run keeps every password (a browser signed in stays
+        signed in) unless ``reset_all``: a hash cannot be shown again, so only new or reset
+        passwords are returned."""
         result = []
         for role, full_name in USER_NAMES.items():
             email = demo_email(role)
             if user_service.find_by_email(db, email) is None:
                 _, password = user_service.create(db, email=email, role=role, full_name=full_name)
                 result.append(DemoUser(email, role, password))
-            elif reset_all or role == Role.ADMIN:
+            elif reset_all:
                 result.append(DemoUser(email, role, user_service.set_password(db, email)))
             else:
                 result.append(DemoUser(email, role, None))

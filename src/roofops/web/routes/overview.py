@@ -20,39 +20,36 @@ router = APIRouter()
 
 @dataclass(frozen=True)
 class Area:
+    """A tab whose capability has not landed: it says so plainly, and nothing else."""
+
     title: str
     summary: str
-    empty_title: str
-    empty_text: str
+    coming: str  # what the capability will do, in one sentence
     will_show: tuple[str, ...]
-    action_label: str = "Open Settings > Integrations"
-    action_href: str = "/settings#integrations"
+    action_label: str
+    action_href: str
 
 
 AREAS = {
     "finance": Area(
         title="Finance",
-        summary="Invoices, payments and what insurers still owe.",
-        empty_title="No invoices or payments yet",
-        empty_text=(
-            "Connect QuickBooks or Xero in Settings > Integrations to see open invoices, "
-            "payments and held depreciation."
-        ),
+        summary="Invoices, payments per payer and financial reports.",
+        coming="Invoicing from jobs, payments from each payer and financial reports are "
+        "coming in a later release. Today, what the books say of each job's invoices and "
+        "costs is on the Profit page.",
         will_show=(
-            "Open invoices by payer: homeowner, insurance, financing",
+            "Deposit, progress, final and insurance invoices pushed to the books",
+            "Payments by payer: homeowner, insurance carrier, financing company",
             "Depreciation still held by carriers, per claim",
-            "Cash received this month against what was billed",
         ),
+        action_label="Open Profit",
+        action_href="/profit",
     ),
     "dispatch": Area(
         title="Dispatch",
         summary="Crew schedules and daily routes.",
-        empty_title="No schedule planned yet",
-        empty_text=(
-            "Crews and the scheduling optimizer arrive in a coming release. Jobs in "
-            "'Materials ordered' and 'Scheduled' will be planned here against crew capacity, "
-            "skills and weather."
-        ),
+        coming="Crew scheduling and route optimization are coming in a later release. "
+        "Today, jobs waiting for a crew are in the Jobs list.",
         will_show=(
             "A calendar of crews and jobs by day",
             "Optimized daily routes with drive times",
@@ -64,14 +61,11 @@ AREAS = {
     "forecast": Area(
         title="Forecast",
         summary="Expected completions, revenue and crew load.",
-        empty_title="Not enough history for a forecast yet",
-        empty_text=(
-            "Forecasts are computed from your jobs' stage history. Once the forecasting "
-            "module is enabled, expected completion dates and monthly revenue appear here."
-        ),
+        coming="Forecasting is coming in a later release: it will learn from your jobs' "
+        "stage history, which roofops already keeps.",
         will_show=(
             "Completion date ranges for every open job",
-            "Squares and revenue expected per month, with intervals",
+            "Revenue expected per week and month, with intervals",
             "Crew load compared with capacity",
         ),
         action_label="Review stage history in Jobs",
