@@ -194,9 +194,10 @@ class BooksUpdate:
     ) -> None:
         """Documents deleted in the books: they no longer count anywhere."""
         for invoice in self.documents.invoices(self.provider, invoice_ids).values():
-            invoice.status = AccountingDocStatus.DELETED
-            self._touch(invoice.job_id)
-            self.counts.removed += 1
+            if invoice.status != AccountingDocStatus.DELETED:
+                invoice.status = AccountingDocStatus.DELETED
+                self._touch(invoice.job_id)
+                self.counts.removed += 1
         self._drop_lines(transactions)
         self.counts.removed += sum(len(ids) for ids in transactions.values())
 

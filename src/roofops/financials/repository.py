@@ -208,8 +208,8 @@ class AccountingDocumentRepository:
                 CostLine.txn_type == txn_type,
                 CostLine.txn_id.in_(chunk),
             )
-            allocated = sa.select(CostLine.job_id).where(*of_these, CostLine.job_id.is_not(None))
-            jobs.update(job_id for job_id in self.session.scalars(allocated) if job_id is not None)
+            allocated = self.session.scalars(sa.select(CostLine.job_id).where(*of_these))
+            jobs.update(job_id for job_id in allocated if job_id is not None)
             self.session.execute(sa.delete(CostLine).where(*of_these))
         return jobs
 

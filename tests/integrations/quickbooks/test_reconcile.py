@@ -214,3 +214,20 @@ def test_a_read_cut_short_deletes_nothing_and_says_so(
         sa.select(SyncRunError.message).where(SyncRunError.run_id == run.id)
     ).all()
     assert any(f"counts {counted:,} but returned 20" in message for message in messages)
+
+
+def test_books_that_will_not_count_are_read_and_reconciled_all_the_same(
+    qbo: Harness, books: FakeCompany, session_maker: sessionmaker[Session], db: Session
+) -> None:
+    """The count only guards against a short read; without it the read is trusted."""
+    sync(session_maker, qbo.client, full=True)
+    deleted = delete_an_invoice_and_a_bill(qbo, books)
+    qbo.fake.queries.answers_counts = False
+
+    run = sync(session_maker, qbo.client, full=True, kind=SyncKind.FULL)
+
+    assert run.status == SyncRunStatus.SUCCEEDED, run.error
+    ledger = books.jobs[deleted.number]
+    assert figures(db, deleted.number).contract_cents == expected_contract(
+        books.books, ledger.invoices
+    )

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from roofops.financials.books import BookAccount, BookCostLine, BookInvoice, books_service
 from roofops.integrations.core.repository import ExternalRefRepository, SyncCursorRepository
 from roofops.integrations.core.runs import MAX_STORED_ERRORS, SyncRunRecorder
-from roofops.integrations.quickbooks.client import QuickBooksClient
+from roofops.integrations.quickbooks.client import QuickBooksClient, QuickBooksFault
 from roofops.integrations.quickbooks.ledger import (
     CostRow,
     InvoiceRow,
@@ -104,10 +104,10 @@ def read_changes(client: QuickBooksClient, cursor: Cursor | None, *, full: bool)
     """Everything (asked for, first run, CDC's window passed since the last read, or CDC's
     answer at its cap) or the changes CDC reports."""
     if full or cursor is None or utcnow() - as_utc(cursor.stored_at) > CDC_WINDOW:
-        return read_everything(client)
+        return _read_everything(client)
     answer = client.cdc(MODELS, as_utc(cursor.position) - OVERLAP)
     if answer.saturated:
-        return read_everything(client)
+        return _read_everything(client)
     changes = Changes(malformed=list(answer.malformed), newest=answer.time)
     for model in MODELS:
         changes.add(model, answer.changed.get(model.entity_name, []))
@@ -115,30 +115,40 @@ def read_changes(client: QuickBooksClient, cursor: Cursor | None, *, full: bool)
     return changes
 
 
-def read_everything(client: QuickBooksClient) -> Changes:
+def _read_everything(client: QuickBooksClient) -> Changes:
     """Every entity, by paged queries. The cursor becomes QuickBooks' clock when the read
     began, so quiet books do not leave it behind CDC's 30-day window."""
     changes = Changes()
     started: datetime | None = None
     for model in MODELS:
-        counted = client.count(model) if model in RECONCILED else None
+        counted = _count(client, model) if model in RECONCILED else None
         rows = 0
         for page in client.query_pages(model):
             started, rows = started or page.time, rows + page.rows
             changes.add(model, page.entities)
             changes.malformed.extend(page.malformed)
-        if counted is not None:
+        if model in RECONCILED:
             _check_whole(changes, model, counted, rows)
     if started is not None:
         changes.newest = max(changes.newest or started, started)
     return changes
 
 
-def _check_whole(changes: Changes, model: type[QboEntity], counted: int, rows: int) -> None:
+def _count(client: QuickBooksClient, model: type[QboEntity]) -> int | None:
+    """How many the books hold, or None when they will not say (the read is then trusted:
+    the count is a safety check, not a condition of reading)."""
+    try:
+        return client.count(model)
+    except QuickBooksFault as refused:
+        log.warning("quickbooks.count.refused", entity=model.entity_name, reason=refused.message)
+        return None
+
+
+def _check_whole(changes: Changes, model: type[QboEntity], counted: int | None, rows: int) -> None:
     """A read proves deletions only when it returned all the books count (a short read, say a
     lower page cap than ours, must not delete the rest) and every row had its Id."""
     name = model.entity_name
-    if rows < counted:
+    if counted is not None and rows < counted:
         problem = f"QuickBooks counts {counted:,} but returned {rows:,}: deletions not looked for"
         changes.malformed.append(Malformed(name, None, problem))
     if not any(bad.entity == name and bad.id is None for bad in changes.malformed):
