@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -26,3 +29,35 @@ def test_models_match_migrations(database_url: str) -> None:
             connection, opts={"compare_type": True, "include_name": schema.include_name}
         )
         assert compare_metadata(context, Base.metadata) == []
+
+
+def test_cost_line_allocation_goes_down_without_the_lines_the_old_schema_cannot_hold(
+    database_url: str,
+) -> None:
+    """Overhead and unallocated lines have no job; the old cost_lines required one."""
+    engine = get_engine(database_url)
+    overhead = {
+        "id": uuid.uuid4().hex if engine.dialect.name == "sqlite" else uuid.uuid4(),
+        "now": datetime.now(UTC),
+    }
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO cost_lines (id, provider, txn_type, txn_id, line_id, job_id,"
+                " allocation, allocated_to, category, amount_cents, vendor_name, account_name,"
+                " description, created_at, updated_at) VALUES (:id, 'quickbooks', 'Purchase',"
+                " '1', '1', NULL, 'overhead', '', 'other', 850000, '', '', '', :now, :now)"
+            ),
+            overhead,
+        )
+
+    schema.downgrade(database_url, "0004")
+    with engine.connect() as connection:
+        columns = {c["name"]: c for c in sa.inspect(connection).get_columns("cost_lines")}
+        lines = connection.execute(sa.text("SELECT count(*) FROM cost_lines")).scalar()
+    schema.upgrade(database_url)
+
+    assert "allocation" not in columns
+    assert columns["job_id"]["nullable"] is False
+    assert lines == 0
+    assert schema.is_current(database_url)

@@ -51,6 +51,7 @@ def _run(sync: VendorSync[Any], *, full: bool) -> None:
         f"{run.status.value}: {run.requests} requests, {run.fetched:,} records fetched, "
         f"{run.created:,} created, {run.updated:,} updated, {run.unchanged:,} unchanged, "
         f"{run.failed:,} failed"
+        + (f", {run.warnings:,} notes about the vendor's data" if run.warnings else "")
     )
     for error in errors:
         console.print(f"  {error.record_type} {error.external_id}: {error.message}")

@@ -2,14 +2,16 @@
 
 An integration reads its vendor, turns what it read into the plain records below (no vendor
 type crosses this line), and writes one read as one :class:`BooksUpdate` in its own transaction:
-documents first, then :meth:`BooksUpdate.finish` recomputes the figures of every job a document
-touched. Financials never imports an integration; this module is the port they write through.
+documents first, then, after a read of everything, :meth:`BooksUpdate.reconcile` (what the books
+no longer hold was deleted there), then :meth:`BooksUpdate.finish` recomputes the figures of
+every job a document touched. Financials never imports an integration; this module is the port
+they write through.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -18,13 +20,15 @@ from sqlalchemy.orm import Session
 
 from roofops.financials.repository import (
     AccountingDocumentRepository,
+    CompanyCostRepository,
     CostMappingRepository,
+    CostTotal,
     FinancialsRepository,
 )
 from roofops.financials.service import BooksFigures, financials_service
 from roofops.kit.time import as_utc, utcnow
 from roofops.models.enums import AccountingDocStatus, CostCategory, FigureSource, Provider
-from roofops.models.financials import AccountingInvoice, CostCategoryMapping
+from roofops.models.financials import AccountingInvoice, CostAllocation, CostCategoryMapping
 
 FIGURE_SOURCES = {Provider.QUICKBOOKS: FigureSource.QUICKBOOKS, Provider.XERO: FigureSource.XERO}
 MappingKey = tuple[str, str]  # ("account" | "item", the vendor's id)
@@ -55,15 +59,24 @@ class BookInvoice:
 
 @dataclass(frozen=True)
 class BookCostLine:
+    """An expense line: a job's (``job_id``), the company's overhead (it names no customer and
+    no class), or unallocated (it names a customer or class that is none of our jobs)."""
+
     txn_type: str  # "Bill", "Purchase", ...
     txn_id: str
     line_id: str
-    job_id: uuid.UUID
+    job_id: uuid.UUID | None
+    allocation: CostAllocation
+    allocated_to: str  # the customer and/or class the books name, as they name them
     mapping: MappingKey  # whose category the line takes
     amount_cents: int
     txn_date: date | None
     vendor_name: str
     description: str
+
+    def __post_init__(self) -> None:
+        if (self.allocation == CostAllocation.JOB) != (self.job_id is not None):
+            raise ValueError("a job's cost line has its job, and only a job's line has one")
 
 
 @dataclass
@@ -71,6 +84,27 @@ class DocumentCounts:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    removed: int = 0  # deleted in the books
+
+
+@dataclass(frozen=True)
+class CompanyCosts:
+    """Costs of a period that count toward no job, by category."""
+
+    overhead: list[CostTotal]
+    unallocated: list[CostTotal]
+
+    @property
+    def overhead_cents(self) -> int:
+        return sum(total.cents for total in self.overhead)
+
+    @property
+    def unallocated_cents(self) -> int:
+        return sum(total.cents for total in self.unallocated)
+
+    @property
+    def unallocated_lines(self) -> int:
+        return sum(total.lines for total in self.unallocated)
 
 
 @dataclass
@@ -139,21 +173,49 @@ class BooksUpdate:
         self, transactions: Mapping[str, Sequence[str]], lines: Sequence[BookCostLine]
     ) -> None:
         """The lines of these transactions (by type) become ``lines``: a changed bill is
-        written again whole, and a line moved to another job leaves the old one."""
+        written again whole, and a line moved to another job leaves the old one.
+
+        Overhead is what the company spends: a line on no job counts only when it is coded to
+        a cost account (or an item), not a check to the owner's draw or a loan's principal."""
         self._drop_lines(transactions)
-        categories = self._categories()
+        mappings = self._mappings()
         self.documents.insert_cost_lines(
-            [_cost_line(self.provider, line, categories.get(line.mapping)) for line in lines]
+            [
+                _cost_line(self.provider, line, mappings.get(line.mapping))
+                for line in lines
+                if line.allocation != CostAllocation.OVERHEAD or line.mapping in mappings
+            ]
         )
-        self.touched.update(line.job_id for line in lines)
+        self._touch(*(line.job_id for line in lines))
         self.counts.updated += sum(len(ids) for ids in transactions.values())
 
-    def remove(self, invoice_ids: Sequence[str], transactions: Mapping[str, Sequence[str]]) -> None:
+    def remove(
+        self, invoice_ids: Collection[str], transactions: Mapping[str, Collection[str]]
+    ) -> None:
         """Documents deleted in the books: they no longer count anywhere."""
         for invoice in self.documents.invoices(self.provider, invoice_ids).values():
-            invoice.status = AccountingDocStatus.DELETED
-            self._touch(invoice.job_id)
+            if invoice.status != AccountingDocStatus.DELETED:
+                invoice.status = AccountingDocStatus.DELETED
+                self._touch(invoice.job_id)
+                self.counts.removed += 1
         self._drop_lines(transactions)
+        self.counts.removed += sum(len(ids) for ids in transactions.values())
+
+    def reconcile(
+        self, invoices: Collection[str] | None, transactions: Mapping[str, Collection[str]]
+    ) -> None:
+        """After a read of everything: the books hold exactly these invoices (``None``: the
+        invoices were not read whole, leave them) and these transactions of each type given;
+        every other one we keep was deleted there (queries simply stop returning it)."""
+        gone = set() if invoices is None else self.documents.live_invoice_ids(self.provider)
+        gone.difference_update(invoices or ())
+        self.remove(
+            gone,
+            {
+                txn_type: self.documents.cost_txn_ids(self.provider, txn_type).difference(kept)
+                for txn_type, kept in transactions.items()
+            },
+        )
 
     # ----- figures --------------------------------------------------------------------------
     def finish(self, synced_at: datetime) -> int:
@@ -173,14 +235,12 @@ class BooksUpdate:
         source = FIGURE_SOURCES[self.provider]
         return financials_service.apply_books(self.db, source, books, synced_at=synced_at)
 
-    def _drop_lines(self, transactions: Mapping[str, Sequence[str]]) -> None:
+    def _drop_lines(self, transactions: Mapping[str, Collection[str]]) -> None:
         for txn_type, ids in transactions.items():
             self.touched.update(self.documents.drop_cost_lines(self.provider, txn_type, ids))
 
-    def _categories(self) -> dict[MappingKey, CostCategory]:
-        return {
-            (row.kind, row.external_id): row.category for row in self.mappings.all(self.provider)
-        }
+    def _mappings(self) -> dict[MappingKey, CostCategoryMapping]:
+        return {(row.kind, row.external_id): row for row in self.mappings.all(self.provider)}
 
     def _touch(self, *job_ids: uuid.UUID | None) -> None:
         self.touched.update(job_id for job_id in job_ids if job_id is not None)
@@ -192,10 +252,25 @@ class BooksService:
         financials_service.track(db)
         return BooksUpdate(db, provider)
 
+    def company_costs(
+        self, db: Session, *, since: date | None = None, until: date | None = None
+    ) -> CompanyCosts:
+        """Overhead and unallocated cost by category, of lines dated ``since`` to ``until``
+        (both included): the costs the Profit page shows beside the jobs'."""
+        totals = CompanyCostRepository(db).totals(since, until)
+        return CompanyCosts(
+            overhead=[t for t in totals if t.allocation == CostAllocation.OVERHEAD],
+            unallocated=[t for t in totals if t.allocation == CostAllocation.UNALLOCATED],
+        )
+
 
 def _unchanged(current: AccountingInvoice, invoice: BookInvoice) -> bool:
-    return current.updated_remote_at is not None and as_utc(current.updated_remote_at) == (
-        invoice.updated_at
+    """The same version as stored; one marked deleted is never unchanged (a full read that
+    returns it again proves it is still there)."""
+    return (
+        current.status != AccountingDocStatus.DELETED
+        and current.updated_remote_at is not None
+        and as_utc(current.updated_remote_at) == invoice.updated_at
     )
 
 
@@ -211,7 +286,7 @@ def _copy(invoice: BookInvoice, row: AccountingInvoice) -> None:
 
 
 def _cost_line(
-    provider: Provider, line: BookCostLine, category: CostCategory | None
+    provider: Provider, line: BookCostLine, mapping: CostCategoryMapping | None
 ) -> dict[str, Any]:
     """A CostLine row, as values for a multi-row insert."""
     now = utcnow()
@@ -222,11 +297,13 @@ def _cost_line(
         "txn_id": line.txn_id,
         "line_id": line.line_id,
         "job_id": line.job_id,
-        "category": category or CostCategory.OTHER,
+        "allocation": line.allocation,
+        "allocated_to": line.allocated_to[:200],
+        "category": mapping.category if mapping else CostCategory.OTHER,
         "amount_cents": line.amount_cents,
         "txn_date": line.txn_date,
         "vendor_name": line.vendor_name[:200],
-        "account_name": "",
+        "account_name": mapping.external_name if mapping else "",
         "description": line.description[:2000],
         "created_at": now,
         "updated_at": now,

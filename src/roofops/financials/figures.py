@@ -49,6 +49,11 @@ DEFINITIONS: Mapping[str, str] = {
     "books): (invoiced - costs to date) / invoiced.",
     "sold": "Jobs with a signed contract that are not lost or cancelled; only they count in "
     "money totals and margins.",
+    "overhead": "Costs in the books on no customer and no class (rent, fuel, the office): the "
+    "company's, in no job's figures.",
+    "unallocated": "Cost lines on a customer or class that is none of your jobs (often the "
+    "parent customer instead of the job's project): in no job's figures until fixed in the "
+    "books.",
 }
 COST_FIGURES = tuple(category.value for category in CostCategory)
 # The figures a person may set by hand: the contract amount and the costs to date by category.

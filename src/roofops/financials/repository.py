@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
@@ -20,6 +21,7 @@ from roofops.models.company import PriceListEntry
 from roofops.models.customer import Customer
 from roofops.models.enums import (
     AccountingDocStatus,
+    CostCategory,
     JobStage,
     JobType,
     MarginKind,
@@ -28,6 +30,7 @@ from roofops.models.enums import (
 )
 from roofops.models.financials import (
     AccountingInvoice,
+    CostAllocation,
     CostCategoryMapping,
     CostLine,
     JobFinancials,
@@ -297,6 +300,27 @@ class AccountingDocumentRepository:
             found.update((row.external_id, row) for row in rows)
         return found
 
+    def live_invoice_ids(self, provider: Provider) -> set[str]:
+        """The external ids of every invoice not (yet) known to be deleted in the books."""
+        return set(
+            self.session.scalars(
+                sa.select(AccountingInvoice.external_id).where(
+                    AccountingInvoice.provider == provider,
+                    AccountingInvoice.status != AccountingDocStatus.DELETED,
+                )
+            )
+        )
+
+    def cost_txn_ids(self, provider: Provider, txn_type: str) -> set[str]:
+        """The transactions of this type that have stored lines."""
+        return set(
+            self.session.scalars(
+                sa.select(CostLine.txn_id)
+                .where(CostLine.provider == provider, CostLine.txn_type == txn_type)
+                .distinct()
+            )
+        )
+
     def add(self, row: object) -> None:
         self.session.add(row)
 
@@ -311,7 +335,8 @@ class AccountingDocumentRepository:
                 CostLine.txn_type == txn_type,
                 CostLine.txn_id.in_(chunk),
             )
-            jobs.update(self.session.scalars(sa.select(CostLine.job_id).where(*of_these)))
+            allocated = self.session.scalars(sa.select(CostLine.job_id).where(*of_these))
+            jobs.update(job_id for job_id in allocated if job_id is not None)
             self.session.execute(sa.delete(CostLine).where(*of_these))
         return jobs
 
@@ -351,10 +376,14 @@ class AccountingDocumentRepository:
         for chunk in in_chunks(job_ids):
             rows = self.session.execute(
                 sa.select(CostLine.job_id, CostLine.category, sa.func.sum(CostLine.amount_cents))
-                .where(CostLine.job_id.in_(chunk))
+                .where(CostLine.job_id.in_(chunk), CostLine.allocation == CostAllocation.JOB)
                 .group_by(CostLine.job_id, CostLine.category)
             )
-            found.update(((job_id, category.value), int(total)) for job_id, category, total in rows)
+            found.update(
+                ((job_id, category.value), int(total))
+                for job_id, category, total in rows
+                if job_id is not None
+            )
         return found
 
     def jobs_with_documents(self, job_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
@@ -385,6 +414,44 @@ class AccountingDocumentRepository:
                 .order_by(AccountingInvoice.doc_number)
             )
         )
+
+
+@dataclass(frozen=True)
+class CostTotal:
+    allocation: CostAllocation
+    category: CostCategory
+    cents: int
+    lines: int
+
+
+class CompanyCostRepository:
+    """The books' costs that are no job's: company overhead and lines allocated elsewhere."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def totals(self, since: date | None, until: date | None) -> list[CostTotal]:
+        """Sums and line counts by allocation and category, of lines dated ``since`` to
+        ``until`` (both included; a bound leaves out undated lines)."""
+        statement = (
+            sa.select(
+                CostLine.allocation,
+                CostLine.category,
+                sa.func.sum(CostLine.amount_cents),
+                sa.func.count(),
+            )
+            .where(CostLine.allocation != CostAllocation.JOB)
+            .group_by(CostLine.allocation, CostLine.category)
+            .order_by(CostLine.allocation, CostLine.category)
+        )
+        if since is not None:
+            statement = statement.where(CostLine.txn_date >= since)
+        if until is not None:
+            statement = statement.where(CostLine.txn_date <= until)
+        return [
+            CostTotal(allocation, category, int(cents), int(lines))
+            for allocation, category, cents, lines in self.session.execute(statement)
+        ]
 
 
 class CostMappingRepository:

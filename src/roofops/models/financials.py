@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from roofops.kit.types import Cents, UTCDateTime, json_type, string_enum
+from roofops.kit.types import Cents, StrEnum, UTCDateTime, json_type, string_enum
 from roofops.models.base import Base, Timestamps, UUIDPrimaryKey
 from roofops.models.enums import (
     AccountingDocStatus,
@@ -150,20 +150,37 @@ class AccountingInvoice(UUIDPrimaryKey, Timestamps, Base):
     updated_remote_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class CostAllocation(StrEnum):
+    """Where an expense line's cost goes."""
+
+    JOB = "job"  # the line names one of our jobs' projects (or job classes)
+    OVERHEAD = "overhead"  # the line names no customer and no class: the company's cost
+    UNALLOCATED = "unallocated"  # the line names a customer or class that is none of our jobs
+
+
 class CostLine(UUIDPrimaryKey, Timestamps, Base):
-    """One expense line allocated to a job (a bill, expense, check or card charge line)."""
+    """One expense line of the books (a bill, expense, check or card charge line): a job's
+    cost, company overhead, or a cost the books allocate to something that is not our job."""
 
     __tablename__ = "cost_lines"
     __table_args__ = (
         sa.UniqueConstraint("provider", "txn_type", "txn_id", "line_id"),
         sa.Index("ix_cost_lines_job_id_category", "job_id", "category"),
+        sa.Index("ix_cost_lines_allocation_txn_date", "allocation", "txn_date"),
+        # A job's line has its job, and only a job's line has one.
+        sa.CheckConstraint("(allocation = 'job') = (job_id IS NOT NULL)", name="job_allocation"),
     )
 
     provider: Mapped[Provider] = mapped_column(string_enum(Provider))
     txn_type: Mapped[str] = mapped_column(sa.String(20))
     txn_id: Mapped[str] = mapped_column(sa.String(64))
     line_id: Mapped[str] = mapped_column(sa.String(32))
-    job_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("jobs.id", ondelete="CASCADE"))
+    job_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("jobs.id", ondelete="CASCADE"))
+    allocation: Mapped[CostAllocation] = mapped_column(
+        string_enum(CostAllocation), default=CostAllocation.JOB
+    )
+    # The customer and/or class the books name on the line, as the books call them.
+    allocated_to: Mapped[str] = mapped_column(sa.String(200), default="")
     category: Mapped[CostCategory] = mapped_column(string_enum(CostCategory))
     amount_cents: Mapped[int] = mapped_column(Cents)
     txn_date: Mapped[date | None] = mapped_column(sa.Date)

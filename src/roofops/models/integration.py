@@ -93,6 +93,9 @@ class SyncRun(UUIDPrimaryKey, Base):
     updated: Mapped[int] = mapped_column(sa.Integer, default=0)
     unchanged: Mapped[int] = mapped_column(sa.Integer, default=0)
     failed: Mapped[int] = mapped_column(sa.Integer, default=0)
+    # Findings about the vendor's data that cost nothing here (a bill line on no job): listed
+    # with the run's errors, counted apart, and they leave the run succeeded.
+    warnings: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
     error: Mapped[str] = mapped_column(sa.Text, default="")
 
     errors: Mapped[list[SyncRunError]] = relationship(

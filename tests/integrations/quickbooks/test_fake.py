@@ -9,7 +9,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from roofops.integrations.quickbooks.schemas import Invoice
+from roofops.integrations.quickbooks.schemas import Bill, Customer, Invoice
 from roofops.sandbox.quickbooks.errors import FakeFault
 from roofops.sandbox.quickbooks.query import parse_query, select
 from roofops.sandbox.quickbooks.store import Books, FakeClock
@@ -172,3 +172,90 @@ def test_the_fake_works_mounted_under_a_prefix(qbo: Harness) -> None:
 
     assert anonymous.status_code == 401
     assert all(entry.path.startswith("/v3/company/") for entry in qbo.fake.requests.entries())
+
+
+def _ids(qbo: Harness, statement: str) -> list[str]:
+    answer = _api(qbo, "GET", "query", params={"query": statement}).json()["QueryResponse"]
+    entity = statement.split(" FROM ")[1].split(maxsplit=1)[0]
+    return [row["Id"] for row in answer.get(entity, [])]
+
+
+def test_name_lists_answer_only_active_records_unless_the_query_names_active(
+    qbo: Harness,
+) -> None:
+    parent = qbo.books.add("Customer", {"DisplayName": "Pat Smith"})
+    finished = qbo.books.add("Customer", {"DisplayName": "1042 Pat Smith - Re-roof", "Job": True})
+    qbo.books.replace("Customer", finished["Id"], {"Active": False})
+    both = sorted([parent["Id"], finished["Id"]])
+
+    assert _ids(qbo, "SELECT * FROM Customer") == [parent["Id"]]
+    assert _ids(qbo, "SELECT * FROM Customer WHERE DisplayName LIKE '1042%'") == []
+    assert _ids(qbo, "SELECT * FROM Customer WHERE Active = false") == [finished["Id"]]
+    assert sorted(_ids(qbo, "SELECT * FROM Customer WHERE Active IN (true, false)")) == both
+    count = _api(qbo, "GET", "query", params={"query": "SELECT COUNT(*) FROM Customer"})
+    assert count.json()["QueryResponse"] == {"totalCount": 1}
+    read = _api(qbo, "GET", f"customer/{finished['Id']}").json()["Customer"]
+    assert read["Active"] is False  # read by Id, an inactive record is still there
+    with qbo.client() as client:  # our client reads whole name lists
+        assert sorted(c.id for c in client.query(Customer).entities) == both
+        assert client.count(Customer) == 2
+
+
+def test_transactions_have_no_active_flag(qbo: Harness) -> None:
+    (invoice_id,) = add_invoices(qbo.books, 1)
+
+    assert _ids(qbo, "SELECT * FROM Invoice") == [invoice_id]
+    assert "Active" not in (qbo.books.get("Invoice", invoice_id) or {})
+
+
+def _a_bill(qbo: Harness) -> dict[str, Any]:
+    vendor = qbo.books.add("Vendor", {"DisplayName": "ABC Supply Co."})
+    account = qbo.books.add("Account", {"Name": "Materials", "AccountType": "Cost of Goods Sold"})
+    line = {
+        "Amount": Decimal("120.00"),
+        "DetailType": "AccountBasedExpenseLineDetail",
+        "AccountBasedExpenseLineDetail": {"AccountRef": {"value": account["Id"]}},
+    }
+    return qbo.books.add("Bill", {"VendorRef": {"value": vendor["Id"]}, "Line": [line]})
+
+
+def test_a_deleted_bill_leaves_queries_and_shows_in_cdc_as_a_stub(qbo: Harness) -> None:
+    bill = _a_bill(qbo)
+    qbo.clock.advance(60)
+
+    stale = _api(
+        qbo,
+        "POST",
+        "bill",
+        params={"operation": "delete"},
+        json={"Id": bill["Id"], "SyncToken": "7"},
+    )
+    deleted = _api(
+        qbo,
+        "POST",
+        "bill",
+        params={"operation": "delete"},
+        json={"Id": bill["Id"], "SyncToken": "0"},
+    )
+
+    assert stale.status_code == 400
+    assert stale.json()["Fault"]["Error"][0]["code"] == "5010"
+    assert deleted.status_code == 200
+    assert deleted.json()["Bill"]["status"] == "Deleted"
+    assert _ids(qbo, "SELECT * FROM Bill") == []
+    assert _api(qbo, "GET", f"bill/{bill['Id']}").status_code == 400
+    with qbo.client() as client:
+        answer = client.cdc([Bill], START)
+    assert [stub.id for stub in answer.deleted["Bill"]] == [bill["Id"]]
+    assert answer.changed.get("Bill", []) == []
+
+
+def test_name_lists_cannot_be_deleted(qbo: Harness) -> None:
+    customer = qbo.books.add("Customer", {"DisplayName": "Pat Smith"})
+    body = {"Id": customer["Id"], "SyncToken": "0"}
+
+    refused = _api(qbo, "POST", "customer", params={"operation": "delete"}, json=body)
+
+    assert refused.status_code == 400
+    assert refused.json()["Fault"]["Error"][0]["code"] == "500"
+    assert _ids(qbo, "SELECT * FROM Customer") == [customer["Id"]]

@@ -14,6 +14,9 @@ from sqlalchemy.orm import Session
 
 from roofops.integrations.quickbooks.webhooks import sign
 from roofops.models import BackgroundJob, InboxEvent
+from roofops.sandbox.quickbooks.fake import DEFAULT_VERIFIER_TOKEN
+from roofops.sandbox.quickbooks.webhooks import cloudevents_payload, legacy_payload, post_signed
+from tests.integrations.quickbooks.conftest import REALM, Harness, add_invoices
 
 URL = "/api/v1/integrations/quickbooks/webhook"
 TOKEN = "verifier-token-for-tests"
@@ -79,4 +82,34 @@ def test_a_verified_delivery_is_stored_once_and_queues_a_refresh(
 
     assert first.json() == {"new_events": 1}
     assert again.json() == {"new_events": 0}
+    assert (stored(db), queued(db)) == (before[0] + 1, before[1] + 1)
+
+
+def test_both_formats_of_one_change_are_one_event_and_one_refresh(
+    app: FastAPI, qbo: Harness, db: Session
+) -> None:
+    """Delivered over HTTP by the fake, legacy first, then the CloudEvents copy of it."""
+    settings = app.state.settings
+    app.state.settings = settings.model_copy(
+        update={"qb_webhook_verifier_token": SecretStr(DEFAULT_VERIFIER_TOKEN)}
+    )
+    (invoice_id,) = add_invoices(qbo.books, 1)
+    sender = qbo.fake.webhooks(REALM)
+    sender.skip_pending()
+    qbo.books.replace("Invoice", invoice_id, {"PrivateNote": "revised"})
+    (change,) = sender.pending()
+    qbo.server.app = app  # our app on the real port the fake delivers to
+    before = (stored(db), queued(db))
+    try:
+        answers = [
+            post_signed(f"{qbo.url}{URL}", payload, DEFAULT_VERIFIER_TOKEN).json()
+            for payload in (
+                legacy_payload(REALM, [change]),
+                cloudevents_payload(REALM, [change]),
+            )
+        ]
+    finally:
+        app.state.settings = settings
+
+    assert answers == [{"new_events": 1}, {"new_events": 0}]
     assert (stored(db), queued(db)) == (before[0] + 1, before[1] + 1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 
 import httpx
@@ -17,7 +18,11 @@ from roofops.integrations.quickbooks.webhooks import (
     verify_signature,
 )
 from roofops.sandbox.quickbooks.fake import DEFAULT_VERIFIER_TOKEN
-from roofops.sandbox.quickbooks.webhooks import WebhookFormat
+from roofops.sandbox.quickbooks.webhooks import (
+    WebhookFormat,
+    cloudevents_payload,
+    legacy_payload,
+)
 from tests.integrations.quickbooks.conftest import REALM, START, Harness, add_invoices
 
 FORMATS: tuple[WebhookFormat, ...] = ("legacy", "cloudevents")
@@ -145,8 +150,22 @@ def test_cloudevents_fields_are_mapped() -> None:
     (change,) = parse_notifications(json.dumps([event]).encode())
 
     assert (change.entity, change.operation, change.deleted_id) == ("TimeActivity", "Merge", "77")
-    assert change.event_id == event["id"]
     assert change.last_updated.isoformat() == "2025-09-10T21:31:25.179000+00:00"
+
+
+def test_the_two_copies_of_one_change_have_one_key(qbo: Harness) -> None:
+    """Around the switch to CloudEvents both formats of the same change can arrive."""
+    _four_changes(qbo)
+    changes = qbo.fake.webhooks(REALM).pending()
+
+    legacy = parse_notifications(json.dumps(legacy_payload(REALM, changes)).encode())
+    cloud = parse_notifications(json.dumps(cloudevents_payload(REALM, changes)).encode())
+
+    assert [change.event_id for change in legacy] == [change.event_id for change in cloud]
+    assert len({change.event_id for change in legacy}) == 4
+    later = replace(legacy[0], last_updated=legacy[0].last_updated + timedelta(milliseconds=1))
+    elsewhere = replace(legacy[0], realm_id="123")
+    assert len({legacy[0].event_id, later.event_id, elsewhere.event_id}) == 3
 
 
 @pytest.mark.parametrize(

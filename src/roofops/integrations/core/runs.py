@@ -39,6 +39,7 @@ class RunCounts:
     updated: int = 0
     unchanged: int = 0
     failed: int = 0
+    warnings: int = 0
 
 
 class SyncRunRecorder:

@@ -27,6 +27,7 @@ class SyncRunOut(OrmModel):
     updated: int
     unchanged: int
     failed: int
+    warnings: int
     error: str
 
 

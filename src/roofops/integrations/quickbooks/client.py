@@ -4,6 +4,7 @@ Built on :class:`~roofops.kit.http.VendorHTTP` (timeouts, retries, rate limiting
 is particular to QuickBooks (spec digest section 1):
 
 * ``minorversion=75`` on every call and ``requestid`` on every write;
+* queries of name lists (customers, items, accounts, classes) read inactive records too;
 * Fault bodies become typed errors (5010 -> :class:`StaleObjectError`), including the lowercase
   401 body and Faults inside HTTP 200 answers;
 * 429 carries no ``Retry-After`` and may have an XML body: :data:`SYNC_RETRY` backs off with
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -67,6 +69,8 @@ BATCH_ID_MAX = 10
 THROTTLE_WINDOW = 60.0
 STALE_OBJECT = "5010"
 NOT_FOUND = "610"
+ACTIVE_OR_NOT = "Active IN (true, false)"
+_NAMES_ACTIVE = re.compile(r"(?<![\w.'])Active\s*(?:=|<|>|\bIN\b)", re.IGNORECASE)
 
 TokenProvider = Callable[[], str]
 TokenRefresher = Callable[[str], str]
@@ -210,6 +214,14 @@ def quote(value: str) -> str:
     return f"'{escaped}'"
 
 
+def including_inactive(model: type[QboEntity], where: str | None) -> str | None:
+    """Name lists answer only their active records unless the query names ``Active``; a
+    finished job's project is made inactive, yet its bills still need it."""
+    if not model.name_list or (where and _NAMES_ACTIVE.search(where)):
+        return where
+    return " AND ".join(filter(None, (where, ACTIVE_OR_NOT)))
+
+
 def updated_since(moment: datetime) -> str:
     """The WHERE condition of an incremental read (the caller rewinds by an overlap window)."""
     if moment.tzinfo is None:
@@ -335,6 +347,7 @@ class QuickBooksClient:
         if since is not None:
             where = " AND ".join(filter(None, (where, updated_since(since))))
             order_by = "MetaData.LastUpdatedTime, Id"
+        where = including_inactive(model, where)
         start = 1
         while True:
             statement = _statement(model.entity_name, where, order_by, start, page_size)
@@ -345,7 +358,7 @@ class QuickBooksClient:
             start += page_size
 
     def count(self, model: type[QboEntity], where: str | None = None) -> int:
-        statement = _select("COUNT(*)", model.entity_name, where)
+        statement = _select("COUNT(*)", model.entity_name, including_inactive(model, where))
         answer = self._json(self._call("GET", "query", params={"query": statement}))
         return int(answer.get("QueryResponse", {}).get("totalCount", 0))
 

@@ -2,9 +2,9 @@
 
 Intuit signs each delivery with the app's verifier token (``intuit-signature``: base64 of the
 HMAC-SHA256 of the raw body). A delivery that does not verify is refused before anything is read
-or stored. A verified one is kept in the inbox (a redelivery of the same event is a no-op) and
-one incremental sync is queued: CDC then reads exactly what changed, so the webhook's own
-payload only has to say *that* something changed.
+or stored. A verified one is kept in the inbox (a redelivery of the same change, in either
+payload format, is a no-op) and one incremental sync is queued: CDC then reads exactly what
+changed, so the webhook's own payload only has to say *that* something changed.
 """
 
 from __future__ import annotations

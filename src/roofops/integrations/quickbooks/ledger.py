@@ -6,7 +6,8 @@ How a document finds its job:
 - an expense line (bill, expense, check, card charge) by its line-level ``CustomerRef`` when that
   is a job's project (a sub-customer whose name starts with the job number), else by its
   ``ClassRef`` when the company tracks jobs as classes ("1042 Smith"). Lines with neither are
-  overhead (rent, fuel) and belong to no job.
+  company overhead (rent, fuel) and belong to no job; a line that names a customer or class that
+  is none of our jobs is unallocated, kept and reported with the reason.
 
 How a cost line finds its category: the expense account's mapping (editable by finance), an item
 line through its item's expense account. Unmapped accounts get a category from their name.
@@ -20,7 +21,7 @@ from datetime import date
 from decimal import Decimal
 
 from roofops.integrations.quickbooks.schemas import Account, Bill, Customer, Invoice, Line, Purchase
-from roofops.kit.money import to_cents
+from roofops.kit.money import from_cents, to_cents
 from roofops.models.enums import AccountingDocStatus, CostCategory
 
 DEFAULT_DOC_NUMBER_PATTERN = r"^(?P<job>\d+)(?:-\d+)?$"
@@ -56,17 +57,53 @@ class InvoiceRow:
 
 
 @dataclass(frozen=True)
+class Named:
+    """A customer (``kind`` "project": it ties a line to a job when it is a job's project) or a
+    class that an expense line names."""
+
+    kind: str
+    id: str
+    name: str
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.kind, self.id)
+
+    def __str__(self) -> str:
+        what = "customer" if self.kind == "project" else "class"
+        return f"{what} {self.name!r} (Id {self.id})" if self.name else f"{what} Id {self.id}"
+
+
+@dataclass(frozen=True)
 class CostRow:
     txn_type: str
     txn_id: str
     line_id: str
-    # ("project", customer id) or ("class", class id): what ties the line to a job.
-    allocation: tuple[str, str]
+    # What might tie the line to a job, the customer first; none at all makes it overhead.
+    named: tuple[Named, ...]
     mapping: tuple[str, str]  # ("account" | "item", id): the key of its category mapping
     amount_cents: int
     txn_date: date | None
     vendor_name: str
     description: str
+
+    @property
+    def allocated_to(self) -> str:
+        return "; ".join(str(named) for named in self.named)
+
+    def unallocated_reason(self) -> str:
+        """Why no job takes the line, for the bookkeeper who can fix the books."""
+        why = "; ".join(
+            f"{named} is {'not the project of' if named.kind == 'project' else 'not named after'}"
+            " one of our jobs"
+            for named in self.named
+        )
+        where = ", ".join(filter(None, (self.vendor_name, str(self.txn_date or ""))))
+        line = f"{self.txn_type} {self.txn_id} line {self.line_id}"
+        return (
+            f"{line} ({where}, ${from_cents(self.amount_cents):,}): {why}. Kept as unallocated "
+            "cost, which counts toward no job until the line names a job's project or class."
+        )
 
 
 def project_job_number(customer: Customer) -> str | None:
@@ -101,19 +138,19 @@ def _invoice_status(invoice: Invoice) -> AccountingDocStatus:
 
 
 def cost_rows(txn: Bill | Purchase) -> list[CostRow]:
-    """The job-allocated lines of one bill or purchase (a credit-card refund counts negative)."""
+    """The expense lines of one bill or purchase (a credit-card refund counts negative)."""
     sign = Decimal(-1) if isinstance(txn, Purchase) and txn.credit else Decimal(1)
     rows = []
     for number, line in enumerate(txn.line, start=1):
-        allocation, mapping = _allocation_of(line), _mapping_of(line)
-        if allocation is None or mapping is None:
+        mapping = _mapping_of(line)
+        if mapping is None:
             continue
         rows.append(
             CostRow(
                 txn_type=txn.entity_name,
                 txn_id=txn.id,
                 line_id=line.id or str(number),
-                allocation=allocation,
+                named=_named_by(line),
                 mapping=mapping,
                 amount_cents=to_cents(line.amount * sign),
                 txn_date=txn.txn_date,
@@ -124,12 +161,9 @@ def cost_rows(txn: Bill | Purchase) -> list[CostRow]:
     return rows
 
 
-def _allocation_of(line: Line) -> tuple[str, str] | None:
-    if line.customer_ref is not None:
-        return ("project", line.customer_ref.value)
-    if line.class_ref is not None:
-        return ("class", line.class_ref.value)
-    return None
+def _named_by(line: Line) -> tuple[Named, ...]:
+    refs = (("project", line.customer_ref), ("class", line.class_ref))
+    return tuple(Named(kind, ref.value, ref.name or "") for kind, ref in refs if ref is not None)
 
 
 def _mapping_of(line: Line) -> tuple[str, str] | None:

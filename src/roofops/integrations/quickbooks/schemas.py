@@ -96,9 +96,11 @@ class Line(QboModel):
 
 
 class QboEntity(QboModel):
-    """What every entity has. ``entity_name`` is the API name used in queries and URLs."""
+    """What every entity has. ``entity_name`` is the API name used in queries and URLs;
+    ``name_list`` marks the lists QuickBooks never deletes, only makes inactive."""
 
     entity_name: ClassVar[str] = ""
+    name_list: ClassVar[bool] = False
 
     id: str
     sync_token: str
@@ -176,6 +178,7 @@ class Phone(QboModel):
 
 class Customer(QboEntity):
     entity_name: ClassVar[str] = "Customer"
+    name_list: ClassVar[bool] = True
 
     display_name: str
     given_name: str | None = None
@@ -192,6 +195,7 @@ class Customer(QboEntity):
 
 class Vendor(QboEntity):
     entity_name: ClassVar[str] = "Vendor"
+    name_list: ClassVar[bool] = True
 
     display_name: str
     company_name: str | None = None
@@ -200,6 +204,7 @@ class Vendor(QboEntity):
 
 class Item(QboEntity):
     entity_name: ClassVar[str] = "Item"
+    name_list: ClassVar[bool] = True
 
     name: str
     type: str | None = None
@@ -212,6 +217,7 @@ class Item(QboEntity):
 
 class Account(QboEntity):
     entity_name: ClassVar[str] = "Account"
+    name_list: ClassVar[bool] = True
 
     name: str
     account_type: str
@@ -226,6 +232,7 @@ class QboClass(QboEntity):
     """QuickBooks' Class (a tracking category); named so it does not shadow ``class``."""
 
     entity_name: ClassVar[str] = "Class"
+    name_list: ClassVar[bool] = True
 
     name: str
     fully_qualified_name: str | None = None

@@ -3,6 +3,8 @@
 Two payload formats reach the same URL: the legacy ``eventNotifications`` object and, after the
 per-app switch, a JSON array of CloudEvents. Both are signed the same way: ``intuit-signature``
 is ``base64(HMAC-SHA256(verifier_token, raw body))``, so verify on the raw bytes before parsing.
+Both parse to the same :class:`EntityChange`, whose key does not depend on the format: the two
+copies of one change (around the switch) are one event.
 """
 
 from __future__ import annotations
@@ -46,15 +48,24 @@ class WebhookPayloadError(RoofOpsError):
 
 @dataclass(frozen=True)
 class EntityChange:
-    """One changed entity. ``event_id`` is unique per event: the inbox dedupes on it."""
+    """One changed entity, however it was delivered."""
 
     realm_id: str
     entity: str
     id: str
     operation: str
     last_updated: datetime
-    event_id: str
     deleted_id: str | None = None
+
+    @property
+    def event_id(self) -> str:
+        """The inbox's dedupe key: the change itself (realm, entity, id, operation and moment,
+        to the millisecond in UTC), so a legacy and a CloudEvents copy of it are one event and
+        a redelivery of either is a no-op. The CloudEvents ``id`` is left out: the legacy
+        format has none to match it."""
+        moment = as_utc(self.last_updated).isoformat(timespec="milliseconds")
+        parts = (self.realm_id, self.entity.casefold(), self.id, self.operation.casefold(), moment)
+        return f"qbo:{hashlib.sha256('|'.join(parts).encode()).hexdigest()[:40]}"
 
 
 def sign(body: bytes, verifier_token: str) -> str:
@@ -99,7 +110,6 @@ def _cloud_event(event: dict[str, Any]) -> EntityChange:
         id=str(event["intuitentityid"]),
         operation=CLOUD_VERBS.get(verb, verb.capitalize()),
         last_updated=_moment(event["time"]),
-        event_id=str(event["id"]),
         deleted_id=_optional(event.get("data") or {}, "deletedId"),
     )
 
@@ -114,17 +124,12 @@ def _legacy(notifications: list[dict[str, Any]]) -> list[EntityChange]:
 
 
 def _legacy_change(realm_id: str, entity: dict[str, Any]) -> EntityChange:
-    name, entity_id, operation = str(entity["name"]), str(entity["id"]), str(entity["operation"])
-    last_updated = str(entity["lastUpdated"])
-    # The legacy format has no event id; these four fields identify one event.
-    key = "|".join((realm_id, name, entity_id, operation, last_updated))
     return EntityChange(
         realm_id=realm_id,
-        entity=name,
-        id=entity_id,
-        operation=operation,
-        last_updated=_moment(last_updated),
-        event_id=f"legacy:{hashlib.sha256(key.encode()).hexdigest()[:32]}",
+        entity=str(entity["name"]),
+        id=str(entity["id"]),
+        operation=str(entity["operation"]),
+        last_updated=_moment(entity["lastUpdated"]),
         deleted_id=_optional(entity, "deletedId"),
     )
 

@@ -2,8 +2,10 @@
 
 Faithful to spec digest section 1.11: Bearer tokens that expire after an hour (401 with the
 lowercase ``fault`` body), ``minorversion`` accepted and ignored, ``requestid`` replay, SyncToken
-checks (5010), the query language subset, CDC with its 30-day guard and 1,000-object cap, Fault
-envelopes, per-realm rate limits answered with the XML (or JSON) 429 body, and signed webhooks.
+checks (5010), deletes (``operation=delete``: gone from queries, a stub in CDC), the query
+language subset (name lists answer only active records unless asked), CDC with its 30-day guard
+and 1,000-object cap, Fault envelopes, per-realm rate limits answered with the XML (or JSON) 429
+body, and signed webhooks.
 
 Usage::
 
@@ -13,6 +15,7 @@ Usage::
     app = fake.app()                                    # mount it, or serve it (fake_server)
     fake.faults.throttle = 2                            # the next two /v3 requests get 429
     fake.throttle.storm(300)                            # every one does, for 5 minutes
+    fake.queries.max_results = 500                      # a lower page cap than QuickBooks'
     fake.requests.count(path_contains="/query")         # what the client sent
     fake.webhooks(realm).deliver(url)                   # signed notifications of every write
 """
@@ -47,7 +50,12 @@ from roofops.sandbox.quickbooks.store import (
     FakeClock,
 )
 from roofops.sandbox.quickbooks.webhooks import WebhookSender
-from roofops.sandbox.quickbooks.writes import ReplayCache, run_batch, write_invoice
+from roofops.sandbox.quickbooks.writes import (
+    ReplayCache,
+    delete_transaction,
+    run_batch,
+    write_invoice,
+)
 
 DEFAULT_REALM = "9130357992141016"
 DEFAULT_CLIENT_ID = "fake-quickbooks-client"
@@ -229,6 +237,10 @@ def _api_routes(app: FastAPI, fake: FakeQuickBooks) -> None:
     async def invoice(realm_id: str, request: Request) -> Response:
         return await _write(fake, realm_id, request, _invoice_answer)
 
+    @app.post(base + "/{entity}")
+    async def transaction(realm_id: str, request: Request) -> Response:
+        return await _write(fake, realm_id, request, _delete_answer)
+
     @app.get(base + "/{entity}/{entity_id}")
     async def read(realm_id: str, entity: str, entity_id: str) -> Response:
         name = URL_NAMES.get(entity.lower())
@@ -275,6 +287,17 @@ def _invoice_answer(
 ) -> dict[str, Any]:
     operation = request.query_params.get("operation")
     return {"Invoice": write_invoice(fake.books(realm_id), body, operation)}
+
+
+def _delete_answer(
+    fake: FakeQuickBooks, realm_id: str, request: Request, body: dict[str, Any]
+) -> dict[str, Any]:
+    entity = str(request.path_params["entity"])
+    name = URL_NAMES.get(entity.lower())
+    if name is None:
+        raise errors.not_found(entity, str(body.get("Id", "")))
+    operation = request.query_params.get("operation")
+    return {name: delete_transaction(fake.books(realm_id), name, body, operation)}
 
 
 def _batch_answer(

@@ -2,6 +2,8 @@
 
 ``SELECT * | COUNT(*) FROM Entity [WHERE p op v [AND ...]] [ORDERBY p [ASC|DESC], ...]
 [STARTPOSITION n] [MAXRESULTS m]`` with ``= < > <= >= IN LIKE``; no OR, as in QuickBooks.
+Name lists (Customer, Item, Account, Class...) answer only their active records unless the
+statement names ``Active`` itself (``WHERE Active IN (true, false)`` reads them all).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from roofops.sandbox.quickbooks import errors
-from roofops.sandbox.quickbooks.store import ENTITIES, Entity, parse_time
+from roofops.sandbox.quickbooks.store import ENTITIES, NAME_LISTS, Entity, parse_time
 
 MAX_RESULTS = 1000
 DEFAULT_RESULTS = 100
@@ -99,7 +101,8 @@ class _Parser:
         return False
 
 
-def parse_query(text: str) -> Query:
+def parse_query(text: str, max_results: int = MAX_RESULTS) -> Query:
+    """``max_results``: the server's page cap (QuickBooks' is commonly given as 1,000)."""
     parser = _Parser(tokenize(text))
     parser.expect("SELECT")
     count = _selection(parser)
@@ -107,13 +110,19 @@ def parse_query(text: str) -> Query:
     entity = parser.take().text
     if entity not in ENTITIES:
         raise errors.query_error(f"unknown entity {entity!r} (names are case-sensitive)")
-    where = _where(parser) if parser.accept("WHERE") else ()
+    where = _active_unless_named(entity, _where(parser) if parser.accept("WHERE") else ())
     order_by = _order_by(parser) if _accept_order_by(parser) else ()
     start = _number_after(parser, "STARTPOSITION", 1)
-    max_results = min(_number_after(parser, "MAXRESULTS", DEFAULT_RESULTS), MAX_RESULTS)
+    asked = _number_after(parser, "MAXRESULTS", DEFAULT_RESULTS)
     if parser.peek() is not None:
         raise errors.query_error(f"unexpected {parser.take().text!r}")
-    return Query(entity, count, where, order_by, max(start, 1), max(max_results, 0))
+    return Query(entity, count, where, order_by, max(start, 1), max(min(asked, max_results), 0))
+
+
+def _active_unless_named(entity: str, where: tuple[Condition, ...]) -> tuple[Condition, ...]:
+    if entity not in NAME_LISTS or any(condition.field == "Active" for condition in where):
+        return where
+    return (*where, Condition("Active", "=", "true"))
 
 
 def _selection(parser: _Parser) -> bool:

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from roofops.sandbox.quickbooks import errors
-from roofops.sandbox.quickbooks.query import Query, page, parse_query, select
+from roofops.sandbox.quickbooks.query import MAX_RESULTS, Query, page, parse_query, select
 from roofops.sandbox.quickbooks.store import ENTITIES, Books, Entity, parse_time
 
 CDC_LOOKBACK = timedelta(days=30)
@@ -24,13 +24,18 @@ class QueryEngine:
     30,000 rows costs one sort, not one per page.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, max_results: int = MAX_RESULTS) -> None:
+        self.max_results = max_results  # the page cap, whatever MAXRESULTS asks
+        # False plays a lesser imitation of QuickBooks that refuses COUNT(*).
+        self.answers_counts = True
         self._selected: dict[tuple[int, int, Any], list[Entity]] = {}
         self._lock = threading.Lock()
 
     def answer(self, books: Books, text: str) -> dict[str, Any]:
         """The ``QueryResponse`` object: rows and paging, ``totalCount``, or ``{}`` when empty."""
-        query = parse_query(text)
+        query = parse_query(text, self.max_results)
+        if query.count and not self.answers_counts:
+            raise errors.query_error("COUNT(*) is not supported")
         rows = self._select(books, query)
         if query.count:
             return {"totalCount": len(rows)}

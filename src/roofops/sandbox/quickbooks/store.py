@@ -36,6 +36,8 @@ ENTITIES = (
     "Vendor",
 )
 URL_NAMES = {name.lower(): name for name in ENTITIES}
+# Lists QuickBooks never deletes, only makes inactive (Active: false); see query.py.
+NAME_LISTS = frozenset({"Account", "Class", "Customer", "Employee", "Item", "Vendor"})
 ZERO = Decimal("0.00")
 # Totals are derived from these lines; subtotal lines only repeat them.
 NON_TOTAL_LINES = frozenset({"SubTotalLineDetail", "DescriptionOnly"})
@@ -122,7 +124,8 @@ class Books:
             entity_id = str(self._next_id)
             self._next_id += 1
             stamp = qbo_time(moment, self.zone)
-            row = {**body, "Id": entity_id, "SyncToken": "0"}
+            active = {"Active": True} if entity in NAME_LISTS else {}
+            row = {**active, **body, "Id": entity_id, "SyncToken": "0"}
             row["MetaData"] = {"CreateTime": stamp, "LastUpdatedTime": stamp}
             self._store(entity, _derived(entity, row), moment, "Create")
             if entity == "Payment":

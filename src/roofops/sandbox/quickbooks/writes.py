@@ -1,4 +1,5 @@
-"""Invoice writes, batch and ``requestid`` replay (spec digest sections 1.3 and 1.6)."""
+"""Invoice writes, deletes of other transactions, batch and ``requestid`` replay (spec digest
+sections 1.3 and 1.6)."""
 
 from __future__ import annotations
 
@@ -40,6 +41,8 @@ LINE_FIELDS = _names(
     SubTotalLineDetail CustomField LineEx ProjectRef CostAmount HomeCostAmount"""
 )
 WRITE_OPERATIONS = ("create", "update", "delete", "void")
+# Transactions the fake deletes besides invoices; name lists are never deleted, only inactive.
+DELETABLE = frozenset({"Bill", "Payment", "Purchase", "TimeActivity"})
 
 QueryRunner = Callable[[str], dict[str, Any]]
 
@@ -61,6 +64,16 @@ def write_invoice(books: Books, body: Entity, operation: str | None) -> Entity:
     return books.replace(
         "Invoice", invoice_id, _numbered(body), sync_token=sync_token, sparse=sparse
     )
+
+
+def delete_transaction(books: Books, entity: str, body: Entity, operation: str | None) -> Entity:
+    """``POST /{entity}?operation=delete`` with ``{"Id", "SyncToken"}``: the transaction leaves
+    every query and shows in CDC as a ``status: "Deleted"`` stub."""
+    if operation != "delete" or entity not in DELETABLE:
+        what = f"operation={operation}" if operation else "create or update"
+        raise FakeFault("500", "Unsupported Operation", f"the fake does not {what} {entity}")
+    entity_id, sync_token = _identity(body)
+    return books.delete(entity, entity_id, sync_token=sync_token)
 
 
 def _identity(body: Entity) -> tuple[str, str]:

@@ -18,6 +18,7 @@ from roofops.crew.service import CrewFilters, branch_service, crew_service
 from roofops.db import DB, attempt
 from roofops.dependencies import AppSettings
 from roofops.exceptions import RoofOpsError, ValidationFailed
+from roofops.financials.books import books_service
 from roofops.financials.reports import profit_reports
 from roofops.financials.schemas import FigureName
 from roofops.financials.service import financials_service
@@ -62,6 +63,10 @@ def _results(
         "summary": summary,
         "charts": chart_data(summary),
         "sync": sync_state(db, settings),
+        # Costs no job carries, dated in the same window as the jobs shown.
+        "company": books_service.company_costs(
+            db, since=query.created_from, until=query.created_to
+        ),
     }
 
 
