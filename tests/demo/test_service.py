@@ -45,13 +45,15 @@ def test_builds_the_generated_company_row_for_row(db: Session) -> None:
 def test_gives_one_sign_in_per_role_and_only_shows_new_passwords(db: Session) -> None:
     first = build_demo(db, size=SIZE, seed=3, as_of=AS_OF)
     again = build_demo(db, size=SIZE, seed=3, as_of=AS_OF)
+    reset = build_demo(db, size=SIZE, seed=3, as_of=AS_OF, reset_all_passwords=True)
 
     assert {user.role for user in first.users} == set(Role)
     assert all(user.password for user in first.users)
     assert first.admin.email == "admin@demo.roofops.local"
-    assert again.admin.password
-    assert again.admin.password != first.admin.password
-    assert [user.password for user in again.users if user.role != Role.ADMIN] == [None] * 5
+    # A second run keeps every password: a browser signed in as the admin stays signed in.
+    assert [user.password for user in again.users] == [None] * 6
+    assert all(user.password for user in reset.users)
+    assert reset.admin.password != first.admin.password
 
 
 def test_running_again_reuses_the_company(db: Session) -> None:

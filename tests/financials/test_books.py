@@ -78,7 +78,7 @@ def _figures(db: Session, job_id: uuid.UUID) -> tuple[int | None, int | None]:
     db.expire_all()
     row = db.get(JobFinancials, job_id)
     assert row is not None
-    return row.contract_cents, row.materials_cents
+    return row.invoiced_cents, row.materials_cents
 
 
 def test_a_full_read_that_no_longer_holds_a_document_removes_it(db: Session) -> None:

@@ -92,3 +92,13 @@ def _project_of(line: dict[str, Any]) -> str | None:
         if (detail := line.get(key)) and "CustomerRef" in detail:
             return str(detail["CustomerRef"]["value"])
     return None
+
+
+def all_figures(db: Session) -> list[tuple[Any, ...]]:
+    """What the books gave every job: invoiced and costs to date."""
+    rows = db.execute(
+        sa.select(
+            JobFinancials.job_id, JobFinancials.invoiced_cents, JobFinancials.cost_to_date_cents
+        ).order_by(JobFinancials.job_id)
+    )
+    return [tuple(row) for row in rows]

@@ -17,7 +17,6 @@ from roofops.models import (
     AccountingInvoice,
     CostLine,
     FigureSource,
-    JobFinancials,
     JobFinancialSnapshot,
     SyncKind,
     SyncRun,
@@ -27,6 +26,7 @@ from roofops.sandbox.quickbooks.books import FakeCompany
 from roofops.sandbox.quickbooks.changes import change_jobs
 from tests.integrations.quickbooks.conftest import Harness
 from tests.integrations.quickbooks.ledgers import (
+    all_figures,
     expected_contract,
     expected_costs,
     figures,
@@ -98,7 +98,7 @@ def test_a_failed_sync_leaves_the_last_good_figures(
     qbo: Harness, books: FakeCompany, session_maker: sessionmaker[Session], db: Session
 ) -> None:
     sync(session_maker, qbo.client, full=True)
-    before = _all_figures(db)
+    before = all_figures(db)
     invoices_before = db.scalar(sa.select(sa.func.count()).select_from(AccountingInvoice))
     change_jobs(books, 5, seed=4)
     qbo.fake.faults.server_errors = 50  # QuickBooks down for longer than the retries
@@ -108,17 +108,8 @@ def test_a_failed_sync_leaves_the_last_good_figures(
     assert run.status == SyncRunStatus.FAILED
     assert run.error
     db.expire_all()
-    assert _all_figures(db) == before
+    assert all_figures(db) == before
     assert db.scalar(sa.select(sa.func.count()).select_from(AccountingInvoice)) == invoices_before
-
-
-def _all_figures(db: Session) -> list[tuple[Any, ...]]:
-    rows = db.execute(
-        sa.select(
-            JobFinancials.job_id, JobFinancials.invoiced_cents, JobFinancials.cost_to_date_cents
-        ).order_by(JobFinancials.job_id)
-    )
-    return [tuple(row) for row in rows]
 
 
 def test_throttling_and_server_errors_are_ridden_out(

@@ -59,7 +59,7 @@ def test_lines_no_job_takes_are_kept_reported_and_counted_apart(
 ) -> None:
     sync(session_maker, qbo.client, full=True)
     number, ledger = next(iter(books.jobs.items()))
-    before = figures(db, number).total_cost_cents
+    before = figures(db, number).cost_to_date_cents
     book = books.books
     parent = book.get(
         "Customer", (book.get("Customer", ledger.project_id) or {})["ParentRef"]["value"]
@@ -117,7 +117,7 @@ def test_lines_no_job_takes_are_kept_reported_and_counted_apart(
         ("4", CostAllocation.OVERHEAD, None),
     ]
     assert parent["DisplayName"] in stored[0].allocated_to
-    assert figures(db, number).total_cost_cents == before
+    assert figures(db, number).cost_to_date_cents == before
     company = books_service.company_costs(db, since=date(2025, 6, 2), until=date(2025, 6, 2))
     assert (company.unallocated_cents, company.unallocated_lines) == (1705_50, 3)
     assert company.overhead_cents == 300_00

@@ -169,12 +169,12 @@ def test_a_deleted_invoice_and_bill_stop_counting(
     assert (run.requests > 1) == reads_everything
     after = figures(db, deleted.number)
     ledger = books.jobs[deleted.number]
-    assert after.contract_cents == expected_contract(books.books, ledger.invoices)
-    assert after.contract_cents == contract - deleted.invoice_cents
-    assert after.total_cost_cents == sum(
+    assert after.invoiced_cents == expected_contract(books.books, ledger.invoices)
+    assert after.invoiced_cents == contract - deleted.invoice_cents
+    assert after.cost_to_date_cents == sum(
         expected_costs(books.books, books, deleted.number).values()
     )
-    assert after.total_cost_cents == cost - deleted.bill_cents
+    assert after.cost_to_date_cents == cost - deleted.bill_cents
     invoice = db.scalar(
         sa.select(AccountingInvoice).where(AccountingInvoice.external_id == deleted.invoice_id)
     )
@@ -187,9 +187,9 @@ def test_a_deleted_invoice_and_bill_stop_counting(
 
 
 def _money(row: JobFinancials) -> tuple[int, int]:
-    assert row.contract_cents is not None
-    assert row.total_cost_cents is not None
-    return row.contract_cents, row.total_cost_cents
+    assert row.invoiced_cents is not None
+    assert row.cost_to_date_cents is not None
+    return row.invoiced_cents, row.cost_to_date_cents
 
 
 def test_a_read_cut_short_deletes_nothing_and_says_so(
@@ -228,6 +228,6 @@ def test_books_that_will_not_count_are_read_and_reconciled_all_the_same(
 
     assert run.status == SyncRunStatus.SUCCEEDED, run.error
     ledger = books.jobs[deleted.number]
-    assert figures(db, deleted.number).contract_cents == expected_contract(
+    assert figures(db, deleted.number).invoiced_cents == expected_contract(
         books.books, ledger.invoices
     )

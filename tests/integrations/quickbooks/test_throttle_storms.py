@@ -27,20 +27,14 @@ from roofops.models import (
 from roofops.sandbox.quickbooks import errors
 from roofops.sandbox.quickbooks.books import FakeCompany
 from roofops.sandbox.quickbooks.changes import change_jobs
-from tests.integrations.quickbooks import test_accounting_sync as accounting
 from tests.integrations.quickbooks.conftest import REALM, Harness
-from tests.integrations.quickbooks.test_accounting_sync import (
+from tests.integrations.quickbooks.ledgers import (
+    all_figures,
     expected_contract,
     expected_costs,
     figures,
     sync,
 )
-
-# The demo company in our database and in the fake's books: the accounting sync tests'
-# fixtures, so that these storms run through the very same sync.
-company_data = accounting.company_data
-books = accounting.books
-all_figures = accounting._all_figures
 
 
 def storm_client(qbo: Harness, seed: int = 0) -> QuickBooksClient:
