@@ -25,6 +25,9 @@ _engines: dict[str, Engine] = {}
 _factories: dict[str, sessionmaker[Session]] = {}
 
 AFTER_COMMIT_KEY = "roofops.after_commit"
+# Execution option of a unit of work that only reads (see _configure_sqlite).
+READ_ONLY = "roofops_read_only"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -49,10 +52,13 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: sa.Connection) -> None:
-        # IMMEDIATE takes the write lock up front: a deferred transaction that reads and then
-        # writes fails at once with "database is locked" when another writer got in between
-        # (busy_timeout cannot help a stale snapshot); this way it waits its turn instead.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A unit of work that may write takes the write lock up front (IMMEDIATE): a deferred
+        # transaction that reads and then writes fails at once with "database is locked" when
+        # another writer got in between (busy_timeout cannot help a stale snapshot); this way
+        # it waits its turn. A read-only one (a GET) begins deferred and never waits for
+        # writers: WAL gives it a snapshot of its own.
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str) -> Engine:
@@ -109,9 +115,15 @@ def _drop_after_commit(session: Session) -> None:
 
 
 @contextmanager
-def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """Commit on success, roll back on any error: what every owner of a unit of work does."""
+def unit_of_work(factory: sessionmaker[Session], *, read_only: bool = False) -> Iterator[Session]:
+    """Commit on success, roll back on any error: what every owner of a unit of work does.
+
+    ``read_only``: the work only reads (a GET), so on SQLite it need not queue for the write
+    lock. On PostgreSQL it changes nothing.
+    """
     session = factory()
+    if read_only:
+        _begin_read_only(session)
     try:
         yield session
         session.commit()
@@ -141,9 +153,18 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
         yield session
 
 
+def _begin_read_only(session: Session) -> None:
+    """Begin now, deferred, when the session owns a fresh SQLite connection (a session bound to
+    a connection that is already in a transaction, as in tests, keeps that transaction)."""
+    bind = session.get_bind()
+    if isinstance(bind, sa.Engine) and bind.dialect.name == "sqlite":
+        session.connection(execution_options={READ_ONLY: True})
+
+
 def get_db(request: Request) -> Iterator[Session]:
     """The request owns its unit of work: commit on success, roll back on any error."""
-    with unit_of_work(request.app.state.session_factory) as session:
+    read_only = request.method in SAFE_METHODS
+    with unit_of_work(request.app.state.session_factory, read_only=read_only) as session:
         yield session
 
 
