@@ -22,6 +22,7 @@ from roofops.models.customer import Customer
 from roofops.models.enums import (
     AccountingDocStatus,
     CostCategory,
+    FigureSource,
     JobStage,
     JobType,
     MarginKind,
@@ -188,17 +189,19 @@ class ProfitRepository:
         return [(str(kind), int(index), int(count)) for kind, index, count in rows]
 
     def sources(self, filters: ProfitFilters) -> dict[str, int]:
-        """How many figures of the sold jobs come from each source, every figure counted."""
-        counts: dict[str, int] = {}
+        """How many figures of the sold jobs come from each source, every figure counted (one
+        query: a count per figure and source)."""
         sold = self.kind != MarginKind.NONE.value
-        for name in SOURCED_FIGURES:
-            column = getattr(JobFinancials, f"{name}_source")
-            statement = self._over(filters, column, sa.func.count()).where(sold)
-            for source, count in self.session.execute(statement.group_by(column)):
-                counts[str(source.value if hasattr(source, "value") else source)] = counts.get(
-                    str(source), 0
-                ) + int(count)
-        return counts
+        pairs = [(name, source) for name in SOURCED_FIGURES for source in FigureSource]
+        counts = [
+            sa.func.count().filter(sold, getattr(JobFinancials, f"{name}_source") == source)
+            for name, source in pairs
+        ]
+        row = self.session.execute(self._over(filters, *counts)).one()
+        found: dict[str, int] = {}
+        for (_, source), count in zip(pairs, row, strict=True):
+            found[source.value] = found.get(source.value, 0) + int(count or 0)
+        return {source: count for source, count in found.items() if count}
 
     def _revenue(self) -> sa.ColumnElement[int]:
         return sa.case(
