@@ -37,7 +37,7 @@ from roofops.sandbox.quickbooks.fake import (
     FakeQuickBooks,
 )
 from roofops.sandbox.quickbooks.sandbox import prepare_demo_connection
-from roofops.sandbox.quickbooks.server import serving
+from roofops.sandbox.server import serving
 from tests.web.conftest import PASSWORD, Browser, csrf_from, login
 
 PAGE = "/settings/integrations"

@@ -138,8 +138,8 @@ def accounting_sync(
     from roofops.sandbox.quickbooks.books import books_for_jobs
     from roofops.sandbox.quickbooks.changes import change_jobs
     from roofops.sandbox.quickbooks.fake import FakeQuickBooks
-    from roofops.sandbox.quickbooks.server import serving
     from roofops.sandbox.quickbooks.store import FakeClock
+    from roofops.sandbox.server import serving
 
     console = make_console()
     clock = FakeClock(datetime.combine(BENCH_AS_OF, time_of_day(9), UTC))

@@ -125,7 +125,7 @@ def _share_secrets_with_the_server(scratch: Path) -> None:
 @contextmanager
 def _server(url: str) -> Iterator[str]:
     """`roofops serve` in its own process; no cron, so no scheduled sync runs during the bench."""
-    from roofops.sandbox.quickbooks.server import free_port
+    from roofops.sandbox.server import free_port
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"

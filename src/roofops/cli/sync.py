@@ -38,12 +38,19 @@ def _run(sync: VendorSync[Any], *, full: bool) -> None:
     from roofops.integrations.core.runner import run_now
     from roofops.integrations.core.runs import run_with_errors
     from roofops.logging import configure_logging
+    from roofops.sandbox.mount import sandboxes_served
 
     settings = get_settings()
     configure_logging(settings)
     console = make_console()
     sessions = session_factory(settings.database_url)
-    with clean_errors(console), console.status(f"syncing from {sync.label}..."):
+    with (
+        clean_errors(console),
+        console.status(f"syncing from {sync.label}..."),
+        sandboxes_served(sessions, settings) as served,
+    ):
+        if served:
+            console.print(f"The demo's sandbox {sync.label} is served by this command.")
         run_id = run_now(sessions, settings, sync, full=full, triggered_by="command line")
     with sessions() as db:
         run, errors = run_with_errors(db, sync.provider, run_id, limit=20)

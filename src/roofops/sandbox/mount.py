@@ -10,8 +10,10 @@ call made inside a database transaction can never wait on the sandbox's own read
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import anyio.to_thread
 import sqlalchemy as sa
@@ -26,6 +28,7 @@ from roofops.logging import get_logger
 from roofops.sandbox.demo_company import DemoCompany, demo_company
 from roofops.sandbox.jobnimbus import sandbox as jobnimbus
 from roofops.sandbox.quickbooks import sandbox as quickbooks
+from roofops.sandbox.server import answers, serving
 
 log = get_logger(__name__)
 
@@ -100,3 +103,23 @@ def _prepared(
     except ConfigurationError as error:
         log.warning("sandbox.unavailable", sandbox=box.name, reason=error.message)
         return None
+
+
+@contextmanager
+def sandboxes_served(sessions: sessionmaker[Session], settings: Settings) -> Iterator[bool]:
+    """For a command run without `roofops serve`: the demo's sandboxes live inside the server,
+    so while the command runs they are served on the server's own address (ROOFOPS_BASE_URL),
+    where the demo's connections point. Yields whether it served them; outside a demo, or with
+    the server running, it does nothing."""
+    address = urlsplit(settings.base_url)
+    host, port = address.hostname or "127.0.0.1", address.port or 80
+    if answers(host, port):
+        yield False
+        return
+    app = Starlette()
+    mount_sandboxes(app, sessions, settings)
+    if not app.routes:
+        yield False
+        return
+    with serving(app, host=host, port=port):
+        yield True

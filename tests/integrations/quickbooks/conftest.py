@@ -19,8 +19,8 @@ from roofops.kit.http import RateLimiter
 from roofops.sandbox.quickbooks.books import FakeCompany, build_books
 from roofops.sandbox.quickbooks.control import Limits
 from roofops.sandbox.quickbooks.fake import DEFAULT_REALM, FakeQuickBooks
-from roofops.sandbox.quickbooks.server import serving
 from roofops.sandbox.quickbooks.store import Books, FakeClock
+from roofops.sandbox.server import serving
 
 START = datetime(2025, 6, 2, 15, 0, tzinfo=UTC)
 REALM = DEFAULT_REALM

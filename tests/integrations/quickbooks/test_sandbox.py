@@ -21,7 +21,7 @@ from roofops.sandbox.demo import build_demo
 from roofops.sandbox.quickbooks.fake import DEFAULT_REALM
 from roofops.sandbox.quickbooks.sandbox import SANDBOX_COMPANY_NAME
 from roofops.sandbox.quickbooks.sandbox import connect as connect_sandbox
-from roofops.sandbox.quickbooks.server import free_port, serving
+from roofops.sandbox.server import free_port, serving
 from tests.factories import make_user
 from tests.integrations.quickbooks.connecting import stored
 from tests.web.conftest import PASSWORD, csrf_from, login

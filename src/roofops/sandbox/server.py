@@ -21,15 +21,24 @@ def free_port() -> int:
         return port
 
 
+def answers(host: str, port: int) -> bool:
+    """Something listens there (a running `roofops serve`, say)."""
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
 @contextmanager
-def serving(app: Any, *, port: int | None = None) -> Iterator[str]:
-    """Yield the base URL (``http://127.0.0.1:<port>``) while uvicorn serves ``app``.
+def serving(app: Any, *, port: int | None = None, host: str = "127.0.0.1") -> Iterator[str]:
+    """Yield the base URL (``http://<host>:<port>``) while uvicorn serves ``app``.
 
     Lifespan is off: the fakes keep their state on plain objects and need no startup.
     """
     config = uvicorn.Config(
         app,
-        host="127.0.0.1",
+        host=host,
         port=port or free_port(),
         log_level="warning",
         lifespan="off",
@@ -44,7 +53,7 @@ def serving(app: Any, *, port: int | None = None) -> Iterator[str]:
             raise RuntimeError("the fake server did not start")
         time.sleep(0.02)
     try:
-        yield f"http://127.0.0.1:{config.port}"
+        yield f"http://{host}:{config.port}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)
