@@ -14,8 +14,10 @@ PORT ?= 8000
 .PHONY: help setup demo serve worker migrate lint typecheck test test-sqlite test-postgres \
         browser-setup docker
 
-help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+help: ## List the targets (with this machine's values)
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \
+	  | sed -e 's/\$$(HOST)/$(HOST)/g' -e 's/\$$(PORT)/$(PORT)/g' -e 's/\$$(PYTEST_WORKERS)/$(PYTEST_WORKERS)/g' \
+	  | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 setup: ## Install uv if missing and the locked environment (.venv)
 	@scripts/bootstrap
@@ -41,13 +43,13 @@ lint: setup ## ruff (lint and format check) and the import contracts
 typecheck: setup ## mypy (strict)
 	$(RUN) mypy
 
-browser-setup:
+browser-setup: ## Install Debian's Chromium for the browser tests (apt-get, as root)
 	@scripts/bootstrap --chromium || { [[ "$${CI:-}" != true ]] && echo "==> browser tests will be skipped"; }
 
 # Prerequisites run in this order (do not use -j): cheap checks first, then both databases.
 test: setup browser-setup lint typecheck test-sqlite test-postgres ## Everything CI runs: lint, types, contracts, suite on SQLite and PostgreSQL
 
-test-sqlite: setup ## The suite on a fresh SQLite file
+test-sqlite: setup ## The suite on a fresh SQLite file ($(PYTEST_WORKERS) workers)
 	@echo "==> pytest on SQLite $(browser_note)"
 	$(RUN) pytest -q -n $(PYTEST_WORKERS) $(call browser_filter) $(PYTEST_ARGS)
 
