@@ -129,9 +129,7 @@ class ProfitRepository:
 
     def page(self, filters: ProfitFilters, request: PageRequest) -> Page[ProfitRow]:
         statement = self._filtered(filters)
-        total = self.session.scalar(
-            sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())
-        )
+        total = self.session.scalar(self._over(filters, sa.func.count()))
         rows = self.session.execute(
             statement.order_by(Job.created_at.desc(), Job.id)
             .offset(request.offset)
@@ -147,7 +145,7 @@ class ProfitRepository:
 
     def totals(self, filters: ProfitFilters) -> dict[str, int]:
         """Counts and sums over the filtered jobs (sold jobs only for money)."""
-        sold = self.kind != MarginKind.NONE.value
+        sold = SOLD
         columns = {
             "jobs": sa.func.count(),
             "sold": sa.func.count().filter(sold),
@@ -172,36 +170,46 @@ class ProfitRepository:
             sa.func.count(),
             sa.func.sum(self._revenue()),
             sa.func.sum(self._profit()),
-        ).where(self.kind != MarginKind.NONE.value)
+        ).where(SOLD)
         rows = self.session.execute(statement.group_by(key, self.kind))
         return [(str(k), str(kind), int(n), int(r or 0), int(p or 0)) for k, kind, n, r, p in rows]
 
     def distribution(self, filters: ProfitFilters) -> list[tuple[str, int, int]]:
         """(kind, bucket index, jobs): how many jobs per margin band, by margin kind."""
+        money = self._money(filters)
         bucket = sa.case(
-            *((self.margin < bound, index) for index, bound in enumerate(MARGIN_BUCKETS)),
+            *((money.c.margin < bound, index) for index, bound in enumerate(MARGIN_BUCKETS)),
             else_=len(MARGIN_BUCKETS),
         )
-        statement = self._over(filters, self.kind, bucket, sa.func.count()).where(
-            self.margin.is_not(None)
+        statement = (
+            sa.select(money.c.kind, bucket, sa.func.count())
+            .where(money.c.margin.is_not(None))
+            .group_by(money.c.kind, bucket)
         )
-        rows = self.session.execute(statement.group_by(self.kind, bucket))
+        rows = self.session.execute(statement)
         return [(str(kind), int(index), int(count)) for kind, index, count in rows]
 
     def sources(self, filters: ProfitFilters) -> dict[str, int]:
         """How many figures of the sold jobs come from each source, every figure counted (one
         query: a count per figure and source)."""
-        sold = self.kind != MarginKind.NONE.value
         pairs = [(name, source) for name in SOURCED_FIGURES for source in FigureSource]
         counts = [
-            sa.func.count().filter(sold, getattr(JobFinancials, f"{name}_source") == source)
+            sa.func.count().filter(getattr(JobFinancials, f"{name}_source") == source)
             for name, source in pairs
         ]
-        row = self.session.execute(self._over(filters, *counts)).one()
+        row = self.session.execute(self._over(filters, *counts).where(SOLD)).one()
         found: dict[str, int] = {}
         for (_, source), count in zip(pairs, row, strict=True):
             found[source.value] = found.get(source.value, 0) + int(count or 0)
         return {source: count for source, count in found.items() if count}
+
+    def _money(self, filters: ProfitFilters) -> sa.Subquery:
+        """The sold jobs with their kind and margin, each computed once: a subquery SQLite
+        does not flatten (OFFSET), so the CASE is not evaluated again for every band."""
+        statement = self._over(filters, self.kind.label("kind"), self.margin.label("margin")).where(
+            SOLD
+        )
+        return statement.offset(0).subquery("money")
 
     def _revenue(self) -> sa.ColumnElement[int]:
         return sa.case(
@@ -243,6 +251,10 @@ def _group_key(group: GroupBy | None) -> sa.ColumnElement[Any]:
         month = sa.cast(sa.extract("month", Job.created_at), sa.Integer)
         return year * 100 + month
     return sa.literal("all")
+
+
+# Sold: a signed contract, not lost or cancelled (the jobs money totals and margins cover).
+SOLD = Job.stage.in_(sorted(SOLD_STAGES))
 
 
 def _kind(now: datetime) -> sa.ColumnElement[str]:
