@@ -47,6 +47,9 @@ class Job(UUIDPrimaryKey, Timestamps, Base):
     stage_changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Set when the CRM archives or deactivates the job: hidden from lists, kept for history.
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The CRM status the status map does not know yet: the job shows its last known stage
+    # until the status is mapped and a resync runs. Empty when the stage is the CRM's own.
+    unmapped_crm_status: Mapped[str] = mapped_column(sa.String(120), default="")
 
     payer: Mapped[PayerKind] = mapped_column(string_enum(PayerKind), default=PayerKind.RETAIL)
     insurance_carrier: Mapped[str] = mapped_column(sa.String(120), default="")

@@ -3,7 +3,7 @@
 JobNimbus accounts define their own workflows (``record_type_name``) and statuses
 (``status_name``); the ones below are a realistic roofing setup, used by the fake and seeded as
 the default mapping. A status missing from the mapping is *unknown*: the sync reports it and
-leaves the job's stage alone rather than guessing.
+keeps the job at its last known stage rather than guessing.
 """
 
 from __future__ import annotations
@@ -112,6 +112,11 @@ def stage_for(
         if _normal(name) == wanted:
             return stage
     return None
+
+
+def same_name(first: str, second: str) -> bool:
+    """Names as people type them: case and spacing vary."""
+    return _normal(first) == _normal(second)
 
 
 def _normal(name: str) -> str:
