@@ -335,6 +335,9 @@ class BranchMapView:
     mappings: list[CrmBranchMapping]
     branches: list[Branch]
 
+    def branch_name(self, branch_id: uuid.UUID | None) -> str:
+        return next((b.name for b in self.branches if b.id == branch_id), "")
+
 
 @dataclass(frozen=True)
 class Resync:
