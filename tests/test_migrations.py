@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -26,3 +28,34 @@ def test_models_match_migrations(database_url: str) -> None:
             connection, opts={"compare_type": True, "include_name": schema.include_name}
         )
         assert compare_metadata(context, Base.metadata) == []
+
+
+def test_the_jobnimbus_maps_migration_goes_down_and_up_again(database_url: str) -> None:
+    """Down: the maps, the status-change log and the job flag go. Up: they are back, and the
+    JobNimbus cursors are reset so that the next sync is a full one that fills the log."""
+    maps = {"crm_workflow_statuses", "crm_status_changes", "crm_branch_mappings"}
+    schema.downgrade(database_url, "0004")
+    engine = get_engine(database_url)
+    with engine.connect() as connection:
+        assert not maps & set(sa.inspect(connection).get_table_names())
+        assert "unmapped_crm_status" not in _columns(connection, "jobs")
+        connection.execute(
+            sa.text(
+                "INSERT INTO sync_cursors (provider, stream, position, updated_at) "
+                "VALUES ('jobnimbus', 'jobs', :now, :now)"
+            ),
+            {"now": datetime.now(UTC)},
+        )
+        connection.commit()
+
+    schema.upgrade(database_url)
+
+    with engine.connect() as connection:
+        assert maps <= set(sa.inspect(connection).get_table_names())
+        assert "unmapped_crm_status" in _columns(connection, "jobs")
+        cursors = "SELECT count(*) FROM sync_cursors WHERE provider = 'jobnimbus'"
+        assert connection.scalar(sa.text(cursors)) == 0
+
+
+def _columns(connection: sa.Connection, table: str) -> set[str]:
+    return {column["name"] for column in sa.inspect(connection).get_columns(table)}
