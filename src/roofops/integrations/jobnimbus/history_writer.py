@@ -80,19 +80,12 @@ class HistoryWriter:
         self.ctx.counts.unchanged += len(activities) - len(changes)
         if not changes:
             return
-        self._log(changes)
         jnids = {change.job_jnid for _, change in changes}
+        timelines = Timelines.load(self.ctx.db, self.ctx.now, jnids, ())
+        self._log(timelines, changes)
         known = self.ctx.refs.lookup(SOURCE, "job", jnids)
-        waiting = self.missing_jobs.bring(self.ctx, jnids - known.keys())
-        for activity, change in changes:
-            if change.job_jnid in waiting:
-                why = waiting[change.job_jnid]
-                self.ctx.reject(
-                    "activity", activity.jnid, f"waits for job {change.job_jnid}: {why}"
-                )
-            else:
-                self.ctx.counts.created += 1
-        self._derive(known)
+        self._report_waiting(changes, self.missing_jobs.bring(self.ctx, jnids - known.keys()))
+        self._derive(timelines, known)
 
     def _new_changes(self, activities: Sequence[Activity]) -> list[tuple[Activity, StatusChange]]:
         """The status changes among these activities that are not in the log yet."""
@@ -102,17 +95,26 @@ class HistoryWriter:
         logged = StatusLogRepository(self.ctx.db).logged(a.jnid for a, _ in changes)
         return [(activity, change) for activity, change in changes if activity.jnid not in logged]
 
-    def _log(self, changes: Sequence[tuple[Activity, StatusChange]]) -> None:
-        jnids = {change.job_jnid for _, change in changes}
-        log = Timelines.load(self.ctx.db, self.ctx.now, jnids, ())
+    def _log(self, timelines: Timelines, changes: Sequence[tuple[Activity, StatusChange]]) -> None:
         for activity, change in changes:
             with self.ctx.record("activity", activity.jnid):
-                log.log_activity(activity.jnid, change, activity.created_by_name or "")
+                timelines.log_activity(activity.jnid, change, activity.created_by_name or "")
 
-    def _derive(self, refs: Mapping[str, ExternalRef]) -> None:
+    def _report_waiting(
+        self, changes: Sequence[tuple[Activity, StatusChange]], waiting: Mapping[str, str]
+    ) -> None:
+        """Each change is in the log; one whose job is still missing says why."""
+        for activity, change in changes:
+            if change.job_jnid in waiting:
+                why = f"waits for job {change.job_jnid}: {waiting[change.job_jnid]}"
+                self.ctx.reject("activity", activity.jnid, why)
+            else:
+                self.ctx.counts.created += 1
+
+    def _derive(self, timelines: Timelines, refs: Mapping[str, ExternalRef]) -> None:
         """Jobs we already had: their history again, from the log with the new entries."""
         jobs = self.ctx.targets.jobs(ref.local_id for ref in refs.values())
-        timelines = Timelines.load(self.ctx.db, self.ctx.now, refs, jobs)
+        timelines.load_events(jobs)
         for jnid, ref in refs.items():
             if (job := jobs.get(ref.local_id)) is not None:
                 timelines.apply(job, jnid, self.stage_of, as_utc(job.stage_changed_at))

@@ -27,7 +27,11 @@ from roofops.integrations.jobnimbus.repository import (
     UnmappedJobRepository,
     WorkflowRepository,
 )
-from roofops.integrations.jobnimbus.status_map import DEFAULT_STATUS_MAP, same_name, stage_for
+from roofops.integrations.jobnimbus.status_map import (
+    DEFAULT_STATUS_MAP,
+    same_name,
+    stage_lookup,
+)
 from roofops.integrations.jobnimbus.sync import SyncPass
 from roofops.kit.http import RetryPolicy, VendorAuthError, VendorError
 from roofops.kit.time import as_utc
@@ -233,7 +237,7 @@ class JobNimbusService:
 
     def stage_lookup(self, db: Session) -> Callable[[str], JobStage | None]:
         mapping = {row.status_name: row.stage for row in self.status_mappings(db)}
-        return lambda status: stage_for(status, mapping)
+        return stage_lookup(mapping)
 
     def map_status(
         self, db: Session, principal: Principal, status_name: str, stage: JobStage | None

@@ -53,8 +53,12 @@ class Timelines:
     def load(
         cls, db: Session, now: datetime, job_jnids: Iterable[str], job_ids: Iterable[uuid.UUID]
     ) -> Timelines:
-        logs = StatusLogRepository(db).for_jobs(job_jnids)
-        return cls(db, now, logs, SyncTargetRepository(db).stage_events_of(job_ids))
+        timelines = cls(db, now, StatusLogRepository(db).for_jobs(job_jnids), {})
+        timelines.load_events(job_ids)
+        return timelines
+
+    def load_events(self, job_ids: Iterable[uuid.UUID]) -> None:
+        self.events.update(SyncTargetRepository(self.db).stage_events_of(job_ids))
 
     def note_current_status(self, job_jnid: str, status: str, since: datetime) -> None:
         """The job record's "status X since T": kept unless the log already says so (or says
