@@ -127,7 +127,7 @@ def test_the_map_shows_the_accounts_workflows_from_the_last_sync(
     )
     assert insurance["Lead"].chosen_in == "Residential"  # the map is by name
     assert insurance["Paid & Closed"].is_closed
-    assert [m.status_name for m in view.others] == ["Waiting on HOA"]
+    assert [m.status_name for m in view.other_mappings] == ["Waiting on HOA"]
     assert view.unmapped == []
 
 

@@ -1,4 +1,4 @@
-"""JSON API for the JobNimbus connection, its status map and its sync runs."""
+"""JSON API for the JobNimbus connection, its status and branch maps and its sync runs."""
 
 from __future__ import annotations
 
@@ -16,23 +16,17 @@ from roofops.integrations.core.schemas import SyncRunOut
 from roofops.integrations.jobnimbus.schemas_api import (
     ApiKeyIn,
     BranchMapOut,
-    BranchMappingOut,
     BranchMapSaveIn,
     BranchMapSaveOut,
-    BranchOut,
     ConnectionOut,
     StatusesOut,
     StatusMappingIn,
     StatusMappingOut,
     StatusMapSaveIn,
     StatusMapSaveOut,
-    UnmappedStatusOut,
-    WorkflowOut,
-    WorkflowStatusOut,
 )
 from roofops.integrations.jobnimbus.service import (
     BranchChoice,
-    BranchMapView,
     Resync,
     jobnimbus_service,
     jobnimbus_sync,
@@ -88,26 +82,7 @@ def put_status_map(db: DB, principal: Admin, body: StatusMappingIn) -> list[Stat
     "mapped, and mapped names in none of the workflows.",
 )
 def get_statuses(db: DB, _: Viewer) -> StatusesOut:
-    view = jobnimbus_service.status_map_view(db)
-    return StatusesOut(
-        workflows=[
-            WorkflowOut(
-                name=workflow.name,
-                statuses=[WorkflowStatusOut(**vars(status)) for status in workflow.statuses],
-            )
-            for workflow in view.workflows
-        ],
-        unmapped=[
-            UnmappedStatusOut(
-                status_name=status.status_name,
-                jobs=status.jobs,
-                history_entries=status.history_entries,
-                in_workflows=status.in_workflows,
-            )
-            for status in view.unmapped
-        ],
-        other_mappings=[StatusMappingOut.model_validate(row) for row in view.others],
-    )
+    return StatusesOut.model_validate(jobnimbus_service.status_map_view(db))
 
 
 @router.post(
@@ -133,7 +108,7 @@ def save_statuses(
     "branch of its location, else of its sales rep; when neither is mapped it keeps its own.",
 )
 def get_branch_map(db: DB, _: Viewer) -> BranchMapOut:
-    return _branch_map_out(jobnimbus_service.branch_map(db))
+    return BranchMapOut.model_validate(jobnimbus_service.branch_map(db))
 
 
 @router.post(
@@ -148,15 +123,8 @@ def save_branches(
 ) -> BranchMapSaveOut:
     choices = [BranchChoice(m.kind, m.external_id, m.branch_id) for m in body.mappings]
     resync = jobnimbus_service.save_branches_and_resync(db, settings, principal, choices)
-    view = _branch_map_out(jobnimbus_service.branch_map(db))
+    view = BranchMapOut.model_validate(jobnimbus_service.branch_map(db))
     return BranchMapSaveOut(mappings=view.mappings, **_resync_out(resync))
-
-
-def _branch_map_out(view: BranchMapView) -> BranchMapOut:
-    return BranchMapOut(
-        mappings=[BranchMappingOut.model_validate(row) for row in view.mappings],
-        branches=[BranchOut.model_validate(branch) for branch in view.branches],
-    )
 
 
 def _resync_out(resync: Resync) -> dict[str, object]:

@@ -46,7 +46,7 @@ class StatusMapSaveIn(BaseModel):
     mappings: list[StatusMappingIn] = Field(min_length=1, max_length=1000)
 
 
-class WorkflowStatusOut(BaseModel):
+class WorkflowStatusOut(OrmModel):
     status_name: str
     stage: JobStage | None = Field(description="null: not mapped")
     is_closed: bool
@@ -56,19 +56,19 @@ class WorkflowStatusOut(BaseModel):
     )
 
 
-class WorkflowOut(BaseModel):
+class WorkflowOut(OrmModel):
     name: str
     statuses: list[WorkflowStatusOut]
 
 
-class UnmappedStatusOut(BaseModel):
+class UnmappedStatusOut(OrmModel):
     status_name: str
     jobs: int = Field(description="synced jobs now in this status, at their last known stage")
     history_entries: int = Field(description="status changes to it in the jobs' history")
     in_workflows: bool
 
 
-class StatusesOut(BaseModel):
+class StatusesOut(OrmModel):
     workflows: list[WorkflowOut] = Field(description="as the last sync read them")
     unmapped: list[UnmappedStatusOut]
     other_mappings: list[StatusMappingOut] = Field(
@@ -98,7 +98,7 @@ class BranchOut(OrmModel):
     name: str
 
 
-class BranchMapOut(BaseModel):
+class BranchMapOut(OrmModel):
     mappings: list[BranchMappingOut]
     branches: list[BranchOut] = Field(description="the branches a mapping can point at")
 

@@ -29,6 +29,7 @@ from roofops.integrations.jobnimbus.repository import (
 )
 from roofops.integrations.jobnimbus.status_map import (
     DEFAULT_STATUS_MAP,
+    normal_name,
     same_name,
     stage_lookup,
 )
@@ -206,9 +207,9 @@ class JobNimbusService:
         the statuses seen in jobs and history that are not mapped, and the other names."""
         stage_of = self.stage_lookup(db)
         workflows = _workflow_views(WorkflowRepository(db).all(), stage_of)
-        listed = {_key(status.status_name) for view in workflows for status in view.statuses}
-        others = [m for m in self.status_mappings(db) if _key(m.status_name) not in listed]
-        return StatusMapView(workflows, _unmapped(db, stage_of, listed), others)
+        listed = {normal_name(status.status_name) for view in workflows for status in view.statuses}
+        others = [m for m in self.status_mappings(db) if normal_name(m.status_name) not in listed]
+        return StatusMapView(workflows, _unmapped(db, stage_of, listed), other_mappings=others)
 
     def save_statuses_and_resync(
         self,
@@ -320,7 +321,7 @@ class UnmappedStatus:
 class StatusMapView:
     workflows: list[WorkflowView]
     unmapped: list[UnmappedStatus]
-    others: list[CrmStatusMapping]  # mapped names in none of the account's workflows
+    other_mappings: list[CrmStatusMapping]  # mapped names in none of the account's workflows
 
 
 @dataclass(frozen=True)
@@ -354,10 +355,6 @@ class Resync:
 EXAMPLE_JOBS = 5
 
 
-def _key(status_name: str) -> str:
-    return " ".join(status_name.split()).casefold()
-
-
 def _workflow_views(
     rows: Sequence[CrmWorkflowStatus], stage_of: Callable[[str], JobStage | None]
 ) -> list[WorkflowView]:
@@ -365,7 +362,7 @@ def _workflow_views(
     chosen_in: dict[str, str] = {}
     for row in rows:
         view = views.setdefault(row.workflow_id, WorkflowView(row.workflow_name, []))
-        first = chosen_in.setdefault(_key(row.status_name), row.workflow_name)
+        first = chosen_in.setdefault(normal_name(row.status_name), row.workflow_name)
         shared = "" if first == row.workflow_name else first
         stage = stage_of(row.status_name)
         view.statuses.append(StatusChoice(row.status_name, stage, row.is_closed, shared))
@@ -395,8 +392,9 @@ def _by_key(counts: Mapping[str, int]) -> dict[str, tuple[str, int]]:
     """Counts by status as people type it (case and spacing vary): key -> (a name, total)."""
     merged: dict[str, tuple[str, int]] = {}
     for name, count in counts.items():
-        first, total = merged.get(_key(name), (name, 0))
-        merged[_key(name)] = (first, total + count)
+        key = normal_name(name)
+        first, total = merged.get(key, (name, 0))
+        merged[key] = (first, total + count)
     return merged
 
 

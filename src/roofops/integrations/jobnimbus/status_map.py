@@ -112,14 +112,15 @@ def stage_for(
 
 def stage_lookup(mapping: Mapping[str, JobStage]) -> Callable[[str], JobStage | None]:
     """:func:`stage_for` of one map, for a sync that asks it tens of thousands of times."""
-    by_name = {_normal(name): stage for name, stage in mapping.items()}
-    return lambda status_name: by_name.get(_normal(status_name))
+    by_name = {normal_name(name): stage for name, stage in mapping.items()}
+    return lambda status_name: by_name.get(normal_name(status_name))
 
 
 def same_name(first: str, second: str) -> bool:
     """Names as people type them: case and spacing vary."""
-    return _normal(first) == _normal(second)
+    return normal_name(first) == normal_name(second)
 
 
-def _normal(name: str) -> str:
+def normal_name(name: str) -> str:
+    """A name as a key: case and spacing ignored."""
     return " ".join(name.split()).casefold()

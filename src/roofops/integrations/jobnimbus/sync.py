@@ -143,7 +143,8 @@ class SyncPass:
         self.recorder.merge(ctx.counts, fetched=page.received)
         unreadable = _unreadable(stream, page)
         for problem in [*ctx.rejects, *ctx.warnings, *unreadable]:
-            self.recorder.reject(*problem)
+            if problem[1] not in tally.seen:  # a record read again is reported once
+                self.recorder.reject(*problem)
         self.refused_jobs |= {
             ident for kind, ident, _ in [*ctx.rejects, *unreadable] if kind == "job"
         }

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from roofops.audit.service import apply_changes
 from roofops.integrations.jobnimbus.history import (
     LogEntry,
     StageChange,
@@ -158,16 +159,12 @@ def _entry(row: CrmStatusChange) -> LogEntry:
 
 
 def _set_stage(job: LocalJob, history: StageHistory) -> bool:
-    unmapped = history.unmapped_status[:120]
-    before = (job.stage, _utc_or_none(job.stage_changed_at), job.unmapped_crm_status)
-    job.stage, job.stage_changed_at = history.stage, history.since
-    job.unmapped_crm_status = unmapped
-    return before != (history.stage, history.since, unmapped)
-
-
-def _utc_or_none(moment: datetime | None) -> datetime | None:
-    # A job being created has no stage date yet.
-    return as_utc(moment) if moment is not None else None
+    stage = {
+        "stage": history.stage,
+        "stage_changed_at": history.since,
+        "unmapped_crm_status": history.unmapped_status[:120],
+    }
+    return bool(apply_changes(job, stage))
 
 
 def _same_change(event: JobStageEvent, change: StageChange) -> bool:
