@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import ExitStack
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -30,6 +31,7 @@ browser_context_args = integrations_page.browser_context_args
 console_errors = integrations_page.console_errors
 
 EMAIL = "morgan.admin@example.com"
+SCREENSHOT_DIR = integrations_page.SCREENSHOT_DIR
 
 
 @pytest.fixture(scope="module")
@@ -72,4 +74,6 @@ def test_an_unmapped_status_is_mapped_with_one_save_and_resync(
     page.reload()
     expect(page.locator("#unmapped-statuses")).to_have_count(0)
     expect(residential.get_by_label(f"Stage for {UNKNOWN}")).to_have_value("materials_ordered")
+    if SCREENSHOT_DIR:
+        page.screenshot(path=str(Path(SCREENSHOT_DIR) / "jobnimbus-maps.png"), full_page=True)
     assert console_errors == []
