@@ -61,3 +61,34 @@ def test_cost_line_allocation_goes_down_without_the_lines_the_old_schema_cannot_
     assert columns["job_id"]["nullable"] is False
     assert lines == 0
     assert schema.is_current(database_url)
+
+
+def test_the_jobnimbus_maps_migration_goes_down_and_up_again(database_url: str) -> None:
+    """Down: the maps, the status-change log and the job flag go. Up: they are back, and the
+    JobNimbus cursors are reset so that the next sync is a full one that fills the log."""
+    maps = {"crm_workflow_statuses", "crm_status_changes", "crm_branch_mappings"}
+    schema.downgrade(database_url, "0004")
+    engine = get_engine(database_url)
+    with engine.connect() as connection:
+        assert not maps & set(sa.inspect(connection).get_table_names())
+        assert "unmapped_crm_status" not in _columns(connection, "jobs")
+        connection.execute(
+            sa.text(
+                "INSERT INTO sync_cursors (provider, stream, position, updated_at) "
+                "VALUES ('jobnimbus', 'jobs', :now, :now)"
+            ),
+            {"now": datetime.now(UTC)},
+        )
+        connection.commit()
+
+    schema.upgrade(database_url)
+
+    with engine.connect() as connection:
+        assert maps <= set(sa.inspect(connection).get_table_names())
+        assert "unmapped_crm_status" in _columns(connection, "jobs")
+        cursors = "SELECT count(*) FROM sync_cursors WHERE provider = 'jobnimbus'"
+        assert connection.scalar(sa.text(cursors)) == 0
+
+
+def _columns(connection: sa.Connection, table: str) -> set[str]:
+    return {column["name"] for column in sa.inspect(connection).get_columns(table)}

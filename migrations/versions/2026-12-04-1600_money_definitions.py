@@ -5,8 +5,8 @@ The contract amount used to be the sum of the job's invoices in the books; it is
 price (the CRM's, set by hand, or the estimate), and the books' invoices become "invoiced to
 date". Costs held as placeholders were estimates, not costs: they become "not known".
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-04 16:00:00+00:00
 """
 
@@ -18,8 +18,8 @@ from decimal import ROUND_HALF_UP, Decimal
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006"
-down_revision: str | None = "0005"
+revision: str = "0007"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

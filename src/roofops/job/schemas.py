@@ -163,6 +163,10 @@ class JobOut(OrmModel):
     description: str
     stage: JobStage
     stage_changed_at: datetime
+    unmapped_crm_status: str = Field(
+        description="the CRM status the status map does not know yet (the job shows its last "
+        "known stage until it is mapped and resynced); empty when the stage is the CRM's own"
+    )
     payer: PayerKind
     insurance_carrier: str
     claim_number: str

@@ -5,7 +5,13 @@ from roofops.models.base import Base
 from roofops.models.branch import Branch
 from roofops.models.company import CompanySettings, PriceListEntry
 from roofops.models.crew import Crew, CrewMember, crew_skills
-from roofops.models.crm import CrmStatusMapping
+from roofops.models.crm import (
+    CrmBranchKey,
+    CrmBranchMapping,
+    CrmStatusChange,
+    CrmStatusMapping,
+    CrmWorkflowStatus,
+)
 from roofops.models.customer import Customer
 from roofops.models.enums import (
     AccountingDocStatus,
@@ -64,7 +70,11 @@ __all__ = [
     "CostLine",
     "Crew",
     "CrewMember",
+    "CrmBranchKey",
+    "CrmBranchMapping",
+    "CrmStatusChange",
     "CrmStatusMapping",
+    "CrmWorkflowStatus",
     "CronClaim",
     "Customer",
     "ExternalRef",

@@ -55,6 +55,9 @@ class Job(UUIDPrimaryKey, Timestamps, Base):
     stage_changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Set when the CRM archives or deactivates the job: hidden from lists, kept for history.
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The CRM status the status map does not know yet: the job shows its last known stage
+    # until the status is mapped and a resync runs. Empty when the stage is the CRM's own.
+    unmapped_crm_status: Mapped[str] = mapped_column(sa.String(120), default="")
 
     # The price the customer signed, as the CRM (JOBNIMBUS) or the office (MANUAL) recorded it:
     # the job's contract amount unless finance overrides it on the Profit page.

@@ -5,12 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy.orm import Session
 from starlette.applications import Starlette
 
+from roofops.auth.principal import SYSTEM
+from roofops.composition import register_background_work
+from roofops.config import Settings
 from roofops.integrations.jobnimbus.client import JobNimbusClient
+from roofops.integrations.jobnimbus.service import SYNC_RETRY, jobnimbus_service
 from roofops.kit.http import RateLimiter, RetryPolicy
 from roofops.sandbox.jobnimbus.demo_data import demo_store
 from roofops.sandbox.jobnimbus.fake import (
@@ -65,6 +71,12 @@ class FakeJobNimbus:
         """Serve another store for this test (the demo store is shared and read-only)."""
         self.app.state.store = store
         return store
+
+
+@pytest.fixture(scope="session", autouse=True)
+def background_work() -> None:
+    """Saving a map queues a resync, as the app does: its task must be registered."""
+    register_background_work()
 
 
 @pytest.fixture(scope="session")
@@ -126,3 +138,29 @@ def client(make_client: Callable[..., JobNimbusClient]) -> JobNimbusClient:
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
+
+
+@pytest.fixture
+def connect(
+    fake: FakeJobNimbus, db: Session, settings: Settings, sleep: RecordingSleep
+) -> Callable[..., Callable[[str, str], JobNimbusClient]]:
+    """Stores the key (checked against the fake) and returns the client factory syncs use."""
+
+    def factory_for(api_key: str = API_KEY, **client_args: Any) -> Callable[..., JobNimbusClient]:
+        def factory(key: str, base_url: str) -> JobNimbusClient:
+            return JobNimbusClient(
+                key,
+                base_url=base_url,
+                sleep=sleep,
+                limiter=RateLimiter(10_000, 10_000),
+                retry=SYNC_RETRY,
+                **client_args,
+            )
+
+        jobnimbus_service.connect(
+            db, settings, SYSTEM, api_key, base_url=fake.url, client_factory=factory
+        )
+        db.commit()
+        return factory
+
+    return factory_for

@@ -1,8 +1,12 @@
 """JobNimbus api1 client: one method per remote call, typed records, polite by default.
 
-Lists are always sorted by ``date_updated`` ascending and can be filtered to records changed
-since a moment, which is what an incremental sync needs. A malformed record does not fail its
-page: each record is validated on its own and the failures come back as
+Lists are paged with ``size``/``from`` in creation order (``date_created`` ascending), which an
+edit cannot change: a record edited while a list is paged keeps its place, so no unseen record
+is shifted back past the offset and skipped (sorted by ``date_updated``, every edit would move
+a record to the end and skip one). Lists can be filtered to records changed since a moment, which
+is what an incremental sync needs; :meth:`JobNimbusClient.probe` reads the newest changes first,
+which is where a sync takes its next cursor from. A malformed record does not fail its page:
+each record is validated on its own and the failures come back as
 :attr:`~roofops.integrations.jobnimbus.schemas.Page.rejects` for the sync to report.
 """
 
@@ -53,6 +57,17 @@ IDENTITY_FIELDS = ("jnid", "date_created", "date_updated")
 
 TermValue = str | int | bool
 Terms = Mapping[str, TermValue | Sequence[TermValue]]
+
+
+@dataclass(frozen=True)
+class Order:
+    field: str
+    direction: str
+
+
+# Paging order: a record's creation date never changes, so its position does not either.
+CREATION_ORDER = Order("date_created", "asc")
+NEWEST_CHANGE_FIRST = Order("date_updated", "desc")
 
 
 @dataclass(frozen=True)
@@ -217,6 +232,15 @@ class JobNimbusClient:
         except ValidationError as exc:
             raise self._unreadable(f"account settings are malformed: {summary(exc)}") from exc
 
+    def probe(
+        self, resource: Resource[RecordT], updated_since: datetime | None, size: int = PAGE_SIZE
+    ) -> Page[RecordT]:
+        """The first page of the newest changes: its ``count`` is how many records match now
+        and its first record the newest ``date_updated``; when the count fits in one page it is
+        the whole list, read in one request."""
+        params = list_params(updated_since, size, 0, None, None, order=NEWEST_CHANGE_FIRST)
+        return self.list_page(resource, params)
+
     def iter_pages(
         self,
         resource: Resource[RecordT],
@@ -225,16 +249,18 @@ class JobNimbusClient:
         terms: Terms | None,
         fields: Sequence[str] | None,
     ) -> Iterator[Page[RecordT]]:
-        """Every page in turn: ``from += size`` until ``from >= count`` (the documented way).
+        """Every page in creation order until ``from >= count`` (the documented way).
 
-        Records changed while paging move to the end of the ``date_updated`` order and may shift
-        one unseen record back past the offset; the sync's cursor overlap re-reads those.
+        ``from`` moves on by the records a page actually held, so a server that serves fewer
+        than ``size`` skips nothing. A record created while paging lands at the end (read if
+        the paging gets there) and a record entering a ``date_updated`` filter mid-way can only
+        push a record already read into the next page: read twice, never skipped.
         """
         from_ = 0
         while True:
             page = self.list_page(resource, list_params(updated_since, size, from_, terms, fields))
             yield page
-            from_ += size
+            from_ += len(page.results) + len(page.rejects)
             if from_ >= page.count or not (page.results or page.rejects):
                 return
 
@@ -271,13 +297,15 @@ def list_params(
     from_: int,
     terms: Terms | None,
     fields: Sequence[str] | None,
+    *,
+    order: Order = CREATION_ORDER,
 ) -> dict[str, Any]:
     """Query parameters for a list call; the filter is JSON that httpx URL-encodes."""
     params: dict[str, Any] = {
         "size": size,
         "from": from_,
-        "sort_field": "date_updated",
-        "sort_direction": "asc",
+        "sort_field": order.field,
+        "sort_direction": order.direction,
     }
     clauses = filter_clauses(updated_since, terms)
     if clauses:

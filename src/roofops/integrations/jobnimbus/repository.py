@@ -1,10 +1,11 @@
-"""Queries of the JobNimbus sync: the status map and page-sized batch loads."""
+"""Queries of the JobNimbus sync and its maps: the status map, the account's workflows, the
+status-change log, the branch map, and page-sized batch loads."""
 
 from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -12,7 +13,12 @@ from sqlalchemy.orm import QueryableAttribute, Session
 
 from roofops.kit.repository import in_chunks
 from roofops.models.branch import Branch
-from roofops.models.crm import CrmStatusMapping
+from roofops.models.crm import (
+    CrmBranchMapping,
+    CrmStatusChange,
+    CrmStatusMapping,
+    CrmWorkflowStatus,
+)
 from roofops.models.customer import Customer
 from roofops.models.job import Job, JobStageEvent
 from roofops.models.property import Property
@@ -29,14 +35,6 @@ class StatusMappingRepository:
             self.session.scalars(sa.select(CrmStatusMapping).order_by(CrmStatusMapping.status_name))
         )
 
-    def get(self, mapping_id: uuid.UUID) -> CrmStatusMapping | None:
-        return self.session.get(CrmStatusMapping, mapping_id)
-
-    def find(self, status_name: str) -> CrmStatusMapping | None:
-        return self.session.scalar(
-            sa.select(CrmStatusMapping).where(CrmStatusMapping.status_name == status_name)
-        )
-
     def add(self, mapping: CrmStatusMapping) -> CrmStatusMapping:
         self.session.add(mapping)
         self.session.flush()
@@ -45,6 +43,120 @@ class StatusMappingRepository:
     def delete(self, mapping: CrmStatusMapping) -> None:
         self.session.delete(mapping)
         self.session.flush()
+
+
+class WorkflowRepository:
+    """The account's job workflows and their statuses, as the last sync read them."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def all(self) -> list[CrmWorkflowStatus]:
+        return list(
+            self.session.scalars(
+                sa.select(CrmWorkflowStatus).order_by(
+                    CrmWorkflowStatus.workflow_order,
+                    CrmWorkflowStatus.workflow_id,
+                    CrmWorkflowStatus.status_order,
+                    CrmWorkflowStatus.status_id,
+                )
+            )
+        )
+
+    def replace(self, statuses: Sequence[CrmWorkflowStatus]) -> None:
+        """Keeps the rows in step with ``statuses``, writing only what differs."""
+        kept = {(row.workflow_id, row.status_id): row for row in self.all()}
+        for status in statuses:
+            row = kept.pop((status.workflow_id, status.status_id), None)
+            if row is None:
+                self.session.add(status)
+            else:
+                for column in WORKFLOW_FACTS:
+                    if getattr(row, column) != getattr(status, column):
+                        setattr(row, column, getattr(status, column))
+        for gone in kept.values():
+            self.session.delete(gone)
+        self.session.flush()
+
+
+WORKFLOW_FACTS = ("workflow_name", "workflow_order", "status_name", "status_order", "is_closed")
+
+
+class StatusLogRepository:
+    """The CRM's job status changes, by the CRM's job and activity ids."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def for_jobs(self, job_jnids: Iterable[str]) -> dict[str, list[CrmStatusChange]]:
+        found: dict[str, list[CrmStatusChange]] = defaultdict(list)
+        for chunk in in_chunks(job_jnids):
+            statement = (
+                sa.select(CrmStatusChange)
+                .where(CrmStatusChange.job_external_id.in_(chunk))
+                .order_by(CrmStatusChange.occurred_at)
+            )
+            for row in self.session.scalars(statement):
+                found[row.job_external_id].append(row)
+        return found
+
+    def logged(self, activity_jnids: Iterable[str]) -> set[str]:
+        """Those of the activities already in the log."""
+        logged: set[str] = set()
+        for chunk in in_chunks(activity_jnids):
+            column = CrmStatusChange.activity_external_id
+            logged.update(self.session.scalars(sa.select(column).where(column.in_(chunk))))
+        return logged
+
+    def add(self, entry: CrmStatusChange) -> None:
+        self.session.add(entry)
+
+    def entries_by_status(self) -> dict[str, int]:
+        """How many log entries moved a job to each status."""
+        column = CrmStatusChange.to_status
+        rows = self.session.execute(sa.select(column, sa.func.count()).group_by(column))
+        return {status: int(count) for status, count in rows}
+
+
+class UnmappedJobRepository:
+    """Jobs the sync took with a CRM status the status map does not know."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def counts(self) -> dict[str, int]:
+        column = Job.unmapped_crm_status
+        statement = sa.select(column, sa.func.count()).where(column != "").group_by(column)
+        return {status: int(count) for status, count in self.session.execute(statement)}
+
+    def examples(self, status: str, limit: int) -> list[Job]:
+        return list(
+            self.session.scalars(
+                sa.select(Job)
+                .where(Job.unmapped_crm_status == status)
+                .order_by(Job.number)
+                .limit(limit)
+            )
+        )
+
+
+class BranchMapRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def all(self) -> list[CrmBranchMapping]:
+        return list(
+            self.session.scalars(
+                sa.select(CrmBranchMapping).order_by(CrmBranchMapping.kind, CrmBranchMapping.name)
+            )
+        )
+
+    def add(self, mapping: CrmBranchMapping) -> None:
+        self.session.add(mapping)
+        self.session.flush()
+
+    def branches(self) -> list[Branch]:
+        return list(self.session.scalars(sa.select(Branch).order_by(Branch.name)))
 
 
 class SyncTargetRepository:
@@ -73,10 +185,6 @@ class SyncTargetRepository:
         for row in self._in(JobStageEvent, JobStageEvent.job_id, job_ids):
             found[row.job_id].append(row)
         return found
-
-    def branches_by_name(self) -> dict[str, Branch]:
-        branches = self.session.scalars(sa.select(Branch))
-        return {branch.name.casefold(): branch for branch in branches}
 
     def add(self, row: object) -> None:
         self.session.add(row)

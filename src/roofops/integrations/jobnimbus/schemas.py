@@ -167,10 +167,10 @@ class Activity(JobNimbusRecord):
         ``status_names`` (status id -> name, from :meth:`AccountSettings.status_names`) makes
         the parse exact even when a status name itself contains " to ".
         """
-        if not self._logs_status_change() or self.primary is None:
+        if not self._logs_status_change() or not self._about_a_job():
             return None
         statuses = _statuses_from_note(self.note or "", self._known_new_status(status_names))
-        if statuses is None:
+        if statuses is None or self.primary is None:
             return None
         from_status, to_status = statuses
         return StatusChange(self.primary.id, from_status, to_status, self.date_created)
@@ -178,6 +178,10 @@ class Activity(JobNimbusRecord):
     def _logs_status_change(self) -> bool:
         kind = (self.record_type_name or "").casefold()
         return self.is_status_change or kind == STATUS_CHANGE_TYPE.casefold()
+
+    def _about_a_job(self) -> bool:
+        """Contacts have workflows too: their status changes are logged the same way."""
+        return self.primary is not None and (self.primary.type or "job").casefold() == "job"
 
     def _known_new_status(self, status_names: Mapping[int, str] | None) -> str | None:
         if status_names is None or self.primary is None or self.primary.new_status is None:
@@ -252,3 +256,16 @@ class Page(Generic[RecordT]):
     results: list[RecordT]
     rejects: list[Reject]
     from_: int = 0
+
+    @property
+    def received(self) -> int:
+        return len(self.results) + len(self.rejects)
+
+    @property
+    def whole_list(self) -> bool:
+        """The first page already holds every match."""
+        return self.from_ == 0 and self.received >= self.count
+
+    @property
+    def newest_update(self) -> datetime | None:
+        return max((record.date_updated for record in self.results), default=None)

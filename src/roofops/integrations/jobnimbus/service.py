@@ -1,8 +1,9 @@
-"""JobNimbus: the connection (API key), the status map, and running syncs."""
+"""JobNimbus: the connection (API key), the status and branch maps, and running syncs."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -12,21 +13,35 @@ from sqlalchemy.orm import Session, sessionmaker
 from roofops.audit.service import audit_service, change
 from roofops.auth.principal import Principal
 from roofops.config import Settings
-from roofops.exceptions import ConfigurationError, ValidationFailed
+from roofops.exceptions import ConfigurationError, Conflict, ValidationFailed
 from roofops.integrations.core.connections import ConnectionView
 from roofops.integrations.core.credentials import read_credentials, secret_box, write_credentials
 from roofops.integrations.core.repository import ConnectionRepository, SyncCursorRepository
+from roofops.integrations.core.runner import request_sync
 from roofops.integrations.core.runs import SyncRunRecorder, latest_run
 from roofops.integrations.jobnimbus.client import JobNimbusClient
-from roofops.integrations.jobnimbus.repository import StatusMappingRepository
-from roofops.integrations.jobnimbus.status_map import DEFAULT_STATUS_MAP, stage_for
+from roofops.integrations.jobnimbus.repository import (
+    BranchMapRepository,
+    StatusLogRepository,
+    StatusMappingRepository,
+    UnmappedJobRepository,
+    WorkflowRepository,
+)
+from roofops.integrations.jobnimbus.status_map import (
+    DEFAULT_STATUS_MAP,
+    normal_name,
+    same_name,
+    stage_lookup,
+)
 from roofops.integrations.jobnimbus.sync import SyncPass
 from roofops.kit.http import RetryPolicy, VendorAuthError, VendorError
 from roofops.kit.time import as_utc
 from roofops.logging import get_logger
-from roofops.models.crm import CrmStatusMapping
+from roofops.models.branch import Branch
+from roofops.models.crm import CrmBranchKey, CrmBranchMapping, CrmStatusMapping, CrmWorkflowStatus
 from roofops.models.enums import ConnectionStatus, JobStage, Provider
-from roofops.models.integration import IntegrationConnection
+from roofops.models.integration import IntegrationConnection, SyncRun
+from roofops.models.job import Job
 
 log = get_logger(__name__)
 PROVIDER = Provider.JOBNIMBUS
@@ -189,6 +204,30 @@ class JobNimbusService:
         return None
 
     # ----- status map ---------------------------------------------------------------------
+    def status_map_view(self, db: Session) -> StatusMapView:
+        """The map as an admin works on it: the account's workflows with a stage per status,
+        the statuses seen in jobs and history that are not mapped, and the other names."""
+        stage_of = self.stage_lookup(db)
+        workflows = _workflow_views(WorkflowRepository(db).all(), stage_of)
+        listed = {normal_name(status.status_name) for view in workflows for status in view.statuses}
+        others = [m for m in self.status_mappings(db) if normal_name(m.status_name) not in listed]
+        return StatusMapView(workflows, _unmapped(db, stage_of, listed), other_mappings=others)
+
+    def save_statuses_and_resync(
+        self,
+        db: Session,
+        settings: Settings,
+        principal: Principal,
+        choices: Sequence[tuple[str, JobStage | None]],
+    ) -> Resync:
+        """Saves every choice (``None``: not mapped) and queues a full resync, which re-maps
+        the jobs already synced and their history."""
+        stage_of = self.stage_lookup(db)
+        for status_name, stage in choices:
+            if stage_of(status_name) != stage:
+                self.map_status(db, principal, status_name, stage)
+        return _resync(db, settings, principal)
+
     def status_mappings(self, db: Session) -> list[CrmStatusMapping]:
         """The editable map; seeded with the stock roofing workflows the first time."""
         repository = StatusMappingRepository(db)
@@ -201,7 +240,7 @@ class JobNimbusService:
 
     def stage_lookup(self, db: Session) -> Callable[[str], JobStage | None]:
         mapping = {row.status_name: row.stage for row in self.status_mappings(db)}
-        return lambda status: stage_for(status, mapping)
+        return stage_lookup(mapping)
 
     def map_status(
         self, db: Session, principal: Principal, status_name: str, stage: JobStage | None
@@ -210,9 +249,8 @@ class JobNimbusService:
         name = " ".join(status_name.split())
         if not name:
             raise ValidationFailed("a status name is required", field="status_name")
-        self.status_mappings(db)
         repository = StatusMappingRepository(db)
-        row = repository.find(name)
+        row = next((m for m in self.status_mappings(db) if same_name(m.status_name, name)), None)
         old = row.stage if row else None
         if stage is None and row is not None:
             repository.delete(row)
@@ -228,6 +266,166 @@ class JobNimbusService:
             entity_id=name,
             changes={"stage": change(old, stage)},
         )
+
+    # ----- branch map ---------------------------------------------------------------------
+    def branch_map(self, db: Session) -> BranchMapView:
+        repository = BranchMapRepository(db)
+        return BranchMapView(repository.all(), repository.branches())
+
+    def save_branches_and_resync(
+        self,
+        db: Session,
+        settings: Settings,
+        principal: Principal,
+        choices: Sequence[BranchChoice],
+    ) -> Resync:
+        """Saves every choice (no branch: leave jobs' branches alone) and queues a full
+        resync, which gives the jobs already synced their branch."""
+        view = self.branch_map(db)
+        rows = {(row.kind, row.external_id): row for row in view.mappings}
+        branches = {branch.id for branch in view.branches}
+        for choice in choices:
+            row = rows.get((choice.kind, choice.external_id))
+            if row is None:
+                raise ValidationFailed(f"no JobNimbus {choice.label} has been synced", field="kind")
+            if choice.branch_id is not None and choice.branch_id not in branches:
+                raise ValidationFailed("no such branch", field="branch_id")
+            if row.branch_id != choice.branch_id:
+                _map_branch(db, principal, row, choice.branch_id)
+        return _resync(db, settings, principal)
+
+
+@dataclass(frozen=True)
+class StatusChoice:
+    status_name: str
+    stage: JobStage | None
+    is_closed: bool
+    # The earlier workflow whose row sets this status's stage (the map is by name), or "".
+    chosen_in: str
+
+
+@dataclass(frozen=True)
+class WorkflowView:
+    name: str
+    statuses: list[StatusChoice]
+
+
+@dataclass(frozen=True)
+class UnmappedStatus:
+    status_name: str
+    jobs: int  # jobs now in this status, each flagged and at its last known stage
+    history_entries: int
+    in_workflows: bool
+    examples: list[Job]  # a few of those jobs
+
+
+@dataclass(frozen=True)
+class StatusMapView:
+    workflows: list[WorkflowView]
+    unmapped: list[UnmappedStatus]
+    other_mappings: list[CrmStatusMapping]  # mapped names in none of the account's workflows
+
+
+@dataclass(frozen=True)
+class BranchChoice:
+    kind: CrmBranchKey
+    external_id: str
+    branch_id: uuid.UUID | None
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind.value.replace('_', ' ')} '{self.external_id}'"
+
+
+@dataclass(frozen=True)
+class BranchMapView:
+    mappings: list[CrmBranchMapping]
+    branches: list[Branch]
+
+    def branch_name(self, branch_id: uuid.UUID | None) -> str:
+        return next((b.name for b in self.branches if b.id == branch_id), "")
+
+
+@dataclass(frozen=True)
+class Resync:
+    """The full resync a saved map asked for, or why none was queued (the map is saved)."""
+
+    run: SyncRun | None
+    refused: str = ""
+
+
+EXAMPLE_JOBS = 5
+
+
+def _workflow_views(
+    rows: Sequence[CrmWorkflowStatus], stage_of: Callable[[str], JobStage | None]
+) -> list[WorkflowView]:
+    views: dict[int, WorkflowView] = {}
+    chosen_in: dict[str, str] = {}
+    for row in rows:
+        view = views.setdefault(row.workflow_id, WorkflowView(row.workflow_name, []))
+        first = chosen_in.setdefault(normal_name(row.status_name), row.workflow_name)
+        shared = "" if first == row.workflow_name else first
+        stage = stage_of(row.status_name)
+        view.statuses.append(StatusChoice(row.status_name, stage, row.is_closed, shared))
+    return list(views.values())
+
+
+def _unmapped(
+    db: Session, stage_of: Callable[[str], JobStage | None], listed: set[str]
+) -> list[UnmappedStatus]:
+    jobs = _by_key(UnmappedJobRepository(db).counts())
+    history = _by_key(StatusLogRepository(db).entries_by_status())
+    names = {key: name for key, (name, _) in {**history, **jobs}.items() if stage_of(name) is None}
+    examples = UnmappedJobRepository(db).examples
+    return [
+        UnmappedStatus(
+            status_name=name,
+            jobs=jobs.get(key, (name, 0))[1],
+            history_entries=history.get(key, (name, 0))[1],
+            in_workflows=key in listed,
+            examples=examples(jobs[key][0], EXAMPLE_JOBS) if key in jobs else [],
+        )
+        for key, name in sorted(names.items())
+    ]
+
+
+def _by_key(counts: Mapping[str, int]) -> dict[str, tuple[str, int]]:
+    """Counts by status as people type it (case and spacing vary): key -> (a name, total)."""
+    merged: dict[str, tuple[str, int]] = {}
+    for name, count in counts.items():
+        key = normal_name(name)
+        first, total = merged.get(key, (name, 0))
+        merged[key] = (first, total + count)
+    return merged
+
+
+def _map_branch(
+    db: Session, principal: Principal, row: CrmBranchMapping, branch_id: uuid.UUID | None
+) -> None:
+    audit_service.record(
+        db,
+        principal,
+        action="jobnimbus.branch_mapped",
+        entity_type=f"crm_{row.kind.value}",
+        entity_id=row.external_id,
+        changes={"branch_id": change(row.branch_id, branch_id)},
+    )
+    row.branch_id = branch_id
+    db.flush()
+
+
+def _resync(db: Session, settings: Settings, principal: Principal) -> Resync:
+    """A full resync queued with the saved map, in the same transaction; if one cannot start
+    now (a sync is running, nothing is connected), the map stays saved and the reason is said."""
+    try:
+        with db.begin_nested():
+            run = request_sync(
+                db, settings, jobnimbus_sync, full=True, triggered_by=principal.label
+            )
+    except Conflict as refused:
+        return Resync(None, refused.message)
+    return Resync(run)
 
 
 jobnimbus_service = JobNimbusService()

@@ -1,6 +1,7 @@
 """The fake's dataset built from the demo company, so the sandbox CRM and the demo database agree.
 
-Customers become contacts, jobs keep their ``number``, each stage event becomes a status-change
+Customers become contacts, jobs keep their ``number`` and have their branch as their JobNimbus
+``location`` (``{id, parent_id, name}``), each stage event becomes a status-change
 activity dated when it happened (``date_created`` = ``occurred_at``) and entered
 (``date_updated`` = ``recorded_at``). Job type, material, size and claim figures travel as the
 account's custom fields (see ``fake.CUSTOM_FIELDS``), money as dollars in doubles.
@@ -101,6 +102,10 @@ class _Loader:
         self.properties = {prop.id: prop for prop in data.properties}
         self.contact_ids: dict[uuid.UUID, str] = {}
         self.rep_ids: dict[str, str] = {}
+        self.locations = {
+            branch.id: {"id": number, "parent_id": None, "name": branch.name}
+            for number, branch in enumerate(data.branches, start=1)
+        }
 
     def load(self) -> None:
         homes: dict[uuid.UUID, PropertyRow] = {}
@@ -129,6 +134,7 @@ class _Loader:
             "status_name": status,
             "date_status_change": epoch(job.stage_changed_at),
             "source_name": _source(job),
+            "location": dict(self.locations[job.branch_id]),
             **self._people(job, customer),
             **_address(self.properties[job.property_id]),
             **_custom_fields(job),

@@ -7,8 +7,15 @@ Faithful to the spec digest (section 4): Bearer API-key auth, ``/contacts``, ``/
 :mod:`roofops.integrations.jobnimbus.schemas`.
 
 :class:`Faults` switches on the failures a client must survive: 429 bursts with ``Retry-After``,
-5xx bursts, latency on every request, and records served malformed. :class:`RequestLog` records
-every request for tests to read. Both sit on ``app.state`` next to the store.
+5xx bursts, latency on every request, records served malformed, records left out of list pages,
+and the office editing records while a client pages a list (:class:`EditsWhilePaging`).
+:class:`RequestLog` records every request for tests to read. Both sit on ``app.state`` next to
+the store.
+
+Lists are served the way JobNimbus serves them: sorted on demand, sliced with ``from``/``size``,
+so a record whose sort key changes between two requests moves. Sorted by ``date_updated``, every
+edit moves a record to the end and shifts the unseen records after it back by one: the record at
+the offset slides past it, unseen.
 """
 
 from __future__ import annotations
@@ -228,6 +235,26 @@ class FakeJobNimbusStore:
             self.workflows = tuple(grown if w is workflow else w for w in self.workflows)
             return status_ids(grown)[status_name]
 
+    def edit_spread(self, resource: str, count: int) -> list[str]:
+        """Edit ``count`` records spread evenly over the list, as an office at work does: a
+        job moves to the next status of its workflow (which logs the change), anything else is
+        touched. Returns the jnids edited."""
+        with self._lock:
+            records = list(self._records[resource].values())
+            chosen = records[:: max(1, len(records) // max(count, 1))][:count]
+            for record in chosen:
+                if resource == "jobs":
+                    self.change_status(record["jnid"], self._next_status(record))
+                else:
+                    self._set(resource, record["jnid"], {})
+            return [record["jnid"] for record in chosen]
+
+    def _next_status(self, job: Record) -> str:
+        statuses = self._workflow(job).statuses
+        current = job.get("status_name")
+        position = statuses.index(current) if current in statuses else -1
+        return statuses[(position + 1) % len(statuses)]
+
     def archive(self, resource: str, jnid: str) -> Record:
         return self._set(resource, jnid, {"is_archived": True})
 
@@ -379,6 +406,20 @@ def _sort_key(sort_field: str) -> Callable[[Record], tuple[int, Any, str]]:
 
 
 @dataclass
+class EditsWhilePaging:
+    """Edit ``count`` records of ``resource`` once, just before a list of it is served from
+    offset ``at_offset`` or beyond: between two pages of a client reading the list."""
+
+    resource: str = "jobs"
+    count: int = 50
+    at_offset: int = 1000
+    edited: list[str] = field(default_factory=list)  # filled when the edits are made
+
+    def due(self, resource: str, from_: int) -> bool:
+        return not self.edited and resource == self.resource and from_ >= self.at_offset
+
+
+@dataclass
 class Faults:
     """Failures to inject; tests and the benchmark set the fields while the fake is running."""
 
@@ -388,11 +429,32 @@ class Faults:
     server_error_status: int = 503
     latency: float = 0.0  # seconds added to every request
     broken: dict[tuple[str, str], Breakage] = field(default_factory=dict)
+    # Records left out of the next N list responses that would hold them (still counted).
+    hidden: dict[tuple[str, str], int] = field(default_factory=dict)
+    edits: EditsWhilePaging | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def break_record(self, resource: str, jnid: str, how: Breakage = "string_date") -> None:
         """Serve this record malformed (the stored record stays intact)."""
         self.broken[(resource, jnid)] = how
+
+    def hide_from_lists(self, resource: str, jnid: str, times: int = 1) -> None:
+        """Leave this record out of the next ``times`` list responses it belongs in, while
+        ``count`` still counts it: a list that loses records, as no paging order can help."""
+        self.hidden[(resource, jnid)] = times
+
+    def before_list(self, store: FakeJobNimbusStore, resource: str, from_: int) -> None:
+        with self._lock:
+            if self.edits is not None and self.edits.due(resource, from_):
+                self.edits.edited = store.edit_spread(resource, self.edits.count)
+
+    def shown_in_list(self, resource: str, record: Record) -> bool:
+        with self._lock:
+            key = (resource, record["jnid"])
+            left = self.hidden.get(key, 0)
+            if left > 0:
+                self.hidden[key] = left - 1
+            return left <= 0
 
     def take_rate_limit(self) -> bool:
         with self._lock:
@@ -525,8 +587,11 @@ async def _list_or_create(request: Request) -> Response:
         query = ListQuery.from_params(request.query_params)
     except FilterError as exc:
         return _error(400, str(exc))
-    count, page = _store(request).query(resource, query)
-    served = [_faults(request).served(resource, record, query.fields) for record in page]
+    faults, store = _faults(request), _store(request)
+    faults.before_list(store, resource, query.from_)
+    count, page = store.query(resource, query)
+    shown = [record for record in page if faults.shown_in_list(resource, record)]
+    served = [faults.served(resource, record, query.fields) for record in shown]
     return JSONResponse({"count": count, LIST_KEYS[resource]: served})
 
 

@@ -1,10 +1,11 @@
 """The demo's sandbox JobNimbus: the fake CRM, serving the demo company, mounted in the app.
 
 ``roofops demo`` links the demo company to the sandbox as if it had been imported from it
-(external refs and cursors), so "Sync now" in the demo is an ordinary incremental sync over real
-HTTP. To the JobNimbus integration the sandbox is only the base URL of the demo's connection.
-The fake is built from the same deterministic generator, plus a few status changes made "since
-the import" so that the first sync has something to bring in.
+(external refs, the status-change log, the workflows and branch map, cursors), so "Sync now" in
+the demo is an ordinary incremental sync over real HTTP. To the JobNimbus integration the sandbox
+is only the base URL of the demo's connection. The fake is built from the same deterministic
+generator, plus a few status changes made "since the import" so that the first sync has
+something to bring in.
 
 Deliberately public, like any vendor API: it answers only to the sandbox key, which lives
 encrypted in the demo's connection.
@@ -13,7 +14,7 @@ encrypted in the demo's connection.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -25,16 +26,20 @@ from roofops.config import Settings
 from roofops.demo.records import DemoData
 from roofops.integrations.core.credentials import read_credentials, secret_box, write_credentials
 from roofops.integrations.core.repository import ConnectionRepository, SyncCursorRepository
+from roofops.integrations.jobnimbus.branches import BranchChooser
 from roofops.integrations.jobnimbus.mapping import fingerprint
-from roofops.integrations.jobnimbus.schemas import Activity, Contact, Job
+from roofops.integrations.jobnimbus.repository import WorkflowRepository
+from roofops.integrations.jobnimbus.schemas import AccountSettings, Activity, Contact, Job
 from roofops.integrations.jobnimbus.status_map import CLOSED_STATUSES
+from roofops.integrations.jobnimbus.sync import workflow_statuses
 from roofops.kit.crypto import random_token
 from roofops.kit.time import utcnow
+from roofops.models.crm import CrmStatusChange
 from roofops.models.enums import ConnectionStatus, Provider
 from roofops.models.integration import ExternalRef, IntegrationConnection
 from roofops.sandbox.demo_company import DemoCompany
 from roofops.sandbox.jobnimbus.demo_data import store_from_demo
-from roofops.sandbox.jobnimbus.fake import FakeJobNimbusStore, create_fake_app, epoch
+from roofops.sandbox.jobnimbus.fake import FakeJobNimbusStore, create_fake_app
 
 SANDBOX_PATH = "/sandbox/jobnimbus"
 SOURCE = Provider.JOBNIMBUS
@@ -54,10 +59,14 @@ def point_at_sandbox(connection: IntegrationConnection, settings: Settings) -> N
 
 # ----- at demo build time -------------------------------------------------------------------
 def link_demo_company(db: Session, settings: Settings, data: DemoData) -> None:
-    """External refs, cursors and a connection, as left by a first sync from the sandbox."""
+    """What a first sync from the sandbox leaves: external refs, the status-change log, the
+    workflows and branch map, cursors, and a connection."""
     store = store_from_demo(data)
-    rows = [*_job_refs(store, data), *_event_refs(store, data)]
-    db.execute(sa.insert(ExternalRef), rows)
+    account = AccountSettings.model_validate(store.account_settings())
+    db.execute(sa.insert(ExternalRef), list(_job_refs(store, data)))
+    db.execute(sa.insert(CrmStatusChange), list(_status_log(store, account.status_names())))
+    WorkflowRepository(db).replace(workflow_statuses(account))
+    BranchChooser.load(db, [Job.model_validate(record) for record in store.records("jobs")])
     _set_cursors(db, store)
     connection = IntegrationConnection(provider=SOURCE, status=ConnectionStatus.CONNECTED)
     write_credentials(secret_box(settings), connection, {"api_key": random_token(18)}, ORIGIN_DEMO)
@@ -96,17 +105,22 @@ def _job_refs(store: FakeJobNimbusStore, data: DemoData) -> Iterator[dict[str, A
             yield _ref("customer", contact_id, local.customer_id, fingerprint(contact))
 
 
-def _event_refs(store: FakeJobNimbusStore, data: DemoData) -> Iterator[dict[str, Any]]:
-    job_ids = {record["jnid"]: record["number"] for record in store.records("jobs")}
-    numbers = {job.id: job.number for job in data.jobs}
-    events = {(numbers[e.job_id], epoch(e.occurred_at)): e.id for e in data.stage_events}
+def _status_log(
+    store: FakeJobNimbusStore, status_names: Mapping[int, str]
+) -> Iterator[dict[str, Any]]:
     for record in store.records("activities"):
-        change = Activity.model_validate(record).status_change()
-        if change is None:
-            continue
-        event_id = events.get((job_ids[change.job_jnid], epoch(change.occurred_at)))
-        if event_id is not None:
-            yield _ref("job_stage_event", record["jnid"], event_id, "")
+        activity = Activity.model_validate(record)
+        change = activity.status_change(status_names)
+        if change is not None:
+            yield {
+                "id": uuid.uuid4(),
+                "job_external_id": change.job_jnid,
+                "activity_external_id": activity.jnid,
+                "from_status": change.from_status,
+                "to_status": change.to_status,
+                "occurred_at": change.occurred_at,
+                "actor": activity.created_by_name or "",
+            }
 
 
 def _set_cursors(db: Session, store: FakeJobNimbusStore) -> None:

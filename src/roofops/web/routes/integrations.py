@@ -1,5 +1,5 @@
-"""Settings > Integrations: the JobNimbus connection, syncing it, its runs and its status map;
-the QuickBooks connection (OAuth connect and disconnect)."""
+"""Settings > Integrations: the JobNimbus connection, syncing it, its runs, its status map and
+branch map; the QuickBooks connection (OAuth connect and disconnect)."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ from roofops.kit.time import as_utc, utcnow
 from roofops.models.enums import JobStage, SyncRunStatus
 from roofops.web.dependencies import Page
 from roofops.web.forms import StatusMapForm, readable
+from roofops.web.map_forms import BranchChoicesForm, StatusChoicesForm
 from roofops.web.rendering import is_fragment_request, render
 
 PAGE_URL = "/settings/integrations"
@@ -48,6 +49,14 @@ NOTICES = {
     "resync": "JobNimbus full resync queued. Progress shows below.",
     "mapped": "Status map saved. It applies from the next sync.",
     "unmapped": "Status removed from the map. It applies from the next sync.",
+    "statuses-resync": "Status map saved. A full resync is queued: it re-maps every job and its "
+    "history. Progress shows under Syncs.",
+    "statuses-saved": "Status map saved. No resync was queued: a sync is running or JobNimbus "
+    "is not connected. Press Full resync once it can run.",
+    "branches-resync": "Branch map saved. A full resync is queued: it gives every job its "
+    "branch. Progress shows under Syncs.",
+    "branches-saved": "Branch map saved. No resync was queued: a sync is running or JobNimbus "
+    "is not connected. Press Full resync once it can run.",
     # Where the OAuth callback (integrations/quickbooks/endpoints.py) lands.
     "quickbooks-connected": "QuickBooks is connected. Profit figures come from its books from "
     "the next sync.",
@@ -68,7 +77,10 @@ QUICKBOOKS_ORIGINS = {
     "": "—",
 }
 # Sections that htmx re-renders on their own; the others answer with the whole page.
-FRAGMENTS = {"status-map": "integrations/_status_map.html"}
+FRAGMENTS = {
+    "status-map": "integrations/_status_map.html",
+    "branch-map": "integrations/_branch_map.html",
+}
 
 
 @dataclass(frozen=True)
@@ -93,8 +105,17 @@ def _sync_context(db: Session, settings: Settings) -> dict[str, Any]:
 
 
 def _context(db: Session, settings: Settings) -> dict[str, Any]:
-    mappings = jobnimbus_service.status_mappings(db)
-    return _sync_context(db, settings) | {"mappings": mappings, "stages": list(JobStage)}
+    return _sync_context(db, settings) | _maps_context(db)
+
+
+def _maps_context(db: Session) -> dict[str, Any]:
+    """The status map (with the account's workflows) and the branch map."""
+    return {
+        "mappings": jobnimbus_service.status_mappings(db),
+        "status_view": jobnimbus_service.status_map_view(db),
+        "branch_view": jobnimbus_service.branch_map(db),
+        "stages": list(JobStage),
+    }
 
 
 def _quickbooks_context(db: Session, settings: Settings) -> dict[str, Any]:
@@ -249,6 +270,24 @@ def unmap_status(
     return _act(request, db, settings, "status-map", action)
 
 
+@router.post("/jobnimbus/status-map/save-and-resync", dependencies=ADMINS)
+def save_statuses(
+    request: Request,
+    db: DB,
+    settings: AppSettings,
+    page: Page,
+    form: Annotated[StatusChoicesForm, Form()],
+) -> Response:
+    """Every status of the workflows (and the unmapped ones) at once, then a full resync."""
+
+    def action() -> str:
+        choices = form.choices()
+        resync = jobnimbus_service.save_statuses_and_resync(db, settings, page.principal, choices)
+        return "statuses-resync" if resync.run else "statuses-saved"
+
+    return _act(request, db, settings, "status-map", action)
+
+
 def _mapping(status_name: str, stage: str) -> StatusMappingIn:
     """The API's own body model, so the page accepts exactly what the API accepts."""
     if not status_name.strip():
@@ -258,6 +297,23 @@ def _mapping(status_name: str, stage: str) -> StatusMappingIn:
     except ValueError:
         raise ValidationFailed("choose the stage this status means", field="stage") from None
     return StatusMappingIn.model_validate({"status_name": status_name.strip(), "stage": target})
+
+
+# ----- the branch map (admins) ------------------------------------------------------------
+@router.post("/jobnimbus/branch-map/save-and-resync", dependencies=ADMINS)
+def save_branches(
+    request: Request,
+    db: DB,
+    settings: AppSettings,
+    page: Page,
+    form: Annotated[BranchChoicesForm, Form()],
+) -> Response:
+    def action() -> str:
+        choices = form.choices()
+        resync = jobnimbus_service.save_branches_and_resync(db, settings, page.principal, choices)
+        return "branches-resync" if resync.run else "branches-saved"
+
+    return _act(request, db, settings, "branch-map", action)
 
 
 # ----- QuickBooks (admins) ------------------------------------------------------------------
