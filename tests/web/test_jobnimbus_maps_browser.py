@@ -25,11 +25,6 @@ from tests.web.test_integrations_browser import Live, open_integrations
 from tests.web.workers import background_worker
 
 pytestmark = pytest.mark.browser
-# The same Chromium, viewport and console watch as the Integrations page's browser tests.
-browser_type_launch_args = integrations_page.browser_type_launch_args
-browser_context_args = integrations_page.browser_context_args
-console_errors = integrations_page.console_errors
-
 EMAIL = "morgan.admin@example.com"
 SCREENSHOT_DIR = integrations_page.SCREENSHOT_DIR
 

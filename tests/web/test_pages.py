@@ -326,3 +326,19 @@ def test_csrf_token_is_on_the_body_for_htmx(sign_in: Callable[[Role], Browser]) 
     page = browser.client.get("/jobs").text
     assert f'hx-headers=\'{{"X-CSRF-Token": "{browser.csrf}"}}\'' in page
     assert csrf_from(page) == browser.csrf
+
+
+def test_a_job_in_an_unmapped_crm_status_says_so(
+    sign_in: Callable[[Role], Browser], db: Session
+) -> None:
+    job = make_job(db)
+    job.unmapped_crm_status = "Waiting on HOA"
+    db.commit()
+    browser = sign_in(Role.OFFICE)
+
+    listed = browser.client.get("/jobs").text
+    page = browser.client.get(f"/jobs/{job.id}").text
+
+    for html in (listed, page):
+        assert "Unmapped: Waiting on HOA" in html
+        assert 'href="/settings/integrations#status-map"' in html

@@ -9,7 +9,6 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
-from roofops.sandbox.quickbooks.server import free_port, serving
 from sqlalchemy.orm import Session, sessionmaker
 
 from roofops.config import Settings
@@ -18,6 +17,7 @@ from roofops.integrations.core.runner import run_now
 from roofops.integrations.jobnimbus.service import jobnimbus_service, jobnimbus_sync
 from roofops.models import Branch, CrmBranchKey, JobStageEvent, SyncKind, SyncRunStatus
 from roofops.sandbox.demo import build_demo
+from roofops.sandbox.server import free_port, serving
 from tests.integrations.jobnimbus.syncing import errors_of, run_of
 
 

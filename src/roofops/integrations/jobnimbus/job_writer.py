@@ -31,6 +31,7 @@ from roofops.integrations.jobnimbus.writers import (
     property_at,
     stamp,
 )
+from roofops.models.enums import FigureSource
 from roofops.models.integration import ExternalRef
 from roofops.models.job import Job as LocalJob
 from roofops.models.property import Property
@@ -113,6 +114,8 @@ class JobWriter:
         page.timelines.note_current_status(job.jnid, status, _status_changed_at(job))
         target = existing or self._new_job(values, job)
         changed = bool(apply_changes(target, values))
+        if existing is None or changed:
+            self.ctx.jobs.add(target.id)
         moved = page.timelines.apply(target, job.jnid, self.stage_of, job.date_created)
         self._count(existing is None, changed or moved)
         self._report_unmapped(job, target)
@@ -128,6 +131,10 @@ class JobWriter:
         values["customer_id"] = owner.local_id
         values["property_id"] = self._property(job, owner.local_id, page.properties).id
         values["archived_at"] = _archived_at(job, existing)
+        if existing is not None and existing.contract_source == FigureSource.MANUAL:
+            # The office typed the signed price in roofops: a sync never overwrites it.
+            values.pop("contract_cents")
+            values.pop("contract_source")
         if (branch_id := page.branches.branch_for(job)) is not None:
             values["branch_id"] = branch_id
         return values

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 from roofops.integrations.jobnimbus.schemas import Contact, Job
-from roofops.models.enums import JobType, Material, PayerKind
+from roofops.models.enums import FigureSource, JobType, Material, PayerKind
 
 # Our field -> the custom field's title in JobNimbus.
 CUSTOM_FIELDS: Mapping[str, str] = {
@@ -29,7 +29,10 @@ CUSTOM_FIELDS: Mapping[str, str] = {
     "acv": "ACV",
     "deductible": "Deductible",
     "depreciation_held": "Depreciation Held",
+    "contract_amount": "Contract Amount",
 }
+# A standard job field: the total of the job's approved estimates (JobNimbus' signed price).
+APPROVED_ESTIMATE_TOTAL = "approved_estimate_total"
 
 JOB_TYPES: Mapping[str, JobType] = {
     "re-roof": JobType.REROOF,
@@ -136,7 +139,25 @@ def job_values(job: Job) -> dict[str, Any]:
     }
     for field in ("rcv", "acv", "deductible", "depreciation_held"):
         values[f"{field}_cents"] = _cents(custom, field)
+    values["contract_cents"] = _contract_cents(job)
+    values["contract_source"] = FigureSource.JOBNIMBUS if values["contract_cents"] else None
     return values
+
+
+def _contract_cents(job: Job) -> int | None:
+    """The signed price: the account's "Contract Amount" field when it has one, else the total
+    of the job's approved estimates (``approved_estimate_total``); nothing while it is zero."""
+    explicit = _cents(job.extra, "contract_amount")
+    if explicit:
+        return explicit
+    approved = job.extra.get(APPROVED_ESTIMATE_TOTAL)
+    if approved in (None, "", 0):
+        return None
+    try:
+        amount = Decimal(str(approved))
+    except InvalidOperation as exc:
+        raise MappingError(f"approved estimate total '{approved}' is not a number") from exc
+    return int((amount * 100).to_integral_value()) if amount > 0 else None
 
 
 def _number(job: Job) -> str:

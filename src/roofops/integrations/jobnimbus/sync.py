@@ -26,6 +26,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
+from roofops.financials.service import financials_service
 from roofops.integrations.core.repository import SyncCursorRepository
 from roofops.integrations.core.runs import SyncRunRecorder
 from roofops.integrations.jobnimbus.client import (
@@ -163,6 +164,7 @@ class SyncPass:
         with self.sessions.begin() as db:
             ctx = PageContext(db, utcnow(), isolated=isolated)
             self._apply(stream, ctx, records)
+            financials_service.track(db, ctx.jobs)
         return ctx
 
     def _apply(self, stream: str, ctx: PageContext, records: Sequence[Any]) -> None:

@@ -53,6 +53,8 @@ class PageContext:
     # Records not taken, and records taken with something for a person to fix.
     rejects: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    # Jobs created or changed: their money (contract amount, estimate) follows in this page.
+    jobs: set[uuid.UUID] = field(default_factory=set)
 
     @property
     def refs(self) -> ExternalRefRepository:

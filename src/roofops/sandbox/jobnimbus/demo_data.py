@@ -138,6 +138,8 @@ class _Loader:
             **self._people(job, customer),
             **_address(self.properties[job.property_id]),
             **_custom_fields(job),
+            # JobNimbus' total of the job's approved estimates: the signed price.
+            "approved_estimate_total": _dollars(job.contract_cents) or 0,
             "date_created": epoch(job.created_at),
             "date_updated": epoch(max([job.updated_at, *(e.recorded_at for e in events)])),
         }
