@@ -357,7 +357,25 @@ class RetryingTransport(httpx.BaseTransport):
             return exc
 
 
-class VendorHTTP:
+class Closing:
+    """``with`` closes it (a client holds connections)."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class VendorHTTP(Closing):
     """One ``httpx.Client`` for one vendor connection, with retries and typed errors.
 
     Retries run above the client, so its event hooks and the rate limiter see every attempt.
@@ -416,17 +434,6 @@ class VendorHTTP:
 
     def close(self) -> None:
         self._client.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def json(self, response: httpx.Response) -> Any:
         """The decoded body, or a typed error: a proxy's HTML page must not escape as ValueError."""
@@ -511,3 +518,16 @@ def body_excerpt(response: httpx.Response, *secrets: str) -> str:
         if secret:
             text = text.replace(secret, "[redacted]")
     return text[:BODY_EXCERPT_CHARS]
+
+
+class VendorClient(Closing):
+    """The base of a vendor's typed client: it owns one :class:`VendorHTTP` as ``http``."""
+
+    http: VendorHTTP
+
+    @property
+    def requests_sent(self) -> int:
+        return self.http.requests_sent
+
+    def close(self) -> None:
+        self.http.close()

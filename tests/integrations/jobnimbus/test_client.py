@@ -9,7 +9,14 @@ import httpx
 import pytest
 
 from roofops.exceptions import ConfigurationError
-from roofops.integrations.jobnimbus.client import JobNimbusClient, polite_limiter
+from roofops.integrations.jobnimbus.client import (
+    ACTIVITIES,
+    CONTACTS,
+    JOBS,
+    TASKS,
+    JobNimbusClient,
+    polite_limiter,
+)
 from roofops.integrations.jobnimbus.schemas import StatusChange
 from roofops.integrations.jobnimbus.status_map import STOCK_WORKFLOWS, stage_for
 from roofops.kit.http import (
@@ -33,7 +40,7 @@ from tests.integrations.jobnimbus.conftest import (
 def test_iter_jobs_pages_with_from_until_count(
     client: JobNimbusClient, fake: FakeJobNimbus
 ) -> None:
-    pages = list(client.iter_jobs(size=1000))
+    pages = list(client.iter_pages(JOBS, None, 1000, None, None))
 
     assert [page.from_ for page in pages] == [0, 1000, 2000, 3000, 4000]
     assert all(page.count == DEMO_JOBS for page in pages)
@@ -46,7 +53,7 @@ def test_iter_jobs_pages_with_from_until_count(
 
 
 def test_one_page_reports_the_total_count(client: JobNimbusClient) -> None:
-    page = client.list_contacts(size=25, from_=50)
+    page = client.page(CONTACTS, size=25, from_=50)
 
     assert page.count > 1000
     assert len(page.results) == 25
@@ -62,7 +69,7 @@ def test_incremental_filter_returns_only_changed_records(
     store.change_status(jobs[1]["jnid"], "Appointment Scheduled")
     store.update("jobs", jobs[3]["jnid"], {"description": "Added skylight"})
 
-    changed = make_client().list_jobs(updated_since=cursor)
+    changed = make_client().page(JOBS, updated_since=cursor)
 
     assert sorted(job.jnid for job in changed.results) == sorted([jobs[1]["jnid"], jobs[3]["jnid"]])
     assert changed.count == 2
@@ -83,7 +90,7 @@ def test_status_changes_come_from_activities(
     client = make_client()
     names = client.account_settings().status_names()
 
-    page = client.list_activities(updated_since=cursor)
+    page = client.page(ACTIVITIES, updated_since=cursor)
 
     assert [a.status_change(names) for a in page.results] == [
         StatusChange(job["jnid"], "Lead", "Appointment Scheduled", moved_at)
@@ -91,10 +98,10 @@ def test_status_changes_come_from_activities(
 
 
 def test_demo_history_reads_back_as_stage_changes(client: JobNimbusClient) -> None:
-    job = client.list_jobs(size=1, terms={"status_name": "Paid & Closed"}).results[0]
+    job = client.page(JOBS, size=1, terms={"status_name": "Paid & Closed"}).results[0]
     names = client.account_settings().status_names()
 
-    page = client.list_activities(terms={"primary.id": job.jnid})
+    page = client.page(ACTIVITIES, terms={"primary.id": job.jnid})
     changes = sorted(
         (c for a in page.results if (c := a.status_change(names))), key=lambda c: c.occurred_at
     )
@@ -111,7 +118,7 @@ def test_activities_are_listed_under_the_activity_key(
 ) -> None:
     auth = {"Authorization": f"Bearer {API_KEY}"}
     raw = raw_http.get("activities", params={"size": 3}, headers=auth).json()
-    page = client.list_activities(size=3)
+    page = client.page(ACTIVITIES, size=3)
 
     assert set(raw) == {"count", "activity"}
     assert len(page.results) == 3
@@ -124,7 +131,7 @@ def test_bad_key_raises_auth_error_without_retrying(
     client = make_client(api_key="not-the-key")
 
     with pytest.raises(VendorAuthError) as caught:
-        client.list_jobs(size=1)
+        client.page(JOBS, size=1)
 
     assert caught.value.status == 401
     assert "invalid API key" in caught.value.body
@@ -138,7 +145,7 @@ def test_rate_limit_burst_is_survived_honouring_retry_after(
     fake.faults.rate_limited = 3
     fake.faults.retry_after = "2"
 
-    page = client.list_jobs(size=10)
+    page = client.page(JOBS, size=10)
 
     assert len(page.results) == 10
     assert sleep.delays == [2.0, 2.0, 2.0]
@@ -153,7 +160,7 @@ def test_endless_rate_limit_gives_up(
     client = make_client(retry=RetryPolicy(attempts=3))
 
     with pytest.raises(VendorRateLimited) as caught:
-        client.list_jobs(size=1)
+        client.page(JOBS, size=1)
 
     assert caught.value.retry_after == 1.0
     assert client.requests_sent == 3
@@ -164,7 +171,7 @@ def test_server_errors_are_survived_with_backoff(
 ) -> None:
     fake.faults.server_errors = 2
 
-    assert client.get_contact(client.list_contacts(size=1).results[0].jnid).jnid
+    assert client.get_contact(client.page(CONTACTS, size=1).results[0].jnid).jnid
     assert len(sleep.delays) == 2
     assert all(0 <= delay <= 1.0 for delay in sleep.delays)  # 0.5 s, then 1 s ceilings
 
@@ -184,12 +191,12 @@ def test_persistent_server_errors_raise_unavailable(
 def test_malformed_records_are_rejected_and_the_rest_returned(
     client: JobNimbusClient, fake: FakeJobNimbus
 ) -> None:
-    first = client.list_jobs(size=10, from_=100)
+    first = client.page(JOBS, size=10, from_=100)
     bad_date, no_id = first.results[2].jnid, first.results[5].jnid
     fake.faults.break_record("jobs", bad_date, "string_date")
     fake.faults.break_record("jobs", no_id, "missing_jnid")
 
-    page = client.list_jobs(size=10, from_=100)
+    page = client.page(JOBS, size=10, from_=100)
 
     assert [job.jnid for job in page.results] == [
         job.jnid for job in first.results if job.jnid not in (bad_date, no_id)
@@ -203,7 +210,7 @@ def test_malformed_records_are_rejected_and_the_rest_returned(
 def test_fields_limit_the_record_but_keep_identity(
     client: JobNimbusClient, fake: FakeJobNimbus
 ) -> None:
-    page = client.list_jobs(size=5, fields=["number", "status_name"])
+    page = client.page(JOBS, size=5, fields=["number", "status_name"])
 
     assert fake.requests.entries[-1].query["fields"] == (
         "jnid,date_created,date_updated,number,status_name"
@@ -216,7 +223,7 @@ def test_fields_limit_the_record_but_keep_identity(
 
 
 def test_get_job_and_custom_fields(client: JobNimbusClient) -> None:
-    listed = client.list_jobs(size=1, terms={"record_type_name": "Insurance"}).results[0]
+    listed = client.page(JOBS, size=1, terms={"record_type_name": "Insurance"}).results[0]
 
     job = client.get_job(listed.jnid)
 
@@ -244,7 +251,7 @@ def test_account_settings_lists_job_workflows(client: JobNimbusClient) -> None:
 
 
 def test_terms_filter_with_several_values(client: JobNimbusClient) -> None:
-    page = client.list_jobs(size=1000, terms={"status_name": ["Lost", "Cancelled"]})
+    page = client.page(JOBS, size=1000, terms={"status_name": ["Lost", "Cancelled"]})
 
     assert page.results
     assert {job.status_name for job in page.results} == {"Lost", "Cancelled"}
@@ -269,7 +276,7 @@ def test_an_empty_api_key_is_a_configuration_error() -> None:
 def test_datetime_cursor_is_sent_as_epoch_seconds(
     client: JobNimbusClient, fake: FakeJobNimbus
 ) -> None:
-    client.list_tasks(updated_since=datetime(2025, 1, 1, 0, 0, 0, 900_000, tzinfo=UTC), size=1)
+    client.page(TASKS, updated_since=datetime(2025, 1, 1, 0, 0, 0, 900_000, tzinfo=UTC), size=1)
 
     assert '"gte":1735689600' in fake.requests.entries[-1].query["filter"]
 

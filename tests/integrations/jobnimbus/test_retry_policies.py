@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import httpx
 import pytest
 
-from roofops.integrations.jobnimbus.client import JobNimbusClient
+from roofops.integrations.jobnimbus.client import JOBS, JobNimbusClient
 from roofops.integrations.jobnimbus.service import CHECK_RETRY, SYNC_RETRY
 from roofops.kit.http import RateLimiter, RetryPolicy, VendorRateLimited, VendorUnavailable
 
@@ -73,7 +73,7 @@ def test_a_sync_rides_out_twelve_429s_without_a_hint_with_jittered_waits() -> No
     storm = Storm(FakeTime(), count=12)
 
     with client(storm, storm.time, SYNC_RETRY) as jobnimbus:
-        assert jobnimbus.list_jobs(size=10).count == 0
+        assert jobnimbus.page(JOBS, size=10).count == 0
 
     waits = storm.time.waits
     assert storm.requests == 13  # more than the old 8-attempt policy allowed
@@ -86,7 +86,7 @@ def test_a_sync_honours_retry_after_through_a_long_storm() -> None:
     storm = Storm(FakeTime(), count=12, retry_after="15")
 
     with client(storm, storm.time, SYNC_RETRY) as jobnimbus:
-        jobnimbus.list_jobs(size=10)
+        jobnimbus.page(JOBS, size=10)
 
     assert storm.time.waits == [15.0] * 12
 
@@ -99,7 +99,7 @@ def test_a_storm_shorter_than_the_budget_less_a_minute_is_always_ridden_out(seed
     storm = Storm(time, until=time.now + lasts)
 
     with client(storm, time, SYNC_RETRY, seed) as jobnimbus:
-        jobnimbus.list_jobs(size=10)
+        jobnimbus.page(JOBS, size=10)
 
     assert lasts <= sum(time.waits) <= SYNC_RETRY.give_up_after
 
@@ -111,7 +111,7 @@ def test_a_sync_gives_up_once_the_next_wait_would_pass_four_minutes() -> None:
         client(storm, storm.time, SYNC_RETRY) as jobnimbus,
         pytest.raises(VendorRateLimited) as caught,
     ):
-        jobnimbus.list_jobs(size=10)
+        jobnimbus.page(JOBS, size=10)
 
     assert storm.time.waits == [30.0] * 8  # 240 s; a ninth wait would end at 270 s
     assert storm.requests == 9
@@ -123,7 +123,7 @@ def test_a_retry_after_beyond_a_minute_is_capped_at_the_minute() -> None:
     storm = Storm(FakeTime(), count=10_000, retry_after="3600")
 
     with client(storm, storm.time, SYNC_RETRY) as jobnimbus, pytest.raises(VendorRateLimited):
-        jobnimbus.list_jobs(size=10)
+        jobnimbus.page(JOBS, size=10)
 
     assert storm.time.waits == [60.0] * 4
 

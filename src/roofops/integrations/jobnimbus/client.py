@@ -18,8 +18,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from types import TracebackType
-from typing import Any, Generic, Self
+from typing import Any, Generic
 from urllib.parse import quote
 
 import httpx
@@ -41,6 +40,7 @@ from roofops.kit.http import (
     Clock,
     RateLimiter,
     RetryPolicy,
+    VendorClient,
     VendorHTTP,
     VendorResponseError,
 )
@@ -88,7 +88,7 @@ def polite_limiter() -> RateLimiter:
     return RateLimiter(5.0, 2)
 
 
-class JobNimbusClient:
+class JobNimbusClient(VendorClient):
     def __init__(
         self,
         api_key: str,
@@ -117,107 +117,19 @@ class JobNimbusClient:
             headers={"Authorization": f"Bearer {api_key}"},
         )
 
-    @property
-    def requests_sent(self) -> int:
-        return self.http.requests_sent
-
-    def close(self) -> None:
-        self.http.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
+    def page(
         self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def list_contacts(
-        self,
+        resource: Resource[RecordT],
         *,
         updated_since: datetime | None = None,
         size: int = PAGE_SIZE,
         from_: int = 0,
         terms: Terms | None = None,
         fields: Sequence[str] | None = None,
-    ) -> Page[Contact]:
-        return self.list_page(CONTACTS, list_params(updated_since, size, from_, terms, fields))
-
-    def list_jobs(
-        self,
-        *,
-        updated_since: datetime | None = None,
-        size: int = PAGE_SIZE,
-        from_: int = 0,
-        terms: Terms | None = None,
-        fields: Sequence[str] | None = None,
-    ) -> Page[Job]:
-        return self.list_page(JOBS, list_params(updated_since, size, from_, terms, fields))
-
-    def list_tasks(
-        self,
-        *,
-        updated_since: datetime | None = None,
-        size: int = PAGE_SIZE,
-        from_: int = 0,
-        terms: Terms | None = None,
-        fields: Sequence[str] | None = None,
-    ) -> Page[Task]:
-        return self.list_page(TASKS, list_params(updated_since, size, from_, terms, fields))
-
-    def list_activities(
-        self,
-        *,
-        updated_since: datetime | None = None,
-        size: int = PAGE_SIZE,
-        from_: int = 0,
-        terms: Terms | None = None,
-        fields: Sequence[str] | None = None,
-    ) -> Page[Activity]:
-        return self.list_page(ACTIVITIES, list_params(updated_since, size, from_, terms, fields))
-
-    def iter_contacts(
-        self,
-        *,
-        updated_since: datetime | None = None,
-        size: int = PAGE_SIZE,
-        terms: Terms | None = None,
-        fields: Sequence[str] | None = None,
-    ) -> Iterator[Page[Contact]]:
-        return self.iter_pages(CONTACTS, updated_since, size, terms, fields)
-
-    def iter_jobs(
-        self,
-        *,
-        updated_since: datetime | None = None,
-        size: int = PAGE_SIZE,
-        terms: Terms | None = None,
-        fields: Sequence[str] | None = None,
-    ) -> Iterator[Page[Job]]:
-        return self.iter_pages(JOBS, updated_since, size, terms, fields)
-
-    def iter_tasks(
-        self,
-        *,
-        updated_since: datetime | None = None,
-        size: int = PAGE_SIZE,
-        terms: Terms | None = None,
-        fields: Sequence[str] | None = None,
-    ) -> Iterator[Page[Task]]:
-        return self.iter_pages(TASKS, updated_since, size, terms, fields)
-
-    def iter_activities(
-        self,
-        *,
-        updated_since: datetime | None = None,
-        size: int = PAGE_SIZE,
-        terms: Terms | None = None,
-        fields: Sequence[str] | None = None,
-    ) -> Iterator[Page[Activity]]:
-        return self.iter_pages(ACTIVITIES, updated_since, size, terms, fields)
+    ) -> Page[RecordT]:
+        """One page of a list (contacts, jobs, tasks, activities: the calls differ only in the
+        resource), in creation order."""
+        return self.list_page(resource, list_params(updated_since, size, from_, terms, fields))
 
     def get_job(self, jnid: str) -> Job:
         return self.get_record(JOBS, jnid)

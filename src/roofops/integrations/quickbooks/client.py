@@ -23,8 +23,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 from xml.etree import ElementTree
 
 import httpx
@@ -47,6 +46,7 @@ from roofops.kit.http import (
     RateLimiter,
     RetryPolicy,
     VendorAuthError,
+    VendorClient,
     VendorHTTP,
     VendorRequestError,
     VendorResponseError,
@@ -260,7 +260,7 @@ class BatchResult:
 BatchItem = BatchQuery | BatchWrite
 
 
-class QuickBooksClient:
+class QuickBooksClient(VendorClient):
     def __init__(
         self,
         realm_id: str,
@@ -298,24 +298,6 @@ class QuickBooksClient:
             rng=rng,
             event_hooks={"response": [self._inspect]},
         )
-
-    @property
-    def requests_sent(self) -> int:
-        return self.http.requests_sent
-
-    def close(self) -> None:
-        self.http.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def query(
         self,
