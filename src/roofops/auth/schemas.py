@@ -6,13 +6,17 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, Field
 
 from roofops.auth.passwords import MIN_PASSWORD_LENGTH
-from roofops.kit.schemas import Email, OrmModel, PatchModel, text
+from roofops.kit.schemas import Email, Flag, OrmModel, PatchModel, refuse_nul, text
 from roofops.models.enums import ActorType, Role
 
 FullName = Annotated[str, text(0, 200)]
+# Not trimmed: spaces are part of a password.
+Password = Annotated[
+    str, Field(min_length=MIN_PASSWORD_LENGTH, max_length=200), AfterValidator(refuse_nul)
+]
 
 
 class MeOut(BaseModel):
@@ -46,7 +50,7 @@ class UserCreate(BaseModel):
     email: Email
     role: Role
     full_name: FullName = ""
-    password: Annotated[str, Field(min_length=MIN_PASSWORD_LENGTH, max_length=200)] | None = Field(
+    password: Password | None = Field(
         default=None, description="generated and returned once when absent"
     )
     branch_id: uuid.UUID | None = None
@@ -57,7 +61,7 @@ class UserUpdate(PatchModel):
 
     full_name: FullName | None = None
     role: Role | None = None
-    is_active: bool | None = None
+    is_active: Flag | None = None
     branch_id: uuid.UUID | None = None
 
 

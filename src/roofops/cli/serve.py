@@ -27,12 +27,14 @@ def serve(
     import uvicorn
 
     from roofops.config import get_settings
+    from roofops.health.metrics import require_metrics_token
     from roofops.logging import configure_logging
 
     settings = get_settings()
     configure_logging(settings)
     console = make_console()
     with clean_errors(console):
+        require_metrics_token(settings)  # create_app checks too; here it reads as a sentence
         prepare_schema(settings, console)
         announce_first_admin(console, _sign_in_url(settings, host, port))
     uvicorn.run(
