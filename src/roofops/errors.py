@@ -14,8 +14,9 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException
-from starlette.routing import Match
+from starlette.routing import compile_path
 
 from roofops.exceptions import NotAuthenticated, RoofOpsError, TooManyRequests
 from roofops.logging import get_logger
@@ -95,13 +96,12 @@ async def handle_http_error(request: Request, exc: HTTPException) -> Response:
 
 
 def allowed_methods(request: Request) -> list[str]:
-    """Each route matches one method, so the router's 405 names only the first route's; the
-    truth is the union over every route whose path matches."""
+    """Each route takes its own methods, so the router's 405 names only the first matching
+    route's; the truth is the union over every route whose path matches."""
     methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches({**request.scope, "method": "\x00"})
-        if match is Match.PARTIAL:
-            methods |= getattr(route, "methods", None) or set()
+    for route in iter_route_contexts(request.app.routes):
+        if route.path and route.methods and compile_path(route.path)[0].match(request.url.path):
+            methods |= route.methods
     return sorted(methods)
 
 

@@ -6,10 +6,18 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from roofops.auth.passwords import MIN_PASSWORD_LENGTH
-from roofops.kit.schemas import Email, Flag, OrmModel, PatchModel, refuse_nul, text
+from roofops.kit.schemas import (
+    Email,
+    Flag,
+    IsoDateTime,
+    OrmModel,
+    PatchModel,
+    refuse_nul,
+    text,
+)
 from roofops.models.enums import ActorType, Role
 
 FullName = Annotated[str, text(0, 200)]
@@ -29,7 +37,7 @@ class MeOut(BaseModel):
 
 class TokenCreate(BaseModel):
     name: Annotated[str, text(1, 120)] = Field(description="what the token is for")
-    expires_at: AwareDatetime | None = Field(default=None, description="never expires if absent")
+    expires_at: IsoDateTime | None = Field(default=None, description="never expires if absent")
 
 
 class TokenOut(OrmModel):

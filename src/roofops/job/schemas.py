@@ -10,7 +10,6 @@ from typing import Annotated
 
 from pydantic import (
     AfterValidator,
-    AwareDatetime,
     BaseModel,
     Field,
     StringConstraints,
@@ -23,6 +22,7 @@ from roofops.job.lifecycle import allowed_targets
 from roofops.kit.schemas import (
     Dollars,
     DollarsFromCents,
+    IsoDateTime,
     OrmModel,
     PatchModel,
     WholeNumber,
@@ -142,7 +142,7 @@ class StageMove(BaseModel):
     reason: Annotated[str, text(0, 2000)] = Field(
         default="", description="required when moving back or reopening"
     )
-    occurred_at: AwareDatetime | None = Field(
+    occurred_at: IsoDateTime | None = Field(
         default=None,
         description="when it happened (default now); not in the future, "
         "not before the job's latest stage change",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar
 
@@ -17,6 +18,7 @@ import email_validator
 from annotated_types import GroupedMetadata
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -116,6 +118,17 @@ class decimal(number):  # noqa: N801
     accepts_text = True
 
 
+def _iso_text(value: object) -> object:
+    """Dates and times as ISO 8601 text: never a bare number read as seconds since 1970."""
+    if isinstance(value, int | float | bool) or (
+        isinstance(value, str) and re.fullmatch(r"\s*[-+]?[0-9.]+\s*", value)
+    ):
+        raise ValueError("must be ISO 8601 text such as 2025-03-31 or 2025-03-31T14:00:00Z")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_text)]
+IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_iso_text)]
 WholeNumber = Annotated[int, Strict()]
 Flag = Annotated[bool, Strict()]
 Dollars = Annotated[
