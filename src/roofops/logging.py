@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
-from typing import Any, TextIO, cast
+from typing import TextIO, cast
 
 import structlog
 
@@ -44,22 +44,10 @@ def _redact_secrets(
     return event_dict
 
 
-class RedactQuerySecrets(logging.Filter):
-    """On uvicorn's access logger itself, so the request line is redacted whatever handlers
-    the server was started with (``roofops serve``, or uvicorn's own logging config)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple):
-            record.args = tuple(_redacted_arg(arg) for arg in record.args)
-        return True
-
-
-def _redacted_arg(arg: Any) -> Any:
-    return redact_query_secrets(arg) if isinstance(arg, str) else arg
-
-
 CHATTY_LIBRARIES = ("alembic", "apscheduler")
-ACCESS_LOGGER = "uvicorn.access"
+# uvicorn's own logging config (when started as `uvicorn ...`) gives these handlers of their own,
+# which would print plain, multi-line, unredacted records: ours take over.
+SERVER_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
 
 
 class _CurrentStderr:
@@ -123,9 +111,10 @@ def _configure_library_logging(
         # Their INFO lines (alembic's plugin set-up, APScheduler's every job add) tell an
         # operator nothing; warnings and errors still come through.
         logging.getLogger(chatty).setLevel(max(level, logging.WARNING))
-    access = logging.getLogger(ACCESS_LOGGER)
-    if not any(isinstance(existing, RedactQuerySecrets) for existing in access.filters):
-        access.addFilter(RedactQuerySecrets())
+    for name in SERVER_LOGGERS:
+        server_logger = logging.getLogger(name)
+        server_logger.handlers.clear()
+        server_logger.propagate = True
 
 
 def get_logger(name: str | None = None) -> structlog.stdlib.BoundLogger:
