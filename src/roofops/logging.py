@@ -114,6 +114,7 @@ def _configure_library_logging(
     for name in SERVER_LOGGERS:
         server_logger = logging.getLogger(name)
         server_logger.handlers.clear()
+        server_logger.setLevel(logging.NOTSET)  # the level is ours too (ROOFOPS_LOG_LEVEL)
         server_logger.propagate = True
 
 
