@@ -10,9 +10,11 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 2
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Examples per API operation in `make schemathesis` (about two minutes on two cores).
+SCHEMATHESIS_EXAMPLES ?= 10
 
 .PHONY: help setup demo serve worker migrate lint typecheck test test-sqlite test-postgres \
-        browser-setup docker
+        schemathesis browser-setup docker
 
 help: ## List the targets (with this machine's values)
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \
@@ -47,7 +49,7 @@ browser-setup: ## Install Debian's Chromium for the browser tests (apt-get, as r
 	@scripts/bootstrap --chromium || { [[ "$${CI:-}" != true ]] && echo "==> browser tests will be skipped"; }
 
 # Prerequisites run in this order (do not use -j): cheap checks first, then both databases.
-test: setup browser-setup lint typecheck test-sqlite test-postgres ## Everything CI runs: lint, types, contracts, suite on SQLite and PostgreSQL
+test: setup browser-setup lint typecheck test-sqlite test-postgres schemathesis ## Everything CI runs: lint, types, contracts, suite on SQLite and PostgreSQL, the API contract
 
 test-sqlite: setup ## The suite on a fresh SQLite file ($(PYTEST_WORKERS) workers)
 	@echo "==> pytest on SQLite $(browser_note)"
@@ -56,6 +58,11 @@ test-sqlite: setup ## The suite on a fresh SQLite file ($(PYTEST_WORKERS) worker
 test-postgres: setup ## The suite on PostgreSQL: ROOFOPS_TEST_DATABASE_URL, the local server, or a throwaway cluster
 	@echo "==> pytest on PostgreSQL $(browser_note)"
 	PYTHON=.venv/bin/python scripts/with-postgres $(RUN) pytest -q -n $(PYTEST_WORKERS) $(call browser_filter) $(PYTEST_ARGS)
+
+schemathesis: setup ## The API against its OpenAPI document: schemathesis, in process, bounded and seeded
+	@echo "==> schemathesis ($(SCHEMATHESIS_EXAMPLES) examples per operation, derandomized)"
+	ROOFOPS_SCHEMATHESIS=1 ROOFOPS_SCHEMATHESIS_EXAMPLES=$(SCHEMATHESIS_EXAMPLES) \
+		$(RUN) pytest -q -n $(PYTEST_WORKERS) tests/test_schemathesis.py
 
 docker: ## Build the container image (needs a Docker engine)
 	docker build -t roofops:latest .

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from roofops.api_responses import errors
 from roofops.auth.endpoints import router as auth_router
 from roofops.company.endpoints import router as company_router
 from roofops.crew.endpoints import router as crew_router
@@ -15,7 +16,8 @@ from roofops.integrations.quickbooks.endpoints import router as quickbooks_route
 from roofops.integrations.quickbooks.webhook_endpoints import router as quickbooks_webhook_router
 from roofops.job.endpoints import router as job_router
 
-api_router = APIRouter(prefix="/api/v1")
+# Any request may carry a body too large (413), JSON too deep (400) or a bad value (422).
+api_router = APIRouter(prefix="/api/v1", responses=errors(400, 413, 422))
 for domain_router in (
     auth_router,
     company_router,
@@ -26,6 +28,8 @@ for domain_router in (
     jobnimbus_router,
     accounting_router,
     quickbooks_router,
-    quickbooks_webhook_router,
 ):
-    api_router.include_router(domain_router)
+    # Every one of these needs a principal (401) of a role the route allows (403).
+    api_router.include_router(domain_router, responses=errors(401, 403))
+# Intuit signs its deliveries instead of signing in: a bad signature is a 401.
+api_router.include_router(quickbooks_webhook_router, responses=errors(401))

@@ -16,10 +16,15 @@ from roofops.config import Settings, get_settings
 from roofops.db import session_factory as default_session_factory
 from roofops.errors import install_error_handlers
 from roofops.health.endpoints import router as health_router
-from roofops.health.metrics import Metrics
+from roofops.health.metrics import Metrics, require_metrics_token
 from roofops.health.middleware import MetricsMiddleware
 from roofops.logging import configure_logging
-from roofops.middleware import SecurityHeadersMiddleware
+from roofops.middleware import (
+    BodyLimitMiddleware,
+    CrashGuardMiddleware,
+    InputGuardMiddleware,
+    SecurityHeadersMiddleware,
+)
 from roofops.sandbox.mount import mount_sandboxes
 from roofops.web.routes import STATIC_DIR, page_router
 from roofops.worker.runtime import start_runtime
@@ -34,6 +39,7 @@ def create_app(
     """Build the app; tests pass their own session factory and turn background work off."""
     settings = settings or get_settings()
     configure_logging(settings)
+    require_metrics_token(settings)
     # Requests enqueue tasks by name; enqueue() checks the name against the registry.
     register_background_work()
 
@@ -60,6 +66,14 @@ def create_app(
     app.state.session_factory = session_factory or default_session_factory(settings.database_url)
     install_error_handlers(app)
     app.state.metrics = Metrics()
+    # Each add wraps the ones before: the input guard is innermost, metrics outermost.
+    app.add_middleware(InputGuardMiddleware)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        body_limit=settings.max_json_body_bytes,
+        upload_limit=settings.max_upload_bytes,
+    )
+    app.add_middleware(CrashGuardMiddleware)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.cookie_secure)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.include_router(health_router)

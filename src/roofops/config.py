@@ -39,8 +39,15 @@ class Settings(BaseSettings):
     session_ttl_hours: int = Field(default=12, ge=1, le=24 * 30)
     # None means "secure unless the base URL is plain http" (the local demo).
     session_cookie_secure: bool | None = None
+    # Failed sign-ins for one e-mail from one address within the window before HTTP 429; the
+    # account as a whole (every address) allows more, so an outsider cannot lock its owner out.
     login_max_failures: int = Field(default=5, ge=1)
+    login_max_account_failures: int = Field(default=50, ge=1)
     login_window_minutes: int = Field(default=15, ge=1)
+
+    # Request bodies are refused with 413 beyond these sizes, before anything reads them.
+    max_json_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
 
     log_level: str = "INFO"
     # None means JSON in production and readable lines elsewhere.

@@ -1,18 +1,37 @@
-"""One place that turns errors into responses: JSON under /api, HTML (or a redirect) for pages."""
+"""One place that turns errors into responses: JSON under /api, HTML (or a redirect) for pages.
+
+Every refusal, whoever raises it (a service, FastAPI's validation, Starlette's routing, the
+request guards in roofops.middleware), leaves through :func:`error_response`, so the JSON
+envelope and the error page are the same everywhere.
+"""
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.routing import iter_route_contexts
+from starlette.exceptions import HTTPException
+from starlette.routing import compile_path
 
 from roofops.exceptions import NotAuthenticated, RoofOpsError, TooManyRequests
 from roofops.logging import get_logger
 
 log = get_logger(__name__)
+# Starlette's own refusals (unknown path, wrong method, unreadable body) by status.
+HTTP_ERROR_CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "content_too_large",
+    415: "unsupported_media_type",
+    422: "validation_failed",
+}
+CRASH_MESSAGE = "something went wrong on our side; the error was logged"
 
 
 def wants_json(request: Request) -> bool:
@@ -23,8 +42,20 @@ def wants_json(request: Request) -> bool:
     )
 
 
-def _json_error(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message, **extra}}, status_code=status)
+def error_response(
+    request: Request,
+    status: int,
+    code: str,
+    message: str,
+    *,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> Response:
+    """The JSON envelope ``{"error": {"code", "message", ...}}`` or the error page."""
+    if not wants_json(request):
+        return _html_error(request, status, message, headers or {})
+    body = {"error": {"code": code, "message": message, **extra}}
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 def _field_name(location: tuple[Any, ...] | list[Any]) -> str:
@@ -38,9 +69,7 @@ async def handle_validation_error(request: Request, exc: RequestValidationError)
         for error in exc.errors()
     ]
     message = "; ".join(f"{item['field']}: {item['message']}" for item in fields)
-    if not wants_json(request):
-        return _html_error(request, 422, message)
-    return _json_error(422, "validation_failed", message, fields=fields)
+    return error_response(request, 422, "validation_failed", message, fields=fields)
 
 
 async def handle_roofops_error(request: Request, exc: RoofOpsError) -> Response:
@@ -49,13 +78,39 @@ async def handle_roofops_error(request: Request, exc: RoofOpsError) -> Response:
     headers = {}
     if isinstance(exc, TooManyRequests):
         headers["Retry-After"] = str(exc.retry_after_seconds)
-    if not wants_json(request):
-        if isinstance(exc, NotAuthenticated) and request.method == "GET":
-            return _redirect_to_login(request)
-        return _html_error(request, exc.status_code, exc.message, headers)
-    response = _json_error(exc.status_code, exc.code, exc.message, details=exc.details)
-    response.headers.update(headers)
-    return response
+    if isinstance(exc, NotAuthenticated) and request.method == "GET" and not wants_json(request):
+        return _redirect_to_login(request)
+    return error_response(
+        request, exc.status_code, exc.code, exc.message, headers=headers, details=exc.details
+    )
+
+
+async def handle_http_error(request: Request, exc: HTTPException) -> Response:
+    """Starlette's refusals in our envelope; a 405 names every method the path answers."""
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request))
+    code = HTTP_ERROR_CODES.get(exc.status_code, "http_error")
+    message = str(exc.detail) if exc.detail else HTTPStatus(exc.status_code).phrase
+    return error_response(request, exc.status_code, code, message.lower(), headers=headers)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Each route takes its own methods, so the router's 405 names only the first matching
+    route's; the truth is the union over every route whose path matches."""
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        if route.path and route.methods and compile_path(route.path)[0].match(request.url.path):
+            methods |= route.methods
+    return sorted(methods)
+
+
+def crash_response(request: Request) -> Response:
+    """The answer to an unexpected exception (already logged by the caller)."""
+    try:
+        return error_response(request, 500, "internal_error", CRASH_MESSAGE)
+    except Exception:  # the error page itself failed: say it plainly
+        return PlainTextResponse(CRASH_MESSAGE, status_code=500)
 
 
 def _redirect_to_login(request: Request) -> Response:
@@ -66,14 +121,13 @@ def _redirect_to_login(request: Request) -> Response:
     return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
 
 
-def _html_error(
-    request: Request, status: int, message: str, headers: dict[str, str] | None = None
-) -> Response:
+def _html_error(request: Request, status: int, message: str, headers: dict[str, str]) -> Response:
     from roofops.web.rendering import render_error
 
-    return render_error(request, status, message, headers or {})
+    return render_error(request, status, message, headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, handle_validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(RoofOpsError, handle_roofops_error)  # type: ignore[arg-type]
+    app.add_exception_handler(HTTPException, handle_http_error)  # type: ignore[arg-type]

@@ -14,7 +14,8 @@ from httpx import Response
 from playwright.sync_api import ConsoleMessage, Page
 from sqlalchemy.orm import Session
 
-from roofops.models import Role, User
+from roofops.models import JobType, Material, Role, User
+from roofops.web.forms import price_field
 from tests.factories import make_user
 
 PASSWORD = "correct horse battery staple"
@@ -99,3 +100,9 @@ def sign_in(client: TestClient, db: Session) -> Callable[[Role], Browser]:
         return Browser(client, user, csrf_from(client.get("/settings").text))
 
     return as_role
+
+
+def price_grid(**cells: str) -> dict[str, str]:
+    """The price-list form as the page posts it: every cell, empty unless given."""
+    grid = {price_field(job_type, material): "" for job_type in JobType for material in Material}
+    return {**grid, **cells}

@@ -15,7 +15,7 @@ from roofops.config import Settings
 from roofops.models import JobStage, Role
 from roofops.web.routes.auth import safe_next
 from tests.factories import make_job, make_user
-from tests.web.conftest import PASSWORD, Browser, csrf_from, login
+from tests.web.conftest import PASSWORD, Browser, csrf_from, login, price_grid
 
 PAGES = (
     "/jobs",
@@ -199,7 +199,8 @@ def test_admin_edits_company_and_prices(sign_in: Callable[[Role], Browser]) -> N
     company = {"name": "Peak Roofing", "time_zone": "America/Chicago", "currency": "usd"}
     response = browser.post("/settings/company", company)
     assert response.headers["location"] == "/settings?saved=company#company"
-    assert browser.post("/settings/prices", {"price__reroof__metal": "650.50"}).status_code == 303
+    prices = price_grid(price__reroof__metal="650.50")
+    assert browser.post("/settings/prices", prices).status_code == 303
     page = browser.client.get("/settings").text
     assert 'value="Peak Roofing"' in page
     assert 'value="650.50"' in page
@@ -210,7 +211,7 @@ def test_bad_settings_are_explained_in_place(sign_in: Callable[[Role], Browser])
     response = browser.post("/settings/company", {"name": "X", "time_zone": "Mars/Base"})
     assert response.status_code == 422
     assert "not an IANA time zone" in response.text
-    response = browser.post("/settings/prices", {"price__repair__tile": "lots"})
+    response = browser.post("/settings/prices", price_grid(price__repair__tile="lots"))
     assert response.status_code == 422
     assert "Repair / Tile" in response.text
 

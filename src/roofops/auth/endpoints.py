@@ -7,7 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from roofops.api_paging import Paging, page_out
+from roofops.api_paging import page_out, sorted_paging
+from roofops.api_responses import errors
 from roofops.auth import roles
 from roofops.auth.dependencies import require
 from roofops.auth.principal import Principal
@@ -21,15 +22,23 @@ from roofops.auth.schemas import (
     UserOut,
     UserUpdate,
 )
-from roofops.auth.service import USER_SORTS, UserFilters, auth_service, user_service
+from roofops.auth.service import (
+    TOKEN_SORTS,
+    USER_SORTS,
+    UserFilters,
+    auth_service,
+    user_service,
+)
 from roofops.db import DB
 from roofops.exceptions import NotFound
-from roofops.kit.paging import PageOut
+from roofops.kit.paging import PageOut, PageRequest
 from roofops.models.enums import Role
 
 router = APIRouter()
 Reader = Annotated[Principal, Depends(require(roles.READ))]
 Admin = Annotated[Principal, Depends(require(roles.MANAGE_USERS))]
+TokenPaging = Annotated[PageRequest, Depends(sorted_paging(TOKEN_SORTS))]
+UserPaging = Annotated[PageRequest, Depends(sorted_paging(USER_SORTS))]
 
 
 def _own_user_id(principal: Principal) -> uuid.UUID:
@@ -54,11 +63,12 @@ def me(principal: Reader) -> MeOut:
     tags=["auth"],
     summary="My API tokens",
     description="Sortable by created_at, name, last_used_at (default -created_at).",
+    responses=errors(404),
 )
 def list_tokens(
     db: DB,
     principal: Reader,
-    paging: Paging,
+    paging: TokenPaging,
     active: Annotated[bool | None, Query(description="usable (true) or revoked/expired")] = None,
 ) -> PageOut[TokenOut]:
     tokens = auth_service.api_tokens(db, _own_user_id(principal), active, paging)
@@ -71,6 +81,7 @@ def list_tokens(
     status_code=201,
     summary="Create an API token for myself",
     description="The token acts with my role. Its value is in this response only.",
+    responses=errors(404),
 )
 def create_token(db: DB, principal: Reader, body: TokenCreate) -> NewTokenOut:
     new = auth_service.create_api_token(
@@ -80,7 +91,11 @@ def create_token(db: DB, principal: Reader, body: TokenCreate) -> NewTokenOut:
 
 
 @router.delete(
-    "/auth/tokens/{token_id}", tags=["auth"], status_code=204, summary="Revoke one of my tokens"
+    "/auth/tokens/{token_id}",
+    tags=["auth"],
+    status_code=204,
+    summary="Revoke one of my tokens",
+    responses=errors(404),
 )
 def revoke_token(db: DB, principal: Reader, token_id: uuid.UUID) -> Response:
     auth_service.revoke_api_token(db, token_id=token_id, owner_id=_own_user_id(principal))
@@ -102,7 +117,7 @@ def user_filters(
     description=f"Admins only. Sortable by: {', '.join(USER_SORTS)} (default email).",
 )
 def list_users(
-    db: DB, _: Admin, paging: Paging, filters: Annotated[UserFilters, Depends(user_filters)]
+    db: DB, _: Admin, paging: UserPaging, filters: Annotated[UserFilters, Depends(user_filters)]
 ) -> PageOut[UserOut]:
     return page_out(user_service.search(db, filters, paging), UserOut)
 
@@ -113,6 +128,7 @@ def list_users(
     status_code=201,
     summary="Create a user account",
     description="Without a password one is generated and returned in this response only.",
+    responses=errors(404, 409),
 )
 def create_user(db: DB, principal: Admin, body: UserCreate) -> NewUserOut:
     user, password = user_service.add_user(db, principal, body)
@@ -124,6 +140,7 @@ def create_user(db: DB, principal: Admin, body: UserCreate) -> NewUserOut:
     tags=["users"],
     summary="Edit a user's name, role, branch or active flag (audited)",
     description="Admins cannot deactivate or demote themselves.",
+    responses=errors(404, 409),
 )
 def update_user(db: DB, principal: Admin, user_id: uuid.UUID, body: UserUpdate) -> UserOut:
     return UserOut.model_validate(user_service.update(db, principal, user_id, body))

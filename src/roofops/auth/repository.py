@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -59,8 +61,9 @@ class UserSessionRepository(Repository[UserSession]):
         result = self.session.execute(sa.delete(UserSession).where(UserSession.expires_at <= now))
         return result.rowcount  # type: ignore[attr-defined, no-any-return]
 
-    def delete_for_user(self, user_id: object) -> None:
-        self.session.execute(sa.delete(UserSession).where(UserSession.user_id == user_id))
+    def delete_for_user(self, user_id: uuid.UUID) -> int:
+        result = self.session.execute(sa.delete(UserSession).where(UserSession.user_id == user_id))
+        return result.rowcount  # type: ignore[attr-defined, no-any-return]
 
 
 class ApiTokenRepository(Repository[ApiToken]):
@@ -94,6 +97,14 @@ class ApiTokenRepository(Repository[ApiToken]):
             statement = statement.where(usable if active else sa.not_(usable))
         return self.paginate(statement, page, sort)
 
+    def revoke_all_for_user(self, user_id: uuid.UUID, now: datetime) -> int:
+        result = self.session.execute(
+            sa.update(ApiToken)
+            .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+        return result.rowcount  # type: ignore[attr-defined, no-any-return]
+
     def for_user(self, user_id: object) -> list[ApiToken]:
         return list(
             self.session.scalars(
@@ -102,19 +113,58 @@ class ApiTokenRepository(Repository[ApiToken]):
         )
 
 
+# Which failures a sign-in limit counts: this e-mail from this address, this e-mail from
+# anywhere, or anything from this address.
+LoginAttemptScope = Literal["pair", "account", "address"]
+
+
+@dataclass(frozen=True)
+class RecentFailures:
+    pair: int
+    account: int
+    address: int
+
+
 class LoginAttemptRepository(Repository[LoginAttempt]):
     model = LoginAttempt
 
-    def recent_failures(self, *, email: str, ip_address: str, since: datetime) -> tuple[int, int]:
-        """Failures since ``since`` for this e-mail and for this address, counted separately."""
-        failed = sa.and_(LoginAttempt.succeeded.is_(False), LoginAttempt.attempted_at > since)
-        by_email = self.session.scalar(
-            sa.select(sa.func.count()).where(failed, LoginAttempt.email == email)
+    def recent_failures(self, *, email: str, ip_address: str, since: datetime) -> RecentFailures:
+        """Failures since ``since``, counted for each scope in one query."""
+        by_email, by_ip = LoginAttempt.email == email, LoginAttempt.ip_address == ip_address
+        row = self.session.execute(
+            sa.select(
+                _count_where(sa.and_(by_email, by_ip)), _count_where(by_email), _count_where(by_ip)
+            ).where(
+                LoginAttempt.succeeded.is_(False),
+                LoginAttempt.attempted_at > since,
+                sa.or_(by_email, by_ip),
+            )
+        ).one()
+        return RecentFailures(pair=row[0] or 0, account=row[1] or 0, address=row[2] or 0)
+
+    def oldest_failure_since(
+        self, scope: LoginAttemptScope, *, email: str, ip_address: str, since: datetime
+    ) -> datetime | None:
+        return self.session.scalar(
+            sa.select(sa.func.min(LoginAttempt.attempted_at)).where(
+                LoginAttempt.succeeded.is_(False),
+                LoginAttempt.attempted_at > since,
+                *_scope_filter(scope, email, ip_address),
+            )
         )
-        by_ip = self.session.scalar(
-            sa.select(sa.func.count()).where(failed, LoginAttempt.ip_address == ip_address)
+
+    def succeeded_since(self, *, email: str, ip_address: str, since: datetime) -> bool:
+        found = self.session.scalar(
+            sa.select(LoginAttempt.id)
+            .where(
+                LoginAttempt.succeeded.is_(True),
+                LoginAttempt.attempted_at > since,
+                LoginAttempt.email == email,
+                LoginAttempt.ip_address == ip_address,
+            )
+            .limit(1)
         )
-        return by_email or 0, by_ip or 0
+        return found is not None
 
     def delete_before(self, cutoff: datetime) -> int:
         result = self.session.execute(
@@ -122,11 +172,13 @@ class LoginAttemptRepository(Repository[LoginAttempt]):
         )
         return result.rowcount  # type: ignore[attr-defined, no-any-return]
 
-    def oldest_failure_since(self, *, email: str, since: datetime) -> datetime | None:
-        return self.session.scalar(
-            sa.select(sa.func.min(LoginAttempt.attempted_at)).where(
-                LoginAttempt.succeeded.is_(False),
-                LoginAttempt.attempted_at > since,
-                LoginAttempt.email == email,
-            )
-        )
+
+def _count_where(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+    return sa.func.sum(sa.case((condition, 1), else_=0))
+
+
+def _scope_filter(
+    scope: LoginAttemptScope, email: str, ip_address: str
+) -> list[sa.ColumnElement[bool]]:
+    by_email, by_ip = LoginAttempt.email == email, LoginAttempt.ip_address == ip_address
+    return {"pair": [by_email, by_ip], "account": [by_email], "address": [by_ip]}[scope]

@@ -6,13 +6,25 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from roofops.auth.passwords import MIN_PASSWORD_LENGTH
-from roofops.kit.schemas import Email, OrmModel, PatchModel, text
+from roofops.kit.schemas import (
+    Email,
+    Flag,
+    IsoDateTime,
+    OrmModel,
+    PatchModel,
+    refuse_nul,
+    text,
+)
 from roofops.models.enums import ActorType, Role
 
 FullName = Annotated[str, text(0, 200)]
+# Not trimmed: spaces are part of a password.
+Password = Annotated[
+    str, Field(min_length=MIN_PASSWORD_LENGTH, max_length=200), AfterValidator(refuse_nul)
+]
 
 
 class MeOut(BaseModel):
@@ -25,7 +37,7 @@ class MeOut(BaseModel):
 
 class TokenCreate(BaseModel):
     name: Annotated[str, text(1, 120)] = Field(description="what the token is for")
-    expires_at: AwareDatetime | None = Field(default=None, description="never expires if absent")
+    expires_at: IsoDateTime | None = Field(default=None, description="never expires if absent")
 
 
 class TokenOut(OrmModel):
@@ -46,7 +58,7 @@ class UserCreate(BaseModel):
     email: Email
     role: Role
     full_name: FullName = ""
-    password: Annotated[str, Field(min_length=MIN_PASSWORD_LENGTH, max_length=200)] | None = Field(
+    password: Password | None = Field(
         default=None, description="generated and returned once when absent"
     )
     branch_id: uuid.UUID | None = None
@@ -57,7 +69,7 @@ class UserUpdate(PatchModel):
 
     full_name: FullName | None = None
     role: Role | None = None
-    is_active: bool | None = None
+    is_active: Flag | None = None
     branch_id: uuid.UUID | None = None
 
 

@@ -14,6 +14,7 @@ from roofops.auth.principal import Principal
 from roofops.auth.repository import (
     ApiTokenRepository,
     LoginAttemptRepository,
+    LoginAttemptScope,
     UserRepository,
     UserSessionRepository,
 )
@@ -30,6 +31,7 @@ from roofops.exceptions import (
 from roofops.kit.crypto import random_token, sha256_hex
 from roofops.kit.paging import Page, PageRequest, parse_sort
 from roofops.kit.repository import found
+from roofops.kit.schemas import MAX_EMAIL_LENGTH, NUL_REFUSED, normalized_email
 from roofops.kit.time import as_utc, utcnow
 from roofops.logging import get_logger
 from roofops.models.enums import ActorType, Role
@@ -41,6 +43,9 @@ USER_SORTS = ("email", "full_name", "role", "created_at", "last_login_at")
 TOKEN_SORTS = ("created_at", "name", "last_used_at")
 # Address-wide limit is looser than per-account: an office behind one NAT has many users.
 IP_FAILURE_MULTIPLIER = 4
+# An address that signed in to the account within this time is its owner's: the account-wide
+# limit (which a distributed guesser trips) does not lock it out, only its own pair limit does.
+KNOWN_ADDRESS_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,16 @@ class UserFilters:
     q: str | None = None
     role: Role | None = None
     active: bool | None = None
+
+
+def _sign_in_email(email: str, password: str) -> str:
+    """The sign-in form is raw text: what no account can have is refused before any query."""
+    if "\x00" in email or "\x00" in password:
+        raise ValidationFailed(f"e-mail and password {NUL_REFUSED}")
+    email = email.strip().lower()
+    if len(email) > MAX_EMAIL_LENGTH:
+        raise NotAuthenticated("wrong e-mail or password")
+    return email
 
 
 def principal_for(
@@ -86,9 +101,12 @@ class UserService:
         full_name: str = "",
         password: str | None = None,
     ) -> tuple[User, str]:
-        """Create an account; returns the user and the password (generated when none is given)."""
+        """Create an account; returns the user and the password (generated when none is given).
+
+        The e-mail rule is the API's (``roofops.kit.schemas.normalized_email``), whoever calls.
+        """
         users = UserRepository(db)
-        email = email.strip().lower()
+        email = normalized_email(email)
         if users.by_email(email) is not None:
             raise Conflict(f"a user with e-mail {email} already exists", field="email")
         password = password or generate_password()
@@ -106,13 +124,14 @@ class UserService:
         return password
 
     def set_password(self, db: Session, email: str, password: str | None = None) -> str:
-        user = UserRepository(db).by_email(email)
+        """A new password ends every session and API token of the account: whoever knew the
+        old one may have made them."""
+        user = UserRepository(db).by_email(email.strip().lower())
         if user is None:
             raise NotFound(f"no user with e-mail {email}")
         password = password or generate_password()
         user.password_hash = hash_password(password)
-        UserSessionRepository(db).delete_for_user(user.id)
-        db.flush()
+        end_credentials(db, user, reason="password_changed")
         return password
 
     def list(self, db: Session) -> list[User]:
@@ -152,9 +171,27 @@ class UserService:
             _refuse_self_lockout(user, values)
         if values.get("branch_id") is not None:
             require_branch(db, values["branch_id"])
+        was_active = user.is_active
         audit_service.updated(db, principal, "user", user.id, apply_changes(user, values))
+        if was_active and not user.is_active:
+            # Reactivating later must not bring old sessions or tokens back to life.
+            end_credentials(db, user, reason="deactivated")
         db.flush()
         return user
+
+
+def end_credentials(db: Session, user: User, *, reason: str) -> None:
+    """Sign the account out everywhere and revoke its API tokens (they stay listed, revoked)."""
+    sessions = UserSessionRepository(db).delete_for_user(user.id)
+    tokens = ApiTokenRepository(db).revoke_all_for_user(user.id, utcnow())
+    db.flush()
+    log.info(
+        "auth.credentials.ended",
+        user_id=str(user.id),
+        reason=reason,
+        sessions=sessions,
+        tokens=tokens,
+    )
 
 
 def _refuse_self_lockout(user: User, values: dict[str, object]) -> None:
@@ -168,15 +205,15 @@ class AuthService:
     def sign_in(
         self, db: Session, *, email: str, password: str, ip_address: str, user_agent: str
     ) -> NewSession:
-        email = email.strip().lower()
+        email, ip_address = _sign_in_email(email, password), ip_address[:64]
         self._check_rate_limit(db, email=email, ip_address=ip_address)
         user = UserRepository(db).by_email(email)
         ok = verify_password(user.password_hash if user else None, password)
-        attempts = LoginAttemptRepository(db)
-        attempts.add(
+        ok = ok and user is not None and user.is_active
+        LoginAttemptRepository(db).add(
             LoginAttempt(email=email, ip_address=ip_address, succeeded=ok, attempted_at=utcnow())
         )
-        if not ok or user is None or not user.is_active:
+        if not ok or user is None:
             log.info("auth.sign_in.failed", email=email, ip=ip_address)
             raise NotAuthenticated("wrong e-mail or password")
         if needs_rehash(user.password_hash):
@@ -186,21 +223,42 @@ class AuthService:
         return self._open_session(db, user, ip_address=ip_address, user_agent=user_agent)
 
     def _check_rate_limit(self, db: Session, *, email: str, ip_address: str) -> None:
-        settings = get_settings()
-        window = timedelta(minutes=settings.login_window_minutes)
+        window = timedelta(minutes=get_settings().login_window_minutes)
         since = utcnow() - window
         attempts = LoginAttemptRepository(db)
-        by_email, by_ip = attempts.recent_failures(email=email, ip_address=ip_address, since=since)
-        limit = settings.login_max_failures
-        if by_email < limit and by_ip < limit * IP_FAILURE_MULTIPLIER:
+        scope = self._exceeded_limit(attempts, email=email, ip_address=ip_address, since=since)
+        if scope is None:
             return
-        oldest = attempts.oldest_failure_since(email=email, since=since) or utcnow()
-        retry_after = max(1, int((as_utc(oldest) + window - utcnow()).total_seconds()))
-        log.warning("auth.sign_in.throttled", email=email, ip=ip_address)
+        oldest = attempts.oldest_failure_since(
+            scope, email=email, ip_address=ip_address, since=since
+        )
+        retry_after = max(1, int((as_utc(oldest or utcnow()) + window - utcnow()).total_seconds()))
+        log.warning("auth.sign_in.throttled", email=email, ip=ip_address, limit=scope)
         raise TooManyRequests(
             f"too many failed sign-ins; try again in {-(-retry_after // 60)} minute(s)",
             retry_after_seconds=retry_after,
         )
+
+    def _exceeded_limit(
+        self, attempts: LoginAttemptRepository, *, email: str, ip_address: str, since: datetime
+    ) -> LoginAttemptScope | None:
+        """Three limits: this e-mail from this address (the tight one), this address for any
+        e-mail (one guesser trying many accounts), and this e-mail from every address (a
+        distributed guesser), which spares the owner's known addresses: someone elsewhere
+        cannot lock the owner out."""
+        settings = get_settings()
+        failures = attempts.recent_failures(email=email, ip_address=ip_address, since=since)
+        if failures.pair >= settings.login_max_failures:
+            return "pair"
+        if failures.address >= settings.login_max_failures * IP_FAILURE_MULTIPLIER:
+            return "address"
+        if failures.account < settings.login_max_account_failures:
+            return None
+        return None if self._known_address(attempts, email, ip_address) else "account"
+
+    def _known_address(self, attempts: LoginAttemptRepository, email: str, ip: str) -> bool:
+        since = utcnow() - timedelta(days=KNOWN_ADDRESS_DAYS)
+        return attempts.succeeded_since(email=email, ip_address=ip, since=since)
 
     def _open_session(
         self, db: Session, user: User, *, ip_address: str, user_agent: str

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -14,6 +14,13 @@ if TYPE_CHECKING:
     from roofops.config import Settings
 
 FIRST_ADMIN_EMAIL = "admin@roofops.local"
+# log_config=None: uvicorn's records (access lines included) go through roofops' logging, which
+# renders them as JSON in production and redacts secrets in URLs (roofops.logging).
+SERVER_OPTIONS: dict[str, Any] = {
+    "log_config": None,
+    "server_header": False,
+    "timeout_graceful_shutdown": 10,
+}
 
 
 def serve(
@@ -27,12 +34,14 @@ def serve(
     import uvicorn
 
     from roofops.config import get_settings
+    from roofops.health.metrics import require_metrics_token
     from roofops.logging import configure_logging
 
     settings = get_settings()
     configure_logging(settings)
     console = make_console()
     with clean_errors(console):
+        require_metrics_token(settings)  # create_app checks too; here it reads as a sentence
         prepare_schema(settings, console)
         announce_first_admin(console, _sign_in_url(settings, host, port))
     uvicorn.run(
@@ -43,9 +52,7 @@ def serve(
         reload=reload,
         proxy_headers=settings.proxy_headers,
         forwarded_allow_ips=settings.forwarded_allow_ips,
-        log_config=None,
-        server_header=False,
-        timeout_graceful_shutdown=10,
+        **SERVER_OPTIONS,
     )
 
 

@@ -7,7 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from roofops.api_paging import Paging, page_out
+from roofops.api_paging import page_out, sorted_paging
+from roofops.api_responses import errors
 from roofops.auth import roles
 from roofops.auth.dependencies import require
 from roofops.auth.principal import Principal
@@ -31,11 +32,14 @@ from roofops.crew.service import (
     skill_service,
 )
 from roofops.db import DB
-from roofops.kit.paging import PageOut
+from roofops.kit.paging import PageOut, PageRequest
 
 router = APIRouter(tags=["crews"])
 Reader = Annotated[Principal, Depends(require(roles.READ))]
 Editor = Annotated[Principal, Depends(require(roles.MANAGE_CREWS))]
+BranchPaging = Annotated[PageRequest, Depends(sorted_paging(BRANCH_SORTS))]
+SkillPaging = Annotated[PageRequest, Depends(sorted_paging(SKILL_SORTS))]
+CrewPaging = Annotated[PageRequest, Depends(sorted_paging(CREW_SORTS))]
 Active = Annotated[bool | None, Query(description="only active (true) or inactive (false) rows")]
 
 
@@ -44,16 +48,20 @@ def _sorts(fields: tuple[str, ...]) -> str:
 
 
 @router.get("/branches", summary="List branches", description=_sorts(BRANCH_SORTS))
-def list_branches(db: DB, _: Reader, paging: Paging, active: Active = None) -> PageOut[BranchOut]:
+def list_branches(
+    db: DB, _: Reader, paging: BranchPaging, active: Active = None
+) -> PageOut[BranchOut]:
     return page_out(branch_service.search(db, active, paging), BranchOut)
 
 
-@router.post("/branches", status_code=201, summary="Create a branch")
+@router.post("/branches", status_code=201, summary="Create a branch", responses=errors(409))
 def create_branch(db: DB, principal: Editor, body: BranchCreate) -> BranchOut:
     return BranchOut.model_validate(branch_service.create(db, principal, body))
 
 
-@router.patch("/branches/{branch_id}", summary="Edit a branch (audited)")
+@router.patch(
+    "/branches/{branch_id}", summary="Edit a branch (audited)", responses=errors(404, 409)
+)
 def update_branch(db: DB, principal: Editor, branch_id: uuid.UUID, body: BranchUpdate) -> BranchOut:
     return BranchOut.model_validate(branch_service.update(db, principal, branch_id, body))
 
@@ -62,13 +70,13 @@ def update_branch(db: DB, principal: Editor, branch_id: uuid.UUID, body: BranchU
 def list_skills(
     db: DB,
     _: Reader,
-    paging: Paging,
+    paging: SkillPaging,
     q: Annotated[str | None, Query(max_length=100, description="searches code and name")] = None,
 ) -> PageOut[SkillOut]:
     return page_out(skill_service.search(db, q, paging), SkillOut)
 
 
-@router.post("/skills", status_code=201, summary="Create a skill")
+@router.post("/skills", status_code=201, summary="Create a skill", responses=errors(409))
 def create_skill(db: DB, principal: Editor, body: SkillCreate) -> SkillOut:
     return SkillOut.model_validate(skill_service.create(db, principal, body))
 
@@ -83,17 +91,17 @@ def crew_filters(
 
 @router.get("/crews", summary="List crews", description=_sorts(CREW_SORTS))
 def list_crews(
-    db: DB, _: Reader, paging: Paging, filters: Annotated[CrewFilters, Depends(crew_filters)]
+    db: DB, _: Reader, paging: CrewPaging, filters: Annotated[CrewFilters, Depends(crew_filters)]
 ) -> PageOut[CrewOut]:
     return page_out(crew_service.list(db, filters, paging), CrewOut)
 
 
-@router.post("/crews", status_code=201, summary="Create a crew")
+@router.post("/crews", status_code=201, summary="Create a crew", responses=errors(404, 409))
 def create_crew(db: DB, principal: Editor, body: CrewCreate) -> CrewOut:
     return CrewOut.model_validate(crew_service.create(db, principal, body))
 
 
-@router.get("/crews/{crew_id}", summary="A crew with skills and members")
+@router.get("/crews/{crew_id}", summary="A crew with skills and members", responses=errors(404))
 def get_crew(db: DB, _: Reader, crew_id: uuid.UUID) -> CrewOut:
     return CrewOut.model_validate(crew_service.get(db, crew_id))
 
@@ -102,6 +110,7 @@ def get_crew(db: DB, _: Reader, crew_id: uuid.UUID) -> CrewOut:
     "/crews/{crew_id}",
     summary="Edit a crew (audited)",
     description="`skills` and `members`, when given, replace the current lists.",
+    responses=errors(404, 409),
 )
 def update_crew(db: DB, principal: Editor, crew_id: uuid.UUID, body: CrewUpdate) -> CrewOut:
     return CrewOut.model_validate(crew_service.update(db, principal, crew_id, body))

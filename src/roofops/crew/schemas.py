@@ -8,7 +8,15 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from roofops.kit.schemas import Latitude, Longitude, OrmModel, PatchModel, text
+from roofops.kit.schemas import (
+    Flag,
+    Latitude,
+    Longitude,
+    OrmModel,
+    PatchModel,
+    WholeNumber,
+    text,
+)
 
 Name = Annotated[str, text(1, 120)]
 OptionalName = Annotated[str, text(0, 120)]
@@ -22,7 +30,7 @@ SkillCode = Annotated[
     StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[A-Za-z0-9_]{1,32}$"),
     Field(description="lower-case code such as 'metal' or 'low_slope'"),
 ]
-Capacity = Annotated[int, Field(ge=1, le=1000, description="roofing squares per day")]
+Capacity = Annotated[WholeNumber, Field(ge=1, le=1000, description="roofing squares per day")]
 Color = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
 
 
@@ -32,7 +40,7 @@ class BranchCreate(BaseModel):
     address: Annotated[str, text(0, 300)] = ""
     latitude: Latitude | None = None
     longitude: Longitude | None = None
-    is_active: bool = True
+    is_active: Flag = True
 
 
 class BranchUpdate(PatchModel):
@@ -43,7 +51,7 @@ class BranchUpdate(PatchModel):
     address: Annotated[str, text(0, 300)] | None = None
     latitude: Latitude | None = None
     longitude: Longitude | None = None
-    is_active: bool | None = None
+    is_active: Flag | None = None
 
 
 class BranchRef(OrmModel):
@@ -89,11 +97,11 @@ class CrewCreate(BaseModel):
     lead_name: OptionalName = ""
     phone: Annotated[str, text(0, 40)] = ""
     capacity_squares_per_day: Capacity = 20
-    is_subcontractor: bool = False
+    is_subcontractor: Flag = False
     home_latitude: Latitude | None = None
     home_longitude: Longitude | None = None
     color: Color = "#2563eb"
-    is_active: bool = True
+    is_active: Flag = True
     skills: list[SkillCode] = Field(default_factory=list, description="skill codes")
     members: list[CrewMemberIn] = Field(default_factory=list, max_length=100)
 
@@ -106,11 +114,11 @@ class CrewUpdate(PatchModel):
     lead_name: OptionalName | None = None
     phone: Annotated[str, text(0, 40)] | None = None
     capacity_squares_per_day: Capacity | None = None
-    is_subcontractor: bool | None = None
+    is_subcontractor: Flag | None = None
     home_latitude: Latitude | None = None
     home_longitude: Longitude | None = None
     color: Color | None = None
-    is_active: bool | None = None
+    is_active: Flag | None = None
     skills: list[SkillCode] | None = Field(default=None, description="replaces the skill set")
     members: list[CrewMemberIn] | None = Field(
         default=None, max_length=100, description="replaces the member list"

@@ -7,7 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from roofops.api_paging import Paging, page_out
+from roofops.api_paging import page_out, sorted_paging
+from roofops.api_responses import errors
 from roofops.auth import roles
 from roofops.auth.dependencies import require
 from roofops.auth.principal import Principal
@@ -22,7 +23,7 @@ from roofops.customer.schemas import (
 )
 from roofops.customer.service import CUSTOMER_SORTS, CustomerFilters, customer_service
 from roofops.db import DB
-from roofops.kit.paging import PageOut
+from roofops.kit.paging import PageOut, PageRequest
 
 router = APIRouter(tags=["customers"])
 Reader = Annotated[Principal, Depends(require(roles.READ))]
@@ -46,23 +47,32 @@ def customer_filters(
 def list_customers(
     db: DB,
     _: Reader,
-    paging: Paging,
+    paging: Annotated[PageRequest, Depends(sorted_paging(CUSTOMER_SORTS))],
     filters: Annotated[CustomerFilters, Depends(customer_filters)],
 ) -> PageOut[CustomerOut]:
     return page_out(customer_service.list(db, filters, paging), CustomerOut)
 
 
-@router.post("/customers", status_code=201, summary="Create a customer (with properties)")
+@router.post(
+    "/customers",
+    status_code=201,
+    summary="Create a customer (with properties)",
+    responses=errors(409),
+)
 def create_customer(db: DB, principal: Editor, body: CustomerCreate) -> CustomerDetail:
     return CustomerDetail.model_validate(customer_service.create(db, principal, body))
 
 
-@router.get("/customers/{customer_id}", summary="A customer and their properties")
+@router.get(
+    "/customers/{customer_id}", summary="A customer and their properties", responses=errors(404)
+)
 def get_customer(db: DB, _: Reader, customer_id: uuid.UUID) -> CustomerDetail:
     return CustomerDetail.model_validate(customer_service.get(db, customer_id))
 
 
-@router.patch("/customers/{customer_id}", summary="Edit a customer (audited)")
+@router.patch(
+    "/customers/{customer_id}", summary="Edit a customer (audited)", responses=errors(404, 409)
+)
 def update_customer(
     db: DB, principal: Editor, customer_id: uuid.UUID, body: CustomerUpdate
 ) -> CustomerDetail:
@@ -71,7 +81,10 @@ def update_customer(
 
 
 @router.post(
-    "/customers/{customer_id}/properties", status_code=201, summary="Add a property to a customer"
+    "/customers/{customer_id}/properties",
+    status_code=201,
+    summary="Add a property to a customer",
+    responses=errors(404),
 )
 def add_property(
     db: DB, principal: Editor, customer_id: uuid.UUID, body: PropertyCreate
@@ -81,12 +94,14 @@ def add_property(
     )
 
 
-@router.get("/properties/{property_id}", summary="A property")
+@router.get("/properties/{property_id}", summary="A property", responses=errors(404))
 def get_property(db: DB, _: Reader, property_id: uuid.UUID) -> PropertyOut:
     return PropertyOut.model_validate(customer_service.get_property(db, property_id))
 
 
-@router.patch("/properties/{property_id}", summary="Edit a property (audited)")
+@router.patch(
+    "/properties/{property_id}", summary="Edit a property (audited)", responses=errors(404)
+)
 def update_property(
     db: DB, principal: Editor, property_id: uuid.UUID, body: PropertyUpdate
 ) -> PropertyOut:

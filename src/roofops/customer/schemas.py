@@ -8,7 +8,15 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
-from roofops.kit.schemas import Latitude, Longitude, OptionalEmail, OrmModel, PatchModel, text
+from roofops.kit.schemas import (
+    Flag,
+    Latitude,
+    Longitude,
+    OptionalEmail,
+    OrmModel,
+    PatchModel,
+    text,
+)
 
 Name = Annotated[str, text(0, 100)]
 Phone = Annotated[str, text(0, 40)]
@@ -74,7 +82,7 @@ class CustomerFields(BaseModel):
     company_name: OptionalLine = ""
     email: OptionalEmail = ""
     phone: Phone = ""
-    is_commercial: bool = False
+    is_commercial: Flag = False
     notes: Notes = ""
 
 
@@ -101,7 +109,7 @@ class CustomerUpdate(PatchModel):
     company_name: OptionalLine | None = None
     email: OptionalEmail | None = None
     phone: Phone | None = None
-    is_commercial: bool | None = None
+    is_commercial: Flag | None = None
     notes: Notes | None = None
 
 

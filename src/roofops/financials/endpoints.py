@@ -4,7 +4,6 @@ accounting integration's: /integrations/quickbooks/sync)."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
@@ -12,6 +11,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from roofops.api_paging import Paging
+from roofops.api_responses import errors
 from roofops.auth import roles
 from roofops.auth.dependencies import require
 from roofops.auth.principal import Principal
@@ -32,6 +32,7 @@ from roofops.financials.schemas import (
 from roofops.financials.service import financials_service
 from roofops.kit.money import to_cents
 from roofops.kit.paging import PageOut
+from roofops.kit.schemas import IsoDate
 from roofops.models.enums import JobType, MarginKind, Provider
 
 router = APIRouter(prefix="/accounting", tags=["accounting"])
@@ -44,8 +45,8 @@ def profit_filters(
     crew_id: uuid.UUID | None = None,
     job_type: JobType | None = None,
     sales_rep: Annotated[str | None, Query(max_length=120)] = None,
-    since: Annotated[date | None, Query(description="jobs created on or after")] = None,
-    until: Annotated[date | None, Query(description="jobs created before")] = None,
+    since: Annotated[IsoDate | None, Query(description="jobs created on or after")] = None,
+    until: Annotated[IsoDate | None, Query(description="jobs created before")] = None,
     margin_below: Annotated[
         Decimal | None, Query(ge=-10, le=1, description="e.g. 0.2 for margins under 20%")
     ] = None,
@@ -112,7 +113,11 @@ def export_profitability(db: DB, _: Finance, filters: Filters) -> Response:
     )
 
 
-@router.get("/jobs/{job_id}/profitability", summary="One job's figures, sources and history")
+@router.get(
+    "/jobs/{job_id}/profitability",
+    summary="One job's figures, sources and history",
+    responses=errors(404),
+)
 def job_profitability(db: DB, _: Finance, job_id: uuid.UUID) -> JobProfitabilityOut:
     report = financials_service.profitability(db, job_id)
     row = ProfitRowOut.of(report.job, report.financials, report.kind)
@@ -128,6 +133,7 @@ def job_profitability(db: DB, _: Finance, job_id: uuid.UUID) -> JobProfitability
 @router.put(
     "/jobs/{job_id}/figures/{figure}",
     summary="Set a figure by hand (MANUAL wins over every sync until cleared; audited)",
+    responses=errors(404),
 )
 def set_figure(
     db: DB, principal: Finance, job_id: uuid.UUID, figure: FigureName, body: ManualFigureIn
@@ -143,6 +149,7 @@ def set_figure(
     "/jobs/{job_id}/figures/{figure}/clear",
     summary="Give a manual figure back to its source (the CRM or the books, else the "
     "estimate); audited",
+    responses=errors(404, 409),
 )
 def clear_figure(
     db: DB, principal: Finance, job_id: uuid.UUID, figure: FigureName, body: ClearFigureIn
@@ -161,6 +168,7 @@ def list_cost_mappings(db: DB, _: Finance) -> list[CostMappingOut]:
 @router.put(
     "/cost-mappings/{mapping_id}",
     summary="Re-categorise an account or item (applies from the next full sync; audited)",
+    responses=errors(404),
 )
 def put_cost_mapping(
     db: DB, principal: Finance, mapping_id: uuid.UUID, body: CostMappingIn

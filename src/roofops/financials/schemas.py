@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -13,6 +13,7 @@ from roofops.financials.figures import FIGURES, Figure
 from roofops.financials.reports import MarginGroup, ProfitSummary
 from roofops.financials.service import figures_of
 from roofops.kit.money import from_cents
+from roofops.kit.schemas import decimal
 from roofops.models.enums import (
     AccountingDocStatus,
     CostCategory,
@@ -221,7 +222,7 @@ class SummaryOut(BaseModel):
 
 class ManualFigureIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    amount: Decimal = Field(ge=0, le=Decimal("100000000"), decimal_places=2)
+    amount: Annotated[Decimal, decimal(ge=0, le=Decimal("100000000"), decimal_places=2)]
     reason: str = Field(min_length=3, max_length=500)
 
 

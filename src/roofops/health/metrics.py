@@ -21,6 +21,8 @@ from prometheus_client import (
 )
 
 from roofops import __version__
+from roofops.config import Settings
+from roofops.exceptions import ConfigurationError
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 LABELS = ("method", "route", "status")
@@ -60,3 +62,16 @@ class Metrics:
         age = math.inf if heartbeat_age_seconds is None else heartbeat_age_seconds
         self.heartbeat_age.set(age)
         return generate_latest(self.registry)
+
+
+def require_metrics_token(settings: Settings) -> None:
+    """Production serves /metrics only behind its bearer token: request counts by route and
+    the process's memory are nobody else's business, and a forgotten firewall rule is common.
+    Checked when the app is built, so a replica without the token never starts."""
+    if settings.is_production and settings.metrics_token is None:
+        raise ConfigurationError(
+            "ROOFOPS_METRICS_TOKEN must be set when ROOFOPS_ENV=production: /metrics answers "
+            "only with it. Generate one with "
+            '`python -c "import secrets; print(secrets.token_urlsafe(32))"` and give the '
+            "same value to Prometheus as its bearer token."
+        )

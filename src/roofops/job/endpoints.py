@@ -6,9 +6,9 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import AwareDatetime
 
-from roofops.api_paging import Paging, page_out
+from roofops.api_paging import page_out, sorted_paging
+from roofops.api_responses import errors
 from roofops.auth import roles
 from roofops.auth.dependencies import require
 from roofops.auth.principal import Principal
@@ -23,13 +23,15 @@ from roofops.job.schemas import (
     StageMove,
 )
 from roofops.job.service import JOB_SORTS, JobFilters, job_service
-from roofops.kit.paging import PageOut
+from roofops.kit.paging import PageOut, PageRequest
+from roofops.kit.schemas import IsoDateTime
 from roofops.models.enums import JobStage, JobType, Material, PayerKind, Priority
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 Reader = Annotated[Principal, Depends(require(roles.READ))]
 Editor = Annotated[Principal, Depends(require(roles.MANAGE_JOBS))]
 Mover = Annotated[Principal, Depends(require(roles.MOVE_JOB_STAGE))]
+JobPaging = Annotated[PageRequest, Depends(sorted_paging(JOB_SORTS))]
 
 
 def job_filters(
@@ -47,7 +49,7 @@ def job_filters(
     payer: PayerKind | None = None,
     priority: Priority | None = None,
     open: Annotated[bool, Query(description="only jobs not paid, lost or cancelled")] = False,
-    updated_since: AwareDatetime | None = None,
+    updated_since: IsoDateTime | None = None,
 ) -> JobFilters:
     return JobFilters(
         q=q,
@@ -70,13 +72,17 @@ def job_filters(
     description=f"Sortable by: {', '.join(JOB_SORTS)} (default -stage_changed_at).",
 )
 def list_jobs(
-    db: DB, _: Reader, paging: Paging, filters: Annotated[JobFilters, Depends(job_filters)]
+    db: DB, _: Reader, paging: JobPaging, filters: Annotated[JobFilters, Depends(job_filters)]
 ) -> PageOut[JobOut]:
     return page_out(job_service.list(db, filters, paging), JobOut)
 
 
 @router.post(
-    "", status_code=201, summary="Create a job", description="Writes its first stage event."
+    "",
+    status_code=201,
+    summary="Create a job",
+    description="Writes its first stage event.",
+    responses=errors(404, 409),
 )
 def create_job(db: DB, principal: Editor, body: JobCreate) -> JobDetail:
     return JobDetail.model_validate(job_service.create(db, principal, body))
@@ -88,7 +94,7 @@ def stage_counts(db: DB, _: Reader) -> list[StageCount]:
     return [StageCount(stage=stage, count=count) for stage, count in counts.items()]
 
 
-@router.get("/{job_id}", summary="A job with its stage history")
+@router.get("/{job_id}", summary="A job with its stage history", responses=errors(404))
 def get_job(db: DB, _: Reader, job_id: uuid.UUID) -> JobDetail:
     return JobDetail.model_validate(job_service.get(db, job_id))
 
@@ -97,6 +103,7 @@ def get_job(db: DB, _: Reader, job_id: uuid.UUID) -> JobDetail:
     "/{job_id}",
     summary="Edit a job (audited)",
     description="Fields left out keep their value. Move stages with POST /jobs/{id}/stage.",
+    responses=errors(404, 409),
 )
 def update_job(db: DB, principal: Editor, job_id: uuid.UUID, body: JobUpdate) -> JobDetail:
     return JobDetail.model_validate(job_service.update(db, principal, job_id, body))
@@ -106,6 +113,7 @@ def update_job(db: DB, principal: Editor, job_id: uuid.UUID, body: JobUpdate) ->
     "/{job_id}/stage",
     summary="Move a job to another stage",
     description="409 with the reason when the lifecycle does not allow the move.",
+    responses=errors(404, 409),
 )
 def move_stage(db: DB, principal: Mover, job_id: uuid.UUID, body: StageMove) -> JobDetail:
     job = job_service.move_stage(
@@ -114,6 +122,8 @@ def move_stage(db: DB, principal: Mover, job_id: uuid.UUID, body: StageMove) -> 
     return JobDetail.model_validate(job)
 
 
-@router.get("/{job_id}/stage-events", summary="The job's stage history, oldest first")
+@router.get(
+    "/{job_id}/stage-events", summary="The job's stage history, oldest first", responses=errors(404)
+)
 def stage_events(db: DB, _: Reader, job_id: uuid.UUID) -> list[StageEventOut]:
     return [StageEventOut.model_validate(e) for e in job_service.stage_events(db, job_id)]

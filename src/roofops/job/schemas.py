@@ -8,12 +8,28 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, Field, StringConstraints, computed_field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    Field,
+    StringConstraints,
+    computed_field,
+)
 
 from roofops.crew.schemas import BranchRef, CrewRef
 from roofops.customer.schemas import CustomerRef, PropertyRef
 from roofops.job.lifecycle import allowed_targets
-from roofops.kit.schemas import Dollars, DollarsFromCents, OrmModel, PatchModel, text
+from roofops.kit.schemas import (
+    Dollars,
+    DollarsFromCents,
+    IsoDateTime,
+    OrmModel,
+    PatchModel,
+    WholeNumber,
+    decimal,
+    refuse_nul,
+    text,
+)
 from roofops.models.enums import (
     ActorType,
     FigureSource,
@@ -27,15 +43,18 @@ from roofops.models.enums import (
 Number = Annotated[
     str,
     StringConstraints(strip_whitespace=True, pattern=r"^\S{1,32}$"),
+    AfterValidator(refuse_nul),
     Field(description="shared with the CRM and the accounting DocNumber; no spaces"),
 ]
 JobName = Annotated[str, text(1, 200)]
 Squares = Annotated[
-    Decimal, Field(ge=0, max_digits=8, decimal_places=2, description="roofing squares (100 sq ft)")
+    Decimal,
+    decimal(ge=0, max_digits=8, decimal_places=2),
+    Field(description="roofing squares (100 sq ft)"),
 ]
-Pitch = Annotated[int, Field(ge=0, le=24, description="rise in inches per 12 of run")]
+Pitch = Annotated[WholeNumber, Field(ge=0, le=24, description="rise in inches per 12 of run")]
 SalesRep = Annotated[str, text(0, 120)]
-Description = Annotated[str, StringConstraints(max_length=20_000)]
+Description = Annotated[str, StringConstraints(max_length=20_000), AfterValidator(refuse_nul)]
 Carrier = Annotated[str, text(0, 120)]
 ClaimNumber = Annotated[str, text(0, 64)]
 
@@ -123,7 +142,7 @@ class StageMove(BaseModel):
     reason: Annotated[str, text(0, 2000)] = Field(
         default="", description="required when moving back or reopening"
     )
-    occurred_at: AwareDatetime | None = Field(
+    occurred_at: IsoDateTime | None = Field(
         default=None,
         description="when it happened (default now); not in the future, "
         "not before the job's latest stage change",

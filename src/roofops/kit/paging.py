@@ -13,13 +13,25 @@ from roofops.exceptions import ValidationFailed
 T = TypeVar("T")
 
 MAX_PAGE_SIZE = 200
+# Far beyond any real list (10 million rows at the largest page size), and far below what
+# overflows a database OFFSET: a bigger number is a typo or a probe, answered with 422.
+MAX_PAGE = 50_000
 
 
 @dataclass(frozen=True)
 class PageRequest:
+    """Which slice of a list to read; out-of-range numbers are refused wherever they come from
+    (the API's query, a page's lenient parser, a service call)."""
+
     page: int = 1
     size: int = 50
     sort: str | None = None
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.page <= MAX_PAGE:
+            raise ValidationFailed(f"page must be between 1 and {MAX_PAGE}", field="page")
+        if not 1 <= self.size <= MAX_PAGE_SIZE:
+            raise ValidationFailed(f"size must be between 1 and {MAX_PAGE_SIZE}", field="size")
 
     @property
     def offset(self) -> int:

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, status
 from pydantic import BaseModel, ConfigDict, Field
 
+from roofops.api_responses import errors
 from roofops.auth import roles
 from roofops.auth.dependencies import require
 from roofops.auth.principal import Principal
@@ -37,7 +38,7 @@ def add_sync_routes(router: APIRouter, sync: VendorSync[Any]) -> None:
         "`full: true`) and returns its run: follow it at `runs/{id}` or live as "
         "`sync.progress` events on /api/v1/events. 409 while a sync runs or when nothing "
         "is connected.",
-        responses={409: {"description": "a sync is running, or nothing is connected"}},
+        responses=errors(409),
     )
     def post_sync(
         db: DB, settings: AppSettings, principal: Syncer, body: SyncRequest | None = None
@@ -53,7 +54,7 @@ def add_sync_routes(router: APIRouter, sync: VendorSync[Any]) -> None:
     @router.get(
         "/runs/{run_id}",
         summary="One sync run with the records it could not take",
-        responses={404: {"description": "no such run of this integration"}},
+        responses=errors(404),
     )
     def get_run(db: DB, _: Viewer, run_id: uuid.UUID) -> SyncRunDetail:
         run, errors = run_with_errors(db, sync.provider, run_id)

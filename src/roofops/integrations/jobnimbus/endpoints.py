@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
+from roofops.api_responses import errors
 from roofops.auth import roles
 from roofops.auth.dependencies import require
 from roofops.auth.principal import Principal
@@ -48,6 +49,7 @@ def get_connection(db: DB, settings: AppSettings, _: Viewer) -> ConnectionOut:
     summary="Connect with an API key",
     description="The key is checked against JobNimbus first (422 when refused), then stored "
     "encrypted. Audited.",
+    responses=errors(409),
 )
 def put_api_key(db: DB, settings: AppSettings, principal: Admin, body: ApiKeyIn) -> ConnectionOut:
     view = jobnimbus_service.connect(db, settings, principal, body.api_key, base_url=body.base_url)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
+from roofops.api_responses import errors
 from roofops.auth import roles
 from roofops.auth.dependencies import require
 from roofops.auth.principal import Principal
@@ -59,12 +60,17 @@ def get_connection(db: DB, settings: AppSettings, _: Viewer) -> ConnectionOut:
     summary="Start connecting: Intuit's consent URL",
     description="Open the URL in the admin's browser; Intuit sends it back to "
     f"`{CALLBACK_PATH}`, which completes the connection. The URL works once, for 15 minutes.",
+    responses=errors(409),
 )
 def post_connect(db: DB, settings: AppSettings, principal: Admin) -> AuthorizeOut:
     return AuthorizeOut(authorize_url=quickbooks_connection.start_connect(db, settings, principal))
 
 
-@router.delete("/connection", summary="Disconnect: forget the tokens and revoke them (audited)")
+@router.delete(
+    "/connection",
+    summary="Disconnect: forget the tokens and revoke them (audited)",
+    responses=errors(409),
+)
 def delete_connection(db: DB, settings: AppSettings, principal: Admin) -> ConnectionOut:
     view = quickbooks_connection.disconnect(db, settings, principal)
     return ConnectionOut.model_validate(view)

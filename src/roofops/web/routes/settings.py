@@ -20,7 +20,7 @@ from roofops.company.schemas import CompanyUpdate
 from roofops.company.service import company_service
 from roofops.db import DB, attempt
 from roofops.dependencies import app_settings
-from roofops.exceptions import NotFound, RoofOpsError
+from roofops.exceptions import NotFound, RoofOpsError, ValidationFailed
 from roofops.integrations.jobnimbus.service import jobnimbus_service
 from roofops.integrations.quickbooks.connection import quickbooks_connection
 from roofops.models.enums import ConnectionStatus, JobType, Material, Role
@@ -130,10 +130,25 @@ async def update_prices(request: Request, db: DB, page: Page) -> Response:
     cells = {key: value for key, value in form.items() if isinstance(value, str)}
 
     def action() -> Outcome:
-        company_service.replace_price_list(db, page.principal, price_entries(cells))
+        entries = price_entries(_whole_price_grid(cells))
+        company_service.replace_price_list(db, page.principal, entries)
         return Outcome("prices")
 
     return _act(request, db, page, "prices", action)
+
+
+def _whole_price_grid(cells: dict[str, str]) -> dict[str, str]:
+    """The form replaces the whole list, so it must carry every cell: an empty cell removes
+    that price (the person cleared it), a missing one means the form was cut short or forged,
+    and then nothing is changed."""
+    expected = [price_field(job_type, material) for job_type in JobType for material in Material]
+    missing = [name for name in expected if name not in cells]
+    if missing:
+        raise ValidationFailed(
+            f"the price list form lacks {len(missing)} of its {len(expected)} cells, so nothing "
+            "was saved; reload the page and save again"
+        )
+    return cells
 
 
 @router.post("/users", dependencies=ADMIN_USERS)
