@@ -80,9 +80,11 @@ async def handle_roofops_error(request: Request, exc: RoofOpsError) -> Response:
         headers["Retry-After"] = str(exc.retry_after_seconds)
     if isinstance(exc, NotAuthenticated) and request.method == "GET" and not wants_json(request):
         return _redirect_to_login(request)
-    return error_response(
-        request, exc.status_code, exc.code, exc.message, headers=headers, details=exc.details
-    )
+    extra: dict[str, Any] = {"details": exc.details}
+    if "field" in exc.details:
+        # One shape for every 422: a field our services refuse is listed like a schema's.
+        extra["fields"] = [{"field": str(exc.details["field"]), "message": exc.message}]
+    return error_response(request, exc.status_code, exc.code, exc.message, headers=headers, **extra)
 
 
 async def handle_http_error(request: Request, exc: HTTPException) -> Response:

@@ -1,5 +1,5 @@
 """The status map and branch map endpoints: what they show after a sync, saving with a resync,
-and who may do what (403) with which bodies (422)."""
+and who may do what (403) with which bodies (422), keys included."""
 
 from __future__ import annotations
 
@@ -164,3 +164,15 @@ def test_roles_without_integrations_cannot_read_the_maps(api: ApiClient, role: R
 
     assert client.get(f"{BASE}/statuses").status_code == 403
     assert client.get(f"{BASE}/branch-map").status_code == 403
+
+
+@pytest.mark.parametrize("pasted", ["clé-0123456789", "abcd efgh 1234", "“abcdefgh1234”"])
+def test_a_key_that_cannot_travel_in_a_header_is_refused_before_any_call(
+    api: ApiClient, pasted: str
+) -> None:
+    response = api.as_role(Role.ADMIN).put(
+        "/api/v1/integrations/jobnimbus/api-key",
+        json={"api_key": pasted, "base_url": "http://127.0.0.1:9/never-called"},
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["fields"][0]["field"] == "api_key"

@@ -20,6 +20,10 @@ def test_a_huge_page_number_on_a_page_is_a_readable_422(
         response = browser.client.get(path)
         assert response.status_code == 422, path
         assert "page must be between 1 and 50000" in response.text.lower()
+    # Digits that int() reads but no one types as a page, and a page number thousands of
+    # digits long, are not a 500.
+    assert browser.client.get("/jobs?page=²").status_code == 200
+    assert browser.client.get("/jobs?page=" + "9" * 5000).status_code == 422
 
 
 def test_nul_in_a_page_form_is_refused_and_nothing_is_saved(

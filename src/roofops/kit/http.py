@@ -31,6 +31,7 @@ from tenacity import RetryCallState
 
 from roofops.exceptions import RoofOpsError
 from roofops.kit.time import utcnow
+from roofops.kit.untrusted_json import load_untrusted_json
 from roofops.logging import get_logger
 
 log = get_logger(__name__)
@@ -438,7 +439,7 @@ class VendorHTTP(Closing):
     def json(self, response: httpx.Response) -> Any:
         """The decoded body, or a typed error: a proxy's HTML page must not escape as ValueError."""
         try:
-            return response.json()
+            return vendor_json(response.content)
         except ValueError as exc:
             raise VendorResponseError(
                 f"{self.vendor} answered with a body that is not JSON",
@@ -503,6 +504,16 @@ def _outcome_fields(outcome: Outcome) -> dict[str, Any]:
     if isinstance(outcome, httpx.Response):
         return {"status": outcome.status_code}
     return {"status": None, "error": type(outcome).__name__}
+
+
+# A vendor's page of a thousand invoices runs to a few megabytes; far more than that, or
+# nesting deeper than any vendor document, is a broken or hostile answer, not data.
+MAX_VENDOR_JSON_BYTES = 64 * 1024 * 1024
+
+
+def vendor_json(content: bytes | str, *, parse_float: Callable[[str], Any] | None = None) -> Any:
+    """A vendor's JSON body, bounded in size and depth (ValueError when it is not JSON we read)."""
+    return load_untrusted_json(content, max_bytes=MAX_VENDOR_JSON_BYTES, parse_float=parse_float)
 
 
 def body_excerpt(response: httpx.Response, *secrets: str) -> str:

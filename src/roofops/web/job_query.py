@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from starlette.datastructures import QueryParams
 
 from roofops.job.service import JOB_SORTS, JobFilters
-from roofops.kit.paging import PageRequest
+from roofops.kit.paging import MAX_PAGE, PageRequest
 from roofops.models.enums import JobStage, JobType, Material
 
 PAGE_SIZE = 25
@@ -33,8 +33,13 @@ def _uuid(raw: str | None) -> uuid.UUID | None:
         return None
 
 
-def _positive(raw: str | None) -> int:
-    return int(raw) if raw and raw.isdigit() and int(raw) > 0 else 1
+def _page_number(raw: str | None) -> int:
+    """The page asked for: 1 when absent or not a number; a number too long to be any page
+    becomes one past the last allowed so that PageRequest refuses it (422) rather than int()
+    spending time on it or a Unicode digit such as "²" raising."""
+    if not raw or not (raw.isascii() and raw.isdigit()):
+        return 1
+    return int(raw) if len(raw) <= 9 else MAX_PAGE + 1
 
 
 def _sort(raw: str | None) -> str:
@@ -67,7 +72,7 @@ class JobListQuery:
             sales_rep=params.get("sales_rep", "").strip(),
             open_only=params.get("open") == "1",
             sort=_sort(params.get("sort")),
-            page=_positive(params.get("page")),
+            page=_page_number(params.get("page")),
         )
 
     def filters(self) -> JobFilters:

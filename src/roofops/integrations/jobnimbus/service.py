@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -46,6 +47,7 @@ from roofops.models.job import Job
 log = get_logger(__name__)
 PROVIDER = Provider.JOBNIMBUS
 SYNC_TASK = "jobnimbus.sync"
+API_KEY_CHARACTERS = re.compile(r"[\x21-\x7e]+")
 REFUSED_KEY = (
     "JobNimbus refused the API key (HTTP 401). Create a new key in JobNimbus under Settings > "
     "API and enter it in roofops under Settings > Integrations."
@@ -121,6 +123,13 @@ class JobNimbusService:
         api_key, url = api_key.strip(), (base_url or settings.jobnimbus_base_url).strip()
         if len(api_key) < 8:
             raise ValidationFailed("enter the whole JobNimbus API key", field="api_key")
+        if not API_KEY_CHARACTERS.fullmatch(api_key):
+            # It travels in an HTTP header, which carries printable ASCII only; anything else
+            # is a paste gone wrong (a smart quote, a space inside), not a key.
+            raise ValidationFailed(
+                "a JobNimbus API key is letters, digits and punctuation, without spaces",
+                field="api_key",
+            )
         self._verify(client_factory, api_key, url)
         connection = self._connection(db)
         write_credentials(secret_box(settings), connection, {"api_key": api_key}, origin)

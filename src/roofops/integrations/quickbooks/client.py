@@ -15,7 +15,6 @@ is particular to QuickBooks (spec digest section 1):
 
 from __future__ import annotations
 
-import json
 import random
 import re
 import time
@@ -50,6 +49,7 @@ from roofops.kit.http import (
     VendorHTTP,
     VendorRequestError,
     VendorResponseError,
+    vendor_json,
 )
 from roofops.logging import get_logger
 
@@ -142,7 +142,7 @@ def parse_fault(text: str) -> tuple[str, list[FaultError]] | None:
     if stripped.startswith("<"):
         return _xml_fault(stripped)
     try:
-        payload = json.loads(stripped)
+        payload = vendor_json(stripped)
     except ValueError:
         return None
     fault = payload.get("Fault") or payload.get("fault") if isinstance(payload, dict) else None
@@ -456,7 +456,7 @@ class QuickBooksClient(VendorClient):
 
     def _json(self, response: httpx.Response) -> dict[str, Any]:
         try:
-            answer = json.loads(response.content, parse_float=Decimal)
+            answer = vendor_json(response.content, parse_float=Decimal)
         except ValueError as exc:
             raise self._unreadable(response, "a body that is not JSON") from exc
         if not isinstance(answer, dict):

@@ -38,6 +38,7 @@ from roofops.kit.http import (
     body_excerpt,
     error_for,
     unreachable,
+    vendor_json,
 )
 from roofops.kit.time import utcnow
 from roofops.logging import get_logger
@@ -264,7 +265,7 @@ def _refusal(response: httpx.Response, payload: dict[str, Any] | None, secret: s
 
 def _json_object(response: httpx.Response) -> dict[str, Any] | None:
     try:
-        payload = response.json()
+        payload = vendor_json(response.content)
     except ValueError:
         return None
     return payload if isinstance(payload, dict) else None

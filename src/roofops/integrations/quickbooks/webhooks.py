@@ -13,13 +13,13 @@ import base64
 import binascii
 import hashlib
 import hmac
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from roofops.exceptions import RoofOpsError
 from roofops.kit.time import as_utc
+from roofops.kit.untrusted_json import load_untrusted_json
 
 SIGNATURE_HEADER = "intuit-signature"
 # CloudEvents name entities in lower case; the API names them in PascalCase.
@@ -88,7 +88,7 @@ def verify_signature(body: bytes, signature: str | None, verifier_token: str) ->
 def parse_notifications(body: bytes | str) -> list[EntityChange]:
     """Entity changes from either payload format, in the order they were sent."""
     try:
-        payload = json.loads(body)
+        payload = load_untrusted_json(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise WebhookPayloadError("webhook body is not JSON") from exc
     try:
