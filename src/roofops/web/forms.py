@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Annotated
 
-from pydantic import BaseModel, ValidationError
+from pydantic import AfterValidator, BaseModel, ValidationError
 
 from roofops.company.schemas import PriceListEntryIn
 from roofops.exceptions import ValidationFailed
+from roofops.kit.schemas import refuse_nul
 from roofops.models.enums import JobType, Material
 from roofops.web.formatting import humanize
+
+# The edge refuses NUL in URL-encoded forms; a form posted as multipart meets it here.
+FormText = Annotated[str, AfterValidator(refuse_nul)]
 
 
 def price_field(job_type: JobType, material: Material) -> str:
@@ -55,22 +60,22 @@ class LoginForm(BaseModel):
 
 
 class MoveForm(BaseModel):
-    stage: str = ""
-    reason: str = ""
+    stage: FormText = ""
+    reason: FormText = ""
 
 
 class CompanyForm(BaseModel):
-    name: str = ""
-    time_zone: str = ""
-    currency: str = ""
+    name: FormText = ""
+    time_zone: FormText = ""
+    currency: FormText = ""
 
 
 class NewUserForm(BaseModel):
-    email: str = ""
-    full_name: str = ""
-    role: str = ""
+    email: FormText = ""
+    full_name: FormText = ""
+    role: FormText = ""
 
 
 class StatusMapForm(BaseModel):
-    status_name: str = ""
-    stage: str = ""
+    status_name: FormText = ""
+    stage: FormText = ""
