@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from roofops.audit.service import audit_service
-from roofops.models import Role, User
+from roofops.models import ApiToken, Role, User
 from tests.factories import ApiClient, make_user
 
 
@@ -112,3 +114,28 @@ def test_admin_cannot_lock_themselves_out(api: ApiClient, db: Session) -> None:
 def test_unknown_user_is_404(api: ApiClient) -> None:
     admin = api.as_role(Role.ADMIN)
     assert admin.patch(f"/api/v1/users/{uuid.uuid4()}", json={"full_name": "x"}).status_code == 404
+
+
+def test_a_token_use_is_stamped_once_a_minute_by_reads_and_writes(
+    api: ApiClient, db: Session
+) -> None:
+    viewer = api.as_role(Role.VIEWER)
+
+    def last_used() -> datetime | None:
+        db.expire_all()
+        return db.scalars(sa.select(ApiToken.last_used_at).where(ApiToken.name == "tests")).one()
+
+    assert last_used() is None
+    # A GET only reads in its own transaction; the stamp is written beside it and kept.
+    assert viewer.get("/api/v1/auth/me").status_code == 200
+    first = last_used()
+    assert first is not None
+    viewer.get("/api/v1/auth/tokens")
+    assert last_used() == first
+    # A minute on, a write request stamps it inside its own transaction.
+    db.execute(sa.update(ApiToken).values(last_used_at=first - timedelta(minutes=2)))
+    db.commit()
+    assert viewer.post("/api/v1/auth/tokens", json={"name": "script"}).status_code == 201
+    stamped = last_used()
+    assert stamped is not None
+    assert stamped > first - timedelta(minutes=1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Annotated
 
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from roofops.auth.principal import Principal
 from roofops.auth.service import auth_service
-from roofops.db import DB
+from roofops.db import DB, unit_of_work
 from roofops.exceptions import NotAuthenticated, PermissionDenied
 from roofops.models.enums import Role
 
@@ -49,13 +50,26 @@ def current_principal(
     """Bearer API token for machines, session cookie (plus CSRF on writes) for browsers."""
     bearer = _bearer_token(request)
     if bearer is not None:
-        principal = auth_service.principal_from_api_token(db, bearer)
-        if principal is None:
+        access = auth_service.api_token_access(db, bearer)
+        if access is None:
             raise NotAuthenticated("invalid, expired or revoked API token")
+        if access.stamp_due:
+            _stamp_token_use(request, db, access.token_id)
+        principal = access.principal
     else:
         principal = _principal_from_cookie(request, db, csrf_token)
     request.state.principal = principal
     return principal
+
+
+def _stamp_token_use(request: Request, db: Session, token_id: uuid.UUID) -> None:
+    if request.method not in SAFE_METHODS:
+        auth_service.stamp_api_token_use(db, token_id)
+        return
+    # A GET's unit of work only reads (on SQLite it holds no write lock and may not take one
+    # later without risking "database is locked"), so its stamp is a short write of its own.
+    with unit_of_work(request.app.state.session_factory) as own:
+        auth_service.stamp_api_token_use(own, token_id)
 
 
 def _principal_from_cookie(request: Request, db: Session, csrf_token: str | None) -> Principal:

@@ -80,6 +80,11 @@ class ApiTokenRepository(Repository[ApiToken]):
             )
         )
 
+    def stamp_used(self, token_id: uuid.UUID, now: datetime) -> None:
+        self.session.execute(
+            sa.update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now)
+        )
+
     def search_for_user(
         self,
         user_id: uuid.UUID,

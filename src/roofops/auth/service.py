@@ -46,6 +46,7 @@ IP_FAILURE_MULTIPLIER = 4
 # An address that signed in to the account within this time is its owner's: the account-wide
 # limit (which a distributed guesser trips) does not lock it out, only its own pair limit does.
 KNOWN_ADDRESS_DAYS = 30
+STAMP_USE_EVERY = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,13 @@ class NewSession:
 class NewApiToken:
     raw_token: str
     token: ApiToken
+
+
+@dataclass(frozen=True)
+class ApiTokenAccess:
+    principal: Principal
+    token_id: uuid.UUID
+    stamp_due: bool
 
 
 @dataclass(frozen=True)
@@ -330,14 +338,26 @@ class AuthService:
         db.flush()
 
     def principal_from_api_token(self, db: Session, raw_token: str) -> Principal | None:
+        access = self.api_token_access(db, raw_token)
+        return access.principal if access else None
+
+    def api_token_access(self, db: Session, raw_token: str) -> ApiTokenAccess | None:
+        """Who a bearer token speaks for, read only; the caller stamps the use
+        (:meth:`stamp_api_token_use`) in a transaction that may write."""
         now = utcnow()
         token = ApiTokenRepository(db).usable_by_hash(sha256_hex(raw_token), now)
         if token is None or not token.user.is_active:
             return None
-        # Stamp at most once a minute so a busy client does not write on every request.
-        if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-            token.last_used_at = now
-        return principal_for(token.user, actor_type=ActorType.API_TOKEN)
+        # At most once a minute, so that a busy client does not write on every request.
+        stamp_due = token.last_used_at is None or now - token.last_used_at > STAMP_USE_EVERY
+        return ApiTokenAccess(
+            principal=principal_for(token.user, actor_type=ActorType.API_TOKEN),
+            token_id=token.id,
+            stamp_due=stamp_due,
+        )
+
+    def stamp_api_token_use(self, db: Session, token_id: uuid.UUID) -> None:
+        ApiTokenRepository(db).stamp_used(token_id, utcnow())
 
     # ----- housekeeping -------------------------------------------------------------------
     def purge_expired_sessions(self, db: Session) -> int:
