@@ -44,7 +44,7 @@ def _redact_secrets(
     return event_dict
 
 
-CHATTY_LIBRARIES = ("alembic", "apscheduler")
+CHATTY_LIBRARIES = ("alembic", "apscheduler", "httpx", "httpcore")
 # uvicorn's own logging config (when started as `uvicorn ...`) gives these handlers of their own,
 # which would print plain, multi-line, unredacted records: ours take over.
 SERVER_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
@@ -108,8 +108,9 @@ def _configure_library_logging(
     )
     logging.basicConfig(handlers=[handler], level=level, force=True)
     for chatty in CHATTY_LIBRARIES:
-        # Their INFO lines (alembic's plugin set-up, APScheduler's every job add) tell an
-        # operator nothing; warnings and errors still come through.
+        # Their INFO lines (alembic's plugin set-up, APScheduler's every job add, httpx's every
+        # request, which our vendor clients log with context) tell an operator nothing;
+        # warnings and errors still come through.
         logging.getLogger(chatty).setLevel(max(level, logging.WARNING))
     for name in SERVER_LOGGERS:
         server_logger = logging.getLogger(name)
