@@ -7,6 +7,7 @@ import re
 import pytest
 
 from roofops.auth.service import auth_service
+from roofops.cli.main import app
 from roofops.db import session_scope
 from roofops.exceptions import NotAuthenticated
 from tests.cli.conftest import Cli
@@ -98,9 +99,17 @@ def test_list_shows_accounts(migrated_cli: Cli) -> None:
 def test_token_prints_a_token_that_authenticates(migrated_cli: Cli) -> None:
     migrated_cli("user", "create", "bot@example.com", "--role", "viewer")
 
-    output = migrated_cli("user", "token", "bot@example.com", "--name", "reporting")
+    result = migrated_cli.runner.invoke(
+        app, ["user", "token", "bot@example.com", "--name", "reporting"]
+    )
 
-    raw = secret_in(output, "token")
+    assert result.exit_code == 0, result.output
+    # stdout is the token alone, so that TOKEN=$(roofops user token ...) works; the rest is
+    # on stderr.
+    raw = result.stdout.strip()
+    assert raw.startswith("rfo_")
+    assert "\n" not in raw
+    assert "Authorization: Bearer" in result.stderr
     with session_scope() as db:
         principal = auth_service.principal_from_api_token(db, raw)
     assert principal is not None

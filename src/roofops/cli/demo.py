@@ -37,11 +37,9 @@ def demo(
     from roofops.config import get_settings
     from roofops.db import session_scope
     from roofops.exceptions import RoofOpsError
-    from roofops.logging import configure_logging
     from roofops.sandbox.demo import build_demo
 
     settings = get_settings()
-    configure_logging(settings)
     console = Console()
     day = _parse_day(as_of)
     console.print("Migrating the database to the latest schema...")

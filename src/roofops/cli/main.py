@@ -18,6 +18,18 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
 )
+
+
+@app.callback()
+def logs_to_stderr() -> None:
+    """Every command logs to stderr, at the configured level and format: stdout is for what
+    the command prints (a token, a report, JSON figures) and can be piped."""
+    from roofops.config import get_settings
+    from roofops.logging import configure_logging
+
+    configure_logging(get_settings())
+
+
 app.add_typer(db_commands.app, name="db")
 app.add_typer(user_commands.app, name="user")
 app.add_typer(bench_commands.app, name="bench")

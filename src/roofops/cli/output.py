@@ -10,9 +10,10 @@ from rich.console import Console
 from rich.markup import escape
 
 
-def make_console() -> Console:
-    """Made per command, so it writes to the stdout of the moment (CliRunner swaps it)."""
-    return Console(highlight=False, soft_wrap=True)
+def make_console(*, stderr: bool = False) -> Console:
+    """Made per command, so it writes to the stdout (or stderr) of the moment (CliRunner
+    swaps them)."""
+    return Console(highlight=False, soft_wrap=True, stderr=stderr)
 
 
 def fail(console: Console, message: str) -> typer.Exit:

@@ -35,10 +35,8 @@ def serve(
 
     from roofops.config import get_settings
     from roofops.health.metrics import require_metrics_token
-    from roofops.logging import configure_logging
 
     settings = get_settings()
-    configure_logging(settings)
     console = make_console()
     with clean_errors(console):
         require_metrics_token(settings)  # create_app checks too; here it reads as a sentence

@@ -37,11 +37,9 @@ def _run(sync: VendorSync[Any], *, full: bool) -> None:
     from roofops.db import session_factory
     from roofops.integrations.core.runner import run_now
     from roofops.integrations.core.runs import run_with_errors
-    from roofops.logging import configure_logging
     from roofops.sandbox.mount import sandboxes_served
 
     settings = get_settings()
-    configure_logging(settings)
     console = make_console()
     sessions = session_factory(settings.database_url)
     with (

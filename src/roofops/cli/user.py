@@ -81,17 +81,21 @@ def token(
     email: str,
     name: Annotated[str, typer.Option(help="What the token is for, e.g. 'reporting script'.")],
 ) -> None:
-    """Create an API token acting as the user; printed once, only its hash is kept."""
+    """Create an API token acting as the user; printed once, only its hash is kept.
+
+    Only the token goes to stdout (``TOKEN=$(roofops user token ...)``); what it is and how
+    to use it go to stderr, with the logs.
+    """
     from roofops.auth.service import auth_service
     from roofops.db import session_scope
 
-    console = make_console()
-    with clean_errors(console), session_scope() as db:
+    notes = make_console(stderr=True)
+    with clean_errors(notes), session_scope() as db:
         user = _user_by_email(db, email)
         created = auth_service.create_api_token(db, user_id=user.id, name=name)
-    console.print(f"API token '{name}' for {user.email} ({user.role.value}).")
-    _show_secret(console, "token", created.raw_token)
-    console.print("Send it as `Authorization: Bearer <token>`.")
+    notes.print(f"API token '{name}' for {user.email} ({user.role.value}), shown only this once.")
+    typer.echo(created.raw_token)
+    notes.print("Send it as `Authorization: Bearer <token>`.")
 
 
 def _user_by_email(db: Session, email: str) -> User:

@@ -19,11 +19,9 @@ def worker(
     """Run background jobs, cron and the heartbeat until stopped (Ctrl-C or SIGTERM)."""
     from roofops.composition import register_background_work
     from roofops.config import get_settings
-    from roofops.logging import configure_logging
     from roofops.worker.runtime import start_runtime
 
     settings = get_settings()
-    configure_logging(settings)
     register_background_work()
     console = Console(stderr=True)
     threads = concurrency or settings.worker_concurrency

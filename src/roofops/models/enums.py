@@ -79,6 +79,15 @@ class Provider(StrEnum):
     QUICKBOOKS = "quickbooks"
     XERO = "xero"
 
+    @property
+    def label(self) -> str:
+        """The vendor's name as the vendor spells it, for anything a person reads."""
+        return VENDOR_NAMES[self.value]
+
+
+# Keyed by value so that FigureSource and the web's humanize spell them the same way.
+VENDOR_NAMES = {"jobnimbus": "JobNimbus", "quickbooks": "QuickBooks", "xero": "Xero"}
+
 
 class ConnectionStatus(StrEnum):
     NOT_CONFIGURED = "not_configured"

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from roofops.job.lifecycle import LABELS
 from roofops.kit.time import as_utc, utcnow
-from roofops.models.enums import JobStage
+from roofops.models.enums import VENDOR_NAMES, JobStage
 
 CURRENCY_SYMBOLS = {"USD": "$", "CAD": "$", "AUD": "$", "NZD": "$", "EUR": "€", "GBP": "£"}
 
@@ -59,7 +59,7 @@ def money(cents: int | None, currency: str = "USD") -> str:
     return f"{sign}{symbol}{abs(cents) / 100:,.2f}"
 
 
-SPECIAL_WORDS = {"tpo": "TPO", "low_slope": "Low-slope"}
+SPECIAL_WORDS = {"tpo": "TPO", "low_slope": "Low-slope", **VENDOR_NAMES}
 
 
 def humanize(value: str | None) -> str:

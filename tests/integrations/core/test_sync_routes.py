@@ -29,7 +29,7 @@ def test_a_sync_returns_its_run_and_refuses_a_second(
     assert finance.get(f"{QUICKBOOKS}/runs/{run['id']}").json()["id"] == run["id"]
     assert [listed["id"] for listed in finance.get(f"{QUICKBOOKS}/runs").json()] == [run["id"]]
     assert second.status_code == 409
-    assert "already running" in second.json()["error"]["message"]
+    assert "a QuickBooks sync is already running" in second.json()["error"]["message"]
 
 
 @pytest.mark.parametrize("base", [QUICKBOOKS, JOBNIMBUS])

@@ -168,7 +168,7 @@ def _ensure_idle(db: Session, provider: Provider) -> list[SyncRun]:
     for run in running:
         if is_alive(run):
             raise Conflict(
-                f"a {provider.value} sync is already running (started {run.started_at:%H:%M} UTC)",
+                f"a {provider.label} sync is already running (started {run.started_at:%H:%M} UTC)",
                 run_id=str(run.id),
             )
     return running
