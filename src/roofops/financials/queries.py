@@ -6,13 +6,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Literal
 
 from roofops.models.enums import JobType, MarginKind
 from roofops.models.financials import JobFinancials
 from roofops.models.job import Job
-
-GroupBy = Literal["job_type", "month"]
 
 
 @dataclass(frozen=True)

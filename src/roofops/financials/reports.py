@@ -17,8 +17,8 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from roofops.financials.figures import FIGURES, ratio
-from roofops.financials.queries import GroupBy, ProfitFilters, ProfitRow
-from roofops.financials.repository import MARGIN_BUCKETS, ProfitRepository
+from roofops.financials.queries import ProfitFilters, ProfitRow
+from roofops.financials.repository import MARGIN_BUCKETS, MarginFacts, ProfitRepository
 from roofops.kit.csv import safe_cell
 from roofops.kit.money import from_cents
 from roofops.kit.paging import Page, PageRequest
@@ -73,9 +73,9 @@ class ProfitReports:
     def summary(
         self, db: Session, filters: ProfitFilters, *, now: datetime | None = None
     ) -> ProfitSummary:
-        repository = ProfitRepository(db, now or utcnow())
-        totals = repository.totals(filters)
-        overall = {group.kind: group for group in _groups(repository.margins(filters))}
+        facts = ProfitRepository(db, now or utcnow()).summary(filters)
+        totals = facts.totals
+        overall = {group.kind: group for group in _groups(facts.margins["all"])}
         return ProfitSummary(
             jobs=totals["jobs"],
             sold=totals["sold"],
@@ -86,10 +86,10 @@ class ProfitReports:
             cost_to_date_cents=totals["cost_to_date"],
             actual=overall.get(MarginKind.ACTUAL, _empty(MarginKind.ACTUAL)),
             projected=overall.get(MarginKind.PROJECTED, _empty(MarginKind.PROJECTED)),
-            by_type=self._grouped(repository, filters, "job_type"),
-            by_month=self._grouped(repository, filters, "month"),
-            distribution=_bands(repository.distribution(filters)),
-            sources=repository.sources(filters),
+            by_type=_sorted_groups(facts.margins["job_type"]),
+            by_month=_sorted_groups(facts.margins["month"]),
+            distribution=_bands(facts.bands),
+            sources=facts.sources,
         )
 
     def csv(self, db: Session, filters: ProfitFilters, *, now: datetime | None = None) -> str:
@@ -100,13 +100,12 @@ class ProfitReports:
             writer.writerow(_csv_row(row))
         return out.getvalue()
 
-    def _grouped(
-        self, repository: ProfitRepository, filters: ProfitFilters, group: GroupBy
-    ) -> list[MarginGroup]:
-        return sorted(_groups(repository.margins(filters, group)), key=lambda g: (g.key, g.kind))
+
+def _sorted_groups(rows: Iterable[MarginFacts]) -> list[MarginGroup]:
+    return sorted(_groups(rows), key=lambda group: (group.key, group.kind))
 
 
-def _groups(rows: Iterable[tuple[str, str, int, int, int]]) -> Iterator[MarginGroup]:
+def _groups(rows: Iterable[MarginFacts]) -> Iterator[MarginGroup]:
     for key, kind, jobs, revenue, profit in rows:
         yield MarginGroup(key, MarginKind(kind), jobs, revenue, profit)
 

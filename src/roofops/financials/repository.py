@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from roofops.financials.figures import COSTS_SETTLE, FIGURES, SOLD_STAGES
-from roofops.financials.queries import GroupBy, ProfitFilters, ProfitRow
+from roofops.financials.queries import ProfitFilters, ProfitRow
 from roofops.kit.paging import Page, PageRequest
 from roofops.kit.repository import in_chunks
 from roofops.kit.time import utcnow
@@ -22,7 +22,6 @@ from roofops.models.customer import Customer
 from roofops.models.enums import (
     AccountingDocStatus,
     CostCategory,
-    FigureSource,
     JobStage,
     JobType,
     MarginKind,
@@ -43,7 +42,6 @@ from roofops.models.job import Job
 COUNTED_STATUSES = (AccountingDocStatus.OPEN, AccountingDocStatus.PAID)
 # Upper bounds of the margin histogram's bands; the last band is open-ended.
 MARGIN_BUCKETS = (Decimal(0), Decimal("0.1"), Decimal("0.2"), Decimal("0.3"), Decimal("0.4"))
-SOURCED_FIGURES = FIGURES
 
 
 class FinancialsRepository:
@@ -131,7 +129,7 @@ class ProfitRepository:
         statement = self._filtered(filters)
         total = self.session.scalar(self._over(filters, sa.func.count()))
         rows = self.session.execute(
-            statement.order_by(Job.created_at.desc(), Job.id)
+            statement.order_by(Job.created_at.desc(), Job.id.desc())
             .offset(request.offset)
             .limit(request.size)
         ).all()
@@ -143,73 +141,35 @@ class ProfitRepository:
         for row in self.session.execute(statement.execution_options(yield_per=500)):
             yield ProfitRow(row[0], row[1], MarginKind(row[2]))
 
-    def totals(self, filters: ProfitFilters) -> dict[str, int]:
-        """Counts and sums over the filtered jobs (sold jobs only for money)."""
-        sold = SOLD
-        columns = {
-            "jobs": sa.func.count(),
-            "sold": sa.func.count().filter(sold),
-            "contract": sa.func.sum(JobFinancials.contract_cents).filter(sold),
-            "invoiced": sa.func.sum(JobFinancials.invoiced_cents).filter(sold),
-            "paid": sa.func.sum(JobFinancials.paid_cents).filter(sold),
-            "balance": sa.func.sum(JobFinancials.balance_cents).filter(sold),
-            "cost_to_date": sa.func.sum(JobFinancials.cost_to_date_cents).filter(sold),
-        }
-        row = self.session.execute(self._over(filters, *columns.values())).one()
-        return {name: int(value or 0) for name, value in zip(columns, row, strict=True)}
-
-    def margins(
-        self, filters: ProfitFilters, group: GroupBy | None = None
-    ) -> list[tuple[str, str, int, int, int]]:
-        """(group key, kind, jobs, revenue, profit) for the sold jobs, per margin kind."""
-        key = _group_key(group)
-        statement = self._over(
-            filters,
-            key.label("key"),
-            self.kind.label("kind"),
-            sa.func.count(),
-            sa.func.sum(self._revenue()),
-            sa.func.sum(self._profit()),
-        ).where(SOLD)
-        rows = self.session.execute(statement.group_by(key, self.kind))
-        return [(str(k), str(kind), int(n), int(r or 0), int(p or 0)) for k, kind, n, r, p in rows]
-
-    def distribution(self, filters: ProfitFilters) -> list[tuple[str, int, int]]:
-        """(kind, bucket index, jobs): how many jobs per margin band, by margin kind."""
-        money = self._money(filters)
-        bucket = sa.case(
-            *((money.c.margin < bound, index) for index, bound in enumerate(MARGIN_BUCKETS)),
-            else_=len(MARGIN_BUCKETS),
-        )
-        statement = (
-            sa.select(money.c.kind, bucket, sa.func.count())
-            .where(money.c.margin.is_not(None))
-            .group_by(money.c.kind, bucket)
-        )
-        rows = self.session.execute(statement)
-        return [(str(kind), int(index), int(count)) for kind, index, count in rows]
-
-    def sources(self, filters: ProfitFilters) -> dict[str, int]:
-        """How many figures of the sold jobs come from each source, every figure counted (one
-        query: a count per figure and source)."""
-        pairs = [(name, source) for name in SOURCED_FIGURES for source in FigureSource]
-        counts = [
-            sa.func.count().filter(getattr(JobFinancials, f"{name}_source") == source)
-            for name, source in pairs
+    def summary(self, filters: ProfitFilters) -> SummaryFacts:
+        """Totals, margins (overall, by job type, by month), margin bands and figure sources of
+        the filtered jobs in one statement: the jobs are read once, into a CTE that each part
+        groups its own way (as separate queries they read both tables six times a page)."""
+        money = self._per_job(filters).cte("money")
+        parts = [
+            _totals_part(money),
+            *(_margins_part(money, grouping) for grouping in MARGIN_GROUPINGS),
+            _bands_part(money),
+            *(_sources_part(money, figure) for figure in FIGURES),
         ]
-        row = self.session.execute(self._over(filters, *counts).where(SOLD)).one()
-        found: dict[str, int] = {}
-        for (_, source), count in zip(pairs, row, strict=True):
-            found[source.value] = found.get(source.value, 0) + int(count or 0)
-        return {source: count for source, count in found.items() if count}
+        return SummaryFacts.from_rows(self.session.execute(sa.union_all(*parts)).all())
 
-    def _money(self, filters: ProfitFilters) -> sa.Subquery:
-        """The sold jobs with their kind and margin, each computed once: a subquery SQLite
-        does not flatten (OFFSET), so the CASE is not evaluated again for every band."""
-        statement = self._over(filters, self.kind.label("kind"), self.margin.label("margin")).where(
-            SOLD
+    def _per_job(self, filters: ProfitFilters) -> sa.Select[Any]:
+        """One row per filtered job with what the summary's parts group and sum."""
+        year = sa.cast(sa.extract("year", Job.created_at), sa.Integer)
+        month = sa.cast(sa.extract("month", Job.created_at), sa.Integer)
+        return self._over(
+            filters,
+            sa.case((SOLD, 1), else_=0).label("sold"),
+            self.kind.label("kind"),
+            self.margin.label("margin"),
+            self._revenue().label("revenue"),
+            self._profit().label("profit"),
+            sa.cast(Job.job_type, sa.String).label("job_type"),
+            sa.cast(year * 100 + month, sa.String).label("month"),
+            *(getattr(JobFinancials, f"{name}_cents").label(name) for name in SUMMED_AMOUNTS),
+            *(getattr(JobFinancials, f"{name}_source").label(f"{name}_source") for name in FIGURES),
         )
-        return statement.offset(0).subquery("money")
 
     def _revenue(self) -> sa.ColumnElement[int]:
         return sa.case(
@@ -243,18 +203,83 @@ class ProfitRepository:
         return conditions
 
 
-def _group_key(group: GroupBy | None) -> sa.ColumnElement[Any]:
-    if group == "job_type":
-        return sa.cast(Job.job_type, sa.String)
-    if group == "month":
-        year = sa.cast(sa.extract("year", Job.created_at), sa.Integer)
-        month = sa.cast(sa.extract("month", Job.created_at), sa.Integer)
-        return year * 100 + month
-    return sa.literal("all")
-
-
 # Sold: a signed contract, not lost or cancelled (the jobs money totals and margins cover).
 SOLD = Job.stage.in_(sorted(SOLD_STAGES))
+
+# ----- the summary's statement: every part has the same columns ----------------------------
+# (part, key, kind, v1..v7); what the values mean depends on the part (SummaryFacts.from_rows).
+MARGIN_GROUPINGS = ("all", "job_type", "month")
+SUMMED_AMOUNTS = ("contract", "invoiced", "paid", "balance", "cost_to_date")
+PART_VALUES = 7
+MarginFacts = tuple[str, str, int, int, int]  # (group key, kind, jobs, revenue, profit)
+
+
+@dataclass(frozen=True)
+class SummaryFacts:
+    """The summary's numbers as the database summed them."""
+
+    totals: dict[str, int]  # jobs, sold, and each of SUMMED_AMOUNTS over the sold jobs
+    margins: dict[str, list[MarginFacts]]  # by grouping
+    bands: list[tuple[str, int, int]]  # (kind, band index, jobs)
+    sources: dict[str, int]  # source: how many figures of sold jobs came from it (all figures)
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[Sequence[Any]]) -> SummaryFacts:
+        facts = cls({}, {grouping: [] for grouping in MARGIN_GROUPINGS}, [], {})
+        for part, key, kind, *values in rows:
+            numbers = [int(value or 0) for value in values]
+            if part == "totals":
+                facts.totals.update(zip(("jobs", "sold", *SUMMED_AMOUNTS), numbers, strict=True))
+            elif part == "band":
+                facts.bands.append((kind, int(key), numbers[0]))
+            elif part == "source":
+                facts.sources[key] = facts.sources.get(key, 0) + numbers[0]
+            elif part in facts.margins:
+                facts.margins[part].append((key, kind, numbers[0], numbers[1], numbers[2]))
+        return facts
+
+
+def _part(part: str, key: Any, kind: Any, *values: Any) -> list[Any]:
+    """Keys as text (a band or a month is a number); values as they are, NULL sums read as 0."""
+    padded = [*values, *[sa.null()] * (PART_VALUES - len(values))]
+    return [
+        sa.literal(part, sa.String).label("part"),
+        sa.cast(key, sa.String).label("key"),
+        sa.cast(kind, sa.String).label("kind"),
+        *padded,
+    ]
+
+
+def _totals_part(money: sa.CTE) -> sa.Select[Any]:
+    sold = money.c.sold == 1
+    amounts = [sa.func.sum(money.c[name]).filter(sold) for name in SUMMED_AMOUNTS]
+    return sa.select(*_part("totals", "", "", sa.func.count(), sa.func.sum(money.c.sold), *amounts))
+
+
+def _margins_part(money: sa.CTE, grouping: str) -> sa.Select[Any]:
+    key = sa.literal("all", sa.String) if grouping == "all" else money.c[grouping]
+    revenue, profit = sa.func.sum(money.c.revenue), sa.func.sum(money.c.profit)
+    columns = _part(grouping, key, money.c.kind, sa.func.count(), revenue, profit)
+    return sa.select(*columns).where(money.c.sold == 1).group_by(key, money.c.kind)
+
+
+def _bands_part(money: sa.CTE) -> sa.Select[Any]:
+    band = sa.case(
+        *((money.c.margin < bound, index) for index, bound in enumerate(MARGIN_BUCKETS)),
+        else_=len(MARGIN_BUCKETS),
+    )
+    return (
+        sa.select(*_part("band", band, money.c.kind, sa.func.count()))
+        .where(money.c.sold == 1, money.c.margin.is_not(None))
+        .group_by(money.c.kind, band)
+    )
+
+
+def _sources_part(money: sa.CTE, figure: str) -> sa.Select[Any]:
+    """How many of the sold jobs have this figure from each source."""
+    source = money.c[f"{figure}_source"]
+    columns = _part("source", source, "", sa.func.count())
+    return sa.select(*columns).where(money.c.sold == 1).group_by(source)
 
 
 def _kind(now: datetime) -> sa.ColumnElement[str]:

@@ -57,10 +57,14 @@ class Repository(Generic[ModelT]):
         total = self.session.scalar(
             sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())
         )
+        # A unique tiebreaker keeps pages stable when the sort column has equal values; it runs
+        # the same way as the sort, so that one (column, id) index serves both directions.
+        tiebreaker = self.model.id  # type: ignore[attr-defined]
         if sort is not None:
             column = getattr(self.model, sort.field)
-            statement = statement.order_by(column.desc() if sort.descending else column.asc())
-        # A unique tiebreaker keeps pages stable when the sort column has equal values.
-        statement = statement.order_by(self.model.id)  # type: ignore[attr-defined]
+            if sort.descending:
+                column, tiebreaker = column.desc(), tiebreaker.desc()
+            statement = statement.order_by(column)
+        statement = statement.order_by(tiebreaker)
         rows = self.session.scalars(statement.offset(request.offset).limit(request.size)).all()
         return Page(items=list(rows), total=total or 0, page=request.page, size=request.size)

@@ -30,6 +30,10 @@ class Job(UUIDPrimaryKey, Timestamps, Base):
     __tablename__ = "jobs"
     __table_args__ = (
         sa.Index("ix_jobs_stage_stage_changed_at", "stage", "stage_changed_at"),
+        # The lists' sort orders (with the id tiebreaker), so a page walks an index.
+        sa.Index("ix_jobs_created_at_id", "created_at", "id"),
+        sa.Index("ix_jobs_stage_changed_at_id", "stage_changed_at", "id"),
+        sa.Index("ix_jobs_updated_at_id", "updated_at", "id"),
         sa.CheckConstraint("squares IS NULL OR squares >= 0", name="squares_not_negative"),
     )
 

@@ -18,7 +18,7 @@ from roofops.auth import roles
 from roofops.config import Settings
 from roofops.dependencies import app_settings
 from roofops.exceptions import ValidationFailed
-from roofops.financials.figures import COST_FIGURES, Figure, estimated_costs
+from roofops.financials.figures import COST_FIGURES, Figure
 from roofops.financials.queries import ProfitRow as ReportRow
 from roofops.financials.reports import MarginGroup, ProfitSummary
 from roofops.financials.schemas import ClearFigureIn, ManualFigureIn
@@ -52,10 +52,6 @@ class ProfitRow:
             MarginKind.PROJECTED: self.money.projected_margin,
         }
         return margins.get(self.kind)
-
-    @property
-    def estimate(self) -> dict[str, int | None]:
-        return estimated_costs(self.money.contract_cents)
 
     @property
     def cost_source(self) -> str:

@@ -228,6 +228,21 @@ def clear_figure(
     return _saved(request, job_id, figure, message, form.next)
 
 
+@router.get("/jobs/{job_id}/figures")
+def figures_row(
+    request: Request, db: DB, _page: Page, job_id: uuid.UUID, next: str = ""
+) -> Response:
+    """A job's figures in the Profit table, fetched when its row is first opened (htmx): the
+    table itself stays light, and the figures are as fresh as the click."""
+    if not is_fragment_request(request):
+        return RedirectResponse(f"/jobs/{job_id}", status_code=303)
+    context = {
+        "money": financials_service.profitability(db, job_id),
+        "return_to": safe_next(next or "/profit"),
+    }
+    return render(request, "profit/_figures_row.html", context)
+
+
 # ----- a job's money panel ------------------------------------------------------------------
 @router.get("/jobs/{job_id}/money")
 def money_panel(request: Request, db: DB, page: Page, job_id: uuid.UUID) -> Response:

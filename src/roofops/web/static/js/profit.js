@@ -66,6 +66,9 @@
     row.hidden = !open;
     button.setAttribute("aria-expanded", open ? "true" : "false");
     if (open) { expanded[row.id] = true; } else { delete expanded[row.id]; }
+    // The grid is fetched the first time the row opens (its cell's trigger fires once).
+    var cell = row.querySelector("[data-figures]");
+    if (open && cell && window.htmx) { window.htmx.trigger(cell, "figures-open"); }
   }
 
   function restoreExpanded() {
