@@ -72,7 +72,7 @@ def run_bench(
     *, concurrency: int, seconds: float, size: float, database_url: str | None, scratch: Path
 ) -> dict[str, object]:
     url = database_url or f"sqlite:///{scratch / 'bench-api.db'}"
-    _share_secrets_with_the_server(scratch)
+    _share_secrets_with_the_server(scratch, given_database=database_url is not None)
     prepared = _prepare(url, size)
     with _server(url) as base:
         target = Target(base, *prepared)
@@ -109,13 +109,17 @@ def _prepare(url: str, size: float) -> tuple[str, str, str, list[str]]:
     return admin.email, admin.password, token, job_ids
 
 
-def _share_secrets_with_the_server(scratch: Path) -> None:
-    """The demo's vendor secrets are encrypted here and read by the server: one key for both."""
+def _share_secrets_with_the_server(scratch: Path, *, given_database: bool) -> None:
+    """The demo's vendor secrets are encrypted here and read by the server: one key for both.
+    A fresh SQLite file gets a fresh key in the scratch directory. A database given keeps the
+    key `roofops serve` would use (ROOFOPS_ENCRYPTION_KEYS, else the local key file), so that
+    a demo an earlier run built there can be read again."""
     from roofops.config import get_settings
     from roofops.kit.crypto import new_fernet_key
 
-    os.environ.setdefault("ROOFOPS_ENCRYPTION_KEYS", new_fernet_key())
-    os.environ["ROOFOPS_DATA_DIR"] = str(scratch)
+    if not given_database:
+        os.environ.setdefault("ROOFOPS_ENCRYPTION_KEYS", new_fernet_key())
+        os.environ["ROOFOPS_DATA_DIR"] = str(scratch)
     get_settings.cache_clear()
 
 

@@ -84,6 +84,12 @@ class DemoRepository(Repository[CompanySettings]):
         statement = sa.select(*(table.c[name] for name in columns))
         return [dict(row._mapping) for row in self.session.execute(statement)]
 
+    def refresh_planner_statistics(self) -> None:
+        """ANALYZE after the bulk load: the planner otherwise plans for empty tables until the
+        autovacuum gets round to them (on PostgreSQL at 30,000 jobs, a page of the job list took
+        140 ms instead of 2)."""
+        self.session.execute(sa.text("ANALYZE"))
+
     def database_bytes(self) -> int:
         connection = self.session.connection()
         if connection.dialect.name == "sqlite":

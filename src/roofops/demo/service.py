@@ -172,6 +172,7 @@ class DemoService:
         for hook in self.after_load:
             hook(db, data)
         financials_service.track(db)  # every job's contract amount and estimate
+        DemoRepository(db).refresh_planner_statistics()
         log.info("demo.built", size=data.size, seed=data.seed, jobs=len(data.jobs))
         return company
 
