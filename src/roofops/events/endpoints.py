@@ -9,8 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from sse_starlette.sse import EventSourceResponse
 
-from roofops.auth import roles
-from roofops.auth.dependencies import require
+from roofops.auth.dependencies import requires
+from roofops.auth.permissions import Permission
 from roofops.auth.principal import Principal
 from roofops.events.hub import EventHub, get_hub
 
@@ -27,7 +27,7 @@ PING_SECONDS = 15
 )
 async def stream_events(
     request: Request,
-    _principal: Annotated[Principal, Depends(require(roles.READ))],
+    _principal: Annotated[Principal, Depends(requires(Permission.USE_ACCOUNT))],
     topics: Annotated[str, Query(max_length=500)] = "",
 ) -> EventSourceResponse:
     hub = get_hub()

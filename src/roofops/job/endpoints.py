@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends, Query
 
 from roofops.api_paging import page_out, sorted_paging
 from roofops.api_responses import errors
-from roofops.auth import roles
-from roofops.auth.dependencies import require
+from roofops.auth.dependencies import requires
+from roofops.auth.permissions import Permission
 from roofops.auth.principal import Principal
 from roofops.db import DB
 from roofops.job.schemas import (
@@ -28,9 +28,9 @@ from roofops.kit.schemas import IsoDateTime
 from roofops.models.enums import JobStage, JobType, Material, PayerKind, Priority
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
-Reader = Annotated[Principal, Depends(require(roles.READ))]
-Editor = Annotated[Principal, Depends(require(roles.MANAGE_JOBS))]
-Mover = Annotated[Principal, Depends(require(roles.MOVE_JOB_STAGE))]
+Reader = Annotated[Principal, Depends(requires(Permission.VIEW_JOBS))]
+Editor = Annotated[Principal, Depends(requires(Permission.EDIT_JOBS))]
+Mover = Annotated[Principal, Depends(requires(Permission.MOVE_JOBS))]
 JobPaging = Annotated[PageRequest, Depends(sorted_paging(JOB_SORTS))]
 
 
