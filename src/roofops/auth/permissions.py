@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from roofops.kit.schemas import ModelT, without_money
 from roofops.kit.types import StrEnum
 from roofops.models.enums import JobStage, Role
 
@@ -127,6 +128,13 @@ MONEY_RULE = (
     "build the work and need none of it: the API leaves the fields out (null), pages leave "
     "the figures out, and the Profit page, its CSV and the price list answer 403."
 )
+
+
+def money_shown(model: ModelT, role: Role) -> ModelT:
+    """MONEY_RULE on a response: its money fields (``MoneyOut``) kept for roles with
+    view_money, null for every other role."""
+    return model if Permission.VIEW_MONEY.allows(role) else without_money(model)
+
 
 # ----- stage moves -------------------------------------------------------------------------
 # The permission a move *to* each stage needs. A move *out of* a money stage (invoiced back to

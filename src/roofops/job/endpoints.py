@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query
 from roofops.api_paging import page_out, sorted_paging
 from roofops.api_responses import errors
 from roofops.auth.dependencies import requires
-from roofops.auth.permissions import Permission
+from roofops.auth.permissions import Permission, money_shown
 from roofops.auth.principal import Principal
 from roofops.db import DB
 from roofops.job.schemas import (
@@ -26,6 +26,7 @@ from roofops.job.service import JOB_SORTS, JobFilters, job_service
 from roofops.kit.paging import PageOut, PageRequest
 from roofops.kit.schemas import IsoDateTime
 from roofops.models.enums import JobStage, JobType, Material, PayerKind, Priority
+from roofops.models.job import Job
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 Reader = Annotated[Principal, Depends(requires(Permission.VIEW_JOBS))]
@@ -66,15 +67,22 @@ def job_filters(
     )
 
 
+def _detail(job: Job, principal: Principal) -> JobDetail:
+    return money_shown(JobDetail.model_validate(job), principal.role)
+
+
 @router.get(
     "",
     summary="List jobs",
     description=f"Sortable by: {', '.join(JOB_SORTS)} (default -stage_changed_at).",
 )
 def list_jobs(
-    db: DB, _: Reader, paging: JobPaging, filters: Annotated[JobFilters, Depends(job_filters)]
+    db: DB,
+    principal: Reader,
+    paging: JobPaging,
+    filters: Annotated[JobFilters, Depends(job_filters)],
 ) -> PageOut[JobOut]:
-    return page_out(job_service.list(db, filters, paging), JobOut)
+    return money_shown(page_out(job_service.list(db, filters, paging), JobOut), principal.role)
 
 
 @router.post(
@@ -85,7 +93,7 @@ def list_jobs(
     responses=errors(404, 409),
 )
 def create_job(db: DB, principal: Editor, body: JobCreate) -> JobDetail:
-    return JobDetail.model_validate(job_service.create(db, principal, body))
+    return _detail(job_service.create(db, principal, body), principal)
 
 
 @router.get("/stage-counts", summary="How many jobs are in each stage")
@@ -95,8 +103,8 @@ def stage_counts(db: DB, _: Reader) -> list[StageCount]:
 
 
 @router.get("/{job_id}", summary="A job with its stage history", responses=errors(404))
-def get_job(db: DB, _: Reader, job_id: uuid.UUID) -> JobDetail:
-    return JobDetail.model_validate(job_service.get(db, job_id))
+def get_job(db: DB, principal: Reader, job_id: uuid.UUID) -> JobDetail:
+    return _detail(job_service.get(db, job_id), principal)
 
 
 @router.patch(
@@ -106,7 +114,7 @@ def get_job(db: DB, _: Reader, job_id: uuid.UUID) -> JobDetail:
     responses=errors(404, 409),
 )
 def update_job(db: DB, principal: Editor, job_id: uuid.UUID, body: JobUpdate) -> JobDetail:
-    return JobDetail.model_validate(job_service.update(db, principal, job_id, body))
+    return _detail(job_service.update(db, principal, job_id, body), principal)
 
 
 @router.post(
@@ -119,7 +127,7 @@ def move_stage(db: DB, principal: Mover, job_id: uuid.UUID, body: StageMove) -> 
     job = job_service.move_stage(
         db, principal, job_id, body.stage, reason=body.reason, occurred_at=body.occurred_at
     )
-    return JobDetail.model_validate(job)
+    return _detail(job, principal)
 
 
 @router.get(

@@ -21,12 +21,13 @@ from roofops.customer.schemas import CustomerRef, PropertyRef
 from roofops.job.lifecycle import allowed_targets
 from roofops.kit.schemas import (
     Dollars,
-    DollarsFromCents,
     IsoDateTime,
+    MoneyOut,
     OrmModel,
     PatchModel,
     WholeNumber,
     decimal,
+    money,
     refuse_nul,
     text,
 )
@@ -189,16 +190,16 @@ class JobOut(OrmModel):
     payer: PayerKind
     insurance_carrier: str
     claim_number: str
-    contract_amount: DollarsFromCents | None = Field(
-        validation_alias="contract_cents", description="the price the customer signed"
+    contract_amount: Annotated[MoneyOut, money("the price the customer signed")] = Field(
+        validation_alias="contract_cents"
     )
     contract_source: FigureSource | None = Field(
         description="jobnimbus (the CRM's job amount) or manual (entered in roofops)"
     )
-    rcv: DollarsFromCents | None = Field(validation_alias="rcv_cents")
-    acv: DollarsFromCents | None = Field(validation_alias="acv_cents")
-    deductible: DollarsFromCents | None = Field(validation_alias="deductible_cents")
-    depreciation_held: DollarsFromCents | None = Field(validation_alias="depreciation_held_cents")
+    rcv: Annotated[MoneyOut, money("replacement cost value")] = Field(validation_alias="rcv_cents")
+    acv: Annotated[MoneyOut, money("actual cash value")] = Field(validation_alias="acv_cents")
+    deductible: MoneyOut = Field(validation_alias="deductible_cents")
+    depreciation_held: MoneyOut = Field(validation_alias="depreciation_held_cents")
     created_at: datetime
     updated_at: datetime
 
