@@ -3,13 +3,15 @@ table (the API's side: tests/auth/test_money_by_role.py, tests/job/test_stage_mo
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
 from sqlalchemy.orm import Session
 
-from roofops.models import Role
+from roofops.models import JobStage, Role
 from tests.auth.test_money_by_role import MONEY_ROLES, OTHER_ROLES, insured_job
+from tests.factories import make_job
 from tests.web.conftest import Browser
 
 SignIn = Callable[[Role], Browser]
@@ -47,3 +49,51 @@ def test_pages_show_other_roles_no_money(sign_in: SignIn, db: Session, role: Rol
     assert 'href="/settings#prices"' not in settings
     assert 'href="/profit"' not in page
     assert browser.client.get("/profit/export.csv").status_code == 403
+
+
+# ----- stage moves ------------------------------------------------------------------------
+HX = {"HX-Request": "true"}
+OPTION = re.compile(r'<option value="([a-z_]+)"')
+
+
+def _offered(browser: Browser, job_id: object) -> list[str]:
+    page = browser.client.get(f"/jobs/{job_id}").text
+    form = page[page.index('id="stage-panel"') :]
+    return OPTION.findall(form)
+
+
+def test_the_job_page_offers_each_role_its_own_moves(sign_in: SignIn, db: Session) -> None:
+    job = make_job(db, stage=JobStage.COMPLETED)
+    db.commit()
+
+    assert _offered(sign_in(Role.FINANCE), job.id) == ["invoiced", "paid"]
+    assert _offered(sign_in(Role.ADMIN), job.id) == ["invoiced", "paid"]
+    crew_lead = sign_in(Role.CREW_LEAD)
+    assert _offered(crew_lead, job.id) == []
+    assert 'id="no-moves"' in crew_lead.client.get(f"/jobs/{job.id}").text
+
+
+def test_production_roles_see_no_billing_or_closing_moves(sign_in: SignIn, db: Session) -> None:
+    job = make_job(db, stage=JobStage.SCHEDULED)
+    db.commit()
+
+    offered = _offered(sign_in(Role.DISPATCHER), job.id)
+
+    assert offered == ["materials_ordered", "in_production", "completed"]
+    assert "cancelled" in _offered(sign_in(Role.OFFICE), job.id)
+
+
+def test_a_move_outside_the_role_is_refused_next_to_the_form(sign_in: SignIn, db: Session) -> None:
+    job = make_job(db, stage=JobStage.COMPLETED)
+    db.commit()
+    browser = sign_in(Role.CREW_LEAD)
+
+    fragment = browser.post(f"/jobs/{job.id}/stage", {"stage": "invoiced"}, headers=HX)
+    page = browser.post(f"/jobs/{job.id}/stage", {"stage": "paid"})
+
+    assert fragment.status_code == page.status_code == 403
+    assert 'id="move-error"' in fragment.text
+    assert "move_to_billing" in fragment.text
+    assert "move_to_billing" in page.text
+    db.refresh(job)
+    assert job.stage == JobStage.COMPLETED

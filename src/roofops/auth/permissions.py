@@ -138,7 +138,7 @@ def money_shown(model: ModelT, role: Role) -> ModelT:
 
 # ----- stage moves -------------------------------------------------------------------------
 # The permission a move *to* each stage needs. A move *out of* a money stage (invoiced back to
-# completed) is a billing move as well: undoing an invoice is the books' decision.
+# completed) is a billing move whatever its target: undoing an invoice is the books' decision.
 MOVE_TO: dict[JobStage, Permission] = {
     JobStage.LEAD: Permission.MOVE_TO_SALES,
     JobStage.INSPECTION: Permission.MOVE_TO_SALES,
@@ -156,16 +156,13 @@ MOVE_TO: dict[JobStage, Permission] = {
 MONEY_STAGES = frozenset({JobStage.INVOICED, JobStage.PAID})
 
 
-def move_permissions(source: JobStage, target: JobStage) -> tuple[Permission, ...]:
-    """Every permission the move ``source -> target`` needs (the lifecycle decides the rest)."""
-    needed = [MOVE_TO[target]]
-    if source in MONEY_STAGES and Permission.MOVE_TO_BILLING not in needed:
-        needed.append(Permission.MOVE_TO_BILLING)
-    return tuple(needed)
+def move_permission(source: JobStage, target: JobStage) -> Permission:
+    """The permission the move ``source -> target`` needs (the lifecycle decides the rest)."""
+    return Permission.MOVE_TO_BILLING if source in MONEY_STAGES else MOVE_TO[target]
 
 
 def may_move(role: Role, source: JobStage, target: JobStage) -> bool:
-    return all(permission.allows(role) for permission in move_permissions(source, target))
+    return move_permission(source, target).allows(role)
 
 
 # ----- routes open to everyone ---------------------------------------------------------------

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from roofops.audit.service import apply_changes, audit_service, change
-from roofops.auth.permissions import may_move, move_permissions
+from roofops.auth.permissions import may_move, move_permission
 from roofops.auth.principal import Principal
 from roofops.crew.service import require_branch, require_crew
 from roofops.customer.service import customer_service
@@ -84,8 +84,7 @@ class JobService:
         otherwise) and the lifecycle allows it (409 with the lifecycle's reason otherwise)."""
         job = _found(JobRepository(db).full(job_id, lock=True))
         source, reason = job.stage, reason.strip()
-        for permission in move_permissions(source, target):
-            principal.require(permission)
+        principal.require(move_permission(source, target))
         why = refusal(source, target, reason=reason)
         if why is not None:
             raise Conflict(why, field="stage", current=source.value, target=target.value)
