@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from roofops.audit.service import apply_changes, audit_service, change
-from roofops.auth.permissions import may_move, move_permission
+from roofops.auth.permissions import Permission, may_move, move_permission
 from roofops.auth.principal import Principal
 from roofops.crew.service import require_branch, require_crew
 from roofops.customer.service import customer_service
@@ -104,6 +104,7 @@ class JobService:
             db,
             "job.stage_changed",
             {"job_id": str(job.id), "number": job.number, "from": source.value, "to": target.value},
+            seen_with=Permission.VIEW_JOBS,
         )
         db.flush()
         return self.get(db, job_id)
