@@ -126,7 +126,7 @@ MONEY_RULE = (
     "jobs, writes supplements and talks to adjusters, so it needs every figure a job's price "
     "is made of; finance keeps the books. Dispatchers, crew leads and viewers schedule and "
     "build the work and need none of it: the API leaves the fields out (null), pages leave "
-    "the figures out, and the Profit page, its CSV and the price list answer 403."
+    "the figures out, and the Profit page, its CSV and the price-list API answer 403."
 )
 
 
