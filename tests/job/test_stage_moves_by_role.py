@@ -12,7 +12,7 @@ from roofops.exceptions import PermissionDenied
 from roofops.job.lifecycle import allowed_targets
 from roofops.job.service import job_service
 from roofops.models import ActorType, JobStage, JobStageEvent, Role
-from tests.factories import ApiClient, make_job
+from tests.factories import ApiClient, make_job, make_property
 
 S = JobStage
 ADMIN, OFFICE, DISPATCHER = Role.ADMIN, Role.OFFICE, Role.DISPATCHER
@@ -128,3 +128,25 @@ def test_finance_bills_through_the_api(api: ApiClient, db: Session) -> None:
 
     assert invoiced.status_code == 200, invoiced.text
     assert back.status_code == 200, back.text
+
+
+def test_a_job_starts_in_a_stage_only_by_whoever_may_move_it_there(
+    api: ApiClient, db: Session
+) -> None:
+    prop = make_property(db)
+    db.commit()
+    body = {
+        "number": "J-START",
+        "name": "Imported reroof",
+        "customer_id": str(prop.customer_id),
+        "property_id": str(prop.id),
+        "job_type": "reroof",
+        "material": "asphalt_shingle",
+    }
+
+    invoiced = api.as_role(OFFICE).post("/api/v1/jobs", json=body | {"stage": "invoiced"})
+    scheduled = api.as_role(OFFICE).post("/api/v1/jobs", json=body | {"stage": "scheduled"})
+
+    assert invoiced.status_code == 403
+    assert "move_to_billing" in invoiced.json()["error"]["message"]
+    assert scheduled.status_code == 201, scheduled.text

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from roofops.audit.service import apply_changes, audit_service, change
-from roofops.auth.permissions import Permission, may_move, move_permission
+from roofops.auth.permissions import MOVE_TO, Permission, may_move, move_permission
 from roofops.auth.principal import Principal
 from roofops.crew.service import require_branch, require_crew
 from roofops.customer.service import customer_service
@@ -48,6 +48,8 @@ class JobService:
         return JobRepository(db).some_ids(limit)
 
     def create(self, db: Session, principal: Principal, data: JobCreate) -> Job:
+        # A job starts in a stage only by whoever may move one there (office: not invoiced).
+        principal.require(MOVE_TO[data.stage])
         values = _columns(data.model_dump(exclude={"stage"}))
         _check_references(db, values, None)
         _ensure_number_free(db, data.number)
