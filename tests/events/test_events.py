@@ -20,7 +20,7 @@ from roofops.auth.service import auth_service, user_service
 from roofops.db import session_scope
 from roofops.events.bus import publish
 from roofops.events.hub import get_hub
-from roofops.models import Job, Role, User
+from roofops.models import Customer, Job, Property, Role, User
 from tests.events.server import bearer, running_server
 from tests.factories import make_job
 
@@ -105,6 +105,7 @@ def test_stage_move_on_the_server_reaches_its_sse_subscribers(
     with session_scope(database_url) as db:
         job = make_job(db)
         job_id, number = job.id, job.number
+        owner_id, property_id = job.customer_id, job.property_id
     try:
         with running_server(database_url, committed_token) as base:
             reader = StreamReader(f"{base}/api/v1/events?topics=job.stage_changed", committed_token)
@@ -119,8 +120,11 @@ def test_stage_move_on_the_server_reaches_its_sse_subscribers(
             assert moved.status_code == 200, moved.text
             event = reader.next_event(10)
     finally:
+        # All it committed goes: a later test may build a demo company, which needs empty tables.
         with session_scope(database_url) as db:
             db.execute(sa.delete(Job).where(Job.id == job_id))
+            db.execute(sa.delete(Property).where(Property.id == property_id))
+            db.execute(sa.delete(Customer).where(Customer.id == owner_id))
     assert event is not None
     assert event[0] == "job.stage_changed"
     assert event[1]["number"] == number
