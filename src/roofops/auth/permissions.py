@@ -3,7 +3,8 @@
 One table for everything that asks: API routes and page routes (``requires(...)``), templates
 (``can("run_sync")``), services (which stage moves a role may make), the live event stream and
 the money fields of responses. A page and the API cannot disagree because both read this table.
-docs/access.md prints it; tests/auth/test_permissions.py keeps the two equal.
+docs/access.md prints it (roofops.auth.access_doc); tests/auth/test_access_doc.py keeps the two
+equal, and tests/auth/test_route_permissions.py checks every route against it, role by role.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from roofops.kit.types import StrEnum
 from roofops.models.enums import JobStage, Role
 
 ADMIN, OFFICE, DISPATCHER = Role.ADMIN, Role.OFFICE, Role.DISPATCHER
-FINANCE, CREW_LEAD, VIEWER = Role.FINANCE, Role.CREW_LEAD, Role.VIEWER
-EVERYONE = frozenset(Role)
+FINANCE, CREW_LEAD = Role.FINANCE, Role.CREW_LEAD
+EVERYONE = frozenset(Role)  # the viewer has only what everyone has
 
 
 class Permission(StrEnum):
@@ -50,7 +51,7 @@ class Permission(StrEnum):
 
     def refusal(self, role: Role) -> str:
         """The 403 sentence: what is missing, and who has it."""
-        holders = ", ".join(sorted(role.value for role in self.roles))
+        holders = ", ".join(sorted(holder.value for holder in self.roles))
         return (
             f"your role ({role.value}) cannot do this: it needs the '{self.value}' permission, "
             f"which these roles have: {holders}"
@@ -63,8 +64,8 @@ class Grant:
     covers: str  # what the permission opens, in the words docs/access.md prints
 
 
-# Money (see MONEY_RULE) and every stage a job can move to are in here, so that the stage-move
-# table below and the money fields of the API are read from the same place as the routes.
+# The groups the grants are made of: the sales desk, the people who build the roof, the books,
+# and everyone who sees money (MONEY_RULE says why).
 _SALES_DESK = frozenset({ADMIN, OFFICE})
 _PRODUCTION = frozenset({ADMIN, OFFICE, DISPATCHER, CREW_LEAD})
 _BOOKS = frozenset({ADMIN, FINANCE})
