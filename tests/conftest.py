@@ -70,6 +70,20 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     dispose_engines()
 
 
+@pytest.fixture(autouse=True)
+def leaves_no_business_rows(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test that commits to the shared database cleans up after itself: a leftover customer
+    would make a later test (one that builds a demo company, say) fail far from the cause."""
+    yield
+    if "database_url" not in request.fixturenames:
+        return
+    from roofops.demo.repository import DemoRepository
+
+    with Session(get_engine(request.getfixturevalue("database_url"))) as db:
+        left = DemoRepository(db).tables_with_rows()
+    assert not left, f"this test left committed rows behind in: {', '.join(left)}"
+
+
 @pytest.fixture(scope="session")
 def is_postgres(database_url: str) -> bool:
     return database_url.startswith("postgresql")

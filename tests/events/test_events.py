@@ -105,7 +105,7 @@ def test_stage_move_on_the_server_reaches_its_sse_subscribers(
     with session_scope(database_url) as db:
         job = make_job(db)
         job_id, number = job.id, job.number
-        owner_id, property_id = job.customer_id, job.property_id
+        property_id, customer_id = job.property_id, job.customer_id
     try:
         with running_server(database_url, committed_token) as base:
             reader = StreamReader(f"{base}/api/v1/events?topics=job.stage_changed", committed_token)
@@ -120,11 +120,10 @@ def test_stage_move_on_the_server_reaches_its_sse_subscribers(
             assert moved.status_code == 200, moved.text
             event = reader.next_event(10)
     finally:
-        # All it committed goes: a later test may build a demo company, which needs empty tables.
         with session_scope(database_url) as db:
             db.execute(sa.delete(Job).where(Job.id == job_id))
             db.execute(sa.delete(Property).where(Property.id == property_id))
-            db.execute(sa.delete(Customer).where(Customer.id == owner_id))
+            db.execute(sa.delete(Customer).where(Customer.id == customer_id))
     assert event is not None
     assert event[0] == "job.stage_changed"
     assert event[1]["number"] == number
