@@ -91,12 +91,10 @@ def test_the_role_is_checked_before_the_lifecycle(db: Session) -> None:
         job_service.move_stage(db, as_role(VIEWER), job.id, S.LEAD, reason="x")
 
 
-def test_next_stages_are_the_roles_own(db: Session) -> None:
-    job = make_job(db, stage=S.COMPLETED)
-
-    assert job_service.next_stages(as_role(FINANCE), job) == [S.INVOICED, S.PAID]
-    assert job_service.next_stages(as_role(CREW_LEAD), job) == []
-    assert job_service.next_stages(as_role(ADMIN), job) == allowed_targets(S.COMPLETED)
+def test_next_stages_are_the_roles_own() -> None:
+    assert job_service.next_stages(as_role(FINANCE), S.COMPLETED) == [S.INVOICED, S.PAID]
+    assert job_service.next_stages(as_role(CREW_LEAD), S.COMPLETED) == []
+    assert job_service.next_stages(as_role(ADMIN), S.COMPLETED) == allowed_targets(S.COMPLETED)
 
 
 # ----- through the API -------------------------------------------------------------------
@@ -150,3 +148,19 @@ def test_a_job_starts_in_a_stage_only_by_whoever_may_move_it_there(
     assert invoiced.status_code == 403
     assert "move_to_billing" in invoiced.json()["error"]["message"]
     assert scheduled.status_code == 201, scheduled.text
+
+
+def test_the_api_offers_each_role_the_moves_the_page_offers(api: ApiClient, db: Session) -> None:
+    job = make_job(db, stage=S.COMPLETED)
+    db.commit()
+
+    def offered(role: Role) -> list[str]:
+        client = api.as_role(role)
+        detail = client.get(f"/api/v1/jobs/{job.id}").json()["next_stages"]
+        listed = client.get("/api/v1/jobs", params={"q": job.number}).json()["items"]
+        assert listed[0]["next_stages"] == detail
+        return list(detail)
+
+    assert offered(FINANCE) == ["invoiced", "paid"]
+    assert offered(CREW_LEAD) == []
+    assert offered(VIEWER) == []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, Query
 
@@ -67,8 +67,18 @@ def job_filters(
     )
 
 
+JobOutT = TypeVar("JobOutT", bound=JobOut)
+
+
+def _shown(out: JobOutT, principal: Principal) -> JobOutT:
+    """What this caller may see of a job: its money by the money rule, the moves its role may
+    make (as the job page offers them)."""
+    moves = job_service.next_stages(principal, out.stage)
+    return money_shown(out.model_copy(update={"next_stages": moves}), principal.role)
+
+
 def _detail(job: Job, principal: Principal) -> JobDetail:
-    return money_shown(JobDetail.model_validate(job), principal.role)
+    return _shown(JobDetail.model_validate(job), principal)
 
 
 @router.get(
@@ -82,7 +92,8 @@ def list_jobs(
     paging: JobPaging,
     filters: Annotated[JobFilters, Depends(job_filters)],
 ) -> PageOut[JobOut]:
-    return money_shown(page_out(job_service.list(db, filters, paging), JobOut), principal.role)
+    page = page_out(job_service.list(db, filters, paging), JobOut)
+    return page.model_copy(update={"items": [_shown(item, principal) for item in page.items]})
 
 
 @router.post(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import builtins
 import uuid
 from datetime import datetime
 from decimal import Decimal
@@ -13,12 +12,10 @@ from pydantic import (
     BaseModel,
     Field,
     StringConstraints,
-    computed_field,
 )
 
 from roofops.crew.schemas import BranchRef, CrewRef
 from roofops.customer.schemas import CustomerRef, PropertyRef
-from roofops.job.lifecycle import allowed_targets
 from roofops.kit.schemas import (
     Dollars,
     IsoDateTime,
@@ -202,12 +199,11 @@ class JobOut(OrmModel):
     depreciation_held: MoneyOut = Field(validation_alias="depreciation_held_cents")
     created_at: datetime
     updated_at: datetime
-
-    # ``builtins.property``: the ``property`` field above shadows the decorator for type checkers.
-    @computed_field(description="stages this job may move to next (some need a reason)")  # type: ignore[prop-decorator]
-    @builtins.property
-    def next_stages(self) -> list[JobStage]:
-        return allowed_targets(self.stage)
+    next_stages: list[JobStage] = Field(
+        default_factory=list,
+        description="stages the caller's role may move this job to next (some need a reason); "
+        "the lifecycle may allow other roles more (docs/access.md)",
+    )
 
 
 class JobDetail(JobOut):

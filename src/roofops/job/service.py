@@ -111,12 +111,10 @@ class JobService:
         db.flush()
         return self.get(db, job_id)
 
-    def next_stages(self, principal: Principal, job: Job) -> builtins.list[JobStage]:
-        """The moves the lifecycle allows from the job's stage that this role may make."""
+    def next_stages(self, principal: Principal, stage: JobStage) -> builtins.list[JobStage]:
+        """The moves the lifecycle allows from ``stage`` that this role may make."""
         return [
-            target
-            for target in allowed_targets(job.stage)
-            if may_move(principal.role, job.stage, target)
+            target for target in allowed_targets(stage) if may_move(principal.role, stage, target)
         ]
 
     def stage_events(self, db: Session, job_id: uuid.UUID) -> builtins.list[JobStageEvent]:

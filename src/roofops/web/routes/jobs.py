@@ -50,7 +50,7 @@ def _stage_context(job: Job, page: PageContext, **extra: Any) -> dict[str, Any]:
     return {
         "job": job,
         "timeline": timeline(job.stage_events),
-        "targets": job_service.next_stages(page.principal, job),
+        "targets": job_service.next_stages(page.principal, job.stage),
         "closed": not allowed_targets(job.stage),
         "move": {"stage": "", "reason": "", "error": ""} | extra,
     }
