@@ -9,7 +9,10 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy.orm import Session
 
-from roofops.models import JobStage, Role
+from roofops.auth.principal import Principal
+from roofops.exceptions import PermissionDenied
+from roofops.models import ActorType, JobStage, Role
+from roofops.web.context import PageContext
 from tests.auth.test_money_by_role import MONEY_ROLES, insured_job
 from tests.factories import make_job
 from tests.web.conftest import Browser
@@ -85,3 +88,14 @@ def test_a_move_outside_the_role_is_refused_next_to_the_form(sign_in: SignIn, db
     assert "move_to_billing" in page.text
     db.refresh(job)
     assert job.stage == JobStage.COMPLETED
+
+
+def test_a_template_cannot_format_money_for_a_role_without_it() -> None:
+    """page.money() is the one door money takes onto a page: a template that forgets the rule
+    fails loudly (403) instead of printing the figure."""
+    crew_lead = Principal(None, "lead@example.com", "Lead", Role.CREW_LEAD, ActorType.USER)
+    office = Principal(None, "office@example.com", "Office", Role.OFFICE, ActorType.USER)
+
+    assert PageContext(principal=office).money(1_845_000) == "$18,450.00"
+    with pytest.raises(PermissionDenied, match="view_money"):
+        PageContext(principal=crew_lead).money(1_845_000)
