@@ -18,14 +18,16 @@ from roofops.errors import install_error_handlers
 from roofops.health.endpoints import router as health_router
 from roofops.health.metrics import Metrics, require_metrics_token
 from roofops.health.middleware import MetricsMiddleware
+from roofops.kit.heap import settle_heap
 from roofops.logging import configure_logging
 from roofops.middleware import (
     BodyLimitMiddleware,
     CrashGuardMiddleware,
     InputGuardMiddleware,
     SecurityHeadersMiddleware,
+    SQLiteWriteQueueMiddleware,
 )
-from roofops.sandbox.mount import mount_sandboxes
+from roofops.sandbox.mount import SANDBOX_PREFIX, mount_sandboxes
 from roofops.web.routes import STATIC_DIR, page_router
 from roofops.worker.runtime import start_runtime
 
@@ -47,6 +49,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = start_runtime(settings, role="web") if run_background else None
         app.state.runtime = runtime
+        settle_heap()
         try:
             yield
         finally:
@@ -66,7 +69,9 @@ def create_app(
     app.state.session_factory = session_factory or default_session_factory(settings.database_url)
     install_error_handlers(app)
     app.state.metrics = Metrics()
-    # Each add wraps the ones before: the input guard is innermost, metrics outermost.
+    # Each add wraps the ones before: the write queue is innermost, metrics outermost.
+    if settings.is_sqlite:
+        app.add_middleware(SQLiteWriteQueueMiddleware, exempt_prefixes=(SANDBOX_PREFIX,))
     app.add_middleware(InputGuardMiddleware)
     app.add_middleware(
         BodyLimitMiddleware,

@@ -4,13 +4,16 @@
 - a crash guard: an unexpected exception becomes a 500 in our envelope, logged as one line;
 - a body limit: a body larger than allowed is refused (413) before anything reads it;
 - an input guard: NUL characters in the URL or a form, and JSON nested too deep or carrying
-  NUL characters, are refused before any route sees them.
+  NUL characters, are refused before any route sees them;
+- on SQLite, a queue of write requests: one at a time reaches the routes.
 
-Order, outermost first: metrics, security headers, crash guard, body limit, input guard.
+Order, outermost first: metrics, security headers, crash guard, body limit, input guard,
+write queue.
 """
 
 from __future__ import annotations
 
+import anyio
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -190,6 +193,38 @@ class InputGuardMiddleware:
             await _refuse(scope, receive, send, *refusal)
             return
         await self.app(scope, _replay(body, more, receive), send)
+
+
+class SQLiteWriteQueueMiddleware:
+    """SQLite has one writer at a time, and a request that may write takes the lock when it
+    begins (IMMEDIATE). Waiting for it in SQLite's busy handler held a worker thread per
+    waiter, while the request holding the lock still needed a thread for its next step (each
+    dependency and the route run in one each): under load writes stalled for seconds, and with
+    fewer threads than waiters they deadlocked until the busy timeout. Here write requests
+    wait their turn on the event loop, holding no thread, and go on in arrival order. The body
+    is read first (bounded by the body limit outside) so that a slow upload holds no one up.
+    GET, HEAD and OPTIONS only read and never wait; the vendor sandboxes keep no data here and
+    are called by requests that hold the turn."""
+
+    def __init__(self, app: ASGIApp, *, exempt_prefixes: tuple[str, ...]) -> None:
+        self.app = app
+        self.exempt_prefixes = exempt_prefixes
+        self.turn = anyio.Lock()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] in READ_METHODS
+            or scope["path"].startswith(self.exempt_prefixes)
+        ):
+            await self.app(scope, receive, send)
+            return
+        body, complete = await _read_body(receive)
+        async with self.turn:
+            await self.app(scope, _replay(body, complete, receive), send)
+
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def _is_json(kind: str) -> bool:

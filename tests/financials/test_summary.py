@@ -5,7 +5,7 @@ by month, margin bands and figure sources, with and without filters."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,11 +13,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from roofops.auth.principal import SYSTEM
-from roofops.financials.figures import COST_FIGURES, FIGURES, SOLD_STAGES
+from roofops.financials.figures import COST_FIGURES, COSTS_SETTLE, FIGURES, SOLD_STAGES
 from roofops.financials.queries import ProfitFilters, ProfitRow
 from roofops.financials.reports import BAND_LABELS, MarginGroup, ProfitSummary, profit_reports
 from roofops.financials.repository import MARGIN_BUCKETS, ProfitRepository
 from roofops.financials.service import financials_service
+from roofops.kit.paging import PageRequest
 from roofops.models import Job, JobStage, JobType, MarginKind
 from roofops.sandbox.demo import build_demo
 
@@ -43,8 +44,8 @@ def company(db: Session) -> None:
     db.flush()
 
 
-def expected(db: Session, filters: ProfitFilters) -> ProfitSummary:
-    rows = list(ProfitRepository(db, NOW).all_rows(filters))
+def expected(db: Session, filters: ProfitFilters, now: datetime = NOW) -> ProfitSummary:
+    rows = list(ProfitRepository(db, now).all_rows(filters))
     sold = [row for row in rows if row.job.stage in SOLD_STAGES]
     groups: dict[str, dict[tuple[str, MarginKind], list[int]]] = defaultdict(
         lambda: defaultdict(lambda: [0, 0, 0])
@@ -126,6 +127,9 @@ def test_the_summary_sums_what_the_rows_say(db: Session, filters: ProfitFilters)
     summary = profit_reports.summary(db, filters, now=NOW)
 
     assert summary == expected(db, filters)
+    # The Profit page takes its total from the summary instead of counting again.
+    page, _ = profit_reports.page_with_summary(db, filters, PageRequest(size=5))
+    assert page.total == profit_reports.page(db, filters, PageRequest(size=5)).total
 
 
 @pytest.mark.usefixtures("company")
@@ -139,3 +143,66 @@ def test_the_company_has_every_kind_of_margin_to_sum(db: Session) -> None:
     assert summary.distribution[0][1] >= 1  # the final job sold at a loss
     assert {"manual", "placeholder"} <= set(summary.sources)
     assert len(summary.by_month) > 3
+
+
+@pytest.mark.usefixtures("company")
+def test_a_kept_summary_follows_every_change_to_the_money_and_the_jobs(db: Session) -> None:
+    """The summary is reused between views (SummaryCache) but never once the data moved."""
+    profit_reports.summary(db, ProfitFilters(), now=NOW)
+    job = db.scalars(sa.select(Job).where(Job.stage == JobStage.PAID).order_by(Job.number)).first()
+    assert job is not None
+    financials_service.set_manual(
+        db, SYSTEM, job.id, figure=COST_FIGURES[0], cents=123_456_78, reason="a late bill"
+    )
+    db.flush()
+    assert profit_reports.summary(db, ProfitFilters(), now=NOW) == expected(db, ProfitFilters())
+
+    job.stage = JobStage.CANCELLED
+    db.flush()
+    assert profit_reports.summary(db, ProfitFilters(), now=NOW) == expected(db, ProfitFilters())
+
+    other_rep = ProfitFilters(sales_rep="Nobody Yet")
+    assert profit_reports.summary(db, other_rep, now=NOW).jobs == 0
+    job.sales_rep = "Nobody Yet"
+    db.flush()
+    assert profit_reports.summary(db, other_rep, now=NOW) == expected(db, other_rep)
+    assert profit_reports.summary(db, other_rep, now=NOW).jobs == 1
+
+    db.execute(sa.delete(Job).where(Job.id == job.id))
+    assert profit_reports.summary(db, ProfitFilters(), now=NOW) == expected(db, ProfitFilters())
+
+
+@pytest.mark.usefixtures("company")
+def test_a_kept_summary_sees_an_invoiced_job_turn_final_with_age(db: Session) -> None:
+    """No row changes when an invoiced job's costs settle: only the date does."""
+    invoiced = db.scalars(
+        sa.select(Job).where(Job.stage == JobStage.INVOICED).order_by(Job.number)
+    ).first()
+    assert invoiced is not None
+    financials_service.set_manual(
+        db, SYSTEM, invoiced.id, figure=COST_FIGURES[0], cents=1_000_00, reason="a bill"
+    )
+    db.flush()
+    before = invoiced.stage_changed_at + COSTS_SETTLE - timedelta(minutes=1)
+    after = before + timedelta(minutes=2)
+    filters = ProfitFilters(kind=MarginKind.ACTUAL)
+
+    kept = profit_reports.summary(db, filters, now=before)
+    settled = profit_reports.summary(db, filters, now=after)
+
+    assert kept == expected(db, filters, before)
+    assert settled == expected(db, filters, after)
+    assert settled.actual.jobs == kept.actual.jobs + 1
+
+
+@pytest.mark.usefixtures("company")
+def test_a_note_on_a_job_leaves_the_money_version_alone(db: Session) -> None:
+    """The cache stays warm through edits the summary does not read."""
+    repository = ProfitRepository(db, NOW)
+    before = repository.version()
+    job = db.scalars(sa.select(Job).order_by(Job.number)).first()
+    assert job is not None
+    job.description = "Bring the tall ladder"
+    db.flush()
+
+    assert repository.version() == before

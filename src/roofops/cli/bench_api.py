@@ -167,19 +167,25 @@ def _load(target: Target, samples: Samples, *, concurrency: int, seconds: float)
 
 async def _run_load(target: Target, samples: Samples, concurrency: int, seconds: float) -> None:
     """Readers and writers as coroutines on one event loop: a thread per client would spend
-    the machine's (two) cores on their own GIL hand-offs and count that as server latency."""
-    deadline = time.monotonic() + seconds
+    the machine's (two) cores on their own GIL hand-offs and count that as server latency.
+    Every client signs in first and the clock starts when all have: sign-in is not a route
+    measured here, and ten password checks at once would stall the first writes."""
     writers = max(1, concurrency // 5)
+    start = asyncio.Barrier(concurrency + writers)
     async with asyncio.TaskGroup() as group:
         for index in range(concurrency):
-            group.create_task(_reader(target, samples, deadline, index))
+            group.create_task(_reader(target, samples, start, seconds, index))
         for index in range(writers):
-            group.create_task(_writer(target, samples, deadline, index))
+            group.create_task(_writer(target, samples, start, seconds, index))
 
 
-async def _reader(target: Target, samples: Samples, deadline: float, index: int) -> None:
+async def _reader(
+    target: Target, samples: Samples, start: asyncio.Barrier, seconds: float, index: int
+) -> None:
     rng = random.Random(index)  # noqa: S311 (load mix, not cryptography)
     async with _signed_in(target) as browser, _api(target) as api:
+        await start.wait()
+        deadline = time.monotonic() + seconds
         step = index
         while time.monotonic() < deadline:
             route = READ_ROUTES[step % len(READ_ROUTES)]
@@ -189,9 +195,13 @@ async def _reader(target: Target, samples: Samples, deadline: float, index: int)
             step += 1
 
 
-async def _writer(target: Target, samples: Samples, deadline: float, index: int) -> None:
+async def _writer(
+    target: Target, samples: Samples, start: asyncio.Barrier, seconds: float, index: int
+) -> None:
     rng = random.Random(1000 + index)  # noqa: S311
     async with _api(target) as api:
+        await start.wait()
+        deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             job = rng.choice(target.job_ids)
             body = {"description": f"Bench note {rng.randrange(1_000_000)}"}

@@ -48,6 +48,7 @@ def serve(
         host=host,
         port=port,
         reload=reload,
+        reload_includes=["*.py", "*.html"] if reload else None,
         proxy_headers=settings.proxy_headers,
         forwarded_allow_ips=settings.forwarded_allow_ips,
         **SERVER_OPTIONS,

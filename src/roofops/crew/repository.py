@@ -57,6 +57,9 @@ CREW_LOADS = (selectinload(Crew.branch), selectinload(Crew.skills), selectinload
 class CrewRepository(Repository[Crew]):
     model = Crew
 
+    def in_name_order(self) -> list[Crew]:
+        return list(self.session.scalars(sa.select(Crew).order_by(Crew.name, Crew.id)))
+
     def search(
         self,
         *,

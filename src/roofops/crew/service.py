@@ -100,6 +100,10 @@ class CrewFilters:
 
 
 class CrewService:
+    def pickable(self, db: Session) -> builtins.list[Crew]:
+        """Every crew by name, for pickers and filters (no branch, skills or members loaded)."""
+        return CrewRepository(db).in_name_order()
+
     def list(self, db: Session, filters: CrewFilters, page: PageRequest) -> Page[Crew]:
         """Crews with branch, skills and members loaded."""
         sort = parse_sort(page.sort, CREW_SORTS, "name")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,7 +20,13 @@ from sqlalchemy.orm import Session
 
 from roofops.financials.figures import FIGURES, ratio
 from roofops.financials.queries import ProfitFilters, ProfitRow
-from roofops.financials.repository import MARGIN_BUCKETS, MarginFacts, ProfitRepository
+from roofops.financials.repository import (
+    MARGIN_BUCKETS,
+    DataVersion,
+    MarginFacts,
+    ProfitRepository,
+    SummaryFacts,
+)
 from roofops.kit.csv import safe_cell
 from roofops.kit.money import from_cents
 from roofops.kit.paging import Page, PageRequest
@@ -70,10 +78,20 @@ class ProfitReports:
     ) -> Page[ProfitRow]:
         return ProfitRepository(db, now or utcnow()).page(filters, request)
 
+    def page_with_summary(
+        self, db: Session, filters: ProfitFilters, request: PageRequest
+    ) -> tuple[Page[ProfitRow], ProfitSummary]:
+        """The Profit page: one page of rows and the summary of all of them, at one instant
+        (the summary's job count is the page's total)."""
+        now = utcnow()
+        summary = self.summary(db, filters, now=now)
+        rows = ProfitRepository(db, now).page(filters, request, total=summary.jobs)
+        return rows, summary
+
     def summary(
         self, db: Session, filters: ProfitFilters, *, now: datetime | None = None
     ) -> ProfitSummary:
-        facts = ProfitRepository(db, now or utcnow()).summary(filters)
+        facts = _summaries.facts(ProfitRepository(db, now or utcnow()), filters)
         totals = facts.totals
         overall = {group.kind: group for group in _groups(facts.margins["all"])}
         return ProfitSummary(
@@ -99,6 +117,43 @@ class ProfitReports:
         for row in ProfitRepository(db, now or utcnow()).all_rows(filters):
             writer.writerow(_csv_row(row))
         return out.getvalue()
+
+
+class SummaryCache:
+    """The latest summaries, each reused while the data it summed is unchanged.
+
+    The summary reads every filtered job (a quarter of a second at 30,000 jobs) and the Profit
+    page is opened far more often than money changes. A reuse first reads the data's version
+    (ProfitRepository.version: counts and latest edits, in one indexed statement) in the same
+    transaction, so a page never shows sums older than the rows beside them. A search by name
+    is not kept: it also reads customers, whose renames the version does not see.
+    """
+
+    def __init__(self, entries: int = 32) -> None:
+        self._entries: OrderedDict[tuple[str, ProfitFilters], tuple[DataVersion, SummaryFacts]]
+        self._entries = OrderedDict()
+        self._size = entries
+        self._lock = threading.Lock()
+
+    def facts(self, repository: ProfitRepository, filters: ProfitFilters) -> SummaryFacts:
+        if filters.q:
+            return repository.summary(filters)
+        key = (str(repository.session.get_bind().engine.url), filters)
+        version = repository.version()
+        with self._lock:
+            kept = self._entries.get(key)
+        if kept is not None and kept[0].covers(version):
+            return kept[1]
+        facts = repository.summary(filters)
+        with self._lock:
+            self._entries[key] = (version, facts)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+        return facts
+
+
+_summaries = SummaryCache()
 
 
 def _sorted_groups(rows: Iterable[MarginFacts]) -> list[MarginGroup]:

@@ -118,6 +118,7 @@ class ProfitRepository:
 
     def __init__(self, session: Session, now: datetime) -> None:
         self.session = session
+        self.now = now
         self.kind = _kind(now)
         self.margin = sa.case(
             (self.kind == MarginKind.ACTUAL.value, JobFinancials.actual_margin),
@@ -125,9 +126,13 @@ class ProfitRepository:
             else_=sa.null(),
         )
 
-    def page(self, filters: ProfitFilters, request: PageRequest) -> Page[ProfitRow]:
+    def page(
+        self, filters: ProfitFilters, request: PageRequest, *, total: int | None = None
+    ) -> Page[ProfitRow]:
+        """``total``: the filtered jobs' count when the caller has it (the summary counts them)."""
         statement = self._filtered(filters)
-        total = self.session.scalar(self._over(filters, sa.func.count()))
+        if total is None:
+            total = self.session.scalar(self._over(filters, sa.func.count()))
         rows = self.session.execute(
             statement.order_by(Job.created_at.desc(), Job.id.desc())
             .offset(request.offset)
@@ -153,6 +158,32 @@ class ProfitRepository:
             *(_sources_part(money, figure) for figure in FIGURES),
         ]
         return SummaryFacts.from_rows(self.session.execute(sa.union_all(*parts)).all())
+
+    def version(self) -> DataVersion:
+        """What every figure the summary sums depends on, read in one cheap statement: the
+        money rows (a change to a job that the summary reads touches its money row too, see
+        models.financials) and when the next invoiced job settles."""
+        settles_from = self.now - COSTS_SETTLE
+        row = self.session.execute(
+            sa.select(
+                *(
+                    sa.select(aggregate).scalar_subquery()
+                    for aggregate in (
+                        sa.func.count(JobFinancials.job_id),
+                        sa.func.max(JobFinancials.updated_at),
+                    )
+                ),
+                sa.select(sa.func.min(Job.stage_changed_at))
+                .where(Job.stage == JobStage.INVOICED, Job.stage_changed_at > settles_from)
+                .scalar_subquery(),
+            )
+        ).one()
+        next_settled = row[-1]
+        return DataVersion(
+            stamp=tuple(row[:-1]),
+            valid_from=self.now,
+            valid_until=None if next_settled is None else next_settled + COSTS_SETTLE,
+        )
 
     def _per_job(self, filters: ProfitFilters) -> sa.Select[Any]:
         """One row per filtered job with what the summary's parts group and sum."""
@@ -201,6 +232,23 @@ class ProfitRepository:
         if filters.kind is not None:
             conditions.append(self.kind == filters.kind.value)
         return conditions
+
+
+@dataclass(frozen=True)
+class DataVersion:
+    """The money rows' count and latest edit (an insert, an update or a delete moves one of
+    them), and the time window in which no invoiced job's margin turns final by age alone
+    (``valid_until``: the next one settles then). Equal versions, equal sums."""
+
+    stamp: tuple[object, ...]
+    valid_from: datetime
+    valid_until: datetime | None
+
+    def covers(self, later: DataVersion) -> bool:
+        in_window = self.valid_from <= later.valid_from and (
+            self.valid_until is None or later.valid_from < self.valid_until
+        )
+        return in_window and self.stamp == later.stamp
 
 
 # Sold: a signed contract, not lost or cancelled (the jobs money totals and margins cover).

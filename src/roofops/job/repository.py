@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from roofops.job.lifecycle import CLOSED
 from roofops.kit.paging import Page, PageRequest, SortSpec
@@ -19,11 +19,13 @@ from roofops.models.enums import JobStage, JobType, Material, PayerKind, Priorit
 from roofops.models.job import Job, JobStageEvent
 from roofops.models.property import Property
 
+# Each is one row per job: joined into the list's own statement (four IN-queries more than
+# doubled a page's time).
 LIST_LOADS = (
-    selectinload(Job.customer),
-    selectinload(Job.property),
-    selectinload(Job.branch),
-    selectinload(Job.crew),
+    joinedload(Job.customer, innerjoin=True),
+    joinedload(Job.property, innerjoin=True),
+    joinedload(Job.branch),
+    joinedload(Job.crew),
 )
 
 
@@ -128,7 +130,7 @@ class StageEventRepository(Repository[JobStageEvent]):
         return list(
             self.session.scalars(
                 sa.select(JobStageEvent)
-                .options(selectinload(JobStageEvent.job))
+                .options(joinedload(JobStageEvent.job, innerjoin=True))
                 .order_by(JobStageEvent.occurred_at.desc(), JobStageEvent.recorded_at.desc())
                 .limit(limit)
             )

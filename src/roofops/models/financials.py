@@ -15,8 +15,10 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import event
+from sqlalchemy.orm import Mapped, Session, UOWTransaction, mapped_column
 
+from roofops.kit.time import utcnow
 from roofops.kit.types import Cents, StrEnum, UTCDateTime, json_type, string_enum
 from roofops.models.base import Base, Timestamps, UUIDPrimaryKey
 from roofops.models.enums import (
@@ -26,6 +28,7 @@ from roofops.models.enums import (
     FinancialSyncStatus,
     Provider,
 )
+from roofops.models.job import Job
 
 PLACEHOLDER = FigureSource.PLACEHOLDER
 
@@ -34,6 +37,8 @@ class JobFinancials(Timestamps, Base):
     """The current money picture of one job (one row per job)."""
 
     __tablename__ = "job_financials"
+    # The Profit summary's cache asks for the latest change (roofops.financials.reports).
+    __table_args__ = (sa.Index("ix_job_financials_updated_at", "updated_at"),)
 
     job_id: Mapped[uuid.UUID] = mapped_column(
         sa.ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True
@@ -111,6 +116,41 @@ class JobFinancials(Timestamps, Base):
     def source(self, figure: str) -> FigureSource:
         value: FigureSource = getattr(self, f"{figure}_source")
         return value
+
+
+# The job columns the Profit summary groups, filters or decides a margin's kind by.
+SUMMARISED_JOB_COLUMNS = (
+    "stage",
+    "stage_changed_at",
+    "archived_at",
+    "created_at",
+    "job_type",
+    "branch_id",
+    "crew_id",
+    "sales_rep",
+)
+
+
+@event.listens_for(Session, "before_flush")
+def _touch_money_of_regrouped_jobs(session: Session, _flush: UOWTransaction, _: object) -> None:
+    """A job whose stage, type, crew, ... changes moves its money row's ``updated_at`` too, so
+    that the money's latest change (count and max, one indexed read) tells the Profit summary's
+    cache whether any figure it sums may differ; an edit of a note leaves the cache warm."""
+    regrouped = [
+        job.id for job in session.dirty if isinstance(job, Job) and _summarised_columns_changed(job)
+    ]
+    if regrouped:
+        session.execute(
+            sa.update(JobFinancials)
+            .where(JobFinancials.job_id.in_(regrouped))
+            .values(updated_at=utcnow()),
+            execution_options={"synchronize_session": False},
+        )
+
+
+def _summarised_columns_changed(job: Job) -> bool:
+    attributes = sa.inspect(job).attrs
+    return any(attributes[name].history.has_changes() for name in SUMMARISED_JOB_COLUMNS)
 
 
 class JobFinancialSnapshot(UUIDPrimaryKey, Base):

@@ -89,7 +89,11 @@ class JobStageEvent(UUIDPrimaryKey, Base):
     """One stage change: cycle times, predictions and the live dashboard all read these."""
 
     __tablename__ = "job_stage_events"
-    __table_args__ = (sa.Index("ix_job_stage_events_job_id_occurred_at", "job_id", "occurred_at"),)
+    __table_args__ = (
+        sa.Index("ix_job_stage_events_job_id_occurred_at", "job_id", "occurred_at"),
+        # The Command Center's feed: the newest moves across all jobs.
+        sa.Index("ix_job_stage_events_occurred_at_recorded_at", "occurred_at", "recorded_at"),
+    )
 
     job_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("jobs.id", ondelete="CASCADE"))
     from_stage: Mapped[JobStage | None] = mapped_column(string_enum(JobStage))

@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from roofops.config import Settings
 from roofops.exceptions import ConfigurationError
+from roofops.kit.heap import settle_heap
 from roofops.logging import get_logger
 from roofops.sandbox.demo_company import DemoCompany, demo_company
 from roofops.sandbox.jobnimbus import sandbox as jobnimbus
@@ -42,6 +43,8 @@ class Sandbox:
     prepare: Prepare
 
 
+# Every sandbox lives under this path (its vendor's name follows).
+SANDBOX_PREFIX = "/sandbox/"
 SANDBOXES = (
     Sandbox("jobnimbus", jobnimbus.SANDBOX_PATH, jobnimbus.prepare_app),
     Sandbox("quickbooks", quickbooks.SANDBOX_PATH, quickbooks.prepare_app),
@@ -60,6 +63,7 @@ class BuiltInBackground:
     def _build(self, build: Callable[[], ASGIApp]) -> None:
         try:
             self._app = build()
+            settle_heap()  # the fake's records live as long as the server
         except Exception:
             log.exception("sandbox.build_failed", sandbox=self.name)
         finally:

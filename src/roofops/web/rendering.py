@@ -27,6 +27,9 @@ from roofops.web.formatting import (
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
+# Templates are read once per process: checking every file's mtime on each render cost a page
+# several percent of its time. `roofops serve --reload` restarts on template edits instead.
+templates.env.auto_reload = False
 
 templates.env.filters.update(
     stage_label=stage_label,

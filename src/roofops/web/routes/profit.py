@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from roofops.auth.dependencies import requires
 from roofops.auth.permissions import Permission
 from roofops.config import Settings
-from roofops.crew.service import CrewFilters, branch_service, crew_service
+from roofops.crew.service import branch_service, crew_service
 from roofops.db import DB, attempt
 from roofops.dependencies import AppSettings
 from roofops.exceptions import RoofOpsError, ValidationFailed
@@ -25,7 +25,6 @@ from roofops.financials.service import financials_service
 from roofops.integrations.accounting import company_accounting
 from roofops.integrations.core.accounting import request_books_sync
 from roofops.job.service import job_service
-from roofops.kit.paging import MAX_PAGE_SIZE, PageRequest
 from roofops.models.enums import JobType
 from roofops.web.context import PageContext
 from roofops.web.dependencies import Page
@@ -55,8 +54,7 @@ def _results(
     db: Session, settings: Settings, page: PageContext, query: ProfitQuery
 ) -> dict[str, Any]:
     filters = query.filters(page.time_zone)
-    results = profit_reports.page(db, filters, query.page_request())
-    summary = profit_reports.summary(db, filters)
+    results, summary = profit_reports.page_with_summary(db, filters, query.page_request())
     return {
         "query": query,
         "results": results,
@@ -77,11 +75,10 @@ def profit_page(request: Request, db: DB, settings: AppSettings, page: Page) -> 
     context = _results(db, settings, page, query)
     if is_fragment_request(request):
         return render(request, "profit/_results.html", context | {"oob": True})
-    crews = crew_service.list(db, CrewFilters(), PageRequest(size=MAX_PAGE_SIZE))
     context |= {
         "job_types": list(JobType),
         "branches": branch_service.list(db),
-        "crews": crews.items,
+        "crews": crew_service.pickable(db),
         "sales_reps": job_service.sales_reps(db),
     }
     return render(request, "profit/index.html", context)
