@@ -15,6 +15,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from roofops.auth.permissions import Permission
 from roofops.auth.service import auth_service, user_service
 from roofops.db import session_scope
 from roofops.events.bus import publish
@@ -40,12 +41,12 @@ def test_in_process_delivery_after_commit_only(database_url: str, is_postgres: b
         pytest.skip("on PostgreSQL delivery goes through LISTEN/NOTIFY (tested across processes)")
 
     async def scenario() -> list[tuple[str, dict[str, object]]]:
-        with get_hub().subscribe(frozenset({"tests.ping"})) as subscription:
+        with get_hub().subscribe(frozenset({"tests.ping"}), Role.VIEWER) as subscription:
             with pytest.raises(RuntimeError, match="rolled back"):
                 publish_then_fail(database_url)
             with session_scope(database_url) as db:
-                publish(db, "tests.ping", {"n": 2})
-                publish(db, "tests.other", {"n": 3})
+                publish(db, "tests.ping", {"n": 2}, seen_with=Permission.VIEW_JOBS)
+                publish(db, "tests.other", {"n": 3}, seen_with=Permission.VIEW_JOBS)
             await asyncio.sleep(0.1)
             received = []
             while not subscription.queue.empty():
@@ -57,13 +58,13 @@ def test_in_process_delivery_after_commit_only(database_url: str, is_postgres: b
 
 def publish_then_fail(url: str) -> None:
     with session_scope(url) as db:
-        publish(db, "tests.ping", {"n": 1})
+        publish(db, "tests.ping", {"n": 1}, seen_with=Permission.VIEW_JOBS)
         raise RuntimeError("rolled back")
 
 
 def test_oversized_event_is_refused(database_url: str) -> None:
     with session_scope(database_url) as db, pytest.raises(ValueError, match="ids only"):
-        publish(db, "tests.big", {"blob": "x" * 8000})
+        publish(db, "tests.big", {"blob": "x" * 8000}, seen_with=Permission.VIEW_JOBS)
 
 
 class StreamReader(threading.Thread):
@@ -150,7 +151,7 @@ def _publish_until_received(
     for _ in range(20):
         started = time.perf_counter()
         with session_scope(url) as db:
-            publish(db, "tests.cross", {"from": "test process"})
+            publish(db, "tests.cross", {"from": "test process"}, seen_with=Permission.VIEW_JOBS)
         event = reader.next_event(0.5)
         if event is not None:
             return event, time.perf_counter() - started

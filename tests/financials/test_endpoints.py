@@ -17,10 +17,16 @@ def _job(db: Session) -> Job:
     return job
 
 
-def test_money_is_for_finance_and_admins(api: ApiClient, db: Session) -> None:
-    _job(db)
-    for role in (Role.VIEWER, Role.DISPATCHER, Role.CREW_LEAD, Role.OFFICE):
+def test_money_is_for_office_finance_and_admins(api: ApiClient, db: Session) -> None:
+    job = _job(db)
+    for role in (Role.VIEWER, Role.DISPATCHER, Role.CREW_LEAD):
         assert api.as_role(role).get("/api/v1/accounting/profitability").status_code == 403
+    office = api.as_role(Role.OFFICE)
+    assert office.get("/api/v1/accounting/profitability").status_code == 200
+    body = {"amount": "1.00", "reason": "not the office's to set"}
+    refused = office.put(f"/api/v1/accounting/jobs/{job.id}/figures/contract", json=body)
+    assert refused.status_code == 403
+    assert "edit_figures" in refused.json()["error"]["message"]
 
     response = api.as_role(Role.FINANCE).get("/api/v1/accounting/profitability?size=200")
 

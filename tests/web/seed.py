@@ -10,6 +10,7 @@ from decimal import Decimal
 import time_machine
 from sqlalchemy.orm import Session
 
+from roofops.auth.permissions import may_move
 from roofops.auth.principal import SYSTEM
 from roofops.auth.service import principal_for
 from roofops.company.schemas import CompanyUpdate
@@ -127,10 +128,14 @@ def seed(db: Session, user: User) -> Seeded:
         when = utcnow() - timedelta(days=70 - i, hours=rng.randint(0, 8))
         with time_machine.travel(when, tick=False):
             job = job_service.create(db, SYSTEM, _job_data(db, i, branches[i % 2], rng))
+        source = job.stage
         for stage in _path(final):
             when += timedelta(days=rng.randint(1, 4), hours=rng.randint(1, 9))
-            actor = person if rng.random() < 0.7 else SYSTEM
+            # The person is office staff: the money moves are finance's (here the system's).
+            by_person = rng.random() < 0.7 and may_move(user.role, source, stage)
+            actor = person if by_person else SYSTEM
             job_service.move_stage(db, actor, job.id, stage, occurred_at=when)
+            source = stage
         if final == JobStage.SCHEDULED and not scheduled:
             scheduled = job.number
     return Seeded(jobs=len(CUSTOMERS), scheduled_number=scheduled)

@@ -88,7 +88,7 @@ def contract_source(page: str, number: str) -> str:
 
 
 # ----- who may look -----------------------------------------------------------------------
-@pytest.mark.parametrize("role", [Role.VIEWER, Role.DISPATCHER, Role.CREW_LEAD, Role.OFFICE])
+@pytest.mark.parametrize("role", [Role.VIEWER, Role.DISPATCHER, Role.CREW_LEAD])
 def test_profit_is_closed_to_roles_without_money(sign_in: SignIn, db: Session, role: Role) -> None:
     job = make_job(db)
     db.commit()
@@ -104,6 +104,24 @@ def test_profit_is_closed_to_roles_without_money(sign_in: SignIn, db: Session, r
     assert "You don't have access to this" in page.text
     assert 'href="/profit"' not in browser.client.get("/jobs").text
     assert 'id="money-panel"' not in browser.client.get(f"/jobs/{job.id}").text
+
+
+def test_office_sees_the_figures_but_sets_none_by_hand(sign_in: SignIn, db: Session) -> None:
+    job = make_job(db, squares=Decimal("30"), stage=JobStage.CONTRACT_SIGNED)
+    db.commit()
+    browser = sign_in(Role.OFFICE)
+
+    assert browser.client.get("/profit").status_code == 200
+    grid = figures_row(browser, job)
+    form = browser.client.get(f"/profit/jobs/{job.id}/figures/contract", headers=HX)
+    setting = browser.post(
+        f"/profit/jobs/{job.id}/figures/contract", {"amount": "1", "reason": "sneaky"}
+    )
+
+    assert 'data-figure="contract"' in grid
+    assert "Set by hand" not in grid
+    assert form.status_code == setting.status_code == 403
+    assert "edit_figures" in setting.text
 
 
 @pytest.mark.parametrize("role", [Role.FINANCE, Role.ADMIN])

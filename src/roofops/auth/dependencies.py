@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from roofops.auth.permissions import Permission
 from roofops.auth.principal import Principal
 from roofops.auth.service import auth_service
 from roofops.db import DB, unit_of_work
 from roofops.exceptions import NotAuthenticated, PermissionDenied
-from roofops.models.enums import Role
 
 SESSION_COOKIE = "roofops_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -85,11 +84,13 @@ def _principal_from_cookie(request: Request, db: Session, csrf_token: str | None
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-def require(allowed: frozenset[Role]) -> Callable[[Principal], Principal]:
-    """A dependency that lets through only the given roles (401 without sign-in, 403 otherwise)."""
+class requires:  # noqa: N801 (read as a phrase: Depends(requires(Permission.RUN_SYNC)))
+    """The one dependency a route declares its permission with (401 without sign-in, 403
+    naming the permission otherwise). The route-permission test finds it by its ``permission``."""
 
-    def check(principal: CurrentPrincipal) -> Principal:
-        principal.require(allowed)
+    def __init__(self, permission: Permission) -> None:
+        self.permission = permission
+
+    def __call__(self, principal: CurrentPrincipal) -> Principal:
+        principal.require(self.permission)
         return principal
-
-    return check

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from roofops.api_paging import page_out, sorted_paging
 from roofops.api_responses import errors
-from roofops.auth import roles
-from roofops.auth.dependencies import require
+from roofops.auth.dependencies import requires
+from roofops.auth.permissions import Permission
 from roofops.auth.principal import Principal
 from roofops.auth.schemas import (
     MeOut,
@@ -35,8 +35,8 @@ from roofops.kit.paging import PageOut, PageRequest
 from roofops.models.enums import Role
 
 router = APIRouter()
-Reader = Annotated[Principal, Depends(require(roles.READ))]
-Admin = Annotated[Principal, Depends(require(roles.MANAGE_USERS))]
+Reader = Annotated[Principal, Depends(requires(Permission.USE_ACCOUNT))]
+Admin = Annotated[Principal, Depends(requires(Permission.MANAGE_USERS))]
 TokenPaging = Annotated[PageRequest, Depends(sorted_paging(TOKEN_SORTS))]
 UserPaging = Annotated[PageRequest, Depends(sorted_paging(USER_SORTS))]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from roofops.auth.permissions import Permission
 from roofops.exceptions import PermissionDenied
 from roofops.models.enums import ActorType, Role
 
@@ -23,12 +24,12 @@ class Principal:
     def label(self) -> str:
         return self.name or self.email
 
-    def require(self, allowed: frozenset[Role]) -> None:
-        if self.role not in allowed:
-            raise PermissionDenied(
-                f"your role ({self.role.value}) cannot do this; it needs one of: "
-                + ", ".join(sorted(role.value for role in allowed))
-            )
+    def can(self, permission: Permission) -> bool:
+        return permission.allows(self.role)
+
+    def require(self, permission: Permission) -> None:
+        if not self.can(permission):
+            raise PermissionDenied(permission.refusal(self.role), permission=permission.value)
 
 
 SYSTEM = Principal(

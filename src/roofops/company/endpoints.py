@@ -7,8 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from roofops.auth import roles
-from roofops.auth.dependencies import require
+from roofops.auth.dependencies import requires
+from roofops.auth.permissions import Permission
 from roofops.auth.principal import Principal
 from roofops.company.schemas import (
     CompanyOut,
@@ -22,8 +22,10 @@ from roofops.db import DB
 from roofops.models.company import PriceListEntry
 
 router = APIRouter(prefix="/company", tags=["company"])
-Reader = Annotated[Principal, Depends(require(roles.READ))]
-Admin = Annotated[Principal, Depends(require(roles.MANAGE_COMPANY))]
+Reader = Annotated[Principal, Depends(requires(Permission.VIEW_COMPANY))]
+Admin = Annotated[Principal, Depends(requires(Permission.EDIT_COMPANY))]
+MoneyReader = Annotated[Principal, Depends(requires(Permission.VIEW_MONEY))]
+PriceEditor = Annotated[Principal, Depends(requires(Permission.EDIT_PRICE_LIST))]
 
 
 @router.get(
@@ -45,7 +47,7 @@ def _price_list_out(entries: Sequence[PriceListEntry]) -> PriceListOut:
 
 
 @router.get("/price-list", summary="Price per roofing square by job type and material")
-def get_price_list(db: DB, _: Reader) -> PriceListOut:
+def get_price_list(db: DB, _: MoneyReader) -> PriceListOut:
     return _price_list_out(company_service.price_list(db))
 
 
@@ -54,5 +56,5 @@ def get_price_list(db: DB, _: Reader) -> PriceListOut:
     summary="Replace the price list",
     description="The body is the whole list: pairs left out are removed. Prices are dollars.",
 )
-def put_price_list(db: DB, principal: Admin, body: PriceList) -> PriceListOut:
+def put_price_list(db: DB, principal: PriceEditor, body: PriceList) -> PriceListOut:
     return _price_list_out(company_service.replace_price_list(db, principal, body.entries))

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends, Query
 
 from roofops.api_paging import page_out, sorted_paging
 from roofops.api_responses import errors
-from roofops.auth import roles
-from roofops.auth.dependencies import require
+from roofops.auth.dependencies import requires
+from roofops.auth.permissions import Permission
 from roofops.auth.principal import Principal
 from roofops.crew.schemas import (
     BranchCreate,
@@ -35,8 +35,8 @@ from roofops.db import DB
 from roofops.kit.paging import PageOut, PageRequest
 
 router = APIRouter(tags=["crews"])
-Reader = Annotated[Principal, Depends(require(roles.READ))]
-Editor = Annotated[Principal, Depends(require(roles.MANAGE_CREWS))]
+Reader = Annotated[Principal, Depends(requires(Permission.VIEW_CREWS))]
+Editor = Annotated[Principal, Depends(requires(Permission.EDIT_CREWS))]
 BranchPaging = Annotated[PageRequest, Depends(sorted_paging(BRANCH_SORTS))]
 SkillPaging = Annotated[PageRequest, Depends(sorted_paging(SKILL_SORTS))]
 CrewPaging = Annotated[PageRequest, Depends(sorted_paging(CREW_SORTS))]

@@ -9,10 +9,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from sse_starlette.sse import EventSourceResponse
 
-from roofops.auth import roles
-from roofops.auth.dependencies import require
+from roofops.auth.dependencies import requires
+from roofops.auth.permissions import Permission
 from roofops.auth.principal import Principal
 from roofops.events.hub import EventHub, get_hub
+from roofops.models.enums import Role
 
 router = APIRouter(tags=["events"])
 PING_SECONDS = 15
@@ -22,12 +23,14 @@ PING_SECONDS = 15
     "/events",
     summary="Live events as Server-Sent Events",
     description="Each SSE event is named by its topic (e.g. `job.stage_changed`) and carries JSON "
-    "with ids. `topics` is a comma-separated filter; empty means every topic.",
+    "with ids. `topics` is a comma-separated filter; empty means every topic. A caller gets only "
+    "the events its role may see: `job.stage_changed` needs view_jobs, `sync.progress` "
+    "view_integrations (as the runs themselves).",
     response_class=EventSourceResponse,
 )
 async def stream_events(
     request: Request,
-    _principal: Annotated[Principal, Depends(require(roles.READ))],
+    principal: Annotated[Principal, Depends(requires(Permission.USE_ACCOUNT))],
     topics: Annotated[str, Query(max_length=500)] = "",
 ) -> EventSourceResponse:
     hub = get_hub()
@@ -35,11 +38,13 @@ async def stream_events(
     if not settings.is_sqlite:
         hub.listen_postgres(settings.database_url)
     wanted = frozenset(topic.strip() for topic in topics.split(",") if topic.strip())
-    return EventSourceResponse(_events(hub, wanted), ping=PING_SECONDS)
+    return EventSourceResponse(_events(hub, wanted, principal.role), ping=PING_SECONDS)
 
 
-async def _events(hub: EventHub, topics: frozenset[str]) -> AsyncIterator[dict[str, str]]:
-    with hub.subscribe(topics) as subscription:
+async def _events(
+    hub: EventHub, topics: frozenset[str], role: Role
+) -> AsyncIterator[dict[str, str]]:
+    with hub.subscribe(topics, role) as subscription:
         while True:
             topic, payload = await subscription.queue.get()
             yield {"event": topic, "data": json.dumps(payload)}

@@ -15,7 +15,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from roofops.auth.permissions import Permission
 from roofops.logging import get_logger
+from roofops.models.enums import Role
 
 log = get_logger(__name__)
 CHANNEL = "roofops_events"
@@ -26,11 +28,13 @@ Event = tuple[str, dict[str, Any]]
 @dataclass(eq=False)
 class Subscription:
     topics: frozenset[str]
+    role: Role
     loop: asyncio.AbstractEventLoop
     queue: asyncio.Queue[Event] = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
 
-    def wants(self, topic: str) -> bool:
-        return not self.topics or topic in self.topics
+    def wants(self, topic: str, seen_with: Permission) -> bool:
+        """A topic it asked for (or all), and an event its role may see."""
+        return (not self.topics or topic in self.topics) and seen_with.allows(self.role)
 
     def offer(self, event: Event) -> None:
         try:
@@ -46,8 +50,8 @@ class EventHub:
         self._listener: PostgresListener | None = None
 
     @contextmanager
-    def subscribe(self, topics: frozenset[str]) -> Iterator[Subscription]:
-        subscription = Subscription(topics, asyncio.get_running_loop())
+    def subscribe(self, topics: frozenset[str], role: Role) -> Iterator[Subscription]:
+        subscription = Subscription(topics, role, asyncio.get_running_loop())
         with self._lock:
             self._subscriptions.add(subscription)
         try:
@@ -56,9 +60,9 @@ class EventHub:
             with self._lock:
                 self._subscriptions.discard(subscription)
 
-    def deliver(self, topic: str, payload: dict[str, Any]) -> None:
+    def deliver(self, topic: str, payload: dict[str, Any], seen_with: Permission) -> None:
         with self._lock:
-            targets = [sub for sub in self._subscriptions if sub.wants(topic)]
+            targets = [sub for sub in self._subscriptions if sub.wants(topic, seen_with)]
         for subscription in targets:
             subscription.loop.call_soon_threadsafe(subscription.offer, (topic, payload))
 
@@ -123,7 +127,7 @@ class PostgresListener(threading.Thread):
 
     def _deliver(self, raw: str) -> None:
         message = json.loads(raw)
-        self.hub.deliver(message["topic"], message["payload"])
+        self.hub.deliver(message["topic"], message["payload"], Permission(message["permission"]))
 
 
 _hub = EventHub()

@@ -12,8 +12,8 @@ from fastapi.responses import Response
 
 from roofops.api_paging import Paging
 from roofops.api_responses import errors
-from roofops.auth import roles
-from roofops.auth.dependencies import require
+from roofops.auth.dependencies import requires
+from roofops.auth.permissions import Permission
 from roofops.auth.principal import Principal
 from roofops.db import DB
 from roofops.financials.queries import ProfitFilters
@@ -36,7 +36,8 @@ from roofops.kit.schemas import IsoDate
 from roofops.models.enums import JobType, MarginKind, Provider
 
 router = APIRouter(prefix="/accounting", tags=["accounting"])
-Finance = Annotated[Principal, Depends(require(roles.FINANCE))]
+MoneyReader = Annotated[Principal, Depends(requires(Permission.VIEW_MONEY))]
+FigureEditor = Annotated[Principal, Depends(requires(Permission.EDIT_FIGURES))]
 
 
 def profit_filters(
@@ -79,7 +80,7 @@ Filters = Annotated[ProfitFilters, Depends(profit_filters)]
     "projected for an open job, actual once it is final. Definitions: docs/profitability.md.",
 )
 def list_profitability(
-    db: DB, _: Finance, paging: Paging, filters: Filters
+    db: DB, _: MoneyReader, paging: Paging, filters: Filters
 ) -> PageOut[ProfitRowOut]:
     page = profit_reports.page(db, filters, paging)
     return PageOut[ProfitRowOut](
@@ -95,7 +96,7 @@ def list_profitability(
     "/profitability/summary",
     summary="Totals of sold jobs; actual and projected margins apart, by type and month",
 )
-def profitability_summary(db: DB, _: Finance, filters: Filters) -> SummaryOut:
+def profitability_summary(db: DB, _: MoneyReader, filters: Filters) -> SummaryOut:
     return SummaryOut.of(profit_reports.summary(db, filters))
 
 
@@ -105,7 +106,7 @@ def profitability_summary(db: DB, _: Finance, filters: Filters) -> SummaryOut:
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}}},
 )
-def export_profitability(db: DB, _: Finance, filters: Filters) -> Response:
+def export_profitability(db: DB, _: MoneyReader, filters: Filters) -> Response:
     return Response(
         profit_reports.csv(db, filters),
         media_type="text/csv",
@@ -118,7 +119,7 @@ def export_profitability(db: DB, _: Finance, filters: Filters) -> Response:
     summary="One job's figures, sources and history",
     responses=errors(404),
 )
-def job_profitability(db: DB, _: Finance, job_id: uuid.UUID) -> JobProfitabilityOut:
+def job_profitability(db: DB, _: MoneyReader, job_id: uuid.UUID) -> JobProfitabilityOut:
     report = financials_service.profitability(db, job_id)
     row = ProfitRowOut.of(report.job, report.financials, report.kind)
     return JobProfitabilityOut(
@@ -136,7 +137,7 @@ def job_profitability(db: DB, _: Finance, job_id: uuid.UUID) -> JobProfitability
     responses=errors(404),
 )
 def set_figure(
-    db: DB, principal: Finance, job_id: uuid.UUID, figure: FigureName, body: ManualFigureIn
+    db: DB, principal: FigureEditor, job_id: uuid.UUID, figure: FigureName, body: ManualFigureIn
 ) -> ProfitRowOut:
     financials_service.set_manual(
         db, principal, job_id, figure=figure, cents=to_cents(body.amount), reason=body.reason
@@ -152,7 +153,7 @@ def set_figure(
     responses=errors(404, 409),
 )
 def clear_figure(
-    db: DB, principal: Finance, job_id: uuid.UUID, figure: FigureName, body: ClearFigureIn
+    db: DB, principal: FigureEditor, job_id: uuid.UUID, figure: FigureName, body: ClearFigureIn
 ) -> ProfitRowOut:
     financials_service.clear_manual(db, principal, job_id, figure=figure, reason=body.reason)
     report = financials_service.profitability(db, job_id)
@@ -160,7 +161,7 @@ def clear_figure(
 
 
 @router.get("/cost-mappings", summary="QuickBooks accounts and items -> cost categories")
-def list_cost_mappings(db: DB, _: Finance) -> list[CostMappingOut]:
+def list_cost_mappings(db: DB, _: MoneyReader) -> list[CostMappingOut]:
     rows = financials_service.cost_mappings(db, Provider.QUICKBOOKS)
     return [CostMappingOut.model_validate(row) for row in rows]
 
@@ -171,7 +172,7 @@ def list_cost_mappings(db: DB, _: Finance) -> list[CostMappingOut]:
     responses=errors(404),
 )
 def put_cost_mapping(
-    db: DB, principal: Finance, mapping_id: uuid.UUID, body: CostMappingIn
+    db: DB, principal: FigureEditor, mapping_id: uuid.UUID, body: CostMappingIn
 ) -> CostMappingOut:
     row = financials_service.map_cost(db, principal, mapping_id, body.category)
     return CostMappingOut.model_validate(row)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, Query
 
 from roofops.api_paging import page_out, sorted_paging
 from roofops.api_responses import errors
-from roofops.auth import roles
-from roofops.auth.dependencies import require
+from roofops.auth.dependencies import requires
+from roofops.auth.permissions import Permission, money_shown
 from roofops.auth.principal import Principal
 from roofops.db import DB
 from roofops.job.schemas import (
@@ -26,11 +26,12 @@ from roofops.job.service import JOB_SORTS, JobFilters, job_service
 from roofops.kit.paging import PageOut, PageRequest
 from roofops.kit.schemas import IsoDateTime
 from roofops.models.enums import JobStage, JobType, Material, PayerKind, Priority
+from roofops.models.job import Job
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
-Reader = Annotated[Principal, Depends(require(roles.READ))]
-Editor = Annotated[Principal, Depends(require(roles.MANAGE_JOBS))]
-Mover = Annotated[Principal, Depends(require(roles.MOVE_JOB_STAGE))]
+Reader = Annotated[Principal, Depends(requires(Permission.VIEW_JOBS))]
+Editor = Annotated[Principal, Depends(requires(Permission.EDIT_JOBS))]
+Mover = Annotated[Principal, Depends(requires(Permission.MOVE_JOBS))]
 JobPaging = Annotated[PageRequest, Depends(sorted_paging(JOB_SORTS))]
 
 
@@ -66,15 +67,33 @@ def job_filters(
     )
 
 
+JobOutT = TypeVar("JobOutT", bound=JobOut)
+
+
+def _shown(out: JobOutT, principal: Principal) -> JobOutT:
+    """What this caller may see of a job: its money by the money rule, the moves its role may
+    make (as the job page offers them)."""
+    moves = job_service.next_stages(principal, out.stage)
+    return money_shown(out.model_copy(update={"next_stages": moves}), principal.role)
+
+
+def _detail(job: Job, principal: Principal) -> JobDetail:
+    return _shown(JobDetail.model_validate(job), principal)
+
+
 @router.get(
     "",
     summary="List jobs",
     description=f"Sortable by: {', '.join(JOB_SORTS)} (default -stage_changed_at).",
 )
 def list_jobs(
-    db: DB, _: Reader, paging: JobPaging, filters: Annotated[JobFilters, Depends(job_filters)]
+    db: DB,
+    principal: Reader,
+    paging: JobPaging,
+    filters: Annotated[JobFilters, Depends(job_filters)],
 ) -> PageOut[JobOut]:
-    return page_out(job_service.list(db, filters, paging), JobOut)
+    page = page_out(job_service.list(db, filters, paging), JobOut)
+    return page.model_copy(update={"items": [_shown(item, principal) for item in page.items]})
 
 
 @router.post(
@@ -85,7 +104,7 @@ def list_jobs(
     responses=errors(404, 409),
 )
 def create_job(db: DB, principal: Editor, body: JobCreate) -> JobDetail:
-    return JobDetail.model_validate(job_service.create(db, principal, body))
+    return _detail(job_service.create(db, principal, body), principal)
 
 
 @router.get("/stage-counts", summary="How many jobs are in each stage")
@@ -95,8 +114,8 @@ def stage_counts(db: DB, _: Reader) -> list[StageCount]:
 
 
 @router.get("/{job_id}", summary="A job with its stage history", responses=errors(404))
-def get_job(db: DB, _: Reader, job_id: uuid.UUID) -> JobDetail:
-    return JobDetail.model_validate(job_service.get(db, job_id))
+def get_job(db: DB, principal: Reader, job_id: uuid.UUID) -> JobDetail:
+    return _detail(job_service.get(db, job_id), principal)
 
 
 @router.patch(
@@ -106,7 +125,7 @@ def get_job(db: DB, _: Reader, job_id: uuid.UUID) -> JobDetail:
     responses=errors(404, 409),
 )
 def update_job(db: DB, principal: Editor, job_id: uuid.UUID, body: JobUpdate) -> JobDetail:
-    return JobDetail.model_validate(job_service.update(db, principal, job_id, body))
+    return _detail(job_service.update(db, principal, job_id, body), principal)
 
 
 @router.post(
@@ -119,7 +138,7 @@ def move_stage(db: DB, principal: Mover, job_id: uuid.UUID, body: StageMove) -> 
     job = job_service.move_stage(
         db, principal, job_id, body.stage, reason=body.reason, occurred_at=body.occurred_at
     )
-    return JobDetail.model_validate(job)
+    return _detail(job, principal)
 
 
 @router.get(

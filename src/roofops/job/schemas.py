@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import builtins
 import uuid
 from datetime import datetime
 from decimal import Decimal
@@ -13,20 +12,19 @@ from pydantic import (
     BaseModel,
     Field,
     StringConstraints,
-    computed_field,
 )
 
 from roofops.crew.schemas import BranchRef, CrewRef
 from roofops.customer.schemas import CustomerRef, PropertyRef
-from roofops.job.lifecycle import allowed_targets
 from roofops.kit.schemas import (
     Dollars,
-    DollarsFromCents,
     IsoDateTime,
+    MoneyOut,
     OrmModel,
     PatchModel,
     WholeNumber,
     decimal,
+    money,
     refuse_nul,
     text,
 )
@@ -189,24 +187,23 @@ class JobOut(OrmModel):
     payer: PayerKind
     insurance_carrier: str
     claim_number: str
-    contract_amount: DollarsFromCents | None = Field(
-        validation_alias="contract_cents", description="the price the customer signed"
+    contract_amount: Annotated[MoneyOut, money("the price the customer signed")] = Field(
+        validation_alias="contract_cents"
     )
     contract_source: FigureSource | None = Field(
         description="jobnimbus (the CRM's job amount) or manual (entered in roofops)"
     )
-    rcv: DollarsFromCents | None = Field(validation_alias="rcv_cents")
-    acv: DollarsFromCents | None = Field(validation_alias="acv_cents")
-    deductible: DollarsFromCents | None = Field(validation_alias="deductible_cents")
-    depreciation_held: DollarsFromCents | None = Field(validation_alias="depreciation_held_cents")
+    rcv: Annotated[MoneyOut, money("replacement cost value")] = Field(validation_alias="rcv_cents")
+    acv: Annotated[MoneyOut, money("actual cash value")] = Field(validation_alias="acv_cents")
+    deductible: MoneyOut = Field(validation_alias="deductible_cents")
+    depreciation_held: MoneyOut = Field(validation_alias="depreciation_held_cents")
     created_at: datetime
     updated_at: datetime
-
-    # ``builtins.property``: the ``property`` field above shadows the decorator for type checkers.
-    @computed_field(description="stages this job may move to next (some need a reason)")  # type: ignore[prop-decorator]
-    @builtins.property
-    def next_stages(self) -> list[JobStage]:
-        return allowed_targets(self.stage)
+    next_stages: list[JobStage] = Field(
+        default_factory=list,
+        description="stages the caller's role may move this job to next (some need a reason); "
+        "the lifecycle may allow other roles more (docs/access.md)",
+    )
 
 
 class JobDetail(JobOut):

@@ -10,13 +10,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from roofops.audit.service import apply_changes, audit_service, change
+from roofops.auth.permissions import MOVE_TO, Permission, may_move, move_permission
 from roofops.auth.principal import Principal
 from roofops.crew.service import require_branch, require_crew
 from roofops.customer.service import customer_service
 from roofops.events import bus
 from roofops.exceptions import Conflict, NotFound, ValidationFailed
 from roofops.financials.service import financials_service
-from roofops.job.lifecycle import refusal
+from roofops.job.lifecycle import allowed_targets, refusal
 from roofops.job.repository import JobFilters, JobRepository, StageEventRepository
 from roofops.job.schemas import MONEY_COLUMNS, JobCreate, JobUpdate
 from roofops.kit.money import to_cents
@@ -47,6 +48,8 @@ class JobService:
         return JobRepository(db).some_ids(limit)
 
     def create(self, db: Session, principal: Principal, data: JobCreate) -> Job:
+        # A job starts in a stage only by whoever may move one there (office: not invoiced).
+        principal.require(MOVE_TO[data.stage])
         values = _columns(data.model_dump(exclude={"stage"}))
         _check_references(db, values, None)
         _ensure_number_free(db, data.number)
@@ -79,9 +82,11 @@ class JobService:
         reason: str = "",
         occurred_at: datetime | None = None,
     ) -> Job:
-        """Move a job if the lifecycle allows it; 409 with the lifecycle's reason otherwise."""
+        """Move a job if the principal's role may make this move (403 naming the permission
+        otherwise) and the lifecycle allows it (409 with the lifecycle's reason otherwise)."""
         job = _found(JobRepository(db).full(job_id, lock=True))
         source, reason = job.stage, reason.strip()
+        principal.require(move_permission(source, target))
         why = refusal(source, target, reason=reason)
         if why is not None:
             raise Conflict(why, field="stage", current=source.value, target=target.value)
@@ -101,9 +106,16 @@ class JobService:
             db,
             "job.stage_changed",
             {"job_id": str(job.id), "number": job.number, "from": source.value, "to": target.value},
+            seen_with=Permission.VIEW_JOBS,
         )
         db.flush()
         return self.get(db, job_id)
+
+    def next_stages(self, principal: Principal, stage: JobStage) -> builtins.list[JobStage]:
+        """The moves the lifecycle allows from ``stage`` that this role may make."""
+        return [
+            target for target in allowed_targets(stage) if may_move(principal.role, stage, target)
+        ]
 
     def stage_events(self, db: Session, job_id: uuid.UUID) -> builtins.list[JobStageEvent]:
         """The job's stage history, oldest first."""

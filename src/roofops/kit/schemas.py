@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, TypeVar
 
 import email_validator
 from annotated_types import GroupedMetadata
@@ -35,6 +35,7 @@ from pydantic_core import CoreSchema
 from roofops.exceptions import ValidationFailed
 from roofops.kit.money import from_cents
 
+ModelT = TypeVar("ModelT", bound=BaseModel)
 NUL_REFUSED = "must not contain NUL (\\u0000) characters"
 
 
@@ -144,6 +145,53 @@ def _cents_to_dollars(value: object) -> object:
 
 # Output side: read an integer cents attribute, show it as dollars.
 DollarsFromCents = Annotated[Decimal, BeforeValidator(_cents_to_dollars)]
+
+MONEY_NOTE = "Money: null for roles without the view_money permission."
+
+
+@dataclass(frozen=True)
+class money:  # noqa: N801 (used like a constraint: Annotated[..., money("the price")])
+    """Marks a response field as money, once, in its schema: ``without_money`` nulls every
+    marked field, and the OpenAPI says so (``x-money`` and a note after the description)."""
+
+    description: str = ""
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        value = handler(schema)
+        value["x-money"] = True
+        value["description"] = f"{self.description}. {MONEY_NOTE}".lstrip(". ")
+        return value
+
+
+# A money figure in a response (who sees it: roofops.auth.permissions.MONEY_RULE); describe it
+# with ``Annotated[MoneyOut, money("...")]``, not Field(description=...), which would hide the note.
+MoneyOut = Annotated[DollarsFromCents | None, money()]
+
+
+def money_fields(model: type[BaseModel]) -> frozenset[str]:
+    return frozenset(
+        name
+        for name, field in model.model_fields.items()
+        if any(isinstance(mark, money) for mark in field.metadata)
+    )
+
+
+def without_money(model: ModelT) -> ModelT:
+    """A copy with every money field null, in nested models and lists of them too."""
+    update: dict[str, Any] = dict.fromkeys(money_fields(type(model)))
+    for name in type(model).model_fields.keys() - update.keys():
+        value = getattr(model, name)
+        if isinstance(value, BaseModel):
+            update[name] = without_money(value)
+        elif isinstance(value, list) and any(isinstance(item, BaseModel) for item in value):
+            update[name] = [
+                without_money(item) if isinstance(item, BaseModel) else item for item in value
+            ]
+    return model.model_copy(update=update)
+
+
 Latitude = Annotated[float, number(ge=-90, le=90), Field(description="degrees north, -90 to 90")]
 Longitude = Annotated[
     float, number(ge=-180, le=180), Field(description="degrees east, -180 to 180")

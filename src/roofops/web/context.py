@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from roofops.auth.permissions import Permission
 from roofops.auth.principal import Principal
 from roofops.kit.time import as_utc
 from roofops.models.enums import Role
@@ -36,8 +37,8 @@ class PageContext:
     def csrf_token(self) -> str:
         return self.principal.csrf_token or ""
 
-    def can(self, allowed: frozenset[Role]) -> bool:
-        return self.principal.role in allowed
+    def can(self, permission: Permission) -> bool:
+        return self.principal.can(permission)
 
     def local(self, value: datetime | None, fmt: str = "%b %-d, %Y %-I:%M %p") -> str:
         """A timestamp as the office reads it: in the company's time zone."""
@@ -46,4 +47,7 @@ class PageContext:
         return as_utc(value).astimezone(ZoneInfo(self.time_zone)).strftime(fmt)
 
     def money(self, cents: int | None) -> str:
+        """The one door money takes onto a page: a template that shows a figure to a role
+        without view_money fails loudly (403) instead of leaking it."""
+        self.principal.require(Permission.VIEW_MONEY)
         return money(cents, self.currency)

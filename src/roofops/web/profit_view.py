@@ -14,7 +14,7 @@ from fastapi import Request
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
-from roofops.auth import roles
+from roofops.auth.permissions import Permission
 from roofops.config import Settings
 from roofops.dependencies import app_settings
 from roofops.exceptions import ValidationFailed
@@ -156,10 +156,23 @@ def clear_reason(form: ClearForm) -> str:
 def money_context(
     request: Request, db: Session, page: PageContext, job_id: uuid.UUID
 ) -> dict[str, Any]:
-    """The job page's money panel, for the roles that may see money (nothing for the rest)."""
-    if not page.can(roles.FINANCE):
-        return {}
+    """All the money a job page shows (the claim's amounts and the money panel), for the roles
+    that may see money; nothing for the rest, so the template has nothing to leak."""
+    if not page.can(Permission.VIEW_MONEY):
+        return {"claim_amounts": []}
+    report = financials_service.profitability(db, job_id)
     return {
-        "money": financials_service.profitability(db, job_id),
+        "money": report,
+        "claim_amounts": claim_amounts(report.job),
         "sync": sync_state(db, app_settings(request)),
     }
+
+
+def claim_amounts(job: Job) -> list[tuple[str, int | None]]:
+    """The insurance claim's money, labelled, in the order an adjuster's paperwork has it."""
+    return [
+        ("RCV", job.rcv_cents),
+        ("ACV", job.acv_cents),
+        ("Deductible", job.deductible_cents),
+        ("Depreciation held", job.depreciation_held_cents),
+    ]

@@ -9,8 +9,9 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 
-from roofops.auth import roles
+from roofops.auth.permissions import Permission
 from roofops.financials.figures import DEFINITIONS as MONEY_DEFINITIONS
 from roofops.models.enums import JobStage
 from roofops.web.context import PageContext
@@ -39,7 +40,17 @@ templates.env.filters.update(
     humanize=humanize,
     sentence=sentence,
 )
-templates.env.globals.update(JobStage=JobStage, access=roles, MONEY_TERMS=MONEY_DEFINITIONS)
+
+
+@pass_context
+def can(context: Mapping[str, Any], permission: str) -> bool:
+    """``{% if can("run_sync") %}``: templates ask the permission table the routes use, by name
+    (a misspelt name is an error, not a hidden button)."""
+    page: PageContext | None = context.get("page")
+    return page is not None and page.can(Permission(permission))
+
+
+templates.env.globals.update(JobStage=JobStage, can=can, MONEY_TERMS=MONEY_DEFINITIONS)
 
 
 def is_fragment_request(request: Request) -> bool:

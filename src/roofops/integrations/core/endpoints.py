@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from roofops.api_responses import errors
-from roofops.auth import roles
-from roofops.auth.dependencies import require
+from roofops.auth.dependencies import requires
+from roofops.auth.permissions import Permission
 from roofops.auth.principal import Principal
 from roofops.db import DB
 from roofops.dependencies import AppSettings
@@ -18,8 +18,8 @@ from roofops.integrations.core.runner import VendorSync, request_sync
 from roofops.integrations.core.runs import recent_runs, run_with_errors
 from roofops.integrations.core.schemas import SyncRunDetail, SyncRunErrorOut, SyncRunOut
 
-Viewer = Annotated[Principal, Depends(require(roles.VIEW_INTEGRATIONS))]
-Syncer = Annotated[Principal, Depends(require(roles.RUN_SYNC))]
+Viewer = Annotated[Principal, Depends(requires(Permission.VIEW_INTEGRATIONS))]
+Syncer = Annotated[Principal, Depends(requires(Permission.RUN_SYNC))]
 
 
 class SyncRequest(BaseModel):

@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from roofops.auth.permissions import Permission
 from roofops.events.bus import publish
 from roofops.exceptions import Conflict, NotFound
 from roofops.integrations.core.repository import SyncRunRepository
@@ -192,6 +193,8 @@ def _announce(db: Session, run: SyncRun) -> None:
             "done": run.progress_done,
             "total": run.progress_total,
         },
+        # As GET .../runs: whoever may not read a run does not watch it either.
+        seen_with=Permission.VIEW_INTEGRATIONS,
     )
 
 

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from roofops.api_responses import errors
-from roofops.auth import roles
-from roofops.auth.dependencies import require
+from roofops.auth.dependencies import requires
+from roofops.auth.permissions import Permission
 from roofops.auth.principal import Principal
 from roofops.db import DB
 from roofops.dependencies import AppSettings
@@ -35,8 +35,8 @@ from roofops.integrations.jobnimbus.service import (
 
 router = APIRouter(prefix="/integrations/jobnimbus", tags=["integrations: JobNimbus"])
 add_sync_routes(router, jobnimbus_sync)
-Viewer = Annotated[Principal, Depends(require(roles.VIEW_INTEGRATIONS))]
-Admin = Annotated[Principal, Depends(require(roles.MANAGE_INTEGRATIONS))]
+Viewer = Annotated[Principal, Depends(requires(Permission.VIEW_INTEGRATIONS))]
+Admin = Annotated[Principal, Depends(requires(Permission.MANAGE_INTEGRATIONS))]
 
 
 @router.get("", summary="The JobNimbus connection (never the key itself)")

@@ -10,8 +10,8 @@ from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
 from roofops.api_responses import errors
-from roofops.auth import roles
-from roofops.auth.dependencies import require
+from roofops.auth.dependencies import requires
+from roofops.auth.permissions import Permission
 from roofops.auth.principal import Principal
 from roofops.db import DB
 from roofops.dependencies import AppSettings
@@ -25,8 +25,8 @@ router = APIRouter(prefix="/integrations/quickbooks", tags=["integrations: Quick
 add_sync_routes(router, quickbooks_sync)
 # The callback is a page: a browser signed in with the session cookie lands on it.
 callback_router = APIRouter(include_in_schema=False)
-Viewer = Annotated[Principal, Depends(require(roles.VIEW_INTEGRATIONS))]
-Admin = Annotated[Principal, Depends(require(roles.MANAGE_INTEGRATIONS))]
+Viewer = Annotated[Principal, Depends(requires(Permission.VIEW_INTEGRATIONS))]
+Admin = Annotated[Principal, Depends(requires(Permission.MANAGE_INTEGRATIONS))]
 CONNECTED_PAGE = "/settings/integrations?saved=quickbooks-connected"
 
 

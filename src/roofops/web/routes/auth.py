@@ -6,10 +6,11 @@ import secrets
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from roofops.auth.dependencies import SESSION_COOKIE, CurrentPrincipal
+from roofops.auth.dependencies import SESSION_COOKIE, CurrentPrincipal, requires
+from roofops.auth.permissions import Permission
 from roofops.auth.service import auth_service
 from roofops.db import DB
 from roofops.dependencies import app_settings
@@ -112,7 +113,7 @@ def _signed_in(request: Request, raw_token: str, next_url: str) -> Response:
     return response
 
 
-@router.post("/logout")
+@router.post("/logout", dependencies=[Depends(requires(Permission.USE_ACCOUNT))])
 def logout(db: DB, principal: CurrentPrincipal) -> Response:
     if principal.session_id is not None:
         auth_service.sign_out(db, principal.session_id)

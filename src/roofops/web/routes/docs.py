@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
-from roofops.auth.dependencies import CurrentPrincipal
+from roofops.auth.dependencies import CurrentPrincipal, requires
+from roofops.auth.permissions import Permission
 from roofops.web.dependencies import Page
 from roofops.web.rendering import render
 
-router = APIRouter()
+router = APIRouter(dependencies=[Depends(requires(Permission.USE_ACCOUNT))])
 
 
 @router.get("/docs")

@@ -13,8 +13,8 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from roofops.auth import roles
-from roofops.auth.dependencies import require
+from roofops.auth.dependencies import requires
+from roofops.auth.permissions import Permission
 from roofops.config import Settings
 from roofops.db import DB, attempt
 from roofops.dependencies import AppSettings
@@ -38,9 +38,9 @@ from roofops.web.rendering import is_fragment_request, render
 
 PAGE_URL = "/settings/integrations"
 # Every route here shows connection details: the whole router is closed to other roles.
-router = APIRouter(prefix=PAGE_URL, dependencies=[Depends(require(roles.VIEW_INTEGRATIONS))])
-SYNCERS = [Depends(require(roles.RUN_SYNC))]
-ADMINS = [Depends(require(roles.MANAGE_INTEGRATIONS))]
+router = APIRouter(prefix=PAGE_URL, dependencies=[Depends(requires(Permission.VIEW_INTEGRATIONS))])
+SYNCERS = [Depends(requires(Permission.RUN_SYNC))]
+ADMINS = [Depends(requires(Permission.MANAGE_INTEGRATIONS))]
 MAX_KEY_LENGTH = 200  # as the API's ApiKeyIn: longer is a paste accident, not a key
 NOTICES = {
     "connected": "JobNimbus accepted the key. roofops stored it encrypted.",

@@ -9,15 +9,16 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from roofops.auth import roles
-from roofops.auth.dependencies import require
+from roofops.auth.dependencies import requires
+from roofops.auth.permissions import Permission
 from roofops.crew.service import branch_service
 from roofops.db import DB, attempt
-from roofops.exceptions import Conflict, ValidationFailed
+from roofops.exceptions import Conflict, PermissionDenied, ValidationFailed
 from roofops.job.lifecycle import allowed_targets
 from roofops.job.service import job_service
 from roofops.models.enums import JobStage, JobType, Material
 from roofops.models.job import Job
+from roofops.web.context import PageContext
 from roofops.web.dependencies import Page
 from roofops.web.forms import MoveForm
 from roofops.web.job_query import JobListQuery
@@ -25,7 +26,7 @@ from roofops.web.profit_view import money_context
 from roofops.web.rendering import is_fragment_request, render
 from roofops.web.timeline import timeline
 
-router = APIRouter(prefix="/jobs")
+router = APIRouter(prefix="/jobs", dependencies=[Depends(requires(Permission.VIEW_JOBS))])
 
 
 @router.get("")
@@ -45,22 +46,23 @@ def jobs_list(request: Request, db: DB, _page: Page) -> Response:
     return render(request, "jobs/list.html", context)
 
 
-def _stage_context(job: Job, **extra: Any) -> dict[str, Any]:
+def _stage_context(job: Job, page: PageContext, **extra: Any) -> dict[str, Any]:
     return {
         "job": job,
         "timeline": timeline(job.stage_events),
-        "targets": allowed_targets(job.stage),
+        "targets": job_service.next_stages(page.principal, job.stage),
+        "closed": not allowed_targets(job.stage),
         "move": {"stage": "", "reason": "", "error": ""} | extra,
     }
 
 
 @router.get("/{job_id}")
 def job_page(request: Request, db: DB, page: Page, job_id: uuid.UUID) -> Response:
-    context = _stage_context(job_service.get(db, job_id))
+    context = _stage_context(job_service.get(db, job_id), page)
     return render(request, "jobs/detail.html", context | money_context(request, db, page, job_id))
 
 
-@router.post("/{job_id}/stage", dependencies=[Depends(require(roles.MOVE_JOB_STAGE))])
+@router.post("/{job_id}/stage", dependencies=[Depends(requires(Permission.MOVE_JOBS))])
 def move_stage(
     request: Request, db: DB, page: Page, job_id: uuid.UUID, form: Annotated[MoveForm, Form()]
 ) -> Response:
@@ -68,11 +70,11 @@ def move_stage(
         with attempt(db):
             target = _target(form.stage)
             job = job_service.move_stage(db, page.principal, job_id, target, reason=form.reason)
-    except (Conflict, ValidationFailed) as exc:
-        return _refused(request, db, job_id, exc, stage=form.stage, reason=form.reason)
+    except (Conflict, ValidationFailed, PermissionDenied) as exc:
+        return _refused(request, db, page, job_id, exc, stage=form.stage, reason=form.reason)
     if not is_fragment_request(request):
         return RedirectResponse(f"/jobs/{job_id}", status_code=303)
-    return render(request, "jobs/_stage_panel.html", _stage_context(job) | {"moved": True})
+    return render(request, "jobs/_stage_panel.html", _stage_context(job, page) | {"moved": True})
 
 
 def _target(raw: str) -> JobStage:
@@ -85,11 +87,14 @@ def _target(raw: str) -> JobStage:
 def _refused(
     request: Request,
     db: Session,
+    page: PageContext,
     job_id: uuid.UUID,
-    exc: Conflict | ValidationFailed,
+    exc: Conflict | ValidationFailed | PermissionDenied,
     **entered: str,
 ) -> Response:
     """Show why next to the form, keeping what was typed; nothing was written."""
-    context = _stage_context(job_service.get(db, job_id), error=exc.message, **entered)
-    name = "jobs/_stage_panel.html" if is_fragment_request(request) else "jobs/detail.html"
-    return render(request, name, context, status_code=exc.status_code)
+    context = _stage_context(job_service.get(db, job_id), page, error=exc.message, **entered)
+    if is_fragment_request(request):
+        return render(request, "jobs/_stage_panel.html", context, status_code=exc.status_code)
+    context |= money_context(request, db, page, job_id)
+    return render(request, "jobs/detail.html", context, status_code=exc.status_code)

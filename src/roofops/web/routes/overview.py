@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from roofops.auth.dependencies import requires
+from roofops.auth.permissions import Permission
 from roofops.db import DB
 from roofops.job.lifecycle import LABELS, OPEN, PIPELINE
 from roofops.job.service import job_service
@@ -78,22 +80,22 @@ def _placeholder(request: Request, key: str) -> Response:
     return render(request, "placeholder.html", {"area": AREAS[key]})
 
 
-@router.get("/finance")
+@router.get("/finance", dependencies=[Depends(requires(Permission.VIEW_MONEY))])
 def finance(request: Request, _page: Page) -> Response:
     return _placeholder(request, "finance")
 
 
-@router.get("/dispatch")
+@router.get("/dispatch", dependencies=[Depends(requires(Permission.VIEW_CREWS))])
 def dispatch(request: Request, _page: Page) -> Response:
     return _placeholder(request, "dispatch")
 
 
-@router.get("/forecast")
+@router.get("/forecast", dependencies=[Depends(requires(Permission.VIEW_JOBS))])
 def forecast(request: Request, _page: Page) -> Response:
     return _placeholder(request, "forecast")
 
 
-@router.get("/command-center")
+@router.get("/command-center", dependencies=[Depends(requires(Permission.VIEW_JOBS))])
 def command_center(request: Request, db: DB, _page: Page) -> Response:
     counts = job_service.stage_counts(db)
     open_counts = [(stage, counts.get(stage, 0)) for stage in PIPELINE if stage in OPEN]

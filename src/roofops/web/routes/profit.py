@@ -11,8 +11,8 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from roofops.auth import roles
-from roofops.auth.dependencies import require
+from roofops.auth.dependencies import requires
+from roofops.auth.permissions import Permission
 from roofops.config import Settings
 from roofops.crew.service import branch_service, crew_service
 from roofops.db import DB, attempt
@@ -44,8 +44,9 @@ from roofops.web.rendering import is_fragment_request, render
 from roofops.web.routes.auth import safe_next
 
 # Every route here shows or changes money: the whole router is closed to other roles.
-router = APIRouter(prefix="/profit", dependencies=[Depends(require(roles.FINANCE))])
-SYNCERS = [Depends(require(roles.RUN_SYNC))]
+router = APIRouter(prefix="/profit", dependencies=[Depends(requires(Permission.VIEW_MONEY))])
+SYNCERS = [Depends(requires(Permission.RUN_SYNC))]
+FIGURE_EDITORS = [Depends(requires(Permission.EDIT_FIGURES))]
 FIGURE_SAVED = "figure-saved"  # htmx event: the dialog closes, tables and panels refetch
 
 
@@ -168,14 +169,14 @@ def _saved(
     return render(request, "profit/_figure_saved.html", {"message": message}, headers=headers)
 
 
-@router.get("/jobs/{job_id}/figures/{figure}")
+@router.get("/jobs/{job_id}/figures/{figure}", dependencies=FIGURE_EDITORS)
 def figure_form(
     request: Request, db: DB, _page: Page, job_id: uuid.UUID, figure: FigureName, next: str = ""
 ) -> Response:
     return _figure_form(request, db, job_id, figure, next)
 
 
-@router.post("/jobs/{job_id}/figures/{figure}")
+@router.post("/jobs/{job_id}/figures/{figure}", dependencies=FIGURE_EDITORS)
 def set_figure(
     request: Request,
     db: DB,
@@ -200,7 +201,7 @@ def set_figure(
     return _saved(request, job_id, figure, message, form.next)
 
 
-@router.post("/jobs/{job_id}/figures/{figure}/clear")
+@router.post("/jobs/{job_id}/figures/{figure}/clear", dependencies=FIGURE_EDITORS)
 def clear_figure(
     request: Request,
     db: DB,

@@ -12,8 +12,8 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from roofops.auth import roles
-from roofops.auth.dependencies import require
+from roofops.auth.dependencies import requires
+from roofops.auth.permissions import Permission
 from roofops.auth.schemas import TokenCreate, UserCreate
 from roofops.auth.service import auth_service, user_service
 from roofops.company.schemas import CompanyUpdate
@@ -29,9 +29,11 @@ from roofops.web.dependencies import Page
 from roofops.web.forms import CompanyForm, NewUserForm, price_entries, price_field, readable
 from roofops.web.rendering import render
 
-router = APIRouter(prefix="/settings")
-ADMIN_COMPANY = [Depends(require(roles.MANAGE_COMPANY))]
-ADMIN_USERS = [Depends(require(roles.MANAGE_USERS))]
+# The page itself is everyone's (their own API tokens); each section asks for more.
+router = APIRouter(prefix="/settings", dependencies=[Depends(requires(Permission.USE_ACCOUNT))])
+COMPANY_EDITORS = [Depends(requires(Permission.EDIT_COMPANY))]
+PRICE_EDITORS = [Depends(requires(Permission.EDIT_PRICE_LIST))]
+USER_ADMINS = [Depends(requires(Permission.MANAGE_USERS))]
 SAVED = {
     "company": "Company settings saved.",
     "prices": "Price list saved.",
@@ -53,6 +55,13 @@ def _connections(db: Session, request: Request) -> dict[str, ConnectionStatus]:
     }
 
 
+def _prices(db: Session) -> dict[tuple[JobType, Material], int]:
+    return {
+        (entry.job_type, entry.material): entry.price_per_square_cents
+        for entry in company_service.price_list(db)
+    }
+
+
 @dataclass
 class Outcome:
     """What a settings action shows: a notice, an error in its section, or a one-time secret."""
@@ -67,20 +76,17 @@ def _settings_page(request: Request, db: Session, page: PageContext, outcome: Ou
     principal = page.principal
     context: dict[str, Any] = {
         "company": company_service.get(db),
-        "prices": {
-            (entry.job_type, entry.material): entry.price_per_square_cents
-            for entry in company_service.price_list(db)
-        },
+        "prices": _prices(db) if page.can(Permission.VIEW_MONEY) else None,
         "job_types": list(JobType),
         "materials": list(Material),
         "price_field": price_field,
-        "users": user_service.list(db) if page.can(roles.MANAGE_USERS) else [],
+        "users": user_service.list(db) if page.can(Permission.MANAGE_USERS) else [],
         "roles": list(Role),
         "tokens": auth_service.list_api_tokens(db, user_id=principal.user_id)
         if principal.user_id
         else [],
         "integrations": INTEGRATIONS,
-        "connections": _connections(db, request) if page.can(roles.VIEW_INTEGRATIONS) else {},
+        "connections": _connections(db, request) if page.can(Permission.VIEW_INTEGRATIONS) else {},
         "notice": SAVED.get(request.query_params.get("saved", "")),
         "outcome": outcome,
     }
@@ -112,7 +118,7 @@ def settings_page(request: Request, db: DB, page: Page) -> Response:
     return _settings_page(request, db, page, Outcome())
 
 
-@router.post("/company", dependencies=ADMIN_COMPANY)
+@router.post("/company", dependencies=COMPANY_EDITORS)
 def update_company(
     request: Request, db: DB, page: Page, form: Annotated[CompanyForm, Form()]
 ) -> Response:
@@ -124,7 +130,7 @@ def update_company(
     return _act(request, db, page, "company", action)
 
 
-@router.post("/prices", dependencies=ADMIN_COMPANY)
+@router.post("/prices", dependencies=PRICE_EDITORS)
 async def update_prices(request: Request, db: DB, page: Page) -> Response:
     form = await request.form()
     cells = {key: value for key, value in form.items() if isinstance(value, str)}
@@ -151,7 +157,7 @@ def _whole_price_grid(cells: dict[str, str]) -> dict[str, str]:
     return cells
 
 
-@router.post("/users", dependencies=ADMIN_USERS)
+@router.post("/users", dependencies=USER_ADMINS)
 def create_user(
     request: Request, db: DB, page: Page, form: Annotated[NewUserForm, Form()]
 ) -> Response:

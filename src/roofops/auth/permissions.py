@@ -1,0 +1,184 @@
+"""Who may do what: every permission roofops checks, and the roles that have it.
+
+One table for everything that asks: API routes and page routes (``requires(...)``), templates
+(``can("run_sync")``), services (which stage moves a role may make), the live event stream and
+the money fields of responses. A page and the API cannot disagree because both read this table.
+docs/access.md prints it (roofops.auth.access_doc); tests/auth/test_access_doc.py keeps the two
+equal, and tests/auth/test_route_permissions.py checks every route against it, role by role.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from roofops.kit.schemas import ModelT, without_money
+from roofops.kit.types import StrEnum
+from roofops.models.enums import JobStage, Role
+
+ADMIN, OFFICE, DISPATCHER = Role.ADMIN, Role.OFFICE, Role.DISPATCHER
+FINANCE, CREW_LEAD = Role.FINANCE, Role.CREW_LEAD
+EVERYONE = frozenset(Role)  # the viewer has only what everyone has
+
+
+class Permission(StrEnum):
+    USE_ACCOUNT = "use_account"
+    VIEW_JOBS = "view_jobs"
+    VIEW_CREWS = "view_crews"
+    VIEW_COMPANY = "view_company"
+    EDIT_JOBS = "edit_jobs"
+    EDIT_CUSTOMERS = "edit_customers"
+    EDIT_CREWS = "edit_crews"
+    MOVE_JOBS = "move_jobs"
+    MOVE_TO_SALES = "move_to_sales"
+    MOVE_TO_PRODUCTION = "move_to_production"
+    MOVE_TO_BILLING = "move_to_billing"
+    CLOSE_JOBS = "close_jobs"
+    VIEW_MONEY = "view_money"
+    EDIT_FIGURES = "edit_figures"
+    EDIT_PRICE_LIST = "edit_price_list"
+    EDIT_COMPANY = "edit_company"
+    VIEW_INTEGRATIONS = "view_integrations"
+    RUN_SYNC = "run_sync"
+    MANAGE_INTEGRATIONS = "manage_integrations"
+    MANAGE_USERS = "manage_users"
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return TABLE[self].roles
+
+    def allows(self, role: Role) -> bool:
+        return role in TABLE[self].roles
+
+    def refusal(self, role: Role) -> str:
+        """The 403 sentence: what is missing, and who has it."""
+        holders = ", ".join(sorted(holder.value for holder in self.roles))
+        return (
+            f"your role ({role.value}) cannot do this: it needs the '{self.value}' permission, "
+            f"which these roles have: {holders}"
+        )
+
+
+@dataclass(frozen=True)
+class Grant:
+    roles: frozenset[Role]
+    covers: str  # what the permission opens, in the words docs/access.md prints
+
+
+# The groups the grants are made of: the sales desk, the people who build the roof, the books,
+# and everyone who sees money (MONEY_RULE says why).
+_SALES_DESK = frozenset({ADMIN, OFFICE})
+_PRODUCTION = frozenset({ADMIN, OFFICE, DISPATCHER, CREW_LEAD})
+_BOOKS = frozenset({ADMIN, FINANCE})
+_MONEY = frozenset({ADMIN, OFFICE, FINANCE})
+_MOVERS = _SALES_DESK | _PRODUCTION | _BOOKS
+
+TABLE: dict[Permission, Grant] = {
+    Permission.USE_ACCOUNT: Grant(
+        EVERYONE, "sign out, see who I am, my own API tokens, the settings page, the API docs"
+    ),
+    Permission.VIEW_JOBS: Grant(
+        EVERYONE,
+        "jobs, customers, properties, stage history, Command Center, live job events "
+        "(money fields are left out without view_money)",
+    ),
+    Permission.VIEW_CREWS: Grant(EVERYONE, "crews, branches, skills, the Dispatch tab"),
+    Permission.VIEW_COMPANY: Grant(EVERYONE, "company name, time zone and currency"),
+    Permission.EDIT_JOBS: Grant(_SALES_DESK, "create and edit jobs, money fields included"),
+    Permission.EDIT_CUSTOMERS: Grant(_SALES_DESK, "create and edit customers and properties"),
+    Permission.EDIT_CREWS: Grant(
+        frozenset({ADMIN, OFFICE, DISPATCHER}), "create and edit crews, branches and skills"
+    ),
+    Permission.MOVE_JOBS: Grant(
+        _MOVERS, "open the stage-move form and API; each move then needs its own permission"
+    ),
+    Permission.MOVE_TO_SALES: Grant(
+        _SALES_DESK, "move a job to lead, inspection, estimate or contract signed"
+    ),
+    Permission.MOVE_TO_PRODUCTION: Grant(
+        _PRODUCTION, "move a job to materials ordered, scheduled, in production or completed"
+    ),
+    Permission.MOVE_TO_BILLING: Grant(
+        _BOOKS, "move a job to invoiced or paid, or back out of invoiced"
+    ),
+    Permission.CLOSE_JOBS: Grant(_SALES_DESK, "mark a job lost or cancelled"),
+    Permission.VIEW_MONEY: Grant(
+        _MONEY,
+        "contract amounts, insurance amounts (RCV, ACV, deductible, depreciation), the price "
+        "list, costs, profit and margins: the Profit page, its CSV, the money API fields",
+    ),
+    Permission.EDIT_FIGURES: Grant(
+        _BOOKS, "set or clear a job's money figures by hand; map accounting costs to categories"
+    ),
+    Permission.EDIT_PRICE_LIST: Grant(frozenset({ADMIN}), "change the price list"),
+    Permission.EDIT_COMPANY: Grant(frozenset({ADMIN}), "change company settings"),
+    Permission.VIEW_INTEGRATIONS: Grant(
+        _MONEY, "the integrations page, connections, sync runs and their live progress"
+    ),
+    Permission.RUN_SYNC: Grant(_MONEY, "start a JobNimbus or QuickBooks sync (page or API)"),
+    Permission.MANAGE_INTEGRATIONS: Grant(
+        frozenset({ADMIN}), "connect and disconnect vendors, edit the status and branch maps"
+    ),
+    Permission.MANAGE_USERS: Grant(frozenset({ADMIN}), "create, edit and deactivate users"),
+}
+
+MONEY_RULE = (
+    "Money is seen by admin, office and finance, and by nobody else: contract amounts, "
+    "insurance amounts, the price list, costs, profit and margins alike. The office prices "
+    "jobs, writes supplements and talks to adjusters, so it needs every figure a job's price "
+    "is made of; finance keeps the books. Dispatchers, crew leads and viewers schedule and "
+    "build the work and need none of it: the API leaves the fields out (null), pages leave "
+    "the figures out, and the Profit page, its CSV and the price-list API answer 403."
+)
+
+
+def money_shown(model: ModelT, role: Role) -> ModelT:
+    """MONEY_RULE on a response: its money fields (``MoneyOut``) kept for roles with
+    view_money, null for every other role."""
+    return model if Permission.VIEW_MONEY.allows(role) else without_money(model)
+
+
+# ----- stage moves -------------------------------------------------------------------------
+# The permission a move *to* each stage needs. A move *out of* a money stage (invoiced back to
+# completed) is a billing move whatever its target: undoing an invoice is the books' decision.
+MOVE_TO: dict[JobStage, Permission] = {
+    JobStage.LEAD: Permission.MOVE_TO_SALES,
+    JobStage.INSPECTION: Permission.MOVE_TO_SALES,
+    JobStage.ESTIMATE: Permission.MOVE_TO_SALES,
+    JobStage.CONTRACT_SIGNED: Permission.MOVE_TO_SALES,
+    JobStage.MATERIALS_ORDERED: Permission.MOVE_TO_PRODUCTION,
+    JobStage.SCHEDULED: Permission.MOVE_TO_PRODUCTION,
+    JobStage.IN_PRODUCTION: Permission.MOVE_TO_PRODUCTION,
+    JobStage.COMPLETED: Permission.MOVE_TO_PRODUCTION,
+    JobStage.INVOICED: Permission.MOVE_TO_BILLING,
+    JobStage.PAID: Permission.MOVE_TO_BILLING,
+    JobStage.LOST: Permission.CLOSE_JOBS,
+    JobStage.CANCELLED: Permission.CLOSE_JOBS,
+}
+MONEY_STAGES = frozenset({JobStage.INVOICED, JobStage.PAID})
+
+
+def move_permission(source: JobStage, target: JobStage) -> Permission:
+    """The permission the move ``source -> target`` needs (the lifecycle decides the rest)."""
+    return Permission.MOVE_TO_BILLING if source in MONEY_STAGES else MOVE_TO[target]
+
+
+def may_move(role: Role, source: JobStage, target: JobStage) -> bool:
+    return move_permission(source, target).allows(role)
+
+
+# ----- routes open to everyone ---------------------------------------------------------------
+# Every other route declares a permission; tests/auth/test_route_permissions.py walks the app
+# and fails on a route that does neither.
+PUBLIC_ROUTES: dict[str, str] = {
+    "GET /": "redirects to the jobs list (which asks for sign-in)",
+    "GET /login": "the sign-in form",
+    "POST /login": "signing in",
+    "GET /health/live": "liveness probe",
+    "GET /health/ready": "readiness probe",
+    "GET /metrics": "Prometheus; its own bearer token in production (docs/deployment.md)",
+    "POST /api/v1/integrations/quickbooks/webhook": "Intuit's deliveries, checked by signature",
+}
+PUBLIC_MOUNTS: dict[str, str] = {
+    "/static": "stylesheets, scripts and images",
+    "/sandbox/": "the fake vendors of a demo database (never mounted in production)",
+}
