@@ -136,7 +136,7 @@ def test_finance_and_admins_see_every_figure(sign_in: SignIn, db: Session, role:
     assert 'href="/profit" aria-current="page"' in response.text
     block = job_block(response.text, job.number)
     # The grid is not in the page: the row fetches it when it is first opened.
-    assert f'hx-get="/profit/jobs/{job.id}/figures?next=' in block
+    assert f'data-figures="/profit/jobs/{job.id}/figures?next=' in block
     grid = figures_row(browser, job)
     figures = re.findall(r'class="figure[^"]*" data-figure="([a-z]+)"', grid)
     assert figures == [

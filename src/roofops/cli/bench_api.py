@@ -18,6 +18,7 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -166,7 +167,10 @@ def _wait_until_ready(base: str, process: subprocess.Popen[bytes]) -> None:
 
 
 def _load(target: Target, samples: Samples, *, concurrency: int, seconds: float) -> None:
-    asyncio.run(_run_load(target, samples, concurrency, seconds))
+    # The load's event loop gets a thread of its own: the caller may be running a loop already
+    # (Playwright's sync API keeps one in the main thread of a test process).
+    with ThreadPoolExecutor(max_workers=1) as loop_thread:
+        loop_thread.submit(asyncio.run, _run_load(target, samples, concurrency, seconds)).result()
 
 
 async def _run_load(target: Target, samples: Samples, concurrency: int, seconds: float) -> None:
@@ -191,7 +195,8 @@ async def _reader(
         await start.wait()
         deadline = time.monotonic() + seconds
         step = index
-        while time.monotonic() < deadline:
+        # At least one round: every route gets a sample, however short the run or slow the server.
+        while time.monotonic() < deadline or step < index + len(READ_ROUTES):
             route = READ_ROUTES[step % len(READ_ROUTES)]
             path = route.replace("{id}", rng.choice(target.job_ids))
             client = api if route.startswith("/api/") else browser

@@ -65,10 +65,16 @@
     if (!row) { return; }
     row.hidden = !open;
     button.setAttribute("aria-expanded", open ? "true" : "false");
-    if (open) { expanded[row.id] = true; } else { delete expanded[row.id]; }
-    // The grid is fetched the first time the row opens (its cell's trigger fires once).
+    if (open) { expanded[row.id] = true; loadFigures(row); } else { delete expanded[row.id]; }
+  }
+
+  // The grid is fetched the first time its row opens. Asked for directly, not through an htmx
+  // trigger: a row re-rendered by a refresh may open before htmx has wired up its new nodes.
+  function loadFigures(row) {
     var cell = row.querySelector("[data-figures]");
-    if (open && cell && window.htmx) { window.htmx.trigger(cell, "figures-open"); }
+    if (!cell || cell.hasAttribute("data-loading") || !window.htmx) { return; }
+    cell.setAttribute("data-loading", "");
+    window.htmx.ajax("GET", cell.getAttribute("data-figures"), { target: cell, swap: "innerHTML" });
   }
 
   function restoreExpanded() {
