@@ -6,6 +6,8 @@ in_production -> completed -> invoiced -> paid; lost before a contract, cancelle
 
 from __future__ import annotations
 
+import functools
+
 from roofops.models.enums import JobStage
 
 PIPELINE: tuple[JobStage, ...] = (
@@ -112,7 +114,8 @@ def _milestone_skipped(here: int, there: int) -> JobStage | None:
     return None
 
 
-def allowed_targets(current: JobStage) -> list[JobStage]:
+@functools.cache  # the rules are fixed: every job list asks this for each of its rows
+def allowed_targets(current: JobStage) -> tuple[JobStage, ...]:
     """Stages a user may pick next (a reason may still be required for some)."""
     candidates = [*PIPELINE, JobStage.LOST, JobStage.CANCELLED]
-    return [stage for stage in candidates if refusal(current, stage, reason="x") is None]
+    return tuple(stage for stage in candidates if refusal(current, stage, reason="x") is None)
