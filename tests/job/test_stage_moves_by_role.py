@@ -94,7 +94,9 @@ def test_the_role_is_checked_before_the_lifecycle(db: Session) -> None:
 def test_next_stages_are_the_roles_own() -> None:
     assert job_service.next_stages(as_role(FINANCE), S.COMPLETED) == [S.INVOICED, S.PAID]
     assert job_service.next_stages(as_role(CREW_LEAD), S.COMPLETED) == []
-    assert job_service.next_stages(as_role(ADMIN), S.COMPLETED) == list(allowed_targets(S.COMPLETED))
+    assert job_service.next_stages(as_role(ADMIN), S.COMPLETED) == list(
+        allowed_targets(S.COMPLETED)
+    )
 
 
 # ----- through the API -------------------------------------------------------------------

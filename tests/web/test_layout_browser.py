@@ -9,6 +9,7 @@ only what is not a page (a CSV, JSON, an OAuth landing) is left out, each with i
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -19,8 +20,10 @@ import sqlalchemy as sa
 from fastapi.routing import iter_route_contexts
 from playwright.sync_api import Browser, Page, expect
 
+from roofops.auth.principal import SYSTEM
 from roofops.config import Settings
 from roofops.db import session_factory, session_scope
+from roofops.financials.service import financials_service
 from roofops.integrations.core.runner import run_now
 from roofops.integrations.jobnimbus.service import jobnimbus_sync
 from roofops.integrations.quickbooks.sync_service import quickbooks_sync
@@ -41,8 +44,9 @@ NOT_PAGES = {
     "/openapi.json": "the JSON /docs reads",
     "/integrations/quickbooks/callback": "where QuickBooks sends the browser back, with a code",
 }
-# What sticks out: an element past its parent's edges, unless an ancestor scrolls or clips it
-# (a wide table in its scroll box is fine; the page itself scrolling sideways is not).
+# What sticks out: an element past its parent's edges, or content past its own box, unless an
+# ancestor scrolls or clips it (a wide table in its scroll box is fine; the page itself scrolling
+# sideways is not).
 OVERFLOWING = """
 () => {
   const found = [];
@@ -63,9 +67,14 @@ OVERFLOWING = """
     const box = el.getBoundingClientRect();
     const parent = el.parentElement.getBoundingClientRect();
     if (box.width === 0 || box.height === 0) continue;
+    const text = (el.textContent || "").trim().slice(0, 40);
     if ((box.right > parent.right + 1 || box.left < parent.left - 1) && !clipped(el)) {
-      const text = (el.textContent || "").trim().slice(0, 40);
       found.push(`<${el.tagName.toLowerCase()} class="${el.className}"> "${text}"`);
+    }
+    // Its own content wider than itself (a total that does not wrap, in a narrow tile).
+    const spills = el.scrollWidth > el.clientWidth + 1 && style.overflowX === "visible";
+    if (spills && el.clientWidth > 0 && style.display !== "inline" && !clipped(el)) {
+      found.push(`spills: <${el.tagName.toLowerCase()} class="${el.className}"> "${text}"`);
     }
   }
   return found.slice(0, 10);
@@ -100,7 +109,18 @@ def live(
         connect_sandbox(sessions, local)
         for sync in (jobnimbus_sync, quickbooks_sync):
             run_now(sessions, local, sync, full=False, triggered_by="test")
-        yield Live(base, admin.email, admin.password, path_values(url))
+        values = path_values(url)
+        with session_scope(url) as db:
+            # Nine-digit money: the widest figures a page must hold, in the totals and in a row.
+            financials_service.set_manual(
+                db,
+                SYSTEM,
+                uuid.UUID(values["job_id"]),
+                figure="contract",
+                cents=199_999_999_99,
+                reason="the widest figure",
+            )
+        yield Live(base, admin.email, admin.password, values)
 
 
 def path_values(url: str) -> dict[str, str]:
@@ -163,7 +183,8 @@ def test_every_page_fits_its_width_without_console_errors(
 
 
 def test_the_walk_sees_what_sticks_out(browser: Browser, live: Live) -> None:
-    """The check itself: a badge forced wider than its tile, and a page wider than the window."""
+    """The check itself: a badge forced wider than its tile, a total wider than its tile, and a
+    page wider than the window."""
     context = browser.new_context(viewport={"width": 390, "height": 900})
     page = context.new_page()
     page.goto(live.url + "/login")
@@ -177,9 +198,14 @@ def test_the_walk_sees_what_sticks_out(browser: Browser, live: Live) -> None:
         badge.textContent = "Materials ordered";
         box.appendChild(badge);
         document.body.appendChild(box);
+        const tile = document.createElement("div");
+        Object.assign(tile.style, {width: "80px", whiteSpace: "nowrap"});
+        tile.textContent = "$23,628,365.25";
+        document.body.appendChild(tile);
     }"""
     )
     found = page.evaluate(OVERFLOWING)
     context.close()
     assert any("Materials ordered" in item for item in found), found
+    assert any(item.startswith("spills:") and "$23,628,365.25" in item for item in found), found
     assert any("the page is" in item for item in found), found
