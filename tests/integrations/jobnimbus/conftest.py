@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 
 from roofops.auth.principal import SYSTEM
@@ -26,6 +26,9 @@ from roofops.sandbox.jobnimbus.fake import (
     create_fake_app,
     serve_fake,
 )
+
+if TYPE_CHECKING:
+    from tests.integrations.jobnimbus.syncing import Syncer
 
 API_KEY = "jilqy9efy8jk79v9"
 DEMO_JOBS = 5000
@@ -164,3 +167,14 @@ def connect(
         return factory
 
     return factory_for
+
+
+@pytest.fixture
+def syncer(
+    connect: Callable[..., Callable[[str, str], JobNimbusClient]],
+    session_maker: sessionmaker[Session],
+    settings: Settings,
+) -> Syncer:
+    from tests.integrations.jobnimbus.syncing import Syncer
+
+    return Syncer(session_maker, settings, connect)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,8 +27,8 @@ from roofops.models import (
     SyncRunError,
 )
 from roofops.sandbox.jobnimbus.demo_data import demo_store
-from roofops.sandbox.jobnimbus.fake import FakeJobNimbusStore
-from tests.integrations.jobnimbus.conftest import FakeJobNimbus
+from roofops.sandbox.jobnimbus.fake import FakeJobNimbusStore, Record
+from tests.integrations.jobnimbus.conftest import Clock, FakeJobNimbus
 
 ClientFactory = Callable[[str, str], JobNimbusClient]
 SMALL_STORE_JOBS = 120
@@ -43,6 +45,32 @@ def sync(
         session_maker, settings, JobNimbusSync(factory), full=full, triggered_by="test"
     )
     return run_of(session_maker, run_id)
+
+
+@dataclass
+class Syncer:
+    """A test's JobNimbus connection and the syncs run on it: ``connect()`` where the test's
+    story connects (the fake's account may be set up first), then ``sync()`` as often as the
+    story needs."""
+
+    session_maker: sessionmaker[Session]
+    settings: Settings
+    connector: Callable[..., ClientFactory]
+    factory: ClientFactory | None = None
+
+    def connect(self, **client_args: Any) -> ClientFactory:
+        self.factory = self.connector(**client_args)
+        return self.factory
+
+    def sync(self, *, full: bool = False) -> SyncRun:
+        return sync(self.session_maker, self.settings, self._factory(), full=full)
+
+    def carry_out(self, run: SyncRun) -> SyncRun:
+        return carry_out(self.session_maker, self.settings, self._factory(), run)
+
+    def _factory(self) -> ClientFactory:
+        assert self.factory is not None, "connect() first"
+        return self.factory
 
 
 def carry_out(
@@ -155,3 +183,30 @@ def expected_history(store: FakeJobNimbusStore) -> set[tuple[str, str, str]]:
 
 def _iso(moment: Any) -> str:
     return str(as_utc(moment).isoformat())
+
+
+@dataclass
+class Crm:
+    """A small JobNimbus account whose office works on the test's clock."""
+
+    store: FakeJobNimbusStore
+    clock: Clock
+
+    def new_job(self, status: str = "Lead", workflow: str = "Residential") -> Record:
+        contact = self.store.add("contacts", {"display_name": "Pat Doe", **ADDRESS})
+        primary = {"id": contact["jnid"], "type": "contact", "name": "Pat Doe"}
+        body = {"name": "Hail claim", "record_type_name": workflow, "status_name": status}
+        return self.store.create("jobs", {**body, "primary": primary, **ADDRESS})
+
+    def move(self, job: Record, status: str, *, hours: float = 1) -> datetime:
+        """An hour (by default) later, the office moves the job on."""
+        moment = self.clock.advance(hours * 3600)
+        self.store.change_status(job["jnid"], status)
+        return moment
+
+
+ADDRESS = {"address_line1": "1420 Larimer St", "city": "Denver", "state_text": "CO", "zip": "80202"}
+
+
+def iso(moment: datetime) -> str:
+    return as_utc(moment).isoformat()

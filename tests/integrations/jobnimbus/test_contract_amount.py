@@ -3,16 +3,14 @@ office typed in roofops is never overwritten by a sync."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from roofops.config import Settings
 from roofops.models import FigureSource, JobFinancials
 from roofops.sandbox.jobnimbus.fake import FakeJobNimbusStore
 from tests.integrations.jobnimbus.conftest import FakeJobNimbus
-from tests.integrations.jobnimbus.syncing import local_job, small_store, sync
+from tests.integrations.jobnimbus.syncing import Syncer, local_job, small_store
 
 
 def _signed(store: FakeJobNimbusStore) -> dict[str, Any]:
@@ -21,16 +19,14 @@ def _signed(store: FakeJobNimbusStore) -> dict[str, Any]:
 
 def test_the_approved_estimates_total_is_the_contract_amount(
     fake: FakeJobNimbus,
-    connect: Callable[..., Any],
-    session_maker: sessionmaker[Session],
-    settings: Settings,
+    syncer: Syncer,
     db: Session,
 ) -> None:
     store = small_store(fake)
-    factory = connect()
+    syncer.connect()
     record = _signed(store)
 
-    sync(session_maker, settings, factory)
+    syncer.sync()
 
     job = local_job(db, record["number"])
     expected = round(record["approved_estimate_total"] * 100)
@@ -40,7 +36,7 @@ def test_the_approved_estimates_total_is_the_contract_amount(
     assert (money.contract_cents, money.contract_source) == (expected, FigureSource.JOBNIMBUS)
 
     store.update("jobs", record["jnid"], {"approved_estimate_total": 31_400.0})
-    sync(session_maker, settings, factory)
+    syncer.sync()
 
     db.expire_all()
     assert db.get(JobFinancials, job.id).contract_cents == 31_400_00  # type: ignore[union-attr]
@@ -48,21 +44,19 @@ def test_the_approved_estimates_total_is_the_contract_amount(
 
 def test_an_amount_typed_in_roofops_survives_the_sync(
     fake: FakeJobNimbus,
-    connect: Callable[..., Any],
-    session_maker: sessionmaker[Session],
-    settings: Settings,
+    syncer: Syncer,
     db: Session,
 ) -> None:
     store = small_store(fake)
-    factory = connect()
+    syncer.connect()
     record = _signed(store)
-    sync(session_maker, settings, factory)
+    syncer.sync()
     job = local_job(db, record["number"])
     job.contract_cents, job.contract_source = 28_000_00, FigureSource.MANUAL
     db.commit()
 
     store.update("jobs", record["jnid"], {"approved_estimate_total": 31_400.0})
-    sync(session_maker, settings, factory, full=True)
+    syncer.sync(full=True)
 
     job = local_job(db, record["number"])
     assert (job.contract_cents, job.contract_source) == (28_000_00, FigureSource.MANUAL)

@@ -4,54 +4,27 @@ that stay put, and errors that name their record and point at a real cause."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from roofops.auth.principal import SYSTEM
 from roofops.config import Settings
-from roofops.integrations.jobnimbus.client import JobNimbusClient
 from roofops.integrations.jobnimbus.service import jobnimbus_service
 from roofops.kit.time import as_utc
 from roofops.models import JobStage, SyncRunStatus
 from roofops.sandbox.jobnimbus.fake import FakeJobNimbusStore, Record, status_change_activity
 from tests.integrations.jobnimbus.conftest import Clock, FakeJobNimbus
 from tests.integrations.jobnimbus.syncing import (
-    carry_out,
+    Crm,
+    Syncer,
     errors_of,
     events_of,
+    iso,
     local_job,
-    sync,
 )
-
-Connect = Callable[..., Callable[[str, str], JobNimbusClient]]
-
-
-@dataclass
-class Crm:
-    """A small JobNimbus account whose office works on the test's clock."""
-
-    store: FakeJobNimbusStore
-    clock: Clock
-
-    def new_job(self, status: str = "Lead", workflow: str = "Residential") -> Record:
-        contact = self.store.add("contacts", {"display_name": "Pat Doe", **ADDRESS})
-        primary = {"id": contact["jnid"], "type": "contact", "name": "Pat Doe"}
-        body = {"name": "Hail claim", "record_type_name": workflow, "status_name": status}
-        return self.store.create("jobs", {**body, "primary": primary, **ADDRESS})
-
-    def move(self, job: Record, status: str, *, hours: float = 1) -> datetime:
-        """An hour (by default) later, the office moves the job on."""
-        moment = self.clock.advance(hours * 3600)
-        self.store.change_status(job["jnid"], status)
-        return moment
-
-
-ADDRESS = {"address_line1": "1420 Larimer St", "city": "Denver", "state_text": "CO", "zip": "80202"}
 
 
 @pytest.fixture
@@ -59,24 +32,18 @@ def crm(fake: FakeJobNimbus, clock: Clock) -> Crm:
     return Crm(fake.use(FakeJobNimbusStore(clock=clock)), clock)
 
 
-def iso(moment: datetime) -> str:
-    return as_utc(moment).isoformat()
-
-
 def test_two_statuses_of_one_stage_are_one_event_dated_when_the_stage_began(
     crm: Crm,
-    connect: Connect,
-    session_maker: sessionmaker[Session],
-    settings: Settings,
+    syncer: Syncer,
     db: Session,
 ) -> None:
-    factory = connect()
+    syncer.connect()
     job = crm.new_job()
     created = crm.clock.now
     scheduled = crm.move(job, "Appointment Scheduled")
     crm.move(job, "Inspection Complete")  # the same stage: inspection
 
-    first = sync(session_maker, settings, factory)  # the job arrives before its history
+    first = syncer.sync()  # the job arrives before its history
 
     local = local_job(db, job["number"])
     expected = [(None, "lead", iso(created)), ("lead", "inspection", iso(scheduled))]
@@ -84,7 +51,7 @@ def test_two_statuses_of_one_stage_are_one_event_dated_when_the_stage_began(
     assert events_of(db, local) == expected
     assert (local.stage, as_utc(local.stage_changed_at)) == (JobStage.INSPECTION, scheduled)
 
-    again = sync(session_maker, settings, factory, full=True)
+    again = syncer.sync(full=True)
 
     assert (again.created, again.updated) == (0, 0)
     assert events_of(db, local_job(db, job["number"])) == expected
@@ -92,18 +59,16 @@ def test_two_statuses_of_one_stage_are_one_event_dated_when_the_stage_began(
 
 def test_a_later_status_of_the_same_stage_keeps_the_stage_start(
     crm: Crm,
-    connect: Connect,
-    session_maker: sessionmaker[Session],
-    settings: Settings,
+    syncer: Syncer,
     db: Session,
 ) -> None:
-    factory = connect()
+    syncer.connect()
     job = crm.new_job()
     scheduled = crm.move(job, "Appointment Scheduled")
-    sync(session_maker, settings, factory)
+    syncer.sync()
     crm.move(job, "Inspection Complete")
 
-    sync(session_maker, settings, factory)
+    syncer.sync()
 
     local = local_job(db, job["number"])
     assert as_utc(local.stage_changed_at) == scheduled
@@ -112,19 +77,18 @@ def test_a_later_status_of_the_same_stage_keeps_the_stage_start(
 
 def test_history_entries_of_an_unmapped_status_count_once_it_is_mapped(
     crm: Crm,
-    connect: Connect,
-    session_maker: sessionmaker[Session],
+    syncer: Syncer,
     settings: Settings,
     db: Session,
 ) -> None:
-    factory = connect()
+    syncer.connect()
     crm.store.add_status("Residential", "Roof Loaded")  # an admin added it in JobNimbus
     job = crm.new_job()
     created = crm.clock.now
     loaded = crm.move(job, "Roof Loaded")
     started = crm.move(job, "In Progress")
 
-    sync(session_maker, settings, factory)
+    syncer.sync()
 
     lead = (None, "lead", iso(created))
     local = local_job(db, job["number"])
@@ -135,7 +99,7 @@ def test_history_entries_of_an_unmapped_status_count_once_it_is_mapped(
     )
     db.commit()
     assert resync.run is not None
-    carry_out(session_maker, settings, factory, resync.run)
+    syncer.carry_out(resync.run)
 
     assert events_of(db, local_job(db, job["number"])) == [
         lead,
@@ -146,20 +110,18 @@ def test_history_entries_of_an_unmapped_status_count_once_it_is_mapped(
 
 def test_an_archived_job_keeps_its_archive_date_when_edited_later(
     crm: Crm,
-    connect: Connect,
-    session_maker: sessionmaker[Session],
-    settings: Settings,
+    syncer: Syncer,
     db: Session,
 ) -> None:
-    factory = connect()
+    syncer.connect()
     job = crm.new_job()
     archived = crm.clock.advance(3600)
     crm.store.archive("jobs", job["jnid"])
-    sync(session_maker, settings, factory)
+    syncer.sync()
     crm.clock.advance(86_400)
     crm.store.update("jobs", job["jnid"], {"description": "Customer called back"})
 
-    sync(session_maker, settings, factory)
+    syncer.sync()
 
     local = local_job(db, job["number"])
     assert local.description == "Customer called back"
@@ -170,19 +132,17 @@ def test_an_archived_job_keeps_its_archive_date_when_edited_later(
 def test_a_malformed_activity_is_reported_as_an_activity(
     crm: Crm,
     fake: FakeJobNimbus,
-    connect: Connect,
-    session_maker: sessionmaker[Session],
-    settings: Settings,
+    syncer: Syncer,
     *,
     db: Session,
 ) -> None:
-    factory = connect()
+    syncer.connect()
     job = crm.new_job()
     crm.move(job, "Appointment Scheduled")
     bad = crm.store.records("activities")[-1]
     fake.faults.break_record("activities", bad["jnid"])
 
-    run = sync(session_maker, settings, factory)
+    run = syncer.sync()
 
     assert [(e.record_type, e.external_id) for e in errors_of(db, run)] == [
         ("activity", bad["jnid"])
@@ -191,16 +151,14 @@ def test_a_malformed_activity_is_reported_as_an_activity(
 
 def test_a_status_change_of_a_job_jobnimbus_does_not_return_says_why(
     crm: Crm,
-    connect: Connect,
-    session_maker: sessionmaker[Session],
-    settings: Settings,
+    syncer: Syncer,
     db: Session,
 ) -> None:
-    factory = connect()
+    syncer.connect()
     crm.new_job()
     orphan = crm.store.add("activities", logged_change({"jnid": "gone1", "name": "Deleted"}))
 
-    run = sync(session_maker, settings, factory)
+    run = syncer.sync()
 
     assert [(e.record_type, e.external_id, e.message) for e in errors_of(db, run)] == [
         (
@@ -214,17 +172,15 @@ def test_a_status_change_of_a_job_jobnimbus_does_not_return_says_why(
 
 def test_a_contacts_status_change_is_not_a_jobs(
     crm: Crm,
-    connect: Connect,
-    session_maker: sessionmaker[Session],
-    settings: Settings,
+    syncer: Syncer,
     db: Session,
 ) -> None:
-    factory = connect()
+    syncer.connect()
     job = crm.new_job()
     contact = {"id": job["primary"]["id"], "type": "contact", "name": "Pat Doe"}
     crm.store.add("activities", {**logged_change(job), "primary": contact})
 
-    run = sync(session_maker, settings, factory)
+    run = syncer.sync()
 
     assert run.status == SyncRunStatus.SUCCEEDED, errors_of(db, run)
 

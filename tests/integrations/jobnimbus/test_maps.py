@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from roofops.auth.principal import SYSTEM
 from roofops.config import Settings
@@ -32,15 +32,15 @@ from roofops.sandbox.jobnimbus.fake import FakeJobNimbusStore
 from tests.factories import make_branch
 from tests.integrations.jobnimbus.conftest import Clock, FakeJobNimbus
 from tests.integrations.jobnimbus.syncing import (
-    carry_out,
+    Crm,
+    Syncer,
     errors_of,
     events_of,
+    iso,
     local_job,
     small_store,
-    sync,
     synced,
 )
-from tests.integrations.jobnimbus.test_history import Crm, iso
 
 Connect = Callable[..., Callable[[str, str], JobNimbusClient]]
 UNKNOWN = "Roof Loaded"
@@ -56,19 +56,18 @@ def crm(fake: FakeJobNimbus, clock: Clock) -> Crm:
 # ----- statuses the map does not know -------------------------------------------------------
 def test_jobs_in_an_unknown_status_come_in_flagged_and_a_mapped_resync_puts_them_right(
     crm: Crm,
-    connect: Connect,
-    session_maker: sessionmaker[Session],
+    syncer: Syncer,
     settings: Settings,
     db: Session,
 ) -> None:
-    factory = connect()
+    syncer.connect()
     moved = crm.new_job()
     scheduled = crm.move(moved, "Appointment Scheduled")
     loaded = crm.move(moved, UNKNOWN)
     born = crm.new_job(status=UNKNOWN)
     created = crm.clock.now
 
-    run = sync(session_maker, settings, factory)
+    run = syncer.sync()
 
     assert run.status == SyncRunStatus.PARTIAL
     first, second = local_job(db, moved["number"]), local_job(db, born["number"])
@@ -95,7 +94,7 @@ def test_jobs_in_an_unknown_status_come_in_flagged_and_a_mapped_resync_puts_them
     db.commit()
     assert resync.run is not None
     assert resync.run.kind == SyncKind.FULL
-    done = carry_out(session_maker, settings, factory, resync.run)
+    done = syncer.carry_out(resync.run)
 
     assert done.status == SyncRunStatus.SUCCEEDED, errors_of(db, done)
     first, second = local_job(db, moved["number"]), local_job(db, born["number"])
@@ -108,13 +107,12 @@ def test_jobs_in_an_unknown_status_come_in_flagged_and_a_mapped_resync_puts_them
 
 def test_the_map_shows_the_accounts_workflows_from_the_last_sync(
     fake: FakeJobNimbus,
-    connect: Connect,
-    session_maker: sessionmaker[Session],
-    settings: Settings,
+    syncer: Syncer,
     db: Session,
 ) -> None:
     small_store(fake)
-    sync(session_maker, settings, connect())
+    syncer.connect()
+    syncer.sync()
     jobnimbus_service.map_status(db, SYSTEM, "Waiting on HOA", JobStage.ESTIMATE)
 
     view = jobnimbus_service.status_map_view(db)
@@ -175,15 +173,15 @@ def offices(fake: FakeJobNimbus, db: Session) -> dict[str, Branch]:
 def test_jobs_take_the_branch_named_like_their_location(
     fake: FakeJobNimbus,
     offices: dict[str, Branch],
-    connect: Connect,
-    session_maker: sessionmaker[Session],
-    settings: Settings,
+    syncer: Syncer,
     *,
     db: Session,
 ) -> None:
     store = small_store(fake)
 
-    sync(session_maker, settings, connect())
+    syncer.connect()
+
+    syncer.sync()
 
     assert job_branches(db) == {
         job["number"]: offices[job["location"]["name"]].id for job in store.records("jobs")
@@ -200,15 +198,14 @@ def test_jobs_take_the_branch_named_like_their_location(
 def test_a_saved_branch_map_moves_jobs_on_resync_location_first_then_sales_rep(
     fake: FakeJobNimbus,
     offices: dict[str, Branch],
-    connect: Connect,
-    session_maker: sessionmaker[Session],
+    syncer: Syncer,
     settings: Settings,
     *,
     db: Session,
 ) -> None:
     store = small_store(fake)
-    factory = connect()
-    sync(session_maker, settings, factory)
+    syncer.connect()
+    syncer.sync()
     first, *others = store.records("jobs")
     away = store.update("jobs", others[0]["jnid"], {"location": None})  # no location now
     yard = make_branch(db, name="Storm yard")
@@ -222,7 +219,7 @@ def test_a_saved_branch_map_moves_jobs_on_resync_location_first_then_sales_rep(
     resync = jobnimbus_service.save_branches_and_resync(db, settings, SYSTEM, choices)
     db.commit()
     assert resync.run is not None
-    carry_out(session_maker, settings, factory, resync.run)
+    syncer.carry_out(resync.run)
 
     branches = job_branches(db)
     for job in store.records("jobs"):
@@ -245,13 +242,13 @@ def test_a_branch_map_choice_for_something_never_synced_is_refused(
 
 def test_a_branch_map_choice_of_an_unknown_branch_is_refused(
     fake: FakeJobNimbus,
-    connect: Connect,
-    session_maker: sessionmaker[Session],
+    syncer: Syncer,
     settings: Settings,
     db: Session,
 ) -> None:
     small_store(fake)
-    sync(session_maker, settings, connect())
+    syncer.connect()
+    syncer.sync()
     row = jobnimbus_service.branch_map(db).mappings[0]
 
     with pytest.raises(ValidationFailed, match="no such branch"):

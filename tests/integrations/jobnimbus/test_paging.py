@@ -4,16 +4,14 @@ order, cursors from the start of each read, count checks) loses none."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 import httpx
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from roofops.config import Settings
-from roofops.integrations.jobnimbus.client import JobNimbusClient
 from roofops.integrations.jobnimbus.sync import OVERLAP, STREAMS
 from roofops.kit.time import as_utc
 from roofops.models import CrmStatusChange, SyncCursor, SyncRunStatus
@@ -21,17 +19,16 @@ from roofops.sandbox.jobnimbus.demo_data import demo_store
 from roofops.sandbox.jobnimbus.fake import EditsWhilePaging, FakeJobNimbusStore
 from tests.integrations.jobnimbus.conftest import API_KEY, FakeJobNimbus
 from tests.integrations.jobnimbus.syncing import (
+    Syncer,
     errors_of,
     expected_history,
     expected_stages,
     local_job,
     small_store,
     stage_history,
-    sync,
     synced_stages,
 )
 
-Connect = Callable[..., Callable[[str, str], JobNimbusClient]]
 EDITED = 50
 
 
@@ -81,18 +78,17 @@ def test_paging_in_creation_order_sees_every_record_whatever_is_edited(
 def test_a_full_sync_of_5000_jobs_while_50_are_edited_between_pages_loses_nothing(
     fake: FakeJobNimbus,
     account: FakeJobNimbusStore,
-    connect: Connect,
-    session_maker: sessionmaker[Session],
+    syncer: Syncer,
     settings: Settings,
     *,
     db: Session,
 ) -> None:
-    factory = connect()
+    syncer.connect()
     before_the_run = newest_changes(account)
     fake.faults.edits = EditsWhilePaging("jobs", count=EDITED, at_offset=2000)
     fake.requests.clear()
 
-    full = sync(session_maker, settings, factory)
+    full = syncer.sync()
 
     edited = fake.faults.edits.edited
     assert len(edited) == EDITED
@@ -115,7 +111,7 @@ def test_a_full_sync_of_5000_jobs_while_50_are_edited_between_pages_loses_nothin
     assert marks["activities"] == newest_changes(account)["activities"]
 
     fake.requests.clear()
-    incremental = sync(session_maker, settings, factory)
+    incremental = syncer.sync()
 
     assert incremental.status == SyncRunStatus.SUCCEEDED
     assert incremental.requests == fake.requests.count == 1 + len(STREAMS)
@@ -156,19 +152,17 @@ def records_since(store: FakeJobNimbusStore, marks: dict[str, datetime]) -> int:
 
 def test_a_list_that_lost_a_record_is_read_again(
     fake: FakeJobNimbus,
-    connect: Connect,
-    session_maker: sessionmaker[Session],
-    settings: Settings,
+    syncer: Syncer,
     db: Session,
 ) -> None:
     store = small_store(fake)
-    factory = connect()
+    syncer.connect()
     lost = store.records("jobs")[40]
     # Left out of the probe (which then is not the whole list) and of the first read.
     fake.faults.hide_from_lists("jobs", lost["jnid"], times=2)
     fake.requests.clear()
 
-    run = sync(session_maker, settings, factory)
+    run = syncer.sync()
 
     assert run.status == SyncRunStatus.SUCCEEDED, errors_of(db, run)
     assert local_job(db, lost["number"]).name == lost["name"]
@@ -179,17 +173,15 @@ def test_a_list_that_lost_a_record_is_read_again(
 
 def test_a_list_still_short_after_a_second_read_makes_the_run_partial(
     fake: FakeJobNimbus,
-    connect: Connect,
-    session_maker: sessionmaker[Session],
-    settings: Settings,
+    syncer: Syncer,
     db: Session,
 ) -> None:
     store = small_store(fake)
-    factory = connect()
+    syncer.connect()
     lost = store.records("jobs")[40]
     fake.faults.hide_from_lists("jobs", lost["jnid"], times=3)  # probe, read, second read
 
-    run = sync(session_maker, settings, factory)
+    run = syncer.sync()
 
     assert run.status == SyncRunStatus.PARTIAL
     jobs = store.count("jobs")
@@ -204,7 +196,7 @@ def test_a_list_still_short_after_a_second_read_makes_the_run_partial(
     # Its status changes asked for it by id: it is in, with its history.
     assert local_job(db, lost["number"]).stage.value == expected_stages(store)[lost["number"]]
 
-    again = sync(session_maker, settings, factory)
+    again = syncer.sync()
 
     assert again.status == SyncRunStatus.SUCCEEDED, errors_of(db, again)
     assert local_job(db, lost["number"]).name == lost["name"]

@@ -35,6 +35,7 @@ from roofops.models import (
 from roofops.sandbox.jobnimbus.demo_data import demo_store
 from tests.integrations.jobnimbus.conftest import API_KEY, FakeJobNimbus, RecordingSleep
 from tests.integrations.jobnimbus.syncing import (
+    Syncer,
     count,
     database_state,
     errors_of,
@@ -50,17 +51,15 @@ class Killed(BaseException):
 
 def test_a_second_run_changes_nothing(
     fake: FakeJobNimbus,
-    connect: Callable[..., Callable[[str, str], JobNimbusClient]],
-    session_maker: sessionmaker[Session],
-    settings: Settings,
+    syncer: Syncer,
     db: Session,
 ) -> None:
     small_store(fake)
-    factory = connect()
-    sync(session_maker, settings, factory)
+    syncer.connect()
+    syncer.sync()
     before = database_state(db)
 
-    again = sync(session_maker, settings, factory, full=True)
+    again = syncer.sync(full=True)
 
     assert again.created == again.updated == 0
     assert again.unchanged == again.fetched
@@ -69,14 +68,14 @@ def test_a_second_run_changes_nothing(
 
 def test_a_killed_sync_run_again_equals_one_clean_run(
     fake: FakeJobNimbus,
-    connect: Callable[..., Callable[[str, str], JobNimbusClient]],
+    syncer: Syncer,
     session_maker: sessionmaker[Session],
     settings: Settings,
     db: Session,
 ) -> None:
     fake.use(demo_store(1500))  # two pages each of contacts and jobs
-    factory = connect()
-    sync(session_maker, settings, factory)
+    factory = syncer.connect()
+    syncer.sync()
     clean_state = database_state(db)
     forget_everything_synced(db)
 
@@ -85,7 +84,7 @@ def test_a_killed_sync_run_again_equals_one_clean_run(
     assert 0 < db.scalar(sa.select(sa.func.count()).select_from(synced("job").subquery())) < 1500
     _age_running_runs(session_maker)
 
-    rerun = sync(session_maker, settings, factory)
+    rerun = syncer.sync()
 
     assert rerun.status == SyncRunStatus.SUCCEEDED
     assert database_state(db) == clean_state
@@ -136,21 +135,19 @@ def _age_running_runs(session_maker: sessionmaker[Session]) -> None:
 
 def test_429_storms_and_server_errors_are_ridden_out(
     fake: FakeJobNimbus,
-    connect: Callable[..., Callable[[str, str], JobNimbusClient]],
-    session_maker: sessionmaker[Session],
-    settings: Settings,
+    syncer: Syncer,
     db: Session,
     *,
     sleep: RecordingSleep,
 ) -> None:
     store = small_store(fake)
-    factory = connect()
+    syncer.connect()
     jobs_before = count(db, Job)
     fake.requests.clear()
     fake.faults.rate_limited, fake.faults.retry_after = 3, "2"
     fake.faults.server_errors = 2
 
-    run = sync(session_maker, settings, factory)
+    run = syncer.sync()
 
     assert run.status == SyncRunStatus.SUCCEEDED
     assert count(db, Job) - jobs_before == store.count("jobs")
@@ -160,18 +157,16 @@ def test_429_storms_and_server_errors_are_ridden_out(
 
 def test_a_malformed_record_is_reported_and_nothing_else_is_lost(
     fake: FakeJobNimbus,
-    connect: Callable[..., Callable[[str, str], JobNimbusClient]],
-    session_maker: sessionmaker[Session],
-    settings: Settings,
+    syncer: Syncer,
     db: Session,
 ) -> None:
     store = small_store(fake)
-    factory = connect()
+    syncer.connect()
     bad = store.records("jobs")[7]
     jobs_before = count(db, Job)
     fake.faults.break_record("jobs", bad["jnid"])
 
-    run = sync(session_maker, settings, factory)
+    run = syncer.sync()
 
     assert run.status == SyncRunStatus.PARTIAL
     assert count(db, Job) - jobs_before == store.count("jobs") - 1
