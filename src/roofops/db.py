@@ -27,6 +27,8 @@ _factories: dict[str, sessionmaker[Session]] = {}
 AFTER_COMMIT_KEY = "roofops.after_commit"
 # Execution option of a unit of work that only reads (see _configure_sqlite).
 READ_ONLY = "roofops_read_only"
+# Methods that only read: their unit of work begins deferred on SQLite, they skip the write
+# queue and need no CSRF token.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 

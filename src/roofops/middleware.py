@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from roofops.db import SAFE_METHODS
 from roofops.errors import crash_response, error_response
 from roofops.kit.schemas import NUL_REFUSED
 from roofops.kit.untrusted_json import (
@@ -214,7 +215,7 @@ class SQLiteWriteQueueMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
             scope["type"] != "http"
-            or scope["method"] in READ_METHODS
+            or scope["method"] in SAFE_METHODS
             or scope["path"].startswith(self.exempt_prefixes)
         ):
             await self.app(scope, receive, send)
@@ -223,8 +224,6 @@ class SQLiteWriteQueueMiddleware:
         async with self.turn:
             await self.app(scope, _replay(body, complete, receive), send)
 
-
-READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def _is_json(kind: str) -> bool:

@@ -29,7 +29,7 @@ def _credentials(db: Session, user: User) -> tuple[str, str]:
 def _still_work(db: Session, session_token: str, api_token: str) -> tuple[bool, bool]:
     db.expire_all()
     by_session = auth_service.principal_from_session_token(db, session_token) is not None
-    by_token = auth_service.principal_from_api_token(db, api_token) is not None
+    by_token = auth_service.api_token_access(db, api_token) is not None
     return by_session, by_token
 
 

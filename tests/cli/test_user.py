@@ -111,9 +111,9 @@ def test_token_prints_a_token_that_authenticates(migrated_cli: Cli) -> None:
     assert "\n" not in raw
     assert "Authorization: Bearer" in result.stderr
     with session_scope() as db:
-        principal = auth_service.principal_from_api_token(db, raw)
-    assert principal is not None
-    assert principal.email == "bot@example.com"
+        access = auth_service.api_token_access(db, raw)
+    assert access is not None
+    assert access.principal.email == "bot@example.com"
 
 
 def test_token_for_an_unknown_user_fails(migrated_cli: Cli) -> None:

@@ -237,14 +237,14 @@ def test_api_token_is_shown_once_and_can_be_revoked(
     response = browser.post("/settings/tokens", {"name": "reporting"})
     raw = re.search(r"<code data-reveal>(rfo_[^<]+)</code>", response.text)
     assert raw
-    assert auth_service.principal_from_api_token(db, raw.group(1)) is not None
+    assert auth_service.api_token_access(db, raw.group(1)) is not None
     page = browser.client.get("/settings").text
     assert raw.group(1) not in page
     token_id = re.search(r"/settings/tokens/([0-9a-f-]+)/revoke", page)
     assert token_id
     assert browser.post(f"/settings/tokens/{token_id.group(1)}/revoke").status_code == 303
     db.expire_all()
-    assert auth_service.principal_from_api_token(db, raw.group(1)) is None
+    assert auth_service.api_token_access(db, raw.group(1)) is None
 
 
 def test_someone_elses_token_cannot_be_revoked(

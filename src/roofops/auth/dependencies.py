@@ -11,13 +11,12 @@ from sqlalchemy.orm import Session
 from roofops.auth.permissions import Permission
 from roofops.auth.principal import Principal
 from roofops.auth.service import auth_service
-from roofops.db import DB, unit_of_work
+from roofops.db import DB, SAFE_METHODS, unit_of_work
 from roofops.exceptions import NotAuthenticated, PermissionDenied
 
 SESSION_COOKIE = "roofops_session"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 async def submitted_csrf_token(request: Request) -> str | None:

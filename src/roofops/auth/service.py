@@ -337,10 +337,6 @@ class AuthService:
         token.revoked_at = utcnow()
         db.flush()
 
-    def principal_from_api_token(self, db: Session, raw_token: str) -> Principal | None:
-        access = self.api_token_access(db, raw_token)
-        return access.principal if access else None
-
     def api_token_access(self, db: Session, raw_token: str) -> ApiTokenAccess | None:
         """Who a bearer token speaks for, read only; the caller stamps the use
         (:meth:`stamp_api_token_use`) in a transaction that may write."""

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from roofops.job.lifecycle import CLOSEOUT, PRODUCTION
 from roofops.kit.time import as_utc
 from roofops.models.enums import CostCategory, FigureSource, JobStage, MarginKind
 
@@ -59,17 +60,8 @@ COST_FIGURES = tuple(category.value for category in CostCategory)
 # The figures a person may set by hand: the contract amount and the costs to date by category.
 FIGURES = ("contract", *COST_FIGURES)
 COSTS_SETTLE = timedelta(days=30)
-SOLD_STAGES = frozenset(
-    {
-        JobStage.CONTRACT_SIGNED,
-        JobStage.MATERIALS_ORDERED,
-        JobStage.SCHEDULED,
-        JobStage.IN_PRODUCTION,
-        JobStage.COMPLETED,
-        JobStage.INVOICED,
-        JobStage.PAID,
-    }
-)
+# Sold: a signed contract, in production or closing out (not lost or cancelled).
+SOLD_STAGES = PRODUCTION | CLOSEOUT
 
 # Typical roofing cost shares of the selling price, for the estimate until the books say
 # otherwise (materials about a third, installation labor a fifth, a dumpster, the permit...).

@@ -176,10 +176,9 @@ class FinancialsService:
         """The books' figures for these jobs (MANUAL ones stay); returns how many jobs moved."""
         repository = FinancialsRepository(db)
         rows = repository.for_jobs(books)
-        jobs = {job.id: job for job in repository.jobs(books)}
-        missing = [jobs[job_id] for job_id in books if job_id not in rows]
+        missing = [job_id for job_id in books if job_id not in rows]
         if missing:
-            self.track(db, [job.id for job in missing])
+            self.track(db, missing)
             rows = repository.for_jobs(books)
         snapshots = []
         for job_id, figures in books.items():
