@@ -19,7 +19,7 @@ from roofops.financials.reports import BAND_LABELS, MarginGroup, ProfitSummary, 
 from roofops.financials.repository import MARGIN_BUCKETS, ProfitRepository
 from roofops.financials.service import financials_service
 from roofops.kit.paging import PageRequest
-from roofops.models import Job, JobStage, JobType, MarginKind
+from roofops.models import Job, JobFinancials, JobStage, JobType, MarginKind
 from roofops.sandbox.demo import build_demo
 
 AS_OF = date(2026, 6, 30)
@@ -206,3 +206,29 @@ def test_a_note_on_a_job_leaves_the_money_version_alone(db: Session) -> None:
     db.flush()
 
     assert repository.version() == before
+
+
+@pytest.mark.usefixtures("company")
+def test_a_kept_summary_sees_an_edit_committed_after_a_later_one(
+    db: Session, is_postgres: bool
+) -> None:
+    """On PostgreSQL a transaction that flushed first may commit last: its rows carry an edit
+    time older than the latest one already summed."""
+    if not is_postgres:
+        pytest.skip("SQLite's writers take turns: the latest edit is the latest commit")
+    profit_reports.summary(db, ProfitFilters(), now=NOW)
+    latest = db.scalar(sa.select(sa.func.max(JobFinancials.updated_at)))
+    job_id = db.scalars(
+        sa.select(JobFinancials.job_id)
+        .join(Job, Job.id == JobFinancials.job_id)
+        .where(JobFinancials.updated_at < latest, Job.stage.in_(SOLD_STAGES))
+        .limit(1)
+    ).one()
+    # What the late transaction leaves: another figure, stamped before the latest edit.
+    db.execute(
+        sa.update(JobFinancials)
+        .where(JobFinancials.job_id == job_id)
+        .values(contract_cents=JobFinancials.contract_cents + 1_000_00, updated_at=latest)
+    )
+
+    assert profit_reports.summary(db, ProfitFilters(), now=NOW) == expected(db, ProfitFilters())

@@ -164,15 +164,22 @@ class ProfitRepository:
         money rows (a change to a job that the summary reads touches its money row too, see
         models.financials) and when the next invoiced job settles."""
         settles_from = self.now - COSTS_SETTLE
+        aggregates: list[sa.ColumnElement[Any]] = [
+            sa.func.count(JobFinancials.job_id),
+            sa.func.max(JobFinancials.updated_at),
+        ]
+        if self.session.get_bind().dialect.name == "postgresql":
+            # Transactions overlap here: one that flushed first may commit last, its edits
+            # older than the latest one already seen. A fingerprint of every row's last edit
+            # sees them (one scan of the money rows, no join). SQLite's writers take turns,
+            # so there the latest edit is the latest commit.
+            edited = sa.cast(JobFinancials.job_id, sa.Text) + sa.cast(
+                JobFinancials.updated_at, sa.Text
+            )
+            aggregates.append(sa.func.sum(sa.func.hashtext(edited)))
         row = self.session.execute(
             sa.select(
-                *(
-                    sa.select(aggregate).scalar_subquery()
-                    for aggregate in (
-                        sa.func.count(JobFinancials.job_id),
-                        sa.func.max(JobFinancials.updated_at),
-                    )
-                ),
+                *(sa.select(aggregate).scalar_subquery() for aggregate in aggregates),
                 sa.select(sa.func.min(Job.stage_changed_at))
                 .where(Job.stage == JobStage.INVOICED, Job.stage_changed_at > settles_from)
                 .scalar_subquery(),
