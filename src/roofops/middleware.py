@@ -225,7 +225,6 @@ class SQLiteWriteQueueMiddleware:
             await self.app(scope, _replay(body, complete, receive), send)
 
 
-
 def _is_json(kind: str) -> bool:
     return kind == "application/json" or kind.endswith("+json")
 

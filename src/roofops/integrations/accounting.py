@@ -5,15 +5,29 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from roofops.config import Settings
-from roofops.integrations.core.accounting import AccountingProvider
+from roofops.integrations.core.accounting import (
+    AccountingProvider,
+    AccountingState,
+    accounting_state,
+)
 from roofops.integrations.quickbooks.accounting import quickbooks_accounting
 
 PROVIDERS: tuple[AccountingProvider, ...] = (quickbooks_accounting,)
 
 
-def company_accounting(db: Session, settings: Settings) -> AccountingProvider:
-    """The provider a sync can start from; the first one (QuickBooks) until one can."""
+def company_accounting(db: Session, settings: Settings) -> tuple[AccountingProvider, str]:
+    """The provider a sync can start from, the first one (QuickBooks) until one can, with what
+    stands in its way (each provider asked once)."""
+    first: tuple[AccountingProvider, str] | None = None
     for accounting in PROVIDERS:
-        if not accounting.sync.problem(db, settings):
-            return accounting
-    return PROVIDERS[0]
+        problem = accounting.sync.problem(db, settings)
+        if not problem:
+            return accounting, ""
+        first = first or (accounting, problem)
+    assert first is not None
+    return first
+
+
+def company_accounting_state(db: Session, settings: Settings) -> AccountingState:
+    """Whether "Sync all" can start from the company's books, and its latest run."""
+    return accounting_state(db, *company_accounting(db, settings))

@@ -15,7 +15,6 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from roofops.auth.permissions import Permission
-from roofops.config import Settings
 from roofops.dependencies import app_settings
 from roofops.exceptions import ValidationFailed
 from roofops.financials.figures import COST_FIGURES, Figure
@@ -23,8 +22,7 @@ from roofops.financials.queries import ProfitRow as ReportRow
 from roofops.financials.reports import MarginGroup, ProfitSummary
 from roofops.financials.schemas import ClearFigureIn, ManualFigureIn
 from roofops.financials.service import figures_of, financials_service
-from roofops.integrations.accounting import company_accounting
-from roofops.integrations.core.accounting import AccountingState, accounting_state
+from roofops.integrations.accounting import company_accounting_state
 from roofops.kit.money import to_cents
 from roofops.models.enums import MarginKind
 from roofops.models.financials import JobFinancials
@@ -105,11 +103,6 @@ def chart_data(summary: ProfitSummary) -> dict[str, dict[str, list[Any]]]:
 
 
 # ----- syncing --------------------------------------------------------------------------
-def sync_state(db: Session, settings: Settings) -> AccountingState:
-    """Whether "Sync all" can start from the company's books, and its latest run."""
-    return accounting_state(db, settings, company_accounting(db, settings))
-
-
 class SyncForm(BaseModel):
     full: bool = False
     next: str = ""
@@ -164,7 +157,7 @@ def money_context(
     return {
         "money": report,
         "claim_amounts": claim_amounts(report.job),
-        "sync": sync_state(db, app_settings(request)),
+        "sync": company_accounting_state(db, app_settings(request)),
     }
 
 

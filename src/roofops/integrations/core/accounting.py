@@ -56,10 +56,8 @@ class AccountingState:
         return self.last_run is not None and is_alive(self.last_run)
 
 
-def accounting_state(
-    db: Session, settings: Settings, accounting: AccountingProvider
-) -> AccountingState:
-    problem = accounting.sync.problem(db, settings)
+def accounting_state(db: Session, accounting: AccountingProvider, problem: str) -> AccountingState:
+    """``problem``: what its sync's ``problem()`` said (the caller has asked it already)."""
     last = latest_run(db, accounting.provider)
     return AccountingState(accounting.provider, accounting.label, problem, last)
 

@@ -14,7 +14,12 @@ from roofops.integrations.quickbooks.client import QuickBooksClient
 from roofops.integrations.quickbooks.connection import quickbooks_connection
 from roofops.integrations.quickbooks.ledger import DEFAULT_DOC_NUMBER_PATTERN
 from roofops.integrations.quickbooks.sync import LedgerWriter, cursor, move_cursor, read_changes
-from roofops.integrations.quickbooks.tokens import NOT_CONNECTED, PROVIDER, REAUTHORIZE
+from roofops.integrations.quickbooks.tokens import (
+    NOT_CONNECTED,
+    PROVIDER,
+    REAUTHORIZE,
+    env_origin,
+)
 from roofops.kit.time import utcnow
 from roofops.models.enums import ConnectionStatus
 
@@ -42,12 +47,18 @@ class QuickBooksSync:
         return cursor(db) is None
 
     def problem(self, db: Session, settings: Settings) -> str:
-        view = quickbooks_connection.view(db, settings)
-        if view.status == ConnectionStatus.FAILED:
-            return view.last_error or REAUTHORIZE
-        if view.status == ConnectionStatus.CONNECTED or view.origin in ENV_ORIGINS:
+        # The connection row alone (every Profit and job page asks): the whole view would
+        # decrypt the stored secrets to say whether an OAuth app is configured.
+        connection = ConnectionRepository(db).by_provider(PROVIDER)
+        status = connection.status if connection else ConnectionStatus.NOT_CONFIGURED
+        if status == ConnectionStatus.FAILED:
+            return (connection.last_error if connection else "") or REAUTHORIZE
+        if status == ConnectionStatus.CONNECTED:
             return ""
-        return NOT_CONNECTED
+        origin = (connection.credentials_origin if connection else "") or env_origin(
+            connection, settings
+        )
+        return "" if origin in ENV_ORIGINS else NOT_CONNECTED
 
     def client(self, sessions: sessionmaker[Session], settings: Settings) -> QuickBooksClient:
         return self.client_factory(sessions, settings)

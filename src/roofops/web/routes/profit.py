@@ -22,8 +22,8 @@ from roofops.financials.books import books_service
 from roofops.financials.reports import profit_reports
 from roofops.financials.schemas import FigureName
 from roofops.financials.service import financials_service
-from roofops.integrations.accounting import company_accounting
-from roofops.integrations.core.accounting import request_books_sync
+from roofops.integrations.accounting import company_accounting, company_accounting_state
+from roofops.integrations.core.accounting import AccountingProvider, request_books_sync
 from roofops.job.service import job_service
 from roofops.models.enums import JobType
 from roofops.web.context import PageContext
@@ -38,7 +38,6 @@ from roofops.web.profit_view import (
     manual_amount,
     money_context,
     profit_rows,
-    sync_state,
 )
 from roofops.web.rendering import is_fragment_request, render
 from roofops.web.routes.auth import safe_next
@@ -61,7 +60,7 @@ def _results(
         "rows": profit_rows(results.items),
         "summary": summary,
         "charts": chart_data(summary),
-        "sync": sync_state(db, settings),
+        "sync": company_accounting_state(db, settings),
         # Costs no job carries, dated in the same window as the jobs shown.
         "company": books_service.company_costs(
             db, since=query.created_from, until=query.created_to
@@ -102,9 +101,12 @@ def export_csv(request: Request, db: DB, page: Page) -> Response:
 def sync_all(
     request: Request, db: DB, settings: AppSettings, page: Page, form: Annotated[SyncForm, Form()]
 ) -> Response:
-    label = company_accounting(db, settings).label
+    accounting, _ = company_accounting(db, settings)
+    label = accounting.label
     notice = f"Full resync from {label} queued." if form.full else f"Sync from {label} queued."
-    return _queue(request, db, settings, page, notice=notice, next_url=form.next, full=form.full)
+    return _queue(
+        request, db, settings, page, accounting, notice=notice, next_url=form.next, full=form.full
+    )
 
 
 def _queue(
@@ -112,13 +114,13 @@ def _queue(
     db: Session,
     settings: Settings,
     page: PageContext,
+    accounting: AccountingProvider,
     *,
     notice: str,
     next_url: str,
     full: bool = False,
 ) -> Response:
     """Start a run the page can follow; a refusal (not connected, one running) shows inline."""
-    accounting = company_accounting(db, settings)
     try:
         run = request_books_sync(db, settings, accounting, full=full, by=page.principal.label)
     except RoofOpsError as exc:
