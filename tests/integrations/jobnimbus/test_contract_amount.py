@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy.orm import Session
 
-from roofops.models import FigureSource, JobFinancials
+from roofops.models import FigureSource, Job, JobFinancials, SyncRunStatus
 from roofops.sandbox.jobnimbus.fake import FakeJobNimbusStore
 from tests.integrations.jobnimbus.conftest import FakeJobNimbus
-from tests.integrations.jobnimbus.syncing import Syncer, local_job, small_store
+from tests.integrations.jobnimbus.syncing import Syncer, count, errors_of, local_job, small_store
 
 
 def _signed(store: FakeJobNimbusStore) -> dict[str, Any]:
@@ -60,3 +61,21 @@ def test_an_amount_typed_in_roofops_survives_the_sync(
 
     job = local_job(db, record["number"])
     assert (job.contract_cents, job.contract_source) == (28_000_00, FigureSource.MANUAL)
+
+
+@pytest.mark.parametrize("total", ["NaN", "Infinity", "-120.00", "twelve"])
+def test_an_estimate_total_that_is_no_price_is_reported_and_the_rest_comes_in(
+    fake: FakeJobNimbus, syncer: Syncer, db: Session, total: str
+) -> None:
+    store = small_store(fake)
+    record = _signed(store)
+    store.update("jobs", record["jnid"], {"approved_estimate_total": total})
+    syncer.connect()
+
+    run = syncer.sync()
+
+    assert run.status == SyncRunStatus.PARTIAL
+    errors = [error for error in errors_of(db, run) if error.external_id == record["jnid"]]
+    assert len(errors) == 1
+    assert f"approved estimate total '{total}'" in errors[0].message
+    assert count(db, Job) == len(store.records("jobs")) - 1

@@ -150,14 +150,8 @@ def _contract_cents(job: Job) -> int | None:
     explicit = _cents(job.extra, "contract_amount")
     if explicit:
         return explicit
-    approved = job.extra.get(APPROVED_ESTIMATE_TOTAL)
-    if approved in (None, "", 0):
-        return None
-    try:
-        amount = Decimal(str(approved))
-    except InvalidOperation as exc:
-        raise MappingError(f"approved estimate total '{approved}' is not a number") from exc
-    return int((amount * 100).to_integral_value()) if amount > 0 else None
+    approved = _amount(job.extra.get(APPROVED_ESTIMATE_TOTAL), "approved estimate total")
+    return _in_cents(approved) if approved else None
 
 
 def _number(job: Job) -> str:
@@ -197,15 +191,19 @@ def _choice(
 
 
 def _decimal(custom: Mapping[str, Any], field: str) -> Decimal | None:
-    value = _custom(custom, field)
-    if value is None:
+    return _amount(_custom(custom, field), CUSTOM_FIELDS[field])
+
+
+def _amount(value: Any, label: str) -> Decimal | None:
+    """A number as accounts type it ("1,250.00", "$980"), finite and not negative."""
+    if value in (None, ""):
         return None
     try:
         number = Decimal(str(value).replace(",", "").replace("$", "").strip())
     except InvalidOperation as exc:
-        raise MappingError(f"{CUSTOM_FIELDS[field]} '{value}' is not a number") from exc
+        raise MappingError(f"{label} '{value}' is not a number") from exc
     if not number.is_finite() or number < 0:
-        raise MappingError(f"{CUSTOM_FIELDS[field]} '{value}' is not a positive number")
+        raise MappingError(f"{label} '{value}' is not a positive number")
     return number
 
 
@@ -222,7 +220,11 @@ def _pitch(custom: Mapping[str, Any]) -> int | None:
 
 def _cents(custom: Mapping[str, Any], field: str) -> int | None:
     amount = _decimal(custom, field)
-    return None if amount is None else int((amount * 100).to_integral_value())
+    return None if amount is None else _in_cents(amount)
+
+
+def _in_cents(amount: Decimal) -> int:
+    return int((amount * 100).to_integral_value())
 
 
 def _payer(workflow: str, carrier: str) -> PayerKind:
