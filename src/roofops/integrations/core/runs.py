@@ -17,6 +17,7 @@ from roofops.auth.permissions import Permission
 from roofops.events.bus import publish
 from roofops.exceptions import Conflict, NotFound
 from roofops.integrations.core.repository import SyncRunRepository
+from roofops.kit.http import RetryPolicy
 from roofops.kit.time import as_utc, utcnow
 from roofops.logging import get_logger
 from roofops.models.enums import Provider, SyncKind, SyncRunStatus
@@ -28,6 +29,15 @@ PROGRESS_TOPIC = "sync.progress"
 # A RUNNING run whose heartbeat is older than this was killed. A live run beats at every page,
 # and a page may wait out the vendor's throttling for the whole retry budget (4 minutes).
 STALE_AFTER = timedelta(minutes=10)
+# Every vendor's syncs run in the background, so they ride out a throttle rather than fail the
+# run: Retry-After honoured, else full jitter from half a second up to a minute (QuickBooks'
+# and JobNimbus' windows), for 4 minutes of elapsed time, well inside STALE_AFTER (a run beats
+# its heartbeat every page).
+BACKGROUND_RETRY = RetryPolicy(give_up_after=240.0, base_delay=0.5, max_delay=60.0)
+# Someone is waiting for the answer (a key check, the OAuth consent callback, a token refresh
+# under a sync's row lock): a few seconds of retries, then say so.
+INTERACTIVE_RETRY = RetryPolicy(give_up_after=5.0, base_delay=0.25, max_delay=2.0)
+assert BACKGROUND_RETRY.give_up_after < STALE_AFTER.total_seconds()
 MAX_STORED_ERRORS = 500
 PROGRESS_EVERY_SECONDS = 0.5
 

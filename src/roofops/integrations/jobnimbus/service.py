@@ -19,7 +19,12 @@ from roofops.integrations.core.connections import ConnectionView
 from roofops.integrations.core.credentials import read_credentials, secret_box, write_credentials
 from roofops.integrations.core.repository import ConnectionRepository, SyncCursorRepository
 from roofops.integrations.core.runner import request_sync
-from roofops.integrations.core.runs import SyncRunRecorder, latest_run
+from roofops.integrations.core.runs import (
+    BACKGROUND_RETRY,
+    INTERACTIVE_RETRY,
+    SyncRunRecorder,
+    latest_run,
+)
 from roofops.integrations.jobnimbus.client import JobNimbusClient
 from roofops.integrations.jobnimbus.repository import (
     BranchMapRepository,
@@ -35,7 +40,7 @@ from roofops.integrations.jobnimbus.status_map import (
     stage_lookup,
 )
 from roofops.integrations.jobnimbus.sync import SyncPass
-from roofops.kit.http import RetryPolicy, VendorAuthError, VendorError
+from roofops.kit.http import VendorAuthError, VendorError
 from roofops.kit.time import as_utc
 from roofops.logging import get_logger
 from roofops.models.branch import Branch
@@ -57,12 +62,8 @@ NOT_CONNECTED = (
     "(or set ROOFOPS_JOBNIMBUS_API_KEY)"
 )
 ClientFactory = Callable[[str, str], JobNimbusClient]
-# A background sync rides out a 429 storm rather than fail the run: Retry-After honoured up to a
-# minute, else full jitter up to a minute, for 4 minutes; the run beats its heartbeat every page,
-# and 4 minutes stay inside the 5 after which a silent run counts as dead (runs.STALE_AFTER)...
-SYNC_RETRY = RetryPolicy(give_up_after=240.0, base_delay=0.5, max_delay=60.0)
-# ...but someone checking a key on the Integrations page is waiting for the answer.
-CHECK_RETRY = RetryPolicy(give_up_after=5.0, base_delay=0.25, max_delay=2.0)
+SYNC_RETRY = BACKGROUND_RETRY
+CHECK_RETRY = INTERACTIVE_RETRY  # someone checking a key on the Integrations page waits
 
 
 @dataclass(frozen=True)
@@ -216,10 +217,11 @@ class JobNimbusService:
     def status_map_view(self, db: Session) -> StatusMapView:
         """The map as an admin works on it: the account's workflows with a stage per status,
         the statuses seen in jobs and history that are not mapped, and the other names."""
-        stage_of = self.stage_lookup(db)
+        rows = self.status_mappings(db)
+        stage_of = _lookup(rows)
         workflows = _workflow_views(WorkflowRepository(db).all(), stage_of)
         listed = {normal_name(status.status_name) for view in workflows for status in view.statuses}
-        others = [m for m in self.status_mappings(db) if normal_name(m.status_name) not in listed]
+        others = [m for m in rows if normal_name(m.status_name) not in listed]
         return StatusMapView(workflows, _unmapped(db, stage_of, listed), other_mappings=others)
 
     def save_statuses_and_resync(
@@ -231,10 +233,11 @@ class JobNimbusService:
     ) -> Resync:
         """Saves every choice (``None``: not mapped) and queues a full resync, which re-maps
         the jobs already synced and their history."""
-        stage_of = self.stage_lookup(db)
+        rows = self.status_mappings(db)  # read once, kept current as the choices are saved
+        stage_of = _lookup(rows)
         for status_name, stage in choices:
             if stage_of(status_name) != stage:
-                self.map_status(db, principal, status_name, stage)
+                self._map_one(db, principal, rows, status_name, stage)
         return _resync(db, settings, principal)
 
     def status_mappings(self, db: Session) -> list[CrmStatusMapping]:
@@ -248,23 +251,34 @@ class JobNimbusService:
         return repository.all()
 
     def stage_lookup(self, db: Session) -> Callable[[str], JobStage | None]:
-        mapping = {row.status_name: row.stage for row in self.status_mappings(db)}
-        return stage_lookup(mapping)
+        return _lookup(self.status_mappings(db))
 
     def map_status(
         self, db: Session, principal: Principal, status_name: str, stage: JobStage | None
     ) -> None:
         """Sets (or with ``stage=None`` removes) one status; takes effect from the next sync."""
+        self._map_one(db, principal, self.status_mappings(db), status_name, stage)
+
+    def _map_one(
+        self,
+        db: Session,
+        principal: Principal,
+        rows: list[CrmStatusMapping],
+        status_name: str,
+        stage: JobStage | None,
+    ) -> None:
+        """One choice against ``rows`` (the map as read), which it keeps current."""
         name = " ".join(status_name.split())
         if not name:
             raise ValidationFailed("a status name is required", field="status_name")
         repository = StatusMappingRepository(db)
-        row = next((m for m in self.status_mappings(db) if same_name(m.status_name, name)), None)
+        row = next((m for m in rows if same_name(m.status_name, name)), None)
         old = row.stage if row else None
         if stage is None and row is not None:
             repository.delete(row)
+            rows.remove(row)
         elif stage is not None and row is None:
-            repository.add(CrmStatusMapping(status_name=name, stage=stage))
+            rows.append(repository.add(CrmStatusMapping(status_name=name, stage=stage)))
         elif stage is not None and row is not None:
             row.stage = stage
         audit_service.record(
@@ -422,6 +436,10 @@ def _map_branch(
     )
     row.branch_id = branch_id
     db.flush()
+
+
+def _lookup(rows: Sequence[CrmStatusMapping]) -> Callable[[str], JobStage | None]:
+    return stage_lookup({row.status_name: row.stage for row in rows})
 
 
 def _resync(db: Session, settings: Settings, principal: Principal) -> Resync:

@@ -28,6 +28,7 @@ from xml.etree import ElementTree
 import httpx
 from pydantic import ValidationError
 
+from roofops.integrations.core.runs import BACKGROUND_RETRY
 from roofops.integrations.quickbooks.schemas import (
     CdcResult,
     DeletedEntity,
@@ -81,11 +82,10 @@ def default_limiter() -> RateLimiter:
     return RateLimiter(8.0, 2)
 
 
-# Syncs run in the background, so they ride out a throttle: full jitter from half a second (the
-# 10-a-second limit clears that fast) up to the one-minute window (the 500-a-minute one), for 4
-# minutes. That rides out any throttle shorter than 3 minutes, whatever the jitter draws, and
-# stays inside the 5 minutes after which a silent sync run counts as dead (runs.STALE_AFTER).
-SYNC_RETRY = RetryPolicy(give_up_after=240.0, base_delay=0.5, max_delay=THROTTLE_WINDOW)
+# Half a second clears the 10-a-second limit, the one-minute window the 500-a-minute one: the
+# background policy rides out any throttle shorter than 3 minutes, whatever the jitter draws.
+SYNC_RETRY = BACKGROUND_RETRY
+assert SYNC_RETRY.max_delay == THROTTLE_WINDOW
 
 
 @dataclass(frozen=True)

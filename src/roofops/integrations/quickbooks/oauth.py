@@ -27,11 +27,11 @@ from urllib.parse import urlencode
 import httpx
 from authlib.oauth2.client import DEFAULT_HEADERS
 
+from roofops.integrations.core.runs import INTERACTIVE_RETRY
 from roofops.kit.http import (
     USER_AGENT,
     Retrier,
     RetryingTransport,
-    RetryPolicy,
     VendorAuthError,
     VendorError,
     VendorResponseError,
@@ -55,9 +55,7 @@ SCOPE_ACCOUNTING = "com.intuit.quickbooks.accounting"
 HARD_EXPIRY_HEADER = "x-include-refresh-token-hard-expires-in"
 # Reuse an access token until this long before it expires (Rule 5).
 REFRESH_MARGIN = timedelta(minutes=5)
-# Someone waits on the consent callback, or a sync holds the connection's row lock during a
-# refresh: retry 429/5xx and connect errors for a few seconds, then say so.
-OAUTH_RETRY = RetryPolicy(give_up_after=5.0, base_delay=0.25, max_delay=2.0)
+OAUTH_RETRY = INTERACTIVE_RETRY
 # The token endpoint answers in well under a second; a hung one must not hold a page for long.
 OAUTH_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 TOKEN_HEADERS = {**DEFAULT_HEADERS, HARD_EXPIRY_HEADER: "true"}
