@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from roofops.crew.service import branch_service
 from roofops.integrations.jobnimbus.repository import BranchMapRepository
 from roofops.integrations.jobnimbus.schemas import Job
 from roofops.integrations.jobnimbus.status_map import same_name
@@ -62,7 +63,7 @@ class BranchChooser:
         repository = BranchMapRepository(db)
         known = {(row.kind, row.external_id): row for row in repository.all()}
         seen = {source.key: source for job in jobs for source in branch_sources(job)}
-        branches = repository.branches()
+        branches = branch_service.list(db)
         for key, source in seen.items():
             row = known.get(key)
             if row is None:

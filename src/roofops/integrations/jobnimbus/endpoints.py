@@ -19,7 +19,7 @@ from roofops.integrations.jobnimbus.schemas_api import (
     BranchMapOut,
     BranchMapSaveIn,
     BranchMapSaveOut,
-    ConnectionOut,
+    JobNimbusConnectionOut,
     StatusesOut,
     StatusMappingIn,
     StatusMappingOut,
@@ -40,8 +40,8 @@ Admin = Annotated[Principal, Depends(requires(Permission.MANAGE_INTEGRATIONS))]
 
 
 @router.get("", summary="The JobNimbus connection (never the key itself)")
-def get_connection(db: DB, settings: AppSettings, _: Viewer) -> ConnectionOut:
-    return ConnectionOut.model_validate(jobnimbus_service.view(db, settings))
+def get_connection(db: DB, settings: AppSettings, _: Viewer) -> JobNimbusConnectionOut:
+    return JobNimbusConnectionOut.model_validate(jobnimbus_service.view(db, settings))
 
 
 @router.put(
@@ -51,14 +51,18 @@ def get_connection(db: DB, settings: AppSettings, _: Viewer) -> ConnectionOut:
     "encrypted. Audited.",
     responses=errors(409),
 )
-def put_api_key(db: DB, settings: AppSettings, principal: Admin, body: ApiKeyIn) -> ConnectionOut:
+def put_api_key(
+    db: DB, settings: AppSettings, principal: Admin, body: ApiKeyIn
+) -> JobNimbusConnectionOut:
     view = jobnimbus_service.connect(db, settings, principal, body.api_key, base_url=body.base_url)
-    return ConnectionOut.model_validate(view)
+    return JobNimbusConnectionOut.model_validate(view)
 
 
 @router.delete("/api-key", summary="Forget the stored API key (audited)")
-def delete_api_key(db: DB, settings: AppSettings, principal: Admin) -> ConnectionOut:
-    return ConnectionOut.model_validate(jobnimbus_service.disconnect(db, settings, principal))
+def delete_api_key(db: DB, settings: AppSettings, principal: Admin) -> JobNimbusConnectionOut:
+    return JobNimbusConnectionOut.model_validate(
+        jobnimbus_service.disconnect(db, settings, principal)
+    )
 
 
 @router.get("/status-map", summary="JobNimbus status -> job stage")

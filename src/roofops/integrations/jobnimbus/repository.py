@@ -12,7 +12,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from roofops.kit.repository import in_chunks
-from roofops.models.branch import Branch
 from roofops.models.crm import (
     CrmBranchMapping,
     CrmStatusChange,
@@ -154,9 +153,6 @@ class BranchMapRepository:
     def add(self, mapping: CrmBranchMapping) -> None:
         self.session.add(mapping)
         self.session.flush()
-
-    def branches(self) -> list[Branch]:
-        return list(self.session.scalars(sa.select(Branch).order_by(Branch.name)))
 
 
 class SyncTargetRepository:

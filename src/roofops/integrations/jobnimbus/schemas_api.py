@@ -7,13 +7,14 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from roofops.crew.schemas import BranchRef
 from roofops.integrations.core.schemas import SyncRunOut
 from roofops.kit.schemas import OrmModel
 from roofops.models.crm import CrmBranchKey
 from roofops.models.enums import ConnectionStatus, JobStage
 
 
-class ConnectionOut(OrmModel):
+class JobNimbusConnectionOut(OrmModel):
     status: ConnectionStatus
     origin: str = Field(description="ui, env, demo, or empty when no key is configured")
     base_url: str
@@ -92,15 +93,9 @@ class BranchMappingOut(OrmModel):
     branch_id: uuid.UUID | None
 
 
-class BranchOut(OrmModel):
-    id: uuid.UUID
-    code: str
-    name: str
-
-
 class BranchMapOut(OrmModel):
     mappings: list[BranchMappingOut]
-    branches: list[BranchOut] = Field(description="the branches a mapping can point at")
+    branches: list[BranchRef] = Field(description="the branches a mapping can point at")
 
 
 class BranchMappingIn(BaseModel):

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from roofops.audit.service import audit_service, change
 from roofops.auth.principal import Principal
 from roofops.config import Settings
+from roofops.crew.service import branch_service
 from roofops.exceptions import ConfigurationError, Conflict, ValidationFailed
 from roofops.integrations.core.connections import ConnectionView
 from roofops.integrations.core.credentials import read_credentials, secret_box, write_credentials
@@ -293,7 +294,7 @@ class JobNimbusService:
     # ----- branch map ---------------------------------------------------------------------
     def branch_map(self, db: Session) -> BranchMapView:
         repository = BranchMapRepository(db)
-        return BranchMapView(repository.all(), repository.branches())
+        return BranchMapView(repository.all(), branch_service.list(db))
 
     def save_branches_and_resync(
         self,

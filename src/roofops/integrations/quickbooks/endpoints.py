@@ -30,7 +30,7 @@ Admin = Annotated[Principal, Depends(requires(Permission.MANAGE_INTEGRATIONS))]
 CONNECTED_PAGE = "/settings/integrations?saved=quickbooks-connected"
 
 
-class ConnectionOut(OrmModel):
+class QuickBooksConnectionOut(OrmModel):
     status: ConnectionStatus
     origin: str = Field(
         description="ui, env (QB_REFRESH_TOKEN), env-access-token (QB_ACCESS_TOKEN), demo, or "
@@ -51,8 +51,8 @@ class AuthorizeOut(BaseModel):
 
 
 @router.get("/connection", summary="The QuickBooks connection (never a token)")
-def get_connection(db: DB, settings: AppSettings, _: Viewer) -> ConnectionOut:
-    return ConnectionOut.model_validate(quickbooks_connection.view(db, settings))
+def get_connection(db: DB, settings: AppSettings, _: Viewer) -> QuickBooksConnectionOut:
+    return QuickBooksConnectionOut.model_validate(quickbooks_connection.view(db, settings))
 
 
 @router.post(
@@ -71,9 +71,9 @@ def post_connect(db: DB, settings: AppSettings, principal: Admin) -> AuthorizeOu
     summary="Disconnect: forget the tokens and revoke them (audited)",
     responses=errors(409),
 )
-def delete_connection(db: DB, settings: AppSettings, principal: Admin) -> ConnectionOut:
+def delete_connection(db: DB, settings: AppSettings, principal: Admin) -> QuickBooksConnectionOut:
     view = quickbooks_connection.disconnect(db, settings, principal)
-    return ConnectionOut.model_validate(view)
+    return QuickBooksConnectionOut.model_validate(view)
 
 
 class CallbackQuery(BaseModel):
