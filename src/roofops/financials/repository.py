@@ -68,6 +68,10 @@ class FinancialsRepository:
     def all_job_ids(self) -> list[uuid.UUID]:
         return list(self.session.scalars(sa.select(Job.id)))
 
+    def job(self, job_id: uuid.UUID) -> Job | None:
+        """By primary key: a job the request has loaded already costs no query."""
+        return self.session.get(Job, job_id)
+
     def jobs(self, job_ids: Iterable[uuid.UUID]) -> list[Job]:
         rows: list[Job] = []
         for chunk in in_chunks(job_ids):

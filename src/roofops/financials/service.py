@@ -298,10 +298,9 @@ class FinancialsService:
     ) -> JobProfitability:
         """One job's money; a job not tracked yet shows its placeholder (nothing is written)."""
         repository = FinancialsRepository(db)
-        jobs = repository.jobs([job_id])
-        if not jobs:
+        job = repository.job(job_id)
+        if job is None:
             raise NotFound("no such job")
-        job = jobs[0]
         row = repository.get(job_id) or _estimated(job, repository.prices())
         money = derive(figures_of(row), invoicing_of(row))
         documents = AccountingDocumentRepository(db)

@@ -10,12 +10,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from fastapi import Request
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from roofops.auth.permissions import Permission
-from roofops.dependencies import app_settings
+from roofops.config import Settings
 from roofops.exceptions import ValidationFailed
 from roofops.financials.figures import COST_FIGURES, Figure
 from roofops.financials.queries import ProfitRow as ReportRow
@@ -147,7 +146,7 @@ def clear_reason(form: ClearForm) -> str:
 
 # ----- the job page ---------------------------------------------------------------------
 def money_context(
-    request: Request, db: Session, page: PageContext, job_id: uuid.UUID
+    db: Session, settings: Settings, page: PageContext, job_id: uuid.UUID
 ) -> dict[str, Any]:
     """All the money a job page shows (the claim's amounts and the money panel), for the roles
     that may see money; nothing for the rest, so the template has nothing to leak."""
@@ -157,7 +156,7 @@ def money_context(
     return {
         "money": report,
         "claim_amounts": claim_amounts(report.job),
-        "sync": company_accounting_state(db, app_settings(request)),
+        "sync": company_accounting_state(db, settings),
     }
 
 

@@ -13,6 +13,7 @@ from roofops.auth.dependencies import requires
 from roofops.auth.permissions import Permission
 from roofops.crew.service import branch_service
 from roofops.db import DB, attempt
+from roofops.dependencies import AppSettings, app_settings
 from roofops.exceptions import Conflict, PermissionDenied, ValidationFailed
 from roofops.job.lifecycle import allowed_targets
 from roofops.job.service import job_service
@@ -57,9 +58,12 @@ def _stage_context(job: Job, page: PageContext, **extra: Any) -> dict[str, Any]:
 
 
 @router.get("/{job_id}")
-def job_page(request: Request, db: DB, page: Page, job_id: uuid.UUID) -> Response:
+def job_page(
+    request: Request, db: DB, settings: AppSettings, page: Page, job_id: uuid.UUID
+) -> Response:
     context = _stage_context(job_service.get(db, job_id), page)
-    return render(request, "jobs/detail.html", context | money_context(request, db, page, job_id))
+    money = money_context(db, settings, page, job_id)
+    return render(request, "jobs/detail.html", context | money)
 
 
 @router.post("/{job_id}/stage", dependencies=[Depends(requires(Permission.MOVE_JOBS))])
@@ -96,5 +100,5 @@ def _refused(
     context = _stage_context(job_service.get(db, job_id), page, error=exc.message, **entered)
     if is_fragment_request(request):
         return render(request, "jobs/_stage_panel.html", context, status_code=exc.status_code)
-    context |= money_context(request, db, page, job_id)
+    context |= money_context(db, app_settings(request), page, job_id)
     return render(request, "jobs/detail.html", context, status_code=exc.status_code)

@@ -245,11 +245,13 @@ def figures_row(
 
 # ----- a job's money panel ------------------------------------------------------------------
 @router.get("/jobs/{job_id}/money")
-def money_panel(request: Request, db: DB, page: Page, job_id: uuid.UUID) -> Response:
+def money_panel(
+    request: Request, db: DB, settings: AppSettings, page: Page, job_id: uuid.UUID
+) -> Response:
     """The job page's panel refetched after a sync or a manual figure (htmx)."""
     if not is_fragment_request(request):
         return RedirectResponse(f"/jobs/{job_id}", status_code=303)
-    context = money_context(request, db, page, job_id) | {
+    context = money_context(db, settings, page, job_id) | {
         "job": job_service.get(db, job_id),
         "oob": True,
     }
