@@ -30,3 +30,8 @@ class ProfitRow:
     job: Job
     money: JobFinancials
     kind: MarginKind
+
+    @property
+    def margin(self) -> Decimal | None:
+        """The margin that applies to the job (none while it is not sold)."""
+        return self.money.margin(self.kind)

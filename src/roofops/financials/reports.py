@@ -226,10 +226,6 @@ def _csv_row(row: ProfitRow) -> list[str]:
         for name in FIGURES
         for value in (_dollars(money.amount(name)), money.source(name).value)
     ]
-    margin = {
-        MarginKind.ACTUAL: money.actual_margin,
-        MarginKind.PROJECTED: money.projected_margin,
-    }.get(row.kind)
     return [
         job.number,
         safe_cell(job.name),
@@ -244,7 +240,7 @@ def _csv_row(row: ProfitRow) -> list[str]:
         _dollars(money.cost_to_date_cents),
         _dollars(money.projected_cost_cents),
         row.kind.value,
-        "" if margin is None else f"{margin * 100:.1f}",
+        "" if row.margin is None else f"{row.margin * 100:.1f}",
         money.last_synced_at.isoformat() if money.last_synced_at else "",
         safe_cell(money.sync_error),
     ]

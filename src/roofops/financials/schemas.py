@@ -71,10 +71,6 @@ class MoneyOut(BaseModel):
 
     @classmethod
     def of(cls, money: JobFinancials, kind: MarginKind) -> MoneyOut:
-        margins = {
-            MarginKind.ACTUAL: money.actual_margin,
-            MarginKind.PROJECTED: money.projected_margin,
-        }
         return cls(
             contract=dollars(money.contract_cents),
             invoiced=dollars(money.invoiced_cents),
@@ -84,7 +80,7 @@ class MoneyOut(BaseModel):
             estimated_cost=dollars(money.estimated_cost_cents),
             projected_cost=dollars(money.projected_cost_cents),
             margin_kind=kind,
-            margin=margins.get(kind),
+            margin=money.margin(kind),
             projected_margin=money.projected_margin,
             actual_margin=money.actual_margin,
         )

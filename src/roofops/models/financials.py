@@ -26,6 +26,7 @@ from roofops.models.enums import (
     CostCategory,
     FigureSource,
     FinancialSyncStatus,
+    MarginKind,
     Provider,
 )
 from roofops.models.job import Job
@@ -116,6 +117,13 @@ class JobFinancials(Timestamps, Base):
     def source(self, figure: str) -> FigureSource:
         value: FigureSource = getattr(self, f"{figure}_source")
         return value
+
+    def margin(self, kind: MarginKind) -> Decimal | None:
+        """The margin of that kind: actual for a final job, projected for an open one."""
+        return {
+            MarginKind.ACTUAL: self.actual_margin,
+            MarginKind.PROJECTED: self.projected_margin,
+        }.get(kind)
 
 
 # The job columns the Profit summary groups, filters or decides a margin's kind by.

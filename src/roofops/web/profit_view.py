@@ -17,14 +17,13 @@ from roofops.auth.permissions import Permission
 from roofops.config import Settings
 from roofops.exceptions import ValidationFailed
 from roofops.financials.figures import COST_FIGURES, Figure
-from roofops.financials.queries import ProfitRow as ReportRow
+from roofops.financials.queries import ProfitRow
 from roofops.financials.reports import MarginGroup, ProfitSummary
 from roofops.financials.schemas import ClearFigureIn, ManualFigureIn
 from roofops.financials.service import figures_of, financials_service
 from roofops.integrations.accounting import company_accounting_state
 from roofops.kit.money import to_cents
 from roofops.models.enums import MarginKind
-from roofops.models.financials import JobFinancials
 from roofops.models.job import Job
 from roofops.web.context import PageContext
 from roofops.web.formatting import humanize
@@ -34,21 +33,11 @@ REASON_HELP = "say why (at least 3 characters): it is kept in the audit log"
 
 
 @dataclass(frozen=True)
-class ProfitRow:
-    """One job in the table: its money, the margin that applies, and each settable figure."""
+class TableRow(ProfitRow):
+    """One job in the table: the report's row (money, the margin that applies) and each
+    settable figure."""
 
-    job: Job
-    money: JobFinancials
-    kind: MarginKind
     figures: dict[str, Figure]
-
-    @property
-    def margin(self) -> Decimal | None:
-        margins = {
-            MarginKind.ACTUAL: self.money.actual_margin,
-            MarginKind.PROJECTED: self.money.projected_margin,
-        }
-        return margins.get(self.kind)
 
     @property
     def cost_source(self) -> str:
@@ -62,8 +51,8 @@ class ProfitRow:
         return sources.pop() if len(sources) == 1 else "mixed"
 
 
-def profit_rows(items: Iterable[ReportRow]) -> list[ProfitRow]:
-    return [ProfitRow(row.job, row.money, row.kind, figures_of(row.money)) for row in items]
+def profit_rows(items: Iterable[ProfitRow]) -> list[TableRow]:
+    return [TableRow(row.job, row.money, row.kind, figures_of(row.money)) for row in items]
 
 
 # ----- charts ---------------------------------------------------------------------------
