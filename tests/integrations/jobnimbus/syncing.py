@@ -16,7 +16,7 @@ from roofops.integrations.core.runner import run_now, run_sync
 from roofops.integrations.jobnimbus.client import JobNimbusClient
 from roofops.integrations.jobnimbus.schemas import Activity
 from roofops.integrations.jobnimbus.service import JobNimbusSync
-from roofops.integrations.jobnimbus.status_map import stage_for
+from roofops.integrations.jobnimbus.status_map import DEFAULT_STATUS_MAP, stage_lookup
 from roofops.kit.time import as_utc
 from roofops.models import (
     Customer,
@@ -31,6 +31,8 @@ from roofops.sandbox.jobnimbus.fake import FakeJobNimbusStore, Record
 from tests.integrations.jobnimbus.conftest import Clock, FakeJobNimbus
 
 ClientFactory = Callable[[str, str], JobNimbusClient]
+# The stage a status means by the stock map.
+stage_for = stage_lookup(DEFAULT_STATUS_MAP)
 SMALL_STORE_JOBS = 120
 
 

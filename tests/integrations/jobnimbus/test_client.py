@@ -18,7 +18,7 @@ from roofops.integrations.jobnimbus.client import (
     polite_limiter,
 )
 from roofops.integrations.jobnimbus.schemas import StatusChange
-from roofops.integrations.jobnimbus.status_map import STOCK_WORKFLOWS, stage_for
+from roofops.integrations.jobnimbus.status_map import STOCK_WORKFLOWS
 from roofops.kit.http import (
     RetryPolicy,
     VendorAuthError,
@@ -35,6 +35,7 @@ from tests.integrations.jobnimbus.conftest import (
     FakeJobNimbus,
     RecordingSleep,
 )
+from tests.integrations.jobnimbus.syncing import stage_for
 
 
 def test_iter_jobs_pages_with_from_until_count(

@@ -13,12 +13,12 @@ from roofops.integrations.jobnimbus.schemas import Activity, Job
 from roofops.integrations.jobnimbus.status_map import (
     DEFAULT_STATUS_MAP,
     STOCK_WORKFLOWS,
-    stage_for,
 )
 from roofops.models.enums import JobStage
 from roofops.sandbox.jobnimbus.demo_data import store_from_demo
 from roofops.sandbox.jobnimbus.fake import epoch
 from tests.integrations.jobnimbus.conftest import DEMO_JOBS, FakeJobNimbus
+from tests.integrations.jobnimbus.syncing import stage_for
 
 
 @pytest.fixture(scope="module")

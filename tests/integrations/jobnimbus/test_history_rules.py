@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from roofops.integrations.jobnimbus.history import LogEntry, StageChange, derive_history
-from roofops.integrations.jobnimbus.status_map import stage_for
 from roofops.models.enums import JobStage
+from tests.integrations.jobnimbus.syncing import stage_for
 
 T0 = datetime(2025, 5, 1, 9, 0, tzinfo=UTC)
 

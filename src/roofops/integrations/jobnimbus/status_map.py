@@ -103,15 +103,9 @@ STOCK_WORKFLOWS: tuple[StockWorkflow, ...] = (
 CLOSED_STATUSES = frozenset(_CLOSED)
 
 
-def stage_for(
-    status_name: str, mapping: Mapping[str, JobStage] = DEFAULT_STATUS_MAP
-) -> JobStage | None:
-    """The stage a status means, matching names as people type them (case and spacing vary)."""
-    return stage_lookup(mapping)(status_name)
-
-
 def stage_lookup(mapping: Mapping[str, JobStage]) -> Callable[[str], JobStage | None]:
-    """:func:`stage_for` of one map, for a sync that asks it tens of thousands of times."""
+    """The stage a status means by this map, matching names as people type them (case and
+    spacing vary); built once for a sync that asks it tens of thousands of times."""
     by_name = {normal_name(name): stage for name, stage in mapping.items()}
     return lambda status_name: by_name.get(normal_name(status_name))
 

@@ -43,11 +43,6 @@ from roofops.kit.http import (
 from roofops.kit.time import utcnow
 from roofops.logging import get_logger
 
-with warnings.catch_warnings():
-    # authlib prefers httpx2 and warns when it falls back to httpx; our stack is on httpx.
-    warnings.simplefilter("ignore", DeprecationWarning)
-    from authlib.integrations.httpx_client import OAuth2Client
-
 log = get_logger(__name__)
 
 VENDOR = "quickbooks-oauth"
@@ -214,6 +209,12 @@ def _oauth_client(
     ``secret`` (the code or token sent) is scrubbed from any error body we keep.
     """
     retrier = Retrier(VENDOR, OAUTH_RETRY, sleep=sleep)
+    with warnings.catch_warnings():
+        # Imported on the first OAuth call, not at start-up (most requests never make one).
+        # authlib prefers httpx2 and warns when it falls back to httpx; our stack is on httpx.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from authlib.integrations.httpx_client import OAuth2Client
+
     client = OAuth2Client(
         app.client_id,
         app.client_secret,
