@@ -28,6 +28,7 @@ from roofops.middleware import (
     SQLiteWriteQueueMiddleware,
 )
 from roofops.sandbox.mount import SANDBOX_PREFIX, mount_sandboxes
+from roofops.sandbox.process import SandboxProxy
 from roofops.web.routes import STATIC_DIR, page_router
 from roofops.worker.runtime import start_runtime
 
@@ -85,6 +86,10 @@ def create_app(
     app.include_router(api_router)
     app.include_router(page_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    # A demo database gets its fake JobNimbus and QuickBooks (see roofops.sandbox).
-    mount_sandboxes(app, app.state.session_factory, settings)
+    # A demo database gets its fake JobNimbus and QuickBooks (see roofops.sandbox), here or, when
+    # several workers serve one demo, in the one process that holds them.
+    if settings.sandbox_upstream:
+        app.mount(SANDBOX_PREFIX.rstrip("/"), SandboxProxy(settings.sandbox_upstream))
+    else:
+        mount_sandboxes(app, app.state.session_factory, settings)
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -10,6 +11,7 @@ from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SQLITE_URL = "sqlite:///var/roofops.db"
+MAX_DEFAULT_WEB_WORKERS = 8
 
 
 def vendor_alias(name: str) -> AliasChoices:
@@ -58,6 +60,13 @@ class Settings(BaseSettings):
     worker_stale_seconds: int = Field(default=90, ge=5)
     cron_enabled: bool = True
     metrics_token: SecretStr | None = None
+
+    # Web worker processes of `roofops serve`; unset: one per CPU core (at most 8). Python runs
+    # one request's code at a time per process, so a second core needs a second process.
+    web_workers: int | None = Field(default=None, ge=1, le=64)
+    # Set by `roofops serve` for its workers when several share one demo: the address of the
+    # one process that holds the demo's fake vendors (their state lives in memory).
+    sandbox_upstream: str | None = None
 
     # Trust X-Forwarded-For/-Proto only from these proxy addresses ("*" behind a private LB).
     proxy_headers: bool = True
@@ -127,6 +136,10 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def web_worker_count(self) -> int:
+        return self.web_workers or min(os.cpu_count() or 1, MAX_DEFAULT_WEB_WORKERS)
 
     @property
     def is_production(self) -> bool:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import httpx
@@ -19,7 +20,12 @@ from rich.console import Console
 from roofops import schema
 from roofops.cli.serve import FIRST_ADMIN_EMAIL, announce_first_admin, prepare_schema
 from roofops.config import Settings, get_settings
-from roofops.db import get_engine
+from roofops.db import get_engine, session_scope
+from roofops.integrations.core.credentials import read_credentials, secret_box
+from roofops.integrations.core.repository import ConnectionRepository
+from roofops.kit.crypto import new_fernet_key
+from roofops.models.enums import Provider
+from roofops.sandbox.demo import build_demo
 from tests.cli.conftest import Cli
 
 
@@ -128,3 +134,77 @@ def test_serve_migrates_prints_the_admin_and_answers(
     password = password_line.split("password:")[1].strip()
     assert FIRST_ADMIN_EMAIL in stdout
     assert password not in stderr
+
+
+def _child_commands(pid: int) -> list[str]:
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [Path(f"/proc/{child}/cmdline").read_text().replace("\0", " ") for child in children]
+
+
+@pytest.fixture
+def demo_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A tiny demo company in its own SQLite file, its vendor secrets under a key of its own
+    (the server started below reads both from the environment)."""
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    monkeypatch.setenv("ROOFOPS_ENCRYPTION_KEYS", new_fernet_key())
+    monkeypatch.setenv("ROOFOPS_DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    schema.upgrade(url)
+    with session_scope(url) as db:
+        build_demo(db, size=0.05, seed=7, as_of=date(2026, 11, 30))
+    yield url
+    get_engine(url).dispose()
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+def _demo_crm_key(url: str) -> str:
+    settings = get_settings()
+    with session_scope(url) as db:
+        connection = ConnectionRepository(db).by_provider(Provider.JOBNIMBUS)
+        assert connection is not None
+        return str(read_credentials(secret_box(settings), connection)["api_key"])
+
+
+@pytest.mark.slow
+def test_two_workers_share_one_port_one_sandbox_and_one_metrics_view(demo_url: str) -> None:
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "ROOFOPS_DATABASE_URL": demo_url, "ROOFOPS_BASE_URL": base}
+    env |= {"ROOFOPS_CRON_ENABLED": "false", "ROOFOPS_WEB_WORKERS": "2"}
+    env.pop("ROOFOPS_TEST_DATABASE_URL", None)
+    command = [sys.executable, "-c", "from roofops.cli.main import app; app()", "serve"]
+    process = subprocess.Popen([*command, "--port", str(port)], env=env, text=True)
+    try:
+        _wait_until_live(base, process)
+        children = _child_commands(process.pid)
+        assert sum("spawn_main" in child for child in children) == 2  # the web workers
+        assert sum("roofops.sandbox.process" in child for child in children) == 1
+
+        # Each request on a connection of its own: the kernel spreads them over both workers.
+        pages = [httpx.get(f"{base}/login", timeout=10).status_code for _ in range(20)]
+        metrics = httpx.get(f"{base}/metrics", timeout=10).text
+
+        # A record made in the fake CRM through one worker is there through every worker: the
+        # fakes live in one process (copies per worker would answer 404 about half the time).
+        crm = {"Authorization": f"bearer {_demo_crm_key(demo_url)}"}
+        made = httpx.post(
+            f"{base}/sandbox/jobnimbus/api1/contacts",
+            json={"display_name": "Proxy Test", "record_type_name": "Customer"},
+            headers=crm,
+            timeout=10,
+        )
+        assert made.status_code == 200, made.text
+        jnid = made.json()["jnid"]
+        reads = [
+            httpx.get(f"{base}/sandbox/jobnimbus/api1/contacts/{jnid}", headers=crm).status_code
+            for _ in range(10)
+        ]
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+    assert pages == [200] * 20
+    counted = 'roofops_http_requests_total{method="GET",route="/login",status="200"} 20.0'
+    assert counted in metrics  # every worker's requests, whichever worker was scraped
+    assert reads == [200] * 10

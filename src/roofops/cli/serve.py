@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -29,10 +33,20 @@ def serve(
     ),
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Web worker processes (default: ROOFOPS_WEB_WORKERS, else one per CPU core).",
+        ),
+    ] = None,
 ) -> None:
-    """Serve the dashboard and API (one process; run more replicas to scale)."""
+    """Serve the dashboard and API: one worker process per CPU core behind one port (run
+    more replicas behind a load balancer to scale further)."""
     import uvicorn
 
+    from roofops.cli.workers import APP, can_share_port, serve_workers
     from roofops.config import get_settings
     from roofops.health.metrics import require_metrics_token
 
@@ -42,17 +56,48 @@ def serve(
         require_metrics_token(settings)  # create_app checks too; here it reads as a sentence
         prepare_schema(settings, console)
         announce_first_admin(console, _sign_in_url(settings, host, port))
-    uvicorn.run(
-        "roofops.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        reload=reload,
-        reload_includes=["*.py", "*.html"] if reload else None,
-        proxy_headers=settings.proxy_headers,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
+    options: dict[str, Any] = {
+        "proxy_headers": settings.proxy_headers,
+        "forwarded_allow_ips": settings.forwarded_allow_ips,
         **SERVER_OPTIONS,
-    )
+    }
+    count = workers or settings.web_worker_count
+    if reload or count == 1 or not can_share_port():  # --reload restarts one process
+        uvicorn.run(
+            APP,
+            factory=True,
+            host=host,
+            port=port,
+            reload=reload,
+            reload_includes=["*.py", "*.html"] if reload else None,
+            **options,
+        )
+        return
+    console.print(f"{count} web worker processes (ROOFOPS_WEB_WORKERS, --workers)")
+    with clean_errors(console), shared_by_workers(settings):
+        serve_workers(count, host, port, options)
+
+
+@contextmanager
+def shared_by_workers(settings: Settings) -> Iterator[None]:
+    """What several worker processes must share, set up for them before they start (they read
+    it from the environment): the metrics' files, and one process for the demo's fakes."""
+    from roofops.health.metrics import MULTIPROCESS_DIR_ENV
+    from roofops.sandbox.process import sandboxes_in_own_process
+
+    with (
+        tempfile.TemporaryDirectory(prefix="roofops-metrics-") as metrics_dir,
+        sandboxes_in_own_process(settings) as sandbox_upstream,
+    ):
+        shared = {MULTIPROCESS_DIR_ENV: metrics_dir}
+        if sandbox_upstream:
+            shared["ROOFOPS_SANDBOX_UPSTREAM"] = sandbox_upstream
+        os.environ.update(shared)
+        try:
+            yield
+        finally:
+            for name in shared:
+                os.environ.pop(name, None)
 
 
 def prepare_schema(settings: Settings, console: Console) -> None:

@@ -25,6 +25,7 @@ KEPT_ON_WIPE = frozenset(
         "cron_claims",
         "background_jobs",
         "worker_heartbeats",
+        "event_outbox",
     }
 )
 COUNTED: dict[str, Any] = {

@@ -34,9 +34,7 @@ async def stream_events(
     topics: Annotated[str, Query(max_length=500)] = "",
 ) -> EventSourceResponse:
     hub = get_hub()
-    settings = request.app.state.settings
-    if not settings.is_sqlite:
-        hub.listen_postgres(settings.database_url)
+    hub.listen(request.app.state.settings.database_url)
     wanted = frozenset(topic.strip() for topic in topics.split(",") if topic.strip())
     return EventSourceResponse(_events(hub, wanted, principal.role), ping=PING_SECONDS)
 

@@ -1,15 +1,18 @@
 """One event hub per process: fans events out to SSE subscribers.
 
 Subscribers are asyncio queues on the server's event loop; delivery comes from other threads
-(the after-commit hook, the LISTEN thread), so it goes through ``call_soon_threadsafe``. A slow
-subscriber loses events rather than slowing everyone else.
+(the after-commit hook, the LISTEN thread on PostgreSQL, the outbox poller on SQLite), so it
+goes through ``call_soon_threadsafe``. A slow subscriber loses events rather than slowing
+everyone else.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import threading
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,7 +25,22 @@ from roofops.models.enums import Role
 log = get_logger(__name__)
 CHANNEL = "roofops_events"
 QUEUE_SIZE = 256
+OUTBOX_POLL_SECONDS = 0.25
 Event = tuple[str, dict[str, Any]]
+
+
+class _ThisProcess:
+    """Names this process in the outbox, so that its poller skips what it delivered itself.
+    The pid is read each time: a forked child must not take its parent's name."""
+
+    _boot = uuid.uuid4().hex[:16]
+
+    @property
+    def id(self) -> str:
+        return f"{self._boot}-{os.getpid()}"
+
+
+THIS_PROCESS = _ThisProcess()
 
 
 @dataclass(eq=False)
@@ -47,7 +65,7 @@ class EventHub:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._subscriptions: set[Subscription] = set()
-        self._listener: PostgresListener | None = None
+        self._listener: PostgresListener | OutboxPoller | None = None
 
     @contextmanager
     def subscribe(self, topics: frozenset[str], role: Role) -> Iterator[Subscription]:
@@ -66,13 +84,20 @@ class EventHub:
         for subscription in targets:
             subscription.loop.call_soon_threadsafe(subscription.offer, (topic, payload))
 
-    def listen_postgres(self, database_url: str) -> PostgresListener:
-        """Start (once per process) the LISTEN connection that feeds this hub."""
+    def listen(self, database_url: str) -> PostgresListener | OutboxPoller:
+        """Start (once per process) what feeds this hub the other processes' events: the
+        LISTEN connection on PostgreSQL, the outbox poller on SQLite."""
         with self._lock:
             if self._listener is None or not self._listener.is_alive():
-                self._listener = PostgresListener(self, database_url)
+                kind = OutboxPoller if database_url.startswith("sqlite") else PostgresListener
+                self._listener = kind(self, database_url)
                 self._listener.start()
             return self._listener
+
+    def deliver_message(self, raw: str) -> None:
+        """An event as ``publish`` wrote it (JSON of topic, payload and permission)."""
+        message = json.loads(raw)
+        self.deliver(message["topic"], message["payload"], Permission(message["permission"]))
 
     def stop_listening(self, database_url: str) -> None:
         """Stop the LISTEN connection to this database (it is about to go away)."""
@@ -123,11 +148,53 @@ class PostgresListener(threading.Thread):
             self.ready.set()
             while not self._stopping.is_set():
                 for notify in connection.notifies(timeout=1.0):
-                    self._deliver(notify.payload)
+                    self.hub.deliver_message(notify.payload)
 
-    def _deliver(self, raw: str) -> None:
-        message = json.loads(raw)
-        self.hub.deliver(message["topic"], message["payload"], Permission(message["permission"]))
+
+class OutboxPoller(threading.Thread):
+    """Reads the SQLite event outbox a few times a second and delivers what other processes
+    published (this process's own events reached its subscribers at commit)."""
+
+    def __init__(self, hub: EventHub, database_url: str) -> None:
+        super().__init__(name="roofops-events-poller", daemon=True)
+        self.hub = hub
+        self.database_url = database_url
+        self.ready = threading.Event()
+        self._stopping = threading.Event()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self.join(5)
+
+    def run(self) -> None:
+        last_id: int | None = None
+        failing = False
+        while not self._stopping.is_set():
+            try:
+                last_id = self._deliver_new(last_id)
+                failing = False
+            except Exception:
+                if not failing:  # once per outage, not four times a second
+                    log.exception("events.poller.failed")
+                failing = True
+            self._stopping.wait(OUTBOX_POLL_SECONDS)
+
+    def _deliver_new(self, last_id: int | None) -> int:
+        """Delivers the events after ``last_id`` (None: the first poll, which starts from the
+        newest: live events are from now on) and returns the newest id seen."""
+        from roofops.db import session_factory, unit_of_work
+        from roofops.events.repository import OutboxRepository
+
+        with unit_of_work(session_factory(self.database_url), read_only=True) as db:
+            outbox = OutboxRepository(db)
+            if last_id is None:
+                self.ready.set()
+                return outbox.newest_id()
+            for event_id, origin, raw in outbox.after(last_id):
+                last_id = event_id
+                if origin != THIS_PROCESS.id:
+                    self.hub.deliver_message(raw)
+        return last_id
 
 
 _hub = EventHub()

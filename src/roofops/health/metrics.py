@@ -1,12 +1,15 @@
 """Prometheus instruments of one app: request counts and latencies, worker heartbeat, build.
 
-Each app owns its registry, so tests and several apps in one process never collide. Metrics are
-per process: run one uvicorn process per replica and let Prometheus scrape every replica.
+Each app owns its registry, so tests and several apps in one process never collide. Under
+`roofops serve --workers N` (N > 1) the workers share their values through files in
+PROMETHEUS_MULTIPROC_DIR (set by serve), so that a scrape answered by any worker counts all of
+them. Separate replicas are scraped one by one, as usual.
 """
 
 from __future__ import annotations
 
 import math
+import os
 import platform
 
 from prometheus_client import (
@@ -17,6 +20,7 @@ from prometheus_client import (
     Histogram,
     Info,
     generate_latest,
+    multiprocess,
     process_collector,
 )
 
@@ -26,6 +30,7 @@ from roofops.exceptions import ConfigurationError
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 LABELS = ("method", "route", "status")
+MULTIPROCESS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 
 class Metrics:
@@ -33,7 +38,11 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
-        process_collector.ProcessCollector(registry=self.registry)
+        # prometheus_client chose file-backed values at import if this is set (serve sets it
+        # before it starts the workers).
+        self.shared_by_workers = bool(os.environ.get(MULTIPROCESS_DIR_ENV))
+        if not self.shared_by_workers:  # one process's memory and CPU mean nothing for N
+            process_collector.ProcessCollector(registry=self.registry)
         self.requests = Counter(
             "roofops_http_requests", "HTTP requests handled.", LABELS, registry=self.registry
         )
@@ -48,8 +57,13 @@ class Metrics:
             "roofops_worker_heartbeat_age_seconds",
             "Seconds since the newest worker heartbeat (+Inf: no worker ever beat).",
             registry=self.registry,
+            multiprocess_mode="mostrecent",  # read fresh by whichever worker is scraped
         )
-        build = Info("roofops_build", "Version of roofops and Python.", registry=self.registry)
+        # Info has no file-backed form: it lives in a registry of its own, rendered by each.
+        self.build_registry = CollectorRegistry()
+        build = Info(
+            "roofops_build", "Version of roofops and Python.", registry=self.build_registry
+        )
         build.info({"version": __version__, "python": platform.python_version()})
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
@@ -61,7 +75,14 @@ class Metrics:
         """The text exposition; the heartbeat gauge is read fresh at every scrape."""
         age = math.inf if heartbeat_age_seconds is None else heartbeat_age_seconds
         self.heartbeat_age.set(age)
-        return generate_latest(self.registry)
+        return generate_latest(self._values()) + generate_latest(self.build_registry)
+
+    def _values(self) -> CollectorRegistry:
+        if not self.shared_by_workers:
+            return self.registry
+        every_worker = CollectorRegistry()
+        multiprocess.MultiProcessCollector(every_worker)  # type: ignore[no-untyped-call]
+        return every_worker
 
 
 def require_metrics_token(settings: Settings) -> None:

@@ -49,7 +49,7 @@ from roofops.models.integration import (
 )
 from roofops.models.job import Job, JobStageEvent
 from roofops.models.property import Property
-from roofops.models.runtime import BackgroundJob, CronClaim, WorkerHeartbeat
+from roofops.models.runtime import BackgroundJob, CronClaim, OutboxEvent, WorkerHeartbeat
 from roofops.models.skill import Skill
 from roofops.models.user import ApiToken, LoginAttempt, User, UserSession
 
@@ -91,6 +91,7 @@ __all__ = [
     "LoginAttempt",
     "MarginKind",
     "Material",
+    "OutboxEvent",
     "PayerKind",
     "PriceListEntry",
     "Priority",

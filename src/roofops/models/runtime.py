@@ -1,4 +1,5 @@
-"""Tables the runtime needs: cron claims, the embedded job queue, worker heartbeats."""
+"""Tables the runtime needs: cron claims, the embedded job queue, worker heartbeats, the SQLite
+event outbox."""
 
 from __future__ import annotations
 
@@ -57,3 +58,16 @@ class WorkerHeartbeat(Base):
     pid: Mapped[int] = mapped_column(sa.Integer)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class OutboxEvent(Base):
+    """A live event on SQLite, written in the transaction it describes (so it exists only if
+    that commits), read by every process's poller: SQLite has no LISTEN/NOTIFY, and the web
+    workers, ``roofops worker`` and CLI commands are separate processes. Kept a few minutes."""
+
+    __tablename__ = "event_outbox"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    message: Mapped[str] = mapped_column(sa.Text)
+    origin: Mapped[str] = mapped_column(sa.String(80))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -31,7 +31,7 @@ class Runtime:
 
 
 def start_runtime(settings: Settings, role: Literal["web", "worker"]) -> Runtime:
-    """Web and worker processes alike: embedded executor on SQLite, cron, live events.
+    """Web and worker processes alike: embedded executor on SQLite, cron; live events for web.
 
     On PostgreSQL, jobs run in ``roofops worker`` (procrastinate), which starts its own loop.
     The caller has registered the tasks (roofops.composition).
@@ -42,10 +42,10 @@ def start_runtime(settings: Settings, role: Literal["web", "worker"]) -> Runtime
         _start_embedded_executor(runtime, settings, role)
     if settings.cron_enabled:
         _start_cron(runtime, url, role)
-    if not settings.is_sqlite:
+    if role == "web":  # its SSE subscribers get the events other processes publish
         from roofops.events.hub import get_hub
 
-        runtime.parts.append(get_hub().listen_postgres(url))
+        runtime.parts.append(get_hub().listen(url))
     log.info(
         "runtime.started", role=role, database="sqlite" if settings.is_sqlite else "postgresql"
     )
