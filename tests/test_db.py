@@ -1,4 +1,5 @@
-"""The unit of work on SQLite: reads never queue behind the write lock; writes still do."""
+"""The unit of work on SQLite: reads never queue behind the write lock; writes still do. And a
+pooled PostgreSQL connection that lost its server is replaced before use."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
-from roofops.db import get_engine, session_factory, unit_of_work
+from roofops import db
+from roofops.db import get_engine, make_engine, session_factory, unit_of_work
 
 
 def _database(tmp_path: Path) -> str:
@@ -61,3 +64,26 @@ def test_a_unit_of_work_that_may_write_waits_its_turn(tmp_path: Path) -> None:
         assert bodies == ["first", "1"]  # the second read after the first committed
     finally:
         get_engine(url).dispose()
+
+
+def test_a_pooled_connection_whose_server_went_away_is_replaced_after_idling(
+    database_url: str, is_postgres: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not is_postgres:
+        pytest.skip("SQLite has no server to lose")
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            backend = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        with get_engine(database_url).connect() as other:  # as a database restart would
+            other.exec_driver_sql(f"SELECT pg_terminate_backend({int(backend)})")
+        monkeypatch.setattr(db, "PING_AFTER_IDLE_SECONDS", 0.0)
+
+        with engine.connect() as connection:
+            answer = connection.exec_driver_sql("SELECT 1").scalar()
+            now_backend = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    finally:
+        engine.dispose()
+
+    assert answer == 1
+    assert now_backend != backend

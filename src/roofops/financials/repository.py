@@ -174,16 +174,15 @@ class ProfitRepository:
         ]
         if self.session.get_bind().dialect.name == "postgresql":
             # Transactions overlap here: one that flushed first may commit last, its edits
-            # older than the latest one already seen. A fingerprint of every row's last edit
-            # sees them (one scan of the money rows, no join). SQLite's writers take turns,
-            # so there the latest edit is the latest commit.
-            edited = sa.cast(JobFinancials.job_id, sa.Text) + sa.cast(
-                JobFinancials.updated_at, sa.Text
-            )
-            aggregates.append(sa.func.sum(sa.func.hashtext(edited)))
+            # older than the latest one already seen. The sum of every row's last edit (in
+            # microseconds, exact) sees them: an edit only moves its row's time forward. SQLite's
+            # writers take turns, so there the latest edit is the latest commit.
+            micros = sa.func.date_part("epoch", JobFinancials.updated_at) * 1_000_000
+            aggregates.append(sa.func.sum(sa.cast(micros, sa.BigInteger)))
+        money = sa.select(*aggregates).subquery()  # one scan of the money rows
         row = self.session.execute(
             sa.select(
-                *(sa.select(aggregate).scalar_subquery() for aggregate in aggregates),
+                *money.c,
                 sa.select(sa.func.min(Job.stage_changed_at))
                 .where(Job.stage == JobStage.INVOICED, Job.stage_changed_at > settles_from)
                 .scalar_subquery(),
