@@ -419,7 +419,7 @@ async def _write(fake: FakeXero, request: Request, target: Target) -> Response:
     body = await request.body()
     key = request.headers.get("Idempotency-Key", "")
     if not key:
-        return _written(fake, request, target, body)
+        return _maybe_lost(fake, _written(fake, request, target, body))
     if len(key) > MAX_KEY_LENGTH:
         message = f"Idempotency-Key is over {MAX_KEY_LENGTH} characters"
         raise errors.bad_request(errors.VALIDATION, message)
@@ -433,7 +433,7 @@ async def _write(fake: FakeXero, request: Request, target: Target) -> Response:
             return Response(remembered.body, remembered.status, media_type=XeroJSON.media_type)
         response = _written(fake, request, target, body)
         fake.replays.put(tenant_id, key, asked, response.status_code, bytes(response.body))
-    return response
+    return _maybe_lost(fake, response)
 
 
 def _written(fake: FakeXero, request: Request, target: Target, raw: bytes) -> Response:
@@ -443,11 +443,16 @@ def _written(fake: FakeXero, request: Request, target: Target, raw: bytes) -> Re
         rows = _apply_all(books, target, _elements(raw, target.resource), summarize=summarize)
         response = _envelope(fake, target.resource, rows)
     except XeroFailure as failure:
-        response = XeroJSON(failure.body, status_code=failure.status)
-    if response.status_code < 400 and fake.faults.take("lost_writes"):
-        lost = errors.problem(502, "Bad Gateway", "the write was saved; the answer was lost")
-        return XeroJSON(lost.body, status_code=502)
+        return XeroJSON(failure.body, status_code=failure.status)
     return response
+
+
+def _maybe_lost(fake: FakeXero, response: Response) -> Response:
+    """The ``lost_writes`` fault: the write stands (and is remembered), its answer is a 502."""
+    if response.status_code >= 400 or not fake.faults.take("lost_writes"):
+        return response
+    lost = errors.problem(502, "Bad Gateway", "the write was saved; the answer was lost")
+    return XeroJSON(lost.body, status_code=502)
 
 
 def _elements(raw: bytes, resource: str) -> list[Entity]:

@@ -112,7 +112,7 @@ class Books:
             "DefaultPurchasesTax": "Tax Exclusive",
             "CreatedDateUTC": ms_date(self.created_at),
             "OrganisationEntityType": "COMPANY",
-            "Timezone": "MOUNTAIN",
+            "Timezone": "USMOUNTAINSTANDARDTIME",
             "ShortCode": f"!{self.tenant_id[:5]}",
             "Edition": "BUSINESS",
             "Class": "PREMIUM",

@@ -1,5 +1,5 @@
 """The fake's webhooks (spec digest section 2.7): every save of a contact, invoice or credit
-note becomes an event (payments show as their invoice's UPDATE), delivered signed with
+note becomes an event (a payment shows as its invoice's UPDATE), delivered signed with
 ``x-xero-signature``; and the intent-to-receive check a subscription starts with.
 
 Delivery is explicit (tests and the demo call :meth:`WebhookSender.deliver`), so nothing fires
@@ -30,19 +30,12 @@ def _entropy() -> str:
 
 
 def _event(books: Books, change: Change) -> dict[str, Any]:
-    resource = "Invoices" if change.resource == "Payments" else change.resource
-    record_id = change.record_id
-    event_type = change.event
-    if change.resource == "Payments":
-        payment = books.get("Payments", change.record_id) or {}
-        record_id = str(payment.get("Invoice", {}).get("InvoiceID", change.record_id))
-        event_type = "UPDATE"
     return {
-        "resourceUrl": RESOURCE_URL.format(resource=resource, id=record_id),
-        "resourceId": record_id,
+        "resourceUrl": RESOURCE_URL.format(resource=change.resource, id=change.record_id),
+        "resourceId": change.record_id,
         "eventDateUtc": change.at.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3],
-        "eventType": event_type,
-        "eventCategory": CATEGORIES[resource],
+        "eventType": change.event,
+        "eventCategory": CATEGORIES[change.resource],
         "tenantId": books.tenant_id,
         "tenantType": "ORGANISATION",
     }
@@ -81,7 +74,10 @@ class WebhookSender:
         for books in self.organisations:
             with books.lock:
                 changes = books.changes[self._delivered[books.tenant_id] :]
-            events.extend(_event(books, change) for change in changes)
+            # No Payment category: a payment is news as the UPDATE of the invoice it settles.
+            events.extend(
+                _event(books, change) for change in changes if change.resource in CATEGORIES
+            )
         return events
 
     def deliver(
