@@ -396,10 +396,14 @@ class VendorHTTP(Closing):
         rng: random.Random | None = None,
         headers: Mapping[str, str] | None = None,
         event_hooks: Mapping[str, list[EventHook]] | None = None,
+        concurrency: threading.Semaphore | None = None,
     ) -> None:
+        """``concurrency`` caps the calls in flight at once (Xero allows 5 per tenant); a retry's
+        wait holds no slot, only its attempts do."""
         self.vendor = vendor
         self.retry = retry or RetryPolicy()
         self.limiter = limiter
+        self.concurrency = concurrency
         self.requests_sent = 0
         self._count_lock = threading.Lock()  # one connection's client may serve several threads
         self._retrier = Retrier(vendor, self.retry, sleep=sleep, clock=clock, rng=rng)
@@ -454,7 +458,10 @@ class VendorHTTP(Closing):
         with self._count_lock:
             self.requests_sent += 1
         try:
-            return self._client.request(method, path, **kwargs)
+            if self.concurrency is None:
+                return self._client.request(method, path, **kwargs)
+            with self.concurrency:  # the body is read inside: the slot covers the whole call
+                return self._client.request(method, path, **kwargs)
         except httpx.TransportError as exc:
             return exc
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -21,42 +21,11 @@ from roofops.sandbox.quickbooks.control import Limits
 from roofops.sandbox.quickbooks.fake import DEFAULT_REALM, FakeQuickBooks
 from roofops.sandbox.quickbooks.store import Books, FakeClock
 from roofops.sandbox.server import serving
+from tests.fakes import Monotonic, RecordingSleep, SwappableApp
 
 START = datetime(2025, 6, 2, 15, 0, tzinfo=UTC)
 REALM = DEFAULT_REALM
 SEED, AS_OF = 11, date(2025, 6, 1)
-
-Scope = dict[str, Any]
-
-
-class SwappableApp:
-    """An ASGI app that forwards to whichever app the current test installed."""
-
-    def __init__(self) -> None:
-        self.app: Any = None
-
-    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
-        await self.app(scope, receive, send)
-
-
-@dataclass
-class Monotonic:
-    """The fake's rate-limit clock; the client's recording sleep moves it forward."""
-
-    now: float = 1_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@dataclass
-class RecordingSleep:
-    monotonic: Monotonic
-    delays: list[float] = field(default_factory=list)
-
-    def __call__(self, seconds: float) -> None:
-        self.delays.append(seconds)
-        self.monotonic.now += seconds
 
 
 @dataclass

@@ -10,9 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
+from roofops.integrations.core.oauth import OAUTH_RETRY, OAUTH_TIMEOUT
 from roofops.integrations.quickbooks.oauth import (
-    OAUTH_RETRY,
-    OAUTH_TIMEOUT,
     InvalidGrant,
     OAuthApp,
     OAuthEndpoints,

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from roofops.kit.repository import Repository, in_chunks
+from roofops.kit.repository import Repository, found, in_chunks
 from roofops.models.enums import Provider, SyncRunStatus
 from roofops.models.integration import (
     ExternalRef,
@@ -35,6 +35,18 @@ class ConnectionRepository(Repository[IntegrationConnection]):
             .where(IntegrationConnection.provider == provider)
             .with_for_update()
         )
+
+    def lock_or_add(self, provider: Provider) -> IntegrationConnection:
+        """The row under ``SELECT ... FOR UPDATE``, created on first use."""
+        connection = self.lock(provider)
+        if connection is not None:
+            return connection
+        try:
+            with self.session.begin_nested():
+                return self.add(IntegrationConnection(provider=provider))
+        except sa.exc.IntegrityError:
+            # Another worker inserted it between our SELECT and INSERT; it has committed by now.
+            return found(self.lock(provider), f"{provider.label} connection")
 
 
 class ExternalRefRepository(Repository[ExternalRef]):

@@ -1,11 +1,9 @@
 """Intuit OAuth 2.0 calls: authorization URL, code exchange, refresh and revoke.
 
-The calls go through authlib's httpx ``OAuth2Client`` (Basic client authentication, the token
-request bodies, parsing the token response). Around it we keep what Intuit and our rules need:
-the hard-expiry header and field, our :class:`TokenSet`, :class:`InvalidGrant` and
-:class:`OAuthError` instead of authlib's errors, explicit timeouts, an injectable transport, a
-short retry of 429/5xx/connect errors (:data:`OAUTH_RETRY`, under authlib as a transport), and
-no token in any log line or exception message.
+The calls go through authlib's httpx ``OAuth2Client`` as every vendor's do
+(:mod:`roofops.integrations.core.oauth`: retries, timeouts, typed errors, no token in any
+message). What is Intuit's is here: the hard-expiry header and field, our :class:`TokenSet`, and
+:class:`InvalidGrant`/:class:`OAuthError` with QuickBooks' error codes.
 
 Only the HTTP calls live here. Storing tokens (encrypted, per connection), the refresh lock and
 persisting a rotated refresh token before using the new access token are the token store's job
@@ -15,31 +13,18 @@ persisting a rotated refresh token before using the new access token are the tok
 from __future__ import annotations
 
 import time
-import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
 import httpx
 from authlib.oauth2.client import DEFAULT_HEADERS
 
-from roofops.integrations.core.runs import INTERACTIVE_RETRY
-from roofops.kit.http import (
-    USER_AGENT,
-    Retrier,
-    RetryingTransport,
-    VendorAuthError,
-    VendorError,
-    VendorResponseError,
-    body_excerpt,
-    error_for,
-    unreachable,
-    vendor_json,
-)
+from roofops.integrations.core import oauth as core_oauth
+from roofops.integrations.core.oauth import OAuthVendor, json_object, oauth_client, refusal
+from roofops.kit.http import VendorResponseError
 from roofops.kit.time import utcnow
 from roofops.logging import get_logger
 
@@ -50,9 +35,6 @@ SCOPE_ACCOUNTING = "com.intuit.quickbooks.accounting"
 HARD_EXPIRY_HEADER = "x-include-refresh-token-hard-expires-in"
 # Reuse an access token until this long before it expires (Rule 5).
 REFRESH_MARGIN = timedelta(minutes=5)
-OAUTH_RETRY = INTERACTIVE_RETRY
-# The token endpoint answers in well under a second; a hung one must not hold a page for long.
-OAUTH_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 TOKEN_HEADERS = {**DEFAULT_HEADERS, HARD_EXPIRY_HEADER: "true"}
 
 
@@ -101,24 +83,23 @@ class TokenSet:
         return now < self.expires_at - margin
 
 
-class OAuthError(VendorAuthError):
-    """The token endpoint refused: ``error`` is the OAuth error code."""
+class OAuthError(core_oauth.OAuthError):
+    """Intuit's token endpoint refused: ``error`` is the OAuth error code."""
 
     code = "quickbooks_oauth"
-
-    def __init__(self, error: str, description: str, *, status: int, body: str = "") -> None:
-        super().__init__(f"{error}: {description}", vendor=VENDOR, status=status, body=body)
-        self.error = error
-        self.description = description
+    vendor_name = VENDOR
 
 
-class InvalidGrant(OAuthError):
+class InvalidGrant(OAuthError, core_oauth.InvalidGrant):
     """The code or refresh token is no longer valid: the connection needs a new consent.
 
     Do not retry with the same token; mark the connection ``needs_reauth``.
     """
 
     code = "quickbooks_invalid_grant"
+
+
+INTUIT_OAUTH = OAuthVendor(VENDOR, OAuthError, InvalidGrant)
 
 
 def authorization_url(
@@ -143,7 +124,7 @@ def exchange_code(
     clock: Callable[[], datetime] = utcnow,
     sleep: Callable[[float], None] = time.sleep,
 ) -> TokenSet:
-    with _oauth_client(app, transport, sleep, secret=code) as client:
+    with _client(app, transport, sleep, code) as client:
         payload = client.fetch_token(
             app.endpoints.token_url,
             grant_type="authorization_code",
@@ -169,7 +150,7 @@ def refresh(
 
     A retried refresh is safe: if the first answer was lost, the old token is still valid
     during the 24-hour grace and returns the current tokens."""
-    with _oauth_client(app, transport, sleep, secret=refresh_token) as client:
+    with _client(app, transport, sleep, refresh_token) as client:
         payload = client.refresh_token(
             app.endpoints.token_url, refresh_token=refresh_token, headers=TOKEN_HEADERS
         )
@@ -186,88 +167,30 @@ def revoke(
     sleep: Callable[[float], None] = time.sleep,
 ) -> None:
     """Revoke a refresh (or access) token, ending the connection's consent."""
-    with _oauth_client(app, transport, sleep, secret=token) as client:
+    with _client(app, transport, sleep, token) as client:
         # Intuit's revoke endpoint takes JSON, not RFC 7009's form that authlib's
         # revoke_token sends: post it ourselves with the client's Basic authentication.
         basic = client.client_auth(client.token_endpoint_auth_method)
         response = client.post(app.endpoints.revoke_url, json={"token": token}, auth=basic)
         if response.status_code >= 400:
-            raise _refusal(response, _json_object(response), token)
+            raise refusal(INTUIT_OAUTH, response, json_object(response), token)
     log.info("quickbooks.token.revoked")
 
 
-@contextmanager
-def _oauth_client(
+def _client(
     app: OAuthApp,
     transport: httpx.BaseTransport | None,
     sleep: Callable[[float], None],
-    *,
     secret: str,
-) -> Iterator[Any]:
-    """An authlib client for one call whose refusals and failures are our typed errors.
-
-    ``secret`` (the code or token sent) is scrubbed from any error body we keep.
-    """
-    retrier = Retrier(VENDOR, OAUTH_RETRY, sleep=sleep)
-    with warnings.catch_warnings():
-        # Imported on the first OAuth call, not at start-up (most requests never make one).
-        # authlib prefers httpx2 and warns when it falls back to httpx; our stack is on httpx.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        from authlib.integrations.httpx_client import OAuth2Client
-
-    client = OAuth2Client(
+) -> Any:
+    return oauth_client(
+        INTUIT_OAUTH,
         app.client_id,
         app.client_secret,
-        token_endpoint_auth_method="client_secret_basic",  # noqa: S106 (a method's name)
-        transport=RetryingTransport(retrier, transport),
-        timeout=OAUTH_TIMEOUT,
-        headers={"User-Agent": USER_AGENT},
+        transport=transport,
+        sleep=sleep,
+        secret=secret,
     )
-    # Before authlib parses an answer: a refusal must become InvalidGrant/OAuthError, not
-    # authlib's own OAuthError, and a 5xx left after the retries a VendorUnavailable.
-    token_answer = partial(_token_answer, secret=secret)
-    client.register_compliance_hook("access_token_response", token_answer)
-    client.register_compliance_hook("refresh_token_response", token_answer)
-    try:
-        with client:
-            yield client
-    except httpx.TransportError as error:
-        raise unreachable(VENDOR, error) from error
-
-
-def _token_answer(response: httpx.Response, secret: str) -> httpx.Response:
-    """Compliance hook, before authlib parses a token answer: anything but tokens is raised as
-    our typed error (authlib would raise its own OAuthError, or a bare ValueError)."""
-    payload = _json_object(response)
-    if response.status_code >= 400 or (payload is not None and "error" in payload):
-        raise _refusal(response, payload, secret)
-    if payload is None:
-        raise VendorResponseError(
-            "the token endpoint answered with a body that is not a JSON object",
-            vendor=VENDOR,
-            status=response.status_code,
-        )
-    return response
-
-
-def _refusal(response: httpx.Response, payload: dict[str, Any] | None, secret: str) -> VendorError:
-    """400/401 carry ``{"error", "error_description"}``; any other error status (429, 5xx left
-    after the retries, 403) is the usual vendor error, not a reason to reconnect."""
-    status = response.status_code
-    if status >= 400 and status not in (400, 401):
-        return error_for(VENDOR, response)
-    error = str((payload or {}).get("error", "")) or "oauth_error"
-    description = str((payload or {}).get("error_description", ""))
-    kind = InvalidGrant if error == "invalid_grant" else OAuthError
-    return kind(error, description, status=status, body=body_excerpt(response, secret))
-
-
-def _json_object(response: httpx.Response) -> dict[str, Any] | None:
-    try:
-        payload = vendor_json(response.content)
-    except ValueError:
-        return None
-    return payload if isinstance(payload, dict) else None
 
 
 def _token_set(payload: Any, now: datetime) -> TokenSet:

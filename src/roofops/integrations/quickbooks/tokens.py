@@ -24,7 +24,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from roofops.config import Settings
@@ -40,7 +39,6 @@ from roofops.integrations.quickbooks.oauth import (
     refresh,
 )
 from roofops.kit.crypto import SecretBox, sha256_hex
-from roofops.kit.repository import found
 from roofops.kit.time import as_utc, utcnow
 from roofops.logging import get_logger
 from roofops.models.enums import ConnectionStatus, Provider
@@ -107,16 +105,7 @@ class _Access:
 # ----- the connection row ------------------------------------------------------------------
 def lock_connection(db: Session) -> IntegrationConnection:
     """The QuickBooks row under SELECT ... FOR UPDATE, created on first use."""
-    repository = ConnectionRepository(db)
-    connection = repository.lock(PROVIDER)
-    if connection is not None:
-        return connection
-    try:
-        with db.begin_nested():
-            return repository.add(IntegrationConnection(provider=PROVIDER))
-    except IntegrityError:
-        # Another worker inserted it between our SELECT and INSERT; it has committed by now.
-        return found(repository.lock(PROVIDER), "QuickBooks connection")
+    return ConnectionRepository(db).lock_or_add(PROVIDER)
 
 
 def oauth_configured(settings: Settings) -> bool:

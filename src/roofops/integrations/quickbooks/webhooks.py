@@ -9,15 +9,13 @@ copies of one change (around the switch) are one event.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
-import hmac
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from roofops.exceptions import RoofOpsError
+from roofops.integrations.core.signatures import hmac_sha256_base64, valid_hmac_sha256_base64
 from roofops.kit.time import as_utc
 from roofops.kit.untrusted_json import load_untrusted_json
 
@@ -69,20 +67,12 @@ class EntityChange:
 
 
 def sign(body: bytes, verifier_token: str) -> str:
-    digest = hmac.new(verifier_token.encode(), body, hashlib.sha256).digest()
-    return base64.b64encode(digest).decode()
+    return hmac_sha256_base64(body, verifier_token)
 
 
 def verify_signature(body: bytes, signature: str | None, verifier_token: str) -> bool:
     """True when ``signature`` is the HMAC of exactly these bytes; compared in constant time."""
-    if not signature or not verifier_token:
-        return False
-    try:
-        given = base64.b64decode(signature.strip(), validate=True)
-    except (binascii.Error, ValueError):
-        return False
-    expected = hmac.new(verifier_token.encode(), body, hashlib.sha256).digest()
-    return hmac.compare_digest(given, expected)
+    return valid_hmac_sha256_base64(body, signature, verifier_token)
 
 
 def parse_notifications(body: bytes | str) -> list[EntityChange]:

@@ -34,6 +34,7 @@ from roofops.demo.generator import generate
 from roofops.demo.records import CrewRow, CustomerRow, DemoData, JobRow
 from roofops.kit.money import from_cents
 from roofops.models.enums import JobStage, JobType, Material
+from roofops.sandbox.clock import Clock, FakeClock
 from roofops.sandbox.quickbooks.costs import Economics, economics
 from roofops.sandbox.quickbooks.ledger import (
     DUMPSTER_VENDORS,
@@ -50,7 +51,7 @@ from roofops.sandbox.quickbooks.ledger import (
     ref,
 )
 from roofops.sandbox.quickbooks.plan import PlannedInvoice, invoice_plan
-from roofops.sandbox.quickbooks.store import Books, Clock, Entity, FakeClock
+from roofops.sandbox.quickbooks.store import Books, Entity
 
 S = JobStage
 

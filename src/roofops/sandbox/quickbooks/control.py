@@ -11,74 +11,19 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
+
+from roofops.sandbox import control
 
 ThrottleFormat = Literal["xml", "json"]
 
 
 @dataclass
-class Faults:
-    """What goes wrong on purpose. Counters apply to the next N ``/v3`` requests.
+class Faults(control.Faults):
+    """The shared faults, and whether a 429 answers in QuickBooks' XML body or its JSON one."""
 
-    ``latency`` is added to every request (the benchmark uses 0.1 s); ``slow`` requests sleep
-    ``slow_seconds`` instead, long enough to trip a client timeout. ``lost_writes`` commit a
-    write and then answer 502, the case ``requestid`` replay exists for.
-    """
-
-    latency: float = 0.0
-    throttle: int = 0
     throttle_format: ThrottleFormat = "xml"
-    server_errors: int = 0
-    server_error_status: int = 503
-    slow: int = 0
-    slow_seconds: float = 5.0
-    lost_writes: int = 0
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    def take(self, name: Literal["throttle", "server_errors", "slow", "lost_writes"]) -> bool:
-        """Use up one of the named counter, if any is left."""
-        with self._lock:
-            left: int = getattr(self, name)
-            if left <= 0:
-                return False
-            setattr(self, name, left - 1)
-            return True
-
-
-@dataclass(frozen=True)
-class LoggedRequest:
-    method: str
-    path: str
-    query: dict[str, str]
-    status: int
-
-
-class RequestLog:
-    """Every request the fake answered, oldest first, for tests to count and inspect."""
-
-    def __init__(self) -> None:
-        self._entries: list[LoggedRequest] = []
-        self._lock = threading.Lock()
-
-    def record(self, entry: LoggedRequest) -> None:
-        with self._lock:
-            self._entries.append(entry)
-
-    def entries(self) -> list[LoggedRequest]:
-        with self._lock:
-            return list(self._entries)
-
-    def count(self, *, method: str | None = None, path_contains: str = "") -> int:
-        return sum(
-            1
-            for entry in self.entries()
-            if (method is None or entry.method == method) and path_contains in entry.path
-        )
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
 
 
 @dataclass

@@ -31,24 +31,14 @@ from typing import Any
 
 from fastapi import FastAPI, Request, Response
 
+from roofops.sandbox.clock import Clock, FakeClock
+from roofops.sandbox.control import LoggedRequest, RequestLog, bearer_token, route_path
 from roofops.sandbox.quickbooks import errors
-from roofops.sandbox.quickbooks.control import (
-    Faults,
-    Limits,
-    LoggedRequest,
-    RequestLog,
-    Throttle,
-)
+from roofops.sandbox.quickbooks.control import Faults, Limits, Throttle
 from roofops.sandbox.quickbooks.errors import FakeFault
 from roofops.sandbox.quickbooks.oauth import TokenAuthority, oauth_routes
 from roofops.sandbox.quickbooks.reads import CDC_LIMIT, CdcScope, QueryEngine, cdc_answer
-from roofops.sandbox.quickbooks.store import (
-    COMPANY_ZONE,
-    URL_NAMES,
-    Books,
-    Clock,
-    FakeClock,
-)
+from roofops.sandbox.quickbooks.store import COMPANY_ZONE, URL_NAMES, Books
 from roofops.sandbox.quickbooks.webhooks import WebhookSender
 from roofops.sandbox.quickbooks.writes import (
     ReplayCache,
@@ -152,7 +142,7 @@ def create_app(fake: FakeQuickBooks) -> FastAPI:
         response = await _controlled(fake, request, call_next)
         query = dict(request.query_params)
         fake.requests.record(
-            LoggedRequest(request.method, _route_path(request), query, response.status_code)
+            LoggedRequest(request.method, route_path(request), query, response.status_code)
         )
         return response
 
@@ -162,14 +152,15 @@ def create_app(fake: FakeQuickBooks) -> FastAPI:
 async def _controlled(fake: FakeQuickBooks, request: Request, call_next: Handler) -> Response:
     if fake.faults.latency > 0:
         await asyncio.sleep(fake.faults.latency)
-    path = _route_path(request)
+    path = route_path(request)
     if not path.startswith(API_PREFIX):
         return await call_next(request)
     injected = await _injected_fault(fake)
     if injected is not None:
         return injected
     realm_id = path[len(API_PREFIX) :].split("/", 1)[0]
-    if not fake.auth.check_access(_bearer(request), realm_id) or realm_id not in fake.companies:
+    allowed = fake.auth.check_access(bearer_token(request), realm_id)
+    if not allowed or realm_id not in fake.companies:
         epoch_millis = int(fake.clock().timestamp() * 1000)
         return QboJSON(errors.unauthorized_body(epoch_millis), status_code=401)
     if not fake.throttle.allow(realm_id, batch=path.endswith("/batch")):
@@ -194,18 +185,6 @@ def _throttled(fake: FakeQuickBooks) -> Response:
     if fake.faults.throttle_format == "json":
         return QboJSON({"Fault": errors.throttle_json(), "time": fake.now_text()}, status_code=429)
     return Response(errors.throttle_xml(), status_code=429, media_type="application/xml")
-
-
-def _route_path(request: Request) -> str:
-    """The path inside the fake: the demo mounts it under a prefix (``root_path``)."""
-    path: str = request.scope["path"]
-    root: str = request.scope.get("root_path", "")
-    return path[len(root) :] if root and path.startswith(root) else path
-
-
-def _bearer(request: Request) -> str:
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    return token.strip() if scheme.lower() == "bearer" else ""
 
 
 def _api_routes(app: FastAPI, fake: FakeQuickBooks) -> None:

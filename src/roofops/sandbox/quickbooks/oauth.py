@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 
-from roofops.sandbox.quickbooks.store import Clock
+from roofops.sandbox.clock import Clock
 
 ACCESS_LIFETIME = timedelta(hours=1)
 REFRESH_LIFETIME = timedelta(days=100)

@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from roofops.kit.time import utcnow
+from roofops.sandbox.clock import Clock
+
+# Re-exported: the benchmark builds the fake's clock from here.
+from roofops.sandbox.clock import FakeClock as FakeClock  # noqa: PLC0414
 from roofops.sandbox.quickbooks import errors
 
 Entity = dict[str, Any]
-Clock = Callable[[], datetime]
 
 COMPANY_ZONE = ZoneInfo("America/Denver")
 ENTITIES = (
@@ -42,21 +45,6 @@ ZERO = Decimal("0.00")
 # Totals are derived from these lines; subtotal lines only repeat them.
 NON_TOTAL_LINES = frozenset({"SubTotalLineDetail", "DescriptionOnly"})
 _SERIALS = itertools.count(1)
-
-
-class FakeClock:
-    """Real time plus an offset, or frozen at ``start``; :meth:`advance` moves either forward."""
-
-    def __init__(self, start: datetime | None = None) -> None:
-        self._frozen = start
-        self._offset = timedelta()
-
-    def __call__(self) -> datetime:
-        base = self._frozen if self._frozen is not None else utcnow()
-        return base + self._offset
-
-    def advance(self, delta: timedelta | float) -> None:
-        self._offset += delta if isinstance(delta, timedelta) else timedelta(seconds=delta)
 
 
 def qbo_time(moment: datetime, zone: ZoneInfo = COMPANY_ZONE) -> str:
