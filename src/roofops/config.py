@@ -139,7 +139,7 @@ class Settings(BaseSettings):
 
     @property
     def web_worker_count(self) -> int:
-        return self.web_workers or min(os.cpu_count() or 1, MAX_DEFAULT_WEB_WORKERS)
+        return self.web_workers or min(_usable_cpus(), MAX_DEFAULT_WEB_WORKERS)
 
     @property
     def is_production(self) -> bool:
@@ -154,6 +154,13 @@ class Settings(BaseSettings):
     @property
     def logs_as_json(self) -> bool:
         return self.log_json if self.log_json is not None else self.is_production
+
+
+def _usable_cpus() -> int:
+    """The CPUs this process may run on (a container's cpuset), not all the host has."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 @lru_cache(maxsize=1)
