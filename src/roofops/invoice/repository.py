@@ -35,9 +35,12 @@ class InvoiceRepository(Repository[Invoice]):
                 selectinload(Invoice.lines),
             )
             .where(Invoice.id == invoice_id)
-            .execution_options(populate_existing=True)
         )
-        return self.session.scalar(statement.with_for_update(of=Invoice) if lock else statement)
+        if lock:  # fresh values under the lock
+            statement = statement.with_for_update(of=Invoice).execution_options(
+                populate_existing=True
+            )
+        return self.session.scalar(statement)
 
     def search(self, filters: InvoiceFilters, page: PageRequest, sort: SortSpec) -> Page[Invoice]:
         statement = (
@@ -64,12 +67,11 @@ class InvoiceRepository(Repository[Invoice]):
         """The job with its customer; ``lock`` serialises invoicing of one job (numbers, the
         ceiling)."""
         statement = (
-            sa.select(Job)
-            .options(joinedload(Job.customer, innerjoin=True))
-            .where(Job.id == job_id)
-            .execution_options(populate_existing=True)
+            sa.select(Job).options(joinedload(Job.customer, innerjoin=True)).where(Job.id == job_id)
         )
-        return self.session.scalar(statement.with_for_update(of=Job) if lock else statement)
+        if lock:  # fresh values under the lock
+            statement = statement.with_for_update(of=Job).execution_options(populate_existing=True)
+        return self.session.scalar(statement)
 
     def contract_in_force(self, job_id: uuid.UUID) -> int | None:
         """The contract amount the Profit page uses (a finance override included), unless it is

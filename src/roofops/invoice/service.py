@@ -136,6 +136,10 @@ class InvoiceService:
         db.flush()
         return self.get(db, invoice_id)
 
+    def of_job(self, db: Session, job_id: uuid.UUID) -> builtins.list[Invoice]:
+        """The job's invoices, voided ones too, in the order they were raised."""
+        return InvoiceRepository(db).of_job(job_id)
+
     def job_invoicing(self, db: Session, job_id: uuid.UUID) -> JobInvoicing:
         repository = InvoiceRepository(db)
         job = _job(repository.job(job_id))
