@@ -29,13 +29,17 @@ def test_office_sees_the_invoices_and_balances_a_dispatcher_does_not(
     acv = invoice_service.generate(db, finance, body)
     db.commit()
 
-    office = sign_in(Role.OFFICE).client.get(f"/jobs/{insurance_job.id}")
+    browser = sign_in(Role.OFFICE)
+    office = browser.client.get(f"/jobs/{insurance_job.id}")
     assert office.status_code == 200
     assert 'id="job-invoices"' in office.text
     assert f'href="/api/v1/invoices/{acv.id}.pdf">7100<' in office.text
     assert "Granite State Mutual" in office.text
     assert "$7,000.00" in office.text
     assert "$4,000.00" in office.text  # left to invoice: the deductible and the depreciation
+    pdf = browser.client.get(f"/api/v1/invoices/{acv.id}.pdf")  # the link, signed in by cookie
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF")
 
     dispatcher = sign_in(Role.DISPATCHER).client.get(f"/jobs/{insurance_job.id}")
     assert dispatcher.status_code == 200
