@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -67,6 +68,11 @@ class Settings(BaseSettings):
     # Set by `roofops serve` for its workers when several share one demo: the address of the
     # one process that holds the demo's fake vendors (their state lives in memory).
     sandbox_upstream: str | None = None
+
+    # Invoices: days from the issue date to the due date, and the share of the contract a
+    # deposit invoice asks for when the request names none.
+    invoice_payment_terms_days: int = Field(default=30, ge=0, le=365)
+    invoice_deposit_percent: Decimal = Field(default=Decimal(30), gt=0, le=100)
 
     # Trust X-Forwarded-For/-Proto only from these proxy addresses ("*" behind a private LB).
     proxy_headers: bool = True

@@ -35,6 +35,8 @@ class Permission(StrEnum):
     CLOSE_JOBS = "close_jobs"
     VIEW_MONEY = "view_money"
     EDIT_FIGURES = "edit_figures"
+    VIEW_INVOICES = "view_invoices"
+    EDIT_INVOICES = "edit_invoices"
     EDIT_PRICE_LIST = "edit_price_list"
     EDIT_COMPANY = "edit_company"
     VIEW_INTEGRATIONS = "view_integrations"
@@ -109,6 +111,10 @@ TABLE: dict[Permission, Grant] = {
     Permission.EDIT_FIGURES: Grant(
         _BOOKS, "set or clear a job's money figures by hand; map accounting costs to categories"
     ),
+    Permission.VIEW_INVOICES: Grant(
+        _MONEY, "a job's invoices, their PDFs and what each payer was invoiced, paid and owes"
+    ),
+    Permission.EDIT_INVOICES: Grant(_BOOKS, "raise invoices from a job and void them"),
     Permission.EDIT_PRICE_LIST: Grant(frozenset({ADMIN}), "change the price list"),
     Permission.EDIT_COMPANY: Grant(frozenset({ADMIN}), "change company settings"),
     Permission.VIEW_INTEGRATIONS: Grant(

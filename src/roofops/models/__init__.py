@@ -47,6 +47,14 @@ from roofops.models.integration import (
     SyncRun,
     SyncRunError,
 )
+from roofops.models.invoice import (
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
+    InvoicePayer,
+    InvoiceStatus,
+    PushStatus,
+)
 from roofops.models.job import Job, JobStageEvent
 from roofops.models.property import Property
 from roofops.models.runtime import BackgroundJob, CronClaim, OutboxEvent, WorkerHeartbeat
@@ -82,6 +90,11 @@ __all__ = [
     "FinancialSyncStatus",
     "InboxEvent",
     "IntegrationConnection",
+    "Invoice",
+    "InvoiceKind",
+    "InvoiceLine",
+    "InvoicePayer",
+    "InvoiceStatus",
     "Job",
     "JobFinancialSnapshot",
     "JobFinancials",
@@ -97,6 +110,7 @@ __all__ = [
     "Priority",
     "Property",
     "Provider",
+    "PushStatus",
     "Role",
     "Skill",
     "SyncCursor",

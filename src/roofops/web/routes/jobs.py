@@ -15,6 +15,7 @@ from roofops.crew.service import branch_service
 from roofops.db import DB, attempt
 from roofops.dependencies import AppSettings, app_settings
 from roofops.exceptions import Conflict, PermissionDenied, ValidationFailed
+from roofops.invoice.service import invoice_service
 from roofops.job.lifecycle import allowed_targets
 from roofops.job.service import job_service
 from roofops.models.enums import JobStage, JobType, Material
@@ -63,7 +64,17 @@ def job_page(
 ) -> Response:
     context = _stage_context(job_service.get(db, job_id), page)
     money = money_context(db, settings, page, job_id)
-    return render(request, "jobs/detail.html", context | money)
+    return render(request, "jobs/detail.html", context | money | _invoices(db, page, job_id))
+
+
+def _invoices(db: Session, page: PageContext, job_id: uuid.UUID) -> dict[str, Any]:
+    """The job's own invoices (read-only here), for the roles that may see them."""
+    if not page.can(Permission.VIEW_INVOICES):
+        return {}
+    return {
+        "invoices": invoice_service.of_job(db, job_id),
+        "invoicing": invoice_service.job_invoicing(db, job_id),
+    }
 
 
 @router.post("/{job_id}/stage", dependencies=[Depends(requires(Permission.MOVE_JOBS))])

@@ -1,0 +1,118 @@
+"""JSON shapes for invoices. Money is dollars here, cents in the database."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from roofops.kit.schemas import Dollars, DollarsFromCents, IsoDate, OrmModel, decimal, text
+from roofops.models.enums import Provider
+from roofops.models.invoice import InvoiceKind, InvoicePayer, InvoiceStatus, PushStatus
+
+Percent = Annotated[
+    Decimal,
+    decimal(gt=0, le=100, max_digits=7, decimal_places=4),
+    Field(description="a percentage of the contract, e.g. 30 for 30 %"),
+]
+
+
+class InvoiceGenerate(BaseModel):
+    """One invoice of a job; which fields apply depends on the kind (docs/finance.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    job_id: uuid.UUID
+    kind: InvoiceKind
+    percent: Percent | None = Field(
+        default=None,
+        description="deposit (default: the deposit setting) or progress: a share of the contract",
+    )
+    amount: Dollars | None = Field(
+        default=None,
+        description="progress: the milestone's amount; supplement: the approved amount (dollars)",
+    )
+    description: Annotated[str, text(0, 300)] = Field(
+        default="", description="progress: the milestone; supplement: what the carrier approved"
+    )
+    payer: InvoicePayer | None = Field(
+        default=None,
+        description="deposit, progress, final: homeowner (default) or financing; insurance kinds "
+        "have their own payer (ACV, depreciation, supplement: the carrier; deductible: the "
+        "homeowner)",
+    )
+    payer_name: Annotated[str, text(0, 200)] = Field(
+        default="",
+        description="required for a financing company; default: the customer's name or the "
+        "job's insurance carrier",
+    )
+    issue_date: IsoDate | None = Field(
+        default=None, description="default: today in the company's time zone"
+    )
+    memo: Annotated[str, text(0, 2000)] = ""
+
+
+class InvoiceVoid(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Annotated[str, text(1, 2000)] = Field(description="why: kept with the invoice")
+
+
+class InvoiceLineOut(OrmModel):
+    position: int
+    description: str
+    quantity: Decimal
+    unit_price: DollarsFromCents = Field(validation_alias="unit_price_cents")
+    amount: DollarsFromCents = Field(validation_alias="amount_cents")
+
+
+class InvoiceOut(OrmModel):
+    id: uuid.UUID
+    job_id: uuid.UUID
+    number: str = Field(description="the job number, then <job number>-2, -3...: the DocNumber")
+    kind: InvoiceKind
+    payer_kind: InvoicePayer
+    payer_name: str
+    issue_date: date
+    due_date: date
+    memo: str
+    total: DollarsFromCents = Field(validation_alias="total_cents")
+    paid: DollarsFromCents = Field(validation_alias="paid_cents")
+    outstanding: DollarsFromCents = Field(
+        validation_alias="outstanding_cents", description="total less paid; 0 once void"
+    )
+    status: InvoiceStatus
+    voided_at: datetime | None
+    void_reason: str
+    push_status: PushStatus = Field(description="what the accounting system knows of it")
+    push_error: str = Field(description="the vendor's message when the push failed")
+    accounting_provider: Provider | None
+    accounting_id: str = Field(description="the accounting system's id once pushed")
+    pushed_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    lines: list[InvoiceLineOut]
+
+
+class PayerBalanceOut(BaseModel):
+    payer_kind: InvoicePayer
+    invoices: int
+    invoiced: Decimal
+    paid: Decimal
+    outstanding: Decimal
+
+
+class JobInvoicingOut(BaseModel):
+    job_id: uuid.UUID
+    contract: Decimal | None = Field(description="the contract amount invoices are figured from")
+    approved_supplements: Decimal
+    ceiling: Decimal = Field(description="contract plus approved supplements: never exceeded")
+    invoiced: Decimal = Field(description="every invoice not void")
+    left_to_invoice: Decimal
+    depreciation_held: Decimal | None = Field(
+        description="insurance jobs: the depreciation not yet invoiced for release"
+    )
+    payers: list[PayerBalanceOut]
