@@ -11,8 +11,9 @@ from roofops.integrations.core.accounting import (
     accounting_state,
 )
 from roofops.integrations.quickbooks.accounting import quickbooks_accounting
+from roofops.integrations.xero.accounting import xero_accounting
 
-PROVIDERS: tuple[AccountingProvider, ...] = (quickbooks_accounting,)
+PROVIDERS: tuple[AccountingProvider, ...] = (quickbooks_accounting, xero_accounting)
 
 
 def company_accounting(db: Session, settings: Settings) -> tuple[AccountingProvider, str]:
