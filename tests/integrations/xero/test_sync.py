@@ -160,7 +160,7 @@ def test_a_full_sync_brings_invoices_credits_and_tracked_costs(
     second = _figures(db, "5004")
     assert (second.invoiced_cents, second.materials_cents) == (8_000_00, 900_00)
     rows = db.execute(sa.select(CostLine.amount_cents, CostLine.allocation))
-    allocations: dict[int, CostAllocation] = dict(rows.tuples())
+    allocations = {cents: allocation for cents, allocation in rows.all() if cents}
     assert allocations[50_00] == CostAllocation.UNALLOCATED  # tracked to no job of ours
     assert allocations[75_00] == CostAllocation.OVERHEAD  # no job tracking at all
     assert run.warnings == 1
