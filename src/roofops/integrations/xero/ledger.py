@@ -130,7 +130,7 @@ def cost_rows(document: Invoice | CreditNote, job_category: str) -> list[CostRow
             CostRow(
                 txn_type=document.type,
                 txn_id=txn_id,
-                line_id=line.line_item_id or str(number),
+                line_id=_line_id(line, number),
                 tracked_to=_tracked_to(line, job_category),
                 account_code=line.account_code,
                 amount_cents=sign * to_cents(_net(line, document.line_amount_types)),
@@ -140,6 +140,11 @@ def cost_rows(document: Invoice | CreditNote, job_category: str) -> list[CostRow
             )
         )
     return rows
+
+
+def _line_id(line: LineItem, number: int) -> str:
+    """A LineItemID is a UUID; its 32 hex digits fit the cost line's key."""
+    return (line.line_item_id or str(number)).replace("-", "")[:32]
 
 
 def _net(line: LineItem, amount_types: str) -> Decimal:
