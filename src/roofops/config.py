@@ -157,6 +157,12 @@ class Settings(BaseSettings):
         default="https://identity.xero.com/connect/revocation",
         validation_alias=vendor_alias("XERO_REVOKE_URL"),
     )
+    xero_sync_enabled: bool = Field(
+        default=True, validation_alias=vendor_alias("XERO_SYNC_ENABLED")
+    )
+    xero_nightly_sync_hour: int = Field(
+        default=2, ge=0, le=23, validation_alias=vendor_alias("XERO_NIGHTLY_SYNC_HOUR")
+    )
     # The name of the tracking category whose options are jobs ("5003 Smith").
     xero_job_tracking_category: str = Field(
         default="Job", validation_alias=vendor_alias("XERO_JOB_TRACKING_CATEGORY")
