@@ -22,6 +22,7 @@ from roofops.auth.principal import SYSTEM
 from roofops.config import Settings
 from roofops.integrations.core.accounting import OtherBooksConnected
 from roofops.integrations.core.credentials import read_credentials, secret_box
+from roofops.integrations.core.repository import SyncCursorRepository
 from roofops.integrations.quickbooks.connection import quickbooks_connection
 from roofops.integrations.xero.connection import XeroConnection, xero_connection
 from roofops.integrations.xero.sync_service import xero_sync
@@ -174,6 +175,23 @@ def test_two_organisations_wait_for_the_admin_to_choose(
     assert actions(db) == ["xero.connected", "xero.organisation_chosen"]
     unknown = browser.post(CHOOSE, data={"tenant_id": "not-offered"})
     assert unknown.status_code == 404
+
+
+def test_another_organisation_is_read_whole_at_the_next_sync(
+    sign_in: SignIn, db: Session, xero: XeroHarness
+) -> None:
+    browser = sign_in(Role.ADMIN)
+    assert connect(browser, [xero.roofing.tenant_id, xero.holdings.tenant_id]).status_code == 303
+    assert browser.post(CHOOSE, data={"tenant_id": xero.roofing.tenant_id}).status_code == 303
+    cursors = SyncCursorRepository(db)
+    cursors.move(Provider.XERO, "ledger", xero.clock(), xero.clock())
+    db.commit()
+
+    assert browser.post(CHOOSE, data={"tenant_id": xero.holdings.tenant_id}).status_code == 303
+
+    db.expire_all()
+    assert cursors.position(Provider.XERO, "ledger") is None
+    assert xero_sync.first_sync(db)
 
 
 def test_a_rotated_refresh_token_survives_a_restart(

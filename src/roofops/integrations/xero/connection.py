@@ -31,7 +31,7 @@ from roofops.exceptions import ConfigurationError, RoofOpsError
 from roofops.integrations.core.accounting import refuse_second_books
 from roofops.integrations.core.connections import ConnectionView
 from roofops.integrations.core.credentials import read_credentials, secret_box, write_credentials
-from roofops.integrations.core.repository import ConnectionRepository
+from roofops.integrations.core.repository import ConnectionRepository, SyncCursorRepository
 from roofops.integrations.xero.client import XeroClient, default_limiter
 from roofops.integrations.xero.oauth import (
     InvalidGrant,
@@ -266,6 +266,7 @@ class XeroConnection:
         if not reached:
             raise ConnectRefused(NO_ORGANISATION)
         self._audit(db, principal, connection, "xero.connected", old_tenant)
+        _read_again_if_moved(db, old_tenant, connection.account_id)
         return self.view(db, settings)
 
     def choose_tenant(
@@ -275,6 +276,7 @@ class XeroConnection:
         old_tenant = ConnectionRepository(db).lock_or_add(PROVIDER).account_id
         connection = choose_tenant(db, tenant_id)
         self._audit(db, principal, connection, "xero.organisation_chosen", old_tenant)
+        _read_again_if_moved(db, old_tenant, connection.account_id)
         return self.view(db, settings)
 
     def _audit(
@@ -387,6 +389,15 @@ class XeroConnection:
             concurrency=concurrency,
             retry=retry,
         )
+
+
+def _read_again_if_moved(db: Session, old_tenant: str, new_tenant: str) -> None:
+    """Another organisation's books (or one still to choose): the next sync reads everything,
+    and its reconciliation drops what only the old organisation held (an incremental read
+    would miss the new one's older documents)."""
+    if old_tenant and old_tenant != new_tenant:
+        SyncCursorRepository(db).clear(PROVIDER)
+        log.info("xero.connection.organisation_moved", tenant_id=new_tenant)
 
 
 def _states(connection: IntegrationConnection) -> list[dict[str, Any]]:
