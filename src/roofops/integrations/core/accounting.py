@@ -34,12 +34,15 @@ class OtherBooksConnected(Conflict):
     code = "accounting_already_connected"
 
 
+def holds_the_books(db: Session, provider: Provider) -> bool:
+    row = ConnectionRepository(db).by_provider(provider)
+    return row is not None and row.status in HOLDS_THE_BOOKS
+
+
 def books_connected_elsewhere(db: Session, provider: Provider) -> str:
     """The label of the other accounting system this company is connected to, or ""."""
-    repository = ConnectionRepository(db)
     for other, label in BOOKS_PROVIDERS.items():
-        row = repository.by_provider(other) if other != provider else None
-        if row is not None and row.status in HOLDS_THE_BOOKS:
+        if other != provider and holds_the_books(db, other):
             return label
     return ""
 
