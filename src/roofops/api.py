@@ -14,6 +14,7 @@ from roofops.financials.endpoints import router as accounting_router
 from roofops.integrations.jobnimbus.endpoints import router as jobnimbus_router
 from roofops.integrations.quickbooks.endpoints import router as quickbooks_router
 from roofops.integrations.quickbooks.webhook_endpoints import router as quickbooks_webhook_router
+from roofops.integrations.xero.endpoints import router as xero_router
 from roofops.invoice.endpoints import router as invoice_router
 from roofops.job.endpoints import router as job_router
 
@@ -30,6 +31,7 @@ for domain_router in (
     accounting_router,
     invoice_router,
     quickbooks_router,
+    xero_router,
 ):
     # Every one of these needs a principal (401) of a role the route allows (403).
     api_router.include_router(domain_router, responses=errors(401, 403))

@@ -12,6 +12,7 @@ from types import ModuleType
 from roofops.auth import tasks as auth_tasks
 from roofops.integrations.jobnimbus import tasks as jobnimbus_tasks
 from roofops.integrations.quickbooks import tasks as quickbooks_tasks
+from roofops.integrations.xero import tasks as xero_tasks
 from roofops.worker import housekeeping
 from roofops.worker.registry import TaskSpec, all_tasks
 
@@ -21,6 +22,7 @@ TASK_MODULES: tuple[ModuleType, ...] = (
     auth_tasks,
     jobnimbus_tasks,
     quickbooks_tasks,
+    xero_tasks,
 )
 
 

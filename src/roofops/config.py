@@ -139,6 +139,41 @@ class Settings(BaseSettings):
         default=None, validation_alias=vendor_alias("QB_WEBHOOK_VERIFIER_TOKEN")
     )
 
+    # Xero (accounting). Connect in Settings > Integrations; a company keeps its books in
+    # QuickBooks or Xero, not both.
+    xero_client_id: str = Field(default="", validation_alias=vendor_alias("XERO_CLIENT_ID"))
+    xero_client_secret: SecretStr | None = Field(
+        default=None, validation_alias=vendor_alias("XERO_CLIENT_SECRET")
+    )
+    # Empty means {base_url}/integrations/xero/callback.
+    xero_redirect_uri: str = Field(default="", validation_alias=vendor_alias("XERO_REDIRECT_URI"))
+    # The Accounting API and /connections live here.
+    xero_base_url: str = Field(
+        default="https://api.xero.com", validation_alias=vendor_alias("XERO_BASE_URL")
+    )
+    xero_authorize_url: str = Field(
+        default="https://login.xero.com/identity/connect/authorize",
+        validation_alias=vendor_alias("XERO_AUTHORIZE_URL"),
+    )
+    xero_token_url: str = Field(
+        default="https://identity.xero.com/connect/token",
+        validation_alias=vendor_alias("XERO_TOKEN_URL"),
+    )
+    xero_revoke_url: str = Field(
+        default="https://identity.xero.com/connect/revocation",
+        validation_alias=vendor_alias("XERO_REVOKE_URL"),
+    )
+    xero_sync_enabled: bool = Field(
+        default=True, validation_alias=vendor_alias("XERO_SYNC_ENABLED")
+    )
+    xero_nightly_sync_hour: int = Field(
+        default=2, ge=0, le=23, validation_alias=vendor_alias("XERO_NIGHTLY_SYNC_HOUR")
+    )
+    # The name of the tracking category whose options are jobs ("5003 Smith").
+    xero_job_tracking_category: str = Field(
+        default="Job", validation_alias=vendor_alias("XERO_JOB_TRACKING_CATEGORY")
+    )
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")

@@ -43,6 +43,7 @@ NOT_PAGES = {
     "/profit/export.csv": "a CSV download",
     "/openapi.json": "the JSON /docs reads",
     "/integrations/quickbooks/callback": "where QuickBooks sends the browser back, with a code",
+    "/integrations/xero/callback": "where Xero sends the browser back, with a code",
 }
 # What sticks out: an element past its parent's edges, or content past its own box, unless an
 # ancestor scrolls or clips it (a wide table in its scroll box is fine; the page itself scrolling

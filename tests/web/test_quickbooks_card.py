@@ -149,9 +149,10 @@ def test_admin_sees_connect_and_the_redirect_uri_to_register(sign_in: SignIn) ->
     assert ">Connect QuickBooks</button>" in quickbooks
     assert f"<code>http://testserver{CALLBACK}</code>" in quickbooks
     assert DISCONNECT not in quickbooks  # nothing to disconnect yet
-    # Xero is still a placeholder, in a card of its own.
+    # Xero has a card of its own, no longer a placeholder.
     assert "QuickBooks Online</strong>" not in page
-    assert re.search(r"<strong>Xero</strong>.*?Coming soon", page, re.DOTALL)
+    assert 'id="xero"' in page
+    assert "Coming soon" not in page
 
 
 @contextmanager

@@ -31,6 +31,14 @@ def quickbooks(full: Annotated[bool, typer.Option("--full", help=FULL_HELP)] = F
     _run(quickbooks_sync, full=full)
 
 
+@app.command("xero")
+def xero(full: Annotated[bool, typer.Option("--full", help=FULL_HELP)] = False) -> None:
+    """Refresh job figures from Xero (the Profit page's Sync all does the same)."""
+    from roofops.integrations.xero.sync_service import xero_sync
+
+    _run(xero_sync, full=full)
+
+
 def _run(sync: VendorSync[Any], *, full: bool) -> None:
     """The run's outcome, its first refused records, and exit 1 when it failed."""
     from roofops.config import get_settings

@@ -9,17 +9,20 @@ from roofops.integrations.core.accounting import (
     AccountingProvider,
     AccountingState,
     accounting_state,
+    holds_the_books,
 )
 from roofops.integrations.quickbooks.accounting import quickbooks_accounting
+from roofops.integrations.xero.accounting import xero_accounting
 
-PROVIDERS: tuple[AccountingProvider, ...] = (quickbooks_accounting,)
+PROVIDERS: tuple[AccountingProvider, ...] = (quickbooks_accounting, xero_accounting)
 
 
 def company_accounting(db: Session, settings: Settings) -> tuple[AccountingProvider, str]:
-    """The provider a sync can start from, the first one (QuickBooks) until one can, with what
-    stands in its way (each provider asked once)."""
+    """The provider a sync can start from, else the one connected (failed, or waiting for a
+    choice), else the first (QuickBooks), with what stands in its way (each asked once)."""
     first: tuple[AccountingProvider, str] | None = None
-    for accounting in PROVIDERS:
+    connected_first = sorted(PROVIDERS, key=lambda a: not holds_the_books(db, a.provider))
+    for accounting in connected_first:
         problem = accounting.sync.problem(db, settings)
         if not problem:
             return accounting, ""

@@ -10,6 +10,7 @@ from roofops.demo.records import DemoData
 from roofops.demo.service import DemoService
 from roofops.sandbox.jobnimbus.sandbox import link_demo_company
 from roofops.sandbox.quickbooks.sandbox import prepare_demo_connection
+from roofops.sandbox.xero.sandbox import prepare_demo_connection as prepare_xero_connection
 
 
 def link_sandboxes(db: Session, data: DemoData) -> None:
@@ -18,6 +19,8 @@ def link_sandboxes(db: Session, data: DemoData) -> None:
     link_demo_company(db, settings, data)
     # Its QuickBooks is the sandbox, configured but not connected: the admin clicks Connect.
     prepare_demo_connection(db, settings)
+    # So is its Xero: the admin connects one of the two (a company keeps one set of books).
+    prepare_xero_connection(db, settings)
 
 
 demo_service = DemoService(after_load=(link_sandboxes,))

@@ -30,6 +30,7 @@ from roofops.sandbox.demo_company import DemoCompany, demo_company
 from roofops.sandbox.jobnimbus import sandbox as jobnimbus
 from roofops.sandbox.quickbooks import sandbox as quickbooks
 from roofops.sandbox.server import answers, serving
+from roofops.sandbox.xero import sandbox as xero
 
 log = get_logger(__name__)
 
@@ -48,6 +49,7 @@ SANDBOX_PREFIX = "/sandbox/"
 SANDBOXES = (
     Sandbox("jobnimbus", jobnimbus.SANDBOX_PATH, jobnimbus.prepare_app),
     Sandbox("quickbooks", quickbooks.SANDBOX_PATH, quickbooks.prepare_app),
+    Sandbox("xero", xero.SANDBOX_PATH, xero.prepare_app),
 )
 
 

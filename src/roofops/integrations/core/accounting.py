@@ -16,11 +16,45 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session
 
 from roofops.config import Settings
+from roofops.exceptions import Conflict
 from roofops.integrations.core.connections import ConnectionView
+from roofops.integrations.core.repository import ConnectionRepository
 from roofops.integrations.core.runner import VendorSync, request_sync
 from roofops.integrations.core.runs import is_alive, latest_run
-from roofops.models.enums import Provider
+from roofops.models.enums import ConnectionStatus, Provider
 from roofops.models.integration import SyncRun
+
+# The systems a company may keep its books in, as people spell them: one at a time.
+BOOKS_PROVIDERS = {Provider.QUICKBOOKS: "QuickBooks", Provider.XERO: "Xero"}
+# A failed connection still holds the company's books: it needs a reconnect, not a rival.
+HOLDS_THE_BOOKS = frozenset({ConnectionStatus.CONNECTED, ConnectionStatus.FAILED})
+
+
+class OtherBooksConnected(Conflict):
+    code = "accounting_already_connected"
+
+
+def holds_the_books(db: Session, provider: Provider) -> bool:
+    row = ConnectionRepository(db).by_provider(provider)
+    return row is not None and row.status in HOLDS_THE_BOOKS
+
+
+def books_connected_elsewhere(db: Session, provider: Provider) -> str:
+    """The label of the other accounting system this company is connected to, or ""."""
+    for other, label in BOOKS_PROVIDERS.items():
+        if other != provider and holds_the_books(db, other):
+            return label
+    return ""
+
+
+def refuse_second_books(db: Session, provider: Provider) -> None:
+    """A company connects QuickBooks or Xero: two sets of books would fight over every figure."""
+    if other := books_connected_elsewhere(db, provider):
+        wanted = BOOKS_PROVIDERS[provider]
+        raise OtherBooksConnected(
+            f"{other} is already connected: this company keeps its books in {other}. "
+            f"Disconnect {other} first to connect {wanted} instead."
+        )
 
 
 class AccountingProvider(Protocol):

@@ -24,6 +24,7 @@ from roofops.auth.principal import Principal
 from roofops.config import Settings
 from roofops.db import after_commit
 from roofops.exceptions import ConfigurationError, RoofOpsError
+from roofops.integrations.core.accounting import refuse_second_books
 from roofops.integrations.core.connections import ConnectionView
 from roofops.integrations.core.credentials import secret_box
 from roofops.integrations.core.repository import ConnectionRepository
@@ -146,6 +147,7 @@ class QuickBooksConnection:
     def start_connect(self, db: Session, settings: Settings, principal: Principal) -> str:
         """Intuit's consent URL for this admin; the browser comes back to the callback page."""
         connection = lock_connection(db)
+        refuse_second_books(db, PROVIDER)
         app = self._app(connection, settings)
         state = random_token()
         now = self.clock()
@@ -182,6 +184,7 @@ class QuickBooksConnection:
             )
         if not code or not realm_id:
             raise ConnectRefused("QuickBooks sent back no authorization code or company id")
+        refuse_second_books(db, PROVIDER)
         tokens = self._exchange(self._app(connection, settings), code, settings)
         self._keep(db, settings, principal, connection, tokens=tokens, realm_id=realm_id)
         return self.view(db, settings)

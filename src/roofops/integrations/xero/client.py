@@ -30,6 +30,7 @@ from pydantic import BaseModel, ValidationError
 
 from roofops.integrations.core.runs import BACKGROUND_RETRY
 from roofops.integrations.xero.schemas import (
+    Account,
     Contact,
     ContactDraft,
     Invoice,
@@ -171,6 +172,10 @@ class XeroClient(VendorClient):
     def tracking_categories(self) -> list[TrackingCategory]:
         rows = self._json(self._call("GET", "TrackingCategories")).get("TrackingCategories", [])
         return [self._parsed(TrackingCategory, row, "a tracking category") for row in rows]
+
+    def accounts(self) -> list[Account]:
+        rows = self._json(self._call("GET", "Accounts")).get("Accounts", [])
+        return [self._parsed(Account, row, "an account") for row in rows]
 
     def get(self, model: type[RecordT], record_id: str) -> RecordT:
         rows = self._json(self._call("GET", f"{model.resource}/{record_id}")).get(model.resource)

@@ -160,6 +160,9 @@ class CreditNote(XeroRecord):
     status: str
     contact: ContactRef
     date: Day
+    reference: str = ""
+    line_amount_types: str = "Exclusive"
+    line_items: list[LineItem] = []
     total: Decimal = ZERO
     remaining_credit: Decimal = ZERO
     allocations: list[Allocation] = []
@@ -181,6 +184,16 @@ class Organisation(XeroModel):
         period lock binds it as well as the end-of-year lock."""
         locks = [day for day in (self.period_lock_date, self.end_of_year_lock_date) if day]
         return max(locks) if locks else None
+
+
+class Account(XeroModel):
+    """A chart-of-accounts entry: bill lines name theirs by ``Code``."""
+
+    account_id: str = Field(alias="AccountID")
+    code: str = ""
+    name: str
+    type: str = ""
+    status: str = "ACTIVE"
 
 
 class TrackingOption(XeroModel):

@@ -44,6 +44,7 @@ Clock = Callable[[], datetime]
 PROVIDER = Provider.XERO
 NOT_CONNECTED = "Xero is not connected: connect it in Settings > Integrations"
 REAUTHORIZE = "Xero refused the stored authorization: reconnect in Settings > Integrations"
+APP_KEYS = frozenset({"client_id", "client_secret"})
 CHOOSE_TENANT = "Xero is connected to several organisations: choose one in Settings > Integrations"
 
 
@@ -60,10 +61,12 @@ def store_tokens(
     box: SecretBox, connection: IntegrationConnection, tokens: TokenSet, origin: str
 ) -> None:
     """Keep a token response (encrypted) and mark the connection connected."""
+    # A connection's own OAuth app (the demo sandbox's) stays beside its tokens.
+    kept = {k: v for k, v in read_credentials(box, connection).items() if k in APP_KEYS}
     write_credentials(
         box,
         connection,
-        {"access_token": tokens.access_token, "refresh_token": tokens.refresh_token},
+        {**kept, "access_token": tokens.access_token, "refresh_token": tokens.refresh_token},
         origin,
     )
     connection.access_expires_at = tokens.expires_at
@@ -98,7 +101,10 @@ def choose_tenant(db: Session, tenant_id: str) -> IntegrationConnection:
 
 def chosen_tenant(db: Session) -> str:
     connection = ConnectionRepository(db).by_provider(PROVIDER)
-    if connection is None or connection.status == ConnectionStatus.NOT_CONFIGURED:
+    if connection is None or connection.status in (
+        ConnectionStatus.NOT_CONFIGURED,
+        ConnectionStatus.DISCONNECTED,
+    ):
         raise NotConnected(NOT_CONNECTED)
     if connection.status == ConnectionStatus.FAILED:
         raise ReauthorizationRequired(connection.last_error or REAUTHORIZE)

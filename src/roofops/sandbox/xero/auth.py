@@ -117,6 +117,18 @@ class Authority:
         with self._lock:
             return self._issue(self._grant(tenant_ids, scope), rotate=True)
 
+    def adopt(
+        self,
+        tenant_ids: list[str],
+        refresh_token: str,
+        scope: str = f"{OFFLINE} accounting.transactions",
+    ) -> None:
+        """A refresh token issued before a restart: the fake keeps its tokens in memory."""
+        with self._lock:
+            grant = self._grant(tenant_ids, scope)
+            grant.refresh_token, grant.last_used = refresh_token, self.clock()
+            self._refresh[refresh_token] = _Refresh(grant)
+
     # ----- refresh and revoke ---------------------------------------------------------------
     def refresh(self, refresh_token: str) -> dict[str, Any]:
         with self._lock:

@@ -1,5 +1,6 @@
 """Settings > Integrations: the JobNimbus connection, syncing it, its runs, its status map and
-branch map; the QuickBooks connection (OAuth connect and disconnect)."""
+branch map; the QuickBooks and Xero connections (OAuth connect and disconnect; Xero's
+organisation choice)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from roofops.config import Settings
 from roofops.db import DB, attempt
 from roofops.dependencies import AppSettings
 from roofops.exceptions import RoofOpsError, ValidationFailed
+from roofops.integrations.core.accounting import books_connected_elsewhere
 from roofops.integrations.core.runner import request_sync
 from roofops.integrations.core.runs import recent_runs, run_with_errors
 from roofops.integrations.jobnimbus.schemas_api import StatusMappingIn
@@ -29,8 +31,11 @@ from roofops.integrations.quickbooks.connection import (
     quickbooks_connection,
     redirect_uri,
 )
+from roofops.integrations.xero.connection import NO_OAUTH_APP as XERO_NO_OAUTH_APP
+from roofops.integrations.xero.connection import redirect_uri as xero_redirect_uri
+from roofops.integrations.xero.connection import xero_connection
 from roofops.kit.time import as_utc, utcnow
-from roofops.models.enums import JobStage, SyncRunStatus
+from roofops.models.enums import JobStage, Provider, SyncRunStatus
 from roofops.web.dependencies import Page
 from roofops.web.forms import StatusMapForm, readable
 from roofops.web.map_forms import BranchChoicesForm, StatusChoicesForm
@@ -62,7 +67,14 @@ NOTICES = {
     "the next sync.",
     "quickbooks-disconnected": "QuickBooks is disconnected: roofops forgot its tokens and asked "
     "Intuit to revoke them. Syncs from QuickBooks stop until it is connected again.",
+    # Where Xero's OAuth callback (integrations/xero/endpoints.py) lands.
+    "xero-connected": "Xero is connected. Profit figures come from its books from the next sync.",
+    "xero-organisation": "Xero organisation chosen. Profit figures come from its books from "
+    "the next sync.",
+    "xero-disconnected": "Xero is disconnected: roofops forgot its tokens and asked Xero to "
+    "revoke them. Syncs from Xero stop until it is connected again.",
 }
+XERO_ORIGINS = {"ui": "Connected here", "demo": "Demo sandbox", "": "—"}
 ORIGINS = {
     "ui": "Entered here",
     "env": "Server environment (ROOFOPS_JOBNIMBUS_API_KEY)",
@@ -130,6 +142,17 @@ def _quickbooks_context(db: Session, settings: Settings) -> dict[str, Any]:
     }
 
 
+def _xero_context(db: Session, settings: Settings) -> dict[str, Any]:
+    """The Xero card: the connection (never a token), and the other books when they block it."""
+    return {
+        "xero": xero_connection.view(db, settings),
+        "xero_origins": XERO_ORIGINS,
+        "xero_redirect_uri": xero_redirect_uri(settings),
+        "xero_no_app": XERO_NO_OAUTH_APP,
+        "xero_other": books_connected_elsewhere(db, Provider.XERO),
+    }
+
+
 def _lapsed(view: QuickBooksView) -> dict[str, bool]:
     """Which token dates are past: an access token is renewed on its next use, a refresh token
     is not (an admin has to connect again)."""
@@ -141,7 +164,7 @@ def _lapsed(view: QuickBooksView) -> dict[str, bool]:
 def _full_page(request: Request, db: Session, settings: Settings, outcome: Outcome) -> Response:
     notice = NOTICES.get(request.query_params.get("saved", ""))
     context = _context(db, settings) | _quickbooks_context(db, settings)
-    context |= {"notice": notice, "outcome": outcome}
+    context |= _xero_context(db, settings) | {"notice": notice, "outcome": outcome}
     return render(request, "integrations/index.html", context, status_code=outcome.status_code)
 
 
@@ -348,3 +371,45 @@ def disconnect_quickbooks(request: Request, db: DB, settings: AppSettings, page:
         return "quickbooks-disconnected"
 
     return _act(request, db, settings, "quickbooks", action)
+
+
+# ----- Xero (admins) ------------------------------------------------------------------------
+@router.post("/xero/connect", dependencies=ADMINS)
+def connect_xero(request: Request, db: DB, settings: AppSettings, page: Page) -> Response:
+    """Send the admin to Xero's consent page (htmx: ``HX-Redirect``, as for QuickBooks)."""
+    try:
+        with attempt(db):
+            authorize_url = xero_connection.start_connect(db, settings, page.principal)
+    except RoofOpsError as exc:
+        outcome = Outcome("xero", error=exc.message, status_code=exc.status_code)
+        if not is_fragment_request(request):
+            return _full_page(request, db, settings, outcome)
+        context = _xero_context(db, settings) | {"outcome": outcome}
+        return render(request, "integrations/_xero.html", context, status_code=exc.status_code)
+    if is_fragment_request(request):
+        return Response(status_code=204, headers={"HX-Redirect": authorize_url})
+    return RedirectResponse(authorize_url, status_code=303)
+
+
+@router.post("/xero/organisation", dependencies=ADMINS)
+def choose_xero_organisation(
+    request: Request,
+    db: DB,
+    settings: AppSettings,
+    page: Page,
+    tenant_id: Annotated[str, Form()] = "",
+) -> Response:
+    def action() -> str:
+        xero_connection.choose_tenant(db, settings, page.principal, tenant_id)
+        return "xero-organisation"
+
+    return _act(request, db, settings, "xero", action)
+
+
+@router.post("/xero/disconnect", dependencies=ADMINS)
+def disconnect_xero(request: Request, db: DB, settings: AppSettings, page: Page) -> Response:
+    def action() -> str:
+        xero_connection.disconnect(db, settings, page.principal)
+        return "xero-disconnected"
+
+    return _act(request, db, settings, "xero", action)

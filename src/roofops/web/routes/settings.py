@@ -23,6 +23,7 @@ from roofops.dependencies import app_settings
 from roofops.exceptions import NotFound, RoofOpsError, ValidationFailed
 from roofops.integrations.jobnimbus.service import jobnimbus_service
 from roofops.integrations.quickbooks.connection import quickbooks_connection
+from roofops.integrations.xero.connection import xero_connection
 from roofops.models.enums import ConnectionStatus, JobType, Material, Role
 from roofops.web.context import PageContext
 from roofops.web.dependencies import Page
@@ -52,6 +53,7 @@ def _connections(db: Session, request: Request) -> dict[str, ConnectionStatus]:
     return {
         "JobNimbus": jobnimbus_service.view(db, settings).status,
         "QuickBooks Online": quickbooks_connection.view(db, settings).status,
+        "Xero": xero_connection.view(db, settings).status,
     }
 
 

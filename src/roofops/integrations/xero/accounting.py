@@ -1,0 +1,24 @@
+"""Xero behind the accounting port."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from roofops.config import Settings
+from roofops.integrations.xero.connection import XeroView, xero_connection
+from roofops.integrations.xero.sync_service import XeroSync, xero_sync
+from roofops.integrations.xero.tokens import PROVIDER
+
+
+class XeroAccounting:
+    provider = PROVIDER
+    label = "Xero"
+
+    def __init__(self, sync: XeroSync = xero_sync) -> None:
+        self.sync = sync
+
+    def view(self, db: Session, settings: Settings) -> XeroView:
+        return xero_connection.view(db, settings)
+
+
+xero_accounting = XeroAccounting()
