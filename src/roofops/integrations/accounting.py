@@ -11,6 +11,7 @@ from roofops.integrations.core.accounting import (
     accounting_state,
     holds_the_books,
 )
+from roofops.integrations.core.repository import ConnectionRepository
 from roofops.integrations.quickbooks.accounting import quickbooks_accounting
 from roofops.integrations.xero.accounting import xero_accounting
 
@@ -20,6 +21,8 @@ PROVIDERS: tuple[AccountingProvider, ...] = (quickbooks_accounting, xero_account
 def company_accounting(db: Session, settings: Settings) -> tuple[AccountingProvider, str]:
     """The provider a sync can start from, else the one connected (failed, or waiting for a
     choice), else the first (QuickBooks), with what stands in its way (each asked once)."""
+    # Held while the providers are asked: every ask below finds its row without a query.
+    _held = ConnectionRepository(db).of_providers(accounting.provider for accounting in PROVIDERS)
     first: tuple[AccountingProvider, str] | None = None
     connected_first = sorted(PROVIDERS, key=lambda a: not holds_the_books(db, a.provider))
     for accounting in connected_first:

@@ -66,11 +66,12 @@ class InvoiceRepository(Repository[Invoice]):
     def job(self, job_id: uuid.UUID, *, lock: bool = False) -> Job | None:
         """The job with its customer; ``lock`` serialises invoicing of one job (numbers, the
         ceiling)."""
-        statement = (
-            sa.select(Job).options(joinedload(Job.customer, innerjoin=True)).where(Job.id == job_id)
-        )
-        if lock:  # fresh values under the lock
-            statement = statement.with_for_update(of=Job).execution_options(populate_existing=True)
+        customer = joinedload(Job.customer, innerjoin=True)
+        if not lock:  # the job a page has loaded already comes from the session, no query
+            return self.session.get(Job, job_id, options=[customer])
+        statement = sa.select(Job).options(customer).where(Job.id == job_id)
+        # Fresh values under the lock.
+        statement = statement.with_for_update(of=Job).execution_options(populate_existing=True)
         return self.session.scalar(statement)
 
     def contract_in_force(self, job_id: uuid.UUID) -> int | None:

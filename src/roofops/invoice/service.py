@@ -141,9 +141,21 @@ class InvoiceService:
         return InvoiceRepository(db).of_job(job_id)
 
     def job_invoicing(self, db: Session, job_id: uuid.UUID) -> JobInvoicing:
+        return self.job_invoices(db, job_id)[1]
+
+    def job_invoices(
+        self, db: Session, job_id: uuid.UUID
+    ) -> tuple[builtins.list[Invoice], JobInvoicing]:
+        """The job's invoices (voided ones too) and where its invoicing stands, read once."""
         repository = InvoiceRepository(db)
         job = _job(repository.job(job_id))
-        live = [i for i in repository.of_job(job.id) if i.status != InvoiceStatus.VOID]
+        invoices = repository.of_job(job.id)
+        return invoices, self._invoicing(repository, job, invoices)
+
+    def _invoicing(
+        self, repository: InvoiceRepository, job: Job, invoices: builtins.list[Invoice]
+    ) -> JobInvoicing:
+        live = [i for i in invoices if i.status != InvoiceStatus.VOID]
         billed, terms = _billed(live), _terms(repository, job)
         return JobInvoicing(
             job_id=job.id,

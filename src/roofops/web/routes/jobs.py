@@ -71,10 +71,8 @@ def _invoices(db: Session, page: PageContext, job_id: uuid.UUID) -> dict[str, An
     """The job's own invoices (read-only here), for the roles that may see them."""
     if not page.can(Permission.VIEW_INVOICES):
         return {}
-    return {
-        "invoices": invoice_service.of_job(db, job_id),
-        "invoicing": invoice_service.job_invoicing(db, job_id),
-    }
+    invoices, invoicing = invoice_service.job_invoices(db, job_id)
+    return {"invoices": invoices, "invoicing": invoicing}
 
 
 @router.post("/{job_id}/stage", dependencies=[Depends(requires(Permission.MOVE_JOBS))])
