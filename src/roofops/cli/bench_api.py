@@ -150,15 +150,18 @@ def _server(url: str) -> Iterator[str]:
 
 
 def _wait_until_ready(base: str, process: subprocess.Popen[bytes]) -> None:
+    from roofops.sandbox.mount import SANDBOXES
+
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError("roofops serve stopped before it was ready")
         try:
             if httpx.get(f"{base}/health/ready", timeout=2).status_code == 200:
-                # The demo's sandboxes build in the background at start-up: wait them out.
-                for path in ("/sandbox/jobnimbus/", "/sandbox/quickbooks/"):
-                    httpx.get(base + path, timeout=START_TIMEOUT)
+                # The demo's sandboxes build in the background at start-up (each would take
+                # the CPU from the load): wait every one of them out.
+                for box in SANDBOXES:
+                    httpx.get(f"{base}{box.path}/", timeout=START_TIMEOUT)
                 return
         except httpx.HTTPError:
             pass
