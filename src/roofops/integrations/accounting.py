@@ -9,7 +9,7 @@ from roofops.integrations.core.accounting import (
     AccountingProvider,
     AccountingState,
     accounting_state,
-    holds_the_books,
+    row_holds_the_books,
 )
 from roofops.integrations.core.repository import ConnectionRepository
 from roofops.integrations.quickbooks.accounting import quickbooks_accounting
@@ -21,12 +21,14 @@ PROVIDERS: tuple[AccountingProvider, ...] = (quickbooks_accounting, xero_account
 def company_accounting(db: Session, settings: Settings) -> tuple[AccountingProvider, str]:
     """The provider a sync can start from, else the one connected (failed, or waiting for a
     choice), else the first (QuickBooks), with what stands in its way (each asked once)."""
-    # Held while the providers are asked: every ask below finds its row without a query.
-    _held = ConnectionRepository(db).of_providers(accounting.provider for accounting in PROVIDERS)
+    rows = ConnectionRepository(db).of_providers(accounting.provider for accounting in PROVIDERS)
+    row_of = {row.provider: row for row in rows}  # one read, however many providers
     first: tuple[AccountingProvider, str] | None = None
-    connected_first = sorted(PROVIDERS, key=lambda a: not holds_the_books(db, a.provider))
+    connected_first = sorted(
+        PROVIDERS, key=lambda a: not row_holds_the_books(row_of.get(a.provider))
+    )
     for accounting in connected_first:
-        problem = accounting.sync.problem(db, settings)
+        problem = accounting.problem_of(row_of.get(accounting.provider), settings)
         if not problem:
             return accounting, ""
         first = first or (accounting, problem)

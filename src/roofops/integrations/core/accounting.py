@@ -22,7 +22,7 @@ from roofops.integrations.core.repository import ConnectionRepository
 from roofops.integrations.core.runner import VendorSync, request_sync
 from roofops.integrations.core.runs import is_alive, latest_run
 from roofops.models.enums import ConnectionStatus, Provider
-from roofops.models.integration import SyncRun
+from roofops.models.integration import IntegrationConnection, SyncRun
 
 # The systems a company may keep its books in, as people spell them: one at a time.
 BOOKS_PROVIDERS = {Provider.QUICKBOOKS: "QuickBooks", Provider.XERO: "Xero"}
@@ -35,7 +35,10 @@ class OtherBooksConnected(Conflict):
 
 
 def holds_the_books(db: Session, provider: Provider) -> bool:
-    row = ConnectionRepository(db).by_provider(provider)
+    return row_holds_the_books(ConnectionRepository(db).by_provider(provider))
+
+
+def row_holds_the_books(row: IntegrationConnection | None) -> bool:
     return row is not None and row.status in HOLDS_THE_BOOKS
 
 
@@ -64,6 +67,11 @@ class AccountingProvider(Protocol):
     @property
     def sync(self) -> VendorSync[Any]:
         """How its books are read (the runner carries it out)."""
+        ...
+
+    def problem_of(self, connection: IntegrationConnection | None, settings: Settings) -> str:
+        """What its sync's ``problem()`` would say, judged from its connection row (read once
+        for every provider a page asks about)."""
         ...
 
     def view(self, db: Session, settings: Settings) -> ConnectionView:

@@ -24,19 +24,18 @@ class ConnectionRepository(Repository[IntegrationConnection]):
     model = IntegrationConnection
 
     def by_provider(self, provider: Provider) -> IntegrationConnection | None:
-        # The row this session already holds, when it does: selecting it again would return
-        # the same object unchanged (a session does not refresh rows it has loaded), at one
-        # round trip per ask. The session holds rows weakly: see of_providers.
-        for held in self.session.identity_map.values():
-            if isinstance(held, IntegrationConnection) and held.provider == provider:
-                return held
         return self.session.scalar(
             sa.select(IntegrationConnection).where(IntegrationConnection.provider == provider)
         )
 
+    def option(self, provider: Provider, name: str, default: str) -> str:
+        """One of a connection's options (set in Settings), or ``default``."""
+        connection = self.by_provider(provider)
+        options = connection.options if connection else {}
+        return str(options.get(name) or default)
+
     def of_providers(self, providers: Iterable[Provider]) -> list[IntegrationConnection]:
-        """The rows of these providers in one statement; while the caller holds them, each
-        ``by_provider`` in the session finds its row without a query."""
+        """The rows of these providers, in one statement."""
         return list(
             self.session.scalars(
                 sa.select(IntegrationConnection).where(

@@ -22,6 +22,7 @@ from roofops.integrations.quickbooks.tokens import (
 )
 from roofops.kit.time import utcnow
 from roofops.models.enums import ConnectionStatus
+from roofops.models.integration import IntegrationConnection
 
 SYNC_TASK = "quickbooks.sync"
 REFUSED = "QuickBooks refused our authorization: reconnect in Settings > Integrations"
@@ -47,9 +48,11 @@ class QuickBooksSync:
         return cursor(db) is None
 
     def problem(self, db: Session, settings: Settings) -> str:
+        return self.problem_of(ConnectionRepository(db).by_provider(PROVIDER), settings)
+
+    def problem_of(self, connection: IntegrationConnection | None, settings: Settings) -> str:
         # The connection row alone (every Profit and job page asks): the whole view would
         # decrypt the stored secrets to say whether an OAuth app is configured.
-        connection = ConnectionRepository(db).by_provider(PROVIDER)
         status = connection.status if connection else ConnectionStatus.NOT_CONFIGURED
         if status == ConnectionStatus.FAILED:
             return (connection.last_error if connection else "") or REAUTHORIZE
@@ -72,7 +75,12 @@ class QuickBooksSync:
         full: bool,
     ) -> None:
         with sessions() as db:
-            since, pattern = cursor(db), _doc_pattern(db)
+            since, pattern = (
+                cursor(db),
+                ConnectionRepository(db).option(
+                    PROVIDER, "doc_number_pattern", DEFAULT_DOC_NUMBER_PATTERN
+                ),
+            )
         recorder.progress("reading the books", 0, None, force=True)
         try:
             changes = read_changes(client, since, full=full)
@@ -85,12 +93,6 @@ class QuickBooksSync:
         with sessions.begin() as db:
             LedgerWriter(db, recorder, pattern).apply(changes, utcnow())
             move_cursor(db, changes.newest)
-
-
-def _doc_pattern(db: Session) -> str:
-    connection = ConnectionRepository(db).by_provider(PROVIDER)
-    options = connection.options if connection else {}
-    return str(options.get("doc_number_pattern") or DEFAULT_DOC_NUMBER_PATTERN)
 
 
 quickbooks_sync = QuickBooksSync()

@@ -8,6 +8,7 @@ from roofops.config import Settings
 from roofops.integrations.xero.connection import XeroView, xero_connection
 from roofops.integrations.xero.sync_service import XeroSync, xero_sync
 from roofops.integrations.xero.tokens import PROVIDER
+from roofops.models.integration import IntegrationConnection
 
 
 class XeroAccounting:
@@ -16,6 +17,9 @@ class XeroAccounting:
 
     def __init__(self, sync: XeroSync = xero_sync) -> None:
         self.sync = sync
+
+    def problem_of(self, connection: IntegrationConnection | None, settings: Settings) -> str:
+        return self.sync.problem_of(connection, settings)
 
     def view(self, db: Session, settings: Settings) -> XeroView:
         return xero_connection.view(db, settings)

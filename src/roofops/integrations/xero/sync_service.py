@@ -22,6 +22,7 @@ from roofops.integrations.xero.tokens import (
 )
 from roofops.kit.time import utcnow
 from roofops.models.enums import ConnectionStatus
+from roofops.models.integration import IntegrationConnection
 
 SYNC_TASK = "xero.sync"
 REFUSED = "Xero refused our authorization: reconnect in Settings > Integrations"
@@ -44,8 +45,14 @@ class XeroSync:
     def first_sync(self, db: Session) -> bool:
         return cursor(db) is None
 
-    def problem(self, db: Session, settings: Settings) -> str:  # noqa: ARG002 (the protocol's)
-        connection = ConnectionRepository(db).by_provider(PROVIDER)
+    def problem(self, db: Session, settings: Settings) -> str:
+        return self.problem_of(ConnectionRepository(db).by_provider(PROVIDER), settings)
+
+    def problem_of(
+        self,
+        connection: IntegrationConnection | None,
+        settings: Settings,  # noqa: ARG002 (the protocol's)
+    ) -> str:
         if connection is None:
             return NOT_CONNECTED
         if connection.status == ConnectionStatus.FAILED:
@@ -67,7 +74,12 @@ class XeroSync:
     ) -> None:
         settings = get_settings()
         with sessions() as db:
-            since, pattern = cursor(db), _number_pattern(db)
+            since, pattern = (
+                cursor(db),
+                ConnectionRepository(db).option(
+                    PROVIDER, "invoice_number_pattern", DEFAULT_NUMBER_PATTERN
+                ),
+            )
         recorder.progress("reading the books", 0, None, force=True)
         try:
             changes = read_changes(client, since, full=full)
@@ -79,12 +91,6 @@ class XeroSync:
             writer = LedgerWriter(db, recorder, pattern, settings.xero_job_tracking_category)
             writer.apply(changes, utcnow())
             move_cursor(db, changes.newest)
-
-
-def _number_pattern(db: Session) -> str:
-    connection = ConnectionRepository(db).by_provider(PROVIDER)
-    options = connection.options if connection else {}
-    return str(options.get("invoice_number_pattern") or DEFAULT_NUMBER_PATTERN)
 
 
 xero_sync = XeroSync()
