@@ -20,7 +20,10 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 INDEXES = {
-    "ix_job_stage_events_occurred_at_recorded_at": ("job_stage_events", ["occurred_at", "recorded_at"]),
+    "ix_job_stage_events_occurred_at_recorded_at": (
+        "job_stage_events",
+        ["occurred_at", "recorded_at"],
+    ),
     "ix_job_financials_updated_at": ("job_financials", ["updated_at"]),
 }
 

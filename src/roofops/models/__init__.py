@@ -34,6 +34,8 @@ from roofops.models.enums import (
 )
 from roofops.models.financials import (
     AccountingInvoice,
+    AccountingPayment,
+    AccountingPaymentAllocation,
     CostCategoryMapping,
     CostLine,
     JobFinancials,
@@ -64,6 +66,8 @@ from roofops.models.user import ApiToken, LoginAttempt, User, UserSession
 __all__ = [
     "AccountingDocStatus",
     "AccountingInvoice",
+    "AccountingPayment",
+    "AccountingPaymentAllocation",
     "ActorType",
     "ApiToken",
     "AuditLog",

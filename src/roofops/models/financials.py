@@ -198,6 +198,42 @@ class AccountingInvoice(UUIDPrimaryKey, Timestamps, Base):
     updated_remote_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class AccountingPayment(UUIDPrimaryKey, Timestamps, Base):
+    """A customer payment as the books hold it (QuickBooks Payment, Xero Payment), read back
+    incrementally. What it paid is in its allocations: one payment may pay several invoices,
+    split as the books split it. A payment deleted in the books keeps its row, marked deleted,
+    with no allocations left."""
+
+    __tablename__ = "accounting_payments"
+    __table_args__ = (sa.UniqueConstraint("provider", "external_id"),)
+
+    provider: Mapped[Provider] = mapped_column(string_enum(Provider))
+    external_id: Mapped[str] = mapped_column(sa.String(64))
+    txn_date: Mapped[date | None] = mapped_column(sa.Date, index=True)
+    total_cents: Mapped[int] = mapped_column(Cents, default=0)
+    # What the books hold on account: received but applied to no invoice yet.
+    unapplied_cents: Mapped[int] = mapped_column(Cents, default=0)
+    reference: Mapped[str] = mapped_column(sa.String(100), default="")
+    customer_ref: Mapped[str] = mapped_column(sa.String(64), default="")
+    deleted: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    updated_remote_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AccountingPaymentAllocation(UUIDPrimaryKey, Base):
+    """The part of a payment the books applied to one invoice."""
+
+    __tablename__ = "accounting_payment_allocations"
+    __table_args__ = (sa.UniqueConstraint("payment_id", "invoice_external_id"),)
+
+    payment_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("accounting_payments.id", ondelete="CASCADE"), index=True
+    )
+    # The books' id of the invoice paid (our Invoice.accounting_id once pushed, and
+    # AccountingInvoice.external_id once synced).
+    invoice_external_id: Mapped[str] = mapped_column(sa.String(64), index=True)
+    amount_cents: Mapped[int] = mapped_column(Cents)
+
+
 class CostAllocation(StrEnum):
     """Where an expense line's cost goes."""
 

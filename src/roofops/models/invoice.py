@@ -90,6 +90,12 @@ class Invoice(UUIDPrimaryKey, Timestamps, Base):
     accounting_provider: Mapped[Provider | None] = mapped_column(string_enum(Provider))
     accounting_id: Mapped[str] = mapped_column(sa.String(64), default="")
     pushed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How many times a push was asked for (each retry reuses the invoice's idempotency key).
+    push_attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
+    push_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminders_sent: Mapped[int] = mapped_column(sa.Integer, default=0)
+    last_reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     job: Mapped[Job] = relationship(lazy="raise")
     lines: Mapped[list[InvoiceLine]] = relationship(
