@@ -1,4 +1,5 @@
-"""payments read back from the books; invoice push, send and reminder state
+"""payments read back from the books; books invoices' due dates; invoice push, send and
+reminder state
 
 Revision ID: 0013
 Revises: 0012
@@ -67,6 +68,8 @@ def upgrade() -> None:
             ["invoice_external_id"],
         )
         batch.create_index(batch.f("ix_accounting_payment_allocations_payment_id"), ["payment_id"])
+    with op.batch_alter_table("accounting_invoices") as batch:
+        batch.add_column(sa.Column("due_date", sa.Date(), nullable=True))
     with op.batch_alter_table("invoices") as batch:
         batch.add_column(
             sa.Column("push_attempts", sa.Integer(), nullable=False, server_default="0")
@@ -89,5 +92,7 @@ def downgrade() -> None:
             "push_attempts",
         ):
             batch.drop_column(column)
+    with op.batch_alter_table("accounting_invoices") as batch:
+        batch.drop_column("due_date")
     op.drop_table("accounting_payment_allocations")
     op.drop_table("accounting_payments")

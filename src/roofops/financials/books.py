@@ -55,6 +55,7 @@ class BookInvoice:
     balance_cents: int
     status: AccountingDocStatus
     updated_at: datetime  # the books' last change: an unchanged invoice costs no write
+    due_date: date | None = None
 
 
 @dataclass(frozen=True)
@@ -280,7 +281,8 @@ def _copy(invoice: BookInvoice, row: AccountingInvoice) -> None:
         invoice.doc_number[:40],
         invoice.customer_ref,
     )
-    row.txn_date, row.total_cents = invoice.txn_date, invoice.total_cents
+    row.txn_date, row.due_date = invoice.txn_date, invoice.due_date
+    row.total_cents = invoice.total_cents
     row.balance_cents, row.status = invoice.balance_cents, invoice.status
     row.updated_remote_at = invoice.updated_at
 

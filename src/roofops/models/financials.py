@@ -192,6 +192,7 @@ class AccountingInvoice(UUIDPrimaryKey, Timestamps, Base):
     doc_number: Mapped[str] = mapped_column(sa.String(40), default="", index=True)
     customer_ref: Mapped[str] = mapped_column(sa.String(64), default="")
     txn_date: Mapped[date | None] = mapped_column(sa.Date)
+    due_date: Mapped[date | None] = mapped_column(sa.Date)
     total_cents: Mapped[int] = mapped_column(Cents, default=0)
     balance_cents: Mapped[int] = mapped_column(Cents, default=0)
     status: Mapped[AccountingDocStatus] = mapped_column(string_enum(AccountingDocStatus))
