@@ -16,6 +16,7 @@ from roofops.integrations.quickbooks.endpoints import router as quickbooks_route
 from roofops.integrations.quickbooks.webhook_endpoints import router as quickbooks_webhook_router
 from roofops.integrations.xero.endpoints import router as xero_router
 from roofops.invoice.endpoints import router as invoice_router
+from roofops.invoice.payment_endpoints import router as invoice_payments_router
 from roofops.job.endpoints import router as job_router
 
 # Any request may carry a body too large (413), JSON too deep (400) or a bad value (422).
@@ -30,6 +31,7 @@ for domain_router in (
     jobnimbus_router,
     accounting_router,
     invoice_router,
+    invoice_payments_router,
     quickbooks_router,
     xero_router,
 ):

@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 from roofops.audit.service import audit_service, change
 from roofops.auth.principal import Principal
 from roofops.company.service import company_service
-from roofops.invoice.repository import BooksMatchRepository
+from roofops.exceptions import NotFound
+from roofops.invoice.repository import BooksMatchRepository, InvoiceRepository
 from roofops.invoice.status import refresh_status
 from roofops.models.enums import Provider
 from roofops.models.financials import AccountingInvoice
@@ -51,6 +52,9 @@ class InvoicePaymentsService:
         return sum(_settle(db, invoice, books, today, actor) for invoice, books in pairs)
 
     def job_payments(self, db: Session, job_id: uuid.UUID) -> list[JobPayment]:
+        """Each part of a payment the books applied to one of the job's invoices."""
+        if InvoiceRepository(db).job(job_id) is None:
+            raise NotFound("no such job")
         return [
             JobPayment(
                 txn_date=row.txn_date,
