@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -17,7 +18,12 @@ from roofops.invoice.status import refresh_status
 from roofops.kit.time import utcnow
 from roofops.models import ActorType, InvoiceKind, JobStage, Role
 from roofops.models.audit import AuditLog
-from roofops.models.financials import AccountingPayment, AccountingPaymentAllocation
+from roofops.models.enums import AccountingDocStatus, Provider
+from roofops.models.financials import (
+    AccountingInvoice,
+    AccountingPayment,
+    AccountingPaymentAllocation,
+)
 from roofops.models.invoice import Invoice, InvoiceStatus
 from tests.factories import make_job
 
@@ -95,4 +101,51 @@ def settled_by(db: Session, invoice_id: uuid.UUID) -> list[AuditLog]:
             )
             .order_by(AuditLog.occurred_at)
         )
+    )
+
+
+def books_hold(db: Session, raised: Raised) -> dict[str, str]:
+    """As a QuickBooks sync leaves them: the books' copies of our two invoices (linked), one
+    payment split over both (cheque 2231) and a deposit-only one; the books' ids by number."""
+    ids = {"5003": "301", "5003-2": "302"}
+    for invoice_id, number, total in (
+        (raised.deposit, "5003", DEPOSIT),
+        (raised.progress, "5003-2", PROGRESS),
+    ):
+        db.add(
+            AccountingInvoice(
+                provider=Provider.QUICKBOOKS,
+                external_id=ids[number],
+                job_id=raised.job_id,
+                doc_number=number,
+                total_cents=total,
+                balance_cents=0,
+                status=AccountingDocStatus.OPEN,
+            )
+        )
+        invoice = db.get_one(Invoice, invoice_id)
+        invoice.accounting_provider, invoice.accounting_id = Provider.QUICKBOOKS, ids[number]
+    _payment(
+        db, "901", date(2025, 6, 2), "2231", [(ids["5003"], 300_000), (ids["5003-2"], 200_000)]
+    )
+    _payment(db, "902", date(2025, 6, 9), "", [(ids["5003"], 253_500)])
+    db.commit()
+    return ids
+
+
+def _payment(
+    db: Session, external_id: str, day: date, reference: str, split: list[tuple[str, int]]
+) -> None:
+    payment = AccountingPayment(
+        provider=Provider.QUICKBOOKS,
+        external_id=external_id,
+        txn_date=day,
+        total_cents=sum(cents for _, cents in split),
+        reference=reference,
+    )
+    db.add(payment)
+    db.flush()
+    db.add_all(
+        AccountingPaymentAllocation(payment_id=payment.id, invoice_external_id=i, amount_cents=c)
+        for i, c in split
     )
