@@ -22,11 +22,6 @@ from roofops.sandbox.quickbooks.store import ZERO, Books, Entity
 
 PAGE_PATH = "/demo/payments"
 AMOUNT_FIELD = "amount-"  # + the invoice's Id
-STYLE = (
-    "body{font:15px system-ui;margin:2rem;max-width:60rem}table{border-collapse:collapse}"
-    "td,th{padding:.3rem .7rem;border-bottom:1px solid #ddd;text-align:left}"
-    ".num{text-align:right}.said{padding:.6rem;background:#eef6ee}.refused{background:#fbeaea}"
-)
 
 
 def demo_routes(companies: dict[str, Books]) -> APIRouter:
@@ -79,16 +74,18 @@ def _page(books: Books, realm_id: str, said: str, refused: str) -> str:
     rows = "".join(_row(invoice) for invoice in _open_invoices(books))
     notice = ""
     if said or refused:
-        kind = "said refused" if refused else "said"
-        notice = f'<p class="{kind}" role="status">{escape(refused or said)}</p>'
+        kind = "Refused: " if refused else ""
+        notice = f'<p role="status"><strong>{kind}{escape(refused or said)}</strong></p>'
     return (
-        f"<!doctype html><html><head><title>Sandbox books: receive a payment</title>"
-        f"<style>{STYLE}</style></head><body><h1>Sandbox books: receive a payment</h1>"
+        # Plain HTML: the app's Content-Security-Policy (style-src 'self') covers the sandbox.
+        "<!doctype html><html><head><title>Sandbox books: receive a payment</title></head>"
+        "<body><h1>Sandbox books: receive a payment</h1>"
         "<p>The demo's QuickBooks company. A payment recorded here exists only in the books, "
         "as one a bookkeeper enters; sync from roofops to see it flow back.</p>"
         f'{notice}<form method="post"><input type="hidden" name="realm" '
-        f'value="{escape(realm_id)}"><table><thead><tr><th>Invoice</th><th>Customer</th>'
-        '<th>Due</th><th class="num">Total</th><th class="num">Open balance</th>'
+        f'value="{escape(realm_id)}"><table border="1" cellpadding="4"><thead><tr>'
+        "<th>Invoice</th><th>Customer</th>"
+        "<th>Due</th><th>Total</th><th>Open balance</th>"
         f"<th>Amount received</th></tr></thead><tbody>{rows}</tbody></table>"
         '<p><button type="submit">Record payment</button></p></form></body></html>'
     )
@@ -105,7 +102,7 @@ def _row(invoice: Entity) -> str:
     field = f"{AMOUNT_FIELD}{escape(invoice['Id'])}"
     return (
         f"<tr><td>{doc}</td><td>{customer}</td><td>{escape(str(invoice.get('DueDate', '')))}"
-        f'</td><td class="num">{invoice["TotalAmt"]}</td><td class="num">{invoice["Balance"]}'
+        f"</td><td>{invoice['TotalAmt']}</td><td>{invoice['Balance']}"
         f'</td><td><input name="{field}" aria-label="Amount received on {doc}" '
         'inputmode="decimal" size="10"></td></tr>'
     )
