@@ -157,3 +157,19 @@ def test_events_are_refused_quietly_while_xero_is_not_connected(
     assert answer is not None
     assert (answer.status_code, answer.content) == (200, b"")
     assert (stored(db), queued(db)) == (0, 0)
+
+
+def test_a_signed_but_absurd_body_is_refused_before_anything_is_stored(
+    receiver: Receiver, xero: XeroHarness, db: Session
+) -> None:
+    """Bounded like the QuickBooks receiver: nesting past the limit is a 400, not a crash."""
+    connect(db, xero)
+    deep = b'{"events": ' + b"[" * 200 + b"]" * 200 + b"}"
+
+    with receiver.serving() as url:
+        answer = httpx.post(
+            url, content=deep, headers={SIGNATURE_HEADER: sign(deep, DEFAULT_WEBHOOK_KEY)}
+        )
+
+    assert answer.status_code == 400
+    assert (stored(db), queued(db)) == (0, 0)
