@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from roofops.audit.service import audit_service
 from roofops.auth.principal import Principal
 from roofops.company.service import company_service
+from roofops.composition import register_background_work
 from roofops.config import get_settings
 from roofops.db import session_factory, session_scope
 from roofops.demo.repository import DemoRepository
-from roofops.invoice.delivery import REMIND_TASK, company_today, invoice_delivery
+from roofops.invoice.delivery import REMIND_TASK, SEND_TASK, company_today, invoice_delivery
 from roofops.invoice.schemas import InvoiceGenerate
 from roofops.invoice.service import invoice_service
 from roofops.invoice.status import refresh_status
@@ -26,6 +27,7 @@ from roofops.invoice.tasks import fires_within, reminders
 from roofops.kit.time import utcnow
 from roofops.mail import Mail
 from roofops.models import AuditLog, BackgroundJob, Invoice, InvoiceKind, InvoiceStatus, Job
+from roofops.worker.registry import run_task
 from tests.factories import make_job
 from tests.smtp import SmtpServer
 
@@ -190,6 +192,28 @@ def test_two_sweeps_racing_send_each_reminder_once(
             assert sorted(counts) == [1, 1, 1, 1]
     finally:
         _wipe(database_url, ids)
+
+
+def test_the_registered_tasks_run_through_the_task_runner(
+    database_url: str, mail_to_smtp: SmtpServer, finance: Principal
+) -> None:
+    """What a worker runs: the names registered by the composition root, their own sessions."""
+    names = {spec.name for spec in register_background_work()}
+    assert {SEND_TASK, REMIND_TASK} <= names
+    [invoice_id] = _committed_overdue_invoices(database_url, finance, count=1)
+    try:
+        run_task(REMIND_TASK, {}, database_url=database_url)
+        run_task(
+            SEND_TASK,
+            {"invoice_id": str(invoice_id), "to": "ap@example.com"},
+            database_url=database_url,
+        )
+        reminder, sent = mail_to_smtp.messages
+        assert reminder["Subject"].startswith("Reminder: invoice ")
+        assert sent["Subject"].startswith("Invoice ")
+        assert sent["To"] == "ap@example.com"
+    finally:
+        _wipe(database_url, [invoice_id])
 
 
 def _committed_overdue_invoices(url: str, finance: Principal, count: int) -> list[uuid.UUID]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -28,6 +28,7 @@ from roofops.audit.service import audit_service, change
 from roofops.auth.principal import SYSTEM, Principal
 from roofops.company.service import company_service
 from roofops.config import Settings, get_settings
+from roofops.db import unit_of_work
 from roofops.exceptions import Conflict, NotFound
 from roofops.invoice.amounts import dollars
 from roofops.invoice.repository import InvoiceRepository
@@ -123,29 +124,24 @@ class InvoiceDelivery:
     ) -> bool:
         """The background half: mail the PDF, then record ``sent_at`` and the status. A
         failure is audited with the reason and leaves the status as it was."""
-        with sessions() as db:  # read, render and close: no lock is held while mailing
+        # Read and render in a read-only unit of work (on SQLite it does not queue for the
+        # write lock), closed before mailing: nothing is held while the server answers.
+        with unit_of_work(sessions, read_only=True) as db:
             invoice, pdf = invoice_service.pdf(db, invoice_id)
             mail = _invoice_mail(db, invoice, to, note, pdf)
             outbound = _mailer_or_failure(db, mailer)
-        with sessions.begin() as db:
-            invoice = _found(InvoiceRepository(db).full(invoice_id, lock=True))
-            if isinstance(outbound, str) or invoice.status == InvoiceStatus.VOID:
-                _audit_failure(db, invoice, "invoice.send_failed", to, _why(outbound))
-                return False
-        return self._deliver(sessions, invoice_id, mail, outbound)
-
-    def _deliver(
-        self, sessions: sessionmaker[Session], invoice_id: uuid.UUID, mail: Mail, mailer: Mailer
-    ) -> bool:
+            if invoice.status == InvoiceStatus.VOID:
+                outbound = "the invoice was voided before it was sent"
+        if isinstance(outbound, str):
+            _send_failed(sessions, invoice_id, to, outbound)
+            return False
         try:
-            mailer.send(mail)
+            outbound.send(mail)
         except MailFailed as failed:
-            with sessions.begin() as db:
-                invoice = _found(InvoiceRepository(db).full(invoice_id, lock=True))
-                _audit_failure(db, invoice, "invoice.send_failed", mail.to, failed.message)
+            _send_failed(sessions, invoice_id, to, failed.message)
             return False
         with sessions.begin() as db:
-            _record_sent(db, _found(InvoiceRepository(db).full(invoice_id, lock=True)), mail.to)
+            _record_sent(db, _found(InvoiceRepository(db).full(invoice_id, lock=True)), to)
         return True
 
     def history(self, db: Session, invoice_id: uuid.UUID) -> list[AuditLog]:
@@ -167,7 +163,9 @@ class InvoiceDelivery:
         with sessions.begin() as db:
             today = company_today(db)
             refreshed = _refresh_open(db, today)
-            due = InvoiceRepository(db).ids_with_status(InvoiceStatus.OVERDUE)
+            due = InvoiceRepository(db).reminder_candidates(
+                len(settings.reminder_steps), today - timedelta(days=settings.reminder_steps[0])
+            )
         reminded = failed = 0
         for invoice_id in due:
             outcome = self._remind(sessions, invoice_id, today, settings.reminder_steps, mailer)
@@ -248,8 +246,12 @@ def _mailer_or_failure(db: Session, mailer: MailerFactory) -> Mailer | str:
         return missing.message
 
 
-def _why(outbound: Mailer | str) -> str:
-    return outbound if isinstance(outbound, str) else "the invoice was voided before it was sent"
+def _send_failed(
+    sessions: sessionmaker[Session], invoice_id: uuid.UUID, to: str, reason: str
+) -> None:
+    with sessions.begin() as db:
+        invoice = _found(InvoiceRepository(db).full(invoice_id))
+        _audit_failure(db, invoice, "invoice.send_failed", to, reason)
 
 
 def _record_sent(db: Session, invoice: Invoice, to: str) -> None:
@@ -281,7 +283,8 @@ def _audit_failure(db: Session, invoice: Invoice, action: str, to: str, reason: 
 
 def _refresh_open(db: Session, today: date) -> int:
     changed = 0
-    for invoice in InvoiceRepository(db).with_status(UNSETTLED):
+    # Locked: a payment read back meanwhile is waited for, not overwritten with a stale status.
+    for invoice in InvoiceRepository(db).with_status(UNSETTLED, lock=True):
         changed += refresh_status(invoice, today)
     return changed
 

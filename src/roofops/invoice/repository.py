@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -60,15 +61,25 @@ class InvoiceRepository(Repository[Invoice]):
             )
         )
 
-    def with_status(self, statuses: Sequence[InvoiceStatus]) -> list[Invoice]:
-        return list(self.session.scalars(sa.select(Invoice).where(Invoice.status.in_(statuses))))
+    def with_status(
+        self, statuses: Sequence[InvoiceStatus], *, lock: bool = False
+    ) -> list[Invoice]:
+        statement = sa.select(Invoice).where(Invoice.status.in_(statuses))
+        if lock:  # fresh values under the lock
+            statement = statement.with_for_update().execution_options(populate_existing=True)
+        return list(self.session.scalars(statement))
 
-    def ids_with_status(self, status: InvoiceStatus) -> list[uuid.UUID]:
-        """Oldest due first, so a sweep cut short reaches the longest overdue."""
+    def reminder_candidates(self, steps: int, due_on_or_before: date) -> list[uuid.UUID]:
+        """Overdue invoices that have a reminder step left and are late enough for the first
+        one; oldest due first, so a sweep cut short reaches the longest overdue."""
         return list(
             self.session.scalars(
                 sa.select(Invoice.id)
-                .where(Invoice.status == status)
+                .where(
+                    Invoice.status == InvoiceStatus.OVERDUE,
+                    Invoice.reminders_sent < steps,
+                    Invoice.due_date <= due_on_or_before,
+                )
                 .order_by(Invoice.due_date, Invoice.id)
             )
         )
