@@ -44,12 +44,14 @@ def test_an_invoice_is_sent_by_its_number(
 
     sent = migrated_cli("invoices", "send", "6100", "--to", "pat@example.com")
     missing = migrated_cli("invoices", "send", "6199", code=1)
+    bad = migrated_cli("invoices", "send", "6100", "--to", "pat at example", code=1)
 
     assert "invoice 6100 sent to pat@example.com" in sent
     assert [m["Subject"] for m in smtp.to("pat@example.com")] == [
         "Invoice 6100 from My Roofing Company"
     ]
     assert "no invoice numbered 6199" in missing
+    assert "not a valid e-mail address" in bad
     with session_scope(cli_url) as db:
         invoice = invoice_service.get(db, invoice_service.id_by_number(db, "6100"))
         assert (invoice.status.value, invoice.sent_at is not None) == ("sent", True)

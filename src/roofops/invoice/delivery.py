@@ -34,6 +34,7 @@ from roofops.invoice.amounts import dollars
 from roofops.invoice.repository import InvoiceRepository
 from roofops.invoice.service import invoice_service, site_address
 from roofops.invoice.status import refresh_status
+from roofops.kit.schemas import normalized_email
 from roofops.kit.time import utcnow
 from roofops.logging import get_logger
 from roofops.mail import Attachment, Mail, Mailer, MailFailed, MailNotSent, mailer_for
@@ -220,7 +221,7 @@ def _recipient(db: Session, invoice: Invoice, to: str | None) -> str:
     """The given address, else the homeowner's: the job's customer. A carrier or financing
     company has no address on file, so it must be given."""
     if to:
-        return to
+        return normalized_email(to)  # the API checked it already; the CLI did not
     if invoice.payer_kind != InvoicePayer.HOMEOWNER:
         payer = invoice.payer_kind.value.replace("_", " ")
         raise Conflict(
