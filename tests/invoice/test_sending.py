@@ -4,11 +4,16 @@ local SMTP server, and the outcome kept on the invoice (sent_at, status, its del
 from __future__ import annotations
 
 import uuid
+from email import message_from_bytes, policy
+from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
+from roofops.company.service import company_service
+from roofops.config import get_settings
 from roofops.invoice.delivery import SEND_TASK
 from roofops.invoice.tasks import send
 from roofops.models import (
@@ -159,3 +164,33 @@ def test_a_refused_mail_keeps_the_status_and_says_why(
     failed = finance.get(f"{URL}/{invoice['id']}/deliveries").json()[-1]
     assert failed["event"] == "send_failed"
     assert "552 Mailbox full" in failed["error"]
+
+
+@pytest.fixture
+def demo_outbox(db: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The demo company, no SMTP host, its data folder a temporary one."""
+    monkeypatch.setattr(get_settings(), "data_dir", tmp_path)
+    company_service.get(db).is_demo = True
+    db.commit()
+    return tmp_path / "outbox"
+
+
+def test_the_demo_company_without_smtp_writes_to_its_outbox(
+    api: ApiClient,
+    db: Session,
+    session_maker: sessionmaker[Session],
+    retail_job: Job,
+    demo_outbox: Path,
+) -> None:
+    invoice = _raise(api, retail_job)
+
+    queued = api.as_role(Role.FINANCE).post(f"{URL}/{invoice['id']}/send", json={})
+    run_queued_sends(db, session_maker)
+
+    assert queued.status_code == 202, queued.text
+    [written] = list(demo_outbox.glob("*.eml"))
+    message = message_from_bytes(written.read_bytes(), policy=policy.default)
+    assert message["Subject"] == "Invoice 5003 from My Roofing Company"
+    assert db.get(Invoice, uuid.UUID(invoice["id"]), populate_existing=True).status == (  # type: ignore[union-attr]
+        InvoiceStatus.SENT
+    )
