@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,6 +13,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from roofops.kit.paging import Page, PageRequest, SortSpec
 from roofops.kit.repository import Repository
+from roofops.models.customer import Customer
 from roofops.models.enums import AccountingDocStatus, FigureSource, Provider
 from roofops.models.financials import (
     AccountingInvoice,
@@ -66,6 +69,40 @@ class InvoiceRepository(Repository[Invoice]):
                 sa.select(Invoice).where(Invoice.job_id == job_id).order_by(Invoice.sequence)
             )
         )
+
+    def with_status(
+        self, statuses: Sequence[InvoiceStatus], *, lock: bool = False
+    ) -> list[Invoice]:
+        statement = sa.select(Invoice).where(Invoice.status.in_(statuses))
+        if lock:  # fresh values under the lock
+            statement = statement.with_for_update().execution_options(populate_existing=True)
+        return list(self.session.scalars(statement))
+
+    def reminder_candidates(self, steps: int, due_on_or_before: date) -> list[uuid.UUID]:
+        """Overdue invoices that have a reminder step left and are late enough for the first
+        one; oldest due first, so a sweep cut short reaches the longest overdue."""
+        return list(
+            self.session.scalars(
+                sa.select(Invoice.id)
+                .where(
+                    Invoice.status == InvoiceStatus.OVERDUE,
+                    Invoice.reminders_sent < steps,
+                    Invoice.due_date <= due_on_or_before,
+                )
+                .order_by(Invoice.due_date, Invoice.id)
+            )
+        )
+
+    def customer_of(self, job_id: uuid.UUID) -> Customer:
+        return self.session.scalars(
+            sa.select(Customer).join(Job, Job.customer_id == Customer.id).where(Job.id == job_id)
+        ).one()
+
+    def id_by_number(self, number: str) -> uuid.UUID | None:
+        found: uuid.UUID | None = self.session.scalar(
+            sa.select(Invoice.id).where(Invoice.number == number)
+        )
+        return found
 
     def number_taken(self, number: str) -> bool:
         return (
@@ -156,6 +193,10 @@ class BooksMatchRepository:
             )
             .where(Invoice.status != InvoiceStatus.VOID, wanted)
             .order_by(Invoice.id, AccountingInvoice.updated_remote_at.desc())
+            # Under the row locks a send and the sweep take (fresh values): a send that lands
+            # meanwhile is waited for, and the status is figured from what it wrote.
+            .with_for_update(of=Invoice)
+            .execution_options(populate_existing=True)
         )
         found: dict[uuid.UUID, tuple[Invoice, AccountingInvoice]] = {}
         for invoice, books in self.session.execute(statement):
