@@ -172,7 +172,7 @@ class FinanceReportRepository:
                 Invoice.status != InvoiceStatus.VOID,
             )
         )
-        return dict(rows.tuples().all())
+        return dict(rows.all())
 
 
 @dataclass(frozen=True)
