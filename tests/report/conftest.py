@@ -108,6 +108,11 @@ def _payment(
 
 @pytest.fixture
 def books(db: Session) -> Books:
+    return insert_books(db)
+
+
+def insert_books(db: Session) -> Books:
+    """The company's books and ours (flushed, not committed)."""
     db.add(IntegrationConnection(provider=QB, status=ConnectionStatus.CONNECTED))
     db.add(IntegrationConnection(provider=XERO, status=ConnectionStatus.DISCONNECTED))
     acme = make_job(db, number="5003", stage=JobStage.IN_PRODUCTION, contract_cents=2_000_000)
