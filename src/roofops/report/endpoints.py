@@ -13,10 +13,11 @@ from roofops.auth.dependencies import requires
 from roofops.auth.permissions import Permission
 from roofops.db import DB
 from roofops.kit.schemas import IsoDate
-from roofops.report.export import XLSX_TYPE, ExportFormat, exported
+from roofops.report.export import XLSX_TYPE, exported
 from roofops.report.periods import Comparison
 from roofops.report.schemas import ReportOut
 from roofops.report.service import ReportQuery, build
+from roofops.report.tables import ExportFormat
 
 router = APIRouter(
     prefix="/reports/finance",

@@ -18,8 +18,7 @@ from openpyxl.styles import Font
 
 from roofops.kit.csv import safe_cell
 from roofops.kit.money import from_cents
-from roofops.kit.types import StrEnum
-from roofops.report.tables import Cell, Column, ColumnKind, Report
+from roofops.report.tables import Cell, Column, ColumnKind, ExportFormat, Report
 
 CURRENCY_FORMAT = '"$"#,##0.00;-"$"#,##0.00'
 PERCENT_FORMAT = "0.00%"
@@ -95,12 +94,6 @@ def _xlsx_format(column: Column) -> str | None:
         ColumnKind.RATIO: PERCENT_FORMAT,
         ColumnKind.DATE: DATE_FORMAT,
     }.get(column.kind)
-
-
-class ExportFormat(StrEnum):
-    JSON = "json"
-    CSV = "csv"
-    XLSX = "xlsx"
 
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -22,6 +22,12 @@ class ColumnKind(StrEnum):
     DATE = "date"
 
 
+class ExportFormat(StrEnum):
+    JSON = "json"
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
 @dataclass(frozen=True)
 class Column:
     key: str
