@@ -177,7 +177,7 @@ class FinanceReportRepository:
 
 @dataclass(frozen=True)
 class Collected:
-    day: date | None
+    day: date
     applied_cents: int
     unapplied_cents: int
 

@@ -44,7 +44,7 @@ from roofops.report.columns import (
 )
 from roofops.report.periods import Comparison, Month, Period, period
 from roofops.report.repository import OTHER_PAYER, FinanceReportRepository, Receivable
-from roofops.report.tables import Cell, Report
+from roofops.report.tables import Cell, Column, ColumnKind, Report
 
 REPORTS = ("revenue", "margins", "ar-aging", "wip", "depreciation")
 PAYER_LABELS = {
@@ -89,28 +89,35 @@ class FinanceReports:
         other = period.compared(comparison)
         months = _monthly(repository, books, receivables, period)
         compared = _monthly(repository, books, receivables, other) if other else None
+        beside = list(compared.items()) if compared else [None] * len(months)
         rows = [
-            _revenue_row(month, figures, compared_row(compared, index))
-            for index, (month, figures) in enumerate(months.items())
+            _revenue_row(month, figures, then)
+            for (month, figures), then in zip(months.items(), beside, strict=True)
         ]
+        columns = revenue_columns(compared is not None)
         return Report(
             name="revenue",
             title="Revenue invoiced and collected by month",
             scope=period.label + (f", compared with {other.label}" if other else ""),
             source=_books_sentence(books),
-            columns=revenue_columns(compared is not None),
+            columns=columns,
             rows=rows,
-            total=_sum_rows(rows, label_key="month", label="Total"),
+            total=_total(rows, columns),
         )
 
     def margins(self, db: Session, period: Period) -> Report:
         filters = ProfitFilters(since=period.start, until=period.end)
         names = _group_names(db)
-        rows: list[Mapping[str, Cell]] = []
-        for grouping, label in MARGIN_GROUPINGS.items():
-            groups = profit_reports.margins_by(db, filters, grouping)
-            rows.extend(_margin_row(label, names(grouping, g.key), g) for g in groups)
-        overall = _overall_margins(profit_reports.margins_by(db, filters, "job_type"))
+        grouped = {key: profit_reports.margins_by(db, filters, key) for key in MARGIN_GROUPINGS}
+        rows = [
+            row
+            for key, label in MARGIN_GROUPINGS.items()
+            for row in sorted(
+                (_margin_row(label, names(key, group.key), group) for group in grouped[key]),
+                key=lambda row: (str(row["group"]), str(row["kind"])),
+            )
+        ]
+        overall = _overall_margins(grouped["job_type"])
         return Report(
             name="margins",
             title="Gross margin by job type, branch, crew and sales rep",
@@ -169,7 +176,7 @@ class FinanceReports:
             "plus ours not in the books yet.",
             columns=WIP_COLUMNS,
             rows=rows,
-            total=_sum_rows(rows, label_key="job", label="Total"),
+            total=_total(rows, WIP_COLUMNS),
         )
 
     def depreciation(self, db: Session) -> Report:
@@ -191,7 +198,7 @@ class FinanceReports:
             "and the books' open balance of each release.",
             columns=DEPRECIATION_COLUMNS,
             rows=rows,
-            total=_sum_rows(rows, label_key="job", label="Total"),
+            total=_total(rows, DEPRECIATION_COLUMNS),
         )
 
 
@@ -214,17 +221,9 @@ def _monthly(
             assert item.dated is not None
             months[Month.of(item.dated)][f"invoiced_{item.source}"] += item.total_cents
     for collected in repository.collections(books, period.start, period.end):
-        assert collected.day is not None
         months[Month.of(collected.day)]["collected"] += collected.applied_cents
         months[Month.of(collected.day)]["on_account"] += collected.unapplied_cents
     return months
-
-
-def compared_row(
-    compared: dict[Month, MonthFigures] | None, index: int
-) -> tuple[Month, MonthFigures] | None:
-    """The comparison period's month in the same position (periods are equally long)."""
-    return None if compared is None else list(compared.items())[index]
 
 
 def _revenue_row(
@@ -252,14 +251,17 @@ def _revenue_row(
     return row
 
 
-def _sum_rows(rows: Sequence[Mapping[str, Cell]], *, label_key: str, label: str) -> dict[str, Cell]:
-    """The money columns summed (ints), the label in the first column, the rest blank."""
-    total: dict[str, Cell] = {label_key: label}
-    for row in rows:
-        for key, value in row.items():
-            if isinstance(value, int) and not isinstance(value, bool) and key in MONEY_KEYS:
-                total[key] = int(total.get(key) or 0) + value  # type: ignore[arg-type]
+def _total(rows: Sequence[Mapping[str, Cell]], columns: Sequence[Column]) -> dict[str, Cell]:
+    """The money columns summed, "Total" in the first column, the rest blank."""
+    total: dict[str, Cell] = {columns[0].key: "Total"}
+    for column in columns:
+        if column.kind == ColumnKind.MONEY:
+            total[column.key] = sum(_cents(row.get(column.key)) for row in rows)
     return total
+
+
+def _cents(value: Cell) -> int:
+    return value if isinstance(value, int) else 0
 
 
 def _books_sentence(books: Provider | None) -> str:
@@ -414,29 +416,6 @@ def _depreciation_row(
     return row
 
 
-MONEY_KEYS = frozenset(
-    {
-        "invoiced_books",
-        "invoiced_roofops",
-        "invoiced",
-        "collected",
-        "on_account",
-        "compared_invoiced",
-        "compared_collected",
-        "invoiced_change",
-        "collected_change",
-        "contract",
-        "billed",
-        "cost_to_date",
-        "projected_cost",
-        "earned",
-        "over_billed",
-        "under_billed",
-        "depreciation",
-        "held",
-        "released_unpaid",
-    }
-)
 finance_reports = FinanceReports()
 
 
