@@ -309,3 +309,38 @@ def test_margins_by_group_never_mix_actual_and_projected(db: Session) -> None:
     overall = {row["kind"]: row for row in report.rows if row["grouping"] == "All"}
     assert overall["actual"]["jobs"] == 2
     assert overall["actual"]["profit"] == expected[("Ana", "actual")][3]
+
+
+def test_a_claim_invoiced_in_full_in_the_books_is_released_there(db: Session, books: Books) -> None:
+    """No release of ours: the books' invoices of the job reach the RCV, so the depreciation
+    was invoiced there; what the job still has open in the books (up to it) is owed."""
+    rcv = books.claim.rcv_cents
+    assert rcv is not None
+    billed = sum(r.total_cents for r in _counted_books(books) if r.job_id == books.claim.id)
+    remainder = AccountingInvoice(
+        provider=QB, external_id="qb-rest", doc_number="B-7100", job_id=books.claim.id,
+        txn_date=date(2026, 6, 1), due_date=date(2026, 7, 1), total_cents=rcv - billed,
+        balance_cents=400_000, status=AccountingDocStatus.OPEN,
+    )  # fmt: skip
+    db.add(remainder)
+    db.flush()
+    job_open = sum(
+        r.balance_cents for r in [*_counted_books(books), remainder] if r.job_id == books.claim.id
+    )
+
+    row = _by_key(finance_reports.depreciation(db).rows, "job")["7100"]
+
+    assert row["status"] == "released in the books, unpaid"
+    assert row["held"] == 0
+    assert row["released_unpaid"] == min(250_000, job_open) == 250_000
+
+    remainder.balance_cents = 30_000
+    db.flush()
+    row = _by_key(finance_reports.depreciation(db).rows, "job")["7100"]
+    assert row["released_unpaid"] == 200_000 + 30_000  # the ACV's 2,000 still open, and this
+
+    for invoice in (remainder, *_counted_books(books)):
+        if invoice.job_id == books.claim.id:
+            invoice.balance_cents = 0
+    db.flush()
+    assert "7100" not in _by_key(finance_reports.depreciation(db).rows, "job")

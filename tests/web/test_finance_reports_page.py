@@ -45,7 +45,7 @@ def test_finance_sees_every_report_with_definitions_and_exports(
         assert f'data-report="{name}"' in page
         assert f"/api/v1/reports/finance/{name}?from=2026-03&amp;to=2026-06" in page
     assert '<abbr title="What the books&#39; payments dated in the month applied' in page
-    assert "Source: QuickBooks" in page
+    assert "Source: The QuickBooks invoices and payments" in page
     march = re.search(r"<td[^>]*>2026-03</td>(.*?)</tr>", page, re.S)
     assert march is not None
     assert '<td class="num tabular" data-column="collected">$7,000.00</td>' in march.group(1)

@@ -132,8 +132,10 @@ DEPRECIATION_COLUMNS = (
         "status",
         "Status",
         TEXT,
-        "held: no release invoice yet; release not sent: raised but not issued; released, "
-        "unpaid: the release invoice has an open balance.",
+        "held: not invoiced for release yet; release not sent: raised but not issued; "
+        "released, unpaid: the release invoice has an open balance; released in the books, "
+        "unpaid: no release of ours, but the job's invoices in the books reach the RCV (plus "
+        "supplements) and the job still has a balance open there.",
     ),
     Column("release_invoice", "Release invoice", TEXT),
     Column("held", "Held", MONEY, "Depreciation the carrier holds: not yet invoiced for release."),
@@ -141,6 +143,7 @@ DEPRECIATION_COLUMNS = (
         "released_unpaid",
         "Released, unpaid",
         MONEY,
-        "The open balance of the release invoice (the books' when it is in the books).",
+        "The open balance of the release invoice (the books' when it is in the books); for a "
+        "release raised in the books, the job's open balance there, up to the depreciation.",
     ),
 )

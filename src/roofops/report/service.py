@@ -33,7 +33,7 @@ from roofops.financials.queries import GroupMargin, ProfitFilters
 from roofops.financials.reports import profit_reports
 from roofops.models.enums import MarginKind, Provider
 from roofops.models.financials import JobFinancials
-from roofops.models.invoice import InvoicePayer
+from roofops.models.invoice import InvoiceKind, InvoicePayer
 from roofops.models.job import Job
 from roofops.report.columns import (
     AGING_COLUMNS,
@@ -182,20 +182,23 @@ class FinanceReports:
     def depreciation(self, db: Session) -> Report:
         repository = FinanceReportRepository(db)
         receivables = repository.receivables(repository.books_provider())
-        open_by_number = {item.number: item for item in receivables}
+        by_number = {item.number: item for item in receivables}
+        of_job = _by_job(receivables)
         jobs = repository.insurance_jobs()
         released = repository.released([job.id for job in jobs])
         rows = [
             row
             for job in jobs
-            if (row := _depreciation_row(job, released.get(job.id), open_by_number)) is not None
+            if (row := _depreciation_row(job, released.get(job.id), by_number, of_job[job.id]))
+            is not None
         ]
         return Report(
             name="depreciation",
             title="Depreciation outstanding",
             scope="insurance jobs now",
-            source="The jobs' claims (depreciation held), their depreciation release invoices, "
-            "and the books' open balance of each release.",
+            source="The jobs' claims (depreciation held), their depreciation release invoices "
+            "and the books' open balances; a claim the books invoiced in full counts as released "
+            "there.",
             columns=DEPRECIATION_COLUMNS,
             rows=rows,
             total=_total(rows, DEPRECIATION_COLUMNS),
@@ -271,8 +274,8 @@ def _books_sentence(books: Provider | None) -> str:
             "nothing is collected until the books say so."
         )
     return (
-        f"{books.label}'s invoices and payments as last synced (voided and deleted ones count "
-        "nowhere), plus our invoices not in the books yet (source roofops)."
+        f"The {books.label} invoices and payments as last synced (voided and deleted ones "
+        "count nowhere), plus our invoices not in the books yet (source roofops)."
     )
 
 
@@ -352,12 +355,11 @@ def _aging_row(payer: str, items: Sequence[Receivable], as_of: date) -> dict[str
 
 
 # ----- WIP ----------------------------------------------------------------------------------
-def _billed_by_job(receivables: Iterable[Receivable]) -> dict[uuid.UUID, int]:
-    billed: dict[uuid.UUID, int] = defaultdict(int)
-    for item in receivables:
-        if item.job_id is not None:
-            billed[item.job_id] += item.total_cents
-    return billed
+def _billed_by_job(receivables: Iterable[Receivable]) -> dict[uuid.UUID | None, int]:
+    return {
+        job_id: sum(item.total_cents for item in items)
+        for job_id, items in _by_job(receivables).items()
+    }
 
 
 def _wip_row(job: Job, money: JobFinancials, billed: int) -> dict[str, Cell]:
@@ -389,31 +391,56 @@ def percent_complete(cost_to_date: int, projected_cost: int | None) -> Decimal:
 
 # ----- depreciation -------------------------------------------------------------------------
 def _depreciation_row(
-    job: Job, release_number: str | None, counted: Mapping[str, Receivable]
+    job: Job,
+    release_number: str | None,
+    by_number: Mapping[str, Receivable],
+    job_items: Sequence[Receivable],
 ) -> dict[str, Cell] | None:
-    held = job.depreciation_held_cents or 0
+    """The job's depreciation still owed, or None when the carrier owes none of it."""
+    depreciation = job.depreciation_held_cents or 0
     row: dict[str, Cell] = {
         "job": job.number,
         "name": job.name,
         "carrier": job.insurance_carrier,
         "claim": job.claim_number,
         "stage": job.stage.value,
-        "depreciation": held,
+        "depreciation": depreciation,
         "release_invoice": release_number or "",
         "held": 0,
         "released_unpaid": 0,
     }
-    if release_number is None:
-        row |= {"status": "held", "held": held}
-        return row
-    release = counted.get(release_number)
-    if release is None:  # raised, not issued yet: the carrier has not been asked
-        row |= {"status": "release not sent", "held": held}
-        return row
-    if release.open_cents <= 0:
+    if release_number is not None:
+        release = by_number.get(release_number)
+        if release is None:  # raised, not issued yet: the carrier has not been asked
+            return row | {"status": "release not sent", "held": depreciation}
+        unpaid = release.open_cents
+        status = "released, unpaid"
+    elif _claim_invoiced_in_full(job, job_items):
+        # Released by an invoice raised in the books: what the job still has open there, up
+        # to the depreciation, is what the carrier still owes of it.
+        unpaid = min(depreciation, sum(item.open_cents for item in job_items))
+        status = "released in the books, unpaid"
+    else:
+        return row | {"status": "held", "held": depreciation}
+    if unpaid <= 0:
         return None
-    row |= {"status": "released, unpaid", "released_unpaid": release.open_cents}
-    return row
+    return row | {"status": status, "released_unpaid": unpaid}
+
+
+def _claim_invoiced_in_full(job: Job, job_items: Sequence[Receivable]) -> bool:
+    """The job's invoices reach the claim's RCV plus the supplements we invoiced: whatever
+    raised them, the depreciation was among them."""
+    if job.rcv_cents is None or not job_items:
+        return False
+    supplements = sum(i.total_cents for i in job_items if i.kind == InvoiceKind.SUPPLEMENT.value)
+    return sum(item.total_cents for item in job_items) >= job.rcv_cents + supplements
+
+
+def _by_job(receivables: Iterable[Receivable]) -> defaultdict[uuid.UUID | None, list[Receivable]]:
+    grouped: defaultdict[uuid.UUID | None, list[Receivable]] = defaultdict(list)
+    for item in receivables:
+        grouped[item.job_id].append(item)
+    return grouped
 
 
 finance_reports = FinanceReports()
