@@ -50,6 +50,9 @@ def test_finance_sees_every_report_with_definitions_and_exports(
     assert march is not None
     assert '<td class="num tabular" data-column="collected">$7,000.00</td>' in march.group(1)
     assert 'data-finance-chart="revenue"' in page
+    # The form shows the period and the date the figures are for.
+    assert 'name="from" type="month" placeholder="YYYY-MM" value="2026-03"' in page
+    assert 'name="as_of" type="date" value="2026-06-30"' in page
 
 
 def test_a_bad_period_is_shown_on_the_form(sign_in: SignIn) -> None:

@@ -13,7 +13,7 @@ from starlette.datastructures import QueryParams
 
 from roofops.exceptions import ValidationFailed
 from roofops.kit.money import from_cents
-from roofops.report.periods import Comparison
+from roofops.report.periods import Comparison, period
 from roofops.report.service import REPORTS, ReportQuery
 from roofops.report.tables import Cell, Column, ColumnKind, Report
 
@@ -40,6 +40,20 @@ def _day(text: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         raise ValidationFailed(f"as of must be a date (YYYY-MM-DD), not {text!r}") from None
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What the form shows: the months and the aging date the reports below are for."""
+
+    first: str
+    last: str
+    as_of: str
+
+
+def shown(query: ReportQuery, today: date) -> Shown:
+    months = period(query.since, query.until, today)
+    return Shown(months.first.label, months.last.label, (query.as_of or today).isoformat())
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ from roofops.auth.dependencies import requires
 from roofops.auth.permissions import Permission
 from roofops.db import DB
 from roofops.exceptions import ValidationFailed
-from roofops.report.service import REPORTS, ReportQuery, build
+from roofops.report.service import REPORTS, ReportQuery, build, finance_reports
 from roofops.web.dependencies import Page
-from roofops.web.finance_view import cell, charts, report_query, views
+from roofops.web.finance_view import cell, charts, report_query, shown, views
 from roofops.web.rendering import render
 
 router = APIRouter(dependencies=[Depends(requires(Permission.VIEW_FINANCIAL_REPORTS))])
@@ -29,7 +29,7 @@ def finance_reports_page(request: Request, db: DB, page: Page) -> Response:
         reports = {name: build(db, name, query) for name in REPORTS}
     context = {
         "query": query,
-        "entered": request.query_params,
+        "shown": shown(query, finance_reports.today(db)),
         "error": error,
         "views": views(reports, query),
         "charts": charts(reports),
