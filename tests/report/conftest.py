@@ -27,6 +27,7 @@ from roofops.models.financials import (
 from roofops.models.integration import IntegrationConnection
 from roofops.models.invoice import Invoice, InvoiceKind, InvoicePayer, InvoiceStatus, PushStatus
 from tests.factories import make_job
+from tests.invoice.conftest import finance, insurance_job  # noqa: F401 (the claim's fixtures)
 
 AS_OF = date(2026, 6, 30)
 QB, XERO = Provider.QUICKBOOKS, Provider.XERO
