@@ -17,7 +17,7 @@ from roofops.financials.figures import margin_kind, ratio
 from roofops.financials.service import financials_service
 from roofops.kit.time import utcnow
 from roofops.models import JobStage, MarginKind
-from roofops.models.enums import AccountingDocStatus
+from roofops.models.enums import AccountingDocStatus, ConnectionStatus, Provider
 from roofops.models.financials import AccountingInvoice, JobFinancials
 from roofops.models.integration import IntegrationConnection
 from roofops.models.invoice import Invoice, InvoiceKind, InvoicePayer, InvoiceStatus, PushStatus
@@ -344,3 +344,30 @@ def test_a_claim_invoiced_in_full_in_the_books_is_released_there(db: Session, bo
             invoice.balance_cents = 0
     db.flush()
     assert "7100" not in _by_key(finance_reports.depreciation(db).rows, "job")
+
+
+def test_the_books_are_the_system_that_holds_them(db: Session, books: Books) -> None:
+    """Xero connected (QuickBooks gone): Xero's invoices are the books and QuickBooks' count
+    nowhere; a failed connection still holds the books until someone reconnects."""
+    connections = {row.provider: row for row in db.scalars(sa.select(IntegrationConnection))}
+    connections[QB].status = ConnectionStatus.DISCONNECTED
+    connections[Provider.XERO].status = ConnectionStatus.FAILED
+    db.flush()
+    xero = [r for r in books.books_invoices if r.provider == Provider.XERO]
+
+    report = finance_reports.revenue(db, PERIOD, Comparison.NONE)
+
+    assert report.total is not None
+    assert report.total["invoiced_books"] == sum(r.total_cents for r in xero)
+    assert report.total["collected"] == 45_600  # the Xero payment, not QuickBooks'
+    assert "Xero" in report.source
+    # Our invoices QuickBooks held are not in Xero's books: they count as ours now.
+    numbers = {r.doc_number for r in xero}
+    ours = [
+        i
+        for i in books.ours
+        if i.status not in (InvoiceStatus.VOID, InvoiceStatus.DRAFT)
+        and not (i.accounting_provider == Provider.XERO and i.accounting_id)
+        and i.number not in numbers
+    ]
+    assert report.total["invoiced_roofops"] == sum(i.total_cents for i in ours)
