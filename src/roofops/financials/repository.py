@@ -10,10 +10,10 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from roofops.financials.figures import COSTS_SETTLE, FIGURES, SOLD_STAGES
-from roofops.financials.queries import ProfitFilters, ProfitRow
+from roofops.financials.queries import GroupMargin, ProfitFilters, ProfitRow
 from roofops.kit.paging import Page, PageRequest
 from roofops.kit.repository import in_chunks
 from roofops.kit.time import utcnow
@@ -165,6 +165,32 @@ class ProfitRepository:
         ]
         return SummaryFacts.from_rows(self.session.execute(sa.union_all(*parts)).all())
 
+    def margins_by(self, filters: ProfitFilters, grouping: str) -> list[GroupMargin]:
+        """Sold jobs' contract, revenue, cost and profit summed per group and margin kind
+        (actual and projected apart), grouped by job type, branch, crew or sales rep."""
+        revenue, profit = self._revenue(), self._profit()
+        money = (
+            self._over(
+                filters,
+                MARGIN_KEYS[grouping].label("key"),
+                self.kind.label("kind"),
+                JobFinancials.contract_cents.label("contract"),
+                revenue.label("revenue"),
+                (revenue - profit).label("cost"),
+                profit.label("profit"),
+            )
+            .where(SOLD)
+            .subquery()
+        )
+        sums = [sa.func.sum(money.c[name]) for name in ("contract", "revenue", "cost", "profit")]
+        statement = sa.select(money.c.key, money.c.kind, sa.func.count(), *sums).group_by(
+            money.c.key, money.c.kind
+        )
+        return [
+            GroupMargin(key, MarginKind(kind), jobs, *(int(value or 0) for value in values))
+            for key, kind, jobs, *values in self.session.execute(statement)
+        ]
+
     def version(self) -> DataVersion:
         """What every figure the summary sums depends on, read in one cheap statement: the
         money rows (a change to a job that the summary reads touches its money row too, see
@@ -265,6 +291,15 @@ class DataVersion:
 
 # Sold: a signed contract, not lost or cancelled (the jobs money totals and margins cover).
 SOLD = Job.stage.in_(sorted(SOLD_STAGES))
+
+# What margins may be grouped by (a job's type, branch, crew or sales rep).
+MARGIN_KEYS: dict[str, QueryableAttribute[Any]] = {
+    "job_type": Job.job_type,
+    "branch": Job.branch_id,
+    "crew": Job.crew_id,
+    "sales_rep": Job.sales_rep,
+}
+
 
 # ----- the summary's statement: every part has the same columns ----------------------------
 # (part, key, kind, v1..v7); what the values mean depends on the part (SummaryFacts.from_rows).
