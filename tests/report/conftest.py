@@ -207,6 +207,20 @@ def insert_books(db: Session) -> Books:
         sent_at=None,
         status=InvoiceStatus.OVERDUE,
     )
+    # Pushed, but no sync has read it back yet: still owed, counted as ours until one does.
+    _ours(
+        db,
+        books,
+        acme,
+        5,
+        total_cents=123_400,
+        issue_date=date(2026, 5, 12),
+        due_date=date(2026, 6, 11),
+        push_status=PushStatus.PUSHED,
+        accounting_provider=QB,
+        accounting_id="qb-not-read-yet",
+        status=InvoiceStatus.SENT,
+    )
     _ours(db, books, acme, 3, total_cents=111_100, status=InvoiceStatus.DRAFT)
     _ours(db, books, acme, 4, total_cents=222_200, status=InvoiceStatus.VOID)
 

@@ -89,7 +89,8 @@ def test_csv_export(api: ApiClient, db: Session, books: Books) -> None:
     header = lines.index(next(line for line in lines if line[:2] == ["Job", "Name"]))
     rows = {line[0]: dict(zip(lines[header], line, strict=True)) for line in lines[header + 1 :]}
     assert rows["5003"]["Name"] == '\'=HYPERLINK("http://evil")'
-    assert rows["5003"]["Billed"] == "5000.00"
+    # The deposit in the books, the financing invoice and the pushed one not read back yet.
+    assert rows["5003"]["Billed"] == "6234.00"
     assert rows["Total"]["Billed"] == str(
         sum(Decimal(row["Billed"]) for key, row in rows.items() if key != "Total")
     )
@@ -111,7 +112,7 @@ def test_xlsx_export(api: ApiClient, db: Session, books: Books) -> None:
     billed = values[header].index("Billed")
     acme = next(row for row in values if row[0] == "5003")
     assert acme[1] == "'@SUM(A1:A9)"  # text, never a formula
-    assert acme[billed] == 5000  # a number the sheet can sum
+    assert acme[billed] == 6234  # a number the sheet can sum
     acme_row = next(row for row in sheet.iter_rows() if row[0].value == "5003")
     assert "$" in acme_row[billed].number_format
     total = next(row for row in values if row[0] == "Total")

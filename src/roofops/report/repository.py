@@ -183,11 +183,17 @@ class Collected:
 
 
 def _in_the_books(books: Provider) -> sa.ColumnElement[bool]:
-    """Pushed to these books, or a books invoice of these books carries its number."""
-    pushed = sa.and_(Invoice.accounting_provider == books, Invoice.accounting_id != "")
-    numbered = (
+    """A books invoice of these books is it (pushed as it, or carrying its number). One pushed
+    but not read back by a sync yet is still counted as ours: it is owed either way."""
+    pushed_as = sa.and_(
+        Invoice.accounting_provider == books,
+        Invoice.accounting_id == AccountingInvoice.external_id,
+    )
+    return (
         sa.exists()
-        .where(AccountingInvoice.provider == books, AccountingInvoice.doc_number == Invoice.number)
+        .where(
+            AccountingInvoice.provider == books,
+            sa.or_(pushed_as, AccountingInvoice.doc_number == Invoice.number),
+        )
         .correlate(Invoice)
     )
-    return sa.or_(pushed, numbered)
