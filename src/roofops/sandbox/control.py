@@ -13,7 +13,7 @@ from typing import Literal
 
 from starlette.requests import Request
 
-FaultName = Literal["throttle", "server_errors", "slow", "lost_writes"]
+FaultName = Literal["throttle", "server_errors", "slow", "lost_writes", "stalled_writes"]
 
 
 @dataclass
@@ -22,7 +22,9 @@ class Faults:
 
     ``latency`` is added to every request (the benchmark uses 0.1 s); ``slow`` requests sleep
     ``slow_seconds`` instead, long enough to trip a client timeout. ``lost_writes`` commit a
-    write and then answer 502, the case idempotency keys exist for.
+    write and then answer 502, the case idempotency keys exist for; ``stalled_writes`` commit a
+    write and then sleep ``slow_seconds`` before answering, so the client times out on a write
+    that stands (a retry with the same key is answered from the replay).
     """
 
     latency: float = 0.0
@@ -32,6 +34,7 @@ class Faults:
     slow: int = 0
     slow_seconds: float = 5.0
     lost_writes: int = 0
+    stalled_writes: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def take(self, name: FaultName) -> bool:

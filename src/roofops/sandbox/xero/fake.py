@@ -8,6 +8,7 @@ Usage::
     app = fake.app()                                    # mount it, or serve it over HTTP
     tokens = fake.issue_tokens(books.tenant_id)         # skip the consent page in a test
     fake.faults.lost_writes = 1                         # the next write commits, answer lost
+    fake.faults.stalled_writes = 1                      # the next write commits, then stalls
     fake.limits.storm(120)                              # 429 to everything for 2 minutes
     fake.between_pages.append(edit)                     # edit(books, resource, page) after a page
     fake.webhooks.deliver(url)                          # signed events of every save
@@ -419,7 +420,7 @@ async def _write(fake: FakeXero, request: Request, target: Target) -> Response:
     body = await request.body()
     key = request.headers.get("Idempotency-Key", "")
     if not key:
-        return _maybe_lost(fake, _written(fake, request, target, body))
+        return await _answered(fake, _written(fake, request, target, body))
     if len(key) > MAX_KEY_LENGTH:
         message = f"Idempotency-Key is over {MAX_KEY_LENGTH} characters"
         raise errors.bad_request(errors.VALIDATION, message)
@@ -433,6 +434,13 @@ async def _write(fake: FakeXero, request: Request, target: Target) -> Response:
             return Response(remembered.body, remembered.status, media_type=XeroJSON.media_type)
         response = _written(fake, request, target, body)
         fake.replays.put(tenant_id, key, asked, response.status_code, bytes(response.body))
+    return await _answered(fake, response)
+
+
+async def _answered(fake: FakeXero, response: Response) -> Response:
+    """A written answer, unless a fault stalls it past the client's timeout or loses it."""
+    if response.status_code < 400 and fake.faults.take("stalled_writes"):
+        await asyncio.sleep(fake.faults.slow_seconds)
     return _maybe_lost(fake, response)
 
 
