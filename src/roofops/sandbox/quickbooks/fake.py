@@ -268,9 +268,9 @@ async def _write(
     response = QboJSON({**answer(fake, realm_id, request, body), "time": fake.now_text()})
     if request_id:
         fake.replays.put(realm_id, request_id, response.status_code, bytes(response.body))
-    if fake.faults.take("stalled_writes"):
+    if fake.faults.strikes("stalled_writes"):
         await asyncio.sleep(fake.faults.slow_seconds)
-    if fake.faults.take("lost_writes"):
+    if fake.faults.strikes("lost_writes"):
         return QboJSON({"Fault": _lost().fault(), "time": fake.now_text()}, status_code=502)
     return response
 

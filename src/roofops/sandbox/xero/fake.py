@@ -439,7 +439,7 @@ async def _write(fake: FakeXero, request: Request, target: Target) -> Response:
 
 async def _answered(fake: FakeXero, response: Response) -> Response:
     """A written answer, unless a fault stalls it past the client's timeout or loses it."""
-    if response.status_code < 400 and fake.faults.take("stalled_writes"):
+    if response.status_code < 400 and fake.faults.strikes("stalled_writes"):
         await asyncio.sleep(fake.faults.slow_seconds)
     return _maybe_lost(fake, response)
 
@@ -457,7 +457,7 @@ def _written(fake: FakeXero, request: Request, target: Target, raw: bytes) -> Re
 
 def _maybe_lost(fake: FakeXero, response: Response) -> Response:
     """The ``lost_writes`` fault: the write stands (and is remembered), its answer is a 502."""
-    if response.status_code >= 400 or not fake.faults.take("lost_writes"):
+    if response.status_code >= 400 or not fake.faults.strikes("lost_writes"):
         return response
     lost = errors.problem(502, "Bad Gateway", "the write was saved; the answer was lost")
     return XeroJSON(lost.body, status_code=502)
