@@ -92,6 +92,12 @@ class InvoiceRepository(Repository[Invoice]):
             )
         )
 
+    def id_numbered(self, number: str) -> uuid.UUID | None:
+        found: uuid.UUID | None = self.session.scalar(
+            sa.select(Invoice.id).where(Invoice.number == number)
+        )
+        return found
+
     def number_taken(self, number: str) -> bool:
         return (
             self.session.scalar(sa.select(Invoice.id).where(Invoice.number == number)) is not None

@@ -77,14 +77,15 @@ class InvoicePushService:
 
     # ----- asked for (in the caller's transaction) ------------------------------------------
     def request(
-        self, db: Session, settings: Settings, invoice_id: uuid.UUID
+        self, db: Session, settings: Settings, invoice_id: uuid.UUID, *, queue: bool = True
     ) -> tuple[Invoice, bool]:
-        """Mark the invoice pending and queue its push; whether a push was queued (not for
-        one already in the books or on its way). 409 when no books are connected."""
+        """Mark the invoice pending and queue its push; whether a push was asked for (not for
+        one already in the books or on its way). 409 when no books are connected. ``queue``
+        False: the caller pushes it itself (the command line)."""
         books_of(db, settings)
         invoice = invoice_to_push(db, invoice_id, lock=True)
         queued = request_push(invoice)
-        if queued:
+        if queued and queue:
             enqueue(db, PUSH_TASK, invoice_id=str(invoice.id))
         db.flush()
         return invoice, queued
