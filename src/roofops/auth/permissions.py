@@ -114,7 +114,9 @@ TABLE: dict[Permission, Grant] = {
     Permission.VIEW_INVOICES: Grant(
         _MONEY, "a job's invoices, their PDFs and what each payer was invoiced, paid and owes"
     ),
-    Permission.EDIT_INVOICES: Grant(_BOOKS, "raise invoices from a job and void them"),
+    Permission.EDIT_INVOICES: Grant(
+        _BOOKS, "raise invoices from a job, push them to the books and void them"
+    ),
     Permission.EDIT_PRICE_LIST: Grant(frozenset({ADMIN}), "change the price list"),
     Permission.EDIT_COMPANY: Grant(frozenset({ADMIN}), "change company settings"),
     Permission.VIEW_INTEGRATIONS: Grant(

@@ -17,7 +17,7 @@ from roofops.exceptions import Conflict
 from roofops.integrations.core.accounting import InvoiceToPush, LineToPush, RemoteInvoice
 from roofops.integrations.core.links import link, linked_id
 from roofops.integrations.core.repository import ConnectionRepository
-from roofops.integrations.quickbooks.client import QuickBooksClient, quote
+from roofops.integrations.quickbooks.client import QuickBooksClient, QuickBooksFault, quote
 from roofops.integrations.quickbooks.ledger import project_job_number
 from roofops.integrations.quickbooks.schemas import (
     Customer,
@@ -35,6 +35,7 @@ CUSTOMER = "customer"
 # The service item invoice lines are sold as; a connection option names another.
 ITEM_OPTION, DEFAULT_ITEM = "invoice_item_name", "Roof Replacement"
 NOTE_MAX = 4000
+DUPLICATE_NAME = "6240"
 
 
 class QuickBooksBooksWriter:
@@ -100,7 +101,16 @@ class QuickBooksBooksWriter:
         known = linked_id(self.sessions, PROVIDER, PROJECT, invoice.job_id)
         if known is not None:
             return known
-        project = self._project_in_books(invoice.job_number) or self._new_project(invoice)
+        project = self._project_in_books(invoice.job_number)
+        if project is None:
+            try:
+                project = self._new_project(invoice)
+            except QuickBooksFault as refused:
+                # A create whose answer was lost and whose requestid QuickBooks no longer
+                # replays: the name is taken by our own first try, so look again.
+                project = self._project_in_books(invoice.job_number)
+                if refused.fault_code != DUPLICATE_NAME or project is None:
+                    raise
         link(self.sessions, PROVIDER, PROJECT, project, invoice.job_id)
         return project
 
@@ -119,14 +129,26 @@ class QuickBooksBooksWriter:
 
     def _customer(self, invoice: InvoiceToPush) -> str:
         """The homeowner's customer, by display name, else created."""
-        named = self.client.query(Customer, f"DisplayName = {quote(invoice.customer_name)}")
-        parents = [c for c in named.entities if not c.job]
-        if parents:
-            return parents[0].id
+        found = self._customer_in_books(invoice.customer_name)
+        if found is not None:
+            return found
         draft = CustomerDraft(
             display_name=invoice.customer_name[:500], email=invoice.customer_email or None
         )
-        return self.client.create_customer(draft, request_id=_job_key(CUSTOMER, invoice.job_id)).id
+        try:
+            return self.client.create_customer(
+                draft, request_id=_job_key(CUSTOMER, invoice.job_id)
+            ).id
+        except QuickBooksFault as refused:
+            found = self._customer_in_books(invoice.customer_name)  # see _project
+            if refused.fault_code != DUPLICATE_NAME or found is None:
+                raise
+            return found
+
+    def _customer_in_books(self, name: str) -> str | None:
+        named = self.client.query(Customer, f"DisplayName = {quote(name)}")
+        parents = [c for c in named.entities if not c.job]
+        return parents[0].id if parents else None
 
 
 def _job_key(operation: str, job_id: uuid.UUID) -> str:
