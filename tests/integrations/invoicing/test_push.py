@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from roofops.models import Invoice, Provider
 from roofops.models.invoice import InvoiceStatus, PushStatus
-from tests.integrations.invoicing.conftest import ONE_TRY, STALL, Books, Pushing
+from tests.factories import make_job
+from tests.integrations.invoicing.conftest import ONE_TRY, STALL, Books, Pushing, deposit
 
 
 def _exactly_one(books: Books, invoice: Invoice) -> None:
@@ -109,3 +112,17 @@ def test_a_pushed_invoice_is_not_pushed_again(pushing: Pushing) -> None:
     again = pushing.push(invoice)
     assert (again.push_status, again.push_attempts) == (PushStatus.PUSHED, 1)
     assert pushing.books.invoice_writes() == writes
+
+
+def test_xero_creates_the_jobs_tracking_option_when_missing(pushing: Pushing) -> None:
+    if pushing.books.provider != Provider.XERO:
+        pytest.skip("QuickBooks tracks jobs by project")
+    other = make_job(pushing.db, number="5010", name="Diaz repair", contract_cents=900_000)
+    invoice = pushing.push(deposit(pushing.db, pushing.principal, other))
+    assert invoice.push_status == PushStatus.PUSHED, invoice.push_error
+    [remote] = pushing.books.invoices_numbered(invoice.number)
+    assert [t["Option"] for t in remote["LineItems"][0]["Tracking"]] == ["5010 Diaz repair"]
+    [job_category] = [
+        c for c in pushing.books.fake.books(pushing.books.tenant).tracking if c["Name"] == "Job"
+    ]
+    assert [o["Name"] for o in job_category["Options"]].count("5010 Diaz repair") == 1

@@ -23,6 +23,7 @@ from roofops.integrations.xero.schemas import (
     ContactId,
     InvoiceDraft,
     LineDraft,
+    TrackingCategory,
     TrackingDraft,
 )
 from roofops.integrations.xero.tokens import PROVIDER
@@ -32,6 +33,7 @@ CONTACT = "contact"
 # The revenue account invoice lines are coded to; a connection option names another.
 ACCOUNT_OPTION, DEFAULT_SALES_ACCOUNT = "sales_account_code", "200"
 REFERENCE_MAX = 255
+OPTION_MAX = 100
 GONE = frozenset({"VOIDED", "DELETED"})
 
 
@@ -43,7 +45,8 @@ class XeroBooksWriter:
     ) -> None:
         self.sessions, self.client = sessions, client
         self.job_category = settings.xero_job_tracking_category
-        self._options: dict[str, str] | None = None
+        self._category: TrackingCategory | None = None
+        self._looked_for_category = False
 
     def locked_through(self) -> date | None:
         return self.client.organisation().locked_through()
@@ -74,21 +77,36 @@ class XeroBooksWriter:
             account = ConnectionRepository(db).option(
                 PROVIDER, ACCOUNT_OPTION, DEFAULT_SALES_ACCOUNT
             )
-        tracking = self._tracking(invoice.job_number)
+        tracking = self._tracking(invoice)
         return [_line(line, account, tracking) for line in invoice.lines]
 
-    def _tracking(self, job_number: str) -> list[TrackingDraft] | None:
-        """The job's option of the Job category, named "<job number> <name>" (or the bare
-        number); none when the organisation does not track jobs that way."""
-        if self._options is None:
-            self._options = {
-                option.name.split(" ", 1)[0]: option.name
-                for category in self.client.tracking_categories()
-                if category.name == self.job_category
-                for option in category.options
-            }
-        option = self._options.get(job_number)
-        return [TrackingDraft(name=self.job_category, option=option)] if option else None
+    def _tracking(self, invoice: InvoiceToPush) -> list[TrackingDraft] | None:
+        """The job's option of the Job category ("5003 Cooper reroof", the books sync reads
+        the number that starts it), created when missing; none when the organisation has no
+        such category (the sync then finds the invoice by its number alone)."""
+        category = self._job_category()
+        if category is None:
+            return None
+        option = next(
+            (o.name for o in category.options if o.name.split(" ", 1)[0] == invoice.job_number),
+            None,
+        ) or self._new_option(category, invoice)
+        return [TrackingDraft(name=category.name, option=option)]
+
+    def _job_category(self) -> TrackingCategory | None:
+        if not self._looked_for_category:
+            categories = self.client.tracking_categories()
+            self._category = next((c for c in categories if c.name == self.job_category), None)
+            self._looked_for_category = True
+        return self._category
+
+    def _new_option(self, category: TrackingCategory, invoice: InvoiceToPush) -> str:
+        name = f"{invoice.job_number} {invoice.job_name}".strip()[:OPTION_MAX]
+        key = f"roofops-option-{invoice.job_id.hex}"
+        created = self.client.create_tracking_option(
+            category.tracking_category_id, name, idempotency_key=key
+        )
+        return created.name
 
     def _contact(self, invoice: InvoiceToPush) -> str:
         known = linked_id(self.sessions, PROVIDER, CONTACT, invoice.customer_id)

@@ -45,6 +45,7 @@ from roofops.sandbox.xero.limits import Limits, RateLimits
 from roofops.sandbox.xero.payments import allocate_credit, create_payment, delete_payment
 from roofops.sandbox.xero.query import MAX_PAGE_SIZE, PAGE_SIZE, ListQuery, page_of, select
 from roofops.sandbox.xero.store import ID_FIELDS, Books, Entity
+from roofops.sandbox.xero.tracking import tracking_option
 from roofops.sandbox.xero.webhooks import WebhookSender
 
 DEFAULT_CLIENT_ID = "fake-xero-client"
@@ -320,6 +321,10 @@ def _api_routes(app: FastAPI, fake: FakeXero) -> None:
     async def post_one(resource: str, record_id: str, request: Request) -> Response:
         return await _write(fake, request, Target(_resource(resource), record_id, creating=False))
 
+    @app.put(base + "/TrackingCategories/{record_id}/Options")
+    async def options(record_id: str, request: Request) -> Response:
+        return await _write(fake, request, Target("Options", record_id, creating=True))
+
     @app.put(base + "/CreditNotes/{record_id}/Allocations")
     async def allocations(record_id: str, request: Request) -> Response:
         return await _write(fake, request, Target("Allocations", record_id, creating=True))
@@ -509,6 +514,8 @@ def _one_of_many(books: Books, target: Target, element: Entity) -> Entity:
 def _apply(books: Books, target: Target, element: Entity) -> Entity:
     if target.resource == "Allocations":
         return allocate_credit(books, str(target.record_id), element)
+    if target.resource == "Options":
+        return tracking_option(books, str(target.record_id), element)
     if target.resource == "Contacts":
         if target.creating and element.get("ContactID"):
             raise errors.validation(element, "PUT creates contacts: send no ContactID")
