@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Callable
 from datetime import date
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from roofops.config import Settings, get_settings
@@ -222,11 +223,18 @@ def refuse_generating_closed(db: Session, settings: Settings, issue_date: date) 
 
 
 def sessions_beside(db: Session) -> sessionmaker[Session]:
-    """Sessions on the same database as ``db`` for the client's token store and links (in a
-    test, savepoints of the test's own connection)."""
-    return sessionmaker(
-        bind=db.get_bind(), join_transaction_mode="create_savepoint", expire_on_commit=False
-    )
+    """Sessions for the client's token store and the links while ``db``'s transaction is open.
+
+    On SQLite the request holds the write lock (BEGIN IMMEDIATE) until it ends: a session of its
+    own would wait on it forever, so they are savepoints of the request's own connection (a
+    token rotated there is kept only if the request commits; QuickBooks' previous refresh token
+    stays valid for a day, Xero's for 30 minutes). On PostgreSQL they are sessions of their own,
+    so a rotated token is committed at once whatever the request does.
+    """
+    bind = db.get_bind()
+    if bind.dialect.name == "sqlite" and isinstance(bind, sa.Engine):
+        bind = db.connection()
+    return sessionmaker(bind=bind, join_transaction_mode="create_savepoint", expire_on_commit=False)
 
 
 def to_push(invoice: Invoice) -> InvoiceToPush:
