@@ -115,6 +115,11 @@ class InvoicePushService:
         except RoofOpsError as failed:  # VendorError included: the vendor's own message
             log.warning("invoice.push.failed", number=snapshot.number, error=failed.message)
             return self._outcome(sessions, invoice_id, error=failed.message)
+        except Exception as broken:
+            # Never left pending by a bug of ours: failed, said so, and raised for the worker.
+            message = f"the push stopped on an unexpected error ({type(broken).__name__})"
+            self._outcome(sessions, invoice_id, error=message)
+            raise
         log.info("invoice.pushed", number=snapshot.number, accounting_id=accounting_id)
         return self._outcome(sessions, invoice_id, pushed=(accounting.provider, accounting_id))
 
