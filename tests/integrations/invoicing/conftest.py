@@ -12,19 +12,20 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from roofops.auth.principal import Principal
 from roofops.config import Settings
-from roofops.integrations.core.accounting import AccountingProvider, BooksWriter
-from roofops.integrations.invoicing.push import InvoicePushService, PushedInvoiceBooks
+from roofops.integrations.core.accounting import AccountingProvider, BooksWriter, InvoiceToPush
+from roofops.integrations.invoicing.push import InvoicePushService, PushedInvoiceBooks, to_push
 from roofops.integrations.quickbooks.client import QuickBooksClient
 from roofops.integrations.quickbooks.push import QuickBooksBooksWriter
 from roofops.integrations.xero.client import XeroClient
 from roofops.integrations.xero.push import XeroBooksWriter
+from roofops.invoice.push_state import invoice_to_push
 from roofops.invoice.schemas import InvoiceGenerate
 from roofops.invoice.service import invoice_service
 from roofops.kit.http import RateLimiter, RetryPolicy
@@ -276,6 +277,13 @@ class Pushing:
         """Through the real push path, as the background task runs it; the invoice re-read."""
         self.books.service().push(self.sessions, self.settings, invoice.id)
         return self.reread(invoice)
+
+    def writer(self) -> BooksWriter:
+        """The writer a push uses, to drive the books by hand (as a bookkeeper would)."""
+        return self.books.writer(cast("AccountingProvider", None), self.sessions, self.settings)
+
+    def snapshot(self, invoice: Invoice) -> InvoiceToPush:
+        return to_push(invoice_to_push(self.db, invoice.id))
 
     def reread(self, invoice: Invoice) -> Invoice:
         self.db.expire_all()

@@ -11,6 +11,7 @@ import pytest
 
 from roofops.exceptions import Conflict
 from roofops.invoice.service import invoice_service
+from roofops.kit.http import VendorRequestError
 from roofops.models.invoice import InvoiceStatus, PushStatus
 from tests.integrations.invoicing.conftest import ISSUED, Pushing
 
@@ -77,12 +78,15 @@ def test_the_fakes_refuse_a_write_dated_inside_the_closed_period(pushing: Pushin
     QuickBooks, a ValidationException from Xero), naming the date."""
     invoice = pushing.push(pushing.deposit())
     pushing.books.close(ISSUED)
-    writer = pushing.books.writer(None, pushing.sessions, pushing.settings)  # type: ignore[arg-type]
-    from roofops.integrations.invoicing.push import to_push
-    from roofops.invoice.push_state import invoice_to_push
-    from roofops.kit.http import VendorRequestError
-
-    snapshot = to_push(invoice_to_push(pushing.db, invoice.id))
     with pytest.raises(VendorRequestError) as refused:
-        writer.void_invoice(invoice.accounting_id, snapshot)
+        pushing.writer().void_invoice(invoice.accounting_id, pushing.snapshot(invoice))
     assert ISSUED.isoformat() in refused.value.message
+
+
+def test_an_invoice_voided_in_the_books_already_is_voided_here_too(pushing: Pushing) -> None:
+    invoice = pushing.push(pushing.deposit())
+    pushing.writer().void_invoice(invoice.accounting_id, pushing.snapshot(invoice))
+    pushing.books.later(60)  # past Xero's key window: not a replay that answers
+    voided = invoice_service.void(pushing.db, pushing.principal, invoice.id, "voided there")
+    assert voided.status == InvoiceStatus.VOID
+    assert pushing.books.is_voided(invoice.accounting_id)

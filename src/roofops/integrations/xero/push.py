@@ -21,6 +21,7 @@ from roofops.integrations.xero.schemas import (
     Contact,
     ContactDraft,
     ContactId,
+    Invoice,
     InvoiceDraft,
     LineDraft,
     TrackingCategory,
@@ -68,6 +69,8 @@ class XeroBooksWriter:
         return RemoteInvoice(created.invoice_id)
 
     def void_invoice(self, accounting_id: str, invoice: InvoiceToPush) -> None:
+        if self.client.get(Invoice, accounting_id).status in GONE:
+            return  # voided (or deleted) in Xero already: Xero refuses to void it twice
         changes = {"InvoiceID": accounting_id, "Status": "VOIDED"}
         self.client.update_invoice(accounting_id, changes, idempotency_key=invoice.key("void"))
 
