@@ -15,6 +15,7 @@ from roofops.integrations.invoicing.push import invoice_books
 from roofops.integrations.jobnimbus import tasks as jobnimbus_tasks
 from roofops.integrations.quickbooks import tasks as quickbooks_tasks
 from roofops.integrations.xero import tasks as xero_tasks
+from roofops.invoice import tasks as invoice_tasks
 from roofops.invoice.service import invoice_service
 from roofops.worker import housekeeping
 from roofops.worker.registry import TaskSpec, all_tasks
@@ -26,6 +27,7 @@ TASK_MODULES: tuple[ModuleType, ...] = (
     jobnimbus_tasks,
     quickbooks_tasks,
     xero_tasks,
+    invoice_tasks,
     invoicing_tasks,
 )
 

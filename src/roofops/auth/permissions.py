@@ -115,7 +115,7 @@ TABLE: dict[Permission, Grant] = {
         _MONEY, "a job's invoices, their PDFs and what each payer was invoiced, paid and owes"
     ),
     Permission.EDIT_INVOICES: Grant(
-        _BOOKS, "raise invoices from a job, push them to the books and void them"
+        _BOOKS, "raise invoices from a job, push them to the books, e-mail and void them"
     ),
     Permission.EDIT_PRICE_LIST: Grant(frozenset({ADMIN}), "change the price list"),
     Permission.EDIT_COMPANY: Grant(frozenset({ADMIN}), "change company settings"),
@@ -185,6 +185,7 @@ PUBLIC_ROUTES: dict[str, str] = {
     "GET /health/ready": "readiness probe",
     "GET /metrics": "Prometheus; its own bearer token in production (docs/deployment.md)",
     "POST /api/v1/integrations/quickbooks/webhook": "Intuit's deliveries, checked by signature",
+    "POST /api/v1/webhooks/xero": "Xero's deliveries, checked by signature",
 }
 PUBLIC_MOUNTS: dict[str, str] = {
     "/static": "stylesheets, scripts and images",

@@ -30,6 +30,8 @@ from roofops.models.enums import (
 )
 from roofops.models.financials import (
     AccountingInvoice,
+    AccountingPayment,
+    AccountingPaymentAllocation,
     CostAllocation,
     CostCategoryMapping,
     CostLine,
@@ -580,3 +582,61 @@ class CostMappingRepository:
     def add(self, row: CostCategoryMapping) -> None:
         self.session.add(row)
         self.session.flush()
+
+
+class AccountingPaymentRepository:
+    """Payments read back from the books, and how each is split over invoices."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def payments(
+        self, provider: Provider, external_ids: Iterable[str]
+    ) -> dict[str, AccountingPayment]:
+        found: dict[str, AccountingPayment] = {}
+        for chunk in in_chunks(external_ids):
+            rows = self.session.scalars(
+                sa.select(AccountingPayment).where(
+                    AccountingPayment.provider == provider,
+                    AccountingPayment.external_id.in_(chunk),
+                )
+            )
+            found.update((row.external_id, row) for row in rows)
+        return found
+
+    def live_payment_ids(self, provider: Provider) -> set[str]:
+        """The external ids of every payment not (yet) known to be deleted in the books."""
+        return set(
+            self.session.scalars(
+                sa.select(AccountingPayment.external_id).where(
+                    AccountingPayment.provider == provider,
+                    AccountingPayment.deleted.is_(False),
+                )
+            )
+        )
+
+    def add(self, row: AccountingPayment) -> None:
+        self.session.add(row)
+
+    def replace_allocations(
+        self, payment_id: uuid.UUID, allocations: Sequence[tuple[str, int]]
+    ) -> None:
+        """The payment's split becomes ``(invoice external id, cents)`` pairs."""
+        self.session.execute(
+            sa.delete(AccountingPaymentAllocation).where(
+                AccountingPaymentAllocation.payment_id == payment_id
+            )
+        )
+        if allocations:
+            self.session.execute(
+                sa.insert(AccountingPaymentAllocation),
+                [
+                    {
+                        "id": uuid.uuid4(),
+                        "payment_id": payment_id,
+                        "invoice_external_id": invoice_id,
+                        "amount_cents": cents,
+                    }
+                    for invoice_id, cents in allocations
+                ],
+            )

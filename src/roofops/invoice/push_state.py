@@ -36,13 +36,6 @@ def invoice_to_push(db: Session, invoice_id: uuid.UUID, *, lock: bool = False) -
     return invoice
 
 
-def invoice_numbered(db: Session, number: str) -> uuid.UUID:
-    found = InvoiceRepository(db).id_numbered(number)
-    if found is None:
-        raise NotFound(f"no invoice numbered {number}")
-    return found
-
-
 def request_push(invoice: Invoice) -> bool:
     """Mark it pending; whether a push has to be queued (not when it is in the books already
     or a push is on its way)."""

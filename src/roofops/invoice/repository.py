@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from roofops.kit.paging import Page, PageRequest, SortSpec
 from roofops.kit.repository import Repository
-from roofops.models.enums import FigureSource
-from roofops.models.financials import JobFinancials
+from roofops.models.customer import Customer
+from roofops.models.enums import AccountingDocStatus, FigureSource, Provider
+from roofops.models.financials import (
+    AccountingInvoice,
+    AccountingPayment,
+    AccountingPaymentAllocation,
+    JobFinancials,
+)
 from roofops.models.invoice import (
     Invoice,
     InvoiceKind,
@@ -20,6 +29,9 @@ from roofops.models.invoice import (
     PushStatus,
 )
 from roofops.models.job import Job
+
+# The books' invoices that still stand (voided and deleted ones say nothing of payment).
+BOOKS_LIVE = (AccountingDocStatus.OPEN, AccountingDocStatus.PAID)
 
 
 @dataclass(frozen=True)
@@ -92,7 +104,35 @@ class InvoiceRepository(Repository[Invoice]):
             )
         )
 
-    def id_numbered(self, number: str) -> uuid.UUID | None:
+    def with_status(
+        self, statuses: Sequence[InvoiceStatus], *, lock: bool = False
+    ) -> list[Invoice]:
+        statement = sa.select(Invoice).where(Invoice.status.in_(statuses))
+        if lock:  # fresh values under the lock
+            statement = statement.with_for_update().execution_options(populate_existing=True)
+        return list(self.session.scalars(statement))
+
+    def reminder_candidates(self, steps: int, due_on_or_before: date) -> list[uuid.UUID]:
+        """Overdue invoices that have a reminder step left and are late enough for the first
+        one; oldest due first, so a sweep cut short reaches the longest overdue."""
+        return list(
+            self.session.scalars(
+                sa.select(Invoice.id)
+                .where(
+                    Invoice.status == InvoiceStatus.OVERDUE,
+                    Invoice.reminders_sent < steps,
+                    Invoice.due_date <= due_on_or_before,
+                )
+                .order_by(Invoice.due_date, Invoice.id)
+            )
+        )
+
+    def customer_of(self, job_id: uuid.UUID) -> Customer:
+        return self.session.scalars(
+            sa.select(Customer).join(Job, Job.customer_id == Customer.id).where(Job.id == job_id)
+        ).one()
+
+    def id_by_number(self, number: str) -> uuid.UUID | None:
         found: uuid.UUID | None = self.session.scalar(
             sa.select(Invoice.id).where(Invoice.number == number)
         )
@@ -136,3 +176,101 @@ def _conditions(filters: InvoiceFilters) -> list[sa.ColumnElement[bool]]:
         (Invoice.kind, filters.kind),
     ]
     return [column == value for column, value in equal if value is not None]
+
+
+def books_paid_cents() -> sa.ColumnElement[int]:
+    """What the books say was paid of our invoice: its total less the books' balance, kept
+    within 0..total (a books invoice edited above ours, or a credit, never overpays ours)."""
+    paid = Invoice.total_cents - AccountingInvoice.balance_cents
+    return sa.case((paid < 0, 0), (paid > Invoice.total_cents, Invoice.total_cents), else_=paid)
+
+
+class BooksMatchRepository:
+    """Our invoices beside the books' copies of them."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def out_of_line(self, provider: Provider) -> list[tuple[Invoice, AccountingInvoice]]:
+        """Our live invoices the books hold (by the link a push or an earlier sync left, else
+        by number) whose paid amount differs from the books', or whose link is not kept yet.
+
+        Two reads, each joined on an indexed key (the books' id; the books' number), rather
+        than one join on either: an OR in the join condition reads every pair."""
+        linked = self._held(
+            provider,
+            sa.and_(
+                Invoice.accounting_provider == provider,
+                Invoice.accounting_id == AccountingInvoice.external_id,
+            ),
+            Invoice.paid_cents != books_paid_cents(),
+        )
+        unlinked = self._held(
+            provider,
+            Invoice.number == AccountingInvoice.doc_number,
+            Invoice.accounting_id == "",
+        )
+        return linked + unlinked
+
+    def _held(
+        self, provider: Provider, match: sa.ColumnElement[bool], wanted: sa.ColumnElement[bool]
+    ) -> list[tuple[Invoice, AccountingInvoice]]:
+        statement = (
+            sa.select(Invoice, AccountingInvoice)
+            .join(
+                AccountingInvoice,
+                sa.and_(
+                    match,
+                    AccountingInvoice.provider == provider,
+                    AccountingInvoice.status.in_(BOOKS_LIVE),
+                ),
+            )
+            .where(Invoice.status != InvoiceStatus.VOID, wanted)
+            .order_by(Invoice.id, AccountingInvoice.updated_remote_at.desc())
+            # Under the row locks a send and the sweep take (fresh values): a send that lands
+            # meanwhile is waited for, and the status is figured from what it wrote.
+            .with_for_update(of=Invoice)
+            .execution_options(populate_existing=True)
+        )
+        found: dict[uuid.UUID, tuple[Invoice, AccountingInvoice]] = {}
+        for invoice, books in self.session.execute(statement):
+            found.setdefault(invoice.id, (invoice, books))  # a number twice: the newest
+        return list(found.values())
+
+    def job_payments(self, job_id: uuid.UUID) -> list[sa.Row[tuple[Any, ...]]]:
+        """Every part of a payment the books applied to one of the job's invoices (ours, or
+        one only the books hold), oldest first."""
+        allocation, payment = AccountingPaymentAllocation, AccountingPayment
+        statement = (
+            sa.select(
+                payment.txn_date,
+                allocation.amount_cents,
+                payment.reference,
+                payment.provider,
+                Invoice.number,
+                Invoice.payer_kind,
+                AccountingInvoice.doc_number,
+                payment.external_id,
+            )
+            .join(payment, payment.id == allocation.payment_id)
+            .join(
+                AccountingInvoice,
+                sa.and_(
+                    AccountingInvoice.provider == payment.provider,
+                    AccountingInvoice.external_id == allocation.invoice_external_id,
+                ),
+            )
+            .outerjoin(
+                Invoice,
+                sa.and_(
+                    Invoice.accounting_provider == payment.provider,
+                    Invoice.accounting_id == allocation.invoice_external_id,
+                ),
+            )
+            .where(
+                payment.deleted.is_(False),
+                sa.or_(AccountingInvoice.job_id == job_id, Invoice.job_id == job_id),
+            )
+            .order_by(payment.txn_date, payment.external_id, AccountingInvoice.doc_number)
+        )
+        return list(self.session.execute(statement))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
@@ -9,7 +10,15 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from roofops.kit.schemas import Dollars, DollarsFromCents, IsoDate, OrmModel, decimal, text
+from roofops.kit.schemas import (
+    Dollars,
+    DollarsFromCents,
+    Email,
+    IsoDate,
+    OrmModel,
+    decimal,
+    text,
+)
 from roofops.models.enums import Provider
 from roofops.models.invoice import InvoiceKind, InvoicePayer, InvoiceStatus, PushStatus
 
@@ -92,6 +101,9 @@ class InvoiceOut(OrmModel):
     accounting_provider: Provider | None
     accounting_id: str = Field(description="the accounting system's id once pushed")
     pushed_at: datetime | None
+    sent_at: datetime | None = Field(description="when the invoice was last e-mailed")
+    reminders_sent: int = Field(description="overdue reminders sent so far")
+    last_reminder_at: datetime | None
     created_at: datetime
     updated_at: datetime
     lines: list[InvoiceLineOut]
@@ -116,3 +128,57 @@ class JobInvoicingOut(BaseModel):
         description="insurance jobs: the depreciation not yet invoiced for release"
     )
     payers: list[PayerBalanceOut]
+
+
+class InvoiceSend(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    to: Email | None = Field(
+        default=None,
+        description="where to send it; default: the customer's e-mail for a homeowner invoice "
+        "(a carrier or financing invoice needs one)",
+    )
+    message: Annotated[str, text(0, 2000)] = Field(
+        default="", description="the e-mail's opening paragraph, above the invoice's figures"
+    )
+
+
+class InvoiceSendQueued(BaseModel):
+    invoice_id: uuid.UUID
+    number: str
+    to: str
+    state: str = Field(
+        default="queued",
+        description="the e-mail goes out in the background: its outcome shows in "
+        "GET /invoices/{id}/deliveries and in sent_at",
+    )
+
+
+class InvoiceDeliveryOut(BaseModel):
+    at: datetime
+    event: str = Field(
+        description="send_requested, sent, send_failed, reminder_sent (recorded just before "
+        "the reminder is handed to the mail server) or reminder_failed"
+    )
+    to: str
+    error: str = Field(description="why it failed; empty otherwise")
+    by: str = Field(description="who asked (a person) or roofops (the background work)")
+
+
+class JobPaymentOut(OrmModel):
+    """The part of one payment the books applied to one invoice of the job: a payment split
+    over two invoices is two of these, with one ``payment_id``."""
+
+    date: dt.date | None = Field(validation_alias="txn_date", description="the payment's date")
+    amount: DollarsFromCents = Field(
+        validation_alias="amount_cents", description="what the books applied to this invoice"
+    )
+    invoice_number: str = Field(
+        description="our invoice number (the books' document number if roofops did not raise it)"
+    )
+    payer_kind: InvoicePayer | None = Field(
+        description="the invoice's payer; null for an invoice only the books hold"
+    )
+    reference: str = Field(description="the books' payment reference (cheque or transfer no.)")
+    source: Provider = Field(description="the accounting system the payment was read from")
+    payment_id: str = Field(description="the accounting system's id of the payment")

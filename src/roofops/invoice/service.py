@@ -38,6 +38,7 @@ from roofops.models.invoice import (
     PushStatus,
 )
 from roofops.models.job import Job
+from roofops.models.property import Property
 
 __all__ = ["INVOICE_SORTS", "InvoiceFilters", "InvoiceService", "invoice_service"]
 
@@ -148,6 +149,12 @@ class InvoiceService:
         db.flush()
         return self.get(db, invoice_id)
 
+    def id_by_number(self, db: Session, number: str) -> uuid.UUID:
+        found = InvoiceRepository(db).id_by_number(number)
+        if found is None:
+            raise NotFound(f"no invoice numbered {number}")
+        return found
+
     def of_job(self, db: Session, job_id: uuid.UUID) -> builtins.list[Invoice]:
         """The job's invoices, voided ones too, in the order they were raised."""
         return InvoiceRepository(db).of_job(job_id)
@@ -187,9 +194,14 @@ class InvoiceService:
             company=company_service.get(db).name,
             job_number=job.number,
             job_name=job.name,
-            address=f"{place.address_line1}, {place.city}, {place.state} {place.postal_code}",
+            address=site_address(place),
         )
         return invoice, render(invoice, head)
+
+
+def site_address(place: Property) -> str:
+    """The job's address as one line, as the PDF and the e-mails print it."""
+    return f"{place.address_line1}, {place.city}, {place.state} {place.postal_code}"
 
 
 def _check_voidable(invoice: Invoice) -> None:

@@ -15,6 +15,7 @@ from roofops.crew.service import branch_service
 from roofops.db import DB, attempt
 from roofops.dependencies import AppSettings, app_settings
 from roofops.exceptions import Conflict, PermissionDenied, ValidationFailed
+from roofops.invoice.payments import invoice_payments_service
 from roofops.invoice.service import invoice_service
 from roofops.job.lifecycle import allowed_targets
 from roofops.job.service import job_service
@@ -64,7 +65,8 @@ def job_page(
 ) -> Response:
     context = _stage_context(job_service.get(db, job_id), page)
     money = money_context(db, settings, page, job_id)
-    return render(request, "jobs/detail.html", context | money | _invoices(db, page, job_id))
+    invoicing = _invoices(db, page, job_id) | _payments(db, page, job_id)
+    return render(request, "jobs/detail.html", context | money | invoicing)
 
 
 def _invoices(db: Session, page: PageContext, job_id: uuid.UUID) -> dict[str, Any]:
@@ -73,6 +75,13 @@ def _invoices(db: Session, page: PageContext, job_id: uuid.UUID) -> dict[str, An
         return {}
     invoices, invoicing = invoice_service.job_invoices(db, job_id)
     return {"invoices": invoices, "invoicing": invoicing}
+
+
+def _payments(db: Session, page: PageContext, job_id: uuid.UUID) -> dict[str, Any]:
+    """What the books say each payment paid of the job's invoices (jobs/_payments.html)."""
+    if not page.can(Permission.VIEW_INVOICES):
+        return {}
+    return {"payments": invoice_payments_service.job_payments(db, job_id)}
 
 
 @router.post("/{job_id}/stage", dependencies=[Depends(requires(Permission.MOVE_JOBS))])
