@@ -177,7 +177,7 @@ def test_payments_are_read_incrementally(
     run = sync(session_maker, qbo.client)
 
     assert run.status == SyncRunStatus.SUCCEEDED, run.error
-    assert run.requests == 1  # one CDC call
+    assert run.requests == 2  # one CDC call, and the closing date in the preferences
     assert run.fetched == 2  # the new payment and the invoice it changed, nothing else
     assert (run.created, run.updated, run.unchanged) == (1, 1, 0)
     assert payment_row(db, first["Id"]).updated_at == written_at  # not written again

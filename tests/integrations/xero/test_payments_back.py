@@ -162,7 +162,7 @@ def test_payments_are_read_incrementally(
     # read) the first payment and its invoice again, unchanged: they cost no write.
     assert run.fetched == 4
     assert (run.created, run.updated, run.unchanged) == (1, 1, 2)
-    assert run.requests == 4  # accounts, invoices, credit notes, payments: one page each
+    assert run.requests == 5  # accounts, invoices, credit notes, payments, the organisation
     assert payment_row(db, first).updated_at == written_at
     assert split_of(db, second) == {books["5003-2"]: 100_000}
 

@@ -71,6 +71,20 @@ class PeriodClosed(Conflict):
     code = "accounting_period_closed"
 
 
+# The books' lock date as last read (each books sync and each push read it), on the connection.
+LOCK_OPTION = "locked_through"
+
+
+def remember_lock_date(db: Session, provider: Provider, locked_through: date | None) -> None:
+    value = locked_through.isoformat() if locked_through else ""
+    ConnectionRepository(db).set_option(provider, LOCK_OPTION, value)
+
+
+def remembered_lock_date(db: Session, provider: Provider) -> date | None:
+    stored = ConnectionRepository(db).option(provider, LOCK_OPTION, "")
+    return date.fromisoformat(stored) if stored else None
+
+
 def refuse_if_closed(label: str, locked_through: date | None, what: str, dated: date) -> None:
     """Nothing is written dated inside a period the books have locked; say which date."""
     if locked_through is not None and dated <= locked_through:

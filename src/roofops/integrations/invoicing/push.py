@@ -31,6 +31,8 @@ from roofops.integrations.core.accounting import (
     InvoiceToPush,
     LineToPush,
     refuse_if_closed,
+    remember_lock_date,
+    remembered_lock_date,
     row_holds_the_books,
 )
 from roofops.integrations.core.repository import ConnectionRepository
@@ -54,7 +56,6 @@ log = get_logger(__name__)
 PUSH_TASK = "invoicing.push"
 # The last lock date read from the books, on the connection row: generating an invoice
 # dated inside it is refused without a call to the vendor.
-LOCK_OPTION = "locked_through"
 NO_BOOKS = (
     "No accounting system is connected: connect QuickBooks or Xero in Settings > Integrations "
     "to push invoices to the books"
@@ -210,20 +211,17 @@ def refuse_closed_in(
     dated inside it before any write is sent."""
     locked = writer.locked_through()
     with sessions.begin() as db:
-        ConnectionRepository(db).set_option(
-            provider, LOCK_OPTION, locked.isoformat() if locked else ""
-        )
+        remember_lock_date(db, provider, locked)
     refuse_if_closed(writer.label, locked, f"invoice {invoice.number}", dated)
 
 
 def refuse_generating_closed(db: Session, settings: Settings, issue_date: date) -> None:
     """An invoice dated inside the last lock date read from the connected books is refused
-    (no vendor call: the date was stored at the last push)."""
+    (no vendor call: the date was stored at the last sync or push)."""
     accounting, problem = company_accounting(db, settings)
     if problem:
         return
-    stored = ConnectionRepository(db).option(accounting.provider, LOCK_OPTION, "")
-    locked = date.fromisoformat(stored) if stored else None
+    locked = remembered_lock_date(db, accounting.provider)
     refuse_if_closed(accounting.label, locked, "this invoice", issue_date)
 
 

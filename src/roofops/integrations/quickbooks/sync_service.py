@@ -8,6 +8,7 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session, sessionmaker
 
 from roofops.config import Settings
+from roofops.integrations.core.accounting import remember_lock_date
 from roofops.integrations.core.repository import ConnectionRepository
 from roofops.integrations.core.runs import SyncRunRecorder
 from roofops.integrations.quickbooks.client import QuickBooksClient
@@ -84,6 +85,8 @@ class QuickBooksSync:
         recorder.progress("reading the books", 0, None, force=True)
         try:
             changes = read_changes(client, since, full=full)
+            # Remembered for invoice generation: nothing is raised inside a closed period.
+            locked = client.preferences().book_close_date
         finally:
             recorder.counts.requests = client.requests_sent
         recorder.counts.fetched = changes.count
@@ -92,6 +95,7 @@ class QuickBooksSync:
         recorder.progress("updating job figures", changes.count, changes.count, force=True)
         with sessions.begin() as db:
             LedgerWriter(db, recorder, pattern).apply(changes, utcnow())
+            remember_lock_date(db, PROVIDER, locked)
             move_cursor(db, changes.newest)
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session, sessionmaker
 
 from roofops.config import Settings, get_settings
+from roofops.integrations.core.accounting import remember_lock_date
 from roofops.integrations.core.repository import ConnectionRepository
 from roofops.integrations.core.runs import SyncRunRecorder
 from roofops.integrations.xero.client import XeroClient
@@ -83,6 +84,8 @@ class XeroSync:
         recorder.progress("reading the books", 0, None, force=True)
         try:
             changes = read_changes(client, since, full=full)
+            # Remembered for invoice generation: nothing is raised inside a closed period.
+            locked = client.organisation().locked_through()
         finally:
             recorder.counts.requests = client.requests_sent
         recorder.counts.fetched = changes.count
@@ -90,6 +93,7 @@ class XeroSync:
         with sessions.begin() as db:
             writer = LedgerWriter(db, recorder, pattern, settings.xero_job_tracking_category)
             writer.apply(changes, utcnow())
+            remember_lock_date(db, PROVIDER, locked)
             move_cursor(db, changes.newest)
 
 
