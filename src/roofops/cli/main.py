@@ -1,4 +1,4 @@
-"""The ``roofops`` command: serve, worker, db, user, demo, sync, bench."""
+"""The ``roofops`` command: serve, worker, db, user, demo, sync, invoices, bench."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import typer
 from roofops.cli import bench as bench_commands
 from roofops.cli import db as db_commands
 from roofops.cli import demo as demo_commands
+from roofops.cli import invoices as invoice_commands
 from roofops.cli import serve as serve_commands
 from roofops.cli import sync as sync_commands
 from roofops.cli import user as user_commands
@@ -34,6 +35,7 @@ app.add_typer(db_commands.app, name="db")
 app.add_typer(user_commands.app, name="user")
 app.add_typer(bench_commands.app, name="bench")
 app.add_typer(sync_commands.app, name="sync")
+app.add_typer(invoice_commands.app, name="invoices")
 app.command("serve")(serve_commands.serve)
 app.command("worker")(worker_commands.worker)
 app.command("demo")(demo_commands.demo)

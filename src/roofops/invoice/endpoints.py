@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from roofops.api_paging import page_out, sorted_paging
@@ -33,12 +34,29 @@ InvoicePaging = Annotated[PageRequest, Depends(sorted_paging(INVOICE_SORTS))]
 
 
 def invoice_filters(
+    *,
     job_id: uuid.UUID | None = None,
-    status: InvoiceStatus | None = None,
+    status: Annotated[
+        InvoiceStatus | None,
+        Query(description="overdue includes sent invoices past their due date"),
+    ] = None,
     payer_kind: InvoicePayer | None = None,
     kind: InvoiceKind | None = None,
+    q: Annotated[
+        str | None, Query(max_length=100, description="invoice or job number, or payer name")
+    ] = None,
+    issued_from: Annotated[date | None, Query(description="issued on or after")] = None,
+    issued_to: Annotated[date | None, Query(description="issued on or before")] = None,
 ) -> InvoiceFilters:
-    return InvoiceFilters(job_id=job_id, status=status, payer_kind=payer_kind, kind=kind)
+    return InvoiceFilters(
+        job_id=job_id,
+        status=status,
+        payer_kind=payer_kind,
+        kind=kind,
+        q=(q or "").strip() or None,
+        issued_from=issued_from,
+        issued_to=issued_to,
+    )
 
 
 @router.get(

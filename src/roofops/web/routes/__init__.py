@@ -8,12 +8,21 @@ from fastapi import APIRouter
 
 from roofops.integrations.quickbooks.endpoints import callback_router as quickbooks_callback
 from roofops.integrations.xero.endpoints import callback_router as xero_callback
-from roofops.web.routes import auth, docs, integrations, jobs, overview, profit, settings
+from roofops.web.routes import (
+    auth,
+    docs,
+    integrations,
+    invoices,
+    jobs,
+    overview,
+    profit,
+    settings,
+)
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 page_router = APIRouter(include_in_schema=False)
-for area in (auth, jobs, overview, profit, integrations, settings, docs):
+for area in (auth, jobs, invoices, overview, profit, integrations, settings, docs):
     page_router.include_router(area.router)
 page_router.include_router(quickbooks_callback)  # Intuit's OAuth redirect lands here
 page_router.include_router(xero_callback)  # Xero's OAuth redirect lands here
