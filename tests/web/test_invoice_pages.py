@@ -100,6 +100,14 @@ def test_a_refusal_is_shown_beside_the_form_with_every_input_kept(
     sign_in: SignIn, retail: Job
 ) -> None:
     finance = sign_in(Role.FINANCE)
+    half_filled = finance.post(
+        f"/jobs/{retail.id}/invoices", {"kind": "progress", "action": "preview"}, headers=HTMX
+    )
+    assert half_filled.status_code == 200  # a preview of a form still being filled in
+    assert 'id="invoice-hint"' in half_filled.text
+    assert 'id="invoice-error"' not in half_filled.text
+    assert "names its milestone" in half_filled.text
+
     no_milestone = finance.post(
         f"/jobs/{retail.id}/invoices", {"kind": "progress", "percent": "40", "action": "raise"}
     )

@@ -101,7 +101,8 @@ class RaiseState:
     form: RaiseForm
     offers: list[Offer]
     preview: Figured | None = None
-    error: str = ""
+    error: str = ""  # why the invoice was not raised
+    hint: str = ""  # why a preview figured nothing (the form is still being filled in)
     raised: Invoice | None = None
     uses: tuple[str, ...] = field(default=())
 

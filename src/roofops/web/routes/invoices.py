@@ -122,7 +122,8 @@ def raise_invoice(
         with attempt(db):
             outcome = _preview_or_raise(db, page, job_id, form)
     except (Conflict, ValidationFailed) as refused:
-        raising = RaiseState.of(form, invoice_service.offers(db, job_id), error=refused.message)
+        said = {"hint" if form.previewing else "error": refused.message}
+        raising = RaiseState.of(form, invoice_service.offers(db, job_id), **said)
         status = 200 if form.previewing else refused.status_code
         return _job_invoices(
             request, db, page, job_id, settings=settings, raising=raising, status_code=status
