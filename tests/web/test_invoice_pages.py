@@ -214,6 +214,10 @@ def test_list_filters_and_sorts(sign_in: SignIn, db: Session, listed: dict[str, 
 
     api = office.client.get("/api/v1/invoices", params={"status": "overdue"}).json()
     assert [item["number"] for item in api["items"]] == ["7100"]  # the API reads it the same
+    later = {"q": "5003", "issued_from": str(today + timedelta(1))}
+    assert office.client.get("/api/v1/invoices", params=later).json()["total"] == 0
+    searched = office.client.get("/api/v1/invoices", params={"q": "5003", "sort": "number"})
+    assert [item["number"] for item in searched.json()["items"]] == ["5003", "5003-2"]
 
 
 def test_list_totals_what_matches(sign_in: SignIn, listed: dict[str, Invoice]) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -25,6 +24,7 @@ from roofops.invoice.schemas import (
 from roofops.invoice.service import INVOICE_SORTS, InvoiceFilters, JobInvoicing, invoice_service
 from roofops.kit.money import from_cents
 from roofops.kit.paging import PageOut, PageRequest
+from roofops.kit.schemas import IsoDate
 from roofops.models.invoice import InvoiceKind, InvoicePayer, InvoiceStatus
 
 router = APIRouter(prefix="/invoices", tags=["invoices"])
@@ -45,8 +45,8 @@ def invoice_filters(
     q: Annotated[
         str | None, Query(max_length=100, description="invoice or job number, or payer name")
     ] = None,
-    issued_from: Annotated[date | None, Query(description="issued on or after")] = None,
-    issued_to: Annotated[date | None, Query(description="issued on or before")] = None,
+    issued_from: Annotated[IsoDate | None, Query(description="issued on or after")] = None,
+    issued_to: Annotated[IsoDate | None, Query(description="issued on or before")] = None,
 ) -> InvoiceFilters:
     return InvoiceFilters(
         job_id=job_id,
