@@ -11,6 +11,8 @@ from fastapi.testclient import TestClient
 
 PATH_PARAM = re.compile(r"\{[^}]+\}")
 WRITE_METHODS = {"POST", "PUT", "PATCH"}
+# Xero's rule for a receiver: a bad signature is a 401 with no body at all.
+BODYLESS_401 = {"/api/v1/webhooks/xero"}
 
 
 def api_routes(app: FastAPI) -> list[tuple[str, str]]:
@@ -32,6 +34,8 @@ def _failures(
         body: dict[str, object] | None = {} if method in WRITE_METHODS else None
         response = client.request(method, path, headers=headers, json=body)
         is_json = response.headers.get("content-type", "").startswith("application/json")
+        if path in BODYLESS_401 and (response.status_code, response.content) == (401, b""):
+            continue
         if response.status_code != 401 or not is_json:
             failures.append(f"{method} {path} -> {response.status_code}")
         elif response.json()["error"]["code"] != "not_authenticated":

@@ -15,6 +15,7 @@ from roofops.integrations.jobnimbus.endpoints import router as jobnimbus_router
 from roofops.integrations.quickbooks.endpoints import router as quickbooks_router
 from roofops.integrations.quickbooks.webhook_endpoints import router as quickbooks_webhook_router
 from roofops.integrations.xero.endpoints import router as xero_router
+from roofops.integrations.xero.webhook_endpoints import router as xero_webhook_router
 from roofops.invoice.endpoints import router as invoice_router
 from roofops.job.endpoints import router as job_router
 
@@ -35,5 +36,6 @@ for domain_router in (
 ):
     # Every one of these needs a principal (401) of a role the route allows (403).
     api_router.include_router(domain_router, responses=errors(401, 403))
-# Intuit signs its deliveries instead of signing in: a bad signature is a 401.
+# Intuit and Xero sign their deliveries instead of signing in: a bad signature is a 401.
 api_router.include_router(quickbooks_webhook_router, responses=errors(401))
+api_router.include_router(xero_webhook_router)

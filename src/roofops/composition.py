@@ -13,6 +13,7 @@ from roofops.auth import tasks as auth_tasks
 from roofops.integrations.jobnimbus import tasks as jobnimbus_tasks
 from roofops.integrations.quickbooks import tasks as quickbooks_tasks
 from roofops.integrations.xero import tasks as xero_tasks
+from roofops.invoice import tasks as invoice_tasks
 from roofops.worker import housekeeping
 from roofops.worker.registry import TaskSpec, all_tasks
 
@@ -23,6 +24,7 @@ TASK_MODULES: tuple[ModuleType, ...] = (
     jobnimbus_tasks,
     quickbooks_tasks,
     xero_tasks,
+    invoice_tasks,
 )
 
 

@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SQLITE_URL = "sqlite:///var/roofops.db"
@@ -73,6 +73,26 @@ class Settings(BaseSettings):
     # deposit invoice asks for when the request names none.
     invoice_payment_terms_days: int = Field(default=30, ge=0, le=365)
     invoice_deposit_percent: Decimal = Field(default=Decimal(30), gt=0, le=100)
+    # Overdue reminders: when the daily sweep runs (a crontab read in the company's time zone,
+    # checked every 15 minutes) and how many days past the due date each reminder goes out.
+    invoice_reminder_cron: str = "0 8 * * *"
+    invoice_reminder_days: str = "7,14,30"
+    # "How to pay" in every invoice and reminder e-mail ({company} and {number} are filled in).
+    invoice_payment_instructions: str = (
+        "Pay by check made out to {company}, or by bank transfer, quoting invoice {number}."
+    )
+
+    # Outgoing mail (invoices, reminders). No host: sending is refused with a 409, except for
+    # the demo company, whose mail is written as .eml files under {data_dir}/outbox.
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str = ""
+    smtp_password: SecretStr | None = None
+    # starttls: plain connection upgraded (port 587); tls: TLS from the start (465); none: a
+    # local relay only.
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_timeout_seconds: float = Field(default=15, gt=0, le=300)
+    mail_from: str = ""
 
     # Trust X-Forwarded-For/-Proto only from these proxy addresses ("*" behind a private LB).
     proxy_headers: bool = True
@@ -173,6 +193,27 @@ class Settings(BaseSettings):
     xero_job_tracking_category: str = Field(
         default="Job", validation_alias=vendor_alias("XERO_JOB_TRACKING_CATEGORY")
     )
+    # The app's webhook signing key from the Xero developer portal (Webhooks tab).
+    xero_webhook_key: SecretStr | None = Field(
+        default=None, validation_alias=vendor_alias("XERO_WEBHOOK_KEY")
+    )
+
+    @field_validator("invoice_reminder_days")
+    @classmethod
+    def _reminder_days(cls, value: str) -> str:
+        reminder_steps(value)  # refuses a bad list at start-up, not at 8 a.m.
+        return value
+
+    @field_validator("invoice_reminder_cron")
+    @classmethod
+    def _reminder_cron(cls, value: str) -> str:
+        if len(value.split()) != 5:
+            raise ValueError("a crontab of five fields, e.g. '0 8 * * *'")
+        return value
+
+    @property
+    def reminder_steps(self) -> tuple[int, ...]:
+        return reminder_steps(self.invoice_reminder_days)
 
     @property
     def is_sqlite(self) -> bool:
@@ -195,6 +236,17 @@ class Settings(BaseSettings):
     @property
     def logs_as_json(self) -> bool:
         return self.log_json if self.log_json is not None else self.is_production
+
+
+def reminder_steps(text: str) -> tuple[int, ...]:
+    """``"7,14,30"``: days past due, each step once per invoice; rising, positive, no repeats."""
+    try:
+        steps = tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise ValueError(f"reminder days must be whole numbers like 7,14,30: {text!r}") from None
+    if any(day < 1 for day in steps) or list(steps) != sorted(set(steps)):
+        raise ValueError(f"reminder days must be positive and rising, like 7,14,30: {text!r}")
+    return steps
 
 
 def _usable_cpus() -> int:

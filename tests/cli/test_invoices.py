@@ -1,93 +1,73 @@
-"""roofops invoices: list, generate, show and void against a real, committed database (SQLite
-or PostgreSQL, as the suite runs), through the same service the pages and the API call."""
+"""roofops invoices send: the invoice e-mailed now, in this process, to a real SMTP server."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from roofops.audit.service import audit_service
+from roofops.auth.principal import Principal
 from roofops.config import get_settings
 from roofops.db import session_scope
-from roofops.models import Invoice, JobStage
+from roofops.invoice.schemas import InvoiceGenerate
+from roofops.invoice.service import invoice_service
+from roofops.models import ActorType, InvoiceKind, Role
 from tests.cli.conftest import Cli
 from tests.factories import make_job
-from tests.web.live_server import browser_database
+from tests.smtp import SmtpServer, running_smtp_server
 
-CONTRACT = 1_845_000  # $18,450.00
-
-
-@pytest.fixture
-def cli_db(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A database of its own, with a retail job 5003 committed: the CLI commits as it would
-    in production, so it cannot share the test's rolled-back transaction."""
-    with browser_database(database_url, tmp_path) as url:
-        with session_scope(url) as db:
-            make_job(db, number="5003", stage=JobStage.CONTRACT_SIGNED, contract_cents=CONTRACT)
-        monkeypatch.setenv("ROOFOPS_DATABASE_URL", url)
-        get_settings.cache_clear()
-        yield url
-        monkeypatch.undo()
-        get_settings.cache_clear()
+FINANCE = Principal(None, "finance@example.com", "Fin", Role.FINANCE, ActorType.USER)
 
 
 @pytest.fixture
-def cli(cli_db: str) -> Cli:
-    return Cli()
+def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpServer]:
+    with running_smtp_server() as server:
+        for name, value in {
+            "ROOFOPS_SMTP_HOST": "127.0.0.1",
+            "ROOFOPS_SMTP_PORT": str(server.port),
+            "ROOFOPS_SMTP_SECURITY": "none",
+            "ROOFOPS_MAIL_FROM": "billing@summit.example",
+        }.items():
+            monkeypatch.setenv(name, value)
+        get_settings.cache_clear()
+        yield server
+    get_settings.cache_clear()
 
 
-def test_generate_list_show_and_void(cli: Cli, cli_db: str) -> None:
-    raised = json.loads(cli("invoices", "generate", "5003", "--kind", "deposit", "--json"))
-    assert (raised["number"], raised["total"], raised["status"]) == ("5003", "5535.00", "draft")
+def test_an_invoice_is_sent_by_its_number(
+    migrated_cli: Cli, cli_url: str, smtp: SmtpServer
+) -> None:
+    with session_scope(cli_url) as db:
+        job = make_job(db, number="6100", contract_cents=1_000_000)
+        data = InvoiceGenerate(job_id=job.id, kind=InvoiceKind.DEPOSIT)
+        invoice_service.generate(db, FINANCE, data)
 
-    progress = cli(
-        "invoices", "generate", "5003", "--kind", "progress",
-        "--description", "Tear-off", "--amount", "2000",
-    )  # fmt: skip
-    assert "Raised invoice 5003-2: progress to" in progress
-    assert "total $2,000.00" in progress
+    sent = migrated_cli("invoices", "send", "6100", "--to", "pat@example.com")
+    missing = migrated_cli("invoices", "send", "6199", code=1)
+    bad = migrated_cli("invoices", "send", "6100", "--to", "pat at example", code=1)
 
-    listed = json.loads(cli("invoices", "list", "--job", "5003", "--json"))
-    assert [item["number"] for item in listed["items"]] == ["5003-2", "5003"]
-    assert listed["total"] == 2
-    assert "5003-2" in cli("invoices", "list", "--kind", "progress")
-
-    shown = cli("invoices", "show", "5003")
-    assert "Deposit: 30% of the contract $18,450.00: $5,535.00" in shown
-
-    voided = json.loads(cli("invoices", "void", "5003", "--reason", "wrong percent", "--json"))
-    assert (voided["status"], voided["void_reason"]) == ("void", "wrong percent")
-    with session_scope(cli_db) as db:
-        invoice = db.query(Invoice).filter_by(number="5003").one()
-        history = audit_service.history(db, "invoice", invoice.id)
-    assert [(row.action, row.actor_label) for row in history] == [
-        ("invoice.created", "command line"),
-        ("invoice.voided", "command line"),
+    assert "invoice 6100 sent to pat@example.com" in sent
+    assert [m["Subject"] for m in smtp.to("pat@example.com")] == [
+        "Invoice 6100 from My Roofing Company"
     ]
-    assert listed_numbers(cli, "--status", "void") == ["5003"]
+    assert "no invoice numbered 6199" in missing
+    assert "not a valid e-mail address" in bad
+    with session_scope(cli_url) as db:
+        invoice = invoice_service.get(db, invoice_service.id_by_number(db, "6100"))
+        assert (invoice.status.value, invoice.sent_at is not None) == ("sent", True)
 
 
-def listed_numbers(cli: Cli, *args: str) -> list[str]:
-    return [
-        item["number"] for item in json.loads(cli("invoices", "list", *args, "--json"))["items"]
-    ]
+def test_a_refused_send_exits_1_with_the_reason(
+    migrated_cli: Cli, cli_url: str, smtp: SmtpServer
+) -> None:
+    with session_scope(cli_url) as db:
+        job = make_job(db, number="6200", contract_cents=1_000_000)
+        invoice_service.generate(
+            db, FINANCE, InvoiceGenerate(job_id=job.id, kind=InvoiceKind.DEPOSIT)
+        )
+    smtp.refuse_with = "550 No such user"
 
+    output = migrated_cli("invoices", "send", "6200", code=1)
 
-def test_refusals_are_one_sentence_and_exit_1(cli: Cli) -> None:
-    unknown_job = cli("invoices", "generate", "9999", "--kind", "deposit", code=1)
-    assert "no job numbered 9999" in unknown_job
-    too_much = cli(
-        "invoices", "generate", "5003", "--kind", "progress",
-        "--description", "All of it", "--amount", "20000", code=1,
-    )  # fmt: skip
-    assert "$18,450.00 is left to invoice" in too_much
-    bad_percent = cli("invoices", "generate", "5003", "--kind", "deposit", "--percent", "x", code=1)
-    assert "percent" in bad_percent
-    assert "no invoice numbered 5003" in cli("invoices", "show", "5003", code=1)
-    cli("invoices", "generate", "5003", "--kind", "deposit")
-    assert "reason" in cli("invoices", "void", "5003", "--reason", " ", code=1)
-    cli("invoices", "void", "5003", "--reason", "duplicate")
-    assert "already void" in cli("invoices", "void", "5003", "--reason", "again", code=1)
+    assert "invoice 6200 was not sent" in output
+    assert "550 No such user" in output

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from sqlalchemy.orm import Session
 
 from roofops.auth.principal import Principal
+from roofops.config import get_settings
 from roofops.models import ActorType, Job, JobStage, PayerKind, Role
 from tests.factories import make_job
+from tests.smtp import SmtpServer, running_smtp_server
 
 RETAIL_CONTRACT = 1_845_000  # $18,450.00
 # The domain spec's worked example: RCV $11,000, deductible $1,500, $2,500 depreciation held.
@@ -37,3 +41,24 @@ def insurance_job(db: Session) -> Job:
     job.depreciation_held_cents, job.acv_cents = DEPRECIATION, RCV - DEPRECIATION
     db.flush()
     return job
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    with running_smtp_server() as server:
+        yield server
+
+
+@pytest.fixture
+def mail_to_smtp(smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch) -> SmtpServer:
+    """Settings pointed at the local server (plain SMTP: it is on this machine)."""
+    settings = get_settings()
+    for name, value in {
+        "smtp_host": "127.0.0.1",
+        "smtp_port": smtp.port,
+        "smtp_security": "none",
+        "smtp_username": "",
+        "mail_from": "Summit Roofing <billing@summit.example>",
+    }.items():
+        monkeypatch.setattr(settings, name, value)
+    return smtp

@@ -114,7 +114,7 @@ TABLE: dict[Permission, Grant] = {
     Permission.VIEW_INVOICES: Grant(
         _MONEY, "a job's invoices, their PDFs and what each payer was invoiced, paid and owes"
     ),
-    Permission.EDIT_INVOICES: Grant(_BOOKS, "raise invoices from a job and void them"),
+    Permission.EDIT_INVOICES: Grant(_BOOKS, "raise invoices from a job, e-mail and void them"),
     Permission.EDIT_PRICE_LIST: Grant(frozenset({ADMIN}), "change the price list"),
     Permission.EDIT_COMPANY: Grant(frozenset({ADMIN}), "change company settings"),
     Permission.VIEW_INTEGRATIONS: Grant(
@@ -183,6 +183,7 @@ PUBLIC_ROUTES: dict[str, str] = {
     "GET /health/ready": "readiness probe",
     "GET /metrics": "Prometheus; its own bearer token in production (docs/deployment.md)",
     "POST /api/v1/integrations/quickbooks/webhook": "Intuit's deliveries, checked by signature",
+    "POST /api/v1/webhooks/xero": "Xero's deliveries, checked by signature",
 }
 PUBLIC_MOUNTS: dict[str, str] = {
     "/static": "stylesheets, scripts and images",

@@ -1,9 +1,10 @@
-"""roofops invoices: list, raise, show and void invoices from the terminal.
+"""roofops invoices: the invoice actions of the pages and the API, from a terminal: list,
+raise, show, void and send.
 
 Each command calls the service the pages and the JSON API call, acting as the command line
 (COMMAND_LINE: audited as such). ``--json`` prints the API's own shapes (InvoiceOut), so a
-script reads the same fields either way. One small function per command: push and send join
-them here.
+script reads the same fields either way. Each command is a function of its own (pushing to the
+books joins them here).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from roofops.cli.output import clean_errors, make_console
+from roofops.cli.output import clean_errors, fail, make_console
 from roofops.models.invoice import InvoiceKind, InvoicePayer, InvoiceStatus
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from roofops.kit.paging import Page
     from roofops.models.invoice import Invoice
 
-app = typer.Typer(no_args_is_help=True, help="Invoices: list, raise, show and void.")
+app = typer.Typer(no_args_is_help=True, help="Invoices: list, raise, show, void and e-mail.")
 
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON (the API's fields).")]
 
@@ -130,6 +131,36 @@ def void(
         invoice_id = invoice_service.get_by_number(db, number).id
         voided = _out(invoice_service.void(db, COMMAND_LINE, invoice_id, checked.reason))
     _print_one(console, voided, as_json, f"Voided invoice {voided.number}")
+
+
+@app.command("send")
+def send(
+    number: Annotated[str, typer.Argument(help="The invoice number, e.g. 5003 or 5003-2.")],
+    to: Annotated[
+        str | None,
+        typer.Option(help="Send here; default: the customer's e-mail (homeowner invoices)."),
+    ] = None,
+    message: Annotated[str, typer.Option(help="The e-mail's opening paragraph.")] = "",
+) -> None:
+    """E-mail the invoice PDF to its payer now, in this process, and print how it went."""
+    from roofops.auth.principal import SYSTEM
+    from roofops.config import get_settings
+    from roofops.db import session_factory, session_scope
+    from roofops.invoice.delivery import invoice_delivery
+    from roofops.invoice.service import invoice_service
+
+    console = make_console()
+    url = get_settings().database_url
+    with clean_errors(console):
+        with session_scope(url) as db:
+            invoice_id = invoice_service.id_by_number(db, number)
+            requested = invoice_delivery.prepare_send(db, SYSTEM, invoice_id, to)
+        sent = invoice_delivery.send(session_factory(url), invoice_id, requested.to, message)
+        with session_scope(url) as db:
+            last = invoice_delivery.history(db, invoice_id)[-1]
+    if not sent:
+        raise fail(console, f"invoice {number} was not sent: {last.reason}")
+    console.print(f"invoice {number} sent to {requested.to}")
 
 
 # ----- shared by the commands -----------------------------------------------------------

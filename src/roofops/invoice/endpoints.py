@@ -14,9 +14,13 @@ from roofops.auth.dependencies import requires
 from roofops.auth.permissions import Permission
 from roofops.auth.principal import Principal
 from roofops.db import DB
+from roofops.invoice.delivery import invoice_delivery
 from roofops.invoice.schemas import (
+    InvoiceDeliveryOut,
     InvoiceGenerate,
     InvoiceOut,
+    InvoiceSend,
+    InvoiceSendQueued,
     InvoiceVoid,
     JobInvoicingOut,
     PayerBalanceOut,
@@ -122,6 +126,41 @@ def get_invoice(db: DB, _: Reader, invoice_id: uuid.UUID) -> InvoiceOut:
 )
 def void_invoice(db: DB, principal: Editor, invoice_id: uuid.UUID, body: InvoiceVoid) -> InvoiceOut:
     return InvoiceOut.model_validate(invoice_service.void(db, principal, invoice_id, body.reason))
+
+
+@router.post(
+    "/{invoice_id}/send",
+    status_code=202,
+    summary="E-mail the invoice (PDF attached) to its payer, in the background",
+    description="The homeowner's invoice goes to the customer's e-mail unless `to` is given; a "
+    "carrier or financing invoice needs `to`. 409 when the invoice is void, no address is known "
+    "or mail is not configured. The outcome (sent_at and the status, or the failure and why) "
+    "shows in GET /invoices/{id}/deliveries.",
+    responses=errors(404, 409),
+)
+def send_invoice(
+    db: DB, principal: Editor, invoice_id: uuid.UUID, body: InvoiceSend
+) -> InvoiceSendQueued:
+    queued = invoice_delivery.request_send(db, principal, invoice_id, body.to, body.message)
+    return InvoiceSendQueued(invoice_id=invoice_id, number=queued.invoice.number, to=queued.to)
+
+
+@router.get(
+    "/{invoice_id}/deliveries",
+    summary="The invoice's e-mails: sends, reminders and failures, oldest first",
+    responses=errors(404),
+)
+def invoice_deliveries(db: DB, _: Reader, invoice_id: uuid.UUID) -> list[InvoiceDeliveryOut]:
+    return [
+        InvoiceDeliveryOut(
+            at=row.occurred_at,
+            event=row.action.removeprefix("invoice."),
+            to=str(row.changes.get("to", {}).get("new") or ""),
+            error=row.reason,
+            by=row.actor_label,
+        )
+        for row in invoice_delivery.history(db, invoice_id)
+    ]
 
 
 def _invoicing_out(figures: JobInvoicing) -> JobInvoicingOut:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -13,6 +14,7 @@ from roofops.invoice.status import FALLING_DUE
 from roofops.kit.paging import Page, PageRequest, SortSpec
 from roofops.kit.repository import Repository
 from roofops.kit.search import matches_any
+from roofops.models.customer import Customer
 from roofops.models.enums import FigureSource
 from roofops.models.financials import JobFinancials
 from roofops.models.invoice import Invoice, InvoiceKind, InvoicePayer, InvoiceStatus
@@ -94,9 +96,6 @@ class InvoiceRepository(Repository[Invoice]):
         ).one()
         return InvoiceTotals(*(int(value) for value in row))
 
-    def id_of(self, number: str) -> uuid.UUID | None:
-        return self.session.scalar(sa.select(Invoice.id).where(Invoice.number == number))
-
     def of_job(self, job_id: uuid.UUID) -> list[Invoice]:
         """Every invoice of the job, voided ones too, in the order they were raised."""
         return list(
@@ -104,6 +103,40 @@ class InvoiceRepository(Repository[Invoice]):
                 sa.select(Invoice).where(Invoice.job_id == job_id).order_by(Invoice.sequence)
             )
         )
+
+    def with_status(
+        self, statuses: Sequence[InvoiceStatus], *, lock: bool = False
+    ) -> list[Invoice]:
+        statement = sa.select(Invoice).where(Invoice.status.in_(statuses))
+        if lock:  # fresh values under the lock
+            statement = statement.with_for_update().execution_options(populate_existing=True)
+        return list(self.session.scalars(statement))
+
+    def reminder_candidates(self, steps: int, due_on_or_before: date) -> list[uuid.UUID]:
+        """Overdue invoices that have a reminder step left and are late enough for the first
+        one; oldest due first, so a sweep cut short reaches the longest overdue."""
+        return list(
+            self.session.scalars(
+                sa.select(Invoice.id)
+                .where(
+                    Invoice.status == InvoiceStatus.OVERDUE,
+                    Invoice.reminders_sent < steps,
+                    Invoice.due_date <= due_on_or_before,
+                )
+                .order_by(Invoice.due_date, Invoice.id)
+            )
+        )
+
+    def customer_of(self, job_id: uuid.UUID) -> Customer:
+        return self.session.scalars(
+            sa.select(Customer).join(Job, Job.customer_id == Customer.id).where(Job.id == job_id)
+        ).one()
+
+    def id_by_number(self, number: str) -> uuid.UUID | None:
+        found: uuid.UUID | None = self.session.scalar(
+            sa.select(Invoice.id).where(Invoice.number == number)
+        )
+        return found
 
     def number_taken(self, number: str) -> bool:
         return (

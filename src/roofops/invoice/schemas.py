@@ -9,7 +9,15 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from roofops.kit.schemas import Dollars, DollarsFromCents, IsoDate, OrmModel, decimal, text
+from roofops.kit.schemas import (
+    Dollars,
+    DollarsFromCents,
+    Email,
+    IsoDate,
+    OrmModel,
+    decimal,
+    text,
+)
 from roofops.models.enums import Provider
 from roofops.models.invoice import InvoiceKind, InvoicePayer, InvoiceStatus, PushStatus
 
@@ -92,6 +100,9 @@ class InvoiceOut(OrmModel):
     accounting_provider: Provider | None
     accounting_id: str = Field(description="the accounting system's id once pushed")
     pushed_at: datetime | None
+    sent_at: datetime | None = Field(description="when the invoice was last e-mailed")
+    reminders_sent: int = Field(description="overdue reminders sent so far")
+    last_reminder_at: datetime | None
     created_at: datetime
     updated_at: datetime
     lines: list[InvoiceLineOut]
@@ -116,3 +127,38 @@ class JobInvoicingOut(BaseModel):
         description="insurance jobs: the depreciation not yet invoiced for release"
     )
     payers: list[PayerBalanceOut]
+
+
+class InvoiceSend(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    to: Email | None = Field(
+        default=None,
+        description="where to send it; default: the customer's e-mail for a homeowner invoice "
+        "(a carrier or financing invoice needs one)",
+    )
+    message: Annotated[str, text(0, 2000)] = Field(
+        default="", description="the e-mail's opening paragraph, above the invoice's figures"
+    )
+
+
+class InvoiceSendQueued(BaseModel):
+    invoice_id: uuid.UUID
+    number: str
+    to: str
+    state: str = Field(
+        default="queued",
+        description="the e-mail goes out in the background: its outcome shows in "
+        "GET /invoices/{id}/deliveries and in sent_at",
+    )
+
+
+class InvoiceDeliveryOut(BaseModel):
+    at: datetime
+    event: str = Field(
+        description="send_requested, sent, send_failed, reminder_sent (recorded just before "
+        "the reminder is handed to the mail server) or reminder_failed"
+    )
+    to: str
+    error: str = Field(description="why it failed; empty otherwise")
+    by: str = Field(description="who asked (a person) or roofops (the background work)")

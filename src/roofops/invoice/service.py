@@ -32,6 +32,7 @@ from roofops.models.audit import AuditLog
 from roofops.models.enums import PayerKind
 from roofops.models.invoice import Invoice, InvoiceKind, InvoiceLine, InvoicePayer, InvoiceStatus
 from roofops.models.job import Job
+from roofops.models.property import Property
 
 __all__ = [
     "INVOICE_SORTS",
@@ -122,10 +123,7 @@ class InvoiceService:
         return invoices_csv(InvoiceRepository(db).every(filters, spec), filters.today)
 
     def get_by_number(self, db: Session, number: str) -> Invoice:
-        invoice_id = InvoiceRepository(db).id_of(number.strip())
-        if invoice_id is None:
-            raise NotFound(f"no invoice numbered {number.strip()}")
-        return self.get(db, invoice_id)
+        return self.get(db, self.id_by_number(db, number.strip()))
 
     def history(self, db: Session, invoice_id: uuid.UUID) -> builtins.list[AuditLog]:
         """Who raised, voided (and later pushed or sent) the invoice, newest first."""
@@ -181,6 +179,12 @@ class InvoiceService:
         db.flush()
         return self.get(db, invoice_id)
 
+    def id_by_number(self, db: Session, number: str) -> uuid.UUID:
+        found = InvoiceRepository(db).id_by_number(number)
+        if found is None:
+            raise NotFound(f"no invoice numbered {number}")
+        return found
+
     def of_job(self, db: Session, job_id: uuid.UUID) -> builtins.list[Invoice]:
         """The job's invoices, voided ones too, in the order they were raised."""
         return InvoiceRepository(db).of_job(job_id)
@@ -220,7 +224,7 @@ class InvoiceService:
             company=company_service.get(db).name,
             job_number=job.number,
             job_name=job.name,
-            address=f"{place.address_line1}, {place.city}, {place.state} {place.postal_code}",
+            address=site_address(place),
         )
         return invoice, render(invoice, head)
 
@@ -232,6 +236,11 @@ def company_today(db: Session) -> date:
 
 def _dated(db: Session, filters: InvoiceFilters) -> InvoiceFilters:
     return filters if filters.today is not None else replace(filters, today=company_today(db))
+
+
+def site_address(place: Property) -> str:
+    """The job's address as one line, as the PDF and the e-mails print it."""
+    return f"{place.address_line1}, {place.city}, {place.state} {place.postal_code}"
 
 
 def _found(invoice: Invoice | None) -> Invoice:

@@ -1,11 +1,12 @@
-"""The sync routes every integration has: request a sync, list its runs, read one run."""
+"""What every integration's routes share: request a sync, list its runs, read one run; and the
+raw body a signed webhook delivery is verified on."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from roofops.api_responses import errors
@@ -18,6 +19,13 @@ from roofops.integrations.core.runner import VendorSync, request_sync
 from roofops.integrations.core.runs import recent_runs, run_with_errors
 from roofops.integrations.core.schemas import SyncRunDetail, SyncRunErrorOut, SyncRunOut
 
+
+async def raw_body(request: Request) -> bytes:
+    """The exact bytes a vendor signed (read here so that a webhook endpoint can stay sync)."""
+    return await request.body()
+
+
+RawBody = Annotated[bytes, Depends(raw_body)]
 Viewer = Annotated[Principal, Depends(requires(Permission.VIEW_INTEGRATIONS))]
 Syncer = Annotated[Principal, Depends(requires(Permission.RUN_SYNC))]
 

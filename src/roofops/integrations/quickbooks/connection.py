@@ -9,12 +9,11 @@ they are used and refreshed.
 
 from __future__ import annotations
 
-import hmac
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
+from functools import partial
 
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,6 +25,7 @@ from roofops.db import after_commit
 from roofops.exceptions import ConfigurationError, RoofOpsError
 from roofops.integrations.core.accounting import refuse_second_books
 from roofops.integrations.core.connections import ConnectionView
+from roofops.integrations.core.consent import mint_state, revoke_quietly, take_state
 from roofops.integrations.core.credentials import secret_box
 from roofops.integrations.core.repository import ConnectionRepository
 from roofops.integrations.quickbooks.client import QuickBooksClient
@@ -56,8 +56,7 @@ from roofops.integrations.quickbooks.tokens import (
     store_tokens,
     stored_refresh_token,
 )
-from roofops.kit.crypto import random_token, sha256_hex
-from roofops.kit.http import RateLimiter, RetryPolicy, VendorError
+from roofops.kit.http import RateLimiter, RetryPolicy
 from roofops.kit.time import utcnow
 from roofops.logging import get_logger
 from roofops.models.enums import ConnectionStatus
@@ -66,9 +65,6 @@ from roofops.models.integration import IntegrationConnection
 log = get_logger(__name__)
 
 CALLBACK_PATH = "/integrations/quickbooks/callback"
-STATE_LIFETIME = timedelta(minutes=15)
-# Pending consents kept per connection: a few tabs or admins at once, not an unbounded list.
-MAX_PENDING_STATES = 5
 NO_OAUTH_APP = (
     "QuickBooks OAuth is not configured: set QB_CLIENT_ID and QB_CLIENT_SECRET (from your app "
     "at developer.intuit.com) and restart roofops"
@@ -149,16 +145,7 @@ class QuickBooksConnection:
         connection = lock_connection(db)
         refuse_second_books(db, PROVIDER)
         app = self._app(connection, settings)
-        state = random_token()
-        now = self.clock()
-        fresh = {
-            "hash": sha256_hex(state),
-            "user": str(principal.user_id or ""),
-            "expires_at": (now + STATE_LIFETIME).isoformat(),
-        }
-        pending = [entry for entry in _states(connection) if _alive(entry, now)]
-        kept = pending[-(MAX_PENDING_STATES - 1) :]
-        connection.options = {**connection.options, "oauth_states": [*kept, fresh]}
+        state = mint_state(connection, principal, self.clock())
         db.flush()
         log.info("quickbooks.connect.started", by=principal.label)
         return authorization_url(app, redirect_uri(settings), state)
@@ -199,21 +186,7 @@ class QuickBooksConnection:
         self, connection: IntegrationConnection, state: str, principal: Principal
     ) -> None:
         """Use up the matching pending state, or refuse: it ties the callback to our request."""
-        digest, user, now = sha256_hex(state), str(principal.user_id or ""), self.clock()
-        pending = [entry for entry in _states(connection) if _alive(entry, now)]
-        match = next(
-            (
-                entry
-                for entry in pending
-                if hmac.compare_digest(str(entry["hash"]), digest) and entry["user"] == user
-            ),
-            None,
-        )
-        connection.options = {
-            **connection.options,
-            "oauth_states": [entry for entry in pending if entry is not match],
-        }
-        if not state or match is None:
+        if not take_state(connection, state, principal, self.clock()):
             raise ConnectRefused(STATE_REFUSED)
 
     def _exchange(self, app: OAuthApp, code: str, settings: Settings) -> TokenSet:
@@ -272,7 +245,9 @@ class QuickBooksConnection:
             entity_id=connection.id,
         )
         if refresh_token is not None and app is not None:
-            after_commit(db, lambda: _revoke_quietly(app, refresh_token))
+            after_commit(
+                db, lambda: revoke_quietly(partial(revoke, app, refresh_token), vendor="quickbooks")
+            )
         return self.view(db, settings)
 
     # ----- the API client ---------------------------------------------------------------------
@@ -318,23 +293,6 @@ class QuickBooksConnection:
         if connection is not None and connection.status == ConnectionStatus.FAILED:
             raise ReauthorizationRequired(connection.last_error or REAUTHORIZE)
         raise NotConnected(NOT_CONNECTED)
-
-
-def _states(connection: IntegrationConnection) -> list[dict[str, Any]]:
-    states: list[dict[str, Any]] = connection.options.get("oauth_states", [])
-    return states
-
-
-def _alive(entry: dict[str, Any], now: datetime) -> bool:
-    return datetime.fromisoformat(str(entry["expires_at"])) > now
-
-
-def _revoke_quietly(app: OAuthApp, refresh_token: str) -> None:
-    try:
-        revoke(app, refresh_token)
-    except VendorError as error:
-        # The tokens are forgotten here either way; Intuit drops them after 100 idle days.
-        log.warning("quickbooks.token.revoke_failed", error=error.message)
 
 
 quickbooks_connection = QuickBooksConnection()

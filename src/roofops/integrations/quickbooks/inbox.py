@@ -9,23 +9,19 @@ changed, so the webhook's own payload only has to say *that* something changed.
 
 from __future__ import annotations
 
-import uuid
-
 from sqlalchemy.orm import Session
 
 from roofops.config import Settings
 from roofops.exceptions import NotAuthenticated
-from roofops.integrations.core.repository import ConnectionRepository, InboxRepository
+from roofops.integrations.core.inbox import Notice, keep_new
+from roofops.integrations.core.repository import ConnectionRepository
 from roofops.integrations.quickbooks.webhooks import (
     EntityChange,
     parse_notifications,
     verify_signature,
 )
-from roofops.kit.time import utcnow
 from roofops.logging import get_logger
 from roofops.models.enums import Provider
-from roofops.models.integration import InboxEvent
-from roofops.worker.queue import enqueue
 
 log = get_logger(__name__)
 SOURCE = Provider.QUICKBOOKS
@@ -41,15 +37,9 @@ def receive(db: Session, settings: Settings, body: bytes, signature: str | None)
         log.warning("quickbooks.webhook.refused", configured=token is not None)
         raise NotAuthenticated("the intuit-signature of this delivery does not verify")
     changes = [change for change in parse_notifications(body) if _ours(db, change)]
-    inbox = InboxRepository(db)
-    seen = inbox.known(SOURCE, (change.event_id for change in changes))
-    fresh = [change for change in changes if change.event_id not in seen]
-    for change in {change.event_id: change for change in fresh}.values():
-        inbox.add(_stored(change))
-    if fresh:
-        enqueue(db, WEBHOOK_TASK)
-    log.info("quickbooks.webhook.received", events=len(changes), new=len(fresh))
-    return len(fresh)
+    new = keep_new(db, SOURCE, [_notice(change) for change in changes], WEBHOOK_TASK)
+    log.info("quickbooks.webhook.received", events=len(changes), new=new)
+    return new
 
 
 def _ours(db: Session, change: EntityChange) -> bool:
@@ -59,28 +49,14 @@ def _ours(db: Session, change: EntityChange) -> bool:
     return change.entity in RELEVANT and (not realm or change.realm_id == realm)
 
 
-def _stored(change: EntityChange) -> InboxEvent:
-    return InboxEvent(
-        id=uuid.uuid4(),
-        source=SOURCE,
-        event_id=change.event_id[:200],
-        payload={
+def _notice(change: EntityChange) -> Notice:
+    return Notice(
+        change.event_id,
+        {
             "realm_id": change.realm_id,
             "entity": change.entity,
             "id": change.id,
             "operation": change.operation,
             "last_updated": change.last_updated.isoformat(),
         },
-        received_at=utcnow(),
     )
-
-
-def pending_events(db: Session) -> list[uuid.UUID]:
-    return [event.id for event in InboxRepository(db).unprocessed(SOURCE)]
-
-
-def mark_processed(db: Session, event_ids: list[uuid.UUID]) -> None:
-    now, wanted = utcnow(), set(event_ids)
-    for event in InboxRepository(db).unprocessed(SOURCE):
-        if event.id in wanted:
-            event.processed_at = now

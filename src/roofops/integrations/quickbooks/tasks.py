@@ -11,12 +11,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from roofops.company.service import company_service
 from roofops.config import get_settings
 from roofops.exceptions import Conflict
+from roofops.integrations.core.inbox import follow_webhooks
 from roofops.integrations.core.runner import request_sync, run_sync
-from roofops.integrations.core.runs import open_run
-from roofops.integrations.quickbooks.inbox import WEBHOOK_TASK, mark_processed, pending_events
+from roofops.integrations.quickbooks.inbox import WEBHOOK_TASK
 from roofops.integrations.quickbooks.sync_service import SYNC_TASK, quickbooks_sync
 from roofops.logging import get_logger
-from roofops.models.enums import SyncKind
 from roofops.worker.cron import cron
 from roofops.worker.registry import task
 
@@ -48,17 +47,5 @@ def nightly(db: Session, tick: datetime) -> None:
 
 @task(WEBHOOK_TASK, retries=5, sessions=True)
 def refresh_after_webhook(sessions: sessionmaker[Session]) -> None:
-    """One incremental sync for the deliveries so far. While another sync runs, starting fails
-    (409) and the task is retried with backoff, so no delivery is dropped; only the events that
-    were pending before this sync read the books are marked done."""
-    with sessions() as db:
-        pending = pending_events(db)
-    if not pending:
-        return
-    with sessions.begin() as db:
-        run = open_run(
-            db, quickbooks_sync.provider, SyncKind.INCREMENTAL, triggered_by="QuickBooks webhook"
-        )
-    run_sync(sessions, get_settings(), quickbooks_sync, run_id=run.id, full=False)
-    with sessions.begin() as db:
-        mark_processed(db, pending)
+    """One incremental sync for the webhook deliveries so far (roofops.integrations.core.inbox)."""
+    follow_webhooks(sessions, get_settings(), quickbooks_sync)

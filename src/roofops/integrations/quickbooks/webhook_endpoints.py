@@ -8,21 +8,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Header, Request
 
 from roofops.config import Settings
 from roofops.db import DB
+from roofops.integrations.core.endpoints import RawBody
 from roofops.integrations.quickbooks.inbox import receive
 
 router = APIRouter(prefix="/integrations/quickbooks", tags=["integrations: QuickBooks"])
-
-
-async def raw_body(request: Request) -> bytes:
-    """The exact bytes Intuit signed (read here so the endpoint itself can stay sync)."""
-    return await request.body()
-
-
-RawBody = Annotated[bytes, Depends(raw_body)]
 
 
 @router.post(

@@ -12,12 +12,12 @@ QuickBooks or Xero: connecting Xero is refused while QuickBooks is connected.
 
 from __future__ import annotations
 
-import hmac
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from functools import partial
 from typing import Any
 
 import httpx
@@ -30,6 +30,7 @@ from roofops.db import after_commit
 from roofops.exceptions import ConfigurationError, RoofOpsError
 from roofops.integrations.core.accounting import refuse_second_books
 from roofops.integrations.core.connections import ConnectionView
+from roofops.integrations.core.consent import mint_state, revoke_quietly, take_state
 from roofops.integrations.core.credentials import read_credentials, secret_box, write_credentials
 from roofops.integrations.core.repository import ConnectionRepository, SyncCursorRepository
 from roofops.integrations.xero.client import XeroClient, default_limiter
@@ -48,8 +49,7 @@ from roofops.integrations.xero.tokens import (
     chosen_tenant,
     complete_consent,
 )
-from roofops.kit.crypto import random_token, sha256_hex
-from roofops.kit.http import RateLimiter, RetryPolicy, VendorError
+from roofops.kit.http import RateLimiter, RetryPolicy
 from roofops.kit.time import utcnow
 from roofops.logging import get_logger
 from roofops.models.enums import ConnectionStatus
@@ -61,8 +61,6 @@ Clock = Callable[[], datetime]
 CALLBACK_PATH = "/integrations/xero/callback"
 HOSTS_OPTION = "xero_hosts"  # a connection's own hosts (the demo sandbox's)
 ORIGIN_UI = "ui"
-STATE_LIFETIME = timedelta(minutes=15)
-MAX_PENDING_STATES = 5
 NO_OAUTH_APP = (
     "Xero OAuth is not configured: set XERO_CLIENT_ID and XERO_CLIENT_SECRET (from your app at "
     "developer.xero.com) and restart roofops"
@@ -211,15 +209,7 @@ class XeroConnection:
         connection = ConnectionRepository(db).lock_or_add(PROVIDER)
         refuse_second_books(db, PROVIDER)
         app = self._app(connection, settings)
-        state, now = random_token(), self.clock()
-        fresh = {
-            "hash": sha256_hex(state),
-            "user": str(principal.user_id or ""),
-            "expires_at": (now + STATE_LIFETIME).isoformat(),
-        }
-        pending = [entry for entry in _states(connection) if _alive(entry, now)]
-        kept = pending[-(MAX_PENDING_STATES - 1) :]
-        connection.options = {**connection.options, "oauth_states": [*kept, fresh]}
+        state = mint_state(connection, principal, self.clock())
         db.flush()
         log.info("xero.connect.started", by=principal.label)
         return authorization_url(app, redirect_uri(settings), state)
@@ -306,21 +296,7 @@ class XeroConnection:
         self, connection: IntegrationConnection, state: str, principal: Principal
     ) -> None:
         """Use up the matching pending state, or refuse: it ties the callback to our request."""
-        digest, user, now = sha256_hex(state), str(principal.user_id or ""), self.clock()
-        pending = [entry for entry in _states(connection) if _alive(entry, now)]
-        match = next(
-            (
-                entry
-                for entry in pending
-                if hmac.compare_digest(str(entry["hash"]), digest) and entry["user"] == user
-            ),
-            None,
-        )
-        connection.options = {
-            **connection.options,
-            "oauth_states": [entry for entry in pending if entry is not match],
-        }
-        if not state or match is None:
+        if not take_state(connection, state, principal, self.clock()):
             raise ConnectRefused(STATE_REFUSED)
 
     # ----- disconnect -------------------------------------------------------------------------
@@ -349,7 +325,9 @@ class XeroConnection:
             entity_id=connection.id,
         )
         if refresh_token and app is not None:
-            after_commit(db, lambda: _revoke_quietly(app, refresh_token))
+            after_commit(
+                db, lambda: revoke_quietly(partial(revoke, app, refresh_token), vendor="xero")
+            )
         return self.view(db, settings)
 
     # ----- the API client ---------------------------------------------------------------------
@@ -398,23 +376,6 @@ def _read_again_if_moved(db: Session, old_tenant: str, new_tenant: str) -> None:
     if old_tenant and old_tenant != new_tenant:
         SyncCursorRepository(db).clear(PROVIDER)
         log.info("xero.connection.organisation_moved", tenant_id=new_tenant)
-
-
-def _states(connection: IntegrationConnection) -> list[dict[str, Any]]:
-    states: list[dict[str, Any]] = connection.options.get("oauth_states", [])
-    return states
-
-
-def _alive(entry: dict[str, Any], now: datetime) -> bool:
-    return datetime.fromisoformat(str(entry["expires_at"])) > now
-
-
-def _revoke_quietly(app: OAuthApp, refresh_token: str) -> None:
-    try:
-        revoke(app, refresh_token)
-    except VendorError as error:
-        # The tokens are forgotten here either way; an unused refresh token dies in 60 days.
-        log.warning("xero.token.revoke_failed", error=error.message)
 
 
 xero_connection = XeroConnection()

@@ -1,4 +1,4 @@
-"""Xero background work: requested syncs, and the nightly full read that reconciles."""
+"""Xero background work: requested syncs, webhook refreshes, and the nightly full read."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from roofops.company.service import company_service
 from roofops.config import get_settings
 from roofops.exceptions import Conflict
+from roofops.integrations.core.inbox import follow_webhooks
 from roofops.integrations.core.runner import request_sync, run_sync
+from roofops.integrations.xero.inbox import WEBHOOK_TASK
 from roofops.integrations.xero.sync_service import SYNC_TASK, xero_sync
 from roofops.logging import get_logger
 from roofops.worker.cron import cron
@@ -23,6 +25,12 @@ log = get_logger(__name__)
 @task(SYNC_TASK, sessions=True)
 def sync(sessions: sessionmaker[Session], *, run_id: str, full: bool = False) -> None:
     run_sync(sessions, get_settings(), xero_sync, run_id=uuid.UUID(run_id), full=full)
+
+
+@task(WEBHOOK_TASK, retries=5, sessions=True)
+def refresh_after_webhook(sessions: sessionmaker[Session]) -> None:
+    """One incremental sync for the webhook deliveries so far (roofops.integrations.core.inbox)."""
+    follow_webhooks(sessions, get_settings(), xero_sync)
 
 
 @cron("xero.nightly", crontab="0 * * * *")
