@@ -4,11 +4,13 @@ an invoice with a reason from its page."""
 
 from __future__ import annotations
 
+import os
 import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
@@ -29,6 +31,13 @@ from tests.web.live_server import browser_database, serve
 pytestmark = pytest.mark.browser
 
 EMAIL = "fran@example.com"
+# Set to a directory to keep screenshots of the pages (for reviews).
+SCREENSHOT_DIR = os.environ.get("ROOFOPS_SCREENSHOT_DIR", "")
+
+
+def screenshot(page: Page, name: str) -> None:
+    if SCREENSHOT_DIR:
+        page.screenshot(path=str(Path(SCREENSHOT_DIR) / f"{name}.png"), full_page=True)
 
 
 @dataclass(frozen=True)
@@ -90,6 +99,7 @@ def test_raise_a_deposit_from_the_job_page_and_find_it_listed(
     expect(page.get_by_label("Percent of the contract")).to_have_value("30")
     page.get_by_role("button", name="Preview amount").click()
     expect(page.locator("#invoice-preview-total")).to_have_text("$5,535.00")
+    screenshot(page, "invoice-new")
 
     page.get_by_role("button", name="Raise invoice").click()
     expect(page.locator("#invoice-raised")).to_contain_text("5003 raised")
@@ -101,6 +111,7 @@ def test_raise_a_deposit_from_the_job_page_and_find_it_listed(
     page.locator('#invoices-table tr[data-number="5003"] a.job-number').click()
     expect(page.locator("#invoice-status")).to_have_text("Draft")
     expect(page.locator("#invoice-history")).to_contain_text("Created")
+    screenshot(page, "invoice")
     assert console_errors == []
 
 
@@ -111,6 +122,11 @@ def test_list_filters(page: Page, live: Live, console_errors: list[str]) -> None
     expect(rows(page)).to_have_count(1)
     expect(rows(page).first).to_contain_text("Granite State Mutual")
     expect(page.locator("#total-outstanding")).to_have_text("$11,000.00")
+    page.get_by_label("Status").select_option("")
+    expect(rows(page)).not_to_have_count(1)
+    screenshot(page, "invoices")
+    page.get_by_label("Status").select_option("overdue")
+    expect(rows(page)).to_have_count(1)
 
     page.get_by_label("Status").select_option("")
     page.get_by_label("Payer type").select_option("homeowner")
