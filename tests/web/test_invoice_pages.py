@@ -79,6 +79,13 @@ def test_finance_previews_and_raises_a_deposit_without_script(
     assert preview.status_code == 200
     assert input_value(preview.text, "percent") == "30"  # the company's deposit setting
     assert 'id="invoice-preview-total">$5,535.00<' in preview.text
+    api = finance.client.post(
+        "/api/v1/invoices/preview",
+        json={"job_id": str(retail.id), "kind": "deposit"},
+        headers={"X-CSRF-Token": finance.csrf},
+    )
+    assert api.status_code == 200
+    assert api.json()["total"] == "5535.00"  # the page and the API figure alike
     assert db.query(Invoice).count() == 0  # a preview writes nothing
 
     raised = finance.post(
@@ -227,6 +234,9 @@ def test_list_totals_what_matches(sign_in: SignIn, listed: dict[str, Invoice]) -
     assert 'id="total-paid">$500.00<' in page
     assert 'id="total-outstanding">$14,535.00<' in page
     assert 'title="Invoiced less paid' in page  # each total says what it sums
+
+    api = office.client.get("/api/v1/invoices/totals", params={"q": "7100"}).json()
+    assert api == {"invoices": 2, "invoiced": "8500.00", "paid": "500.00", "outstanding": "8000.00"}
 
     insurance_only = office.client.get("/invoices?q=7100", headers=HTMX).text
     assert "<html" not in insurance_only  # the filters swap the results alone

@@ -1,4 +1,5 @@
-"""JSON API for invoices: generate from a job, list, get, void, the PDF and a job's balances."""
+"""JSON API for invoices: generate (or preview) from a job, list and total, get, void, the PDF
+and a job's balances."""
 
 from __future__ import annotations
 
@@ -14,13 +15,17 @@ from roofops.auth.dependencies import requires
 from roofops.auth.permissions import Permission
 from roofops.auth.principal import Principal
 from roofops.db import DB
+from roofops.invoice.amounts import Figured
 from roofops.invoice.delivery import invoice_delivery
 from roofops.invoice.schemas import (
+    FiguredLineOut,
     InvoiceDeliveryOut,
     InvoiceGenerate,
     InvoiceOut,
+    InvoicePreviewOut,
     InvoiceSend,
     InvoiceSendQueued,
+    InvoiceTotalsOut,
     InvoiceVoid,
     JobInvoicingOut,
     PayerBalanceOut,
@@ -88,6 +93,34 @@ def list_invoices(
 )
 def generate_invoice(db: DB, principal: Editor, body: InvoiceGenerate) -> InvoiceOut:
     return InvoiceOut.model_validate(invoice_service.generate(db, principal, body))
+
+
+@router.post(
+    "/preview",
+    summary="Figure an invoice without raising it",
+    description="The lines and total POST /invoices would write for the same body, refused the "
+    "same way (404, 409, 422); nothing is written. The job page's New invoice shows it.",
+    responses=errors(404, 409),
+)
+def preview_invoice(db: DB, _: Editor, body: InvoiceGenerate) -> InvoicePreviewOut:
+    return _preview_out(invoice_service.preview(db, body))
+
+
+@router.get(
+    "/totals",
+    summary="Invoiced, paid and outstanding over every invoice the filters match",
+    description="The Invoices page's totals; the same filters as the list.",
+)
+def invoice_totals(
+    db: DB, _: Reader, filters: Annotated[InvoiceFilters, Depends(invoice_filters)]
+) -> InvoiceTotalsOut:
+    totals = invoice_service.totals(db, filters)
+    return InvoiceTotalsOut(
+        invoices=totals.invoices,
+        invoiced=from_cents(totals.invoiced_cents),
+        paid=from_cents(totals.paid_cents),
+        outstanding=from_cents(totals.outstanding_cents),
+    )
 
 
 @router.get(
@@ -161,6 +194,21 @@ def invoice_deliveries(db: DB, _: Reader, invoice_id: uuid.UUID) -> list[Invoice
         )
         for row in invoice_delivery.history(db, invoice_id)
     ]
+
+
+def _preview_out(figured: Figured) -> InvoicePreviewOut:
+    return InvoicePreviewOut(
+        lines=[
+            FiguredLineOut(
+                description=line.description,
+                quantity=line.quantity,
+                unit_price=from_cents(line.unit_price_cents),
+                amount=from_cents(line.amount_cents),
+            )
+            for line in figured.lines
+        ],
+        total=from_cents(figured.total_cents),
+    )
 
 
 def _invoicing_out(figures: JobInvoicing) -> JobInvoicingOut:
