@@ -17,7 +17,9 @@ from roofops.integrations.quickbooks.webhook_endpoints import router as quickboo
 from roofops.integrations.xero.endpoints import router as xero_router
 from roofops.integrations.xero.webhook_endpoints import router as xero_webhook_router
 from roofops.invoice.endpoints import router as invoice_router
+from roofops.invoice.payment_endpoints import router as invoice_payments_router
 from roofops.job.endpoints import router as job_router
+from roofops.report.endpoints import router as report_router
 
 # Any request may carry a body too large (413), JSON too deep (400) or a bad value (422).
 api_router = APIRouter(prefix="/api/v1", responses=errors(400, 413, 422))
@@ -31,6 +33,8 @@ for domain_router in (
     jobnimbus_router,
     accounting_router,
     invoice_router,
+    invoice_payments_router,
+    report_router,
     quickbooks_router,
     xero_router,
 ):

@@ -36,6 +36,7 @@ class Permission(StrEnum):
     VIEW_MONEY = "view_money"
     EDIT_FIGURES = "edit_figures"
     VIEW_INVOICES = "view_invoices"
+    VIEW_FINANCIAL_REPORTS = "view_financial_reports"
     EDIT_INVOICES = "edit_invoices"
     EDIT_PRICE_LIST = "edit_price_list"
     EDIT_COMPANY = "edit_company"
@@ -117,6 +118,11 @@ TABLE: dict[Permission, Grant] = {
         "each payer was invoiced, paid and owes",
     ),
     Permission.EDIT_INVOICES: Grant(_BOOKS, "raise invoices from a job, e-mail and void them"),
+    Permission.VIEW_FINANCIAL_REPORTS: Grant(
+        _BOOKS,
+        "the financial reports (revenue invoiced and collected, margins by group, AR aging, "
+        "WIP, depreciation outstanding): the page, the API, CSV and XLSX exports",
+    ),
     Permission.EDIT_PRICE_LIST: Grant(frozenset({ADMIN}), "change the price list"),
     Permission.EDIT_COMPANY: Grant(frozenset({ADMIN}), "change company settings"),
     Permission.VIEW_INTEGRATIONS: Grant(

@@ -2,10 +2,11 @@
 
 An integration reads its vendor, turns what it read into the plain records below (no vendor
 type crosses this line), and writes one read as one :class:`BooksUpdate` in its own transaction:
-documents first, then, after a read of everything, :meth:`BooksUpdate.reconcile` (what the books
-no longer hold was deleted there), then :meth:`BooksUpdate.finish` recomputes the figures of
-every job a document touched. Financials never imports an integration; this module is the port
-they write through.
+documents first (invoices, cost lines, and the customer payments with their split over
+invoices), then, after a read of everything, :meth:`BooksUpdate.reconcile` and
+:meth:`BooksUpdate.reconcile_payments` (what the books no longer hold was deleted there), then
+:meth:`BooksUpdate.finish` recomputes the figures of every job a document touched. Financials
+never imports an integration; this module is the port they write through.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from roofops.financials.repository import (
     AccountingDocumentRepository,
+    AccountingPaymentRepository,
     CompanyCostRepository,
     CostMappingRepository,
     CostTotal,
@@ -28,7 +30,12 @@ from roofops.financials.repository import (
 from roofops.financials.service import BooksFigures, financials_service
 from roofops.kit.time import as_utc, utcnow
 from roofops.models.enums import AccountingDocStatus, CostCategory, FigureSource, Provider
-from roofops.models.financials import AccountingInvoice, CostAllocation, CostCategoryMapping
+from roofops.models.financials import (
+    AccountingInvoice,
+    AccountingPayment,
+    CostAllocation,
+    CostCategoryMapping,
+)
 
 FIGURE_SOURCES = {Provider.QUICKBOOKS: FigureSource.QUICKBOOKS, Provider.XERO: FigureSource.XERO}
 MappingKey = tuple[str, str]  # ("account" | "item", the vendor's id)
@@ -56,6 +63,29 @@ class BookInvoice:
     status: AccountingDocStatus
     updated_at: datetime  # the books' last change: an unchanged invoice costs no write
     due_date: date | None = None
+
+
+@dataclass(frozen=True)
+class BookPaymentAllocation:
+    """The part of a payment the books applied to one of their invoices."""
+
+    invoice_external_id: str
+    amount_cents: int
+
+
+@dataclass(frozen=True)
+class BookPayment:
+    """A customer payment as the books hold it, split over invoices as the books split it;
+    ``unapplied_cents`` is what they hold on account, applied to no invoice."""
+
+    external_id: str
+    txn_date: date | None
+    total_cents: int
+    unapplied_cents: int
+    reference: str
+    customer_ref: str
+    updated_at: datetime  # the books' last change: an unchanged payment costs no write
+    allocations: tuple[BookPaymentAllocation, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -115,10 +145,12 @@ class BooksUpdate:
     db: Session
     provider: Provider
     counts: DocumentCounts = field(default_factory=DocumentCounts)
+    payment_counts: DocumentCounts = field(default_factory=DocumentCounts)
     touched: set[uuid.UUID] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.documents = AccountingDocumentRepository(self.db)
+        self.payments = AccountingPaymentRepository(self.db)
         self.mappings = CostMappingRepository(self.db)
 
     # ----- lists ----------------------------------------------------------------------------
@@ -169,6 +201,43 @@ class BooksUpdate:
                 self.counts.updated += 1
             self._touch(current.job_id, invoice.job_id)
             _copy(invoice, current)
+
+    def record_payments(self, payments: Sequence[BookPayment]) -> None:
+        """New and changed payments with their split; a changed payment's allocations are
+        replaced whole (the books may move a payment to another invoice)."""
+        stored = self.payments.payments(self.provider, (p.external_id for p in payments))
+        written: list[tuple[AccountingPayment, BookPayment]] = []
+        for payment in payments:
+            current = stored.get(payment.external_id)
+            if current is None:
+                current = AccountingPayment(
+                    id=uuid.uuid4(), provider=self.provider, external_id=payment.external_id
+                )
+                self.payments.add(current)
+                self.payment_counts.created += 1
+            elif _payment_unchanged(current, payment):
+                self.payment_counts.unchanged += 1
+                continue
+            else:
+                self.payment_counts.updated += 1
+            _copy_payment(payment, current)
+            written.append((current, payment))
+        self.db.flush()  # the new payments' rows exist before their allocations
+        for row, payment in written:
+            split = [(a.invoice_external_id, a.amount_cents) for a in payment.allocations]
+            self.payments.replace_allocations(row.id, split)
+
+    def remove_payments(self, external_ids: Collection[str]) -> None:
+        """Payments deleted in the books: kept, marked deleted, paying nothing any more."""
+        for payment in self.payments.payments(self.provider, external_ids).values():
+            if not payment.deleted:
+                payment.deleted = True
+                self.payments.replace_allocations(payment.id, [])
+                self.payment_counts.removed += 1
+
+    def reconcile_payments(self, held: Collection[str]) -> None:
+        """After a read of every payment: the books hold exactly ``held``."""
+        self.remove_payments(self.payments.live_payment_ids(self.provider).difference(held))
 
     def replace_cost_lines(
         self, transactions: Mapping[str, Sequence[str]], lines: Sequence[BookCostLine]
@@ -273,6 +342,21 @@ def _unchanged(current: AccountingInvoice, invoice: BookInvoice) -> bool:
         and current.updated_remote_at is not None
         and as_utc(current.updated_remote_at) == invoice.updated_at
     )
+
+
+def _payment_unchanged(current: AccountingPayment, payment: BookPayment) -> bool:
+    return (
+        not current.deleted
+        and current.updated_remote_at is not None
+        and as_utc(current.updated_remote_at) == payment.updated_at
+    )
+
+
+def _copy_payment(payment: BookPayment, row: AccountingPayment) -> None:
+    row.txn_date, row.total_cents = payment.txn_date, payment.total_cents
+    row.unapplied_cents = payment.unapplied_cents
+    row.reference, row.customer_ref = payment.reference[:100], payment.customer_ref[:64]
+    row.deleted, row.updated_remote_at = False, payment.updated_at
 
 
 def _copy(invoice: BookInvoice, row: AccountingInvoice) -> None:

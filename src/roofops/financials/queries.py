@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from roofops.models.enums import JobType, MarginKind
 from roofops.models.financials import JobFinancials
@@ -35,3 +36,17 @@ class ProfitRow:
     def margin(self) -> Decimal | None:
         """The margin that applies to the job (none while it is not sold)."""
         return self.money.margin(self.kind)
+
+
+@dataclass(frozen=True)
+class GroupMargin:
+    """One group's sold jobs of one margin kind; cost and profit only over the jobs that have
+    them (a job with no cost figure has no profit)."""
+
+    key: Any  # the job type, branch id, crew id or sales rep (None: not set)
+    kind: MarginKind
+    jobs: int
+    contract_cents: int
+    revenue_cents: int
+    cost_cents: int
+    profit_cents: int

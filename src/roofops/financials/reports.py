@@ -19,7 +19,7 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from roofops.financials.figures import FIGURES, ratio
-from roofops.financials.queries import ProfitFilters, ProfitRow
+from roofops.financials.queries import GroupMargin, ProfitFilters, ProfitRow
 from roofops.financials.repository import (
     MARGIN_BUCKETS,
     DataVersion,
@@ -109,6 +109,19 @@ class ProfitReports:
             distribution=_bands(facts.bands),
             sources=facts.sources,
         )
+
+    def margins_by(
+        self, db: Session, filters: ProfitFilters, grouping: str, *, now: datetime | None = None
+    ) -> list[GroupMargin]:
+        """The sold jobs' margins per job type, branch, crew or sales rep, actual and projected
+        apart (the financial reports' margins; the same kinds and revenue as this page)."""
+        return ProfitRepository(db, now or utcnow()).margins_by(filters, grouping)
+
+    def rows(
+        self, db: Session, filters: ProfitFilters, *, now: datetime | None = None
+    ) -> Iterator[ProfitRow]:
+        """Every filtered job with its money and margin kind, oldest first (all pages)."""
+        return ProfitRepository(db, now or utcnow()).all_rows(filters)
 
     def csv(self, db: Session, filters: ProfitFilters, *, now: datetime | None = None) -> str:
         out = io.StringIO()

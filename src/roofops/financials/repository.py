@@ -10,10 +10,10 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from roofops.financials.figures import COSTS_SETTLE, FIGURES, SOLD_STAGES
-from roofops.financials.queries import ProfitFilters, ProfitRow
+from roofops.financials.queries import GroupMargin, ProfitFilters, ProfitRow
 from roofops.kit.paging import Page, PageRequest
 from roofops.kit.repository import in_chunks
 from roofops.kit.time import utcnow
@@ -30,6 +30,8 @@ from roofops.models.enums import (
 )
 from roofops.models.financials import (
     AccountingInvoice,
+    AccountingPayment,
+    AccountingPaymentAllocation,
     CostAllocation,
     CostCategoryMapping,
     CostLine,
@@ -163,6 +165,32 @@ class ProfitRepository:
         ]
         return SummaryFacts.from_rows(self.session.execute(sa.union_all(*parts)).all())
 
+    def margins_by(self, filters: ProfitFilters, grouping: str) -> list[GroupMargin]:
+        """Sold jobs' contract, revenue, cost and profit summed per group and margin kind
+        (actual and projected apart), grouped by job type, branch, crew or sales rep."""
+        revenue, profit = self._revenue(), self._profit()
+        money = (
+            self._over(
+                filters,
+                MARGIN_KEYS[grouping].label("key"),
+                self.kind.label("kind"),
+                JobFinancials.contract_cents.label("contract"),
+                revenue.label("revenue"),
+                (revenue - profit).label("cost"),
+                profit.label("profit"),
+            )
+            .where(SOLD)
+            .subquery()
+        )
+        sums = [sa.func.sum(money.c[name]) for name in ("contract", "revenue", "cost", "profit")]
+        statement = sa.select(money.c.key, money.c.kind, sa.func.count(), *sums).group_by(
+            money.c.key, money.c.kind
+        )
+        return [
+            GroupMargin(key, MarginKind(kind), jobs, *(int(value or 0) for value in values))
+            for key, kind, jobs, *values in self.session.execute(statement)
+        ]
+
     def version(self) -> DataVersion:
         """What every figure the summary sums depends on, read in one cheap statement: the
         money rows (a change to a job that the summary reads touches its money row too, see
@@ -263,6 +291,15 @@ class DataVersion:
 
 # Sold: a signed contract, not lost or cancelled (the jobs money totals and margins cover).
 SOLD = Job.stage.in_(sorted(SOLD_STAGES))
+
+# What margins may be grouped by (a job's type, branch, crew or sales rep).
+MARGIN_KEYS: dict[str, QueryableAttribute[Any]] = {
+    "job_type": Job.job_type,
+    "branch": Job.branch_id,
+    "crew": Job.crew_id,
+    "sales_rep": Job.sales_rep,
+}
+
 
 # ----- the summary's statement: every part has the same columns ----------------------------
 # (part, key, kind, v1..v7); what the values mean depends on the part (SummaryFacts.from_rows).
@@ -580,3 +617,61 @@ class CostMappingRepository:
     def add(self, row: CostCategoryMapping) -> None:
         self.session.add(row)
         self.session.flush()
+
+
+class AccountingPaymentRepository:
+    """Payments read back from the books, and how each is split over invoices."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def payments(
+        self, provider: Provider, external_ids: Iterable[str]
+    ) -> dict[str, AccountingPayment]:
+        found: dict[str, AccountingPayment] = {}
+        for chunk in in_chunks(external_ids):
+            rows = self.session.scalars(
+                sa.select(AccountingPayment).where(
+                    AccountingPayment.provider == provider,
+                    AccountingPayment.external_id.in_(chunk),
+                )
+            )
+            found.update((row.external_id, row) for row in rows)
+        return found
+
+    def live_payment_ids(self, provider: Provider) -> set[str]:
+        """The external ids of every payment not (yet) known to be deleted in the books."""
+        return set(
+            self.session.scalars(
+                sa.select(AccountingPayment.external_id).where(
+                    AccountingPayment.provider == provider,
+                    AccountingPayment.deleted.is_(False),
+                )
+            )
+        )
+
+    def add(self, row: AccountingPayment) -> None:
+        self.session.add(row)
+
+    def replace_allocations(
+        self, payment_id: uuid.UUID, allocations: Sequence[tuple[str, int]]
+    ) -> None:
+        """The payment's split becomes ``(invoice external id, cents)`` pairs."""
+        self.session.execute(
+            sa.delete(AccountingPaymentAllocation).where(
+                AccountingPaymentAllocation.payment_id == payment_id
+            )
+        )
+        if allocations:
+            self.session.execute(
+                sa.insert(AccountingPaymentAllocation),
+                [
+                    {
+                        "id": uuid.uuid4(),
+                        "payment_id": payment_id,
+                        "invoice_external_id": invoice_id,
+                        "amount_cents": cents,
+                    }
+                    for invoice_id, cents in allocations
+                ],
+            )

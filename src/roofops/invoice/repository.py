@@ -6,19 +6,28 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from roofops.invoice.status import FALLING_DUE
 from roofops.kit.paging import Page, PageRequest, SortSpec
 from roofops.kit.repository import Repository
 from roofops.kit.search import matches_any
 from roofops.models.customer import Customer
-from roofops.models.enums import FigureSource
-from roofops.models.financials import JobFinancials
+from roofops.models.enums import AccountingDocStatus, FigureSource, Provider
+from roofops.models.financials import (
+    AccountingInvoice,
+    AccountingPayment,
+    AccountingPaymentAllocation,
+    JobFinancials,
+)
 from roofops.models.invoice import Invoice, InvoiceKind, InvoicePayer, InvoiceStatus
 from roofops.models.job import Job
+
+# The books' invoices that still stand (voided and deleted ones say nothing of payment).
+BOOKS_LIVE = (AccountingDocStatus.OPEN, AccountingDocStatus.PAID)
 
 
 @dataclass(frozen=True)
@@ -202,3 +211,101 @@ def _status_is(status: InvoiceStatus, today: date | None) -> sa.ColumnElement[bo
 def _matches(q: str) -> sa.ColumnElement[bool]:
     """The invoice number (so the job number and its -2, -3...) or the payer's name."""
     return matches_any(q, Invoice.number, Invoice.payer_name)
+
+
+def books_paid_cents() -> sa.ColumnElement[int]:
+    """What the books say was paid of our invoice: its total less the books' balance, kept
+    within 0..total (a books invoice edited above ours, or a credit, never overpays ours)."""
+    paid = Invoice.total_cents - AccountingInvoice.balance_cents
+    return sa.case((paid < 0, 0), (paid > Invoice.total_cents, Invoice.total_cents), else_=paid)
+
+
+class BooksMatchRepository:
+    """Our invoices beside the books' copies of them."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def out_of_line(self, provider: Provider) -> list[tuple[Invoice, AccountingInvoice]]:
+        """Our live invoices the books hold (by the link a push or an earlier sync left, else
+        by number) whose paid amount differs from the books', or whose link is not kept yet.
+
+        Two reads, each joined on an indexed key (the books' id; the books' number), rather
+        than one join on either: an OR in the join condition reads every pair."""
+        linked = self._held(
+            provider,
+            sa.and_(
+                Invoice.accounting_provider == provider,
+                Invoice.accounting_id == AccountingInvoice.external_id,
+            ),
+            Invoice.paid_cents != books_paid_cents(),
+        )
+        unlinked = self._held(
+            provider,
+            Invoice.number == AccountingInvoice.doc_number,
+            Invoice.accounting_id == "",
+        )
+        return linked + unlinked
+
+    def _held(
+        self, provider: Provider, match: sa.ColumnElement[bool], wanted: sa.ColumnElement[bool]
+    ) -> list[tuple[Invoice, AccountingInvoice]]:
+        statement = (
+            sa.select(Invoice, AccountingInvoice)
+            .join(
+                AccountingInvoice,
+                sa.and_(
+                    match,
+                    AccountingInvoice.provider == provider,
+                    AccountingInvoice.status.in_(BOOKS_LIVE),
+                ),
+            )
+            .where(Invoice.status != InvoiceStatus.VOID, wanted)
+            .order_by(Invoice.id, AccountingInvoice.updated_remote_at.desc())
+            # Under the row locks a send and the sweep take (fresh values): a send that lands
+            # meanwhile is waited for, and the status is figured from what it wrote.
+            .with_for_update(of=Invoice)
+            .execution_options(populate_existing=True)
+        )
+        found: dict[uuid.UUID, tuple[Invoice, AccountingInvoice]] = {}
+        for invoice, books in self.session.execute(statement):
+            found.setdefault(invoice.id, (invoice, books))  # a number twice: the newest
+        return list(found.values())
+
+    def job_payments(self, job_id: uuid.UUID) -> list[sa.Row[tuple[Any, ...]]]:
+        """Every part of a payment the books applied to one of the job's invoices (ours, or
+        one only the books hold), oldest first."""
+        allocation, payment = AccountingPaymentAllocation, AccountingPayment
+        statement = (
+            sa.select(
+                payment.txn_date,
+                allocation.amount_cents,
+                payment.reference,
+                payment.provider,
+                Invoice.number,
+                Invoice.payer_kind,
+                AccountingInvoice.doc_number,
+                payment.external_id,
+            )
+            .join(payment, payment.id == allocation.payment_id)
+            .join(
+                AccountingInvoice,
+                sa.and_(
+                    AccountingInvoice.provider == payment.provider,
+                    AccountingInvoice.external_id == allocation.invoice_external_id,
+                ),
+            )
+            .outerjoin(
+                Invoice,
+                sa.and_(
+                    Invoice.accounting_provider == payment.provider,
+                    Invoice.accounting_id == allocation.invoice_external_id,
+                ),
+            )
+            .where(
+                payment.deleted.is_(False),
+                sa.or_(AccountingInvoice.job_id == job_id, Invoice.job_id == job_id),
+            )
+            .order_by(payment.txn_date, payment.external_id, AccountingInvoice.doc_number)
+        )
+        return list(self.session.execute(statement))

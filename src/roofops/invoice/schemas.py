@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
@@ -183,3 +184,22 @@ class InvoiceTotalsOut(BaseModel):
     invoiced: Decimal = Field(description="the totals of the matching invoices that are not void")
     paid: Decimal = Field(description="what the payers have paid against them")
     outstanding: Decimal = Field(description="invoiced less paid")
+
+
+class JobPaymentOut(OrmModel):
+    """The part of one payment the books applied to one invoice of the job: a payment split
+    over two invoices is two of these, with one ``payment_id``."""
+
+    date: dt.date | None = Field(validation_alias="txn_date", description="the payment's date")
+    amount: DollarsFromCents = Field(
+        validation_alias="amount_cents", description="what the books applied to this invoice"
+    )
+    invoice_number: str = Field(
+        description="our invoice number (the books' document number if roofops did not raise it)"
+    )
+    payer_kind: InvoicePayer | None = Field(
+        description="the invoice's payer; null for an invoice only the books hold"
+    )
+    reference: str = Field(description="the books' payment reference (cheque or transfer no.)")
+    source: Provider = Field(description="the accounting system the payment was read from")
+    payment_id: str = Field(description="the accounting system's id of the payment")

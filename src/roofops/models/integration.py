@@ -13,6 +13,10 @@ from roofops.kit.types import UTCDateTime, json_type, string_enum
 from roofops.models.base import Base, Timestamps, UUIDPrimaryKey
 from roofops.models.enums import ConnectionStatus, Provider, SyncKind, SyncRunStatus
 
+# A failed connection still holds the company's books: it needs a reconnect, not a rival (the
+# accounting port refuses a second system; the financial reports read this system's documents).
+HOLDS_THE_BOOKS = frozenset({ConnectionStatus.CONNECTED, ConnectionStatus.FAILED})
+
 
 class IntegrationConnection(UUIDPrimaryKey, Timestamps, Base):
     """One account at one vendor. Credentials are a JSON document encrypted with SecretBox."""

@@ -21,13 +21,11 @@ from roofops.integrations.core.connections import ConnectionView
 from roofops.integrations.core.repository import ConnectionRepository
 from roofops.integrations.core.runner import VendorSync, request_sync
 from roofops.integrations.core.runs import is_alive, latest_run
-from roofops.models.enums import ConnectionStatus, Provider
-from roofops.models.integration import IntegrationConnection, SyncRun
+from roofops.models.enums import Provider
+from roofops.models.integration import HOLDS_THE_BOOKS, IntegrationConnection, SyncRun
 
 # The systems a company may keep its books in, as people spell them: one at a time.
 BOOKS_PROVIDERS = {Provider.QUICKBOOKS: "QuickBooks", Provider.XERO: "Xero"}
-# A failed connection still holds the company's books: it needs a reconnect, not a rival.
-HOLDS_THE_BOOKS = frozenset({ConnectionStatus.CONNECTED, ConnectionStatus.FAILED})
 
 
 class OtherBooksConnected(Conflict):

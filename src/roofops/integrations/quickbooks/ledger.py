@@ -20,7 +20,15 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from roofops.integrations.quickbooks.schemas import Account, Bill, Customer, Invoice, Line, Purchase
+from roofops.integrations.quickbooks.schemas import (
+    Account,
+    Bill,
+    Customer,
+    Invoice,
+    Line,
+    Payment,
+    Purchase,
+)
 from roofops.kit.money import from_cents, to_cents
 from roofops.models.enums import AccountingDocStatus, CostCategory
 
@@ -54,6 +62,20 @@ class InvoiceRow:
     total_cents: int
     balance_cents: int
     status: AccountingDocStatus
+    due_date: date | None = None
+
+
+@dataclass(frozen=True)
+class PaymentRow:
+    """A customer payment and its split: ``(invoice Id, cents)`` per invoice it pays."""
+
+    external_id: str
+    txn_date: date | None
+    total_cents: int
+    unapplied_cents: int
+    reference: str
+    customer_ref: str
+    split: tuple[tuple[str, int], ...]
 
 
 @dataclass(frozen=True)
@@ -128,6 +150,31 @@ def invoice_row(invoice: Invoice, pattern: re.Pattern[str]) -> InvoiceRow:
         total_cents=to_cents(invoice.total_amt),
         balance_cents=to_cents(invoice.balance),
         status=_invoice_status(invoice),
+        due_date=invoice.due_date,
+    )
+
+
+def payment_row(payment: Payment) -> PaymentRow:
+    """The split as the books made it: each line's Amount to the invoices it links (a line
+    linking two invoices is rare; its amount then goes to the first, which is all QuickBooks
+    says). What no invoice took is ``UnappliedAmt``, held on the customer's account."""
+    split: dict[str, int] = {}
+    for line in payment.line:
+        invoice_id = next((t.txn_id for t in line.linked_txn if t.txn_type == "Invoice"), None)
+        if invoice_id is not None:
+            split[invoice_id] = split.get(invoice_id, 0) + to_cents(line.amount)
+    total = to_cents(payment.total_amt)
+    unapplied = payment.unapplied_amt
+    return PaymentRow(
+        external_id=payment.id,
+        txn_date=payment.txn_date,
+        total_cents=total,
+        unapplied_cents=to_cents(unapplied)
+        if unapplied is not None
+        else total - sum(split.values()),
+        reference=(payment.payment_ref_num or "")[:100],
+        customer_ref=payment.customer_ref.value,
+        split=tuple(split.items()),
     )
 
 

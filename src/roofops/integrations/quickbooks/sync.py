@@ -21,9 +21,17 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from roofops.financials.books import BookAccount, BookCostLine, BookInvoice, books_service
+from roofops.financials.books import (
+    BookAccount,
+    BookCostLine,
+    BookInvoice,
+    BookPayment,
+    BookPaymentAllocation,
+    books_service,
+)
 from roofops.integrations.core.repository import ExternalRefRepository, SyncCursorRepository
 from roofops.integrations.core.runs import MAX_STORED_ERRORS, SyncRunRecorder
+from roofops.integrations.core.settlement import settle_from_books
 from roofops.integrations.quickbooks.client import QuickBooksClient, QuickBooksFault
 from roofops.integrations.quickbooks.ledger import (
     CostRow,
@@ -32,6 +40,7 @@ from roofops.integrations.quickbooks.ledger import (
     guess_category,
     invoice_row,
     job_number_in,
+    payment_row,
     project_job_number,
 )
 from roofops.integrations.quickbooks.schemas import (
@@ -41,6 +50,7 @@ from roofops.integrations.quickbooks.schemas import (
     Invoice,
     Item,
     Malformed,
+    Payment,
     Purchase,
     QboClass,
     QboEntity,
@@ -55,9 +65,18 @@ log = get_logger(__name__)
 
 SOURCE = Provider.QUICKBOOKS
 STREAM = "ledger"
-MODELS: tuple[type[QboEntity], ...] = (Account, Item, QboClass, Customer, Invoice, Bill, Purchase)
+MODELS: tuple[type[QboEntity], ...] = (
+    Account,
+    Item,
+    QboClass,
+    Customer,
+    Invoice,
+    Payment,
+    Bill,
+    Purchase,
+)
 # The documents whose absence from a full read means they were deleted in the books.
-RECONCILED: tuple[type[QboEntity], ...] = (Invoice, Bill, Purchase)
+RECONCILED: tuple[type[QboEntity], ...] = (Invoice, Payment, Bill, Purchase)
 COST_LINE = "cost line"  # the record type of an unallocated line on the run
 OVERLAP = timedelta(minutes=5)
 CDC_WINDOW = timedelta(days=29)  # QuickBooks keeps 30 days of changes; stay inside
@@ -171,13 +190,16 @@ class LedgerWriter:
         self._link_projects(changes.of(Customer))
         self._link_classes(changes.of(QboClass))
         self._invoices(changes.of(Invoice))
+        self.books.record_payments([_book_payment(p) for p in changes.of(Payment)])
         self._costs([*changes.of(Bill), *changes.of(Purchase)])
         self.books.remove(
             changes.deleted.get("Invoice", []),
             {kind: changes.deleted.get(kind, []) for kind in ("Bill", "Purchase")},
         )
+        self.books.remove_payments(changes.deleted.get("Payment", []))
         self._reconcile(changes)
         moved = self.books.finish(now)
+        settle_from_books(self.db, self.books)
         self._report_unallocated(now)
         self._count()
         return moved
@@ -189,6 +211,8 @@ class LedgerWriter:
         }
         if invoices is not None or transactions:
             self.books.reconcile(invoices, transactions)
+        if "Payment" in changes.whole:
+            self.books.reconcile_payments(changes.held("Payment"))
 
     # ----- links --------------------------------------------------------------------------
     def _link_projects(self, customers: Sequence[Customer]) -> None:
@@ -268,10 +292,11 @@ class LedgerWriter:
             log.warning("quickbooks.cost_lines.unallocated", lines=len(self.unallocated))
 
     def _count(self) -> None:
-        counts, documents = self.recorder.counts, self.books.counts
-        counts.created += documents.created
-        counts.updated += documents.updated + documents.removed
-        counts.unchanged += documents.unchanged
+        counts = self.recorder.counts
+        for documents in (self.books.counts, self.books.payment_counts):
+            counts.created += documents.created
+            counts.updated += documents.updated + documents.removed
+            counts.unchanged += documents.unchanged
 
 
 def _accounts(accounts: Sequence[Account], items: Sequence[Item]) -> list[BookAccount]:
@@ -311,6 +336,21 @@ def _book_invoice(
         balance_cents=row.balance_cents,
         status=row.status,
         updated_at=invoice.last_updated,
+        due_date=row.due_date,
+    )
+
+
+def _book_payment(payment: Payment) -> BookPayment:
+    row = payment_row(payment)
+    return BookPayment(
+        external_id=row.external_id,
+        txn_date=row.txn_date,
+        total_cents=row.total_cents,
+        unapplied_cents=row.unapplied_cents,
+        reference=row.reference,
+        customer_ref=row.customer_ref,
+        updated_at=payment.last_updated,
+        allocations=tuple(BookPaymentAllocation(i, cents) for i, cents in row.split),
     )
 
 

@@ -30,6 +30,9 @@ from roofops.models.enums import AccountingDocStatus, CostCategory
 DEFAULT_NUMBER_PATTERN = r"^(?P<job>\d+)(?:-\d+)?$"
 _OPTION_NUMBER = re.compile(r"^\s*(?P<job>\d+)\b")
 RECEIVABLE, RECEIVABLE_CREDIT = "ACCREC", "ACCRECCREDIT"
+# A customer's payment of a sales invoice; supplier payments (ACCPAYPAYMENT) are no job's income.
+CUSTOMER_PAYMENT = "ACCRECPAYMENT"
+DELETED = "DELETED"
 PAYABLE, PAYABLE_CREDIT = "ACCPAY", "ACCPAYCREDIT"
 IN_THE_BOOKS = frozenset({"AUTHORISED", "PAID"})
 VOIDED = "VOIDED"
@@ -46,6 +49,7 @@ class ReceivableRow:
     total_cents: int
     balance_cents: int
     status: AccountingDocStatus
+    due_date: date | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,7 @@ def invoice_row(invoice: Invoice, pattern: re.Pattern[str]) -> ReceivableRow:
         total_cents=to_cents(invoice.total),
         balance_cents=to_cents(invoice.amount_due),
         status=_status(invoice.status, invoice.amount_due),
+        due_date=invoice.due_date,
     )
 
 

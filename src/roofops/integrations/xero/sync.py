@@ -1,12 +1,14 @@
 """Read the Xero books' changes and turn them into job figures, all or nothing.
 
-An incremental read asks for the invoices (ACCREC and ACCPAY) and credit notes changed since
-the cursor minus an overlap (``If-Modified-Since``, walked oldest first by the client). Xero keeps
-deleted and voided documents and returns them with their status, so an incremental read sees a
-deletion as a change. A full read (asked for, or the first) reads everything and also
-reconciles: what we hold that the books no longer return stops counting. Documents are fetched
-first and written in ONE transaction with the recomputed figures and the new cursor: a sync that
-fails anywhere leaves the last good figures as they were. Figures are written through
+An incremental read asks for the invoices (ACCREC and ACCPAY), credit notes and payments
+changed since the cursor minus an overlap (``If-Modified-Since``, walked oldest first by the
+client). Xero keeps deleted and voided documents and returns them with their status, so an
+incremental read sees a deletion as a change (a payment comes back with ``Status: DELETED``).
+Only customer payments (ACCRECPAYMENT) are kept, each applied to its one invoice. A full read
+(asked for, or the first) reads everything and also reconciles: what we hold that the books no
+longer return stops counting. Documents are fetched first and written in ONE transaction with
+the recomputed figures, our invoices' paid amounts and the new cursor: a sync that fails
+anywhere leaves the last good figures as they were. Figures are written through
 ``roofops.financials.books`` with the source XERO, which never overwrites a manual figure.
 """
 
@@ -20,11 +22,21 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from roofops.financials.books import BookAccount, BookCostLine, BookInvoice, books_service
+from roofops.financials.books import (
+    BookAccount,
+    BookCostLine,
+    BookInvoice,
+    BookPayment,
+    BookPaymentAllocation,
+    books_service,
+)
 from roofops.integrations.core.repository import SyncCursorRepository
 from roofops.integrations.core.runs import MAX_STORED_ERRORS, SyncRunRecorder
+from roofops.integrations.core.settlement import settle_from_books
 from roofops.integrations.xero.client import XeroClient
 from roofops.integrations.xero.ledger import (
+    CUSTOMER_PAYMENT,
+    DELETED,
     PAYABLE,
     PAYABLE_CREDIT,
     RECEIVABLE,
@@ -38,8 +50,8 @@ from roofops.integrations.xero.ledger import (
     guess_category,
     invoice_row,
 )
-from roofops.integrations.xero.schemas import Account, CreditNote, Invoice
-from roofops.kit.money import from_cents
+from roofops.integrations.xero.schemas import Account, CreditNote, Invoice, Payment
+from roofops.kit.money import from_cents, to_cents
 from roofops.kit.time import as_utc, utcnow
 from roofops.logging import get_logger
 from roofops.models.enums import Provider
@@ -60,12 +72,13 @@ class Changes:
     invoices: list[Invoice] = field(default_factory=list)
     credit_notes: list[CreditNote] = field(default_factory=list)
     accounts: list[Account] = field(default_factory=list)
+    payments: list[Payment] = field(default_factory=list)  # customer payments only
     whole: bool = False  # everything the books hold: what is missing was deleted there
     newest: datetime | None = None
 
     @property
     def count(self) -> int:
-        return len(self.invoices) + len(self.credit_notes)
+        return len(self.invoices) + len(self.credit_notes) + len(self.payments)
 
     @property
     def documents(self) -> list[Invoice | CreditNote]:
@@ -78,7 +91,9 @@ def read_changes(client: XeroClient, since: datetime | None, *, full: bool) -> C
     changes = Changes(whole=after is None, accounts=client.accounts())
     changes.invoices = list(client.changed(Invoice, after))
     changes.credit_notes = list(client.changed(CreditNote, after))
-    stamps = [document.updated_date_utc for document in changes.documents]
+    payments = list(client.changed(Payment, after))
+    changes.payments = [p for p in payments if p.payment_type == CUSTOMER_PAYMENT]
+    stamps = [record.updated_date_utc for record in [*changes.documents, *payments]]
     changes.newest = max(stamps, default=None)
     return changes
 
@@ -105,9 +120,14 @@ class LedgerWriter:
             [d.record_id for d in gone if d.type in (RECEIVABLE, RECEIVABLE_CREDIT)],
             {kind: [d.record_id for d in gone if d.type == kind] for kind in COST_TYPES},
         )
+        self._payments(changes.payments)
         if changes.whole:
             self._reconcile(live)
+            self.books.reconcile_payments(
+                {p.payment_id for p in changes.payments if p.status != DELETED}
+            )
         moved = self.books.finish(now)
+        settle_from_books(self.db, self.books)
         self._report_unallocated(now)
         self._count()
         return moved
@@ -126,6 +146,10 @@ class LedgerWriter:
         stamps = {d.record_id: d.updated_date_utc for d in documents}
         jobs = self.books.job_ids(row.job_number for row in rows if row.job_number)
         self.books.record_invoices([_book_invoice(row, jobs, stamps) for row in rows])
+
+    def _payments(self, payments: Sequence[Payment]) -> None:
+        self.books.record_payments([_book_payment(p) for p in payments if p.status != DELETED])
+        self.books.remove_payments([p.payment_id for p in payments if p.status == DELETED])
 
     def _costs(self, documents: Sequence[Invoice | CreditNote]) -> None:
         rows = [row for d in documents for row in cost_rows(d, self.job_category)]
@@ -154,10 +178,11 @@ class LedgerWriter:
         )
 
     def _count(self) -> None:
-        counts_, documents = self.recorder.counts, self.books.counts
-        counts_.created += documents.created
-        counts_.updated += documents.updated + documents.removed
-        counts_.unchanged += documents.unchanged
+        counts_ = self.recorder.counts
+        for documents in (self.books.counts, self.books.payment_counts):
+            counts_.created += documents.created
+            counts_.updated += documents.updated + documents.removed
+            counts_.unchanged += documents.unchanged
 
 
 def _accounts(accounts: Sequence[Account]) -> list[BookAccount]:
@@ -181,6 +206,22 @@ def _book_invoice(
         balance_cents=row.balance_cents,
         status=row.status,
         updated_at=stamps[row.external_id],
+        due_date=row.due_date,
+    )
+
+
+def _book_payment(payment: Payment) -> BookPayment:
+    """A Xero payment pays one invoice, all of it applied."""
+    cents = to_cents(payment.amount)
+    return BookPayment(
+        external_id=payment.payment_id,
+        txn_date=payment.date,
+        total_cents=cents,
+        unapplied_cents=0,
+        reference=payment.reference,
+        customer_ref="",
+        updated_at=payment.updated_date_utc,
+        allocations=(BookPaymentAllocation(payment.invoice.invoice_id, cents),),
     )
 
 

@@ -35,8 +35,10 @@ from roofops.sandbox.clock import Clock, FakeClock
 from roofops.sandbox.control import LoggedRequest, RequestLog, bearer_token, route_path
 from roofops.sandbox.quickbooks import errors
 from roofops.sandbox.quickbooks.control import Faults, Limits, Throttle
+from roofops.sandbox.quickbooks.demo_page import demo_routes
 from roofops.sandbox.quickbooks.errors import FakeFault
 from roofops.sandbox.quickbooks.oauth import TokenAuthority, oauth_routes
+from roofops.sandbox.quickbooks.payments import write_payment
 from roofops.sandbox.quickbooks.reads import CDC_LIMIT, CdcScope, QueryEngine, cdc_answer
 from roofops.sandbox.quickbooks.store import COMPANY_ZONE, URL_NAMES, Books
 from roofops.sandbox.quickbooks.webhooks import WebhookSender
@@ -131,6 +133,7 @@ def _json_default(value: Any) -> Any:
 def create_app(fake: FakeQuickBooks) -> FastAPI:
     app = FastAPI(title="Fake QuickBooks Online", docs_url=None, redoc_url=None, openapi_url=None)
     app.include_router(oauth_routes(fake.auth))
+    app.include_router(demo_routes(fake.companies))
     _api_routes(app, fake)
 
     @app.exception_handler(FakeFault)
@@ -216,6 +219,10 @@ def _api_routes(app: FastAPI, fake: FakeQuickBooks) -> None:
     async def invoice(realm_id: str, request: Request) -> Response:
         return await _write(fake, realm_id, request, _invoice_answer)
 
+    @app.post(base + "/payment")
+    async def payment(realm_id: str, request: Request) -> Response:
+        return await _write(fake, realm_id, request, _payment_answer)
+
     @app.post(base + "/{entity}")
     async def transaction(realm_id: str, request: Request) -> Response:
         return await _write(fake, realm_id, request, _delete_answer)
@@ -266,6 +273,13 @@ def _invoice_answer(
 ) -> dict[str, Any]:
     operation = request.query_params.get("operation")
     return {"Invoice": write_invoice(fake.books(realm_id), body, operation)}
+
+
+def _payment_answer(
+    fake: FakeQuickBooks, realm_id: str, request: Request, body: dict[str, Any]
+) -> dict[str, Any]:
+    operation = request.query_params.get("operation")
+    return {"Payment": write_payment(fake.books(realm_id), body, operation)}
 
 
 def _delete_answer(

@@ -14,13 +14,13 @@ from roofops.sandbox.quickbooks.store import Books, Entity
 BATCH_LIMIT = 30
 
 
-def _names(text: str) -> frozenset[str]:
+def names(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
 # Invoice and Line element names from qbo-xsd/Finance.xsd (Invoice extends Transaction extends
 # IntuitEntity), plus the JSON-only attributes; anything else is refused as QuickBooks does.
-INVOICE_FIELDS = _names(
+INVOICE_FIELDS = names(
     """Id SyncToken MetaData CustomField AttachableRef DocNumber TxnDate DepartmentRef
     CurrencyRef ExchangeRate PrivateNote TxnStatus LinkedTxn Line TxnTaxDetail TxnSource
     TaxFormType TaxFormNum TransactionLocationType Tag TxnApprovalInfo RecurDataRef
@@ -35,7 +35,7 @@ INVOICE_FIELDS = _names(
     AllowOnlineCreditCardPayment AllowOnlineACHPayment AllowOnlinePayPalPayment EInvoiceStatus
     ECloudStatusTimeStamp InvoiceLink sparse domain status"""
 )
-LINE_FIELDS = _names(
+LINE_FIELDS = names(
     """Id LineNum Description Amount Received LinkedTxn DetailType PaymentLineDetail
     DiscountLineDetail TaxLineDetail SalesItemLineDetail DescriptionLineDetail GroupLineDetail
     SubTotalLineDetail CustomField LineEx ProjectRef CostAmount HomeCostAmount"""

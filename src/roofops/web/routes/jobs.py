@@ -16,6 +16,7 @@ from roofops.crew.service import branch_service
 from roofops.db import DB, attempt
 from roofops.dependencies import AppSettings, app_settings
 from roofops.exceptions import Conflict, PermissionDenied, ValidationFailed
+from roofops.invoice.payments import invoice_payments_service
 from roofops.job.lifecycle import allowed_targets
 from roofops.job.service import job_service
 from roofops.models.enums import JobStage, JobType, Material
@@ -76,7 +77,15 @@ def job_page_context(
     """Everything the job page shows; ``raising``: the New invoice form as it was posted."""
     context = _stage_context(job_service.get(db, job_id), page)
     money = money_context(db, settings, page, job_id)
-    return context | money | invoices_context(db, page, job_id, raising)
+    invoicing = invoices_context(db, page, job_id, raising) | _payments(db, page, job_id)
+    return context | money | invoicing
+
+
+def _payments(db: Session, page: PageContext, job_id: uuid.UUID) -> dict[str, Any]:
+    """What the books say each payment paid of the job's invoices (jobs/_payments.html)."""
+    if not page.can(Permission.VIEW_INVOICES):
+        return {}
+    return {"payments": invoice_payments_service.job_payments(db, job_id)}
 
 
 @router.post("/{job_id}/stage", dependencies=[Depends(requires(Permission.MOVE_JOBS))])
@@ -114,5 +123,5 @@ def _refused(
     if is_fragment_request(request):
         return render(request, "jobs/_stage_panel.html", context, status_code=exc.status_code)
     context |= money_context(db, app_settings(request), page, job_id)
-    context |= invoices_context(db, page, job_id)
+    context |= invoices_context(db, page, job_id) | _payments(db, page, job_id)
     return render(request, "jobs/detail.html", context, status_code=exc.status_code)
