@@ -112,6 +112,7 @@ def test_a_refusal_is_shown_beside_the_form_with_every_input_kept(
     )
     assert half_filled.status_code == 200  # a preview of a form still being filled in
     assert 'id="invoice-hint"' in half_filled.text
+    assert 'id="job-payments"' not in half_filled.text  # nothing changed there
     assert 'id="invoice-error"' not in half_filled.text
     assert "names its milestone" in half_filled.text
 
@@ -149,6 +150,7 @@ def test_htmx_raise_swaps_the_section_with_the_new_row(
     invoice = db.query(Invoice).one()
     assert (invoice.number, invoice.total_cents) == ("5003", 461_250)
     assert 'id="invoice-raised"' in response.text
+    assert 'id="job-payments"' in response.text  # taken out of band: its invoiced changed
     assert f'href="/invoices/{invoice.id}">5003<' in response.text
     assert 'name="description"' not in response.text  # a fresh form: choose the next kind
     assert "selected" not in re.search(

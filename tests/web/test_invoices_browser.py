@@ -104,6 +104,9 @@ def test_raise_a_deposit_from_the_job_page_and_find_it_listed(
     page.get_by_role("button", name="Raise invoice").click()
     expect(page.locator("#invoice-raised")).to_contain_text("5003 raised")
     expect(page.locator("#job-invoices-table tbody tr")).to_have_count(1)
+    homeowner = page.locator('#job-payments-payers tr[data-payer="homeowner"]')
+    expect(homeowner).to_contain_text("$5,535.00")  # the Payments section followed
+    expect(page.locator("#job-payments")).to_have_count(1)
     expect(page.locator("#invoice-kind option[value=deposit]")).to_have_count(0)  # used up
 
     page.get_by_role("link", name="Invoices", exact=True).click()

@@ -25,7 +25,6 @@ from roofops.web.invoice_view import (
     RaiseForm,
     RaiseState,
     VoidForm,
-    invoices_context,
     void_reason,
 )
 from roofops.web.rendering import is_fragment_request, render
@@ -169,9 +168,8 @@ def _job_invoices(
     raising: RaiseState,
     status_code: int,
 ) -> Response:
-    """The Invoices section for htmx; the whole job page for a form posted without script."""
-    if is_fragment_request(request):
-        context = invoices_context(db, page, job_id, raising)
-        return render(request, "jobs/_invoices.html", context, status_code=status_code)
+    """The Invoices section for htmx (with the Payments section after a raise: its invoiced per
+    payer changed); the whole job page for a form posted without script."""
     context = job_page_context(db, settings, page, job_id, raising)
-    return render(request, "jobs/detail.html", context, status_code=status_code)
+    name = "jobs/_invoices_swap.html" if is_fragment_request(request) else "jobs/detail.html"
+    return render(request, name, context, status_code=status_code)
