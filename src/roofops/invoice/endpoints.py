@@ -47,7 +47,10 @@ def invoice_filters(
     job_id: uuid.UUID | None = None,
     status: Annotated[
         InvoiceStatus | None,
-        Query(description="overdue includes sent invoices past their due date"),
+        Query(
+            description="overdue includes sent invoices past their due date that the daily "
+            "sweep has not recorded as overdue yet (their status field still says so)"
+        ),
     ] = None,
     payer_kind: InvoicePayer | None = None,
     kind: InvoiceKind | None = None,

@@ -1,7 +1,7 @@
 """Where an invoice stands, from its money, its dates and whether it went out.
 
 One rule for every path that changes an invoice (a payment read back from the books, a send, the
-nightly overdue sweep), so that they never disagree:
+daily overdue sweep), so that they never disagree:
 
 - void stays void;
 - paid in full is paid;
