@@ -11,6 +11,7 @@ from roofops.crew.endpoints import router as crew_router
 from roofops.customer.endpoints import router as customer_router
 from roofops.events.endpoints import router as events_router
 from roofops.financials.endpoints import router as accounting_router
+from roofops.integrations.invoicing.endpoints import router as invoice_push_router
 from roofops.integrations.jobnimbus.endpoints import router as jobnimbus_router
 from roofops.integrations.quickbooks.endpoints import router as quickbooks_router
 from roofops.integrations.quickbooks.webhook_endpoints import router as quickbooks_webhook_router
@@ -35,6 +36,7 @@ for domain_router in (
     invoice_router,
     invoice_payments_router,
     report_router,
+    invoice_push_router,
     quickbooks_router,
     xero_router,
 ):

@@ -10,10 +10,13 @@ from __future__ import annotations
 from types import ModuleType
 
 from roofops.auth import tasks as auth_tasks
+from roofops.integrations.invoicing import tasks as invoicing_tasks
+from roofops.integrations.invoicing.push import invoice_books
 from roofops.integrations.jobnimbus import tasks as jobnimbus_tasks
 from roofops.integrations.quickbooks import tasks as quickbooks_tasks
 from roofops.integrations.xero import tasks as xero_tasks
 from roofops.invoice import tasks as invoice_tasks
+from roofops.invoice.service import invoice_service
 from roofops.worker import housekeeping
 from roofops.worker.registry import TaskSpec, all_tasks
 
@@ -25,9 +28,12 @@ TASK_MODULES: tuple[ModuleType, ...] = (
     quickbooks_tasks,
     xero_tasks,
     invoice_tasks,
+    invoicing_tasks,
 )
 
 
 def register_background_work() -> list[TaskSpec]:
-    """Every task of the modules above: importing them registered their tasks and crons."""
+    """Every task of the modules above: importing them registered their tasks and crons.
+    The ports the domains call out through are connected here too, once per process."""
+    invoice_service.connect_books(invoice_books)
     return all_tasks()

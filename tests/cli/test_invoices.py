@@ -1,7 +1,9 @@
-"""roofops invoices send: the invoice e-mailed now, in this process, to a real SMTP server."""
+"""roofops invoices send (e-mailed now, in this process, to a real SMTP server) and push, and
+roofops bench invoicing."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -71,3 +73,34 @@ def test_a_refused_send_exits_1_with_the_reason(
 
     assert "invoice 6200 was not sent" in output
     assert "550 No such user" in output
+
+
+def test_push_names_an_invoice_or_all(migrated_cli: Cli) -> None:
+    assert "give an invoice number, or --all" in migrated_cli("invoices", "push", code=2)
+
+
+def test_push_all_with_nothing_to_push_says_so(migrated_cli: Cli) -> None:
+    assert "nothing to push" in migrated_cli("invoices", "push", "--all")
+
+
+def test_push_of_an_unknown_number_fails_readably(migrated_cli: Cli) -> None:
+    assert "no invoice numbered 9999" in migrated_cli("invoices", "push", "9999", code=1)
+
+
+@pytest.mark.parametrize("provider", ["quickbooks", "xero"])
+def test_the_invoicing_bench_pushes_each_invoice_once(cli: Cli, provider: str) -> None:
+    output = cli(
+        "bench",
+        "invoicing",
+        "--provider",
+        provider,
+        "--invoices",
+        "12",
+        "--lost-responses",
+        "0.3",
+        "--json",
+    )
+    figures = json.loads(output.strip().splitlines()[-1])
+    assert figures["invoices"] == figures["remote_created"] == 12
+    assert (figures["duplicates"], figures["missing"], figures["failed"]) == (0, 0, 0)
+    assert figures["requests"] > 12 * 3  # a lookup and a create each, and the retries

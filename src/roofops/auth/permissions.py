@@ -117,7 +117,9 @@ TABLE: dict[Permission, Grant] = {
         "the Invoices list and its CSV, an invoice's page and PDF, a job's invoices and what "
         "each payer was invoiced, paid and owes",
     ),
-    Permission.EDIT_INVOICES: Grant(_BOOKS, "raise invoices from a job, e-mail and void them"),
+    Permission.EDIT_INVOICES: Grant(
+        _BOOKS, "raise invoices from a job, push them to the books, e-mail and void them"
+    ),
     Permission.VIEW_FINANCIAL_REPORTS: Grant(
         _BOOKS,
         "the financial reports (revenue invoiced and collected, margins by group, AR aging, "

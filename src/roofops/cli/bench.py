@@ -105,6 +105,55 @@ def api(
     _print_latencies(console, figures)
 
 
+@app.command("invoicing")
+def invoicing(
+    provider: Annotated[
+        str, typer.Option(help="quickbooks or xero: the fake the invoices are pushed to.")
+    ] = "quickbooks",
+    invoices: Annotated[int, typer.Option(min=1, max=20_000, help="Invoices to push.")] = 500,
+    lost_responses: Annotated[
+        float,
+        typer.Option(min=0.0, max=0.9, help="Share of writes that commit and lose their answer."),
+    ] = 0.1,
+    database_url: Annotated[
+        str | None, typer.Option(help="Database to invoice in (default: a fresh SQLite file).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Invoices for demo jobs pushed to the fake books over real HTTP while answers are lost,
+    writes stall past the timeout and 429s come: what the books hold, counted."""
+    from roofops.cli.bench_invoicing import run_invoicing_bench
+
+    if provider not in ("quickbooks", "xero"):
+        raise typer.BadParameter("quickbooks or xero", param_hint="--provider")
+    console = make_console()
+    with tempfile.TemporaryDirectory() as scratch, console.status("raising and pushing..."):
+        figures = run_invoicing_bench(
+            provider="xero" if provider == "xero" else "quickbooks",
+            invoices=invoices,
+            lost_responses=lost_responses,
+            database_url=database_url,
+            scratch=Path(scratch),
+        )
+    if as_json:
+        print(json.dumps(asdict(figures)))
+        return
+    _print_invoicing(console, provider, lost_responses, asdict(figures))
+
+
+def _print_invoicing(console: Console, provider: str, lost: float, figures: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"Invoices pushed to {provider}, {lost:.0%} of answers lost")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for name, value in figures.items():
+        table.add_row(name, f"{value:,}" if isinstance(value, int) else f"{value:.2f}")
+    console.print(table)
+    exact = figures["duplicates"] == 0 and figures["missing"] == 0 and figures["failed"] == 0
+    console.print(f"exactly once: {'yes' if exact else 'NO'}")
+
+
 def _print_latencies(console: Console, figures: dict[str, Any]) -> None:
     from rich.table import Table
 

@@ -3,12 +3,12 @@ raise, show, void and send.
 
 Each command calls the service the pages and the JSON API call, acting as the command line
 (COMMAND_LINE: audited as such). ``--json`` prints the API's own shapes (InvoiceOut), so a
-script reads the same fields either way. Each command is a function of its own (pushing to the
-books joins them here).
+script reads the same fields either way. Each command is a function of its own.
 """
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -18,12 +18,16 @@ from roofops.models.invoice import InvoiceKind, InvoicePayer, InvoiceStatus
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from sqlalchemy.orm import Session, sessionmaker
 
+    from roofops.config import Settings
     from roofops.invoice.schemas import InvoiceOut
     from roofops.kit.paging import Page
     from roofops.models.invoice import Invoice
 
-app = typer.Typer(no_args_is_help=True, help="Invoices: list, raise, show, void and e-mail.")
+app = typer.Typer(
+    no_args_is_help=True, help="Invoices: list, raise, show, void, e-mail and push to the books."
+)
 
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON (the API's fields).")]
 
@@ -89,6 +93,7 @@ def generate(
     from roofops.job.service import job_service
 
     console = make_console()
+    _connect_books()
     given = {"percent": percent, "amount": amount, "payer": payer}
     texts = {"description": description, "payer_name": payer_name, "memo": memo}
     with clean_errors(console), session_scope() as db:
@@ -119,14 +124,23 @@ def void(
     reason: Annotated[str, typer.Option(help="Why: kept with the invoice.")],
     as_json: AsJson = False,
 ) -> None:
-    """Void an invoice (kept with its number and the reason; never deleted)."""
+    """Void an invoice (kept with its number and the reason; never deleted); one in the books
+    is voided there first (the demo's sandbox books are served while the command runs)."""
     from roofops.auth.principal import COMMAND_LINE
-    from roofops.db import session_scope
+    from roofops.config import get_settings
+    from roofops.db import session_factory, session_scope
     from roofops.invoice.schemas import InvoiceVoid
     from roofops.invoice.service import invoice_service
+    from roofops.sandbox.mount import sandboxes_served
 
     console = make_console()
-    with clean_errors(console), session_scope() as db:
+    _connect_books()
+    settings = get_settings()
+    with (
+        clean_errors(console),
+        sandboxes_served(session_factory(settings.database_url), settings),
+        session_scope() as db,
+    ):
         checked = _validated(InvoiceVoid, {"reason": reason.strip()})
         invoice_id = invoice_service.get_by_number(db, number).id
         voided = _out(invoice_service.void(db, COMMAND_LINE, invoice_id, checked.reason))
@@ -163,7 +177,77 @@ def send(
     console.print(f"invoice {number} sent to {requested.to}")
 
 
+@app.command("push")
+def push(
+    number: Annotated[str | None, typer.Argument(help="The invoice number, e.g. 5003-2.")] = None,
+    every: Annotated[
+        bool,
+        typer.Option("--all", help="Every invoice not in the books yet, or whose push failed."),
+    ] = False,
+) -> None:
+    """Push invoices to the connected QuickBooks or Xero now, in this process, exactly once
+    (an invoice already there is found by its number, not created again)."""
+    from roofops.config import get_settings
+    from roofops.db import session_factory
+    from roofops.sandbox.mount import sandboxes_served
+
+    if (number is None) != every:
+        raise typer.BadParameter("give an invoice number, or --all")
+    settings = get_settings()
+    console = make_console()
+    sessions = session_factory(settings.database_url)
+    with clean_errors(console), sandboxes_served(sessions, settings):
+        asked = _ask_for_pushes(sessions, settings, number)
+        failed = sum(_push_one(console, sessions, settings, *pair) for pair in asked)
+    if not asked:
+        console.print("nothing to push: every invoice is in the books")
+    if failed:
+        raise fail(console, f"{failed} invoice(s) not pushed: see the messages above")
+
+
+def _ask_for_pushes(
+    sessions: sessionmaker[Session], settings: Settings, number: str | None
+) -> list[tuple[uuid.UUID, str]]:
+    """Mark the invoices pending (no background task: this process pushes them)."""
+    from roofops.integrations.invoicing.push import invoice_push
+    from roofops.invoice.push_state import awaiting_push
+    from roofops.invoice.service import invoice_service
+
+    with sessions.begin() as db:
+        ids = [invoice_service.id_by_number(db, number)] if number else awaiting_push(db)
+        asked = [invoice_push.request(db, settings, i, queue=False) for i in ids]
+        return [(invoice.id, invoice.number) for invoice, _ in asked]
+
+
+def _push_one(
+    console: Console,
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    invoice_id: uuid.UUID,
+    number: str,
+) -> bool:
+    """Push it and say how it went; whether it failed."""
+    from roofops.integrations.invoicing.push import invoice_push
+    from roofops.invoice.push_state import invoice_to_push
+    from roofops.models.invoice import PushStatus
+
+    invoice_push.push(sessions, settings, invoice_id)
+    with sessions() as db:
+        invoice = invoice_to_push(db, invoice_id)
+        error = f": {invoice.push_error}" if invoice.push_error else ""
+        console.print(f"{number}: {invoice.push_status.value}{error}")
+        return invoice.push_status != PushStatus.PUSHED
+
+
 # ----- shared by the commands -----------------------------------------------------------
+def _connect_books() -> None:
+    """The ports the app and the worker connect at start: a generate is refused inside the
+    books' closed period, and a pushed invoice is voided in the books first."""
+    from roofops.composition import register_background_work
+
+    register_background_work()
+
+
 def _validated(model: Any, data: dict[str, Any]) -> Any:
     """The API's body model; its complaint as one sentence (exit 1), not a trace."""
     from pydantic import ValidationError

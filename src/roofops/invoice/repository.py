@@ -23,7 +23,13 @@ from roofops.models.financials import (
     AccountingPaymentAllocation,
     JobFinancials,
 )
-from roofops.models.invoice import Invoice, InvoiceKind, InvoicePayer, InvoiceStatus
+from roofops.models.invoice import (
+    Invoice,
+    InvoiceKind,
+    InvoicePayer,
+    InvoiceStatus,
+    PushStatus,
+)
 from roofops.models.job import Job
 
 # The books' invoices that still stand (voided and deleted ones say nothing of payment).
@@ -69,6 +75,34 @@ class InvoiceRepository(Repository[Invoice]):
                 populate_existing=True
             )
         return self.session.scalar(statement)
+
+    def for_push(self, invoice_id: uuid.UUID, *, lock: bool = False) -> Invoice | None:
+        """The invoice with its lines, its job and the job's customer."""
+        statement = (
+            sa.select(Invoice)
+            .options(
+                joinedload(Invoice.job, innerjoin=True).joinedload(Job.customer, innerjoin=True),
+                selectinload(Invoice.lines),
+            )
+            .where(Invoice.id == invoice_id)
+        )
+        if lock:  # fresh values under the lock
+            statement = statement.with_for_update(of=Invoice).execution_options(
+                populate_existing=True
+            )
+        return self.session.scalar(statement)
+
+    def awaiting_push(self) -> list[uuid.UUID]:
+        return list(
+            self.session.scalars(
+                sa.select(Invoice.id)
+                .where(
+                    Invoice.push_status.in_([PushStatus.NOT_PUSHED, PushStatus.FAILED]),
+                    Invoice.status != InvoiceStatus.VOID,
+                )
+                .order_by(Invoice.created_at, Invoice.id)
+            )
+        )
 
     def search(self, filters: InvoiceFilters, page: PageRequest, sort: SortSpec) -> Page[Invoice]:
         statement = (

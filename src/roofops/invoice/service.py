@@ -20,6 +20,7 @@ from roofops.config import get_settings
 from roofops.exceptions import Conflict, NotFound, ValidationFailed
 from roofops.invoice import amounts
 from roofops.invoice.amounts import INSURANCE_PAYERS, Billed, Claim, JobTerms, Offer, dollars
+from roofops.invoice.books import InvoiceBooks, NoBooks
 from roofops.invoice.export import invoices_csv
 from roofops.invoice.pdf import Letterhead, render
 from roofops.invoice.repository import InvoiceFilters, InvoiceRepository, InvoiceTotals
@@ -30,7 +31,14 @@ from roofops.kit.paging import Page, PageRequest, parse_sort
 from roofops.kit.time import utcnow
 from roofops.models.audit import AuditLog
 from roofops.models.enums import PayerKind
-from roofops.models.invoice import Invoice, InvoiceKind, InvoiceLine, InvoicePayer, InvoiceStatus
+from roofops.models.invoice import (
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
+    InvoicePayer,
+    InvoiceStatus,
+    PushStatus,
+)
 from roofops.models.job import Job
 from roofops.models.property import Property
 
@@ -76,6 +84,12 @@ class JobInvoicing:
 
 
 class InvoiceService:
+    # The accounting system, as the composition root connects it (closed periods, voids).
+    books: InvoiceBooks = NoBooks()
+
+    def connect_books(self, books: InvoiceBooks) -> None:
+        self.books = books
+
     def generate(self, db: Session, principal: Principal, data: InvoiceGenerate) -> Invoice:
         """Raise one invoice of ``data.kind`` for the job: 409 naming the figures when it
         makes no sense (over the contract, depreciation before completion, a second deposit)."""
@@ -84,6 +98,8 @@ class InvoiceService:
         billed = _billed(repository.of_job(job.id))
         figured = amounts.figure(_terms(repository, job), billed, _request(data))
         payer = _payer(data)
+        dates = _dates(db, data.issue_date)
+        self.books.refuse_closed(db, dates["issue_date"])
         invoice = repository.add(
             Invoice(
                 job_id=job.id,
@@ -91,7 +107,7 @@ class InvoiceService:
                 kind=data.kind,
                 payer_kind=payer,
                 payer_name=_payer_name(job, payer, data.payer_name),
-                **_dates(db, data.issue_date),
+                **dates,
                 memo=data.memo,
                 total_cents=figured.total_cents,
                 lines=_lines(figured),
@@ -151,16 +167,12 @@ class InvoiceService:
     def void(
         self, db: Session, principal: Principal, invoice_id: uuid.UUID, reason: str
     ) -> Invoice:
-        """Void with a reason, keeping the row and its number (never deleted)."""
+        """Void with a reason, keeping the row and its number (never deleted); a pushed one is
+        voided in the books first, and a refusal there leaves it as it was."""
         invoice = _found(InvoiceRepository(db).full(invoice_id, lock=True))
-        if invoice.status == InvoiceStatus.VOID:
-            raise Conflict(f"invoice {invoice.number} is already void", field="status")
-        if invoice.paid_cents:
-            raise Conflict(
-                f"invoice {invoice.number} has {dollars(invoice.paid_cents)} paid against it: "
-                "it cannot be voided",
-                field="status",
-            )
+        _check_voidable(invoice)
+        if invoice.push_status == PushStatus.PUSHED:
+            self.books.void(db, invoice)
         old = invoice.status
         invoice.status, invoice.voided_at, invoice.void_reason = (
             InvoiceStatus.VOID,
@@ -241,6 +253,23 @@ def _dated(db: Session, filters: InvoiceFilters) -> InvoiceFilters:
 def site_address(place: Property) -> str:
     """The job's address as one line, as the PDF and the e-mails print it."""
     return f"{place.address_line1}, {place.city}, {place.state} {place.postal_code}"
+
+
+def _check_voidable(invoice: Invoice) -> None:
+    if invoice.status == InvoiceStatus.VOID:
+        raise Conflict(f"invoice {invoice.number} is already void", field="status")
+    if invoice.paid_cents:
+        raise Conflict(
+            f"invoice {invoice.number} has {dollars(invoice.paid_cents)} paid against it: "
+            "it cannot be voided",
+            field="status",
+        )
+    if invoice.push_status == PushStatus.PENDING:
+        raise Conflict(
+            f"invoice {invoice.number} is being pushed to the books: void it once the push "
+            "has finished",
+            field="push_status",
+        )
 
 
 def _found(invoice: Invoice | None) -> Invoice:

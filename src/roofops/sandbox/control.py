@@ -7,13 +7,15 @@ counter that is consumed goes through a lock.
 
 from __future__ import annotations
 
+import random
 import threading
 from dataclasses import dataclass, field
 from typing import Literal
 
 from starlette.requests import Request
 
-FaultName = Literal["throttle", "server_errors", "slow", "lost_writes"]
+FaultName = Literal["throttle", "server_errors", "slow", "lost_writes", "stalled_writes"]
+WriteFault = Literal["lost_writes", "stalled_writes"]
 
 
 @dataclass
@@ -22,7 +24,10 @@ class Faults:
 
     ``latency`` is added to every request (the benchmark uses 0.1 s); ``slow`` requests sleep
     ``slow_seconds`` instead, long enough to trip a client timeout. ``lost_writes`` commit a
-    write and then answer 502, the case idempotency keys exist for.
+    write and then answer 502, the case idempotency keys exist for; ``stalled_writes`` commit a
+    write and then sleep ``slow_seconds`` before answering, so the client times out on a write
+    that stands (a retry with the same key is answered from the replay). The ``*_share``
+    fields strike that share of writes at random instead (the benchmark), from a seeded draw.
     """
 
     latency: float = 0.0
@@ -32,6 +37,11 @@ class Faults:
     slow: int = 0
     slow_seconds: float = 5.0
     lost_writes: int = 0
+    stalled_writes: int = 0
+    lost_writes_share: float = 0.0
+    stalled_writes_share: float = 0.0
+    # A seeded draw: the same run strikes the same writes (not a secret, so not `secrets`).
+    draw: random.Random = field(default_factory=lambda: random.Random(0), repr=False)  # noqa: S311
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def take(self, name: FaultName) -> bool:
@@ -42,6 +52,14 @@ class Faults:
                 return False
             setattr(self, name, left - 1)
             return True
+
+    def strikes(self, name: WriteFault) -> bool:
+        """Whether this write suffers ``name``: a counted one first, else by its share."""
+        if self.take(name):
+            return True
+        share: float = getattr(self, f"{name}_share")
+        with self._lock:
+            return share > 0 and self.draw.random() < share
 
 
 @dataclass(frozen=True)

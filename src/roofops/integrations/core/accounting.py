@@ -4,16 +4,23 @@ books in (QuickBooks Online today, Xero next), the same whichever it is.
 Connecting is each vendor's own (their consent screens differ). Above this port everything is
 alike: whether a sync can start and why not, requesting one, its latest run. A provider's sync
 writes what the books say through financials' write API (``roofops.financials.books``), so
-financials never knows which provider it was. Pushing invoices and reading payments join this
-port with the finance capability.
+financials never knows which provider it was.
+
+Pushing an invoice goes through a :class:`BooksWriter`: the vendor-free :class:`InvoiceToPush`
+goes in, the books' id comes out. Each writer keys its writes by (invoice, operation) so that a
+retry is answered instead of repeated, and looks the number up before any create (see
+roofops.integrations.invoicing for the exactly-once rule built on it).
 """
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from typing import Any, Protocol
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from roofops.config import Settings
 from roofops.exceptions import Conflict
@@ -58,6 +65,94 @@ def refuse_second_books(db: Session, provider: Provider) -> None:
         )
 
 
+class PeriodClosed(Conflict):
+    """The books are locked through a date on or after the document's."""
+
+    code = "accounting_period_closed"
+
+
+def refuse_if_closed(label: str, locked_through: date | None, what: str, dated: date) -> None:
+    """Nothing is written dated inside a period the books have locked; say which date."""
+    if locked_through is not None and dated <= locked_through:
+        raise PeriodClosed(
+            f"{label} is closed through {locked_through.isoformat()}: {what} is dated "
+            f"{dated.isoformat()}. Date it after the closing date or ask your bookkeeper to "
+            "reopen the period.",
+            field="issue_date",
+        )
+
+
+@dataclass(frozen=True)
+class LineToPush:
+    description: str
+    quantity: Decimal
+    unit_price_cents: int
+    amount_cents: int
+
+
+@dataclass(frozen=True)
+class InvoiceToPush:
+    """One of our invoices as any accounting system takes it (no vendor in sight)."""
+
+    invoice_id: uuid.UUID
+    number: str  # QuickBooks DocNumber, Xero InvoiceNumber
+    job_id: uuid.UUID
+    job_number: str
+    job_name: str
+    customer_id: uuid.UUID
+    customer_name: str
+    customer_email: str
+    payer: str  # "homeowner", "insurance carrier", "financing"
+    payer_name: str
+    kind: str
+    issue_date: date
+    due_date: date
+    memo: str
+    lines: tuple[LineToPush, ...]
+    total_cents: int
+
+    def key(self, operation: str) -> str:
+        """The idempotency key of one write of this invoice: the same for every retry
+        (QuickBooks takes at most 50 characters, Xero 128)."""
+        return f"roofops-{operation}-{self.invoice_id.hex}"
+
+    @property
+    def note(self) -> str:
+        """The memo that names who pays it (the books show the homeowner's project or
+        contact even when the carrier or a lender pays)."""
+        paid_by = f"{self.kind.replace('_', ' ')} invoice, paid by the {self.payer}"
+        head = f"{paid_by}: {self.payer_name}" if self.payer_name else paid_by
+        return f"{head}. {self.memo}".strip() if self.memo else head
+
+
+@dataclass(frozen=True)
+class RemoteInvoice:
+    accounting_id: str
+
+
+class BooksWriter(Protocol):
+    """The writes of one connected accounting system (one client, one organisation)."""
+
+    label: str
+
+    def locked_through(self) -> date | None:
+        """The last day the books refuse writes on (closing or lock date), if any."""
+        ...
+
+    def find_invoice(self, number: str) -> RemoteInvoice | None:
+        """The invoice the books hold under our number, if any."""
+        ...
+
+    def create_invoice(self, invoice: InvoiceToPush) -> RemoteInvoice:
+        """Create it (with its customer or contact, created first if missing), keyed so that a
+        retry after a lost answer is answered instead of repeated."""
+        ...
+
+    def void_invoice(self, accounting_id: str, invoice: InvoiceToPush) -> None:
+        """Void it; raises with the vendor's message when the books refuse."""
+        ...
+
+
 class AccountingProvider(Protocol):
     provider: Provider
     label: str  # "QuickBooks"
@@ -74,6 +169,11 @@ class AccountingProvider(Protocol):
 
     def view(self, db: Session, settings: Settings) -> ConnectionView:
         """The connection as it stands (never a token)."""
+        ...
+
+    def books_writer(self, sessions: sessionmaker[Session], settings: Settings) -> BooksWriter:
+        """Writes to the connected books (call it outside any transaction of your own: the
+        client refreshes tokens in sessions of its own)."""
         ...
 
 

@@ -34,6 +34,13 @@ class ConnectionRepository(Repository[IntegrationConnection]):
         options = connection.options if connection else {}
         return str(options.get(name) or default)
 
+    def set_option(self, provider: Provider, name: str, value: str) -> None:
+        """Store one option on the provider's row (when there is one)."""
+        connection = self.by_provider(provider)
+        if connection is not None and connection.options.get(name) != value:
+            # A new dict: the JSON column notices reassignment, not an in-place change.
+            connection.options = {**connection.options, name: value}
+
     def of_providers(self, providers: Iterable[Provider]) -> list[IntegrationConnection]:
         """The rows of these providers, in one statement."""
         return list(

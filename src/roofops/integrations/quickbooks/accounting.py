@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from roofops.config import Settings
 from roofops.integrations.quickbooks.connection import QuickBooksView, quickbooks_connection
+from roofops.integrations.quickbooks.push import QuickBooksBooksWriter
 from roofops.integrations.quickbooks.sync_service import QuickBooksSync, quickbooks_sync
 from roofops.integrations.quickbooks.tokens import PROVIDER
 from roofops.models.integration import IntegrationConnection
@@ -23,6 +24,11 @@ class QuickBooksAccounting:
 
     def view(self, db: Session, settings: Settings) -> QuickBooksView:
         return quickbooks_connection.view(db, settings)
+
+    def books_writer(
+        self, sessions: sessionmaker[Session], settings: Settings
+    ) -> QuickBooksBooksWriter:
+        return QuickBooksBooksWriter(sessions, self.sync.client(sessions, settings))
 
 
 quickbooks_accounting = QuickBooksAccounting()

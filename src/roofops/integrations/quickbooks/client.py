@@ -31,6 +31,8 @@ from pydantic import ValidationError
 from roofops.integrations.core.runs import BACKGROUND_RETRY
 from roofops.integrations.quickbooks.schemas import (
     CdcResult,
+    Customer,
+    CustomerDraft,
     DeletedEntity,
     EntityT,
     Invoice,
@@ -38,6 +40,7 @@ from roofops.integrations.quickbooks.schemas import (
     InvoicePatch,
     Malformed,
     Page,
+    Preferences,
     QboEntity,
 )
 from roofops.kit.http import (
@@ -377,8 +380,24 @@ class QuickBooksClient(VendorClient):
         answer = self._json(self._call("POST", "batch", params=params, json=_wire(body)))
         return [_batch_result(item) for item in answer.get("BatchItemResponse", [])]
 
+    def preferences(self) -> Preferences:
+        """The company's preferences: its closing date (``BookCloseDate``) among them."""
+        response = self._call("GET", "preferences")
+        try:
+            return Preferences.model_validate(self._json(response).get("Preferences") or {})
+        except ValidationError as exc:
+            raise self._unreadable(response, "preferences") from exc
+
+    def create_customer(self, draft: CustomerDraft, *, request_id: str) -> Customer:
+        return self._write(Customer, "customer", draft.to_qbo(), request_id)
+
     def create_invoice(self, draft: InvoiceDraft, *, request_id: str) -> Invoice:
         return self._write_invoice(draft.to_qbo(), request_id)
+
+    def void_invoice(self, invoice_id: str, sync_token: str, *, request_id: str) -> Invoice:
+        """Zero the invoice and mark it voided (refused once a payment is applied to it)."""
+        body = {"Id": invoice_id, "SyncToken": sync_token}
+        return self._write(Invoice, "invoice", body, request_id, operation="void")
 
     def update_invoice(
         self,
@@ -395,13 +414,24 @@ class QuickBooksClient(VendorClient):
         return self._write_invoice(body, request_id)
 
     def _write_invoice(self, body: dict[str, Any], request_id: str) -> Invoice:
+        return self._write(Invoice, "invoice", body, request_id)
+
+    def _write(
+        self,
+        model: type[EntityT],
+        path: str,
+        body: dict[str, Any],
+        request_id: str,
+        *,
+        operation: str | None = None,
+    ) -> EntityT:
         _check_request_id(request_id, REQUEST_ID_MAX)
-        params = {"requestid": request_id}
-        response = self._call("POST", "invoice", params=params, json=_wire(body))
+        params = {"requestid": request_id, **({"operation": operation} if operation else {})}
+        response = self._call("POST", path, params=params, json=_wire(body))
         try:
-            return Invoice.model_validate(self._json(response).get("Invoice"))
+            return model.model_validate(self._json(response).get(model.entity_name))
         except ValidationError as exc:
-            raise self._unreadable(response, "the written invoice") from exc
+            raise self._unreadable(response, f"the written {path}") from exc
 
     def _query_page(self, model: type[EntityT], statement: str, start: int) -> Page[EntityT]:
         answer = self._json(self._call("GET", "query", params={"query": statement}))

@@ -193,6 +193,38 @@ class Customer(QboEntity):
     balance: Decimal = ZERO
 
 
+class CustomerDraft(BaseModel):
+    """A new customer, or a project (``parent_id``: the customer it belongs to)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    display_name: str = Field(min_length=1, max_length=500)
+    parent_id: str | None = None
+    email: str | None = None
+
+    def to_qbo(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"DisplayName": self.display_name}
+        if self.parent_id:
+            body.update(Job=True, BillWithParent=False, ParentRef={"value": self.parent_id})
+        if self.email:
+            body["PrimaryEmailAddr"] = {"Address": self.email}
+        return body
+
+
+class AccountingInfoPrefs(QboModel):
+    book_close_date: date | None = None
+
+
+class Preferences(QboModel):
+    """The company's preferences; roofops reads the closing date only."""
+
+    accounting_info_prefs: AccountingInfoPrefs = Field(default_factory=AccountingInfoPrefs)
+
+    @property
+    def book_close_date(self) -> date | None:
+        return self.accounting_info_prefs.book_close_date
+
+
 class Vendor(QboEntity):
     entity_name: ClassVar[str] = "Vendor"
     name_list: ClassVar[bool] = True

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from roofops.config import Settings
 from roofops.integrations.xero.connection import XeroView, xero_connection
+from roofops.integrations.xero.push import XeroBooksWriter
 from roofops.integrations.xero.sync_service import XeroSync, xero_sync
 from roofops.integrations.xero.tokens import PROVIDER
 from roofops.models.integration import IntegrationConnection
@@ -23,6 +24,9 @@ class XeroAccounting:
 
     def view(self, db: Session, settings: Settings) -> XeroView:
         return xero_connection.view(db, settings)
+
+    def books_writer(self, sessions: sessionmaker[Session], settings: Settings) -> XeroBooksWriter:
+        return XeroBooksWriter(sessions, self.sync.client(sessions, settings), settings)
 
 
 xero_accounting = XeroAccounting()

@@ -41,6 +41,7 @@ from roofops.integrations.xero.schemas import (
     PaymentDraft,
     RecordT,
     TrackingCategory,
+    TrackingOption,
     XeroRecord,
 )
 from roofops.kit.http import (
@@ -252,14 +253,23 @@ class XeroClient(VendorClient):
         path = f"Invoices/{invoice_id}"
         return self._write("POST", Invoice, path, dict(changes), idempotency_key)
 
+    def create_tracking_option(
+        self, category_id: str, name: str, *, idempotency_key: str
+    ) -> TrackingOption:
+        """A new option of a tracking category (a job's, in the Job category)."""
+        _check_key(idempotency_key)
+        path = f"TrackingCategories/{category_id}/Options"
+        headers = {"Idempotency-Key": idempotency_key}
+        answer = self._json(self._call("PUT", path, json={"Name": name}, headers=headers))
+        return self._parsed(TrackingOption, (answer.get("Options") or [None])[0], "an option")
+
     def create_payment(self, draft: PaymentDraft, *, idempotency_key: str) -> Payment:
         return self._write("PUT", Payment, "Payments", draft.to_xero(), idempotency_key)
 
     def _write(
         self, method: str, model: type[RecordT], path: str, body: dict[str, Any], key: str
     ) -> RecordT:
-        if not 1 <= len(key) <= IDEMPOTENCY_KEY_MAX:
-            raise ValueError(f"an Idempotency-Key is 1 to {IDEMPOTENCY_KEY_MAX} characters")
+        _check_key(key)
         headers = {"Idempotency-Key": key}
         answer = self._json(self._call(method, path, json=body, headers=headers))
         return self._parsed(model, (answer.get(model.resource) or [None])[0], f"the written {path}")
@@ -329,6 +339,11 @@ class XeroClient(VendorClient):
             status=response.status_code,
             body=response.text[:500],
         )
+
+
+def _check_key(key: str) -> None:
+    if not 1 <= len(key) <= IDEMPOTENCY_KEY_MAX:
+        raise ValueError(f"an Idempotency-Key is 1 to {IDEMPOTENCY_KEY_MAX} characters")
 
 
 def _inspect(response: httpx.Response) -> None:

@@ -110,3 +110,17 @@ def unauthorized_body(epoch_millis: int) -> dict[str, Any]:
         "status": None,
         "cdcresponse": [],
     }
+
+
+def closed_period(txn_date: str, closed: str) -> FakeFault:
+    """A write dated inside the closed books (Preferences' BookCloseDate)."""
+    detail = (
+        f"Business Validation Error: the transaction date {txn_date} is on or before the "
+        f"closing date {closed}; the books are closed for that period."
+    )
+    return FakeFault("6000", "A business validation error has occurred", detail)
+
+
+def duplicate_name(name: str) -> FakeFault:
+    detail = f"The name supplied already exists. : {name}"
+    return FakeFault("6240", "Duplicate Name Exists Error", detail)

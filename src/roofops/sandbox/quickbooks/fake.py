@@ -15,6 +15,8 @@ Usage::
     app = fake.app()                                    # mount it, or serve it (fake_server)
     fake.faults.throttle = 2                            # the next two /v3 requests get 429
     fake.throttle.storm(300)                            # every one does, for 5 minutes
+    fake.faults.stalled_writes = 1                      # the next write commits, then stalls
+    fake.close_books(date(2026, 10, 31))                # Preferences' closing date
     fake.queries.max_results = 500                      # a lower page cap than QuickBooks'
     fake.requests.count(path_contains="/query")         # what the client sent
     fake.webhooks(realm).deliver(url)                   # signed notifications of every write
@@ -26,6 +28,7 @@ import asyncio
 import json
 import time
 from collections.abc import Awaitable, Callable
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -46,6 +49,7 @@ from roofops.sandbox.quickbooks.writes import (
     ReplayCache,
     delete_transaction,
     run_batch,
+    write_customer,
     write_invoice,
 )
 
@@ -107,6 +111,10 @@ class FakeQuickBooks:
 
     def webhooks(self, realm_id: str = DEFAULT_REALM) -> WebhookSender:
         return self._senders[realm_id]
+
+    def close_books(self, through: date | None, realm_id: str = DEFAULT_REALM) -> None:
+        """Set (or clear) the closing date, as a bookkeeper does in Settings > Advanced."""
+        self.books(realm_id).book_close_date = through
 
     def app(self) -> FastAPI:
         return create_app(self)
@@ -223,6 +231,14 @@ def _api_routes(app: FastAPI, fake: FakeQuickBooks) -> None:
     async def payment(realm_id: str, request: Request) -> Response:
         return await _write(fake, realm_id, request, _payment_answer)
 
+    @app.post(base + "/customer")
+    async def customer(realm_id: str, request: Request) -> Response:
+        return await _write(fake, realm_id, request, _customer_answer)
+
+    @app.get(base + "/preferences")
+    async def preferences(realm_id: str) -> Response:
+        return QboJSON({"Preferences": _preferences(fake.books(realm_id)), "time": fake.now_text()})
+
     @app.post(base + "/{entity}")
     async def transaction(realm_id: str, request: Request) -> Response:
         return await _write(fake, realm_id, request, _delete_answer)
@@ -259,7 +275,9 @@ async def _write(
     response = QboJSON({**answer(fake, realm_id, request, body), "time": fake.now_text()})
     if request_id:
         fake.replays.put(realm_id, request_id, response.status_code, bytes(response.body))
-    if fake.faults.take("lost_writes"):
+    if fake.faults.strikes("stalled_writes"):
+        await asyncio.sleep(fake.faults.slow_seconds)
+    if fake.faults.strikes("lost_writes"):
         return QboJSON({"Fault": _lost().fault(), "time": fake.now_text()}, status_code=502)
     return response
 
@@ -280,6 +298,26 @@ def _payment_answer(
 ) -> dict[str, Any]:
     operation = request.query_params.get("operation")
     return {"Payment": write_payment(fake.books(realm_id), body, operation)}
+
+
+def _customer_answer(
+    fake: FakeQuickBooks, realm_id: str, _request: Request, body: dict[str, Any]
+) -> dict[str, Any]:
+    return {"Customer": write_customer(fake.books(realm_id), body)}
+
+
+def _preferences(books: Books) -> dict[str, Any]:
+    """The Preferences entity, its accounting block only (the rest is UI settings)."""
+    accounting: dict[str, Any] = {"TrackDepartments": False, "ClassTrackingPerTxnLine": True}
+    if books.book_close_date is not None:
+        accounting["BookCloseDate"] = books.book_close_date.isoformat()
+    return {
+        "Id": "1",
+        "SyncToken": "0",
+        "domain": "QBO",
+        "AccountingInfoPrefs": accounting,
+        "MetaData": {"CreateTime": "2020-01-01T00:00:00-08:00"},
+    }
 
 
 def _delete_answer(

@@ -10,7 +10,7 @@ import itertools
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -84,6 +84,9 @@ class Books:
         self._applied: dict[str, dict[str, Decimal]] = {}
         self._voided: set[str] = set()
         self._next_id = 1
+        # Preferences > AccountingInfoPrefs.BookCloseDate: nothing dated on or before it is
+        # written (the fake plays a company whose closing date has no override password).
+        self.book_close_date: date | None = None
 
     def get(self, entity: str, entity_id: str) -> Entity | None:
         return self._rows[entity].get(entity_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from roofops.sandbox.quickbooks import errors
@@ -48,9 +49,13 @@ QueryRunner = Callable[[str], dict[str, Any]]
 
 
 def write_invoice(books: Books, body: Entity, operation: str | None) -> Entity:
-    """Create, update (sparse or full), delete or void; the stored result."""
+    """Create, update (sparse or full), delete or void; the stored result. Nothing dated on or
+    before the closing date is written, nor moved there."""
     if operation in ("delete", "void"):
         invoice_id, sync_token = _identity(body)
+        current = books.get("Invoice", invoice_id)
+        if current is not None:
+            check_open(books, current.get("TxnDate"))
         if operation == "delete":
             return books.delete("Invoice", invoice_id, sync_token=sync_token)
         return books.void_invoice(invoice_id, sync_token=sync_token)
@@ -59,11 +64,44 @@ def write_invoice(books: Books, body: Entity, operation: str | None) -> Entity:
     sparse = bool(body.get("sparse"))
     _validate(books, body, partial=sparse)
     if "Id" not in body:
+        check_open(books, body.get("TxnDate") or _today(books))
         return books.add("Invoice", _numbered(body))
     invoice_id, sync_token = _identity(body)
+    current = books.get("Invoice", invoice_id)
+    check_open(books, body.get("TxnDate") or (current or {}).get("TxnDate"))
+    if current is not None:
+        check_open(books, current.get("TxnDate"))
     return books.replace(
         "Invoice", invoice_id, _numbered(body), sync_token=sync_token, sparse=sparse
     )
+
+
+def check_open(books: Books, txn_date: Any) -> None:
+    """Refuse a transaction dated on or before the books' closing date."""
+    closed = books.book_close_date
+    if closed is None or not txn_date:
+        return
+    if date.fromisoformat(str(txn_date)[:10]) <= closed:
+        raise errors.closed_period(str(txn_date)[:10], closed.isoformat())
+
+
+def _today(books: Books) -> str:
+    return books.clock().astimezone(books.zone).date().isoformat()
+
+
+def write_customer(books: Books, body: Entity) -> Entity:
+    """Create a customer or a project (``Job: true`` under a ``ParentRef``). DisplayName is
+    required and unique (6240), as in QuickBooks; updates are not needed by roofops."""
+    if "Id" in body:
+        raise FakeFault("500", "Unsupported Operation", "the fake creates customers only")
+    name = str(body.get("DisplayName") or "").strip()
+    if not name:
+        raise errors.required_missing("DisplayName")
+    if any(row.get("DisplayName") == name for row in books.rows("Customer")):
+        raise errors.duplicate_name(name)
+    if "ParentRef" in body:
+        _reference(books, "Customer", "ParentRef", body["ParentRef"])
+    return books.add("Customer", {**body, "DisplayName": name})
 
 
 def delete_transaction(books: Books, entity: str, body: Entity, operation: str | None) -> Entity:

@@ -8,6 +8,7 @@ Usage::
     app = fake.app()                                    # mount it, or serve it over HTTP
     tokens = fake.issue_tokens(books.tenant_id)         # skip the consent page in a test
     fake.faults.lost_writes = 1                         # the next write commits, answer lost
+    fake.faults.stalled_writes = 1                      # the next write commits, then stalls
     fake.limits.storm(120)                              # 429 to everything for 2 minutes
     fake.between_pages.append(edit)                     # edit(books, resource, page) after a page
     fake.webhooks.deliver(url)                          # signed events of every save
@@ -44,6 +45,7 @@ from roofops.sandbox.xero.limits import Limits, RateLimits
 from roofops.sandbox.xero.payments import allocate_credit, create_payment, delete_payment
 from roofops.sandbox.xero.query import MAX_PAGE_SIZE, PAGE_SIZE, ListQuery, page_of, select
 from roofops.sandbox.xero.store import ID_FIELDS, Books, Entity
+from roofops.sandbox.xero.tracking import tracking_option
 from roofops.sandbox.xero.webhooks import WebhookSender
 
 DEFAULT_CLIENT_ID = "fake-xero-client"
@@ -319,6 +321,10 @@ def _api_routes(app: FastAPI, fake: FakeXero) -> None:
     async def post_one(resource: str, record_id: str, request: Request) -> Response:
         return await _write(fake, request, Target(_resource(resource), record_id, creating=False))
 
+    @app.put(base + "/TrackingCategories/{record_id}/Options")
+    async def options(record_id: str, request: Request) -> Response:
+        return await _write(fake, request, Target("Options", record_id, creating=True))
+
     @app.put(base + "/CreditNotes/{record_id}/Allocations")
     async def allocations(record_id: str, request: Request) -> Response:
         return await _write(fake, request, Target("Allocations", record_id, creating=True))
@@ -419,7 +425,7 @@ async def _write(fake: FakeXero, request: Request, target: Target) -> Response:
     body = await request.body()
     key = request.headers.get("Idempotency-Key", "")
     if not key:
-        return _maybe_lost(fake, _written(fake, request, target, body))
+        return await _answered(fake, _written(fake, request, target, body))
     if len(key) > MAX_KEY_LENGTH:
         message = f"Idempotency-Key is over {MAX_KEY_LENGTH} characters"
         raise errors.bad_request(errors.VALIDATION, message)
@@ -433,6 +439,13 @@ async def _write(fake: FakeXero, request: Request, target: Target) -> Response:
             return Response(remembered.body, remembered.status, media_type=XeroJSON.media_type)
         response = _written(fake, request, target, body)
         fake.replays.put(tenant_id, key, asked, response.status_code, bytes(response.body))
+    return await _answered(fake, response)
+
+
+async def _answered(fake: FakeXero, response: Response) -> Response:
+    """A written answer, unless a fault stalls it past the client's timeout or loses it."""
+    if response.status_code < 400 and fake.faults.strikes("stalled_writes"):
+        await asyncio.sleep(fake.faults.slow_seconds)
     return _maybe_lost(fake, response)
 
 
@@ -449,7 +462,7 @@ def _written(fake: FakeXero, request: Request, target: Target, raw: bytes) -> Re
 
 def _maybe_lost(fake: FakeXero, response: Response) -> Response:
     """The ``lost_writes`` fault: the write stands (and is remembered), its answer is a 502."""
-    if response.status_code >= 400 or not fake.faults.take("lost_writes"):
+    if response.status_code >= 400 or not fake.faults.strikes("lost_writes"):
         return response
     lost = errors.problem(502, "Bad Gateway", "the write was saved; the answer was lost")
     return XeroJSON(lost.body, status_code=502)
@@ -501,6 +514,8 @@ def _one_of_many(books: Books, target: Target, element: Entity) -> Entity:
 def _apply(books: Books, target: Target, element: Entity) -> Entity:
     if target.resource == "Allocations":
         return allocate_credit(books, str(target.record_id), element)
+    if target.resource == "Options":
+        return tracking_option(books, str(target.record_id), element)
     if target.resource == "Contacts":
         if target.creating and element.get("ContactID"):
             raise errors.validation(element, "PUT creates contacts: send no ContactID")

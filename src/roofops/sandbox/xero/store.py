@@ -59,6 +59,15 @@ def _accounts() -> list[Entity]:
     ]
 
 
+def _option(category_id: str, name: str) -> Entity:
+    return {
+        "TrackingOptionID": str(uuid.uuid4()),
+        "Name": name,
+        "Status": "ACTIVE",
+        "TrackingCategoryID": category_id,
+    }
+
+
 class Books:
     """One organisation (a Xero tenant): its records by resource and id, lock dates, accounts
     and tracking categories."""
@@ -189,15 +198,15 @@ class Books:
             "TrackingCategoryID": category_id,
             "Name": name,
             "Status": "ACTIVE",
-            "Options": [
-                {
-                    "TrackingOptionID": str(uuid.uuid4()),
-                    "Name": option,
-                    "Status": "ACTIVE",
-                    "TrackingCategoryID": category_id,
-                }
-                for option in options
-            ],
+            "Options": [_option(category_id, option) for option in options],
         }
         self.tracking.append(category)
         return category
+
+    def add_tracking_option(self, category_id: str, name: str) -> Entity:
+        """A new option of a category; ``KeyError`` when there is no such category."""
+        with self.lock:
+            category = next(c for c in self.tracking if c["TrackingCategoryID"] == category_id)
+            option = _option(category_id, name)
+            category["Options"].append(option)
+            return option

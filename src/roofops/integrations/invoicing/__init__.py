@@ -1,0 +1,1 @@
+"""Invoices into the accounting system: pushed exactly once, voided there, closed periods."""
