@@ -1,4 +1,4 @@
-"""The job page's read-only Invoices section: shown to the roles that read invoices only."""
+"""The job page's Invoices section: shown to the roles that read invoices only."""
 
 from __future__ import annotations
 
@@ -33,7 +33,9 @@ def test_office_sees_the_invoices_and_balances_a_dispatcher_does_not(
     office = browser.client.get(f"/jobs/{insurance_job.id}")
     assert office.status_code == 200
     assert 'id="job-invoices"' in office.text
-    assert f'href="/api/v1/invoices/{acv.id}.pdf">7100<' in office.text
+    assert f'href="/invoices/{acv.id}">7100<' in office.text  # the row opens the invoice
+    assert f'href="/api/v1/invoices/{acv.id}.pdf"' in office.text
+    assert 'id="invoice-form"' not in office.text  # office reads invoices, finance raises them
     assert "Granite State Mutual" in office.text
     assert "$7,000.00" in office.text
     assert "$4,000.00" in office.text  # left to invoice: the deductible and the depreciation

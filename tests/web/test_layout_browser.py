@@ -27,8 +27,10 @@ from roofops.financials.service import financials_service
 from roofops.integrations.core.runner import run_now
 from roofops.integrations.jobnimbus.service import jobnimbus_sync
 from roofops.integrations.quickbooks.sync_service import quickbooks_sync
+from roofops.invoice.schemas import InvoiceGenerate
+from roofops.invoice.service import invoice_service
 from roofops.kit.time import utcnow
-from roofops.models import Job, JobStage, Role, SyncRun
+from roofops.models import InvoiceKind, Job, JobStage, Role, SyncRun
 from roofops.sandbox.demo import build_demo
 from roofops.sandbox.quickbooks.sandbox import connect as connect_sandbox
 from roofops.web.routes import page_router
@@ -41,6 +43,7 @@ WIDTHS = (1440, 390)
 NOT_PAGES = {
     "/login": "walked signed out, first",
     "/profit/export.csv": "a CSV download",
+    "/invoices/export.csv": "a CSV download",
     "/openapi.json": "the JSON /docs reads",
     "/integrations/quickbooks/callback": "where QuickBooks sends the browser back, with a code",
     "/integrations/xero/callback": "where Xero sends the browser back, with a code",
@@ -121,6 +124,9 @@ def live(
                 cents=199_999_999_99,
                 reason="the widest figure",
             )
+            # ...and the widest invoice: the whole of that contract, finally.
+            final = InvoiceGenerate(job_id=uuid.UUID(values["job_id"]), kind=InvoiceKind.FINAL)
+            values["invoice_id"] = str(invoice_service.generate(db, SYSTEM, final).id)
         yield Live(base, admin.email, admin.password, values)
 
 

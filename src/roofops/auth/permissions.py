@@ -113,7 +113,9 @@ TABLE: dict[Permission, Grant] = {
         _BOOKS, "set or clear a job's money figures by hand; map accounting costs to categories"
     ),
     Permission.VIEW_INVOICES: Grant(
-        _MONEY, "a job's invoices, their PDFs and what each payer was invoiced, paid and owes"
+        _MONEY,
+        "the Invoices list and its CSV, an invoice's page and PDF, a job's invoices and what "
+        "each payer was invoiced, paid and owes",
     ),
     Permission.EDIT_INVOICES: Grant(
         _BOOKS, "raise invoices from a job, push them to the books, e-mail and void them"

@@ -39,3 +39,12 @@ SYSTEM = Principal(
     role=Role.ADMIN,
     actor_type=ActorType.SYSTEM,
 )
+
+# An operator at the server's shell (roofops invoices ...): audited as the command line.
+COMMAND_LINE = Principal(
+    user_id=None,
+    email="cli@roofops",
+    name="command line",
+    role=Role.ADMIN,
+    actor_type=ActorType.SYSTEM,
+)

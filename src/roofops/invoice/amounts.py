@@ -143,6 +143,43 @@ def figure(terms: JobTerms, billed: Sequence[Billed], request: Request) -> Figur
     return figured
 
 
+# Kinds figured from the job alone: offering one can try it whole (ceiling and all).
+NEEDS_NO_INPUT = frozenset(
+    {
+        InvoiceKind.FINAL,
+        InvoiceKind.INSURANCE_ACV,
+        InvoiceKind.DEDUCTIBLE,
+        InvoiceKind.DEPRECIATION_RELEASE,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A kind the job could be invoiced for now, or why not (figure()'s own refusal)."""
+
+    kind: InvoiceKind
+    refusal: str = ""
+    total_cents: int | None = None  # known beforehand for the kinds that need no input
+
+
+def offers(terms: JobTerms, billed: Sequence[Billed]) -> list[Offer]:
+    """Every kind that fits the job (insurance kinds only on an insurance job), each with the
+    refusal raising it now would meet, so a form offers only what would succeed."""
+    kinds = [k for k in InvoiceKind if terms.claim is not None or k not in INSURANCE_ONLY]
+    return [_offer(terms, billed, kind) for kind in kinds]
+
+
+def _offer(terms: JobTerms, billed: Sequence[Billed], kind: InvoiceKind) -> Offer:
+    try:
+        if kind not in NEEDS_NO_INPUT:
+            _check_kind(terms, billed, kind)
+            return Offer(kind)
+        return Offer(kind, total_cents=figure(terms, billed, Request(kind)).total_cents)
+    except Conflict as refused:
+        return Offer(kind, refusal=refused.message)
+
+
 def _check_kind(terms: JobTerms, billed: Sequence[Billed], kind: InvoiceKind) -> None:
     if kind in INSURANCE_ONLY and terms.claim is None:
         raise Conflict(

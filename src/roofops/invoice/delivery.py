@@ -19,8 +19,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -32,7 +31,7 @@ from roofops.db import unit_of_work
 from roofops.exceptions import Conflict, NotFound
 from roofops.invoice.amounts import dollars
 from roofops.invoice.repository import InvoiceRepository
-from roofops.invoice.service import invoice_service, site_address
+from roofops.invoice.service import company_today, invoice_service, site_address
 from roofops.invoice.status import refresh_status
 from roofops.kit.schemas import normalized_email
 from roofops.kit.time import utcnow
@@ -81,10 +80,6 @@ MailerFactory = Callable[[Session], Mailer]
 def company_mailer(db: Session) -> Mailer:
     """The configured mailer; the demo company's outbox when SMTP is not set up."""
     return mailer_for(get_settings(), demo=company_service.get(db).is_demo)
-
-
-def company_today(db: Session) -> date:
-    return datetime.now(ZoneInfo(company_service.get(db).time_zone)).date()
 
 
 class InvoiceDelivery:

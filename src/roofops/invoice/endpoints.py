@@ -1,11 +1,12 @@
-"""JSON API for invoices: generate from a job, list, get, void, the PDF and a job's balances."""
+"""JSON API for invoices: generate (or preview) from a job, list and total, get, void, the PDF
+and a job's balances."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from roofops.api_paging import page_out, sorted_paging
@@ -14,13 +15,17 @@ from roofops.auth.dependencies import requires
 from roofops.auth.permissions import Permission
 from roofops.auth.principal import Principal
 from roofops.db import DB
+from roofops.invoice.amounts import Figured
 from roofops.invoice.delivery import invoice_delivery
 from roofops.invoice.schemas import (
+    FiguredLineOut,
     InvoiceDeliveryOut,
     InvoiceGenerate,
     InvoiceOut,
+    InvoicePreviewOut,
     InvoiceSend,
     InvoiceSendQueued,
+    InvoiceTotalsOut,
     InvoiceVoid,
     JobInvoicingOut,
     PayerBalanceOut,
@@ -28,6 +33,7 @@ from roofops.invoice.schemas import (
 from roofops.invoice.service import INVOICE_SORTS, InvoiceFilters, JobInvoicing, invoice_service
 from roofops.kit.money import from_cents
 from roofops.kit.paging import PageOut, PageRequest
+from roofops.kit.schemas import IsoDate
 from roofops.models.invoice import InvoiceKind, InvoicePayer, InvoiceStatus
 
 router = APIRouter(prefix="/invoices", tags=["invoices"])
@@ -37,12 +43,32 @@ InvoicePaging = Annotated[PageRequest, Depends(sorted_paging(INVOICE_SORTS))]
 
 
 def invoice_filters(
+    *,
     job_id: uuid.UUID | None = None,
-    status: InvoiceStatus | None = None,
+    status: Annotated[
+        InvoiceStatus | None,
+        Query(
+            description="overdue includes sent invoices past their due date that the daily "
+            "sweep has not recorded as overdue yet (their status field still says so)"
+        ),
+    ] = None,
     payer_kind: InvoicePayer | None = None,
     kind: InvoiceKind | None = None,
+    q: Annotated[
+        str | None, Query(max_length=100, description="invoice or job number, or payer name")
+    ] = None,
+    issued_from: Annotated[IsoDate | None, Query(description="issued on or after")] = None,
+    issued_to: Annotated[IsoDate | None, Query(description="issued on or before")] = None,
 ) -> InvoiceFilters:
-    return InvoiceFilters(job_id=job_id, status=status, payer_kind=payer_kind, kind=kind)
+    return InvoiceFilters(
+        job_id=job_id,
+        status=status,
+        payer_kind=payer_kind,
+        kind=kind,
+        q=(q or "").strip() or None,
+        issued_from=issued_from,
+        issued_to=issued_to,
+    )
 
 
 @router.get(
@@ -70,6 +96,34 @@ def list_invoices(
 )
 def generate_invoice(db: DB, principal: Editor, body: InvoiceGenerate) -> InvoiceOut:
     return InvoiceOut.model_validate(invoice_service.generate(db, principal, body))
+
+
+@router.post(
+    "/preview",
+    summary="Figure an invoice without raising it",
+    description="The lines and total POST /invoices would write for the same body, refused the "
+    "same way (404, 409, 422); nothing is written. The job page's New invoice shows it.",
+    responses=errors(404, 409),
+)
+def preview_invoice(db: DB, _: Editor, body: InvoiceGenerate) -> InvoicePreviewOut:
+    return _preview_out(invoice_service.preview(db, body))
+
+
+@router.get(
+    "/totals",
+    summary="Invoiced, paid and outstanding over every invoice the filters match",
+    description="The Invoices page's totals; the same filters as the list.",
+)
+def invoice_totals(
+    db: DB, _: Reader, filters: Annotated[InvoiceFilters, Depends(invoice_filters)]
+) -> InvoiceTotalsOut:
+    totals = invoice_service.totals(db, filters)
+    return InvoiceTotalsOut(
+        invoices=totals.invoices,
+        invoiced=from_cents(totals.invoiced_cents),
+        paid=from_cents(totals.paid_cents),
+        outstanding=from_cents(totals.outstanding_cents),
+    )
 
 
 @router.get(
@@ -143,6 +197,21 @@ def invoice_deliveries(db: DB, _: Reader, invoice_id: uuid.UUID) -> list[Invoice
         )
         for row in invoice_delivery.history(db, invoice_id)
     ]
+
+
+def _preview_out(figured: Figured) -> InvoicePreviewOut:
+    return InvoicePreviewOut(
+        lines=[
+            FiguredLineOut(
+                description=line.description,
+                quantity=line.quantity,
+                unit_price=from_cents(line.unit_price_cents),
+                amount=from_cents(line.amount_cents),
+            )
+            for line in figured.lines
+        ],
+        total=from_cents(figured.total_cents),
+    )
 
 
 def _invoicing_out(figures: JobInvoicing) -> JobInvoicingOut:

@@ -11,8 +11,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from roofops.invoice.status import FALLING_DUE
 from roofops.kit.paging import Page, PageRequest, SortSpec
 from roofops.kit.repository import Repository
+from roofops.kit.search import matches_any
 from roofops.models.customer import Customer
 from roofops.models.enums import AccountingDocStatus, FigureSource, Provider
 from roofops.models.financials import (
@@ -40,6 +42,20 @@ class InvoiceFilters:
     status: InvoiceStatus | None = None
     payer_kind: InvoicePayer | None = None
     kind: InvoiceKind | None = None
+    q: str | None = None  # the invoice or job number, or the payer's name
+    issued_from: date | None = None
+    issued_to: date | None = None
+    # The company's today: with it a status filter follows roofops.invoice.status (a sent
+    # invoice past its due date is overdue even before the sweep records it).
+    today: date | None = None
+
+
+@dataclass(frozen=True)
+class InvoiceTotals:
+    invoices: int
+    invoiced_cents: int  # void invoices count for nothing
+    paid_cents: int
+    outstanding_cents: int
 
 
 class InvoiceRepository(Repository[Invoice]):
@@ -95,6 +111,33 @@ class InvoiceRepository(Repository[Invoice]):
             .where(*_conditions(filters))
         )
         return self.paginate(statement, page, sort)
+
+    def every(self, filters: InvoiceFilters, sort: SortSpec) -> list[Invoice]:
+        """Every matching invoice with its job, in the list's order (for an export)."""
+        column = getattr(Invoice, sort.field)
+        order = (column.desc(), Invoice.id.desc()) if sort.descending else (column, Invoice.id)
+        statement = (
+            sa.select(Invoice)
+            .options(joinedload(Invoice.job, innerjoin=True))
+            .where(*_conditions(filters))
+            .order_by(*order)
+        )
+        return list(self.session.scalars(statement))
+
+    def totals(self, filters: InvoiceFilters) -> InvoiceTotals:
+        live = Invoice.status != InvoiceStatus.VOID
+        row = self.session.execute(
+            sa.select(
+                sa.func.count(),
+                sa.func.coalesce(sa.func.sum(sa.case((live, Invoice.total_cents), else_=0)), 0),
+                sa.func.coalesce(sa.func.sum(Invoice.paid_cents), 0),
+                sa.func.coalesce(
+                    sa.func.sum(sa.case((live, Invoice.total_cents - Invoice.paid_cents), else_=0)),
+                    0,
+                ),
+            ).where(*_conditions(filters))
+        ).one()
+        return InvoiceTotals(*(int(value) for value in row))
 
     def of_job(self, job_id: uuid.UUID) -> list[Invoice]:
         """Every invoice of the job, voided ones too, in the order they were raised."""
@@ -171,11 +214,37 @@ class InvoiceRepository(Repository[Invoice]):
 def _conditions(filters: InvoiceFilters) -> list[sa.ColumnElement[bool]]:
     equal = [
         (Invoice.job_id, filters.job_id),
-        (Invoice.status, filters.status),
         (Invoice.payer_kind, filters.payer_kind),
         (Invoice.kind, filters.kind),
     ]
-    return [column == value for column, value in equal if value is not None]
+    conditions = [column == value for column, value in equal if value is not None]
+    if filters.status is not None:
+        conditions.append(_status_is(filters.status, filters.today))
+    if filters.q:
+        conditions.append(_matches(filters.q))
+    if filters.issued_from is not None:
+        conditions.append(Invoice.issue_date >= filters.issued_from)
+    if filters.issued_to is not None:
+        conditions.append(Invoice.issue_date <= filters.issued_to)
+    return conditions
+
+
+def _status_is(status: InvoiceStatus, today: date | None) -> sa.ColumnElement[bool]:
+    """roofops.invoice.status.status_on as SQL: a sent or partly paid invoice past its due date
+    counts as overdue (and no longer as sent) before the sweep records it."""
+    if today is None:
+        return Invoice.status == status
+    past_due = sa.and_(Invoice.status.in_(FALLING_DUE), Invoice.due_date < today)
+    if status == InvoiceStatus.OVERDUE:
+        return sa.or_(Invoice.status == status, past_due)
+    if status in FALLING_DUE:
+        return sa.and_(Invoice.status == status, Invoice.due_date >= today)
+    return Invoice.status == status
+
+
+def _matches(q: str) -> sa.ColumnElement[bool]:
+    """The invoice number (so the job number and its -2, -3...) or the payer's name."""
+    return matches_any(q, Invoice.number, Invoice.payer_name)
 
 
 def books_paid_cents() -> sa.ColumnElement[int]:

@@ -165,6 +165,27 @@ class InvoiceDeliveryOut(BaseModel):
     by: str = Field(description="who asked (a person) or roofops (the background work)")
 
 
+class FiguredLineOut(BaseModel):
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    amount: Decimal
+
+
+class InvoicePreviewOut(BaseModel):
+    """What raising the invoice would write, figured the same way; nothing was written."""
+
+    lines: list[FiguredLineOut]
+    total: Decimal
+
+
+class InvoiceTotalsOut(BaseModel):
+    invoices: int = Field(description="how many invoices match the filters (all pages)")
+    invoiced: Decimal = Field(description="the totals of the matching invoices that are not void")
+    paid: Decimal = Field(description="what the payers have paid against them")
+    outstanding: Decimal = Field(description="invoiced less paid")
+
+
 class JobPaymentOut(OrmModel):
     """The part of one payment the books applied to one invoice of the job: a payment split
     over two invoices is two of these, with one ``payment_id``."""

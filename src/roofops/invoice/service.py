@@ -6,7 +6,7 @@ from __future__ import annotations
 import builtins
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -19,15 +19,17 @@ from roofops.company.service import company_service
 from roofops.config import get_settings
 from roofops.exceptions import Conflict, NotFound, ValidationFailed
 from roofops.invoice import amounts
-from roofops.invoice.amounts import INSURANCE_PAYERS, Billed, Claim, JobTerms, dollars
+from roofops.invoice.amounts import INSURANCE_PAYERS, Billed, Claim, JobTerms, Offer, dollars
 from roofops.invoice.books import InvoiceBooks, NoBooks
+from roofops.invoice.export import invoices_csv
 from roofops.invoice.pdf import Letterhead, render
-from roofops.invoice.repository import InvoiceFilters, InvoiceRepository
+from roofops.invoice.repository import InvoiceFilters, InvoiceRepository, InvoiceTotals
 from roofops.invoice.schemas import InvoiceGenerate
 from roofops.job.lifecycle import CLOSEOUT
 from roofops.kit.money import to_cents
 from roofops.kit.paging import Page, PageRequest, parse_sort
 from roofops.kit.time import utcnow
+from roofops.models.audit import AuditLog
 from roofops.models.enums import PayerKind
 from roofops.models.invoice import (
     Invoice,
@@ -40,7 +42,14 @@ from roofops.models.invoice import (
 from roofops.models.job import Job
 from roofops.models.property import Property
 
-__all__ = ["INVOICE_SORTS", "InvoiceFilters", "InvoiceService", "invoice_service"]
+__all__ = [
+    "INVOICE_SORTS",
+    "InvoiceFilters",
+    "InvoiceService",
+    "InvoiceTotals",
+    "company_today",
+    "invoice_service",
+]
 
 INVOICE_SORTS = ("created_at", "number", "issue_date", "due_date", "total_cents")
 
@@ -116,7 +125,40 @@ class InvoiceService:
 
     def list(self, db: Session, filters: InvoiceFilters, page: PageRequest) -> Page[Invoice]:
         sort = parse_sort(page.sort, INVOICE_SORTS, "-created_at")
-        return InvoiceRepository(db).search(filters, page, sort)
+        return InvoiceRepository(db).search(_dated(db, filters), page, sort)
+
+    def totals(self, db: Session, filters: InvoiceFilters) -> InvoiceTotals:
+        """Invoiced, paid and outstanding over every invoice the filters match (all pages)."""
+        return InvoiceRepository(db).totals(_dated(db, filters))
+
+    def csv(self, db: Session, filters: InvoiceFilters, sort: str | None) -> str:
+        """Every matching invoice (all pages), in the list's order, for a spreadsheet."""
+        spec = parse_sort(sort, INVOICE_SORTS, "-created_at")
+        filters = _dated(db, filters)
+        assert filters.today is not None
+        return invoices_csv(InvoiceRepository(db).every(filters, spec), filters.today)
+
+    def get_by_number(self, db: Session, number: str) -> Invoice:
+        return self.get(db, self.id_by_number(db, number.strip()))
+
+    def history(self, db: Session, invoice_id: uuid.UUID) -> builtins.list[AuditLog]:
+        """Who raised, voided (and later pushed or sent) the invoice, newest first."""
+        rows = audit_service.history(db, "invoice", invoice_id)
+        return sorted(rows, key=lambda row: row.occurred_at, reverse=True)
+
+    def offers(self, db: Session, job_id: uuid.UUID) -> builtins.list[Offer]:
+        """The kinds the job can be invoiced for now, and why the others cannot."""
+        repository = InvoiceRepository(db)
+        job = _job(repository.job(job_id))
+        return amounts.offers(_terms(repository, job), _billed(repository.of_job(job.id)))
+
+    def preview(self, db: Session, data: InvoiceGenerate) -> amounts.Figured:
+        """The lines ``generate`` would write, refused the same way, writing nothing."""
+        repository = InvoiceRepository(db)
+        job = _job(repository.job(data.job_id))
+        _payer_name(job, _payer(data), data.payer_name)
+        billed = _billed(repository.of_job(job.id))
+        return amounts.figure(_terms(repository, job), billed, _request(data))
 
     def get(self, db: Session, invoice_id: uuid.UUID) -> Invoice:
         """The invoice with its lines and job (and the job's property) loaded."""
@@ -197,6 +239,15 @@ class InvoiceService:
             address=site_address(place),
         )
         return invoice, render(invoice, head)
+
+
+def company_today(db: Session) -> date:
+    """Today where the company works: invoices are issued and fall due on its calendar."""
+    return datetime.now(ZoneInfo(company_service.get(db).time_zone)).date()
+
+
+def _dated(db: Session, filters: InvoiceFilters) -> InvoiceFilters:
+    return filters if filters.today is not None else replace(filters, today=company_today(db))
 
 
 def site_address(place: Property) -> str:
@@ -313,7 +364,7 @@ def _numbered(repository: InvoiceRepository, job: Job) -> dict[str, object]:
 def _dates(db: Session, issue_date: date | None) -> dict[str, date]:
     """Issued today in the company's time zone unless given; due after the payment terms."""
     if issue_date is None:
-        issue_date = datetime.now(ZoneInfo(company_service.get(db).time_zone)).date()
+        issue_date = company_today(db)
     terms = timedelta(days=get_settings().invoice_payment_terms_days)
     return {"issue_date": issue_date, "due_date": issue_date + terms}
 

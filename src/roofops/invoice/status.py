@@ -1,7 +1,7 @@
 """Where an invoice stands, from its money, its dates and whether it went out.
 
 One rule for every path that changes an invoice (a payment read back from the books, a send, the
-nightly overdue sweep), so that they never disagree:
+daily overdue sweep), so that they never disagree:
 
 - void stays void;
 - paid in full is paid;
@@ -45,3 +45,15 @@ def refresh_status(invoice: Invoice, today: date) -> bool:
     changed = status != invoice.status
     invoice.status = status
     return changed
+
+
+# Issued, money outstanding: past their due date these are overdue, recorded or not.
+FALLING_DUE = (InvoiceStatus.SENT, InvoiceStatus.PARTIALLY_PAID)
+
+
+def status_on(invoice: Invoice, today: date) -> InvoiceStatus:
+    """The recorded status as of ``today``: a sent or partly paid invoice past its due date is
+    overdue even before the overdue sweep records it (lists filter by the same reading)."""
+    if invoice.status in FALLING_DUE and invoice.due_date < today:
+        return InvoiceStatus.OVERDUE
+    return invoice.status

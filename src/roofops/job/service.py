@@ -43,6 +43,13 @@ class JobService:
         """The job with customer, property, branch, crew and stage events loaded."""
         return _found(JobRepository(db).full(job_id))
 
+    def id_by_number(self, db: Session, number: str) -> uuid.UUID:
+        """The id of the job numbered ``number`` (the CRM's and the books' job number)."""
+        job = JobRepository(db).by_number(number.strip())
+        if job is None:
+            raise NotFound(f"no job numbered {number.strip()}")
+        return job.id
+
     def some_ids(self, db: Session, limit: int) -> builtins.list[uuid.UUID]:
         """Ids of up to ``limit`` jobs (benchmarks and samples)."""
         return JobRepository(db).some_ids(limit)

@@ -59,7 +59,7 @@ def money(cents: int | None, currency: str = "USD") -> str:
     return f"{sign}{symbol}{abs(cents) / 100:,.2f}"
 
 
-SPECIAL_WORDS = {"tpo": "TPO", "low_slope": "Low-slope", **VENDOR_NAMES}
+SPECIAL_WORDS = {"tpo": "TPO", "low_slope": "Low-slope", "_acv": "_ACV", **VENDOR_NAMES}
 
 
 def humanize(value: str | None) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import Enum
 from typing import TypeVar
 from urllib.parse import urlencode
@@ -13,13 +13,14 @@ from starlette.datastructures import QueryParams
 from roofops.job.service import JOB_SORTS, JobFilters
 from roofops.kit.paging import MAX_PAGE, PageRequest
 from roofops.models.enums import JobStage, JobType, Material
+from roofops.web.list_links import ListLinks
 
 PAGE_SIZE = 25
 DEFAULT_SORT = "-stage_changed_at"
 E = TypeVar("E", bound=Enum)
 
 
-def _enum(kind: type[E], raw: str | None) -> E | None:
+def enum_or_none(kind: type[E], raw: str | None) -> E | None:
     try:
         return kind(raw) if raw else None
     except ValueError:
@@ -33,7 +34,7 @@ def _uuid(raw: str | None) -> uuid.UUID | None:
         return None
 
 
-def _page_number(raw: str | None) -> int:
+def page_number(raw: str | None) -> int:
     """The page asked for: 1 when absent or not a number; a number too long to be any page
     becomes one past the last allowed so that PageRequest refuses it (422) rather than int()
     spending time on it or a Unicode digit such as "²" raising."""
@@ -47,7 +48,7 @@ def _sort(raw: str | None) -> str:
 
 
 @dataclass(frozen=True)
-class JobListQuery:
+class JobListQuery(ListLinks):
     """A bookmarkable search: a stale or hand-edited URL shows results, not an error page."""
 
     q: str = ""
@@ -62,17 +63,17 @@ class JobListQuery:
 
     @classmethod
     def from_params(cls, params: QueryParams) -> JobListQuery:
-        stages = (_enum(JobStage, raw) for raw in params.getlist("stage"))
+        stages = (enum_or_none(JobStage, raw) for raw in params.getlist("stage"))
         return cls(
             q=params.get("q", "").strip()[:100],
             stages=tuple(dict.fromkeys(stage for stage in stages if stage is not None)),
-            job_type=_enum(JobType, params.get("job_type")),
-            material=_enum(Material, params.get("material")),
+            job_type=enum_or_none(JobType, params.get("job_type")),
+            material=enum_or_none(Material, params.get("material")),
             branch_id=_uuid(params.get("branch")),
             sales_rep=params.get("sales_rep", "").strip(),
             open_only=params.get("open") == "1",
             sort=_sort(params.get("sort")),
-            page=_page_number(params.get("page")),
+            page=page_number(params.get("page")),
         )
 
     def filters(self) -> JobFilters:
@@ -109,16 +110,3 @@ class JobListQuery:
     def url(self) -> str:
         query = urlencode(self.params())
         return f"/jobs?{query}" if query else "/jobs"
-
-    def page_url(self, page: int) -> str:
-        return replace(self, page=page).url()
-
-    def sort_url(self, field: str) -> str:
-        """First click sorts ascending, the next click flips it; a new sort starts at page 1."""
-        sort = f"-{field}" if self.sort == field else field
-        return replace(self, sort=sort, page=1).url()
-
-    def sort_state(self, field: str) -> str | None:
-        if self.sort.lstrip("-") != field:
-            return None
-        return "descending" if self.sort.startswith("-") else "ascending"

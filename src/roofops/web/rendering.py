@@ -13,6 +13,7 @@ from jinja2 import pass_context
 
 from roofops.auth.permissions import Permission
 from roofops.financials.figures import DEFINITIONS as MONEY_DEFINITIONS
+from roofops.invoice.status import status_on
 from roofops.models.enums import JobStage
 from roofops.web.context import PageContext
 from roofops.web.formatting import (
@@ -24,6 +25,7 @@ from roofops.web.formatting import (
     sentence,
     stage_label,
 )
+from roofops.web.invoice_view import INVOICE_TERMS
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
@@ -50,7 +52,13 @@ def can(context: Mapping[str, Any], permission: str) -> bool:
     return page is not None and page.can(Permission(permission))
 
 
-templates.env.globals.update(JobStage=JobStage, can=can, MONEY_TERMS=MONEY_DEFINITIONS)
+templates.env.globals.update(
+    JobStage=JobStage,
+    can=can,
+    MONEY_TERMS=MONEY_DEFINITIONS,
+    INVOICE_TERMS=INVOICE_TERMS,
+    invoice_status=status_on,
+)
 
 
 def is_fragment_request(request: Request) -> bool:

@@ -13,6 +13,7 @@ from roofops.web.routes import (
     docs,
     finance_reports,
     integrations,
+    invoices,
     jobs,
     overview,
     profit,
@@ -22,7 +23,7 @@ from roofops.web.routes import (
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 page_router = APIRouter(include_in_schema=False)
-for area in (auth, jobs, overview, profit, finance_reports, integrations, settings, docs):
+for area in (auth, jobs, invoices, overview, profit, finance_reports, integrations, settings, docs):
     page_router.include_router(area.router)
 page_router.include_router(quickbooks_callback)  # Intuit's OAuth redirect lands here
 page_router.include_router(xero_callback)  # Xero's OAuth redirect lands here

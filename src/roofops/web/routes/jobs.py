@@ -11,12 +11,12 @@ from sqlalchemy.orm import Session
 
 from roofops.auth.dependencies import requires
 from roofops.auth.permissions import Permission
+from roofops.config import Settings
 from roofops.crew.service import branch_service
 from roofops.db import DB, attempt
 from roofops.dependencies import AppSettings, app_settings
 from roofops.exceptions import Conflict, PermissionDenied, ValidationFailed
 from roofops.invoice.payments import invoice_payments_service
-from roofops.invoice.service import invoice_service
 from roofops.job.lifecycle import allowed_targets
 from roofops.job.service import job_service
 from roofops.models.enums import JobStage, JobType, Material
@@ -24,6 +24,7 @@ from roofops.models.job import Job
 from roofops.web.context import PageContext
 from roofops.web.dependencies import Page
 from roofops.web.forms import MoveForm
+from roofops.web.invoice_view import RaiseState, invoices_context
 from roofops.web.job_query import JobListQuery
 from roofops.web.profit_view import money_context
 from roofops.web.rendering import is_fragment_request, render
@@ -63,18 +64,21 @@ def _stage_context(job: Job, page: PageContext, **extra: Any) -> dict[str, Any]:
 def job_page(
     request: Request, db: DB, settings: AppSettings, page: Page, job_id: uuid.UUID
 ) -> Response:
+    return render(request, "jobs/detail.html", job_page_context(db, settings, page, job_id))
+
+
+def job_page_context(
+    db: Session,
+    settings: Settings,
+    page: PageContext,
+    job_id: uuid.UUID,
+    raising: RaiseState | None = None,
+) -> dict[str, Any]:
+    """Everything the job page shows; ``raising``: the New invoice form as it was posted."""
     context = _stage_context(job_service.get(db, job_id), page)
     money = money_context(db, settings, page, job_id)
-    invoicing = _invoices(db, page, job_id) | _payments(db, page, job_id)
-    return render(request, "jobs/detail.html", context | money | invoicing)
-
-
-def _invoices(db: Session, page: PageContext, job_id: uuid.UUID) -> dict[str, Any]:
-    """The job's own invoices (read-only here), for the roles that may see them."""
-    if not page.can(Permission.VIEW_INVOICES):
-        return {}
-    invoices, invoicing = invoice_service.job_invoices(db, job_id)
-    return {"invoices": invoices, "invoicing": invoicing}
+    invoicing = invoices_context(db, page, job_id, raising) | _payments(db, page, job_id)
+    return context | money | invoicing
 
 
 def _payments(db: Session, page: PageContext, job_id: uuid.UUID) -> dict[str, Any]:
@@ -119,4 +123,5 @@ def _refused(
     if is_fragment_request(request):
         return render(request, "jobs/_stage_panel.html", context, status_code=exc.status_code)
     context |= money_context(db, app_settings(request), page, job_id)
+    context |= invoices_context(db, page, job_id) | _payments(db, page, job_id)
     return render(request, "jobs/detail.html", context, status_code=exc.status_code)

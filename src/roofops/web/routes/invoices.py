@@ -1,0 +1,175 @@
+"""Invoice pages: the list (filters swap the table through htmx, totals of what matches, CSV),
+an invoice's page with its history and Void form, and raising one from a job's page. Every
+action calls the service the JSON API calls (roofops.invoice.endpoints)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from roofops.auth.dependencies import requires
+from roofops.auth.permissions import Permission
+from roofops.db import DB, attempt
+from roofops.dependencies import AppSettings
+from roofops.exceptions import Conflict, ValidationFailed
+from roofops.invoice.service import company_today, invoice_service
+from roofops.models.invoice import Invoice, InvoiceKind, InvoicePayer, InvoiceStatus
+from roofops.web.context import PageContext
+from roofops.web.dependencies import Page
+from roofops.web.invoice_query import InvoiceListQuery
+from roofops.web.invoice_view import (
+    RaiseForm,
+    RaiseState,
+    VoidForm,
+    void_reason,
+)
+from roofops.web.rendering import is_fragment_request, render
+from roofops.web.routes.jobs import job_page_context
+
+# Every route here shows invoices; the ones that change them also need edit_invoices.
+router = APIRouter(dependencies=[Depends(requires(Permission.VIEW_INVOICES))])
+EDITORS = [Depends(requires(Permission.EDIT_INVOICES))]
+Refusal = Conflict | ValidationFailed
+
+
+@router.get("/invoices")
+def invoices_list(request: Request, db: DB, _page: Page) -> Response:
+    query = InvoiceListQuery.from_params(request.query_params)
+    context = _results(db, query)
+    if is_fragment_request(request):
+        return render(request, "invoices/_results.html", context)
+    context |= {
+        "statuses": list(InvoiceStatus),
+        "payers": list(InvoicePayer),
+        "kinds": list(InvoiceKind),
+    }
+    return render(request, "invoices/list.html", context)
+
+
+def _results(db: Session, query: InvoiceListQuery) -> dict[str, Any]:
+    filters = query.filters()
+    return {
+        "query": query,
+        "results": invoice_service.list(db, filters, query.page_request()),
+        "totals": invoice_service.totals(db, filters),
+        "today": company_today(db),
+    }
+
+
+@router.get("/invoices/export.csv")
+def export_csv(request: Request, db: DB, _page: Page) -> Response:
+    """Every matching invoice (all pages), for a spreadsheet."""
+    query = InvoiceListQuery.from_params(request.query_params)
+    return Response(
+        invoice_service.csv(db, query.filters(), query.sort),
+        media_type="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="invoices.csv"'},
+    )
+
+
+@router.get("/invoices/{invoice_id}")
+def invoice_page(request: Request, db: DB, _page: Page, invoice_id: uuid.UUID) -> Response:
+    return render(request, "invoices/detail.html", _invoice_context(db, invoice_id))
+
+
+def _invoice_context(db: Session, invoice_id: uuid.UUID, **void: Any) -> dict[str, Any]:
+    return {
+        "invoice": invoice_service.get(db, invoice_id),
+        "history": invoice_service.history(db, invoice_id),
+        "today": company_today(db),
+        "void": {"reason": "", "error": "", "done": False} | void,
+    }
+
+
+@router.post("/invoices/{invoice_id}/void", dependencies=EDITORS)
+def void_invoice(
+    request: Request, db: DB, page: Page, invoice_id: uuid.UUID, form: Annotated[VoidForm, Form()]
+) -> Response:
+    try:
+        with attempt(db):
+            invoice_service.void(db, page.principal, invoice_id, void_reason(form))
+    except (Conflict, ValidationFailed) as refused:
+        context = _invoice_context(db, invoice_id, reason=form.reason, error=refused.message)
+        return _invoice_view(request, context, status_code=refused.status_code)
+    if not is_fragment_request(request):
+        return RedirectResponse(f"/invoices/{invoice_id}", status_code=303)
+    return _invoice_view(request, _invoice_context(db, invoice_id, done=True))
+
+
+def _invoice_view(request: Request, context: dict[str, Any], status_code: int = 200) -> Response:
+    name = "invoices/_view.html" if is_fragment_request(request) else "invoices/detail.html"
+    return render(request, name, context, status_code=status_code)
+
+
+@router.post("/jobs/{job_id}/invoices", dependencies=EDITORS)
+def raise_invoice(
+    request: Request,
+    db: DB,
+    page: Page,
+    job_id: uuid.UUID,
+    *,
+    settings: AppSettings,
+    form: Annotated[RaiseForm, Form()],
+) -> Response:
+    """Preview (figure the amount, write nothing) or raise; a refusal is shown beside the
+    form with everything typed kept."""
+    try:
+        with attempt(db):
+            outcome = _preview_or_raise(db, page, job_id, form)
+    except (Conflict, ValidationFailed) as refused:
+        said = {"hint" if form.previewing else "error": refused.message}
+        raising = RaiseState.of(form, invoice_service.offers(db, job_id), **said)
+        status = 200 if form.previewing else refused.status_code
+        return _job_invoices(
+            request, db, page, job_id, settings=settings, raising=raising, status_code=status
+        )
+    if isinstance(outcome, Invoice) and not is_fragment_request(request):
+        return RedirectResponse(f"/invoices/{outcome.id}", status_code=303)
+    raising = _after(db, job_id, form, outcome)
+    return _job_invoices(
+        request, db, page, job_id, settings=settings, raising=raising, status_code=200
+    )
+
+
+def _preview_or_raise(
+    db: Session, page: PageContext, job_id: uuid.UUID, form: RaiseForm
+) -> Invoice | RaiseState | None:
+    """The new invoice; or, on a preview, the form with the figured lines (None while the
+    kind is not chosen yet: there is nothing to figure)."""
+    if form.previewing and form.chosen is None:
+        return None
+    data = form.generate(job_id)
+    if form.previewing:
+        return RaiseState.of(form, [], preview=invoice_service.preview(db, data))
+    return invoice_service.generate(db, page.principal, data)
+
+
+def _after(
+    db: Session, job_id: uuid.UUID, form: RaiseForm, outcome: Invoice | RaiseState | None
+) -> RaiseState:
+    offers = invoice_service.offers(db, job_id)  # read after: a raised kind may be used up
+    if isinstance(outcome, Invoice):
+        return RaiseState.of(RaiseForm(), offers, raised=outcome)
+    preview = outcome.preview if outcome is not None else None
+    return RaiseState.of(form, offers, preview=preview)
+
+
+def _job_invoices(
+    request: Request,
+    db: Session,
+    page: PageContext,
+    job_id: uuid.UUID,
+    *,
+    settings: AppSettings,
+    raising: RaiseState,
+    status_code: int,
+) -> Response:
+    """The Invoices section for htmx (with the Payments section after a raise: its invoiced per
+    payer changed); the whole job page for a form posted without script."""
+    context = job_page_context(db, settings, page, job_id, raising)
+    name = "jobs/_invoices_swap.html" if is_fragment_request(request) else "jobs/detail.html"
+    return render(request, name, context, status_code=status_code)
