@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import QueryableAttribute, Session, joinedload, selectinload
 
 from roofops.invoice.status import FALLING_DUE
 from roofops.kit.paging import Page, PageRequest, SortSpec
@@ -62,26 +62,20 @@ class InvoiceRepository(Repository[Invoice]):
     model = Invoice
 
     def full(self, invoice_id: uuid.UUID, *, lock: bool = False) -> Invoice | None:
-        statement = (
-            sa.select(Invoice)
-            .options(
-                joinedload(Invoice.job, innerjoin=True).joinedload(Job.property, innerjoin=True),
-                selectinload(Invoice.lines),
-            )
-            .where(Invoice.id == invoice_id)
-        )
-        if lock:  # fresh values under the lock
-            statement = statement.with_for_update(of=Invoice).execution_options(
-                populate_existing=True
-            )
-        return self.session.scalar(statement)
+        """The invoice with its lines, its job and the job's property (its page, its PDF)."""
+        return self._with_lines(invoice_id, Job.property, lock=lock)
 
     def for_push(self, invoice_id: uuid.UUID, *, lock: bool = False) -> Invoice | None:
         """The invoice with its lines, its job and the job's customer."""
+        return self._with_lines(invoice_id, Job.customer, lock=lock)
+
+    def _with_lines(
+        self, invoice_id: uuid.UUID, of_job: QueryableAttribute[Any], *, lock: bool
+    ) -> Invoice | None:
         statement = (
             sa.select(Invoice)
             .options(
-                joinedload(Invoice.job, innerjoin=True).joinedload(Job.customer, innerjoin=True),
+                joinedload(Invoice.job, innerjoin=True).joinedload(of_job, innerjoin=True),
                 selectinload(Invoice.lines),
             )
             .where(Invoice.id == invoice_id)
