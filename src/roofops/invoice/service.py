@@ -148,9 +148,7 @@ class InvoiceService:
 
     def offers(self, db: Session, job_id: uuid.UUID) -> builtins.list[Offer]:
         """The kinds the job can be invoiced for now, and why the others cannot."""
-        repository = InvoiceRepository(db)
-        job = _job(repository.job(job_id))
-        return amounts.offers(_terms(repository, job), _billed(repository.of_job(job.id)))
+        return self.job_invoices_and_offers(db, job_id)[2]
 
     def preview(self, db: Session, data: InvoiceGenerate) -> amounts.Figured:
         """The lines ``generate`` would write, refused the same way, writing nothing."""
@@ -208,17 +206,20 @@ class InvoiceService:
         self, db: Session, job_id: uuid.UUID
     ) -> tuple[builtins.list[Invoice], JobInvoicing]:
         """The job's invoices (voided ones too) and where its invoicing stands, read once."""
+        invoices, invoicing, _ = self.job_invoices_and_offers(db, job_id)
+        return invoices, invoicing
+
+    def job_invoices_and_offers(
+        self, db: Session, job_id: uuid.UUID
+    ) -> tuple[builtins.list[Invoice], JobInvoicing, builtins.list[Offer]]:
+        """As :meth:`job_invoices`, with the kinds the job can be invoiced for now (the job
+        page's form), from the same reads."""
         repository = InvoiceRepository(db)
         job = _job(repository.job(job_id))
         invoices = repository.of_job(job.id)
-        return invoices, self._invoicing(repository, job, invoices)
-
-    def _invoicing(
-        self, repository: InvoiceRepository, job: Job, invoices: builtins.list[Invoice]
-    ) -> JobInvoicing:
         live = [i for i in invoices if i.status != InvoiceStatus.VOID]
         billed, terms = _billed(live), _terms(repository, job)
-        return JobInvoicing(
+        invoicing = JobInvoicing(
             job_id=job.id,
             contract_cents=terms.contract_cents,
             supplements_cents=amounts.supplements(billed),
@@ -227,6 +228,7 @@ class InvoiceService:
             depreciation_held_cents=_depreciation_held(terms, billed),
             payers=_balances(live),
         )
+        return invoices, invoicing, amounts.offers(terms, billed)
 
     def pdf(self, db: Session, invoice_id: uuid.UUID) -> tuple[Invoice, bytes]:
         invoice = self.get(db, invoice_id)

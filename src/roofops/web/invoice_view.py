@@ -143,10 +143,9 @@ def invoices_context(
     invoices, and the "New invoice" form for the roles that raise them."""
     if not page.can(Permission.VIEW_INVOICES):
         return {}
-    invoices, invoicing = invoice_service.job_invoices(db, job_id)
+    invoices, invoicing, offers = invoice_service.job_invoices_and_offers(db, job_id)
     context: dict[str, Any] = {"invoices": invoices, "invoicing": invoicing}
     if page.can(Permission.EDIT_INVOICES):
-        offers = invoice_service.offers(db, job_id)
         context["raising"] = raising or RaiseState.of(RaiseForm(), offers)
     return context
 
