@@ -218,3 +218,29 @@ def test_roles_without_edit_invoices_get_403_and_no_actions(
         assert 'id="invoice-actions"' not in browser.client.get(f"/invoices/{deposit.id}").text
     db.refresh(deposit)
     assert deposit.push_status == PushStatus.NOT_PUSHED
+
+
+# ----- the list's "Push all not pushed" -----------------------------------------------------
+def test_push_all_queues_every_invoice_not_in_the_books(
+    sign_in: SignIn, db: Session, deposit: Invoice, quickbooks: None, is_postgres: bool
+) -> None:
+    finance = sign_in(Role.FINANCE)
+    assert 'id="push-all-form"' in finance.client.get("/invoices").text
+    answer = finance.post("/invoices/push-pending")
+    assert (answer.status_code, answer.headers["location"]) == (303, "/invoices?queued=1")
+    assert "1 invoice queued for the books" in finance.client.get("/invoices?queued=1").text
+    assert _queued_pushes(db, is_postgres) == 1
+    db.refresh(deposit)
+    assert deposit.push_status == PushStatus.PENDING
+
+
+def test_push_all_without_books_says_what_to_do(
+    sign_in: SignIn, db: Session, deposit: Invoice
+) -> None:
+    refused = sign_in(Role.FINANCE).post("/invoices/push-pending")
+    assert refused.status_code == 409
+    assert 'id="push-all-error"' in refused.text
+    assert "connect QuickBooks or Xero" in refused.text
+    office = sign_in(Role.OFFICE)
+    assert 'id="push-all-form"' not in office.client.get("/invoices").text
+    assert office.post("/invoices/push-pending").status_code == 403

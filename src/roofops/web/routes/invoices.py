@@ -46,12 +46,30 @@ def invoices_list(request: Request, db: DB, _page: Page) -> Response:
     context = _results(db, query)
     if is_fragment_request(request):
         return render(request, "invoices/_results.html", context)
-    context |= {
+    queued = request.query_params.get("queued", "")
+    return render(request, "invoices/list.html", _list_context(context, queued=queued))
+
+
+def _list_context(context: dict[str, Any], **push_all: str) -> dict[str, Any]:
+    return context | {
         "statuses": list(InvoiceStatus),
         "payers": list(InvoicePayer),
         "kinds": list(InvoiceKind),
+        "push_all": {"queued": "", "error": ""} | push_all,
     }
-    return render(request, "invoices/list.html", context)
+
+
+@router.post("/invoices/push-pending", dependencies=EDITORS)
+def push_all_pending(request: Request, db: DB, _page: Page, settings: AppSettings) -> Response:
+    """Queue a push of every invoice not in the books yet (the API's push-pending service)."""
+    try:
+        with attempt(db):
+            queued = invoice_push.request_all(db, settings)
+    except Conflict as refused:
+        context = _results(db, InvoiceListQuery.from_params(request.query_params))
+        context = _list_context(context, error=refused.message)
+        return render(request, "invoices/list.html", context, status_code=refused.status_code)
+    return RedirectResponse(f"/invoices?queued={queued}", status_code=303)
 
 
 def _results(db: Session, query: InvoiceListQuery) -> dict[str, Any]:
