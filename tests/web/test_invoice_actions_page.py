@@ -213,6 +213,7 @@ def test_roles_without_edit_invoices_get_403_and_no_actions(
 ) -> None:
     browser = sign_in(role)
     assert browser.post(f"/invoices/{deposit.id}/push").status_code == 403
+    assert browser.client.get(f"/invoices/{deposit.id}/push").status_code == 403
     assert browser.post(f"/invoices/{deposit.id}/send", {"to": "a@b.co"}).status_code == 403
     if role == Role.OFFICE:  # reads invoices, changes none
         assert 'id="invoice-actions"' not in browser.client.get(f"/invoices/{deposit.id}").text

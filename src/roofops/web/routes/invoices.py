@@ -148,7 +148,7 @@ def _invoice_view(request: Request, context: dict[str, Any], status_code: int = 
     return render(request, name, context, status_code=status_code)
 
 
-@router.get("/invoices/{invoice_id}/push")
+@router.get("/invoices/{invoice_id}/push", dependencies=EDITORS)  # only they see the panel
 def push_state(
     request: Request, db: DB, _page: Page, invoice_id: uuid.UUID, settings: AppSettings
 ) -> Response:
