@@ -39,6 +39,10 @@ def test_office_sees_the_invoices_and_balances_a_dispatcher_does_not(
     assert "Granite State Mutual" in office.text
     assert "$7,000.00" in office.text
     assert "$4,000.00" in office.text  # left to invoice: the deductible and the depreciation
+    # One per-payer table on the page (the Payments section's), with its definitions.
+    assert office.text.count('<th scope="row">Insurance carrier</th>') == 1
+    assert 'id="job-payments-payers"' in office.text
+    assert 'title="Invoiced less paid' in office.text
     pdf = browser.client.get(f"/api/v1/invoices/{acv.id}.pdf")  # the link, signed in by cookie
     assert pdf.status_code == 200
     assert pdf.content.startswith(b"%PDF")

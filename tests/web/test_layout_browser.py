@@ -44,6 +44,7 @@ NOT_PAGES = {
     "/login": "walked signed out, first",
     "/profit/export.csv": "a CSV download",
     "/invoices/export.csv": "a CSV download",
+    "/invoices/{invoice_id}/push": "the Push to books panel a pending push polls (a fragment)",
     "/openapi.json": "the JSON /docs reads",
     "/integrations/quickbooks/callback": "where QuickBooks sends the browser back, with a code",
     "/integrations/xero/callback": "where Xero sends the browser back, with a code",

@@ -140,6 +140,13 @@ class InvoiceDelivery:
             _record_sent(db, _found(InvoiceRepository(db).full(invoice_id, lock=True)), to)
         return True
 
+    def suggested_recipient(self, db: Session, invoice: Invoice) -> str:
+        """Where a homeowner's invoice goes when no address is given (the customer's e-mail);
+        "" for a carrier or financing invoice, which has no address on file."""
+        if invoice.payer_kind != InvoicePayer.HOMEOWNER:
+            return ""
+        return InvoiceRepository(db).customer_of(invoice.job_id).email or ""
+
     def history(self, db: Session, invoice_id: uuid.UUID) -> list[AuditLog]:
         """The invoice's e-mails: each request, sending, reminder and failure, oldest first."""
         _found(InvoiceRepository(db).get(invoice_id))

@@ -1,6 +1,7 @@
 """Invoice pages: the list (filters swap the table through htmx, totals of what matches, CSV),
-an invoice's page with its history and Void form, and raising one from a job's page. Every
-action calls the service the JSON API calls (roofops.invoice.endpoints)."""
+an invoice's page with its history and its Push to books, Send and Void forms, and raising one
+from a job's page. Every action calls the service the JSON API calls (roofops.invoice.endpoints,
+roofops.integrations.invoicing.endpoints)."""
 
 from __future__ import annotations
 
@@ -16,10 +17,13 @@ from roofops.auth.permissions import Permission
 from roofops.db import DB, attempt
 from roofops.dependencies import AppSettings
 from roofops.exceptions import Conflict, ValidationFailed
+from roofops.integrations.invoicing.push import invoice_push
+from roofops.invoice.delivery import invoice_delivery
 from roofops.invoice.service import company_today, invoice_service
 from roofops.models.invoice import Invoice, InvoiceKind, InvoicePayer, InvoiceStatus
 from roofops.web.context import PageContext
 from roofops.web.dependencies import Page
+from roofops.web.invoice_actions import SendForm, SendPanel, push_panel, send_panel
 from roofops.web.invoice_query import InvoiceListQuery
 from roofops.web.invoice_view import (
     RaiseForm,
@@ -42,12 +46,30 @@ def invoices_list(request: Request, db: DB, _page: Page) -> Response:
     context = _results(db, query)
     if is_fragment_request(request):
         return render(request, "invoices/_results.html", context)
-    context |= {
+    queued = request.query_params.get("queued", "")
+    return render(request, "invoices/list.html", _list_context(context, queued=queued))
+
+
+def _list_context(context: dict[str, Any], **push_all: str) -> dict[str, Any]:
+    return context | {
         "statuses": list(InvoiceStatus),
         "payers": list(InvoicePayer),
         "kinds": list(InvoiceKind),
+        "push_all": {"queued": "", "error": ""} | push_all,
     }
-    return render(request, "invoices/list.html", context)
+
+
+@router.post("/invoices/push-pending", dependencies=EDITORS)
+def push_all_pending(request: Request, db: DB, _page: Page, settings: AppSettings) -> Response:
+    """Queue a push of every invoice not in the books yet (the API's push-pending service)."""
+    try:
+        with attempt(db):
+            queued = invoice_push.request_all(db, settings)
+    except Conflict as refused:
+        context = _results(db, InvoiceListQuery.from_params(request.query_params))
+        context = _list_context(context, error=refused.message)
+        return render(request, "invoices/list.html", context, status_code=refused.status_code)
+    return RedirectResponse(f"/invoices?queued={queued}", status_code=303)
 
 
 def _results(db: Session, query: InvoiceListQuery) -> dict[str, Any]:
@@ -72,37 +94,121 @@ def export_csv(request: Request, db: DB, _page: Page) -> Response:
 
 
 @router.get("/invoices/{invoice_id}")
-def invoice_page(request: Request, db: DB, _page: Page, invoice_id: uuid.UUID) -> Response:
-    return render(request, "invoices/detail.html", _invoice_context(db, invoice_id))
+def invoice_page(
+    request: Request, db: DB, _page: Page, invoice_id: uuid.UUID, settings: AppSettings
+) -> Response:
+    return render(request, "invoices/detail.html", _invoice_context(db, settings, invoice_id))
 
 
-def _invoice_context(db: Session, invoice_id: uuid.UUID, **void: Any) -> dict[str, Any]:
+def _invoice_context(
+    db: Session,
+    settings: AppSettings,
+    invoice_id: uuid.UUID,
+    *,
+    push_error: str = "",
+    send: SendPanel | None = None,
+    **void: Any,
+) -> dict[str, Any]:
+    invoice = invoice_service.get(db, invoice_id)
     return {
-        "invoice": invoice_service.get(db, invoice_id),
+        "invoice": invoice,
         "history": invoice_service.history(db, invoice_id),
         "today": company_today(db),
+        "push": push_panel(db, settings, invoice, push_error),
+        "send": send or send_panel(db, invoice),
         "void": {"reason": "", "error": "", "done": False} | void,
     }
 
 
 @router.post("/invoices/{invoice_id}/void", dependencies=EDITORS)
 def void_invoice(
-    request: Request, db: DB, page: Page, invoice_id: uuid.UUID, form: Annotated[VoidForm, Form()]
+    request: Request,
+    db: DB,
+    page: Page,
+    invoice_id: uuid.UUID,
+    *,
+    settings: AppSettings,
+    form: Annotated[VoidForm, Form()],
 ) -> Response:
     try:
         with attempt(db):
             invoice_service.void(db, page.principal, invoice_id, void_reason(form))
     except (Conflict, ValidationFailed) as refused:
-        context = _invoice_context(db, invoice_id, reason=form.reason, error=refused.message)
+        context = _invoice_context(
+            db, settings, invoice_id, reason=form.reason, error=refused.message
+        )
         return _invoice_view(request, context, status_code=refused.status_code)
     if not is_fragment_request(request):
         return RedirectResponse(f"/invoices/{invoice_id}", status_code=303)
-    return _invoice_view(request, _invoice_context(db, invoice_id, done=True))
+    return _invoice_view(request, _invoice_context(db, settings, invoice_id, done=True))
 
 
 def _invoice_view(request: Request, context: dict[str, Any], status_code: int = 200) -> Response:
     name = "invoices/_view.html" if is_fragment_request(request) else "invoices/detail.html"
     return render(request, name, context, status_code=status_code)
+
+
+@router.get("/invoices/{invoice_id}/push", dependencies=EDITORS)  # only they see the panel
+def push_state(
+    request: Request, db: DB, _page: Page, invoice_id: uuid.UUID, settings: AppSettings
+) -> Response:
+    """The Push to books panel alone: what a pending push polls until it is settled (then the
+    invoice's facts and status badge are swapped along, out of band)."""
+    context = _invoice_context(db, settings, invoice_id) | {"settled": True}
+    return render(request, "invoices/_push_form.html", context)
+
+
+@router.post("/invoices/{invoice_id}/push", dependencies=EDITORS)
+def push_invoice(
+    request: Request, db: DB, _page: Page, invoice_id: uuid.UUID, settings: AppSettings
+) -> Response:
+    """Mark it pending and queue the push (the API's service); the panel then polls."""
+    try:
+        with attempt(db):
+            invoice_push.request(db, settings, invoice_id)
+    except (Conflict, ValidationFailed) as refused:
+        context = _invoice_context(db, settings, invoice_id, push_error=refused.message)
+        return _panel_view(request, "_push_form.html", context, refused.status_code)
+    return _panel_view(request, "_push_form.html", _invoice_context(db, settings, invoice_id))
+
+
+@router.post("/invoices/{invoice_id}/send", dependencies=EDITORS)
+def send_invoice(
+    request: Request,
+    db: DB,
+    page: Page,
+    invoice_id: uuid.UUID,
+    *,
+    settings: AppSettings,
+    form: Annotated[SendForm, Form()],
+) -> Response:
+    """Queue the e-mail (the delivery service the API calls); a refusal keeps what was typed."""
+    try:
+        with attempt(db):
+            body = form.checked()
+            queued = invoice_delivery.request_send(
+                db, page.principal, invoice_id, body.to, body.message
+            )
+    except (Conflict, ValidationFailed) as refused:
+        panel = send_panel(db, invoice_service.get(db, invoice_id), form, error=refused.message)
+        context = _invoice_context(db, settings, invoice_id, send=panel)
+        return _panel_view(request, "_send_form.html", context, refused.status_code)
+    panel = send_panel(db, queued.invoice, queued_to=queued.to)
+    context = _invoice_context(db, settings, invoice_id, send=panel)
+    return _panel_view(request, "_send_form.html", context)
+
+
+def _panel_view(
+    request: Request, partial: str, context: dict[str, Any], status_code: int = 200
+) -> Response:
+    """htmx swaps the panel; a form posted without script gets the page back (after a success
+    through a redirect, so a reload does not post again)."""
+    if is_fragment_request(request):
+        return render(request, f"invoices/{partial}", context, status_code=status_code)
+    if status_code == 200:
+        invoice_id = context["invoice"].id
+        return RedirectResponse(f"/invoices/{invoice_id}", status_code=303)
+    return render(request, "invoices/detail.html", context, status_code=status_code)
 
 
 @router.post("/jobs/{job_id}/invoices", dependencies=EDITORS)
