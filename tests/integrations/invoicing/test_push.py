@@ -5,9 +5,14 @@ long after the vendor forgot its idempotency key (the lookup by number finds it)
 from __future__ import annotations
 
 import time
+import uuid
+from dataclasses import replace
+from decimal import Decimal
 
 import pytest
 
+from roofops.integrations.core.accounting import LineToPush
+from roofops.invoice.amounts import dollars
 from roofops.models import Invoice, Provider
 from roofops.models.invoice import InvoiceStatus, PushStatus
 from tests.factories import make_job
@@ -126,3 +131,29 @@ def test_xero_creates_the_jobs_tracking_option_when_missing(pushing: Pushing) ->
         c for c in pushing.books.fake.books(pushing.books.tenant).tracking if c["Name"] == "Job"
     ]
     assert [o["Name"] for o in job_category["Options"]].count("5010 Diaz repair") == 1
+
+
+def test_a_different_invoice_under_our_number_is_never_taken_for_ours(pushing: Pushing) -> None:
+    """A bookkeeper raised an invoice in the books under the number ours takes, for another
+    amount: the push fails saying so, and links nothing (a payment against the books' invoice
+    would settle ours wrongly)."""
+    pushing.push(pushing.deposit())  # the job's project or contact is in the books
+    invoice = pushing.progress()
+    ours = pushing.snapshot(invoice)
+    cents = ours.total_cents - 1  # a cent apart: rounded another way
+    bookkeepers = replace(
+        ours,
+        invoice_id=uuid.uuid4(),
+        total_cents=cents,
+        lines=(LineToPush("Progress billed by the bookkeeper", Decimal(1), cents, cents),),
+    )
+    pushing.writer().create_invoice(bookkeepers)
+
+    failed = pushing.push(invoice)
+
+    assert failed.push_status == PushStatus.FAILED
+    assert f"already holds an invoice numbered {invoice.number}" in failed.push_error
+    assert dollars(cents) in failed.push_error
+    assert dollars(ours.total_cents) in failed.push_error
+    assert failed.accounting_id == ""
+    assert len(pushing.books.invoices_numbered(invoice.number)) == 1  # the bookkeeper's only

@@ -142,6 +142,8 @@ class InvoiceToPush:
 @dataclass(frozen=True)
 class RemoteInvoice:
     accounting_id: str
+    total_cents: int
+    voided: bool = False
 
 
 class BooksWriter(Protocol):

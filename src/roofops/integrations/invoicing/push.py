@@ -30,12 +30,14 @@ from roofops.integrations.core.accounting import (
     BooksWriter,
     InvoiceToPush,
     LineToPush,
+    RemoteInvoice,
     refuse_if_closed,
     remember_lock_date,
     remembered_lock_date,
     row_holds_the_books,
 )
 from roofops.integrations.core.repository import ConnectionRepository
+from roofops.invoice.amounts import dollars
 from roofops.invoice.push_state import (
     awaiting_push,
     company_today,
@@ -142,6 +144,7 @@ class InvoicePushService:
         refuse_closed_in(sessions, writer, accounting.provider, invoice, invoice.issue_date)
         found = writer.find_invoice(invoice.number)
         if found is not None:
+            refuse_a_different_invoice(writer.label, invoice, found)
             log.info("invoice.push.found", number=invoice.number, accounting_id=found.accounting_id)
             return found.accounting_id
         return writer.create_invoice(invoice).accounting_id
@@ -213,6 +216,28 @@ def refuse_closed_in(
     with sessions.begin() as db:
         remember_lock_date(db, provider, locked)
     refuse_if_closed(writer.label, locked, f"invoice {invoice.number}", dated)
+
+
+class NumberTakenInBooks(Conflict):
+    code = "invoice_number_taken_in_books"
+
+
+def refuse_a_different_invoice(label: str, invoice: InvoiceToPush, found: RemoteInvoice) -> None:
+    """The books' invoice under our number is ours (an earlier try whose answer was lost) only
+    if it is the same invoice: same total, not voided. One a bookkeeper raised there under the
+    job number is never taken for ours: a payment against it would settle ours wrongly."""
+    if found.voided:
+        raise NumberTakenInBooks(
+            f"{label} holds a voided invoice numbered {invoice.number}: void this invoice and "
+            f"raise it again (it takes the next number), or renumber the one in {label}."
+        )
+    if found.total_cents != invoice.total_cents:
+        raise NumberTakenInBooks(
+            f"{label} already holds an invoice numbered {invoice.number}, for "
+            f"{dollars(found.total_cents)}; this one is {dollars(invoice.total_cents)}. It was "
+            f"raised in {label}, not by roofops: if it is the same bill, void this invoice (the "
+            f"books' copy counts); if not, renumber the one in {label} and push again."
+        )
 
 
 def refuse_generating_closed(db: Session, settings: Settings, issue_date: date) -> None:

@@ -28,7 +28,7 @@ from roofops.integrations.quickbooks.schemas import (
     Item,
 )
 from roofops.integrations.quickbooks.tokens import PROVIDER
-from roofops.kit.money import from_cents
+from roofops.kit.money import from_cents, to_cents
 
 PROJECT = "project"
 CUSTOMER = "customer"
@@ -53,7 +53,7 @@ class QuickBooksBooksWriter:
         if not found:
             return None
         first = min(found, key=lambda invoice: (len(invoice.id), invoice.id))
-        return RemoteInvoice(first.id)
+        return RemoteInvoice(first.id, to_cents(first.total_amt), voided=first.is_voided)
 
     def create_invoice(self, invoice: InvoiceToPush) -> RemoteInvoice:
         draft = InvoiceDraft(
@@ -65,7 +65,7 @@ class QuickBooksBooksWriter:
             lines=[self._line(line) for line in invoice.lines],
         )
         created = self.client.create_invoice(draft, request_id=invoice.key("create"))
-        return RemoteInvoice(created.id)
+        return RemoteInvoice(created.id, to_cents(created.total_amt))
 
     def void_invoice(self, accounting_id: str, invoice: InvoiceToPush) -> None:
         current = self.client.get(Invoice, accounting_id)

@@ -28,7 +28,7 @@ from roofops.integrations.xero.schemas import (
     TrackingDraft,
 )
 from roofops.integrations.xero.tokens import PROVIDER
-from roofops.kit.money import from_cents
+from roofops.kit.money import from_cents, to_cents
 
 CONTACT = "contact"
 # The revenue account invoice lines are coded to; a connection option names another.
@@ -54,7 +54,10 @@ class XeroBooksWriter:
 
     def find_invoice(self, number: str) -> RemoteInvoice | None:
         found = [i for i in self.client.invoices_numbered(number) if i.invoice_number == number]
-        return RemoteInvoice(found[0].invoice_id) if found else None
+        if not found:
+            return None
+        first = found[0]
+        return RemoteInvoice(first.invoice_id, to_cents(first.total), first.status in GONE)
 
     def create_invoice(self, invoice: InvoiceToPush) -> RemoteInvoice:
         draft = InvoiceDraft(
@@ -66,7 +69,7 @@ class XeroBooksWriter:
             line_items=self._lines(invoice),
         )
         created = self.client.create_invoice(draft, idempotency_key=invoice.key("create"))
-        return RemoteInvoice(created.invoice_id)
+        return RemoteInvoice(created.invoice_id, to_cents(created.total))
 
     def void_invoice(self, accounting_id: str, invoice: InvoiceToPush) -> None:
         if self.client.get(Invoice, accounting_id).status in GONE:
