@@ -194,15 +194,11 @@ class InvoiceRepository(Repository[Invoice]):
     def contract_in_force(self, job_id: uuid.UUID) -> int | None:
         """The contract amount the Profit page uses (a finance override included), unless it is
         only a placeholder estimate: nobody is invoiced from an estimate."""
-        row = self.session.execute(
-            sa.select(JobFinancials.contract_cents, JobFinancials.contract_source).where(
-                JobFinancials.job_id == job_id
-            )
-        ).first()
-        if row is None or row.contract_source == FigureSource.PLACEHOLDER:
+        # The job page has loaded the row for its money section already: no second query.
+        money = self.session.get(JobFinancials, job_id)
+        if money is None or money.contract_source == FigureSource.PLACEHOLDER:
             return None
-        cents: int | None = row.contract_cents
-        return cents
+        return money.contract_cents
 
 
 def _conditions(filters: InvoiceFilters) -> list[sa.ColumnElement[bool]]:
