@@ -192,6 +192,19 @@ def test_status_rules_and_a_batch_that_fails_whole(xero: XeroHarness) -> None:
     assert [row["InvoiceNumber"] for row in xero.roofing.rows("Invoices")] == ["1", "2"]
 
 
+def test_sales_invoice_numbers_are_unique_among_sales_invoices_only(xero: XeroHarness) -> None:
+    """A supplier's bill may carry any number, also one of our sales invoices' (the demo
+    company's books have a supplier cheque 1261 beside job 1261's invoice)."""
+    contact = add_contact(xero)
+    bill = xero.api("PUT", "Invoices", json=invoice_body(contact, "1261", Type="ACCPAY"))
+    sale = xero.api("PUT", "Invoices", json=invoice_body(contact, "1261"))
+    again = xero.api("PUT", "Invoices", json=invoice_body(contact, "1261"))
+
+    assert (bill.status_code, sale.status_code) == (200, 200)
+    assert again.status_code == 400
+    assert "Invoice # must be unique." in again.text
+
+
 def test_the_minute_limit_answers_429_with_retry_after(xero: XeroHarness) -> None:
     answers = [xero.api("GET", "Organisation") for _ in range(61)]
 

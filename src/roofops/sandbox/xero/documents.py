@@ -340,12 +340,18 @@ def _changes_money(body: Entity) -> bool:
     return any(key in body for key in ("LineItems", "LineAmountTypes", "Date"))
 
 
+RECEIVABLE_TYPES = frozenset({"ACCREC", "ACCRECCREDIT"})
+
+
 def _check_number(books: Books, kind: Kind, row: Entity, body: Entity) -> None:
-    """Receivable numbers are unique; payable ones are the supplier's and may repeat."""
+    """Receivable numbers are unique among receivables; payable ones are the supplier's and may
+    repeat, also a sales invoice's number (a supplier's bill 1261 beside our invoice 1261)."""
     number = row[kind.number_field]
-    if not number or row["Type"] not in ("ACCREC", "ACCRECCREDIT"):
+    if not number or row["Type"] not in RECEIVABLE_TYPES:
         return
     for other in books.rows(kind.resource):
+        if other["Type"] not in RECEIVABLE_TYPES:
+            continue
         if other[kind.number_field] == number and other[kind.id_field] != row[kind.id_field]:
             raise errors.validation(
                 body, f"{kind.number_field.replace('Number', '')} # must be unique."
