@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 from roofops.auth.principal import SYSTEM
 from roofops.exceptions import ValidationFailed
 from roofops.financials.figures import margin_kind, ratio
+from roofops.financials.queries import ProfitFilters
+from roofops.financials.reports import profit_reports
 from roofops.financials.service import financials_service
 from roofops.kit.time import utcnow
 from roofops.models import JobStage, MarginKind
@@ -368,3 +370,17 @@ def test_the_books_are_the_system_that_holds_them(db: Session, books: Books) -> 
     # Our invoices QuickBooks held are not in Xero's books: they count as ours now.
     ours = _ours_not_in_books(books, Provider.XERO)
     assert report.total["invoiced_roofops"] == sum(i.total_cents for i in ours)
+
+
+def test_wip_ends_with_the_final_bill(db: Session, books: Books) -> None:
+    """An invoiced or paid job is no longer work in progress, even while its margin is still
+    projected (the books do not hold its final figures yet)."""
+    books.claim.stage = JobStage.INVOICED
+    db.flush()
+    projected = profit_reports.rows(db, ProfitFilters(kind=MarginKind.PROJECTED))
+    assert "7100" in {row.job.number for row in projected}  # the filter is what keeps it out
+
+    rows = _by_key(finance_reports.wip(db).rows, "job")
+
+    assert "7100" not in rows
+    assert "5003" in rows  # in production

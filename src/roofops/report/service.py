@@ -31,7 +31,7 @@ from roofops.exceptions import ValidationFailed
 from roofops.financials.figures import ratio
 from roofops.financials.queries import GroupMargin, ProfitFilters
 from roofops.financials.reports import profit_reports
-from roofops.models.enums import MarginKind, Provider
+from roofops.models.enums import JobStage, MarginKind, Provider
 from roofops.models.financials import JobFinancials
 from roofops.models.invoice import InvoiceKind, InvoicePayer
 from roofops.models.job import Job
@@ -47,6 +47,9 @@ from roofops.report.repository import OTHER_PAYER, FinanceReportRepository, Rece
 from roofops.report.tables import Cell, Column, ColumnKind, Report
 
 REPORTS = ("revenue", "margins", "ar-aging", "wip", "depreciation")
+# Work in progress ends with the final bill: an invoiced or paid job is no longer WIP, whatever
+# its margin (projected until the books hold its final figures).
+FINALLY_BILLED = frozenset({JobStage.INVOICED, JobStage.PAID})
 PAYER_LABELS = {
     InvoicePayer.HOMEOWNER.value: "Homeowner",
     InvoicePayer.INSURANCE_CARRIER.value: "Insurance carrier",
@@ -167,11 +170,15 @@ class FinanceReports:
         repository = FinanceReportRepository(db)
         billed = _billed_by_job(repository.receivables(repository.books_provider()))
         open_jobs = profit_reports.rows(db, ProfitFilters(kind=MarginKind.PROJECTED))
-        rows = [_wip_row(row.job, row.money, billed.get(row.job.id, 0)) for row in open_jobs]
+        rows = [
+            _wip_row(row.job, row.money, billed.get(row.job.id, 0))
+            for row in open_jobs
+            if row.job.stage not in FINALLY_BILLED
+        ]
         return Report(
             name="wip",
             title="Work in progress: open jobs",
-            scope="open jobs now (sold, not final)",
+            scope="open jobs now (sold, work not yet finally billed: contract signed to completed)",
             source="Contract and costs: the Profit page's figures; billed: the books' invoices "
             "plus ours not in the books yet.",
             columns=WIP_COLUMNS,
