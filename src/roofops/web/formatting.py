@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from roofops.job.lifecycle import LABELS
 from roofops.kit.time import as_utc, utcnow
@@ -71,3 +74,19 @@ def humanize(value: str | None) -> str:
         text = text.replace(raw, nice)
     text = text.replace("_", " ")
     return text[:1].upper() + text[1:]
+
+
+# ----- a filter's options, as (value, text) pairs for the filter_select macro ---------------
+def enum_choices(members: Iterable[enum.Enum]) -> list[tuple[str, str]]:
+    """An enum's members: the value sent, the humanized value shown."""
+    return [(str(member.value), humanize(str(member.value))) for member in members]
+
+
+def named_choices(rows: Iterable[Any]) -> list[tuple[str, str]]:
+    """Rows with an id and a name (branches, crews): the id sent, the name shown."""
+    return [(str(row.id), str(row.name)) for row in rows]
+
+
+def plain_choices(values: Iterable[str]) -> list[tuple[str, str]]:
+    """Values shown as they are sent (sales reps)."""
+    return [(value, value) for value in values]

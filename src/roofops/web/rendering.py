@@ -20,8 +20,11 @@ from roofops.web.formatting import (
     age_in_stage,
     duration,
     elapsed,
+    enum_choices,
     humanize,
     money,
+    named_choices,
+    plain_choices,
     sentence,
     stage_label,
 )
@@ -41,6 +44,9 @@ templates.env.filters.update(
     elapsed=elapsed,
     humanize=humanize,
     sentence=sentence,
+    enum_choices=enum_choices,
+    named_choices=named_choices,
+    plain_choices=plain_choices,
 )
 
 
