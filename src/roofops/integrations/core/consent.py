@@ -10,7 +10,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.orm import Session
+
+from roofops.audit.service import audit_service
 from roofops.auth.principal import Principal
+from roofops.db import after_commit
 from roofops.kit.crypto import random_token, sha256_hex
 from roofops.kit.http import VendorError
 from roofops.logging import get_logger
@@ -56,6 +60,28 @@ def take_state(
         STATES_OPTION: [entry for entry in pending if entry is not match],
     }
     return bool(state) and match is not None
+
+
+def record_disconnect(
+    db: Session,
+    principal: Principal,
+    connection: IntegrationConnection,
+    *,
+    vendor: str,
+    revoke: Callable[[], None] | None,
+) -> None:
+    """Audit a disconnect, and revoke the consent at the vendor once this transaction commits:
+    no vendor call holds the database (on SQLite, its write lock), and a rolled-back disconnect
+    leaves the consent intact. ``revoke`` is None when there was nothing to revoke."""
+    audit_service.record(
+        db,
+        principal,
+        action=f"{vendor}.disconnected",
+        entity_type="integration",
+        entity_id=connection.id,
+    )
+    if revoke is not None:
+        after_commit(db, lambda: revoke_quietly(revoke, vendor=vendor))
 
 
 def revoke_quietly(revoke: Callable[[], None], *, vendor: str) -> None:

@@ -21,11 +21,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from roofops.audit.service import audit_service, change
 from roofops.auth.principal import Principal
 from roofops.config import Settings
-from roofops.db import after_commit
 from roofops.exceptions import ConfigurationError, RoofOpsError
 from roofops.integrations.core.accounting import refuse_second_books
 from roofops.integrations.core.connections import ConnectionView
-from roofops.integrations.core.consent import mint_state, revoke_quietly, take_state
+from roofops.integrations.core.consent import mint_state, record_disconnect, take_state
 from roofops.integrations.core.credentials import secret_box
 from roofops.integrations.core.repository import ConnectionRepository
 from roofops.integrations.quickbooks.client import QuickBooksClient
@@ -237,17 +236,8 @@ class QuickBooksConnection:
         forget_tokens(box, connection)
         connection.status, connection.last_error = ConnectionStatus.DISCONNECTED, ""
         db.flush()
-        audit_service.record(
-            db,
-            principal,
-            action="quickbooks.disconnected",
-            entity_type="integration",
-            entity_id=connection.id,
-        )
-        if refresh_token is not None and app is not None:
-            after_commit(
-                db, lambda: revoke_quietly(partial(revoke, app, refresh_token), vendor="quickbooks")
-            )
+        revoking = partial(revoke, app, refresh_token) if refresh_token and app else None
+        record_disconnect(db, principal, connection, vendor="quickbooks", revoke=revoking)
         return self.view(db, settings)
 
     # ----- the API client ---------------------------------------------------------------------

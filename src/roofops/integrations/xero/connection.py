@@ -26,11 +26,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from roofops.audit.service import audit_service, change
 from roofops.auth.principal import Principal
 from roofops.config import Settings
-from roofops.db import after_commit
 from roofops.exceptions import ConfigurationError, RoofOpsError
 from roofops.integrations.core.accounting import refuse_second_books
 from roofops.integrations.core.connections import ConnectionView
-from roofops.integrations.core.consent import mint_state, revoke_quietly, take_state
+from roofops.integrations.core.consent import mint_state, record_disconnect, take_state
 from roofops.integrations.core.credentials import read_credentials, secret_box, write_credentials
 from roofops.integrations.core.repository import ConnectionRepository, SyncCursorRepository
 from roofops.integrations.xero.client import XeroClient, default_limiter
@@ -317,17 +316,8 @@ class XeroConnection:
         connection.account_id = connection.account_name = ""
         connection.status, connection.last_error = ConnectionStatus.DISCONNECTED, ""
         db.flush()
-        audit_service.record(
-            db,
-            principal,
-            action="xero.disconnected",
-            entity_type="integration",
-            entity_id=connection.id,
-        )
-        if refresh_token and app is not None:
-            after_commit(
-                db, lambda: revoke_quietly(partial(revoke, app, refresh_token), vendor="xero")
-            )
+        revoking = partial(revoke, app, refresh_token) if refresh_token and app else None
+        record_disconnect(db, principal, connection, vendor="xero", revoke=revoking)
         return self.view(db, settings)
 
     # ----- the API client ---------------------------------------------------------------------

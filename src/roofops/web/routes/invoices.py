@@ -109,14 +109,24 @@ def _invoice_context(
     send: SendPanel | None = None,
     **void: Any,
 ) -> dict[str, Any]:
+    context = _push_context(db, settings, invoice_id, push_error)
+    return context | {
+        "history": invoice_service.history(db, invoice_id),
+        "send": send or send_panel(db, context["invoice"]),
+        "void": {"reason": "", "error": "", "done": False} | void,
+    }
+
+
+def _push_context(
+    db: Session, settings: AppSettings, invoice_id: uuid.UUID, push_error: str = ""
+) -> dict[str, Any]:
+    """What the Push to books panel shows (all a pending push's poll reads every 2 s: not the
+    history nor the deliveries, which come from the audit log)."""
     invoice = invoice_service.get(db, invoice_id)
     return {
         "invoice": invoice,
-        "history": invoice_service.history(db, invoice_id),
         "today": company_today(db),
         "push": push_panel(db, settings, invoice, push_error),
-        "send": send or send_panel(db, invoice),
-        "void": {"reason": "", "error": "", "done": False} | void,
     }
 
 
@@ -154,7 +164,7 @@ def push_state(
 ) -> Response:
     """The Push to books panel alone: what a pending push polls until it is settled (then the
     invoice's facts and status badge are swapped along, out of band)."""
-    context = _invoice_context(db, settings, invoice_id) | {"settled": True}
+    context = _push_context(db, settings, invoice_id) | {"settled": True}
     return render(request, "invoices/_push_form.html", context)
 
 
@@ -169,7 +179,8 @@ def push_invoice(
     except (Conflict, ValidationFailed) as refused:
         context = _invoice_context(db, settings, invoice_id, push_error=refused.message)
         return _panel_view(request, "_push_form.html", context, refused.status_code)
-    return _panel_view(request, "_push_form.html", _invoice_context(db, settings, invoice_id))
+    # Success: htmx swaps the panel, a plain form is redirected; neither needs the whole page.
+    return _panel_view(request, "_push_form.html", _push_context(db, settings, invoice_id))
 
 
 @router.post("/invoices/{invoice_id}/send", dependencies=EDITORS)
