@@ -13,9 +13,6 @@ from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from roofops.kit.csv import safe_cell
 from roofops.kit.money import from_cents
 from roofops.report.tables import Cell, Column, ColumnKind, ExportFormat, Report
@@ -37,6 +34,10 @@ def to_csv(report: Report) -> str:
 
 
 def to_xlsx(report: Report) -> bytes:
+    # Imported on the first XLSX export, not at start-up: openpyxl takes about 0.2 s to load.
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
