@@ -44,6 +44,8 @@ class Permission(StrEnum):
     RUN_SYNC = "run_sync"
     MANAGE_INTEGRATIONS = "manage_integrations"
     MANAGE_USERS = "manage_users"
+    PLAN_DISPATCH = "plan_dispatch"
+    ACKNOWLEDGE_SCHEDULE = "acknowledge_schedule"
 
     @property
     def roles(self) -> frozenset[Role]:
@@ -135,6 +137,15 @@ TABLE: dict[Permission, Grant] = {
         frozenset({ADMIN}), "connect and disconnect vendors, edit the status and branch maps"
     ),
     Permission.MANAGE_USERS: Grant(frozenset({ADMIN}), "create, edit and deactivate users"),
+    Permission.PLAN_DISPATCH: Grant(
+        frozenset({ADMIN, DISPATCHER}),
+        "optimize and re-plan the schedule and routes, move and lock work on the dispatch "
+        "board, record crew time off and events, publish plans",
+    ),
+    Permission.ACKNOWLEDGE_SCHEDULE: Grant(
+        frozenset({ADMIN, DISPATCHER, CREW_LEAD}),
+        "acknowledge a published schedule change on behalf of a crew",
+    ),
 }
 
 MONEY_RULE = (
