@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import heapq
 import time
+from collections.abc import Sequence
 
 from roofops.engines.scheduling.explain import explain_unscheduled
 from roofops.engines.scheduling.model import (
@@ -24,7 +25,9 @@ from roofops.engines.scheduling.windows import placeable_tasks, start_domains
 Domains = dict[str, dict[str, tuple[int, ...]]]
 
 
-def greedy_schedule(problem: ScheduleProblem, *, cheapest: bool = False) -> ScheduleResult:
+def greedy_schedule(
+    problem: ScheduleProblem, *, cheapest: bool = False, keep: Sequence[Assignment] = ()
+) -> ScheduleResult:
     """Schedule by earliest due date, each task on the crew free earliest.
 
     Parameters
@@ -34,6 +37,8 @@ def greedy_schedule(problem: ScheduleProblem, *, cheapest: bool = False) -> Sche
     cheapest : bool, default False
         Instead of the earliest start, take the slot with the lowest travel plus lateness
         (each crew's earliest free slot): the solver's warm start, not the baseline.
+    keep : sequence of Assignment, optional
+        Placements taken as they are (a re-plan's untouched tasks); the rest fill around them.
 
     Returns
     -------
@@ -43,9 +48,11 @@ def greedy_schedule(problem: ScheduleProblem, *, cheapest: bool = False) -> Sche
     started = time.perf_counter()
     domains = start_domains(problem)
     busy: dict[str, set[int]] = {crew.id: set() for crew in problem.crews}
-    placed: dict[str, Assignment] = {}
+    placed = {a.task_id: a for a in keep}
+    for kept in keep:
+        busy[kept.crew_id].update(range(kept.start, kept.end))
     for task in _due_date_order(problem):
-        ready = _ready_day(task, placed)
+        ready = None if task.id in placed else _ready_day(task, placed)
         if ready is not None:
             choice = _earliest_slot(problem, task, domains, busy, ready=ready, cheapest=cheapest)
             if choice is not None:
