@@ -57,6 +57,7 @@ class _Task:
     end: Any
     unscheduled: Any
     pairs: dict[str, Any]  # crew id -> (presence literal, interval)
+    late: Any  # working days after the promised day (0 without one)
 
 
 def solve(problem: ScheduleProblem, settings: SolveSettings | None = None) -> ScheduleResult:
@@ -134,7 +135,11 @@ def _task_vars(model: Any, problem: ScheduleProblem, task: TaskSpec, domains: Do
     model.add(end == 0).only_enforce_if(unscheduled)
     if task.in_progress:
         model.add(unscheduled == 0)
-    return _Task(task, start, end, unscheduled, pairs)
+    late = 0
+    if task.promised is not None:
+        late = model.new_int_var(0, horizon, f"late[{task.id}]")
+        model.add(late >= end - 1 - task.promised)
+    return _Task(task, start, end, unscheduled, pairs, late)
 
 
 def _crew_constraints(model: Any, problem: ScheduleProblem, tasks: dict[str, _Task]) -> None:
@@ -176,10 +181,7 @@ def _objective(
             crew = problem.crew(crew_id)
             daily = weights.travel_per_km * commute_km(spec, crew)
             terms.append(daily * spec.duration_for(crew) * present)
-        if spec.promised is not None and weights.lateness:
-            late = model.new_int_var(0, problem.horizon, f"late[{spec.id}]")
-            model.add(late >= task.end - 1 - spec.promised)
-            terms.append(weights.lateness * spec.priority * late)
+        terms.append(weights.lateness * spec.priority * task.late)
     terms.extend(_idle_terms(model, problem, tasks))
     terms.extend(_change_terms(model, problem, tasks, settings))
     return sum(terms)
