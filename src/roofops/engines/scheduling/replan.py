@@ -126,6 +126,7 @@ def replan(
         seed=seed,
         hint=greedy_schedule(changed, cheapest=True, keep=kept).assignments,
         change_weights={a.task_id: KEEP_WEIGHT for a in kept},
+        relaxation=False,  # the published plan is the warm start; seconds matter more
     )
     result = solve(changed, settings)
     diff = diff_plans(published, result, reasons)
