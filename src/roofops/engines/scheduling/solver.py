@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from roofops.engines.plan_check.schedule import check_schedule
 from roofops.engines.scheduling.explain import explain_unscheduled
 from roofops.engines.scheduling.model import (
     Assignment,
@@ -72,14 +73,17 @@ def solve(problem: ScheduleProblem, settings: SolveSettings | None = None) -> Sc
         Horizon, crews, tasks, the published plan (changes to it cost ``weights.change``) and
         weights.
     settings : SolveSettings, optional
-        Time limit, seed, workers and hint; the greedy plan is the hint when none is given.
+        Time limit, seed, workers and hint; without a hint the search starts from the cheaper
+        of the cost-aware greedy and the rounded LP plan.
 
     Returns
     -------
     ScheduleResult
         The plan, its objective, CP-SAT's best bound, the gap in % of the objective, the wall
         time and the status. Tasks no crew can take are reported unscheduled with the reason.
-        With no solution in time (status UNKNOWN) every task is unscheduled with that reason.
+        The bound is the better of CP-SAT's and the time-indexed LP's (both proven). With no
+        solution in time the warm start is returned if it passes the plan check (status
+        WARM_START); otherwise every task is unscheduled with that reason.
     """
     from ortools.sat.python import cp_model
 
@@ -96,7 +100,8 @@ def solve(problem: ScheduleProblem, settings: SolveSettings | None = None) -> Sc
     _precedence(model, tasks)
     objective = _objective(model, problem, tasks, settings)
     model.minimize(objective)
-    _hint(model, tasks, settings.hint or _warm_start(problem, relaxed))
+    warm = settings.hint or _warm_start(problem, relaxed)
+    _hint(model, tasks, warm)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(
         0.05, settings.time_limit - (time.perf_counter() - started)
@@ -109,7 +114,7 @@ def solve(problem: ScheduleProblem, settings: SolveSettings | None = None) -> Sc
     lp_bound = relaxed.bound if relaxed else 0
     return _result(
         problem, domains, placeable, tasks, solver=solver, status=status, started=started,
-        lp_bound=lp_bound,
+        lp_bound=lp_bound, warm=warm,
     )  # fmt: skip
 
 
@@ -281,24 +286,30 @@ def _result(
     status: Any,
     started: float,
     lp_bound: int,
+    warm: Sequence[Assignment],
 ) -> ScheduleResult:
+    """The solver's plan; when it found none in time, the warm start if it passes the plan
+    check (status WARM_START), so a loaded machine still gets a valid plan."""
     from ortools.sat.python import cp_model
 
     found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-    plan = tuple(_assignment(problem, task, solver) for task in tasks.values()) if found else ()
-    placed = tuple(a for a in plan if a is not None)
+    if found:
+        plan = (_assignment(problem, task, solver) for task in tasks.values())
+        placed = tuple(a for a in plan if a is not None)
+    else:
+        placed = () if check_schedule(problem, warm) else tuple(warm)
     breakdown = evaluate(problem, placed, placeable)
     objective = int(solver.objective_value) if found else breakdown.total
     # Both bounds are proven; the LP's is usually the stronger (see relaxation.py).
-    bound = min(objective, max(int(solver.best_objective_bound), lp_bound)) if found else 0
+    bound = min(objective, max(int(solver.best_objective_bound) if found else 0, lp_bound))
     return ScheduleResult(
         assignments=placed,
-        unscheduled=_left_out(problem, domains, placed, found),
+        unscheduled=_left_out(problem, domains, placed, explained=found or bool(placed)),
         objective=objective,
         bound=bound,
         gap_pct=round(100.0 * (objective - bound) / max(1, objective), 2),
         seconds=round(time.perf_counter() - started, 2),
-        status=solver.status_name(status),
+        status=solver.status_name(status) if found or not placed else "WARM_START",
         breakdown=breakdown,
     )
 
@@ -313,14 +324,14 @@ def _assignment(problem: ScheduleProblem, task: _Task, solver: Any) -> Assignmen
 
 
 def _left_out(
-    problem: ScheduleProblem, domains: Domains, placed: tuple[Assignment, ...], found: bool
+    problem: ScheduleProblem, domains: Domains, placed: tuple[Assignment, ...], *, explained: bool
 ) -> tuple[Unscheduled, ...]:
     done = {a.task_id for a in placed}
     return tuple(
         Unscheduled(
             task.id,
             explain_unscheduled(problem, task, domains, placed)
-            if found
+            if explained
             else "the solver found no plan within the time limit",
         )
         for task in problem.tasks
