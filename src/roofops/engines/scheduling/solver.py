@@ -299,7 +299,9 @@ def _result(
     else:
         placed = () if check_schedule(problem, warm) else tuple(warm)
     breakdown = evaluate(problem, placed, placeable)
-    objective = int(solver.objective_value) if found else breakdown.total
+    # The plan's own price: CP-SAT's figure can be higher while a crew's first/last-day
+    # variables are not yet tight around its work.
+    objective = breakdown.total
     # Both bounds are proven; the LP's is usually the stronger (see relaxation.py).
     bound = min(objective, max(int(solver.best_objective_bound) if found else 0, lp_bound))
     return ScheduleResult(
