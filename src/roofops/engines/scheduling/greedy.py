@@ -20,9 +20,7 @@ from roofops.engines.scheduling.model import (
     Unscheduled,
 )
 from roofops.engines.scheduling.objective import commute_km, evaluate, late_days
-from roofops.engines.scheduling.windows import placeable_tasks, start_domains
-
-Domains = dict[str, dict[str, tuple[int, ...]]]
+from roofops.engines.scheduling.windows import Domains, placeable_tasks, start_domains
 
 
 def greedy_schedule(

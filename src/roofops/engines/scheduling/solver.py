@@ -1,12 +1,13 @@
 """The CP-SAT scheduler.
 
-One optional fixed-size interval per feasible (task, crew) pair; the task's start is one
-variable whose domain, when a pair is chosen, is that pair's precomputed workable starts (so
-skills, availability, weather, materials, locks and contiguity are hard by construction).
+One optional fixed-size interval per feasible (task, crew) pair whose start's domain is that
+pair's precomputed workable starts (so skills, availability, weather, materials, locks and
+contiguity are hard by construction); the task's start and end follow the chosen pair.
 Exactly one pair or the task's "unscheduled" literal is true; crews never overlap; phases
-follow their predecessors. A redundant capacity row per crew (its days worked fit its
-available days) lets the linear relaxation see that not every task can go to its nearest crew,
-which keeps the bound on travel strong.
+follow their predecessors. Redundant capacity rows per crew (days worked by tasks released from
+day a fit the crew's available days from a) tell the linear relaxation that not every task
+can go to its nearest crew. The time-indexed LP (relaxation.py) runs first for a stronger bound
+and a warm start.
 """
 
 from __future__ import annotations
@@ -28,9 +29,8 @@ from roofops.engines.scheduling.model import (
 )
 from roofops.engines.scheduling.objective import commute_km, evaluate
 from roofops.engines.scheduling.relaxation import Relaxation, solve_relaxation
-from roofops.engines.scheduling.windows import placeable_tasks, start_domains
+from roofops.engines.scheduling.windows import Domains, placeable_tasks, start_domains
 
-Domains = dict[str, dict[str, tuple[int, ...]]]
 LP_SHARE = 0.3  # of the time limit GLOP may take on the relaxation
 DEFAULT_WORKERS = 2  # the production workers and the bench machine have 2 cores
 CAPACITY_STEP = 3  # working days between the release dates of the redundant capacity rows
