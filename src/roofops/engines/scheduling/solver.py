@@ -29,6 +29,7 @@ from roofops.engines.scheduling.model import (
 )
 from roofops.engines.scheduling.objective import commute_km, evaluate
 from roofops.engines.scheduling.relaxation import Relaxation, solve_relaxation
+from roofops.engines.scheduling.repair import insert_by_ejection
 from roofops.engines.scheduling.windows import Domains, placeable_tasks, start_domains
 
 LP_SHARE = 0.3  # of the time limit GLOP may take on the relaxation
@@ -253,12 +254,16 @@ def _relaxation(
 
 
 def _warm_start(problem: ScheduleProblem, relaxed: Relaxation | None) -> tuple[Assignment, ...]:
-    """The cheaper of the cost-aware greedy and the rounded LP plan completed by it."""
+    """The cheaper of the cost-aware greedy and the rounded LP plan, its left-out tasks
+    inserted by ejection (then by the greedy)."""
     from roofops.engines.scheduling.greedy import greedy_schedule
 
     starts = [greedy_schedule(problem, cheapest=True)]
     if relaxed is not None:
-        starts.append(greedy_schedule(problem, cheapest=True, keep=relaxed.plan))
+        domains = start_domains(problem)
+        missing = placeable_tasks(problem, domains) - {a.task_id for a in relaxed.plan}
+        repaired = insert_by_ejection(problem, domains, relaxed.plan, sorted(missing))
+        starts.append(greedy_schedule(problem, cheapest=True, keep=repaired))
     return min(starts, key=lambda start: start.objective).assignments
 
 
