@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from roofops.engines.plan_check.schedule import check_schedule
 from roofops.engines.scheduling.model import Assignment, Lock
-from roofops.engines.scheduling.repair import insert_by_ejection
+from roofops.engines.scheduling.repair import insert_by_ejection, left_shift
 from roofops.engines.scheduling.windows import start_domains
 from tests.engines.scheduling.instances import crew, problem, task
 
@@ -40,3 +40,29 @@ def test_locked_work_is_never_ejected_and_a_task_that_fits_nowhere_stays_out() -
     repaired = insert_by_ejection(instance, start_domains(instance), plan, ["j2/install"])
 
     assert repaired == (Assignment("j1/install", "a", 0, 1),)
+
+
+def test_left_shift_closes_gaps_on_workable_days_only() -> None:
+    instance = problem(
+        [crew("a", "asphalt")],
+        [
+            task("j1/install", "asphalt"),
+            task("j2/install", "asphalt", forbidden_days={1: "rain"}),
+            task("j3/install", "asphalt", lock=Lock(start=6)),
+        ],
+        days=8,
+    )
+    plan = [
+        Assignment("j1/install", "a", 0, 1),
+        Assignment("j2/install", "a", 4, 5),
+        Assignment("j3/install", "a", 6, 7),
+    ]
+
+    shifted = left_shift(instance, start_domains(instance), plan)
+
+    assert sorted(shifted, key=lambda a: a.start) == [
+        Assignment("j1/install", "a", 0, 1),
+        Assignment("j2/install", "a", 2, 3),
+        Assignment("j3/install", "a", 6, 7),
+    ]
+    assert check_schedule(instance, shifted) == ()

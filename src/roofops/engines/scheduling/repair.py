@@ -148,3 +148,30 @@ class _State:
         for day in range(placed.start, placed.end):
             del self.owner[placed.crew_id, day]
         return placed
+
+
+def left_shift(
+    problem: ScheduleProblem, domains: Domains, plan: Iterable[Assignment]
+) -> tuple[Assignment, ...]:
+    """Move each task to the earliest workable start on its own crew that its crew and phases
+    allow, except each crew's first task: travel stays, lateness and idle days never grow.
+
+    Published and locked tasks stay (moving them would cost a change).
+    """
+    placed = {a.task_id: a for a in plan}
+    fixed = {a.task_id for a in problem.published}
+    for crew in problem.crews:
+        on_crew = sorted(
+            (a for a in placed.values() if a.crew_id == crew.id), key=lambda a: a.start
+        )
+        free_from = on_crew[0].end if on_crew else 0
+        for current in on_crew[1:]:
+            task = problem.task(current.task_id)
+            ready = max([free_from, *(placed[b].end for b in task.predecessors)])
+            start = current.start
+            if current.task_id not in fixed and task.lock is None:
+                # The current start is workable and >= ready: this finds it or an earlier one.
+                start = next(s for s in domains[task.id][crew.id] if s >= ready)
+            placed[current.task_id] = Assignment(task.id, crew.id, start, start + current.days)
+            free_from = start + current.days
+    return tuple(placed.values())

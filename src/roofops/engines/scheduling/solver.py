@@ -30,7 +30,7 @@ from roofops.engines.scheduling.model import (
 )
 from roofops.engines.scheduling.objective import commute_km, evaluate
 from roofops.engines.scheduling.relaxation import Relaxation, solve_relaxation
-from roofops.engines.scheduling.repair import insert_by_ejection
+from roofops.engines.scheduling.repair import insert_by_ejection, left_shift
 from roofops.engines.scheduling.windows import Domains, placeable_tasks, start_domains
 
 LP_SHARE = 0.3  # of the time limit GLOP may take on the relaxation
@@ -260,14 +260,15 @@ def _warm_start(
     placeable: frozenset[str],
     relaxed: Relaxation | None,
 ) -> tuple[Assignment, ...]:
-    """The cheaper of the cost-aware greedy and the rounded LP plan, its left-out tasks
-    inserted by ejection (then by the greedy)."""
+    """The cheaper of the cost-aware greedy and the rounded LP plan (its left-out tasks
+    inserted by ejection, then by the greedy), shifted left to close idle gaps."""
     starts = [greedy_schedule(problem, cheapest=True)]
     if relaxed is not None:
         missing = placeable - {a.task_id for a in relaxed.plan}
         repaired = insert_by_ejection(problem, domains, relaxed.plan, sorted(missing))
         starts.append(greedy_schedule(problem, cheapest=True, keep=repaired))
-    return min(starts, key=lambda start: start.objective).assignments
+    best = min(starts, key=lambda start: start.objective).assignments
+    return left_shift(problem, domains, best)
 
 
 def _hint(model: Any, tasks: dict[str, _Task], hint: Sequence[Assignment]) -> None:
