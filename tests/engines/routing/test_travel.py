@@ -21,7 +21,7 @@ def test_the_matrix_applies_the_road_factor_and_the_speed() -> None:
 
     road = haversine_metres(DALLAS, FORT_WORTH) * 1.3
     assert matrix.distances == ((0, round(road)), (round(road), 0))
-    assert matrix.durations[0][1] == matrix.durations[1][0] == 70  # 65.6 km at 35 mph: 69.9, rounded up
+    assert matrix.durations[0][1] == matrix.durations[1][0] == 70  # 65.6 km: 69.9 min
     assert matrix.durations[0][0] == 0
 
 
