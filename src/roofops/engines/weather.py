@@ -188,7 +188,9 @@ def site_outlook(
     notes: dict[date, str] = {}
     for day in days:
         forecast = forecasts.get(day)
-        reason = NO_FORECAST if forecast is None else unworkable_reason(forecast, site.material, limits)
+        reason = (
+            NO_FORECAST if forecast is None else unworkable_reason(forecast, site.material, limits)
+        )
         if reason is not None:
             notes[day] = reason
     return notes

@@ -93,7 +93,9 @@ class OpenMeteoClient(VendorClient):
         self, cells: Sequence[Cell], days: int, timezone: str
     ) -> list[LocationForecast]:
         try:
-            response = self.http.request("GET", "forecast", params=forecast_params(cells, days, timezone))
+            response = self.http.request(
+                "GET", "forecast", params=forecast_params(cells, days, timezone)
+            )
         except VendorRequestError as refused:
             raise with_reason(refused) from refused
         locations = parse_locations(self.http.json(response))
