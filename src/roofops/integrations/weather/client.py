@@ -53,6 +53,7 @@ class OpenMeteoClient(VendorClient):
         self,
         *,
         base_url: str = DEFAULT_BASE_URL,
+        api_key: str | None = None,
         transport: httpx.BaseTransport | None = None,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
@@ -61,6 +62,7 @@ class OpenMeteoClient(VendorClient):
         clock: Clock = time.monotonic,
         rng: random.Random | None = None,
     ) -> None:
+        self.api_key = api_key
         self.http = VendorHTTP(
             VENDOR,
             base_url,
@@ -94,7 +96,7 @@ class OpenMeteoClient(VendorClient):
     ) -> list[LocationForecast]:
         try:
             response = self.http.request(
-                "GET", "forecast", params=forecast_params(cells, days, timezone)
+                "GET", "forecast", params=self._params(cells, days, timezone)
             )
         except VendorRequestError as refused:
             raise with_reason(refused) from refused
@@ -106,6 +108,12 @@ class OpenMeteoClient(VendorClient):
                 status=response.status_code,
             )
         return locations
+
+    def _params(self, cells: Sequence[Cell], days: int, timezone: str) -> dict[str, str]:
+        params = forecast_params(cells, days, timezone)
+        if self.api_key:
+            params["apikey"] = self.api_key  # the commercial API's key (customer-api host)
+        return params
 
 
 def forecast_params(cells: Sequence[Cell], days: int, timezone: str) -> dict[str, str]:
