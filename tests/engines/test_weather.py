@@ -152,3 +152,12 @@ def test_a_day_is_unworkable_exactly_when_a_shared_limit_is_reached(
         assert ("rain" in reason) == wet
     if material in (METAL, TILE, GUTTERS, "other"):
         assert (reason is not None) == (wet or windy)
+
+
+def test_a_reason_never_shows_a_value_on_the_right_side_of_its_limit() -> None:
+    assert unworkable_reason(mild(temp_min_f=39.6), ASPHALT_SHINGLE) == (
+        "39 F low: below the 40 F shingle limit"
+    )
+    assert unworkable_reason(mild(temp_max_f=95.2), ASPHALT_SHINGLE) == (
+        "96 F high: above the 95 F shingle limit"
+    )

@@ -94,7 +94,6 @@ class FakeOpenMeteo:
                 Route("/control/calm", self._end_storm, methods=["POST"]),
             ]
         )
-        app.state.fake = self
         return app
 
     async def _forecast(self, request: Request) -> Response:
