@@ -11,7 +11,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from roofops.company.service import company_service
+from roofops.composition import register_background_work
 from roofops.config import Settings, get_settings
+from roofops.dispatch.service import dispatch_service
 from roofops.dispatch.weather import WorkSite
 from roofops.engines.weather import NO_FORECAST, WeatherLimits
 from roofops.integrations.weather import tasks
@@ -210,3 +212,8 @@ def stale_row() -> dict[str, object]:
         "source": "stale",
         "fetched_at": utcnow(),
     }
+
+
+def test_the_composition_root_connects_the_forecast_outlook_to_dispatch() -> None:
+    register_background_work()
+    assert isinstance(dispatch_service.weather, ForecastOutlook)

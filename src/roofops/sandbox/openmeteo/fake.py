@@ -87,14 +87,13 @@ class FakeOpenMeteo:
             return self.monotonic() < self._storm_until
 
     def app(self) -> Starlette:
-        app = Starlette(
+        return Starlette(
             routes=[
                 Route("/v1/forecast", self._forecast, methods=["GET"]),
                 Route("/control/storm", self._start_storm, methods=["POST"]),
                 Route("/control/calm", self._end_storm, methods=["POST"]),
             ]
         )
-        return app
 
     async def _forecast(self, request: Request) -> Response:
         response = await self._gated(request)
