@@ -7,6 +7,8 @@ from datetime import date, timedelta
 import anyio
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from roofops.sandbox.openmeteo.fake import FakeOpenMeteo
 from roofops.sandbox.openmeteo.weather import cell_day
@@ -98,3 +100,19 @@ def test_a_storm_is_started_and_ended_by_its_control_endpoint() -> None:
             return [during.status_code, after.status_code]
 
     assert anyio.run(storm_then_ask) == [429, 200]
+
+
+@given(
+    seed=st.integers(0, 1000),
+    latitude=st.floats(-60, 70),
+    longitude=st.floats(-180, 180),
+    offset=st.integers(0, 3650),
+)
+def test_every_fake_day_is_physically_plausible(
+    seed: int, latitude: float, longitude: float, offset: int
+) -> None:
+    day = cell_day(seed, latitude, longitude, date(2026, 1, 1) + timedelta(days=offset))
+    assert day.temperature_2m_min < day.temperature_2m_max
+    assert 0 <= day.precipitation_probability_max <= 100
+    assert day.precipitation_sum >= 0
+    assert 0 < day.wind_speed_10m_max <= day.wind_gusts_10m_max
