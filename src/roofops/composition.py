@@ -10,11 +10,15 @@ from __future__ import annotations
 from types import ModuleType
 
 from roofops.auth import tasks as auth_tasks
+from roofops.config import get_settings
 from roofops.dispatch import tasks as dispatch_tasks
+from roofops.dispatch.service import dispatch_service
 from roofops.integrations.invoicing import tasks as invoicing_tasks
 from roofops.integrations.invoicing.push import invoice_books
 from roofops.integrations.jobnimbus import tasks as jobnimbus_tasks
 from roofops.integrations.quickbooks import tasks as quickbooks_tasks
+from roofops.integrations.weather import tasks as weather_tasks
+from roofops.integrations.weather.outlook import ForecastOutlook
 from roofops.integrations.xero import tasks as xero_tasks
 from roofops.invoice import tasks as invoice_tasks
 from roofops.invoice.service import invoice_service
@@ -30,6 +34,7 @@ TASK_MODULES: tuple[ModuleType, ...] = (
     xero_tasks,
     invoice_tasks,
     invoicing_tasks,
+    weather_tasks,
     dispatch_tasks,
 )
 
@@ -38,4 +43,6 @@ def register_background_work() -> list[TaskSpec]:
     """Every task of the modules above: importing them registered their tasks and crons.
     The ports the domains call out through are connected here too, once per process."""
     invoice_service.connect_books(invoice_books)
+    # Weather days come from the stored forecasts, through the rules and limits of the settings.
+    dispatch_service.connect_weather(ForecastOutlook.from_settings(get_settings()))
     return all_tasks()
