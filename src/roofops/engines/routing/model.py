@@ -8,8 +8,10 @@ is frozen and validated when built, so a solver never sees a window that closes 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import pairwise
 from typing import Literal
 
 UnassignedCode = Literal[
@@ -133,6 +135,10 @@ class TravelMatrix:
     def metres(self, origin: int, destination: int) -> int:
         return self.distances[origin][destination]
 
+    def path_metres(self, places: Sequence[int]) -> int:
+        """The length of the drive through ``places`` in order."""
+        return sum(self.distances[a][b] for a, b in pairwise(places))
+
 
 @dataclass(frozen=True)
 class RoutingProblem:
@@ -177,11 +183,13 @@ class Stop:
 
 @dataclass(frozen=True)
 class Route:
-    """One vehicle's day: it leaves its start location at ``start`` and reaches its end
-    location at ``end``. The break (when the vehicle has one) starts at ``break_start`` after
-    the first ``break_after`` stops (0: before the first visit), where the crew then is."""
+    """One vehicle's day: on duty at ``start_location`` from ``start``, at ``end_location`` at
+    ``end``. The break (when the vehicle has one) starts at ``break_start`` after the first
+    ``break_after`` stops (0: before the first drive), where the crew then is."""
 
     vehicle_id: str
+    start_location: int
+    end_location: int
     stops: tuple[Stop, ...]
     start: int
     end: int
