@@ -10,6 +10,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from roofops.auth import tasks as auth_tasks
+from roofops.dispatch import field_tasks as dispatch_field_tasks
 from roofops.integrations.invoicing import tasks as invoicing_tasks
 from roofops.integrations.invoicing.push import invoice_books
 from roofops.integrations.jobnimbus import tasks as jobnimbus_tasks
@@ -29,6 +30,7 @@ TASK_MODULES: tuple[ModuleType, ...] = (
     xero_tasks,
     invoice_tasks,
     invoicing_tasks,
+    dispatch_field_tasks,
 )
 
 

@@ -4,7 +4,7 @@ notifications."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -185,7 +185,7 @@ class FieldRepository:
 
     # ----- jobs -----------------------------------------------------------------------------
     def routable_jobs(
-        self, stages: dict[JobType, Collection[JobStage]]
+        self, stages: Mapping[JobType, Collection[JobStage]]
     ) -> list[tuple[Job, JobRequirements | None]]:
         """Open jobs of the route-able types in their route-able stages, with the property and
         the requirements."""
@@ -259,7 +259,9 @@ class FieldRepository:
             ).tuples()
         )
 
-    def published_stops(self, crew_id: uuid.UUID, since: date) -> list[tuple[RouteStop, datetime | None]]:
+    def published_stops(
+        self, crew_id: uuid.UUID, since: date
+    ) -> list[tuple[RouteStop, datetime | None]]:
         """The crew's visits in published routes plans, with when each was published."""
         return list(
             self.session.execute(
