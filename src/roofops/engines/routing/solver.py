@@ -239,11 +239,11 @@ def _decode(
         visits = [encoding.visits[a.idx] for a in pyvrp_route if a.is_client()]
         route, dropped = fit_route(vehicle, visits, problem)
         routes += [route] if route else []
-        unassigned += [_no_room(visit) for visit in dropped]
+        unassigned += [unplaced(visit) for visit in dropped]
     routed = {visit_id for route in routes for visit_id in route.visit_ids}
     dropped_ids = {u.visit_id for u in unassigned}
     unassigned += [
-        _no_room(v) for v in encoding.visits if v.id not in routed and v.id not in dropped_ids
+        unplaced(v) for v in encoding.visits if v.id not in routed and v.id not in dropped_ids
     ]
     return routes, unassigned
 
@@ -273,7 +273,8 @@ def _cheapest_to_drop(vehicle: Vehicle, visits: list[Visit], problem: RoutingPro
     return min(visits, key=value)
 
 
-def _no_room(visit: Visit) -> Unassigned:
+def unplaced(visit: Visit) -> Unassigned:
+    """Why a serviceable visit ended up in no route."""
     if visit.required:
         return Unassigned(
             visit.id, "no_room", "No crew with the skills has room for it inside its window."
