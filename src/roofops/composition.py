@@ -10,10 +10,13 @@ from __future__ import annotations
 from types import ModuleType
 
 from roofops.auth import tasks as auth_tasks
+from roofops.config import get_settings
 from roofops.dispatch import field_tasks as dispatch_field_tasks
+from roofops.dispatch.travel import connect_travel_times
 from roofops.integrations.invoicing import tasks as invoicing_tasks
 from roofops.integrations.invoicing.push import invoice_books
 from roofops.integrations.jobnimbus import tasks as jobnimbus_tasks
+from roofops.integrations.osrm.client import travel_provider
 from roofops.integrations.quickbooks import tasks as quickbooks_tasks
 from roofops.integrations.weather import tasks as weather_tasks
 from roofops.integrations.xero import tasks as xero_tasks
@@ -40,4 +43,5 @@ def register_background_work() -> list[TaskSpec]:
     """Every task of the modules above: importing them registered their tasks and crons.
     The ports the domains call out through are connected here too, once per process."""
     invoice_service.connect_books(invoice_books)
+    connect_travel_times(travel_provider(get_settings()))  # ROOFOPS_TRAVEL_PROVIDER
     return all_tasks()

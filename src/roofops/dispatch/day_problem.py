@@ -38,7 +38,7 @@ ROUTE_STAGES: dict[JobType, tuple[JobStage, ...]] = {
     ),
 }
 # What leaving an optional visit for another day costs, in metres of driving it is worth.
-PRIZES = {Priority.LOW: 5_000, Priority.NORMAL: 15_000, Priority.HIGH: 40_000}
+PRIZES = {Priority.LOW: 40_000, Priority.NORMAL: 120_000, Priority.HIGH: 300_000}
 # A crew sent out at all costs this many metres: fewer crews driving, more left for production.
 CREW_FIXED_COST = 8_000
 DEFAULT_VISIT_MINUTES = 60
