@@ -132,7 +132,7 @@ def test_a_new_draft_replaces_the_days_draft_and_publishing_supersedes(
     assert api.as_role(Role.VIEWER).post(URL, json={"date": MONDAY.isoformat()}).status_code == 403
 
 
-@pytest.mark.parametrize("visits", [30])
+@pytest.mark.parametrize("visits", [20, 40])
 def test_an_urgent_leak_is_inserted_into_a_realistic_day_in_under_a_second(
     api: ApiClient, db: Session, visits: int
 ) -> None:
