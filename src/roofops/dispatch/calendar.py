@@ -91,6 +91,7 @@ def render_feed(feed: CrewFeed) -> bytes:
     calendar.add("x-wr-timezone", feed.time_zone)
     # Subscribed calendars that honour it re-fetch hourly instead of once a day.
     calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", "PT1H")  # the same for Outlook and older Apple calendars
     for work in feed.work:
         calendar.add_component(_work_event(work))
     zone = ZoneInfo(feed.time_zone)
