@@ -19,6 +19,8 @@ from roofops.engines.plan_check.routes import check_routes
 from roofops.models import ActorType, Holiday, Priority, Role
 from roofops.models.dispatch import (
     CrewTimeOff,
+    DispatchEvent,
+    DispatchEventKind,
     JobRequirements,
     PlanStatus,
     StopKind,
@@ -163,3 +165,9 @@ def test_an_urgent_leak_is_inserted_into_a_realistic_day_in_under_a_second(
         stop["job_id"] for stop in body["plan"]["stops"] if not stop["crew_id"]
     }
     assert str(leak.id) in routed
+    [event] = db.query(DispatchEvent).filter_by(job_id=leak.id).all()
+    assert (event.kind, event.starts_on, str(event.plan_id)) == (
+        DispatchEventKind.URGENT_JOB,
+        MONDAY,
+        body["plan"]["id"],
+    )

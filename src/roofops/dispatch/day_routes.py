@@ -11,17 +11,16 @@ import time
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from sqlalchemy.orm import Session
 
 from roofops.audit.service import audit_service
 from roofops.auth.principal import Principal
-from roofops.company.service import company_service
 from roofops.dispatch.changes import WorkChange, compare
 from roofops.dispatch.day_problem import DayProblem, load_day
 from roofops.dispatch.field_repository import FieldRepository
+from roofops.dispatch.local_time import company_now
 from roofops.dispatch.notifications import notify_plan_published
 from roofops.engines.routing.model import (
     Route,
@@ -31,7 +30,15 @@ from roofops.engines.routing.model import (
 )
 from roofops.exceptions import Conflict, ValidationFailed
 from roofops.kit.time import utcnow
-from roofops.models.dispatch import DispatchPlan, PlanKind, PlanStatus, RouteStop, StopKind
+from roofops.models.dispatch import (
+    DispatchEvent,
+    DispatchEventKind,
+    DispatchPlan,
+    PlanKind,
+    PlanStatus,
+    RouteStop,
+    StopKind,
+)
 
 ROUTE_SECONDS = 5.0  # the solver's limit for a whole day (an urgent insertion takes far less)
 SEED = 11
@@ -91,6 +98,7 @@ class DayRouteService:
         stored = _store(
             db, principal, repository, day, result, trigger=f"urgent visit: {number}", base=base
         )
+        _record_event(repository, principal, job_id, stored.plan)
         changes = compare(repository.placements(base), repository.placements(stored.plan))
         crew_id = next((s.crew_id for s in stored.stops if s.job_id == job_id), None)
         return UrgentOutcome(stored, job_id, crew_id, changes, time.perf_counter() - started)
@@ -179,7 +187,7 @@ def _draft_routes(repository: FieldRepository, plan_id: uuid.UUID) -> DispatchPl
 
 def _not_before(db: Session, on: date) -> int | None:
     """Now, in minutes after midnight, when ``on`` is today where the company works."""
-    now = datetime.now(ZoneInfo(company_service.get(db).time_zone))
+    now = company_now(db)
     return now.hour * 60 + now.minute if now.date() == on else None
 
 
@@ -301,6 +309,23 @@ def _route_rows(
 def _unassigned(plan_id: uuid.UUID, on: date, job_id: uuid.UUID, reason: str) -> RouteStop:
     return RouteStop(
         plan_id=plan_id, crew_id=None, route_date=on, job_id=job_id, reason=reason, sequence=0
+    )
+
+
+def _record_event(
+    repository: FieldRepository, principal: Principal, job_id: uuid.UUID, plan: DispatchPlan
+) -> None:
+    """The board's event list shows the urgent visit beside crews out and overruns."""
+    repository.add(
+        DispatchEvent(
+            kind=DispatchEventKind.URGENT_JOB,
+            job_id=job_id,
+            starts_on=plan.route_date,
+            ends_on=plan.route_date,
+            note=plan.trigger,
+            plan_id=plan.id,
+            created_by_id=principal.user_id,
+        )
     )
 
 

@@ -8,11 +8,15 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
+from roofops.dispatch.day_routes import ROUTE_SECONDS
 from roofops.kit.schemas import OrmModel
 
 
 class RoutesRequest(BaseModel):
     date: date
+    seconds: float = Field(
+        default=ROUTE_SECONDS, gt=0, le=60, description="the solver's time limit"
+    )
 
 
 class UrgentVisitRequest(BaseModel):
