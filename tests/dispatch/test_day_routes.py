@@ -16,7 +16,7 @@ from roofops.dispatch.day_problem import load_day
 from roofops.dispatch.day_routes import day_routes
 from roofops.dispatch.field_repository import FieldRepository
 from roofops.engines.plan_check.routes import check_routes
-from roofops.models import ActorType, Holiday, Priority, Role
+from roofops.models import ActorType, Holiday, JobStage, JobType, Priority, Role
 from roofops.models.dispatch import (
     CrewTimeOff,
     DispatchEvent,
@@ -171,3 +171,27 @@ def test_an_urgent_leak_is_inserted_into_a_realistic_day_in_under_a_second(
         MONDAY,
         body["plan"]["id"],
     )
+
+
+def test_windows_skills_and_branches_are_kept(db: Session) -> None:
+    east, west = field_day(db, crews=2, visits=6, seed=3), field_day(db, crews=2, visits=6, seed=4)
+    inspection = repair_job(db, east.branch, random.Random(5))
+    inspection.job_type, inspection.stage = JobType.INSPECTION, JobStage.INSPECTION
+    db.flush()
+
+    routes = day_routes.optimize(db, DISPATCHER, MONDAY, seconds=1)
+
+    crews_of = {crew.id: day.branch.id for day in (east, west) for crew in day.crews}
+    jobs_of = {job.id: day.branch.id for day in (east, west) for job in day.jobs}
+    needs = {r.job_id: r for r in db.query(JobRequirements).all()}
+    for stop in routes.stops:
+        if stop.crew_id is None or stop.job_id is None:
+            continue
+        assert crews_of[stop.crew_id] == jobs_of[stop.job_id]  # never another branch's crew
+        window = needs[stop.job_id]
+        if window.window_start_minute is not None:
+            assert stop.start_minute is not None
+            assert window.window_start_minute <= stop.start_minute <= window.window_end_minute
+    [left] = [stop for stop in routes.stops if stop.job_id == inspection.id]
+    assert left.crew_id is None  # nobody holds the inspection skill
+    assert "skill" in left.reason.lower(), left.reason

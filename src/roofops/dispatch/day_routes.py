@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from roofops.audit.service import audit_service
 from roofops.auth.principal import Principal
 from roofops.dispatch.changes import WorkChange, compare
-from roofops.dispatch.day_problem import DayProblem, load_day
+from roofops.dispatch.day_problem import ROUTE_SKILLS, DayProblem, load_day
 from roofops.dispatch.field_repository import FieldRepository
 from roofops.dispatch.local_time import company_now
 from roofops.dispatch.notifications import notify_plan_published
@@ -39,6 +39,7 @@ from roofops.models.dispatch import (
     RouteStop,
     StopKind,
 )
+from roofops.models.job import Job
 
 ROUTE_SECONDS = 5.0  # the solver's limit for a whole day (an urgent insertion takes far less)
 SEED = 11
@@ -263,7 +264,8 @@ def _stop_rows(
         for route in result.routes:
             yield from _route_rows(plan_id, day, day.problem, route)
         for item in result.unassigned:
-            yield _unassigned(plan_id, day.on, day.jobs[item.visit_id].id, item.reason)
+            job = day.jobs[item.visit_id]
+            yield _unassigned(plan_id, day.on, job.id, _why_not(job, item))
     for job_id, reason in day.left_out.items():
         yield _unassigned(plan_id, day.on, job_id, reason)
 
@@ -304,6 +306,15 @@ def _route_rows(
             travel_minutes=problem.matrix.minutes(place, visit.location),
         )
         place, sequence = visit.location, sequence + 1
+
+
+def _why_not(job: Job, item: Unassigned) -> str:
+    """The engine's reason in the dispatcher's words: its skill list carries the branch
+    pseudo-skill (see day_problem), which means nothing to a person."""
+    if item.code != "no_skilled_vehicle":
+        return item.reason
+    where = " in the job's branch" if job.branch_id else ""
+    return f"no crew{where} free that day holds the {ROUTE_SKILLS[job.job_type]} skill"
 
 
 def _unassigned(plan_id: uuid.UUID, on: date, job_id: uuid.UUID, reason: str) -> RouteStop:
