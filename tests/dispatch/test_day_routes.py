@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import random
 import time
+from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
@@ -15,7 +16,11 @@ from roofops.auth.principal import Principal
 from roofops.dispatch.day_problem import load_day
 from roofops.dispatch.day_routes import day_routes
 from roofops.dispatch.field_repository import FieldRepository
+from roofops.dispatch.travel import connect_travel_times, disconnect_travel_times
 from roofops.engines.plan_check.routes import check_routes
+from roofops.engines.routing.model import TravelMatrix
+from roofops.engines.routing.travel import Point
+from roofops.kit.http import VendorUnavailable
 from roofops.models import ActorType, Holiday, JobStage, JobType, Priority, Role
 from roofops.models.dispatch import (
     CrewTimeOff,
@@ -195,3 +200,22 @@ def test_windows_skills_and_branches_are_kept(db: Session) -> None:
     [left] = [stop for stop in routes.stops if stop.job_id == inspection.id]
     assert left.crew_id is None  # nobody holds the inspection skill
     assert "skill" in left.reason.lower(), left.reason
+
+
+class RoadsDown:
+    """A road-network provider whose server is down (what OsrmTravel raises then)."""
+
+    def matrix(self, points: Sequence[Point]) -> TravelMatrix:
+        raise VendorUnavailable("osrm did not answer", vendor="osrm", status=None)
+
+
+def test_a_road_network_outage_routes_the_day_on_straight_lines(db: Session) -> None:
+    field_day(db, crews=2, visits=4)
+    connect_travel_times(RoadsDown())
+    try:
+        routes = day_routes.optimize(db, DISPATCHER, MONDAY, seconds=0.5)
+    finally:
+        disconnect_travel_times()
+
+    assert routes.plan.breakdown["routed"] == 4
+    assert routes.plan.note.startswith("road travel times unavailable (osrm did not answer)")

@@ -55,6 +55,7 @@ class DayProblem:
     jobs: dict[str, Job] = field(default_factory=dict)  # visit id -> job
     crews: dict[str, Crew] = field(default_factory=dict)  # vehicle id -> crew
     left_out: dict[uuid.UUID, str] = field(default_factory=dict)  # job id -> why not a visit
+    note: str = ""  # what the dispatcher must know about the inputs (travel estimated, ...)
 
 
 def load_day(
@@ -77,13 +78,14 @@ def load_day(
         _visit(job, needs, _place(points, _site(job)), on, urgent=urgent, not_before=not_before)
         for job, needs in candidates
     ]
-    problem = RoutingProblem(tuple(visits), tuple(vehicles), travel_matrix(points))
+    travel = travel_matrix(points)
     return DayProblem(
         on,
-        problem,
+        RoutingProblem(tuple(visits), tuple(vehicles), travel.matrix),
         jobs={str(job.id): job for job, _ in candidates},
         crews={str(crew.id): crew for crew in crews},
         left_out=left_out,
+        note=travel.note,
     )
 
 

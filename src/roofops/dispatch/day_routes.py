@@ -213,7 +213,7 @@ def _store(
         route_date=day.on,
         trigger=trigger,
         solver=result.solver if result else "",
-        note="; ".join(result.notes) if result else "no crew can go out on routes that day",
+        note=_note(day, result),
         objective=float(result.objective) if result else None,
         solve_seconds=result.seconds if result else None,
         breakdown=_breakdown(day, result),
@@ -231,6 +231,12 @@ def _discard_drafts(repository: FieldRepository, on: date) -> None:
     while (draft := repository.routes_plan(on, PlanStatus.DRAFT)) is not None:
         draft.status = PlanStatus.DISCARDED
         repository.session.flush()
+
+
+def _note(day: DayProblem, result: RoutingResult | None) -> str:
+    if result is None:
+        return "no crew can go out on routes that day"
+    return "; ".join(note for note in (day.note, *result.notes) if note)
 
 
 def _refuse_unchecked(day: DayProblem, result: RoutingResult | None) -> None:
