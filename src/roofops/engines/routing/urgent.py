@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Iterator
 
+from roofops.engines.routing.insertion import cheapest_insertion
 from roofops.engines.routing.model import (
-    Route,
     RoutingProblem,
     RoutingResult,
-    Vehicle,
     Visit,
 )
 from roofops.engines.routing.screening import screen
 from roofops.engines.routing.solver import build_result, solve, unplaced
-from roofops.engines.routing.timeline import plan_route
 
 INSERTION_NAME = "cheapest-insertion"
 
@@ -64,9 +61,9 @@ def insert_urgent(
     started = time.perf_counter()
     day = with_visit(problem, visit)
     _, unserviceable = screen(dataclasses.replace(day, visits=(visit,)))
-    best = None if unserviceable else _cheapest_insertion(day, current, visit)
+    best = None if unserviceable else cheapest_insertion(day, current.routes, visit)
     if best is not None:
-        routes = [r for r in current.routes if r.vehicle_id != best.vehicle_id] + [best]
+        routes = [r for r in current.routes if r.vehicle_id != best[1].vehicle_id] + [best[1]]
         elapsed = time.perf_counter() - started
         return build_result(day, routes, current.unassigned, elapsed, INSERTION_NAME)
     if not unserviceable and time_limit > 0:
@@ -75,35 +72,3 @@ def insert_urgent(
     return build_result(
         day, current.routes, left_out, time.perf_counter() - started, INSERTION_NAME
     )
-
-
-def _cheapest_insertion(day: RoutingProblem, current: RoutingResult, visit: Visit) -> Route | None:
-    options = list(_insertions(day, current, visit))
-    return min(options, key=lambda pair: pair[0])[1] if options else None
-
-
-def _insertions(
-    day: RoutingProblem, current: RoutingResult, visit: Visit
-) -> Iterator[tuple[int, Route]]:
-    """Every feasible placement of ``visit`` with its added cost."""
-    for vehicle in day.vehicles:
-        published = current.route_of(vehicle.id)
-        if not _can_serve(vehicle, visit, day, published):
-            continue
-        visits = [day.visits_by_id[v] for v in published.visit_ids] if published else []
-        before = published.distance if published else -vehicle.fixed_cost
-        for position in range(len(visits) + 1):
-            trial = [*visits[:position], visit, *visits[position:]]
-            route = plan_route(vehicle, trial, day.matrix)
-            if route is not None:
-                yield route.distance - before, route
-
-
-def _can_serve(
-    vehicle: Vehicle, visit: Visit, day: RoutingProblem, published: Route | None
-) -> bool:
-    load = visit.demand + sum(
-        day.visits_by_id[v].demand for v in (published.visit_ids if published else ())
-    )
-    roomy = vehicle.capacity is None or load <= vehicle.capacity
-    return roomy and visit.required_skills <= vehicle.skills
