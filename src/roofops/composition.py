@@ -12,6 +12,9 @@ from types import ModuleType
 from roofops.auth import tasks as auth_tasks
 from roofops.config import get_settings
 from roofops.dispatch import field_tasks as dispatch_field_tasks
+from roofops.dispatch import tasks as dispatch_tasks
+from roofops.dispatch.notifications import notify_plan_published
+from roofops.dispatch.service import dispatch_service
 from roofops.dispatch.travel import connect_travel_times
 from roofops.integrations.invoicing import tasks as invoicing_tasks
 from roofops.integrations.invoicing.push import invoice_books
@@ -35,6 +38,7 @@ TASK_MODULES: tuple[ModuleType, ...] = (
     invoice_tasks,
     invoicing_tasks,
     weather_tasks,
+    dispatch_tasks,
     dispatch_field_tasks,
 )
 
@@ -44,4 +48,5 @@ def register_background_work() -> list[TaskSpec]:
     The ports the domains call out through are connected here too, once per process."""
     invoice_service.connect_books(invoice_books)
     connect_travel_times(travel_provider(get_settings()))  # ROOFOPS_TRAVEL_PROVIDER
+    dispatch_service.connect_publish_hook(notify_plan_published)
     return all_tasks()

@@ -159,9 +159,10 @@ def test_an_urgent_leak_is_inserted_into_a_realistic_day_in_under_a_second(
 
     assert response.status_code == 201, response.text
     body = response.json()
-    assert body["crew_id"] is not None
-    assert elapsed < 1.0, f"{elapsed:.3f} s for the whole request"
+    how = f"{body['plan']['solver']}, {body['seconds']} s in the service"
+    assert elapsed < 1.0, f"{elapsed:.3f} s for the whole request ({how})"
     assert body["seconds"] < 1.0
+    assert body["crew_id"] is not None
     assert body["plan"]["status"] == "draft"
     assert body["plan"]["trigger"].startswith("urgent visit: ")
     assert str(leak.id) in {change["job_id"] for change in body["changes"]}

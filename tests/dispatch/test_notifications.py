@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from roofops.audit.service import audit_service
 from roofops.config import get_settings
 from roofops.dispatch.field_tasks import notify
-from roofops.dispatch.notifications import NOT_REACHABLE, NOTIFY_TASK, notify_plan_published
+from roofops.dispatch.notifications import NOT_REACHABLE, NOTIFY_TASK, queue_notifications
 from roofops.models import BackgroundJob, Customer, Role
 from tests.dispatch.field_world import MONDAY, field_day, published_schedule
 from tests.factories import make_job, make_user
@@ -62,8 +62,8 @@ def test_a_publish_mails_the_crew_lead_and_the_moved_customer_once(
         db, [(roof, moved, later, 2), (other, kept, MONDAY, 3)], based_on=first
     )
 
-    assert notify_plan_published(db, plan.id) == 2
-    assert notify_plan_published(db, plan.id) == 0  # a second publish hook queues nothing
+    assert queue_notifications(db, plan.id) == 2
+    assert queue_notifications(db, plan.id) == 0  # a second publish hook queues nothing
     db.commit()
     jobs = queued(db)
     for args in jobs + jobs:  # every job delivered twice, as a retried worker might
@@ -89,7 +89,7 @@ def test_a_crew_whose_lead_has_no_account_is_recorded_for_a_call(
     crew = field_day(db, crews=1, visits=0).crews[0]
     plan = published_schedule(db, [(make_job(db), crew, MONDAY, 1)])
 
-    notify_plan_published(db, plan.id)
+    queue_notifications(db, plan.id)
 
     skipped = [
         row

@@ -43,6 +43,9 @@ from roofops.models.job import Job
 
 ROUTE_SECONDS = 5.0  # the solver's limit for a whole day (an urgent insertion takes far less)
 SEED = 11
+# When no position fits, the engine searches from the current plan for this long: with loading,
+# checking and storing the day, the dispatcher's answer stays under a second.
+URGENT_SEARCH_SECONDS = 0.3
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,7 @@ class DayRouteService:
         visit = day.problem.visits_by_id[str(job_id)]
         others = replace(day.problem, visits=tuple(v for v in day.problem.visits if v != visit))
         current = routes_of(others, repository.stops(base.id))
-        result = insert_urgent(others, current, visit, seed=SEED)
+        result = insert_urgent(others, current, visit, time_limit=URGENT_SEARCH_SECONDS, seed=SEED)
         number = day.jobs[str(job_id)].number
         stored = _store(
             db, principal, repository, day, result, trigger=f"urgent visit: {number}", base=base
