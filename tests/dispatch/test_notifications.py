@@ -16,8 +16,9 @@ from roofops.config import get_settings
 from roofops.dispatch.field_tasks import notify
 from roofops.dispatch.notifications import NOT_REACHABLE, NOTIFY_TASK, queue_notifications
 from roofops.models import BackgroundJob, Customer, Role
+from roofops.models.dispatch import PlanStatus
 from tests.dispatch.field_world import MONDAY, field_day, published_schedule
-from tests.factories import make_job, make_user
+from tests.factories import ApiClient, make_job, make_user
 from tests.smtp import SmtpServer, running_smtp_server
 
 
@@ -100,3 +101,18 @@ def test_a_crew_whose_lead_has_no_account_is_recorded_for_a_call(
         f"crew {crew.name}: its lead has no crew_lead account with an e-mail (call 303-555-0100)"
     ]
     assert [args["key"].split(":")[0] for args in queued(db)] == ["customer"]
+
+
+def test_publishing_a_schedule_on_the_board_queues_the_notifications(
+    api: ApiClient, db: Session
+) -> None:
+    crew = field_day(db, crews=1, visits=0).crews[0]
+    roof = make_job(db)
+    draft = published_schedule(db, [(roof, crew, MONDAY, 2)])
+    draft.status, draft.published_at = PlanStatus.DRAFT, None
+    db.commit()
+
+    response = api.as_role(Role.DISPATCHER).post(f"/api/v1/dispatch/plans/{draft.id}/publish")
+
+    assert response.status_code == 200, response.text
+    assert [args["key"] for args in queued(db)] == [f"customer:{roof.id}:install"]
