@@ -381,7 +381,7 @@ def schedule(
     crews: Annotated[int, typer.Option(min=1, max=200, help="Production crews.")] = 15,
     days: Annotated[int, typer.Option(min=5, max=130, help="Working days in the horizon.")] = 30,
     time_limit: Annotated[
-        float, typer.Option(min=0.1, help="Seconds for the solver (the re-plan gets 5).")
+        float, typer.Option(min=0.1, help="Seconds for the solver (the re-plan gets 4).")
     ] = 30.0,
     seed: Annotated[int, typer.Option(help="Instance and solver seed.")] = BENCH_SEED,
     workers: Annotated[int, typer.Option(min=1, max=64, help="CP-SAT workers.")] = 2,
@@ -428,5 +428,6 @@ def _print_schedule(console: Console, size: Any, figures: dict[str, Any]) -> Non
     )
     console.print(
         f"re-plan ({figures['event']}): {figures['replan_seconds']:.2f} s, "
-        f"{figures['affected']} tasks affected, {figures['moved_pct']:.1f} % of the others moved"
+        f"{figures['affected_jobs']} jobs affected, {figures['moved_pct']:.1f} % of the other "
+        "jobs moved"
     )

@@ -18,7 +18,7 @@ from roofops.engines.scheduling.model import Assignment, ScheduleProblem, Schedu
 from roofops.engines.scheduling.replan import CrewOut, replan
 from roofops.engines.scheduling.solver import SolveSettings, solve
 
-REPLAN_LIMIT = 5.0  # seconds: the done-when target
+REPLAN_LIMIT = 4.0  # seconds of search: the target is 5 s for the whole re-plan, under load too
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,7 @@ def run_schedule_bench(size: ScheduleBenchSize) -> dict[str, Any]:
         "replan_status": replanned.result.status,
         "moved_pct": replanned.moved_pct,
         "affected": len(replanned.affected),
+        "affected_jobs": len(replanned.affected_jobs),
         "untouched_moved": replanned.untouched_moved,
         "event": f"{event.crew_id} out on days {sorted(event.days)}",
         "violations": changed,

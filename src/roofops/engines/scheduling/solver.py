@@ -1,12 +1,13 @@
 """The CP-SAT scheduler.
 
-One optional fixed-size interval per feasible (task, crew) pair; the task's start is one
-variable whose domain, when a pair is chosen, is that pair's precomputed workable starts (so
-skills, availability, weather, materials, locks and contiguity are hard by construction).
+One optional fixed-size interval per feasible (task, crew) pair whose start's domain is that
+pair's precomputed workable starts (so skills, availability, weather, materials, locks and
+contiguity are hard by construction); the task's start and end follow the chosen pair.
 Exactly one pair or the task's "unscheduled" literal is true; crews never overlap; phases
-follow their predecessors. A redundant capacity row per crew (its days worked fit its
-available days) lets the linear relaxation see that not every task can go to its nearest crew,
-which keeps the bound on travel strong.
+follow their predecessors. Redundant capacity rows per crew (days worked by tasks released from
+day a fit the crew's available days from a) tell the linear relaxation that not every task
+can go to its nearest crew. The time-indexed LP (relaxation.py) runs first for a stronger bound
+and a warm start.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from roofops.engines.plan_check.schedule import check_schedule
 from roofops.engines.scheduling.explain import explain_unscheduled
+from roofops.engines.scheduling.greedy import greedy_schedule
 from roofops.engines.scheduling.model import (
     Assignment,
     CrewSpec,
@@ -26,9 +29,11 @@ from roofops.engines.scheduling.model import (
     Unscheduled,
 )
 from roofops.engines.scheduling.objective import commute_km, evaluate
-from roofops.engines.scheduling.windows import placeable_tasks, start_domains
+from roofops.engines.scheduling.relaxation import Relaxation, solve_relaxation
+from roofops.engines.scheduling.repair import insert_by_ejection
+from roofops.engines.scheduling.windows import Domains, placeable_tasks, start_domains
 
-Domains = dict[str, dict[str, tuple[int, ...]]]
+LP_SHARE = 0.3  # of the time limit GLOP may take on the relaxation
 DEFAULT_WORKERS = 2  # the production workers and the bench machine have 2 cores
 CAPACITY_STEP = 3  # working days between the release dates of the redundant capacity rows
 
@@ -42,6 +47,7 @@ class SolveSettings:
     workers: int = DEFAULT_WORKERS
     hint: tuple[Assignment, ...] = ()  # the published plan, or the greedy one when empty
     change_weights: dict[str, int] = field(default_factory=dict)  # per task, over weights.change
+    relaxation: bool = True  # solve the time-indexed LP first: its bound and its rounded plan
 
     def __post_init__(self) -> None:
         if self.time_limit <= 0 or self.workers < 1:
@@ -57,6 +63,7 @@ class _Task:
     end: Any
     unscheduled: Any
     pairs: dict[str, Any]  # crew id -> (presence literal, interval)
+    late: Any  # working days after the promised day (0 without one)
 
 
 def solve(problem: ScheduleProblem, settings: SolveSettings | None = None) -> ScheduleResult:
@@ -68,14 +75,17 @@ def solve(problem: ScheduleProblem, settings: SolveSettings | None = None) -> Sc
         Horizon, crews, tasks, the published plan (changes to it cost ``weights.change``) and
         weights.
     settings : SolveSettings, optional
-        Time limit, seed, workers and hint; the greedy plan is the hint when none is given.
+        Time limit, seed, workers and hint; without a hint the search starts from the cheaper
+        of the cost-aware greedy and the rounded LP plan.
 
     Returns
     -------
     ScheduleResult
         The plan, its objective, CP-SAT's best bound, the gap in % of the objective, the wall
         time and the status. Tasks no crew can take are reported unscheduled with the reason.
-        With no solution in time (status UNKNOWN) every task is unscheduled with that reason.
+        The bound is the better of CP-SAT's and the time-indexed LP's (both proven). With no
+        solution in time the warm start is returned if it passes the plan check (status
+        WARM_START); otherwise every task is unscheduled with that reason.
     """
     from ortools.sat.python import cp_model
 
@@ -83,6 +93,7 @@ def solve(problem: ScheduleProblem, settings: SolveSettings | None = None) -> Sc
     started = time.perf_counter()
     domains = start_domains(problem)
     placeable = placeable_tasks(problem, domains)
+    relaxed = _relaxation(problem, domains, placeable, settings)
     model = cp_model.CpModel()
     tasks = {
         tid: _task_vars(model, problem, problem.task(tid), domains) for tid in sorted(placeable)
@@ -91,7 +102,8 @@ def solve(problem: ScheduleProblem, settings: SolveSettings | None = None) -> Sc
     _precedence(model, tasks)
     objective = _objective(model, problem, tasks, settings)
     model.minimize(objective)
-    _hint(model, tasks, settings.hint or _greedy_hint(problem))
+    warm = settings.hint or _warm_start(problem, domains, placeable, relaxed)
+    _hint(model, tasks, warm)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(
         0.05, settings.time_limit - (time.perf_counter() - started)
@@ -101,9 +113,11 @@ def solve(problem: ScheduleProblem, settings: SolveSettings | None = None) -> Sc
     # Probing took 7 of 30 s on 300 jobs and moved neither the bound nor the first solution.
     solver.parameters.cp_model_probing_level = 0
     status = solver.solve(model)
+    lp_bound = relaxed.bound if relaxed else 0
     return _result(
-        problem, domains, placeable, tasks, solver=solver, status=status, started=started
-    )
+        problem, domains, placeable, tasks, solver=solver, status=status, started=started,
+        lp_bound=lp_bound, warm=warm,
+    )  # fmt: skip
 
 
 def _task_vars(model: Any, problem: ScheduleProblem, task: TaskSpec, domains: Domains) -> _Task:
@@ -134,7 +148,11 @@ def _task_vars(model: Any, problem: ScheduleProblem, task: TaskSpec, domains: Do
     model.add(end == 0).only_enforce_if(unscheduled)
     if task.in_progress:
         model.add(unscheduled == 0)
-    return _Task(task, start, end, unscheduled, pairs)
+    late = 0
+    if task.promised is not None:
+        late = model.new_int_var(0, horizon, f"late[{task.id}]")
+        model.add(late >= end - 1 - task.promised)
+    return _Task(task, start, end, unscheduled, pairs, late)
 
 
 def _crew_constraints(model: Any, problem: ScheduleProblem, tasks: dict[str, _Task]) -> None:
@@ -176,10 +194,7 @@ def _objective(
             crew = problem.crew(crew_id)
             daily = weights.travel_per_km * commute_km(spec, crew)
             terms.append(daily * spec.duration_for(crew) * present)
-        if spec.promised is not None and weights.lateness:
-            late = model.new_int_var(0, problem.horizon, f"late[{spec.id}]")
-            model.add(late >= task.end - 1 - spec.promised)
-            terms.append(weights.lateness * spec.priority * late)
+        terms.append(weights.lateness * spec.priority * task.late)
     terms.extend(_idle_terms(model, problem, tasks))
     terms.extend(_change_terms(model, problem, tasks, settings))
     return sum(terms)
@@ -230,10 +245,29 @@ def _change_terms(
     return terms
 
 
-def _greedy_hint(problem: ScheduleProblem) -> tuple[Assignment, ...]:
-    from roofops.engines.scheduling.greedy import greedy_schedule
+def _relaxation(
+    problem: ScheduleProblem, domains: Domains, placeable: frozenset[str], settings: SolveSettings
+) -> Relaxation | None:
+    if not settings.relaxation:
+        return None
+    limit = settings.time_limit * LP_SHARE
+    return solve_relaxation(problem, domains, placeable, settings.change_weights, limit)
 
-    return greedy_schedule(problem, cheapest=True).assignments
+
+def _warm_start(
+    problem: ScheduleProblem,
+    domains: Domains,
+    placeable: frozenset[str],
+    relaxed: Relaxation | None,
+) -> tuple[Assignment, ...]:
+    """The cheaper of the cost-aware greedy and the rounded LP plan, its left-out tasks
+    inserted by ejection (then by the greedy)."""
+    starts = [greedy_schedule(problem, cheapest=True)]
+    if relaxed is not None:
+        missing = placeable - {a.task_id for a in relaxed.plan}
+        repaired = insert_by_ejection(problem, domains, relaxed.plan, sorted(missing))
+        starts.append(greedy_schedule(problem, cheapest=True, keep=repaired))
+    return min(starts, key=lambda start: start.objective).assignments
 
 
 def _hint(model: Any, tasks: dict[str, _Task], hint: Sequence[Assignment]) -> None:
@@ -259,23 +293,33 @@ def _result(
     solver: Any,
     status: Any,
     started: float,
+    lp_bound: int,
+    warm: Sequence[Assignment],
 ) -> ScheduleResult:
+    """The solver's plan; when it found none in time, the warm start if it passes the plan
+    check (status WARM_START), so a loaded machine still gets a valid plan."""
     from ortools.sat.python import cp_model
 
     found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-    plan = tuple(_assignment(problem, task, solver) for task in tasks.values()) if found else ()
-    placed = tuple(a for a in plan if a is not None)
+    if found:
+        plan = (_assignment(problem, task, solver) for task in tasks.values())
+        placed = tuple(a for a in plan if a is not None)
+    else:
+        placed = () if check_schedule(problem, warm) else tuple(warm)
     breakdown = evaluate(problem, placed, placeable)
-    objective = int(solver.objective_value) if found else breakdown.total
-    bound = int(solver.best_objective_bound) if found else 0
+    # The plan's own price: CP-SAT's figure can be higher while a crew's first/last-day
+    # variables are not yet tight around its work.
+    objective = breakdown.total
+    # Both bounds are proven; the LP's is usually the stronger (see relaxation.py).
+    bound = min(objective, max(int(solver.best_objective_bound) if found else 0, lp_bound))
     return ScheduleResult(
         assignments=placed,
-        unscheduled=_left_out(problem, domains, placed, found),
+        unscheduled=_left_out(problem, domains, placed, explained=found or bool(placed)),
         objective=objective,
         bound=bound,
         gap_pct=round(100.0 * (objective - bound) / max(1, objective), 2),
         seconds=round(time.perf_counter() - started, 2),
-        status=solver.status_name(status),
+        status=solver.status_name(status) if found or not placed else "WARM_START",
         breakdown=breakdown,
     )
 
@@ -290,14 +334,14 @@ def _assignment(problem: ScheduleProblem, task: _Task, solver: Any) -> Assignmen
 
 
 def _left_out(
-    problem: ScheduleProblem, domains: Domains, placed: tuple[Assignment, ...], found: bool
+    problem: ScheduleProblem, domains: Domains, placed: tuple[Assignment, ...], *, explained: bool
 ) -> tuple[Unscheduled, ...]:
     done = {a.task_id for a in placed}
     return tuple(
         Unscheduled(
             task.id,
             explain_unscheduled(problem, task, domains, placed)
-            if found
+            if explained
             else "the solver found no plan within the time limit",
         )
         for task in problem.tasks
