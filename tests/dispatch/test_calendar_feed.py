@@ -83,9 +83,9 @@ def test_a_wrong_or_replaced_token_finds_no_calendar(api: ApiClient, db: Session
     _, new_url = _link(api, crew.id)
     base = f"/api/v1/dispatch/crews/{crew.id}/calendar.ics"
 
-    assert api.client.get(old_url).status_code == 404
+    assert api.client.get(old_url).status_code == 401
     assert api.client.get(new_url).status_code == 200
-    assert api.client.get(f"{base}?token=guess").status_code == 404
-    assert api.client.get(base).status_code == 422
+    assert api.client.get(f"{base}?token=guess").status_code == 401
+    assert api.client.get(base).status_code == 401
     refused = api.as_role(Role.CREW_LEAD).post(f"/api/v1/dispatch/crews/{crew.id}/calendar-token")
     assert refused.status_code == 403

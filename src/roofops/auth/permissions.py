@@ -207,7 +207,7 @@ PUBLIC_ROUTES: dict[str, str] = {
     "POST /api/v1/webhooks/xero": "Xero's deliveries, checked by signature",
     "GET /api/v1/dispatch/crews/{crew_id}/calendar.ics": (
         "a crew's calendar feed: phones subscribe without signing in, so the URL carries a "
-        "secret token (only its SHA-256 is stored); a wrong token is a 404"
+        "secret token (only its SHA-256 is stored); a missing or wrong token is a 401"
     ),
 }
 PUBLIC_MOUNTS: dict[str, str] = {

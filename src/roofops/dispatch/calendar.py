@@ -21,7 +21,7 @@ from roofops.audit.service import audit_service
 from roofops.auth.principal import Principal
 from roofops.dispatch.field_repository import FieldRepository, JobContact
 from roofops.dispatch.local_time import company_now
-from roofops.exceptions import NotFound
+from roofops.exceptions import NotAuthenticated
 from roofops.kit.crypto import random_token, sha256_hex
 from roofops.kit.time import utcnow
 from roofops.models.dispatch import RouteStop, ScheduleEntry
@@ -163,13 +163,15 @@ class CrewCalendars:
         db.flush()
         return IssuedToken(crew.id, token)
 
-    def feed(self, db: Session, crew_id: uuid.UUID, token: str) -> bytes:
-        """The crew's feed (published work from a week ago on), or 404 for a wrong token: a
-        guessed crew id tells nothing about which crews exist."""
+    def feed(self, db: Session, crew_id: uuid.UUID, token: str | None) -> bytes:
+        """The crew's feed (published work from a week ago on); 401 for a missing or wrong
+        token, the same for a crew that does not exist (a guess tells nothing)."""
         repository = FieldRepository(db)
         crew = repository.crews([crew_id]).get(crew_id)
-        if crew is None or not _token_matches(crew.calendar_token_hash, token):
-            raise NotFound("no calendar at this address: ask the dispatcher for a new link")
+        if crew is None or not token or not _token_matches(crew.calendar_token_hash, token):
+            raise NotAuthenticated(
+                "this calendar link is not valid (any more): ask the dispatcher for a new one"
+            )
         now = company_now(db)
         since = now.date() - FEED_PAST
         entries = repository.published_entries(crew_id, since)

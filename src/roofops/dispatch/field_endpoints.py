@@ -125,10 +125,10 @@ def issue_calendar_token(
     name="crew_calendar",
     summary="A crew's published schedule and routes as an iCalendar feed (token in the URL)",
     response_class=Response,
-    responses={200: {"content": {"text/calendar": {}}}, **errors(404)},
+    responses={200: {"content": {"text/calendar": {}}}, **errors(401)},
 )
 def crew_calendar(
-    db: DB, crew_id: uuid.UUID, token: Annotated[str, Query(max_length=200)]
+    db: DB, crew_id: uuid.UUID, token: Annotated[str | None, Query(max_length=200)] = None
 ) -> Response:
     return Response(
         crew_calendars.feed(db, crew_id, token),
