@@ -11,11 +11,15 @@ from types import ModuleType
 
 from roofops.auth import tasks as auth_tasks
 from roofops.config import get_settings
+from roofops.dispatch import field_tasks as dispatch_field_tasks
 from roofops.dispatch import tasks as dispatch_tasks
+from roofops.dispatch.notifications import notify_plan_published
 from roofops.dispatch.service import dispatch_service
+from roofops.dispatch.travel import connect_travel_times
 from roofops.integrations.invoicing import tasks as invoicing_tasks
 from roofops.integrations.invoicing.push import invoice_books
 from roofops.integrations.jobnimbus import tasks as jobnimbus_tasks
+from roofops.integrations.osrm.client import travel_provider
 from roofops.integrations.quickbooks import tasks as quickbooks_tasks
 from roofops.integrations.weather import tasks as weather_tasks
 from roofops.integrations.weather.outlook import ForecastOutlook
@@ -36,6 +40,7 @@ TASK_MODULES: tuple[ModuleType, ...] = (
     invoicing_tasks,
     weather_tasks,
     dispatch_tasks,
+    dispatch_field_tasks,
 )
 
 
@@ -45,4 +50,6 @@ def register_background_work() -> list[TaskSpec]:
     invoice_service.connect_books(invoice_books)
     # Weather days come from the stored forecasts, through the rules and limits of the settings.
     dispatch_service.connect_weather(ForecastOutlook.from_settings(get_settings()))
+    connect_travel_times(travel_provider(get_settings()))  # ROOFOPS_TRAVEL_PROVIDER
+    dispatch_service.connect_publish_hook(notify_plan_published)
     return all_tasks()
