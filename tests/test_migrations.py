@@ -92,3 +92,22 @@ def test_the_jobnimbus_maps_migration_goes_down_and_up_again(database_url: str) 
 
 def _columns(connection: sa.Connection, table: str) -> set[str]:
     return {column["name"] for column in sa.inspect(connection).get_columns(table)}
+
+
+def test_the_dispatch_migration_goes_down_and_up_again(database_url: str) -> None:
+    """Down: the dispatch tables and the crews' working hours go. Up: they are back, and a crew
+    made before the migration works Monday to Friday, 7:00 to 17:00."""
+    tables = {"dispatch_plans", "schedule_entries", "route_stops", "job_requirements", "holidays"}
+    schema.downgrade(database_url, "0013")
+    engine = get_engine(database_url)
+    with engine.connect() as connection:
+        assert not tables & set(sa.inspect(connection).get_table_names())
+        assert "working_weekdays" not in _columns(connection, "crews")
+
+    schema.upgrade(database_url)
+
+    with engine.connect() as connection:
+        assert tables <= set(sa.inspect(connection).get_table_names())
+        crews = {c["name"]: c for c in sa.inspect(connection).get_columns("crews")}
+    assert "12345" in str(crews["working_weekdays"]["default"])
+    assert "420" in str(crews["shift_start_minute"]["default"])

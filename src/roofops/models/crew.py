@@ -34,6 +34,13 @@ class Crew(UUIDPrimaryKey, Timestamps, Base):
     home_longitude: Mapped[float | None] = mapped_column(sa.Float)
     color: Mapped[str] = mapped_column(sa.String(9), default="#2563eb")
     is_active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    # When the crew works: ISO weekday digits (1 = Monday) and minutes after midnight, local time.
+    working_weekdays: Mapped[str] = mapped_column(sa.String(7), default="12345")
+    shift_start_minute: Mapped[int] = mapped_column(sa.Integer, default=420)
+    shift_end_minute: Mapped[int] = mapped_column(sa.Integer, default=1020)
+    break_minutes: Mapped[int] = mapped_column(sa.Integer, default=30)
+    # sha256 of the crew's iCal feed token: the token itself is shown once and never stored.
+    calendar_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 
     branch: Mapped[Branch] = relationship(lazy="raise")
     skills: Mapped[list[Skill]] = relationship(secondary=crew_skills, lazy="raise")

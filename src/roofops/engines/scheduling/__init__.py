@@ -1,0 +1,1 @@
+"""Production scheduling: crews and consecutive working days for roofing tasks (CP-SAT)."""
