@@ -1,0 +1,294 @@
+"""The Dispatch board: crews by day, the unscheduled queue, moves (drag and drop or the Move…
+dialog), locks, crews marked out, Optimize and Re-plan with live progress, the draft's
+difference, Publish and Discard, and a map of a day's routes.
+
+Reading needs view_crews; every change needs plan_dispatch and goes through the dispatch
+service, which checks it (a refused move comes back as sentences, nothing written)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from roofops.auth.dependencies import requires
+from roofops.auth.permissions import Permission
+from roofops.db import DB, attempt
+from roofops.dispatch.schemas import EventIn
+from roofops.dispatch.service import dispatch_service
+from roofops.exceptions import RoofOpsError
+from roofops.kit.time import utcnow
+from roofops.models.dispatch import DispatchEventKind
+from roofops.web.context import PageContext
+from roofops.web.dependencies import Page
+from roofops.web.dispatch_forms import (
+    CrewOutForm,
+    PlacementForm,
+    WindowFields,
+    form_date,
+    form_uuid,
+)
+from roofops.web.dispatch_query import (
+    board_view,
+    day_routes,
+    draft_changes,
+    pending_events,
+    plan_state,
+)
+from roofops.web.rendering import is_fragment_request, render
+from roofops.web.route_map import HEIGHT, WIDTH, draw
+
+PAGE_URL = "/dispatch"
+router = APIRouter(prefix=PAGE_URL, dependencies=[Depends(requires(Permission.VIEW_CREWS))])
+PLANNERS = [Depends(requires(Permission.PLAN_DISPATCH))]
+DEFAULT_DAYS = 14
+MAX_DAYS = 42
+# htmx events on <body>: a move changes the draft (plan bar and difference refetch); a finished
+# run, a publish or a discard changes the whole board.
+CHANGED = "dispatch-changed"
+PLANNED = "dispatch-planned"
+
+
+@dataclass(frozen=True)
+class Window:
+    """The days the board shows: from ``start``, ``days`` long; links step by that length."""
+
+    start: date
+    days: int
+
+    @property
+    def previous(self) -> date:
+        return self.start - timedelta(days=self.days)
+
+    @property
+    def next(self) -> date:
+        return self.start + timedelta(days=self.days)
+
+
+def _today(page: PageContext) -> date:
+    return utcnow().astimezone(ZoneInfo(page.time_zone)).date()
+
+
+def _date_or(raw: str | None, default: date) -> date:
+    try:
+        return date.fromisoformat(raw) if raw else default
+    except ValueError:
+        return default
+
+
+def _window(page: PageContext, start: str | None, days: str | None) -> Window:
+    """Lenient, as the list pages' query strings: a bad value falls back to the default."""
+    today = _today(page)
+    count = int(days) if days and days.isdigit() else DEFAULT_DAYS
+    monday = today - timedelta(days=today.weekday())
+    return Window(_date_or(start, monday), max(1, min(count, MAX_DAYS)))
+
+
+def _board_context(db: Session, window: Window) -> dict[str, Any]:
+    return {"board": board_view(db, window.start, window.days), "window": window}
+
+
+def _page_context(db: Session, page: PageContext, window: Window) -> dict[str, Any]:
+    board = _board_context(db, window)
+    return (
+        board
+        | _map_context(db, _today(page))
+        | {"plans": board["board"].plans, "diff": draft_changes(db)}
+        | {"pending_events": pending_events(db)}
+    )
+
+
+def _map_context(db: Session, day: date) -> dict[str, Any]:
+    routes, unrouted = day_routes(db, day)
+    return {
+        "routes": draw(routes),
+        "unrouted": unrouted,
+        "route_day": day,
+        "map_size": (WIDTH, HEIGHT),
+    }
+
+
+@router.get("")
+def dispatch_page(
+    request: Request, db: DB, page: Page, start: str | None = None, days: str | None = None
+) -> Response:
+    window = _window(page, start, days)
+    return render(request, "dispatch/index.html", _page_context(db, page, window))
+
+
+@router.get("/board")
+def board_fragment(
+    request: Request, db: DB, page: Page, start: str | None = None, days: str | None = None
+) -> Response:
+    window = _window(page, start, days)
+    if not is_fragment_request(request):
+        return RedirectResponse(f"{PAGE_URL}?start={window.start}&days={window.days}", 303)
+    return render(request, "dispatch/_board.html", _board_context(db, window))
+
+
+@router.get("/plan-bar")
+def plan_bar_fragment(request: Request, db: DB, _page: Page) -> Response:
+    return render(request, "dispatch/_plan_bar.html", {"plans": plan_state(db)})
+
+
+@router.get("/diff")
+def diff_fragment(request: Request, db: DB, _page: Page) -> Response:
+    return render(request, "dispatch/_diff.html", {"diff": draft_changes(db)})
+
+
+@router.get("/routes")
+def routes_fragment(request: Request, db: DB, page: Page, day: str | None = None) -> Response:
+    the_day = _date_or(day, _today(page))
+    if not is_fragment_request(request):
+        return RedirectResponse(f"{PAGE_URL}#routes", 303)
+    return render(request, "dispatch/_map.html", _map_context(db, the_day))
+
+
+# ----- moves and locks (planners) ----------------------------------------------------------
+def _refusal(request: Request, sentences: list[str], title: str = "Move refused") -> Response:
+    """Shown in the board's alert region; the board itself is left as it was."""
+    context = {"sentences": sentences, "title": title}
+    headers = {"HX-Retarget": "#board-alert", "HX-Reswap": "innerHTML"}
+    return render(request, "dispatch/_refusal.html", context, status_code=409, headers=headers)
+
+
+def _board_after(request: Request, db: Session, page: PageContext, form: WindowFields) -> Response:
+    """The re-rendered board after a change (a whole page without htmx)."""
+    window = _window(page, form.window_start, form.window_days)
+    if not is_fragment_request(request):
+        return RedirectResponse(f"{PAGE_URL}?start={window.start}&days={window.days}", 303)
+    headers = {"HX-Trigger": CHANGED}
+    return render(request, "dispatch/_board.html", _board_context(db, window), headers=headers)
+
+
+@router.post("/move", dependencies=PLANNERS)
+def move(request: Request, db: DB, page: Page, form: Annotated[PlacementForm, Form()]) -> Response:
+    try:
+        with attempt(db):
+            outcome = dispatch_service.move(
+                db, page.principal, form.job(), form.the_phase(), form.crew(), form.day()
+            )
+    except RoofOpsError as exc:
+        return _refusal(request, [exc.message])
+    if outcome.refused:
+        return _refusal(request, list(outcome.reasons))
+    return _board_after(request, db, page, form)
+
+
+@router.post("/lock", dependencies=PLANNERS)
+def lock(request: Request, db: DB, page: Page, form: Annotated[PlacementForm, Form()]) -> Response:
+    """Lock a job where it is (crew and first day), or unlock it."""
+    try:
+        with attempt(db):
+            if form.lock:
+                dispatch_service.set_lock(db, page.principal, form.job(), form.crew(), form.day())
+            else:
+                dispatch_service.clear_lock(db, page.principal, form.job())
+    except RoofOpsError as exc:
+        return _refusal(request, [exc.message], title="Lock not changed")
+    return _board_after(request, db, page, form)
+
+
+# ----- events, optimize, re-plan, publish (planners) ----------------------------------------
+def _events_fragment(request: Request, db: Session, **context: Any) -> Response:
+    status = 422 if context.get("event_error") else 200
+    context |= {"pending_events": pending_events(db)}
+    return render(request, "dispatch/_events.html", context, status_code=status)
+
+
+@router.post("/crew-out", dependencies=PLANNERS)
+def crew_out(
+    request: Request, db: DB, page: Page, form: Annotated[CrewOutForm, Form()]
+) -> Response:
+    """Record the crew out; the event then offers Re-plan (nothing moves until it is pressed)."""
+    try:
+        with attempt(db):
+            event = EventIn(
+                kind=DispatchEventKind.CREW_OUT,
+                crew_id=form_uuid(form.crew_id, "crew_id"),
+                starts_on=form_date(form.starts_on, "starts_on"),
+                days=form.working_days(),
+                note=form.note.strip()[:200],
+            )
+            dispatch_service.record_event(db, page.principal, event)
+    except RoofOpsError as exc:
+        return _events_fragment(request, db, event_error=exc.message)
+    if not is_fragment_request(request):
+        return RedirectResponse(PAGE_URL, 303)
+    notice = "Crew marked out. Press Re-plan to move its work: nothing moves until then."
+    return _events_fragment(request, db, event_notice=notice)
+
+
+def _started(request: Request, db: Session, start: Callable[[], object], message: str) -> Response:
+    """A planning run was queued in this request's transaction: it runs once this commits."""
+    try:
+        with attempt(db):
+            start()
+    except RoofOpsError as exc:
+        context = {"message": exc.message, "kind": "error"}
+        return render(request, "dispatch/_notice.html", context, status_code=exc.status_code)
+    if not is_fragment_request(request):
+        return RedirectResponse(PAGE_URL, 303)
+    return render(request, "dispatch/_notice.html", {"message": message, "kind": "info"})
+
+
+@router.post("/optimize", dependencies=PLANNERS)
+def optimize(
+    request: Request,
+    db: DB,
+    page: Page,
+    start: Annotated[str, Form()] = "",
+    days: Annotated[str, Form()] = "",
+) -> Response:
+    window = _window(page, start, days)
+    return _started(
+        request,
+        db,
+        lambda: dispatch_service.start_optimize(db, page.principal, window.start, window.days),
+        "Optimizing: progress shows below, then the draft and what it changes.",
+    )
+
+
+@router.post("/replan", dependencies=PLANNERS)
+def replan(request: Request, db: DB, page: Page, event_id: Annotated[str, Form()] = "") -> Response:
+    return _started(
+        request,
+        db,
+        lambda: dispatch_service.start_replan(db, page.principal, form_uuid(event_id, "event_id")),
+        "Re-planning: progress shows below, then the draft and what it changes.",
+    )
+
+
+def _plan_action(request: Request, db: Session, action: Callable[[], object]) -> Response:
+    try:
+        with attempt(db):
+            action()
+    except RoofOpsError as exc:
+        return _refusal(request, [exc.message], title="Not done")
+    if not is_fragment_request(request):
+        return RedirectResponse(PAGE_URL, 303)
+    return Response(status_code=204, headers={"HX-Trigger": PLANNED})
+
+
+@router.post("/publish", dependencies=PLANNERS)
+def publish(request: Request, db: DB, page: Page, plan_id: Annotated[str, Form()] = "") -> Response:
+    return _plan_action(
+        request,
+        db,
+        lambda: dispatch_service.publish(db, page.principal, form_uuid(plan_id, "plan_id")),
+    )
+
+
+@router.post("/discard", dependencies=PLANNERS)
+def discard(request: Request, db: DB, page: Page, plan_id: Annotated[str, Form()] = "") -> Response:
+    return _plan_action(
+        request,
+        db,
+        lambda: dispatch_service.discard(db, page.principal, form_uuid(plan_id, "plan_id")),
+    )

@@ -1,0 +1,118 @@
+"""The Dispatch board through TestClient: what it shows (crews by day, placements and why, the
+queue and why not, closed days, time off, the day's routes) and who gets the controls."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy.orm import Session
+
+from roofops.models import Role
+from tests.web.conftest import Browser
+from tests.web.dispatch_data import add_routes, build_world
+
+SignIn = Callable[[Role], Browser]
+MONDAY = date(2026, 12, 7)
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def world_page(db: Session) -> Callable[[Role], str]:
+    world = build_world(db, MONDAY)
+    add_routes(db, world, MONDAY)
+    db.commit()
+
+    def page_for(browser: Browser) -> str:
+        response = browser.client.get(f"/dispatch?start={MONDAY}&days=14")
+        assert response.status_code == 200
+        return response.text
+
+    return page_for  # type: ignore[return-value]
+
+
+def test_the_board_shows_crews_by_day_with_placements_and_why(
+    sign_in: SignIn, world_page: Callable[[Browser], str]
+) -> None:
+    page = world_page(sign_in(Role.VIEWER))
+
+    assert "Shingle Crew" in page and "Metal Crew" in page
+    placed = page[page.index('data-job-number="D-100"') - 400 :]
+    assert 'colspan="2"' in placed[:400]  # Monday and Tuesday: one block spanning both days
+    assert "Earliest free skilled crew before the promised date." in page
+    assert "Showing the <strong>published</strong> plan." in page
+
+
+def test_unscheduled_jobs_say_why_not(
+    sign_in: SignIn, world_page: Callable[[Browser], str]
+) -> None:
+    page = world_page(sign_in(Role.VIEWER))
+    queue = page[page.index('id="queue"') :]
+    assert "D-200" in queue
+    assert "No crew with the &#39;metal&#39; skill is free before Dec 18." in queue
+
+
+def test_weekends_holidays_and_time_off_are_marked(
+    sign_in: SignIn, world_page: Callable[[Browser], str]
+) -> None:
+    page = world_page(sign_in(Role.VIEWER))
+    assert re.search(r'class="board-day closed"[^>]*data-day="2026-12-12"', page)  # Saturday
+    assert "Company day" in page  # Friday's holiday, by name
+    assert 'title="Metal Crew: Sick"' in page
+
+
+def test_the_days_routes_are_drawn_in_the_crew_colour(
+    sign_in: SignIn, world_page: Callable[[Browser], str]
+) -> None:
+    world_page(sign_in(Role.VIEWER))
+    routes = sign_in(Role.VIEWER).client.get(f"/dispatch/routes?day={MONDAY}", headers=HX).text
+    assert '<polyline points="' in routes and 'stroke="#dc2626"' in routes
+    assert routes.count('class="stop"') == 2
+    assert "D-100 · 8:00 AM" in routes and "D-200 · 10:00 AM" in routes
+
+
+def test_viewers_and_crew_leads_see_the_board_read_only(
+    sign_in: SignIn, world_page: Callable[[Browser], str]
+) -> None:
+    for role in (Role.VIEWER, Role.CREW_LEAD, Role.OFFICE):
+        page = world_page(sign_in(role))
+        assert 'draggable="true"' not in page
+        assert "data-move-open" not in page
+        assert ">Optimize<" not in page and "Mark crew out" not in page
+        assert 'id="move-dialog"' not in page
+
+
+def test_dispatchers_get_drag_and_drop_and_the_controls(
+    sign_in: SignIn, world_page: Callable[[Browser], str]
+) -> None:
+    for role in (Role.DISPATCHER, Role.ADMIN):
+        page = world_page(sign_in(role))
+        assert page.count('draggable="true"') == 2  # the placement and the queued job
+        assert ">Optimize<" in page and "Mark crew out" in page
+        assert 'id="move-dialog"' in page
+
+
+@pytest.mark.parametrize("path", ["/dispatch/move", "/dispatch/lock", "/dispatch/crew-out"])
+def test_readers_cannot_change_the_plan(sign_in: SignIn, path: str) -> None:
+    response = sign_in(Role.CREW_LEAD).post(path, {"job_id": "x"}, headers=HX)
+    assert response.status_code == 403
+
+
+def test_the_board_fragment_and_a_bad_window_fall_back_to_defaults(
+    sign_in: SignIn, world_page: Callable[[Browser], str]
+) -> None:
+    browser = sign_in(Role.VIEWER)
+    fragment = browser.client.get(f"/dispatch/board?start={MONDAY}&days=7", headers=HX)
+    assert fragment.text.lstrip().startswith('<div id="board"')
+    assert fragment.text.count('class="board-day') == 7
+    lenient = browser.client.get("/dispatch?start=not-a-date&days=999")
+    assert lenient.status_code == 200
+    assert lenient.text.count('class="board-day') == 42
+
+
+def test_no_routes_says_so(sign_in: SignIn, world_page: Callable[[Browser], str]) -> None:
+    later = MONDAY + timedelta(days=30)
+    response = sign_in(Role.VIEWER).client.get(f"/dispatch/routes?day={later}", headers=HX)
+    assert "No routes planned for Wednesday Jan 6." in response.text
