@@ -10,10 +10,12 @@ from __future__ import annotations
 from types import ModuleType
 
 from roofops.auth import tasks as auth_tasks
+from roofops.dispatch import field_tasks as dispatch_field_tasks
 from roofops.integrations.invoicing import tasks as invoicing_tasks
 from roofops.integrations.invoicing.push import invoice_books
 from roofops.integrations.jobnimbus import tasks as jobnimbus_tasks
 from roofops.integrations.quickbooks import tasks as quickbooks_tasks
+from roofops.integrations.weather import tasks as weather_tasks
 from roofops.integrations.xero import tasks as xero_tasks
 from roofops.invoice import tasks as invoice_tasks
 from roofops.invoice.service import invoice_service
@@ -29,6 +31,8 @@ TASK_MODULES: tuple[ModuleType, ...] = (
     xero_tasks,
     invoice_tasks,
     invoicing_tasks,
+    weather_tasks,
+    dispatch_field_tasks,
 )
 
 

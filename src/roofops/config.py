@@ -113,6 +113,25 @@ class Settings(BaseSettings):
         default=15, ge=0, le=24 * 60, validation_alias=vendor_alias("JOBNIMBUS_SYNC_MINUTES")
     )
 
+    # Weather forecasts (Open-Meteo) for dispatching. The free API is for non-commercial use:
+    # a contractor needs a subscription (ROOFOPS_WEATHER_BASE_URL at customer-api.open-meteo.com
+    # and ROOFOPS_WEATHER_API_KEY). A demo database uses its sandbox whatever these say.
+    weather_enabled: bool = False
+    weather_base_url: str = "https://api.open-meteo.com/v1/"
+    weather_api_key: SecretStr | None = None
+    weather_timeout_seconds: float = Field(default=20.0, gt=0, le=300)
+    weather_rain_probability_pct: float = Field(default=60.0, gt=0, le=100)
+    weather_rain_mm: float = Field(default=2.0, gt=0)
+    weather_wind_mph: float = Field(default=25.0, gt=0)
+    # Shingle sealant needs 40 F; some adhesives (and manufacturers) ask for 45 F.
+    weather_shingle_min_f: float = Field(default=40.0, ge=0, le=80)
+    weather_tpo_min_f: float = Field(default=40.0, ge=0, le=80)
+
+    # Travel times for daily routes: straight lines with a road factor, or an OSRM server.
+    travel_provider: Literal["straight_line", "osrm"] = "straight_line"
+    osrm_url: str = ""
+    osrm_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+
     # QuickBooks Online (accounting). Connecting in Settings > Integrations is the normal path;
     # the token variables below only seed the first connection (ARCHITECTURE Rule 5).
     qb_enabled: bool = Field(default=False, validation_alias=vendor_alias("QB_ENABLED"))

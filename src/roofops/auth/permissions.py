@@ -205,6 +205,10 @@ PUBLIC_ROUTES: dict[str, str] = {
     "GET /metrics": "Prometheus; its own bearer token in production (docs/deployment.md)",
     "POST /api/v1/integrations/quickbooks/webhook": "Intuit's deliveries, checked by signature",
     "POST /api/v1/webhooks/xero": "Xero's deliveries, checked by signature",
+    "GET /api/v1/dispatch/crews/{crew_id}/calendar.ics": (
+        "a crew's calendar feed: phones subscribe without signing in, so the URL carries a "
+        "secret token (only its SHA-256 is stored); a wrong token is a 404"
+    ),
 }
 PUBLIC_MOUNTS: dict[str, str] = {
     "/static": "stylesheets, scripts and images",

@@ -28,6 +28,8 @@ from roofops.kit.heap import settle_heap
 from roofops.logging import get_logger
 from roofops.sandbox.demo_company import DemoCompany, demo_company
 from roofops.sandbox.jobnimbus import sandbox as jobnimbus
+from roofops.sandbox.openmeteo import sandbox as openmeteo
+from roofops.sandbox.osrm import sandbox as osrm
 from roofops.sandbox.quickbooks import sandbox as quickbooks
 from roofops.sandbox.server import answers, serving
 from roofops.sandbox.xero import sandbox as xero
@@ -50,6 +52,8 @@ SANDBOXES = (
     Sandbox("jobnimbus", jobnimbus.SANDBOX_PATH, jobnimbus.prepare_app),
     Sandbox("quickbooks", quickbooks.SANDBOX_PATH, quickbooks.prepare_app),
     Sandbox("xero", xero.SANDBOX_PATH, xero.prepare_app),
+    Sandbox("openmeteo", openmeteo.SANDBOX_PATH, openmeteo.prepare_app),
+    Sandbox("osrm", osrm.SANDBOX_PATH, osrm.prepare_app),
 )
 
 

@@ -1,0 +1,78 @@
+"""What a published plan changed for the field: which crews' work and which customers' dates.
+
+Acknowledgements (which crews must confirm) and notifications (whom to tell) both start here,
+so a crew is asked to acknowledge exactly the change it was told about.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+VISIT_PHASE = "visit"  # a route stop's work, beside a schedule entry's "install" or "gutters"
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where one piece of work sits in a plan: a phase on a crew's days, or a timed visit."""
+
+    job_id: uuid.UUID
+    phase: str
+    crew_id: uuid.UUID
+    starts_on: date
+    ends_on: date
+    start_minute: int | None = None  # visits only
+
+    @property
+    def key(self) -> tuple[uuid.UUID, str]:
+        return (self.job_id, self.phase)
+
+    def same_time(self, other: Placement) -> bool:
+        return (self.starts_on, self.ends_on, self.start_minute) == (
+            other.starts_on,
+            other.ends_on,
+            other.start_minute,
+        )
+
+
+@dataclass(frozen=True)
+class WorkChange:
+    """One piece of work that is new, moved (crew or time) or taken off the plan."""
+
+    job_id: uuid.UUID
+    phase: str
+    before: Placement | None
+    after: Placement | None
+
+    @property
+    def crews(self) -> frozenset[uuid.UUID]:
+        """The crews whose work this changes: the one that loses it and the one that gets it."""
+        return frozenset(p.crew_id for p in (self.before, self.after) if p is not None)
+
+    @property
+    def moves_the_customer(self) -> bool:
+        """The customer hears of new dates or times, not of a swap of crews on the same days."""
+        if self.before is None or self.after is None:
+            return True
+        return not self.before.same_time(self.after)
+
+
+def compare(before: Iterable[Placement], after: Iterable[Placement]) -> list[WorkChange]:
+    """Every difference between two plans' placements, in job and phase order."""
+    old = _by_key(before)
+    new = _by_key(after)
+    changes = [
+        WorkChange(job_id, phase, old.get((job_id, phase)), new.get((job_id, phase)))
+        for job_id, phase in sorted(old.keys() | new.keys(), key=lambda k: (str(k[0]), k[1]))
+    ]
+    return [change for change in changes if change.before != change.after]
+
+
+def crews_changed(changes: Iterable[WorkChange]) -> frozenset[uuid.UUID]:
+    return frozenset(crew for change in changes for crew in change.crews)
+
+
+def _by_key(placements: Iterable[Placement]) -> Mapping[tuple[uuid.UUID, str], Placement]:
+    return {placement.key: placement for placement in placements}

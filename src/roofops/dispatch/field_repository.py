@@ -1,0 +1,327 @@
+"""Queries of the field side of dispatch: day routes, calendar feeds, acknowledgements and
+notifications."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from roofops.dispatch.changes import VISIT_PHASE, Placement, WorkChange, compare
+from roofops.kit.repository import found, in_chunks
+from roofops.models.crew import Crew
+from roofops.models.customer import Customer
+from roofops.models.dispatch import (
+    CrewTimeOff,
+    DispatchPlan,
+    Holiday,
+    JobRequirements,
+    PlanKind,
+    PlanStatus,
+    RouteStop,
+    ScheduleAcknowledgement,
+    ScheduleEntry,
+    StopKind,
+)
+from roofops.models.enums import JobStage, JobType, Role
+from roofops.models.job import Job
+from roofops.models.user import User
+
+
+@dataclass(frozen=True)
+class JobContact:
+    number: str
+    name: str
+    address: str
+    customer_name: str
+    customer_email: str
+
+
+class FieldRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # ----- plans ----------------------------------------------------------------------------
+    def plan(self, plan_id: uuid.UUID, *, lock: bool = False) -> DispatchPlan:
+        statement = sa.select(DispatchPlan).where(DispatchPlan.id == plan_id)
+        if lock:  # fresh values under the lock
+            statement = statement.with_for_update().execution_options(populate_existing=True)
+        return found(self.session.scalar(statement), "dispatch plan")
+
+    def add(self, *rows: object) -> None:
+        self.session.add_all(rows)
+        self.session.flush()
+
+    def routes_plan(self, on: date, status: PlanStatus) -> DispatchPlan | None:
+        """The day's newest routes plan in ``status``."""
+        return self.session.scalar(
+            sa.select(DispatchPlan)
+            .where(
+                DispatchPlan.kind == PlanKind.ROUTES,
+                DispatchPlan.route_date == on,
+                DispatchPlan.status == status,
+            )
+            .order_by(DispatchPlan.created_at.desc(), DispatchPlan.id)
+            .limit(1)
+        )
+
+    def stops(self, plan_id: uuid.UUID) -> list[RouteStop]:
+        return list(
+            self.session.scalars(
+                sa.select(RouteStop)
+                .where(RouteStop.plan_id == plan_id)
+                .order_by(RouteStop.crew_id, RouteStop.sequence, RouteStop.id)
+            )
+        )
+
+    def previous_published(self, plan: DispatchPlan) -> DispatchPlan | None:
+        """The plan ``plan`` replaced: the one it was based on, else the newest plan of the
+        same kind (and route day) published before it."""
+        if plan.based_on_id is not None:
+            return self.session.get(DispatchPlan, plan.based_on_id)
+        if plan.published_at is None:
+            return None
+        statement = sa.select(DispatchPlan).where(
+            DispatchPlan.kind == plan.kind,
+            DispatchPlan.id != plan.id,
+            DispatchPlan.published_at < plan.published_at,
+        )
+        if plan.kind == PlanKind.ROUTES:
+            statement = statement.where(DispatchPlan.route_date == plan.route_date)
+        return self.session.scalar(statement.order_by(DispatchPlan.published_at.desc()).limit(1))
+
+    def placements(self, plan: DispatchPlan) -> list[Placement]:
+        if plan.kind == PlanKind.ROUTES:
+            return [_visit_placement(stop) for stop in self._visits(plan.id)]
+        entries = self.session.scalars(
+            sa.select(ScheduleEntry).where(
+                ScheduleEntry.plan_id == plan.id, ScheduleEntry.crew_id.is_not(None)
+            )
+        )
+        return [_entry_placement(entry) for entry in entries]
+
+    def published_changes(self, plan_id: uuid.UUID) -> list[WorkChange]:
+        """What ``plan_id`` changed against the plan it replaced (everything when none)."""
+        plan = self.plan(plan_id)
+        previous = self.previous_published(plan)
+        before = self.placements(previous) if previous is not None else []
+        return compare(before, self.placements(plan))
+
+    def _visits(self, plan_id: uuid.UUID) -> Iterable[RouteStop]:
+        return self.session.scalars(
+            sa.select(RouteStop).where(
+                RouteStop.plan_id == plan_id,
+                RouteStop.kind == StopKind.VISIT,
+                RouteStop.crew_id.is_not(None),
+                RouteStop.job_id.is_not(None),
+            )
+        )
+
+    # ----- crews and people -----------------------------------------------------------------
+    def crew(self, crew_id: uuid.UUID, *, lock: bool = False) -> Crew:
+        statement = sa.select(Crew).where(Crew.id == crew_id)
+        if lock:
+            statement = statement.with_for_update().execution_options(populate_existing=True)
+        return found(self.session.scalar(statement), "crew")
+
+    def crews(self, crew_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Crew]:
+        rows = self.session.scalars(sa.select(Crew).where(Crew.id.in_(list(crew_ids))))
+        return {crew.id: crew for crew in rows}
+
+    def route_crews(self) -> list[Crew]:
+        """Active crews with their skills and branch, in name order."""
+        return list(
+            self.session.scalars(
+                sa.select(Crew)
+                .options(selectinload(Crew.skills), selectinload(Crew.branch))
+                .where(Crew.is_active.is_(True))
+                .order_by(Crew.name, Crew.id)
+            )
+        )
+
+    def crew_lead_users(self) -> list[User]:
+        return list(
+            self.session.scalars(
+                sa.select(User)
+                .where(User.role == Role.CREW_LEAD, User.is_active.is_(True))
+                .order_by(User.email)
+            )
+        )
+
+    def user(self, user_id: uuid.UUID) -> User | None:
+        return self.session.get(User, user_id)
+
+    def is_holiday(self, on: date) -> bool:
+        return self.session.scalar(sa.select(Holiday.id).where(Holiday.on == on)) is not None
+
+    def crews_off(self, on: date) -> set[uuid.UUID]:
+        return set(
+            self.session.scalars(
+                sa.select(CrewTimeOff.crew_id).where(
+                    CrewTimeOff.starts_on <= on, CrewTimeOff.ends_on >= on
+                )
+            )
+        )
+
+    def crews_in_production(self, on: date) -> set[uuid.UUID]:
+        """Crews the published schedule has on a roof that day."""
+        entries = self.session.scalars(
+            sa.select(ScheduleEntry)
+            .join(DispatchPlan, DispatchPlan.id == ScheduleEntry.plan_id)
+            .where(
+                DispatchPlan.kind == PlanKind.SCHEDULE,
+                DispatchPlan.status == PlanStatus.PUBLISHED,
+                ScheduleEntry.crew_id.is_not(None),
+                ScheduleEntry.starts_on <= on,
+                ScheduleEntry.ends_on >= on,
+            )
+        )
+        day = on.isoformat()
+        return {entry.crew_id for entry in entries if entry.crew_id and day in entry.work_days}
+
+    # ----- jobs -----------------------------------------------------------------------------
+    def routable_jobs(
+        self, stages: Mapping[JobType, Collection[JobStage]]
+    ) -> list[tuple[Job, JobRequirements | None]]:
+        """Open jobs of the route-able types in their route-able stages, with the property and
+        the requirements."""
+        conditions = [
+            sa.and_(Job.job_type == job_type, Job.stage.in_(list(in_stages)))
+            for job_type, in_stages in stages.items()
+        ]
+        return self._with_requirements(sa.or_(*conditions), Job.archived_at.is_(None))
+
+    def job_for_visit(self, job_id: uuid.UUID) -> tuple[Job, JobRequirements | None]:
+        rows = self._with_requirements(Job.id == job_id)
+        if not rows:
+            found(None, "job")
+        return rows[0]
+
+    def _with_requirements(
+        self, *conditions: sa.ColumnElement[bool]
+    ) -> list[tuple[Job, JobRequirements | None]]:
+        rows = self.session.execute(
+            sa.select(Job, JobRequirements)
+            .options(selectinload(Job.property))
+            .outerjoin(JobRequirements, JobRequirements.job_id == Job.id)
+            .where(*conditions)
+            .order_by(Job.number)
+        )
+        return [(job, requirements) for job, requirements in rows.tuples()]
+
+    def routed_on_other_days(self, on: date) -> set[uuid.UUID]:
+        """Jobs a published routes plan of another day visits: not routed twice."""
+        return set(
+            self.session.scalars(
+                sa.select(RouteStop.job_id)
+                .join(DispatchPlan, DispatchPlan.id == RouteStop.plan_id)
+                .where(
+                    DispatchPlan.kind == PlanKind.ROUTES,
+                    DispatchPlan.status == PlanStatus.PUBLISHED,
+                    DispatchPlan.route_date != on,
+                    RouteStop.crew_id.is_not(None),
+                    RouteStop.job_id.is_not(None),
+                )
+            )
+        )
+
+    def job_contacts(self, job_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, JobContact]:
+        contacts: dict[uuid.UUID, JobContact] = {}
+        for chunk in in_chunks(job_ids):
+            jobs = self.session.scalars(
+                sa.select(Job)
+                .options(selectinload(Job.property), selectinload(Job.customer))
+                .where(Job.id.in_(chunk))
+            )
+            contacts.update({job.id: _contact(job) for job in jobs})
+        return contacts
+
+    # ----- calendar feeds -------------------------------------------------------------------
+    def published_entries(
+        self, crew_id: uuid.UUID, since: date
+    ) -> list[tuple[ScheduleEntry, datetime | None]]:
+        """The crew's entries in the published schedule, with when it was published."""
+        return list(
+            self.session.execute(
+                sa.select(ScheduleEntry, DispatchPlan.published_at)
+                .join(DispatchPlan, DispatchPlan.id == ScheduleEntry.plan_id)
+                .where(
+                    DispatchPlan.kind == PlanKind.SCHEDULE,
+                    DispatchPlan.status == PlanStatus.PUBLISHED,
+                    ScheduleEntry.crew_id == crew_id,
+                    ScheduleEntry.ends_on >= since,
+                )
+                .order_by(ScheduleEntry.starts_on, ScheduleEntry.id)
+            ).tuples()
+        )
+
+    def published_stops(
+        self, crew_id: uuid.UUID, since: date
+    ) -> list[tuple[RouteStop, datetime | None]]:
+        """The crew's visits in published routes plans, with when each was published."""
+        return list(
+            self.session.execute(
+                sa.select(RouteStop, DispatchPlan.published_at)
+                .join(DispatchPlan, DispatchPlan.id == RouteStop.plan_id)
+                .where(
+                    DispatchPlan.kind == PlanKind.ROUTES,
+                    DispatchPlan.status == PlanStatus.PUBLISHED,
+                    RouteStop.crew_id == crew_id,
+                    RouteStop.kind == StopKind.VISIT,
+                    RouteStop.job_id.is_not(None),
+                    RouteStop.route_date >= since,
+                )
+                .order_by(RouteStop.route_date, RouteStop.sequence)
+            ).tuples()
+        )
+
+    # ----- acknowledgements -----------------------------------------------------------------
+    def acknowledgements(self, plan_id: uuid.UUID) -> list[ScheduleAcknowledgement]:
+        return list(
+            self.session.scalars(
+                sa.select(ScheduleAcknowledgement)
+                .where(ScheduleAcknowledgement.plan_id == plan_id)
+                .order_by(ScheduleAcknowledgement.acknowledged_at)
+            )
+        )
+
+
+def _visit_placement(stop: RouteStop) -> Placement:
+    assert stop.job_id is not None
+    assert stop.crew_id is not None
+    return Placement(
+        job_id=stop.job_id,
+        phase=VISIT_PHASE,
+        crew_id=stop.crew_id,
+        starts_on=stop.route_date,
+        ends_on=stop.route_date,
+        start_minute=stop.start_minute,
+    )
+
+
+def _entry_placement(entry: ScheduleEntry) -> Placement:
+    assert entry.crew_id is not None
+    assert entry.starts_on
+    assert entry.ends_on
+    return Placement(
+        job_id=entry.job_id,
+        phase=entry.phase.value,
+        crew_id=entry.crew_id,
+        starts_on=entry.starts_on,
+        ends_on=entry.ends_on,
+    )
+
+
+def _contact(job: Job) -> JobContact:
+    customer: Customer = job.customer
+    return JobContact(
+        number=job.number,
+        name=job.name,
+        address=job.property.one_line,
+        customer_name=customer.display_name,
+        customer_email=customer.email,
+    )

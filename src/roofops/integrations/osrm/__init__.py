@@ -1,0 +1,1 @@
+"""OSRM travel times: the table-service client behind the routing engine's travel provider."""

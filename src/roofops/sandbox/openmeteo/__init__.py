@@ -1,0 +1,1 @@
+"""A fake Open-Meteo forecast API: seeded, deterministic weather per grid cell and day."""
