@@ -38,7 +38,8 @@ def test_the_board_shows_crews_by_day_with_placements_and_why(
 ) -> None:
     page = world_page(sign_in(Role.VIEWER))
 
-    assert "Shingle Crew" in page and "Metal Crew" in page
+    assert "Shingle Crew" in page
+    assert "Metal Crew" in page
     placed = page[page.index('data-job-number="D-100"') - 400 :]
     assert 'colspan="2"' in placed[:400]  # Monday and Tuesday: one block spanning both days
     assert "Earliest free skilled crew before the promised date." in page
@@ -68,9 +69,11 @@ def test_the_days_routes_are_drawn_in_the_crew_colour(
 ) -> None:
     world_page(sign_in(Role.VIEWER))
     routes = sign_in(Role.VIEWER).client.get(f"/dispatch/routes?day={MONDAY}", headers=HX).text
-    assert '<polyline points="' in routes and 'stroke="#dc2626"' in routes
+    assert '<polyline points="' in routes
+    assert 'stroke="#dc2626"' in routes
     assert routes.count('class="stop"') == 2
-    assert "D-100 · 8:00 AM" in routes and "D-200 · 10:00 AM" in routes
+    assert "D-100 · 8:00 AM" in routes
+    assert "D-200 · 10:00 AM" in routes
 
 
 def test_viewers_and_crew_leads_see_the_board_read_only(
@@ -80,7 +83,8 @@ def test_viewers_and_crew_leads_see_the_board_read_only(
         page = world_page(sign_in(role))
         assert 'draggable="true"' not in page
         assert "data-move-open" not in page
-        assert ">Optimize<" not in page and "Mark crew out" not in page
+        assert ">Optimize<" not in page
+        assert "Mark crew out" not in page
         assert 'id="move-dialog"' not in page
 
 
@@ -90,7 +94,8 @@ def test_dispatchers_get_drag_and_drop_and_the_controls(
     for role in (Role.DISPATCHER, Role.ADMIN):
         page = world_page(sign_in(role))
         assert page.count('draggable="true"') == 2  # the placement and the queued job
-        assert ">Optimize<" in page and "Mark crew out" in page
+        assert ">Optimize<" in page
+        assert "Mark crew out" in page
         assert 'id="move-dialog"' in page
 
 

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
+from roofops.dispatch.day_routes import day_routes
 from roofops.models import Crew, Job, Property
 from roofops.models.dispatch import (
     CrewTimeOff,
@@ -22,7 +23,6 @@ from roofops.models.dispatch import (
     Holiday,
     PlanKind,
     PlanStatus,
-    RouteStop,
     ScheduleEntry,
     StopKind,
     TimeOffKind,
@@ -111,7 +111,7 @@ def _crews(db: Session) -> list[Crew]:
 def _days(db: Session, start: date, count: int, crews: Sequence[Crew]) -> list[Day]:
     dates = window(start, count)
     query = sa.select(Holiday.on, Holiday.name).where(Holiday.on.between(dates[0], dates[-1]))
-    holidays = {on: name for on, name in db.execute(query)}
+    holidays = dict(db.execute(query))
     open_weekdays = {digit for crew in crews for digit in crew.working_weekdays} or set("12345")
     return [Day(on, closed=_closed(on, holidays, open_weekdays)) for on in dates]
 
@@ -250,23 +250,18 @@ def event_summary(event: DispatchEvent, crew_name: str | None) -> str:
     return f"{who}: {what} from {when}{days}{note}"
 
 
-def day_routes(db: Session, day: date) -> tuple[list[RouteIn], list[str]]:
-    """The day's routes plan (the draft if one is being made, else the published one): each
-    crew's stops in order, and the visits left out with why."""
-    plan = _routes_plan(db, day)
-    if plan is None:
-        return [], []
-    query = (
-        sa.select(RouteStop, Job, Property)
-        .join(Job, Job.id == RouteStop.job_id)
-        .join(Property, Property.id == Job.property_id)
-        .where(RouteStop.plan_id == plan.id, RouteStop.kind == StopKind.VISIT)
-        .order_by(RouteStop.crew_id, RouteStop.sequence)
-    )
-    rows = list(db.execute(query))
+def routes_of_day(db: Session, day: date) -> tuple[list[RouteIn], list[str]]:
+    """The day's routes (its draft if one is being made, else the published ones): each crew's
+    stops in order, and the visits left out with why."""
+    current = day_routes.current(db, day)
+    visits = [s for s in current.stops if s.kind == StopKind.VISIT] if current else []
+    sites = _sites(db, {stop.job_id for stop in visits if stop.job_id is not None})
     stops: dict[uuid.UUID, list[StopIn]] = defaultdict(list)
     left_out: list[str] = []
-    for stop, job, prop in rows:
+    for stop in visits:
+        job, prop = sites[stop.job_id] if stop.job_id else (None, None)
+        if job is None or prop is None:
+            continue
         if stop.crew_id is None or prop.latitude is None or prop.longitude is None:
             left_out.append(f"{job.number}: {stop.reason or 'no location'}")
             continue
@@ -276,18 +271,13 @@ def day_routes(db: Session, day: date) -> tuple[list[RouteIn], list[str]]:
     return [_route(crew, stops[crew.id]) for crew in crews], left_out
 
 
-def _routes_plan(db: Session, day: date) -> DispatchPlan | None:
+def _sites(db: Session, job_ids: set[uuid.UUID]) -> dict[uuid.UUID, tuple[Job, Property]]:
     query = (
-        sa.select(DispatchPlan)
-        .where(
-            DispatchPlan.kind == PlanKind.ROUTES,
-            DispatchPlan.route_date == day,
-            DispatchPlan.status.in_([PlanStatus.DRAFT, PlanStatus.PUBLISHED]),
-        )
-        .order_by(DispatchPlan.status == PlanStatus.PUBLISHED, DispatchPlan.created_at.desc())
-        .limit(1)
+        sa.select(Job, Property)
+        .join(Property, Property.id == Job.property_id)
+        .where(Job.id.in_(job_ids))
     )
-    return db.scalars(query).first()
+    return {job.id: (job, prop) for job, prop in db.execute(query)}
 
 
 def _route(crew: Crew, stops: list[StopIn]) -> RouteIn:
@@ -323,7 +313,7 @@ def draft_changes(db: Session) -> list[Change] | None:
     if draft is None:
         return None
     published = _plan(db, PlanStatus.PUBLISHED)
-    crews = {crew_id: name for crew_id, name in db.execute(sa.select(Crew.id, Crew.name))}
+    crews = dict(db.execute(sa.select(Crew.id, Crew.name)))
     old = {_key(e): e for e in _entries(db, published.id)} if published else {}
     new = {_key(e): e for e in _entries(db, draft.id)}
     changes = [_compare(old.get(key), item, crews) for key, item in new.items()]

@@ -36,10 +36,10 @@ from roofops.web.dispatch_forms import (
 )
 from roofops.web.dispatch_query import (
     board_view,
-    day_routes,
     draft_changes,
     pending_events,
     plan_state,
+    routes_of_day,
 )
 from roofops.web.rendering import is_fragment_request, render
 from roofops.web.route_map import HEIGHT, WIDTH, draw
@@ -105,7 +105,7 @@ def _page_context(db: Session, page: PageContext, window: Window) -> dict[str, A
 
 
 def _map_context(db: Session, day: date) -> dict[str, Any]:
-    routes, unrouted = day_routes(db, day)
+    routes, unrouted = routes_of_day(db, day)
     return {
         "routes": draw(routes),
         "unrouted": unrouted,
