@@ -111,7 +111,7 @@ def _crews(db: Session) -> list[Crew]:
 def _days(db: Session, start: date, count: int, crews: Sequence[Crew]) -> list[Day]:
     dates = window(start, count)
     query = sa.select(Holiday.on, Holiday.name).where(Holiday.on.between(dates[0], dates[-1]))
-    holidays = dict(db.execute(query))
+    holidays = dict(db.execute(query).all())
     open_weekdays = {digit for crew in crews for digit in crew.working_weekdays} or set("12345")
     return [Day(on, closed=_closed(on, holidays, open_weekdays)) for on in dates]
 
@@ -313,7 +313,7 @@ def draft_changes(db: Session) -> list[Change] | None:
     if draft is None:
         return None
     published = _plan(db, PlanStatus.PUBLISHED)
-    crews = dict(db.execute(sa.select(Crew.id, Crew.name)))
+    crews = dict(db.execute(sa.select(Crew.id, Crew.name)).all())
     old = {_key(e): e for e in _entries(db, published.id)} if published else {}
     new = {_key(e): e for e in _entries(db, draft.id)}
     changes = [_compare(old.get(key), item, crews) for key, item in new.items()]
