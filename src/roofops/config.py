@@ -82,6 +82,18 @@ class Settings(BaseSettings):
         "Pay by check made out to {company}, or by bank transfer, quoting invoice {number}."
     )
 
+    # Dispatch: the production schedule's default horizon (calendar days from its start), how
+    # long the optimizer and a re-plan may search, and the objective's weights (points per late
+    # working day x priority, per km of daily commute, per idle crew-day, per job moved from the
+    # published plan). docs/dispatch.md says how they trade off.
+    dispatch_horizon_days: int = Field(default=28, ge=7, le=120)
+    dispatch_time_limit_seconds: float = Field(default=20, gt=0, le=600)
+    dispatch_replan_time_limit_seconds: float = Field(default=4, gt=0, le=120)
+    dispatch_weight_lateness: int = Field(default=100, ge=0)
+    dispatch_weight_travel_per_km: int = Field(default=1, ge=0)
+    dispatch_weight_idle: int = Field(default=20, ge=0)
+    dispatch_weight_change: int = Field(default=200, ge=0)
+
     # Outgoing mail (invoices, reminders). No host: sending is refused with a 409, except for
     # the demo company, whose mail is written as .eml files under {data_dir}/outbox.
     smtp_host: str = ""

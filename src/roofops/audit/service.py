@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import uuid
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -25,7 +25,7 @@ def jsonable(value: Any) -> Any:
         return value.value
     if isinstance(value, uuid.UUID | Decimal):
         return str(value)
-    if isinstance(value, datetime):
+    if isinstance(value, date):  # datetimes too
         return value.isoformat()
     if isinstance(value, list | tuple):
         return [jsonable(item) for item in value]

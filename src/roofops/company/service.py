@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -33,6 +35,10 @@ class CompanyService:
                 is_demo=False,
             )
         )
+
+    def today(self, db: Session) -> date:
+        """Today where the company works (dispatch plans and crews' days are on its calendar)."""
+        return datetime.now(ZoneInfo(self.get(db).time_zone)).date()
 
     def update(self, db: Session, principal: Principal, data: CompanyUpdate) -> CompanySettings:
         company = self.get(db)

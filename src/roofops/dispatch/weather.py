@@ -13,6 +13,7 @@ from typing import NamedTuple, Protocol
 
 from sqlalchemy.orm import Session
 
+from roofops.models.dispatch import Phase
 from roofops.models.enums import Material
 
 
@@ -27,6 +28,11 @@ class WorkSite(NamedTuple):
 
 # (site key, day) -> the reason sentence: "rain 80 %", "gusts 31 mph", "26 F low: ...".
 UnworkableDays = Mapping[tuple[str, date], str]
+
+
+def material_for(job_material: Material, phase: Phase) -> Material:
+    """What is being put on the building in this phase (the weather rules are per material)."""
+    return Material.GUTTERS if phase == Phase.GUTTERS else job_material
 
 
 class WeatherOutlook(Protocol):

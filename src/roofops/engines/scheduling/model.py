@@ -139,7 +139,7 @@ class ScheduleWeights:
 
     lateness: int = 100
     travel_per_km: int = 1
-    idle: int = 20
+    idle: int = 5
     change: int = 200
     unscheduled: int = 100_000
 
