@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class Placement:
     locked: bool = False
     in_progress: bool = False
     change: str = ""  # "moved" or "added" in a draft against the published plan
-    skill: str = ""
+    weather: tuple[str, ...] = ()  # "Tue Dec 8: rain 80 %" for days of it work cannot go on
 
     @property
     def key(self) -> str:
@@ -110,7 +110,3 @@ def _cells(lane: Sequence[Placement], days: Sequence[Day], off: Mapping[date, st
         cells.append(Cell(day, span, placement, off.get(day.on, "")))
         index += span
     return cells
-
-
-def window(start: date, count: int) -> list[date]:
-    return [start + timedelta(days=offset) for offset in range(count)]

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from roofops.auth.dependencies import requires
@@ -34,13 +35,9 @@ from roofops.web.dispatch_forms import (
     form_date,
     form_uuid,
 )
-from roofops.web.dispatch_query import (
-    board_view,
-    draft_changes,
-    pending_events,
-    plan_state,
-    routes_of_day,
-)
+from roofops.web.dispatch_query import pending_events, routes_of_day
+from roofops.web.dispatch_view import board_view, change_rows
+from roofops.web.forms import readable
 from roofops.web.rendering import is_fragment_request, render
 from roofops.web.route_map import HEIGHT, WIDTH, draw
 
@@ -49,9 +46,8 @@ router = APIRouter(prefix=PAGE_URL, dependencies=[Depends(requires(Permission.VI
 PLANNERS = [Depends(requires(Permission.PLAN_DISPATCH))]
 DEFAULT_DAYS = 14
 MAX_DAYS = 42
-# htmx events on <body>: a move changes the draft (plan bar and difference refetch); a finished
-# run, a publish or a discard changes the whole board.
-CHANGED = "dispatch-changed"
+# The htmx event on <body> after which the board refetches: a run ended, a plan was published
+# or discarded.
 PLANNED = "dispatch-planned"
 
 
@@ -91,15 +87,19 @@ def _window(page: PageContext, start: str | None, days: str | None) -> Window:
 
 
 def _board_context(db: Session, window: Window) -> dict[str, Any]:
-    return {"board": board_view(db, window.start, window.days), "window": window}
+    view = board_view(dispatch_service.board(db, window.start, window.days))
+    return {
+        "board": view,
+        "window": window,
+        "plans": view.plans,
+        "diff": change_rows(view.changes),
+    }
 
 
 def _page_context(db: Session, page: PageContext, window: Window) -> dict[str, Any]:
-    board = _board_context(db, window)
     return (
-        board
+        _board_context(db, window)
         | _map_context(db, _today(page))
-        | {"plans": board["board"].plans, "diff": draft_changes(db)}
         | {"pending_events": pending_events(db)}
     )
 
@@ -126,20 +126,11 @@ def dispatch_page(
 def board_fragment(
     request: Request, db: DB, page: Page, start: str | None = None, days: str | None = None
 ) -> Response:
+    """The board with the plan bar and the difference (out of band), after a run ends."""
     window = _window(page, start, days)
     if not is_fragment_request(request):
         return RedirectResponse(f"{PAGE_URL}?start={window.start}&days={window.days}", 303)
-    return render(request, "dispatch/_board.html", _board_context(db, window))
-
-
-@router.get("/plan-bar")
-def plan_bar_fragment(request: Request, db: DB, _page: Page) -> Response:
-    return render(request, "dispatch/_plan_bar.html", {"plans": plan_state(db)})
-
-
-@router.get("/diff")
-def diff_fragment(request: Request, db: DB, _page: Page) -> Response:
-    return render(request, "dispatch/_diff.html", {"diff": draft_changes(db)})
+    return render(request, "dispatch/_board_update.html", _board_context(db, window))
 
 
 @router.get("/routes")
@@ -163,8 +154,7 @@ def _board_after(request: Request, db: Session, page: PageContext, form: WindowF
     window = _window(page, form.window_start, form.window_days)
     if not is_fragment_request(request):
         return RedirectResponse(f"{PAGE_URL}?start={window.start}&days={window.days}", 303)
-    headers = {"HX-Trigger": CHANGED}
-    return render(request, "dispatch/_board.html", _board_context(db, window), headers=headers)
+    return render(request, "dispatch/_board_update.html", _board_context(db, window))
 
 
 @router.post("/move", dependencies=PLANNERS)
@@ -214,9 +204,11 @@ def crew_out(
                 crew_id=form_uuid(form.crew_id, "crew_id"),
                 starts_on=form_date(form.starts_on, "starts_on"),
                 days=form.working_days(),
-                note=form.note.strip()[:200],
+                note=form.note.strip(),
             )
             dispatch_service.record_event(db, page.principal, event)
+    except ValidationError as exc:
+        return _events_fragment(request, db, event_error=readable(exc).message)
     except RoofOpsError as exc:
         return _events_fragment(request, db, event_error=exc.message)
     if not is_fragment_request(request):
