@@ -8,11 +8,14 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
+from httpx import Response
 from sqlalchemy.orm import Session
 
-from roofops.models import Role
+from roofops.models import Crew, Role
+from roofops.models.dispatch import DispatchPlan, PlanStatus
 from tests.web.conftest import Browser
-from tests.web.dispatch_data import add_routes, build_world
+from tests.web.dispatch_data import World, add_routes, build_world
 
 SignIn = Callable[[Role], Browser]
 MONDAY = date(2026, 12, 7)
@@ -121,3 +124,118 @@ def test_no_routes_says_so(sign_in: SignIn, world_page: Callable[[Browser], str]
     later = MONDAY + timedelta(days=30)
     response = sign_in(Role.VIEWER).client.get(f"/dispatch/routes?day={later}", headers=HX)
     assert "No routes planned for Wednesday Jan 6." in response.text
+
+
+# ----- moves, locks, events, plans (dispatchers) -------------------------------------------
+@pytest.fixture
+def world(db: Session) -> World:
+    built = build_world(db, MONDAY)
+    db.commit()
+    return built
+
+
+def _move(browser: Browser, world: World, crew: Crew, day: date) -> Response:
+    form = {
+        "job_id": str(world.waiting.id),
+        "phase": "install",
+        "crew_id": str(crew.id),
+        "start_on": str(day),
+        "window_start": str(MONDAY),
+        "window_days": "14",
+    }
+    return browser.post("/dispatch/move", form, headers=HX)
+
+
+def test_a_move_to_a_crew_without_the_skill_is_refused_with_the_reason(
+    sign_in: SignIn, world: World, db: Session
+) -> None:
+    response = _move(sign_in(Role.DISPATCHER), world, world.shingles, MONDAY)
+
+    assert response.status_code == 409
+    assert response.headers["HX-Retarget"] == "#board-alert"
+    assert "Move refused." in response.text
+    assert "Shingle Crew has no &#39;metal&#39; skill" in response.text
+    drafts = db.scalars(sa.select(DispatchPlan).where(DispatchPlan.status == PlanStatus.DRAFT))
+    assert list(drafts) == []  # nothing written
+
+
+def test_an_accepted_move_puts_the_job_in_a_draft_and_shows_the_difference(
+    sign_in: SignIn, world: World
+) -> None:
+    response = _move(sign_in(Role.DISPATCHER), world, world.metal, MONDAY)
+
+    assert response.status_code == 200
+    board, _, rest = response.text.partition('id="plan-bar"')
+    assert 'data-job-number="D-200"' in board[board.index('id="board"') : board.index('id="queue"')]
+    assert "Showing the <strong>draft</strong>" in board
+    assert 'hx-swap-oob="true"' in rest  # the plan bar and the difference come along
+    assert ">Publish<" in rest
+    diff = rest[rest.index('id="plan-diff"') :]
+    assert 'data-change="added" data-job-number="D-200"' in diff
+    assert "Metal Crew, Dec 7 to Dec 8" in diff
+
+
+def test_a_lock_pins_the_job_and_shows_the_pin(sign_in: SignIn, world: World) -> None:
+    browser = sign_in(Role.DISPATCHER)
+    form = {
+        "job_id": str(world.placed.id),
+        "lock": "true",
+        "crew_id": str(world.shingles.id),
+        "start_on": str(MONDAY),
+        "window_start": str(MONDAY),
+    }
+    locked = browser.post("/dispatch/lock", form, headers=HX)
+    assert locked.status_code == 200
+    assert 'aria-label="Locked"' in locked.text
+    assert "Unlock D-100" in locked.text
+
+    unlocked = browser.post("/dispatch/lock", {**form, "lock": "false"}, headers=HX)
+    assert 'aria-label="Locked"' not in unlocked.text
+
+
+def test_marking_a_crew_out_offers_a_replan(sign_in: SignIn, world: World) -> None:
+    browser = sign_in(Role.DISPATCHER)
+    form = {"crew_id": str(world.shingles.id), "starts_on": str(MONDAY), "days": "2"}
+
+    response = browser.post("/dispatch/crew-out", form, headers=HX)
+
+    assert response.status_code == 200
+    assert "Crew marked out. Press Re-plan" in response.text
+    assert "Shingle Crew: crew out from Dec 7 for 2 working days" in response.text
+    assert ">Re-plan<" in response.text
+    board = browser.client.get(f"/dispatch/board?start={MONDAY}&days=14", headers=HX).text
+    assert "Crew out on some of these days" in board  # D-100, Monday and Tuesday
+
+
+def test_a_bad_crew_out_is_refused_beside_the_form(sign_in: SignIn, world: World) -> None:
+    form = {"crew_id": str(world.shingles.id), "starts_on": str(MONDAY), "days": "0"}
+    response = sign_in(Role.DISPATCHER).post("/dispatch/crew-out", form, headers=HX)
+    assert response.status_code == 422
+    assert "a crew is out for 1 to 30 working days" in response.text
+
+
+def test_publish_makes_the_draft_the_plan(sign_in: SignIn, world: World, db: Session) -> None:
+    browser = sign_in(Role.DISPATCHER)
+    assert _move(browser, world, world.metal, MONDAY).status_code == 200
+    draft = db.scalars(sa.select(DispatchPlan).where(DispatchPlan.status == PlanStatus.DRAFT)).one()
+
+    response = browser.post("/dispatch/publish", {"plan_id": str(draft.id)}, headers=HX)
+
+    assert response.status_code == 204
+    assert response.headers["HX-Trigger"] == "dispatch-planned"
+    page = browser.client.get(f"/dispatch?start={MONDAY}").text
+    assert "Showing the <strong>published</strong> plan." in page
+    assert ">Publish<" not in page
+
+
+def test_discarding_twice_says_why(sign_in: SignIn, world: World, db: Session) -> None:
+    browser = sign_in(Role.DISPATCHER)
+    _move(browser, world, world.metal, MONDAY)
+    draft = db.scalars(sa.select(DispatchPlan).where(DispatchPlan.status == PlanStatus.DRAFT)).one()
+    assert (
+        browser.post("/dispatch/discard", {"plan_id": str(draft.id)}, headers=HX).status_code == 204
+    )
+
+    again = browser.post("/dispatch/discard", {"plan_id": str(draft.id)}, headers=HX)
+    assert again.status_code == 409
+    assert "only a draft schedule can be discarded" in again.text.lower()

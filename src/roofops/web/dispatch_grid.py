@@ -51,7 +51,7 @@ class Cell:
     day: Day
     span: int = 1
     placement: Placement | None = None
-    off: str = ""  # the crew's time off that day ("Time off", "Sick", "Crew out")
+    off: str = ""  # the crew's time off that day, or during the placement ("Sick", "Crew out")
 
 
 @dataclass(frozen=True)
@@ -107,6 +107,7 @@ def _cells(lane: Sequence[Placement], days: Sequence[Day], off: Mapping[date, st
             index += 1
             continue
         span = sum(1 for d in days[index:] if d.on <= placement.ends_on)
-        cells.append(Cell(day, span, placement, off.get(day.on, "")))
+        labels = dict.fromkeys(off[d.on] for d in days[index : index + span] if d.on in off)
+        cells.append(Cell(day, span, placement, ", ".join(labels)))
         index += span
     return cells

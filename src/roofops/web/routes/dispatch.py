@@ -157,6 +157,12 @@ def _board_after(request: Request, db: Session, page: PageContext, form: WindowF
     return render(request, "dispatch/_board_update.html", _board_context(db, window))
 
 
+class _Refused(Exception):
+    def __init__(self, reasons: tuple[str, ...]) -> None:
+        super().__init__(*reasons)
+        self.reasons = reasons
+
+
 @router.post("/move", dependencies=PLANNERS)
 def move(request: Request, db: DB, page: Page, form: Annotated[PlacementForm, Form()]) -> Response:
     try:
@@ -164,10 +170,13 @@ def move(request: Request, db: DB, page: Page, form: Annotated[PlacementForm, Fo
             outcome = dispatch_service.move(
                 db, page.principal, form.job(), form.the_phase(), form.crew(), form.day()
             )
+            if outcome.refused:
+                # Undo what the service wrote on the way (a draft copied for the move).
+                raise _Refused(outcome.reasons)
+    except _Refused as refused:
+        return _refusal(request, list(refused.reasons))
     except RoofOpsError as exc:
         return _refusal(request, [exc.message])
-    if outcome.refused:
-        return _refusal(request, list(outcome.reasons))
     return _board_after(request, db, page, form)
 
 
