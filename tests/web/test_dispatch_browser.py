@@ -126,6 +126,7 @@ def test_crew_out_then_replan_shows_what_moves_before_publishing(
     expect(moved).to_contain_text("Shingle Crew")  # from where ...
     expect(moved.locator("td").nth(4)).not_to_be_empty()  # ... and why
     expect(page.locator("#board-showing")).to_contain_text("draft")
+    expect(events.get_by_role("button", name="Re-plan")).to_have_count(0)  # answered
     shot(page, "dispatch-replan.png")
 
     page.locator("#draft-line").get_by_role("button", name="Publish").click()

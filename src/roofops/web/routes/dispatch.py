@@ -93,15 +93,12 @@ def _board_context(db: Session, window: Window) -> dict[str, Any]:
         "window": window,
         "plans": view.plans,
         "diff": change_rows(view.changes),
+        "pending_events": pending_events(db),
     }
 
 
 def _page_context(db: Session, page: PageContext, window: Window) -> dict[str, Any]:
-    return (
-        _board_context(db, window)
-        | _map_context(db, _today(page))
-        | {"pending_events": pending_events(db)}
-    )
+    return _board_context(db, window) | _map_context(db, _today(page))
 
 
 def _map_context(db: Session, day: date) -> dict[str, Any]:
