@@ -26,6 +26,7 @@ from roofops.models import (
     FigureSource,
     IntegrationConnection,
     Job,
+    JobRequirements,
     JobStage,
     JobStageEvent,
     JobType,
@@ -229,3 +230,13 @@ def connect_quickbooks(db: Session, settings: Settings) -> IntegrationConnection
     db.add(connection)
     db.commit()
     return connection
+
+
+def make_requirements(db: Session, job: Job, **values: Any) -> JobRequirements:
+    """What the job needs before it can be scheduled (dates, gutters, window, lock)."""
+    requirements = JobRequirements(job_id=job.id, with_gutters=False, visit_minutes=60)
+    for name, value in values.items():
+        setattr(requirements, name, value)
+    db.add(requirements)
+    db.flush()
+    return requirements

@@ -9,6 +9,7 @@ from roofops.auth.endpoints import router as auth_router
 from roofops.company.endpoints import router as company_router
 from roofops.crew.endpoints import router as crew_router
 from roofops.customer.endpoints import router as customer_router
+from roofops.dispatch.endpoints import router as dispatch_router
 from roofops.dispatch.field_endpoints import router as dispatch_field_router
 from roofops.events.endpoints import router as events_router
 from roofops.financials.endpoints import router as accounting_router
@@ -31,6 +32,7 @@ for domain_router in (
     customer_router,
     job_router,
     crew_router,
+    dispatch_router,
     dispatch_field_router,
     events_router,
     jobnimbus_router,

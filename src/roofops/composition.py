@@ -11,6 +11,7 @@ from types import ModuleType
 
 from roofops.auth import tasks as auth_tasks
 from roofops.dispatch import field_tasks as dispatch_field_tasks
+from roofops.dispatch import tasks as dispatch_tasks
 from roofops.integrations.invoicing import tasks as invoicing_tasks
 from roofops.integrations.invoicing.push import invoice_books
 from roofops.integrations.jobnimbus import tasks as jobnimbus_tasks
@@ -33,6 +34,7 @@ TASK_MODULES: tuple[ModuleType, ...] = (
     invoicing_tasks,
     weather_tasks,
     dispatch_field_tasks,
+    dispatch_tasks,
 )
 
 

@@ -122,7 +122,7 @@ class PhaseSpec:
 
 
 def task_key(job: Job, phase: Phase) -> str:
-    return f"{job.number}:{phase.value}"
+    return f"{job.number}/{phase.value}"  # the plan check finds other tasks named by the "/"
 
 
 def phases_of(job: Job, requirements: JobRequirements | None) -> tuple[PhaseSpec, ...]:
@@ -164,7 +164,6 @@ class _Loader:
     horizon: Horizon
     crews: dict[uuid.UUID, Crew]
     published: list[ScheduleEntry]
-    overruns: Mapping[uuid.UUID, int] = field(default_factory=dict)
     crew_specs: dict[str, CrewSpec] = field(default_factory=dict)
     notes: dict[uuid.UUID, str] = field(default_factory=dict)
 
@@ -253,7 +252,7 @@ class _Loader:
 
     def _under_way(self, job: Job, phase: Phase) -> tuple[Lock | None, bool, int | None] | None:
         """A phase the published plan started on or before the horizon's first day, of a job in
-        production: it stays with its crew from day 0 for its remaining days (plus any overrun).
+        production: it stays with its crew from day 0 for its remaining days.
         When that crew is out on day 0, only the crew is kept: the work resumes on its return."""
 
         if job.stage != JobStage.IN_PRODUCTION:
@@ -266,7 +265,7 @@ class _Loader:
         remaining = sum(
             1 for day in entry.work_days if date.fromisoformat(day) >= self.horizon.start
         )
-        remaining = max(remaining, 1) + self.overruns.get(job.id, 0)
+        remaining = max(remaining, 1)
         crew_id = str(entry.crew_id)
         if 0 in self._unavailable(entry.crew_id):
             return Lock(crew_id=crew_id), False, remaining
@@ -332,12 +331,11 @@ def load_schedule_inputs(
     weights: ScheduleWeights,
     published: DispatchPlan | None,
     branch_id: uuid.UUID | None = None,
-    overruns: Mapping[uuid.UUID, int] | None = None,
 ) -> ScheduleInputs:
     """Everything the scheduler needs for ``days`` calendar days from ``start``.
 
     ``published`` is the plan crews work from: its entries keep work in progress in place and
-    are what the solver avoids changing. ``overruns`` adds working days to a job under way.
+    are what the solver avoids changing.
     """
     from roofops.engines.scheduling.model import ScheduleProblem
 
@@ -346,7 +344,7 @@ def load_schedule_inputs(
     calendar = CalendarRepository(db)
     horizon = working_days(start, end, crews, calendar.holidays(start, end))
     entries = PlanRepository(db).entries(published.id) if published is not None else []
-    loader = _Loader(horizon, {crew.id: crew for crew in crews}, entries, overruns=overruns or {})
+    loader = _Loader(horizon, {crew.id: crew for crew in crews}, entries)
     time_off = calendar.time_off(start, end)
     for crew in crews:
         mine = [entry for entry in time_off if entry.crew_id == crew.id]

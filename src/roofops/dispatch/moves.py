@@ -2,8 +2,8 @@
 
 The move is refused with sentences the board shows ("Metal Crew 1 has no 'tile' skill",
 "Sat 10 Jan is not a working day") when it breaks a rule. Only what the move itself breaks
-counts: a draft that already had a problem (a crew marked out since) does not block every
-other move.
+counts (the plan check's own move check): a draft that already had a problem (a crew marked
+out since) does not block every other move.
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from roofops.dispatch.inputs import ScheduleInputs
-from roofops.dispatch.planning import violations
-from roofops.engines.scheduling.model import Assignment
+from roofops.dispatch.planning import sentence
 from roofops.models.dispatch import Phase, ScheduleEntry
 from roofops.models.job import Job
 
@@ -54,11 +53,12 @@ def check_move(
             f"from {start_on:%a %-d %b} that runs past the plan's last day "
             f"({inputs.horizon.days[-1]:%a %-d %b})."
         ]
-    current = [a for a in inputs.assignments_of(entries) if a.task_id != key]
-    moved = Assignment(key, crew.id, start, end)
-    broken = _new_violations(inputs, current, [*current, moved])
+    from roofops.engines.plan_check.schedule import check_move as broken_by
+
+    current = inputs.assignments_of(entries)
+    broken = broken_by(inputs.problem, current, key, crew.id, start)
     if broken:
-        return broken
+        return [sentence(violation.message) for violation in broken]
     return Placement(crew_id, inputs.horizon.days[start:end])
 
 
@@ -73,13 +73,6 @@ def _start_index(inputs: ScheduleInputs, day: date) -> int | str:
     if index is None:
         return f"{day:%a %-d %b} is not a working day (weekend or company holiday)."
     return index
-
-
-def _new_violations(
-    inputs: ScheduleInputs, before: list[Assignment], after: list[Assignment]
-) -> list[str]:
-    known = set(violations(inputs.problem, before))
-    return [sentence for sentence in violations(inputs.problem, after) if sentence not in known]
 
 
 def _why_none(job: Job) -> str:

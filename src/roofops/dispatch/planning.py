@@ -8,7 +8,7 @@ if that fails too, the published plan is kept as it is. The plan's note says whi
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -29,6 +29,11 @@ log = get_logger(__name__)
 SOLVED = frozenset({"OPTIMAL", "FEASIBLE"})
 
 
+# A search's plan and, for a re-plan, why the tasks the event broke moved.
+Found = tuple[ScheduleResult, Mapping[str, str]]
+Search = Callable[[ScheduleProblem], Found]
+
+
 @dataclass(frozen=True)
 class Proposal:
     """A checked plan and how it was made."""
@@ -42,15 +47,19 @@ class Proposal:
     gap_pct: float | None = None
     seconds: float | None = None
     breakdown: dict[str, int] = field(default_factory=dict)
+    # Why a task moved from the published plan, for the tasks an event broke.
+    moved_because: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, result: ScheduleResult, solver: str, note: str = "") -> Proposal:
+    def of(cls, found: Found, solver: str, note: str = "") -> Proposal:
+        result, moved_because = found
         b = result.breakdown
         return cls(
             assignments=result.assignments,
             unscheduled=result.unscheduled,
             solver=solver,
             note=note,
+            moved_because=moved_because,
             objective=result.objective,
             bound=result.bound,
             gap_pct=result.gap_pct,
@@ -67,18 +76,28 @@ class Proposal:
         )
 
 
-Search = Callable[["ScheduleProblem"], "ScheduleResult"]
-
-
 def solver_search(time_limit: float, seed: int = 0) -> Search:
-    """CP-SAT with the published plan as a warm start."""
+    """CP-SAT with the published plan as a warm start (the greedy plan when none)."""
 
-    def search(problem: ScheduleProblem) -> ScheduleResult:
+    def search(problem: ScheduleProblem) -> Found:
         from roofops.engines.scheduling.solver import SolveSettings, solve
 
-        return solve(
-            problem, SolveSettings(time_limit=time_limit, seed=seed, hint=problem.published)
-        )
+        settings = SolveSettings(time_limit=time_limit, seed=seed, hint=problem.published)
+        return solve(problem, settings), {}
+
+    return search
+
+
+def replan_search(time_limit: float, seed: int = 0) -> Search:
+    """The engine's re-plan of the published plan in a problem the event already changed:
+    what the event broke is freed, everything else pays heavily for moving."""
+
+    def search(problem: ScheduleProblem) -> Found:
+        from roofops.engines.scheduling.replan import UrgentJob, replan
+
+        # The problem already holds the event (time off, dates, forecast): nothing to apply.
+        done = replan(problem, problem.published, UrgentJob(()), time_limit, seed=seed)
+        return done.result, {move.task_id: move.reason for move in done.diff.moved}
 
     return search
 
@@ -90,10 +109,11 @@ def propose(problem: ScheduleProblem, search: Search) -> Proposal:
     why_not = _attempt(problem, search)
     if isinstance(why_not, Proposal):
         return why_not
-    greedy = greedy_schedule(problem)
+    greedy = greedy_schedule(problem, keep=problem.published)
     greedy_violations = violations(problem, greedy.assignments)
     if not greedy_violations:
-        return Proposal.of(greedy, "greedy", f"{why_not} The greedy dispatcher's plan is kept.")
+        note = f"{why_not} The greedy dispatcher's plan is kept."
+        return Proposal.of((greedy, {}), "greedy", note)
     log.error("dispatch.plan.rejected", solver=why_not, greedy=greedy_violations[:5])
     note = (
         f"{why_not} The greedy plan failed the check too ({greedy_violations[0]}): "
@@ -105,7 +125,7 @@ def propose(problem: ScheduleProblem, search: Search) -> Proposal:
 def _attempt(problem: ScheduleProblem, search: Search) -> Proposal | str:
     """The solver's checked proposal, or the sentence saying why there is none."""
     try:
-        result = search(problem)
+        result, moved_because = search(problem)
     except Exception:  # a crashed solver must not cost the dispatcher the plan
         log.exception("dispatch.solver.failed")
         return "The optimizer failed."
@@ -115,7 +135,7 @@ def _attempt(problem: ScheduleProblem, search: Search) -> Proposal | str:
     if found:
         log.error("dispatch.plan.check_failed", violations=found[:5])
         return f"The optimizer's plan failed the plan check: {found[0]}."
-    return Proposal.of(result, "cp-sat")
+    return Proposal.of((result, moved_because), "cp-sat")
 
 
 def violations(problem: ScheduleProblem, assignments: Sequence[Assignment]) -> list[str]:
@@ -143,7 +163,8 @@ def entries_for(
         if task.in_progress and (ref.job_id, ref.phase) in before:
             days = _days_before(before[(ref.job_id, ref.phase)], inputs.horizon.start) + days
         crew_id = uuid.UUID(assignment.crew_id)
-        rows.append(_entry(plan_id, ref, task, (crew_id, days), why_here(inputs, assignment)))
+        why = why_here(inputs, assignment, proposal.moved_because.get(assignment.task_id, ""))
+        rows.append(_entry(plan_id, ref, task, (crew_id, days), why))
     for left in proposal.unscheduled:
         ref = inputs.tasks[left.task_id]
         task = problem.task(left.task_id)
@@ -178,26 +199,34 @@ def _days_before(entry: ScheduleEntry, start: date) -> list[date]:
     return [d for d in map(date.fromisoformat, entry.work_days) if d < start]
 
 
-def why_here(inputs: ScheduleInputs, assignment: Assignment) -> str:
-    """One or two sentences: who, from when, why not earlier, against the promise."""
+def why_here(inputs: ScheduleInputs, assignment: Assignment, moved_because: str = "") -> str:
+    """One or two sentences: why it moved (re-plans), who, from when, against the promise."""
     problem = inputs.problem
     task = problem.task(assignment.task_id)
     crew = problem.crew(assignment.crew_id)
-    ref = inputs.tasks[assignment.task_id]
-    skills = ", ".join(sorted(task.required_skills))
     if task.in_progress:
         return f"Under way: stays with {crew.label} until it is done."
-    parts = [f"{crew.label} has the {skills} skill"]
-    if task.lock is not None:
-        parts = [f"Locked by the dispatcher ({crew.label})"]
+    skills = ", ".join(sorted(task.required_skills))
+    who = (
+        f"Locked by the dispatcher ({crew.label})"
+        if task.lock
+        else f"{crew.label} has the {skills} skill"
+    )
     if assignment.start <= task.earliest:
-        ready = inputs.notes.get(ref.job_id)
-        parts.append(f"first workable day{f' ({ready})' if ready else ''}")
-    elif task.predecessors and assignment.start > 0:
-        parts.append("after the job's previous phase")
+        ready = inputs.notes.get(inputs.tasks[assignment.task_id].job_id)
+        when = f"first workable day{f' ({ready})' if ready else ''}"
+    elif task.predecessors:
+        when = "after the job's previous phase"
     else:
-        parts.append(f"{crew.label}'s first free slot that fits")
-    return "; ".join(parts) + "." + _promise(problem, task, assignment)
+        when = f"{crew.label}'s first free slot that fits"
+    moved = f"Moved: {sentence(moved_because)} " if moved_because else ""
+    return f"{moved}{who}; {when}.{_promise(problem, task, assignment)}"
+
+
+def sentence(text: str) -> str:
+    """The engines' lower-case phrases as sentences."""
+    text = text.strip()
+    return f"{text[:1].upper()}{text[1:]}{'' if text.endswith('.') else '.'}" if text else ""
 
 
 def _promise(problem: ScheduleProblem, task: TaskSpec, assignment: Assignment) -> str:
@@ -217,5 +246,5 @@ def why_not(inputs: ScheduleInputs, left: Unscheduled) -> str:
     ref = inputs.tasks[left.task_id]
     ready = inputs.notes.get(ref.job_id)
     if ready and ready not in left.reason:
-        return f"{left.reason.rstrip('.')} ({ready})."
-    return left.reason
+        return sentence(f"{left.reason.rstrip('.')} ({ready})")
+    return sentence(left.reason)

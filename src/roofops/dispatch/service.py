@@ -8,6 +8,7 @@ published plan and tells the crews (the publish hooks).
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
-from roofops.audit.service import apply_changes, audit_service
+from roofops.audit.service import apply_changes, audit_service, change
 from roofops.auth.permissions import Permission
 from roofops.auth.principal import Principal
 from roofops.company.service import company_service
@@ -24,8 +25,15 @@ from roofops.crew.service import require_crew
 from roofops.dispatch.board import Board, build_board
 from roofops.dispatch.diff import PlanDiff, plan_diff
 from roofops.dispatch.inputs import ScheduleInputs, load_schedule_inputs
-from roofops.dispatch.moves import check_move
-from roofops.dispatch.planning import Proposal, Search, entries_for, propose, solver_search
+from roofops.dispatch.moves import Placement, check_move
+from roofops.dispatch.planning import (
+    Proposal,
+    Search,
+    entries_for,
+    propose,
+    replan_search,
+    solver_search,
+)
 from roofops.dispatch.repository import (
     CalendarRepository,
     DispatchCrewRepository,
@@ -180,15 +188,14 @@ class DispatchService:
         first = max(company_service.today(db), published.horizon_start)
         last = max(published.horizon_end, first + timedelta(days=6))
         limit = time_limit or get_settings().dispatch_replan_time_limit_seconds
-        overruns = {event.job_id: event.days} if event.kind == DispatchEventKind.OVERRUN else {}
         plan = self._plan(
             db,
             principal,
             (first, (last - first).days + 1),
-            solver_search(limit),
+            replan_search(limit),
             trigger=f"replan: {event.kind.value.replace('_', ' ')}",
             progress=progress,
-            overruns={k: v for k, v in overruns.items() if k is not None},
+            event=event,
         )
         event.plan_id = plan.id
         db.flush()
@@ -203,18 +210,15 @@ class DispatchService:
         *,
         trigger: str,
         progress: Progress,
-        overruns: dict[uuid.UUID, int] | None = None,
+        event: DispatchEvent | None = None,
     ) -> DispatchPlan:
         progress("loading", 5, "Reading crews, jobs, calendars and the forecast")
         published = self.published(db)
         inputs = load_schedule_inputs(
-            db,
-            *window,
-            weather=self.weather,
-            weights=schedule_weights(),
-            published=published,
-            overruns=overruns,
+            db, *window, weather=self.weather, weights=schedule_weights(), published=published
         )
+        if event is not None and event.kind == DispatchEventKind.OVERRUN:
+            inputs = with_overrun(inputs, event)
         progress("solving", 20, f"Scheduling {len(inputs.problem.tasks)} job phases")
         proposal = propose(inputs.problem, search)
         progress("saving", 90, _summary_line(proposal))
@@ -335,20 +339,15 @@ class DispatchService:
         if entry is None:
             entry = ScheduleEntry(plan_id=draft.id, job_id=job_id, phase=phase)
             plans.add_entries([entry])
-        old = {"crew_id": entry.crew_id, "starts_on": entry.starts_on}
-        entry.crew_id, entry.work_days = placement.crew_id, [d.isoformat() for d in placement.days]
-        entry.starts_on, entry.ends_on = placement.days[0], placement.days[-1]
-        entry.reason = f"Moved by hand by {principal.label}."
-        draft.trigger = draft.trigger if draft.trigger else "manual move"
+        before = _slot_of(job.number, entry)
+        _place(entry, placement, f"Moved by hand by {principal.label}.")
         audit_service.record(
             db,
             principal,
             action="dispatch.moved",
             entity_type="dispatch_plan",
             entity_id=draft.id,
-            changes={
-                "job": {"old": old, "new": {"crew_id": str(crew_id), "starts_on": str(start_on)}}
-            },
+            changes={"job": change(before, _slot_of(job.number, entry))},
         )
         db.flush()
         return MoveOutcome(refused=False, plan_id=draft.id)
@@ -591,6 +590,31 @@ _EVENT_RULES: dict[DispatchEventKind, Callable[[Session, Principal, DispatchEven
     DispatchEventKind.URGENT_JOB: _urgent_job,
     DispatchEventKind.WEATHER: _weather,
 }
+
+
+def with_overrun(inputs: ScheduleInputs, event: DispatchEvent) -> ScheduleInputs:
+    """The job's phase under way (in the published plan) runs ``event.days`` longer."""
+    from roofops.engines.scheduling.replan import TaskOverrun, apply_event
+
+    planned = {a.task_id for a in inputs.problem.published}
+    key = next(
+        (k for k, ref in inputs.tasks.items() if ref.job_id == event.job_id and k in planned),
+        None,
+    )
+    if key is None:
+        raise Conflict("the job is not in the published plan: it cannot overrun")
+    problem = apply_event(inputs.problem, TaskOverrun(key, event.days))
+    return dataclasses.replace(inputs, problem=problem)
+
+
+def _place(entry: ScheduleEntry, placement: Placement, reason: str) -> None:
+    entry.crew_id, entry.reason = placement.crew_id, reason
+    entry.work_days = [day.isoformat() for day in placement.days]
+    entry.starts_on, entry.ends_on = placement.days[0], placement.days[-1]
+
+
+def _slot_of(job_number: str, entry: ScheduleEntry) -> dict[str, object]:
+    return {"job": job_number, "crew_id": entry.crew_id, "starts_on": entry.starts_on}
 
 
 def _copy(entry: ScheduleEntry, plan_id: uuid.UUID) -> ScheduleEntry:
