@@ -56,16 +56,15 @@ class DrawnRoute:
 
 @dataclass(frozen=True)
 class _Frame:
-    west: float
-    north: float
-    scale: float
-    x_offset: float
-    y_offset: float
-    squeeze: float
+    """Centred on the middle of the places, scaled so the farthest ones touch the margins."""
+
+    middle: Place
+    scale: float  # pixels per degree of latitude
+    squeeze: float  # a degree of longitude is this fraction of a degree of latitude
 
     def at(self, place: Place) -> tuple[float, float]:
-        x = self.x_offset + (place.longitude - self.west) * self.squeeze * self.scale
-        y = self.y_offset + (self.north - place.latitude) * self.scale
+        x = WIDTH / 2 + (place.longitude - self.middle.longitude) * self.squeeze * self.scale
+        y = HEIGHT / 2 - (place.latitude - self.middle.latitude) * self.scale
         return round(x, 1), round(y, 1)
 
 
@@ -87,12 +86,11 @@ def _frame(places: Sequence[Place]) -> _Frame:
     west, east = min(p.longitude for p in places), max(p.longitude for p in places)
     south, north = min(p.latitude for p in places), max(p.latitude for p in places)
     squeeze = math.cos(math.radians((north + south) / 2))
-    span_x = max((east - west) * squeeze, 1e-6)
-    span_y = max(north - south, 1e-6)
+    # One place alone (or all at one spot) has no extent: any scale centres it.
+    span_x = max((east - west) * squeeze, 1e-9)
+    span_y = max(north - south, 1e-9)
     scale = min((WIDTH - 2 * MARGIN) / span_x, (HEIGHT - 2 * MARGIN) / span_y)
-    x_offset = (WIDTH - span_x * scale) / 2
-    y_offset = (HEIGHT - span_y * scale) / 2
-    return _Frame(west, north, scale, x_offset, y_offset, squeeze)
+    return _Frame(Place((north + south) / 2, (east + west) / 2), scale, squeeze)
 
 
 def _drawn(route: RouteIn, frame: _Frame) -> DrawnRoute:
