@@ -134,3 +134,31 @@ def test_crew_out_then_replan_shows_what_moves_before_publishing(
     expect(page.locator("#board-showing")).to_contain_text("published")
     expect(page.locator("#plan-bar")).to_contain_text("Published")
     assert console_errors == []
+
+
+def test_the_move_dialog_moves_a_job_with_the_keyboard_then_discard_undoes_it(
+    page: Page, live: Live, console_errors: list[str]
+) -> None:
+    open_board(page, live)
+    block = page.locator('#board table [data-placement][data-job-number="D-100"]')
+    block.get_by_role("button", name="Move…").focus()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog", name=re.compile("Move D-100"))
+    expect(dialog).to_be_visible()
+    later = live.monday + timedelta(days=8)
+    dialog.get_by_label("Crew").select_option(label="Shingle Crew (asphalt_shingle)")
+    dialog.get_by_label("First day").fill(str(later))
+    dialog.get_by_role("button", name="Move", exact=True).press("Enter")
+
+    expect(dialog).to_be_hidden()
+    moved = slot(page, live.shingles_id, later).locator('[data-job-number="D-100"]')
+    expect(moved).to_contain_text("moved")
+    expect(moved.locator("summary")).to_have_text("Why here")
+    moved.locator("summary").click()
+    expect(moved).to_contain_text("Moved by hand by")
+    expect(page.locator('#plan-diff tr[data-job-number="D-100"]')).to_contain_text("Moved")
+
+    page.locator("#draft-line").get_by_role("button", name="Discard").click()
+    expect(page.locator("#draft-line")).to_have_count(0)
+    expect(slot(page, live.shingles_id, later).locator("[data-placement]")).to_have_count(0)
+    assert console_errors == []
