@@ -4,7 +4,7 @@ queue and why not, closed days, time off, the day's routes) and who gets the con
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 
 import pytest
@@ -12,8 +12,12 @@ import sqlalchemy as sa
 from httpx import Response
 from sqlalchemy.orm import Session
 
+from roofops.dispatch.service import dispatch_service
+from roofops.dispatch.weather import NoWeather
+from roofops.integrations.weather.outlook import ForecastOutlook
+from roofops.kit.time import utcnow
 from roofops.models import Crew, Role
-from roofops.models.dispatch import DispatchPlan, PlanStatus
+from roofops.models.dispatch import DispatchPlan, PlanStatus, WeatherForecast
 from tests.web.conftest import Browser
 from tests.web.dispatch_data import World, add_routes, build_world
 
@@ -239,3 +243,49 @@ def test_discarding_twice_says_why(sign_in: SignIn, world: World, db: Session) -
     again = browser.post("/dispatch/discard", {"plan_id": str(draft.id)}, headers=HX)
     assert again.status_code == 409
     assert "only a draft schedule can be discarded" in again.text.lower()
+
+
+# ----- weather -------------------------------------------------------------------------------
+@pytest.fixture
+def forecast_outlook() -> Iterator[None]:
+    """The forecast-reading outlook the composition root connects in production."""
+    dispatch_service.connect_weather(ForecastOutlook())
+    yield
+    dispatch_service.connect_weather(NoWeather())
+
+
+def _forecast(on: date, latitude: float, longitude: float, rain_mm: float) -> WeatherForecast:
+    return WeatherForecast(
+        latitude=latitude,
+        longitude=longitude,
+        on=on,
+        precipitation_mm=rain_mm,
+        precipitation_probability=90 if rain_mm else 0,
+        wind_max_mph=8,
+        gust_max_mph=12,
+        temp_min_f=50,
+        temp_max_f=65,
+        source="test",
+        fetched_at=utcnow(),
+    )
+
+
+@pytest.mark.usefixtures("forecast_outlook")
+def test_weather_days_are_marked_on_the_day_and_on_the_work_with_the_reason(
+    sign_in: SignIn, world: World, db: Session
+) -> None:
+    tuesday = MONDAY + timedelta(days=1)
+    # D-100's site (39.75, -105.02): 14 mm of rain on Tuesday, dry the other days.
+    db.add_all(
+        _forecast(MONDAY + timedelta(days=n), 39.75, -105.02, 14.0 if n == 1 else 0.0)
+        for n in range(14)
+    )
+    db.commit()
+
+    page = sign_in(Role.VIEWER).client.get(f"/dispatch?start={MONDAY}&days=14").text
+
+    header = re.search(rf'<th scope="col" class="board-day weather" data-day="{tuesday}"', page)
+    assert header is not None
+    assert "Weather stops work at 1 site" in page
+    block = page[page.index('data-job-number="D-100"') :]
+    assert "Tue Dec 8: rain" in block[: block.index("</details>")]
