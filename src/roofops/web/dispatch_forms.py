@@ -74,3 +74,16 @@ class CrewOutForm(BaseModel):
                 f"a crew is out for 1 to {MAX_DAYS_OUT} working days", field="days"
             )
         return count
+
+
+class RoutesForm(BaseModel):
+    """A day's routes: plan them, or publish or discard the day's draft."""
+
+    day: FormText = ""
+    plan_id: FormText = ""
+
+    def the_day(self) -> date:
+        return form_date(self.day, "day")
+
+    def plan(self) -> uuid.UUID:
+        return form_uuid(self.plan_id, "plan_id")

@@ -15,6 +15,7 @@ from roofops.dispatch.day_routes import day_routes
 from roofops.models import Crew, Job, Property
 from roofops.models.dispatch import (
     DispatchEvent,
+    DispatchPlan,
     StopKind,
 )
 from roofops.web.route_map import Place, RouteIn, StopIn
@@ -47,9 +48,17 @@ def event_summary(event: DispatchEvent, crew_name: str | None) -> str:
     return f"{who}: {what} from {when}{days}{note}"
 
 
-def routes_of_day(db: Session, day: date) -> tuple[list[RouteIn], list[str]]:
-    """The day's routes (its draft if one is being made, else the published ones): each crew's
-    stops in order, and the visits left out with why."""
+@dataclass(frozen=True)
+class DayMap:
+    """The day's routes plan (its draft if one is being made, else the published one), each
+    crew's stops in order, and the visits left out with why."""
+
+    plan: DispatchPlan | None
+    routes: list[RouteIn]
+    left_out: list[str]
+
+
+def routes_of_day(db: Session, day: date) -> DayMap:
     current = day_routes.current(db, day)
     visits = [s for s in current.stops if s.kind == StopKind.VISIT] if current else []
     sites = _sites(db, {stop.job_id for stop in visits if stop.job_id is not None})
@@ -65,7 +74,8 @@ def routes_of_day(db: Session, day: date) -> tuple[list[RouteIn], list[str]]:
         label = f"{job.number} · {_clock(stop.start_minute)}, {prop.address_line1}"
         stops[stop.crew_id].append(StopIn(Place(prop.latitude, prop.longitude), label))
     crews = db.scalars(sa.select(Crew).where(Crew.id.in_(stops)).order_by(Crew.name))
-    return [_route(crew, stops[crew.id]) for crew in crews], left_out
+    routes = [_route(crew, stops[crew.id]) for crew in crews]
+    return DayMap(current.plan if current else None, routes, left_out)
 
 
 def _sites(db: Session, job_ids: set[uuid.UUID]) -> dict[uuid.UUID, tuple[Job, Property]]:

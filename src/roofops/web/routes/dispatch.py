@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from roofops.auth.dependencies import requires
 from roofops.auth.permissions import Permission
 from roofops.db import DB, attempt
+from roofops.dispatch.day_routes import day_routes
 from roofops.dispatch.schemas import EventIn
 from roofops.dispatch.service import dispatch_service
 from roofops.exceptions import RoofOpsError
@@ -31,6 +32,7 @@ from roofops.web.dependencies import Page
 from roofops.web.dispatch_forms import (
     CrewOutForm,
     PlacementForm,
+    RoutesForm,
     WindowFields,
     form_date,
     form_uuid,
@@ -102,10 +104,11 @@ def _page_context(db: Session, page: PageContext, window: Window) -> dict[str, A
 
 
 def _map_context(db: Session, day: date) -> dict[str, Any]:
-    routes, unrouted = routes_of_day(db, day)
+    day_map = routes_of_day(db, day)
     return {
-        "routes": draw(routes),
-        "unrouted": unrouted,
+        "routes": draw(day_map.routes),
+        "unrouted": day_map.left_out,
+        "routes_plan": day_map.plan,
         "route_day": day,
         "map_size": (WIDTH, HEIGHT),
     }
@@ -136,6 +139,40 @@ def routes_fragment(request: Request, db: DB, page: Page, day: str | None = None
     if not is_fragment_request(request):
         return RedirectResponse(f"{PAGE_URL}#routes", 303)
     return render(request, "dispatch/_map.html", _map_context(db, the_day))
+
+
+def _map_after(request: Request, db: Session, day: date, action: Callable[[], object]) -> Response:
+    """The map after a routes action, or the action's refusal above it."""
+    try:
+        with attempt(db):
+            action()
+    except RoofOpsError as exc:
+        context = _map_context(db, day) | {"routes_error": exc.message}
+        return render(request, "dispatch/_map.html", context, status_code=exc.status_code)
+    if not is_fragment_request(request):
+        return RedirectResponse(f"{PAGE_URL}#routes", 303)
+    return render(request, "dispatch/_map.html", _map_context(db, day))
+
+
+@router.post("/routes/plan", dependencies=PLANNERS)
+def plan_routes(
+    request: Request, db: DB, page: Page, form: Annotated[RoutesForm, Form()]
+) -> Response:
+    """Solve the day's routes now (a few seconds) into the day's draft routes."""
+    day = form.the_day()
+    return _map_after(request, db, day, lambda: day_routes.optimize(db, page.principal, day))
+
+
+@router.post("/routes/{action}", dependencies=PLANNERS)
+def decide_routes(
+    request: Request,
+    db: DB,
+    page: Page,
+    action: Literal["publish", "discard"],
+    form: Annotated[RoutesForm, Form()],
+) -> Response:
+    decide = day_routes.publish if action == "publish" else day_routes.discard
+    return _map_after(request, db, form.the_day(), lambda: decide(db, page.principal, form.plan()))
 
 
 # ----- moves and locks (planners) ----------------------------------------------------------
