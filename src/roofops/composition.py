@@ -10,11 +10,16 @@ from __future__ import annotations
 from types import ModuleType
 
 from roofops.auth import tasks as auth_tasks
+from roofops.config import get_settings
 from roofops.dispatch import field_tasks as dispatch_field_tasks
 from roofops.dispatch import tasks as dispatch_tasks
+from roofops.dispatch.notifications import notify_plan_published
+from roofops.dispatch.service import dispatch_service
+from roofops.dispatch.travel import connect_travel_times
 from roofops.integrations.invoicing import tasks as invoicing_tasks
 from roofops.integrations.invoicing.push import invoice_books
 from roofops.integrations.jobnimbus import tasks as jobnimbus_tasks
+from roofops.integrations.osrm.client import travel_provider
 from roofops.integrations.quickbooks import tasks as quickbooks_tasks
 from roofops.integrations.weather import tasks as weather_tasks
 from roofops.integrations.xero import tasks as xero_tasks
@@ -33,8 +38,8 @@ TASK_MODULES: tuple[ModuleType, ...] = (
     invoice_tasks,
     invoicing_tasks,
     weather_tasks,
-    dispatch_field_tasks,
     dispatch_tasks,
+    dispatch_field_tasks,
 )
 
 
@@ -42,4 +47,6 @@ def register_background_work() -> list[TaskSpec]:
     """Every task of the modules above: importing them registered their tasks and crons.
     The ports the domains call out through are connected here too, once per process."""
     invoice_service.connect_books(invoice_books)
+    connect_travel_times(travel_provider(get_settings()))  # ROOFOPS_TRAVEL_PROVIDER
+    dispatch_service.connect_publish_hook(notify_plan_published)
     return all_tasks()

@@ -320,6 +320,60 @@ def _print(console: Console, figures: dict[str, SyncFigures], title: str, as_jso
     console.print(table)
 
 
+@app.command("routing")
+def routing(
+    instances: Annotated[
+        Path, typer.Option(exists=True, file_okay=False, help="Folder of Solomon .txt files.")
+    ],
+    bks: Annotated[
+        Path, typer.Option(exists=True, dir_okay=False, help="CSV: instance, dimacs_distance_bks.")
+    ],
+    time_limit: Annotated[float, typer.Option(min=0.1, help="Seconds per instance and solver.")],
+    peers: Annotated[bool, typer.Option("--peers", help="Also OR-Tools and VROOM.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """The routing engine on Solomon VRPTW files: vehicles, DIMACS distance, gap to the
+    best-known and seconds per instance, then the mean gap (and the same for the peers)."""
+    from roofops.cli.bench_routing import run_routing_bench
+
+    console = make_console(stderr=as_json)
+    with console.status("routing...") as status:
+        figures = run_routing_bench(instances, bks, time_limit, peers=peers, progress=status.update)
+    if as_json:
+        print(json.dumps(figures))
+    else:
+        _print_routing(console, figures, time_limit)
+    if _routing_errors(figures):
+        raise typer.Exit(1)
+
+
+def _routing_errors(figures: dict[str, Any]) -> bool:
+    tables = [figures, *figures.get("peers", {}).values()]
+    return any("error" in row for table in tables for row in table["instances"])
+
+
+def _print_routing(console: Console, figures: dict[str, Any], time_limit: float) -> None:
+    from rich.table import Table
+
+    for solver, table_figures in [("pyvrp", figures), *figures.get("peers", {}).items()]:
+        table = Table(title=f"{solver}, {time_limit:g} s per instance")
+        for column in ("instance", "vehicles", "distance", "gap %", "seconds", "error"):
+            table.add_column(column, justify="left" if column in ("instance", "error") else "right")
+        for row in table_figures["instances"]:
+            distance, gap = row["distance"], row["gap_pct"]
+            table.add_row(
+                row["name"],
+                str(row["vehicles"]),
+                "-" if distance is None else f"{distance:.1f}",
+                "-" if gap is None else f"{gap:.2f}",
+                f"{row['seconds']:.2f}",
+                row.get("error", ""),
+            )
+        console.print(table)
+        mean = table_figures["mean_gap_pct"]
+        console.print(f"{solver} mean gap: {'-' if mean is None else f'{mean:.3f} %'}")
+
+
 @app.command("schedule")
 def schedule(
     *,

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from roofops.audit.service import audit_service
 from roofops.auth.principal import Principal
-from roofops.company.service import company_service
 from roofops.dispatch.field_repository import FieldRepository, JobContact
+from roofops.dispatch.local_time import company_now
 from roofops.exceptions import NotFound
 from roofops.kit.crypto import random_token, sha256_hex
 from roofops.kit.time import utcnow
@@ -91,6 +91,7 @@ def render_feed(feed: CrewFeed) -> bytes:
     calendar.add("x-wr-timezone", feed.time_zone)
     # Subscribed calendars that honour it re-fetch hourly instead of once a day.
     calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", "PT1H")  # the same for Outlook and older Apple calendars
     for work in feed.work:
         calendar.add_component(_work_event(work))
     zone = ZoneInfo(feed.time_zone)
@@ -162,14 +163,15 @@ class CrewCalendars:
         db.flush()
         return IssuedToken(crew.id, token)
 
-    def feed(self, db: Session, crew_id: uuid.UUID, token: str, today: date) -> bytes:
+    def feed(self, db: Session, crew_id: uuid.UUID, token: str) -> bytes:
         """The crew's feed (published work from a week ago on), or 404 for a wrong token: a
         guessed crew id tells nothing about which crews exist."""
         repository = FieldRepository(db)
         crew = repository.crews([crew_id]).get(crew_id)
         if crew is None or not _token_matches(crew.calendar_token_hash, token):
             raise NotFound("no calendar at this address: ask the dispatcher for a new link")
-        since = today - FEED_PAST
+        now = company_now(db)
+        since = now.date() - FEED_PAST
         entries = repository.published_entries(crew_id, since)
         stops = repository.published_stops(crew_id, since)
         contacts = repository.job_contacts(
@@ -179,7 +181,7 @@ class CrewCalendars:
         return render_feed(
             CrewFeed(
                 crew_name=crew.name,
-                time_zone=company_service.get(db).time_zone,
+                time_zone=str(now.tzinfo),
                 work=tuple(_work(entry, stamp, contacts) for entry, stamp in entries),
                 visits=tuple(_slot(stop, stamp, contacts) for stop, stamp in stops),
             )

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 
 VISIT_PHASE = "visit"  # a route stop's work, beside a schedule entry's "install" or "gutters"
+# A visit that slides by less than this is no news: the crew and the customer are told (and
+# the crew asked to acknowledge) when work changes crew or day, or a visit moves by this much.
+RETIME_MINUTES = 30
 
 
 @dataclass(frozen=True)
@@ -30,11 +33,15 @@ class Placement:
         return (self.job_id, self.phase)
 
     def same_time(self, other: Placement) -> bool:
-        return (self.starts_on, self.ends_on, self.start_minute) == (
-            other.starts_on,
-            other.ends_on,
-            other.start_minute,
-        )
+        """Same days and, for a visit, a start less than RETIME_MINUTES apart."""
+        if (self.starts_on, self.ends_on) != (other.starts_on, other.ends_on):
+            return False
+        if self.start_minute is None or other.start_minute is None:
+            return self.start_minute == other.start_minute
+        return abs(self.start_minute - other.start_minute) < RETIME_MINUTES
+
+    def same_as(self, other: Placement) -> bool:
+        return self.crew_id == other.crew_id and self.same_time(other)
 
 
 @dataclass(frozen=True)
@@ -60,14 +67,19 @@ class WorkChange:
 
 
 def compare(before: Iterable[Placement], after: Iterable[Placement]) -> list[WorkChange]:
-    """Every difference between two plans' placements, in job and phase order."""
+    """Every piece of work new, gone, or moved (another crew or day, or a visit retimed by
+    RETIME_MINUTES or more) between two plans, in job and phase order."""
     old = _by_key(before)
     new = _by_key(after)
     changes = [
         WorkChange(job_id, phase, old.get((job_id, phase)), new.get((job_id, phase)))
         for job_id, phase in sorted(old.keys() | new.keys(), key=lambda k: (str(k[0]), k[1]))
     ]
-    return [change for change in changes if change.before != change.after]
+    return [change for change in changes if not _unmoved(change.before, change.after)]
+
+
+def _unmoved(before: Placement | None, after: Placement | None) -> bool:
+    return before is not None and after is not None and before.same_as(after)
 
 
 def crews_changed(changes: Iterable[WorkChange]) -> frozenset[uuid.UUID]:

@@ -38,7 +38,7 @@ ROUTE_STAGES: dict[JobType, tuple[JobStage, ...]] = {
     ),
 }
 # What leaving an optional visit for another day costs, in metres of driving it is worth.
-PRIZES = {Priority.LOW: 5_000, Priority.NORMAL: 15_000, Priority.HIGH: 40_000}
+PRIZES = {Priority.LOW: 40_000, Priority.NORMAL: 120_000, Priority.HIGH: 300_000}
 # A crew sent out at all costs this many metres: fewer crews driving, more left for production.
 CREW_FIXED_COST = 8_000
 DEFAULT_VISIT_MINUTES = 60
@@ -55,6 +55,7 @@ class DayProblem:
     jobs: dict[str, Job] = field(default_factory=dict)  # visit id -> job
     crews: dict[str, Crew] = field(default_factory=dict)  # vehicle id -> crew
     left_out: dict[uuid.UUID, str] = field(default_factory=dict)  # job id -> why not a visit
+    note: str = ""  # what the dispatcher must know about the inputs (travel estimated, ...)
 
 
 def load_day(
@@ -77,13 +78,14 @@ def load_day(
         _visit(job, needs, _place(points, _site(job)), on, urgent=urgent, not_before=not_before)
         for job, needs in candidates
     ]
-    problem = RoutingProblem(tuple(visits), tuple(vehicles), travel_matrix(points))
+    travel = travel_matrix(points)
     return DayProblem(
         on,
-        problem,
+        RoutingProblem(tuple(visits), tuple(vehicles), travel.matrix),
         jobs={str(job.id): job for job, _ in candidates},
         crews={str(crew.id): crew for crew in crews},
         left_out=left_out,
+        note=travel.note,
     )
 
 

@@ -11,17 +11,16 @@ import time
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from sqlalchemy.orm import Session
 
 from roofops.audit.service import audit_service
 from roofops.auth.principal import Principal
-from roofops.company.service import company_service
 from roofops.dispatch.changes import WorkChange, compare
-from roofops.dispatch.day_problem import DayProblem, load_day
+from roofops.dispatch.day_problem import ROUTE_SKILLS, DayProblem, load_day
 from roofops.dispatch.field_repository import FieldRepository
+from roofops.dispatch.local_time import company_now
 from roofops.dispatch.notifications import notify_plan_published
 from roofops.engines.routing.model import (
     Route,
@@ -31,10 +30,22 @@ from roofops.engines.routing.model import (
 )
 from roofops.exceptions import Conflict, ValidationFailed
 from roofops.kit.time import utcnow
-from roofops.models.dispatch import DispatchPlan, PlanKind, PlanStatus, RouteStop, StopKind
+from roofops.models.dispatch import (
+    DispatchEvent,
+    DispatchEventKind,
+    DispatchPlan,
+    PlanKind,
+    PlanStatus,
+    RouteStop,
+    StopKind,
+)
+from roofops.models.job import Job
 
 ROUTE_SECONDS = 5.0  # the solver's limit for a whole day (an urgent insertion takes far less)
 SEED = 11
+# When no position fits, the engine searches from the current plan for this long: with loading,
+# checking and storing the day, the dispatcher's answer stays under a second.
+URGENT_SEARCH_SECONDS = 0.3
 
 
 @dataclass(frozen=True)
@@ -86,11 +97,12 @@ class DayRouteService:
         visit = day.problem.visits_by_id[str(job_id)]
         others = replace(day.problem, visits=tuple(v for v in day.problem.visits if v != visit))
         current = routes_of(others, repository.stops(base.id))
-        result = insert_urgent(others, current, visit, seed=SEED)
+        result = insert_urgent(others, current, visit, time_limit=URGENT_SEARCH_SECONDS, seed=SEED)
         number = day.jobs[str(job_id)].number
         stored = _store(
             db, principal, repository, day, result, trigger=f"urgent visit: {number}", base=base
         )
+        _record_event(repository, principal, job_id, stored.plan)
         changes = compare(repository.placements(base), repository.placements(stored.plan))
         crew_id = next((s.crew_id for s in stored.stops if s.job_id == job_id), None)
         return UrgentOutcome(stored, job_id, crew_id, changes, time.perf_counter() - started)
@@ -179,7 +191,7 @@ def _draft_routes(repository: FieldRepository, plan_id: uuid.UUID) -> DispatchPl
 
 def _not_before(db: Session, on: date) -> int | None:
     """Now, in minutes after midnight, when ``on`` is today where the company works."""
-    now = datetime.now(ZoneInfo(company_service.get(db).time_zone))
+    now = company_now(db)
     return now.hour * 60 + now.minute if now.date() == on else None
 
 
@@ -204,7 +216,7 @@ def _store(
         route_date=day.on,
         trigger=trigger,
         solver=result.solver if result else "",
-        note="; ".join(result.notes) if result else "no crew can go out on routes that day",
+        note=_note(day, result),
         objective=float(result.objective) if result else None,
         solve_seconds=result.seconds if result else None,
         breakdown=_breakdown(day, result),
@@ -222,6 +234,12 @@ def _discard_drafts(repository: FieldRepository, on: date) -> None:
     while (draft := repository.routes_plan(on, PlanStatus.DRAFT)) is not None:
         draft.status = PlanStatus.DISCARDED
         repository.session.flush()
+
+
+def _note(day: DayProblem, result: RoutingResult | None) -> str:
+    if result is None:
+        return "no crew can go out on routes that day"
+    return "; ".join(note for note in (day.note, *result.notes) if note)
 
 
 def _refuse_unchecked(day: DayProblem, result: RoutingResult | None) -> None:
@@ -255,7 +273,8 @@ def _stop_rows(
         for route in result.routes:
             yield from _route_rows(plan_id, day, day.problem, route)
         for item in result.unassigned:
-            yield _unassigned(plan_id, day.on, day.jobs[item.visit_id].id, item.reason)
+            job = day.jobs[item.visit_id]
+            yield _unassigned(plan_id, day.on, job.id, _why_not(job, item))
     for job_id, reason in day.left_out.items():
         yield _unassigned(plan_id, day.on, job_id, reason)
 
@@ -298,9 +317,35 @@ def _route_rows(
         place, sequence = visit.location, sequence + 1
 
 
+def _why_not(job: Job, item: Unassigned) -> str:
+    """The engine's reason in the dispatcher's words: its skill list carries the branch
+    pseudo-skill (see day_problem), which means nothing to a person."""
+    if item.code != "no_skilled_vehicle":
+        return item.reason
+    where = " in the job's branch" if job.branch_id else ""
+    return f"no crew{where} free that day holds the {ROUTE_SKILLS[job.job_type]} skill"
+
+
 def _unassigned(plan_id: uuid.UUID, on: date, job_id: uuid.UUID, reason: str) -> RouteStop:
     return RouteStop(
         plan_id=plan_id, crew_id=None, route_date=on, job_id=job_id, reason=reason, sequence=0
+    )
+
+
+def _record_event(
+    repository: FieldRepository, principal: Principal, job_id: uuid.UUID, plan: DispatchPlan
+) -> None:
+    """The board's event list shows the urgent visit beside crews out and overruns."""
+    repository.add(
+        DispatchEvent(
+            kind=DispatchEventKind.URGENT_JOB,
+            job_id=job_id,
+            starts_on=plan.route_date,
+            ends_on=plan.route_date,
+            note=plan.trigger,
+            plan_id=plan.id,
+            created_by_id=principal.user_id,
+        )
     )
 
 

@@ -4,9 +4,8 @@ and acknowledgements."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
@@ -15,7 +14,6 @@ from roofops.api_responses import errors
 from roofops.auth.dependencies import requires
 from roofops.auth.permissions import Permission
 from roofops.auth.principal import Principal
-from roofops.company.service import company_service
 from roofops.db import DB
 from roofops.dispatch.acknowledgements import PlanAcknowledgements, acknowledgements
 from roofops.dispatch.calendar import crew_calendars
@@ -51,7 +49,7 @@ CALENDAR_PATH = "/dispatch/crews/{crew_id}/calendar.ics"
     responses=errors(409),
 )
 def optimize_routes(db: DB, principal: Planner, body: RoutesRequest) -> RoutesPlanOut:
-    return _routes_out(day_routes.optimize(db, principal, body.date))
+    return _routes_out(day_routes.optimize(db, principal, body.date, seconds=body.seconds))
 
 
 @router.get(
@@ -132,10 +130,8 @@ def issue_calendar_token(
 def crew_calendar(
     db: DB, crew_id: uuid.UUID, token: Annotated[str, Query(max_length=200)]
 ) -> Response:
-    today = datetime.now(ZoneInfo(company_service.get(db).time_zone)).date()
-    feed = crew_calendars.feed(db, crew_id, token, today)
     return Response(
-        feed,
+        crew_calendars.feed(db, crew_id, token),
         media_type="text/calendar; charset=utf-8",
         headers={"Cache-Control": "private, max-age=300"},
     )

@@ -211,7 +211,7 @@ class FieldRepository:
             .where(*conditions)
             .order_by(Job.number)
         )
-        return [(job, requirements) for job, requirements in rows.tuples()]
+        return [(job, requirements) for job, requirements in rows]
 
     def routed_on_other_days(self, on: date) -> set[uuid.UUID]:
         """Jobs a published routes plan of another day visits: not routed twice."""
@@ -245,39 +245,37 @@ class FieldRepository:
         self, crew_id: uuid.UUID, since: date
     ) -> list[tuple[ScheduleEntry, datetime | None]]:
         """The crew's entries in the published schedule, with when it was published."""
-        return list(
-            self.session.execute(
-                sa.select(ScheduleEntry, DispatchPlan.published_at)
-                .join(DispatchPlan, DispatchPlan.id == ScheduleEntry.plan_id)
-                .where(
-                    DispatchPlan.kind == PlanKind.SCHEDULE,
-                    DispatchPlan.status == PlanStatus.PUBLISHED,
-                    ScheduleEntry.crew_id == crew_id,
-                    ScheduleEntry.ends_on >= since,
-                )
-                .order_by(ScheduleEntry.starts_on, ScheduleEntry.id)
-            ).tuples()
+        rows = self.session.execute(
+            sa.select(ScheduleEntry, DispatchPlan.published_at)
+            .join(DispatchPlan, DispatchPlan.id == ScheduleEntry.plan_id)
+            .where(
+                DispatchPlan.kind == PlanKind.SCHEDULE,
+                DispatchPlan.status == PlanStatus.PUBLISHED,
+                ScheduleEntry.crew_id == crew_id,
+                ScheduleEntry.ends_on >= since,
+            )
+            .order_by(ScheduleEntry.starts_on, ScheduleEntry.id)
         )
+        return [(entry, published_at) for entry, published_at in rows]
 
     def published_stops(
         self, crew_id: uuid.UUID, since: date
     ) -> list[tuple[RouteStop, datetime | None]]:
         """The crew's visits in published routes plans, with when each was published."""
-        return list(
-            self.session.execute(
-                sa.select(RouteStop, DispatchPlan.published_at)
-                .join(DispatchPlan, DispatchPlan.id == RouteStop.plan_id)
-                .where(
-                    DispatchPlan.kind == PlanKind.ROUTES,
-                    DispatchPlan.status == PlanStatus.PUBLISHED,
-                    RouteStop.crew_id == crew_id,
-                    RouteStop.kind == StopKind.VISIT,
-                    RouteStop.job_id.is_not(None),
-                    RouteStop.route_date >= since,
-                )
-                .order_by(RouteStop.route_date, RouteStop.sequence)
-            ).tuples()
+        rows = self.session.execute(
+            sa.select(RouteStop, DispatchPlan.published_at)
+            .join(DispatchPlan, DispatchPlan.id == RouteStop.plan_id)
+            .where(
+                DispatchPlan.kind == PlanKind.ROUTES,
+                DispatchPlan.status == PlanStatus.PUBLISHED,
+                RouteStop.crew_id == crew_id,
+                RouteStop.kind == StopKind.VISIT,
+                RouteStop.job_id.is_not(None),
+                RouteStop.route_date >= since,
+            )
+            .order_by(RouteStop.route_date, RouteStop.sequence)
         )
+        return [(stop, published_at) for stop, published_at in rows]
 
     # ----- acknowledgements -----------------------------------------------------------------
     def acknowledgements(self, plan_id: uuid.UUID) -> list[ScheduleAcknowledgement]:

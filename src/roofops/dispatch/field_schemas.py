@@ -5,19 +5,24 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from roofops.kit.schemas import OrmModel
+from roofops.dispatch.day_routes import ROUTE_SECONDS
+from roofops.kit.schemas import IsoDate, OrmModel, number
 
 
 class RoutesRequest(BaseModel):
-    date: date
+    date: IsoDate
+    seconds: Annotated[float, number(gt=0, le=60)] = Field(
+        default=ROUTE_SECONDS, description="the solver's time limit"
+    )
 
 
 class UrgentVisitRequest(BaseModel):
     job_id: uuid.UUID
-    date: date
+    date: IsoDate
 
 
 class RouteStopOut(OrmModel):

@@ -60,7 +60,12 @@ def company_mailer(db: Session) -> Mailer:
     return mailer_for(get_settings(), demo=company_service.get(db).is_demo)
 
 
-def notify_plan_published(db: Session, plan_id: uuid.UUID) -> int:
+def notify_plan_published(db: Session, plan_id: uuid.UUID) -> None:
+    """The publish hook: queue the plan's notifications, once (see the module docstring)."""
+    queue_notifications(db, plan_id)
+
+
+def queue_notifications(db: Session, plan_id: uuid.UUID) -> int:
     """Queue the published plan's notifications, once: how many were queued (0 the second
     time). Call inside the publishing transaction; it only flushes."""
     repository = FieldRepository(db)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -131,6 +131,13 @@ class DispatchService:
 
     def draft(self, db: Session) -> DispatchPlan | None:
         return PlanRepository(db).latest(PlanKind.SCHEDULE, PlanStatus.DRAFT)
+
+    def labels(self, db: Session, entries: Sequence[ScheduleEntry]) -> dict[uuid.UUID, str]:
+        """Job numbers and crew names by id, for printing entries."""
+        jobs = DispatchJobRepository(db).by_ids({e.job_id for e in entries})
+        crew_ids = {e.crew_id for e in entries if e.crew_id is not None}
+        crews = DispatchCrewRepository(db).by_ids(crew_ids)
+        return {job.id: job.number for job in jobs} | {crew.id: crew.name for crew in crews}
 
     def diff(self, db: Session, plan_id: uuid.UUID) -> PlanDiff:
         """What the plan changes against the plan it is based on (or the published one)."""

@@ -4,18 +4,32 @@ or a road-network provider the composition root connects (``ROOFOPS_TRAVEL_PROVI
 The dispatch domain may not import a vendor client (integrations are reached only from the
 composition roots), so the OSRM client is handed in through :func:`connect_travel_times`, the
 way the invoice service is handed its accounting port.
+
+A road-network provider that fails (down, rate-limited, refusing) does not stop the dispatcher:
+the day is routed on straight-line estimates and the plan's note says so.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from roofops.kit.http import VendorError
+from roofops.logging import get_logger
 
 if TYPE_CHECKING:
     from roofops.engines.routing.model import TravelMatrix
     from roofops.engines.routing.travel import Point, TravelTimeProvider
 
+log = get_logger(__name__)
 _connected: list[TravelTimeProvider] = []
+
+
+@dataclass(frozen=True)
+class Travel:
+    matrix: TravelMatrix
+    note: str = ""  # why the straight-line estimate stood in, when it did
 
 
 def connect_travel_times(provider: TravelTimeProvider) -> None:
@@ -28,14 +42,15 @@ def disconnect_travel_times() -> None:
     _connected.clear()
 
 
-def travel_matrix(points: Sequence[Point]) -> TravelMatrix:
+def travel_matrix(points: Sequence[Point]) -> Travel:
     """The travel matrix over ``points`` from the connected provider, else straight lines."""
-    return _provider().matrix(points)
-
-
-def _provider() -> TravelTimeProvider:
-    if _connected:
-        return _connected[0]
     from roofops.engines.routing.travel import StraightLineTravel
 
-    return StraightLineTravel()
+    if not _connected:
+        return Travel(StraightLineTravel().matrix(points))
+    try:
+        return Travel(_connected[0].matrix(points))
+    except VendorError as failed:
+        log.warning("dispatch.travel.fallback", vendor=failed.vendor, reason=failed.message)
+        note = f"road travel times unavailable ({failed.message}): straight-line estimates used"
+        return Travel(StraightLineTravel().matrix(points), note)

@@ -11,6 +11,7 @@ and rain). A material this module does not know gets the rules every roof shares
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -85,7 +86,8 @@ Rule = Callable[[DayForecast, WeatherLimits], str | None]
 
 
 def _number(value: float) -> str:
-    return f"{value:.0f}"
+    """Whole units, rounded down: a 39.6 F low reads "39 F", never "40 F: below 40 F"."""
+    return str(math.floor(value))
 
 
 def rain(day: DayForecast, limits: WeatherLimits) -> str | None:
@@ -115,7 +117,8 @@ def shingle_cold(day: DayForecast, limits: WeatherLimits) -> str | None:
 def shingle_heat(day: DayForecast, limits: WeatherLimits) -> str | None:
     high = day.temp_max_f
     if high is not None and high > limits.shingle_max_f:
-        return f"{_number(high)} F high: above the {_number(limits.shingle_max_f)} F shingle limit"
+        shown = math.ceil(high)  # rounded up, for the same reason
+        return f"{shown} F high: above the {_number(limits.shingle_max_f)} F shingle limit"
     return None
 
 

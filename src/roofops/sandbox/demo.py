@@ -9,6 +9,7 @@ from roofops.config import get_settings
 from roofops.demo.records import DemoData
 from roofops.demo.service import DemoService
 from roofops.sandbox.jobnimbus.sandbox import link_demo_company
+from roofops.sandbox.openmeteo.sandbox import link_demo_forecasts
 from roofops.sandbox.quickbooks.sandbox import prepare_demo_connection
 from roofops.sandbox.xero.sandbox import prepare_demo_connection as prepare_xero_connection
 
@@ -21,6 +22,8 @@ def link_sandboxes(db: Session, data: DemoData) -> None:
     prepare_demo_connection(db, settings)
     # So is its Xero: the admin connects one of the two (a company keeps one set of books).
     prepare_xero_connection(db, settings)
+    # Its job sites have the sandbox's weather, as if a first forecast refresh had run.
+    link_demo_forecasts(db, data)
 
 
 demo_service = DemoService(after_load=(link_sandboxes,))

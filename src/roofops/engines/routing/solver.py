@@ -9,10 +9,14 @@ How the day maps onto PyVRP (it has no skills, no breaks and no "must serve if i
   the solver serves them whenever it can and an overfull day still returns a feasible plan,
   the rest listed as unassigned. Visits no vehicle could ever serve (missing skill, window
   outside every reachable shift) never reach the solver: they are unassigned up front.
-- **breaks**: the break's minutes are taken off the vehicle's maximum route duration, then
-  :func:`~roofops.engines.routing.timeline.plan_route` places the break in the solved route;
-  where it does not fit, the least valuable visits are dropped until it does. The plan check
-  verifies the outcome like any other plan.
+- **breaks**: PyVRP routes the day without them, then
+  :func:`~roofops.engines.routing.timeline.plan_route` places each crew's break where the route
+  allows (at the start, or after any stop, often inside waiting time); where it does not fit,
+  the least valuable visits are dropped until it does, then put back wherever they fit by
+  cheapest insertion. Taking the break's minutes off PyVRP's maximum route duration instead
+  was tried: it served no more visits, and it made a published plan look infeasible to PyVRP,
+  so a warm start from it was thrown away. The plan check verifies the outcome like any other
+  plan (the result's ``feasible`` flag is its verdict).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
 from roofops.engines.plan_check.routes import check_routes
+from roofops.engines.routing.insertion import reinsert
 from roofops.engines.routing.model import (
     Route,
     RoutingProblem,
@@ -83,7 +88,7 @@ def solve(
     if routable:
         encoding = _encode(problem, routable)
         solution = _search(encoding, time_limit, seed, initial)
-        routes, dropped = _decode(problem, encoding, solution)
+        routes, dropped = reinsert(problem, *_decode(problem, encoding, solution))
         unassigned += dropped
     return build_result(problem, routes, unassigned, time.perf_counter() - started, SOLVER_NAME)
 
@@ -173,7 +178,6 @@ def _vehicle_type(
 
     vehicle = fleet[0]
     shift_start, shift_end = vehicle.shift
-    reserved = vehicle.break_.minutes if vehicle.break_ else 0
     capacity = [visits if s in vehicle.skills else 0 for s in skills]
     if with_load:
         capacity.append(vehicle.capacity if vehicle.capacity is not None else 10**9)
@@ -185,7 +189,6 @@ def _vehicle_type(
         fixed_cost=vehicle.fixed_cost,
         tw_early=shift_start,
         tw_late=shift_end,
-        shift_duration=shift_end - shift_start - reserved,
         name=vehicle.id,
     )
 
@@ -237,25 +240,28 @@ def _decode(
     for pyvrp_route in solution.routes():
         vehicle = pools[pyvrp_route.vehicle_type()].pop(0)
         visits = [encoding.visits[a.idx] for a in pyvrp_route if a.is_client()]
-        route, dropped = fit_route(vehicle, visits, problem)
+        route, dropped = _fit_route(vehicle, visits, problem)
         routes += [route] if route else []
-        unassigned += [_no_room(visit) for visit in dropped]
+        unassigned += [unplaced(visit) for visit in dropped]
     routed = {visit_id for route in routes for visit_id in route.visit_ids}
     dropped_ids = {u.visit_id for u in unassigned}
     unassigned += [
-        _no_room(v) for v in encoding.visits if v.id not in routed and v.id not in dropped_ids
+        unplaced(v) for v in encoding.visits if v.id not in routed and v.id not in dropped_ids
     ]
     return routes, unassigned
 
 
-def fit_route(
+def _fit_route(
     vehicle: Vehicle, visits: list[Visit], problem: RoutingProblem
 ) -> tuple[Route | None, list[Visit]]:
-    """The route of ``visits`` in this order, dropping the least valuable visits (optional
-    before required, lower prize first) until the break and every window fit."""
-    dropped: list[Visit] = []
+    """The route of ``visits`` in this order, dropping what the vehicle cannot serve (a skill
+    it lacks: a short search may end on a penalised plan) and then the least valuable visits
+    (optional before required, lower prize first) until the load, the break and every window
+    fit."""
+    dropped = [v for v in visits if not v.required_skills <= vehicle.skills]
+    visits = [v for v in visits if v not in dropped]
     while visits:
-        route = plan_route(vehicle, visits, problem.matrix)
+        route = _timed(vehicle, visits, problem)
         if route is not None:
             return route, dropped
         victim = _cheapest_to_drop(vehicle, visits, problem)
@@ -264,16 +270,24 @@ def fit_route(
     return None, dropped
 
 
+def _timed(vehicle: Vehicle, visits: list[Visit], problem: RoutingProblem) -> Route | None:
+    load = sum(visit.demand for visit in visits)
+    if vehicle.capacity is not None and load > vehicle.capacity:
+        return None
+    return plan_route(vehicle, visits, problem.matrix)
+
+
 def _cheapest_to_drop(vehicle: Vehicle, visits: list[Visit], problem: RoutingProblem) -> Visit:
     def value(visit: Visit) -> tuple[bool, bool, int]:
         rest = [v for v in visits if v is not visit]
-        fits = not rest or plan_route(vehicle, rest, problem.matrix) is not None
+        fits = not rest or _timed(vehicle, rest, problem) is not None
         return (not fits, visit.required, visit.prize)
 
     return min(visits, key=value)
 
 
-def _no_room(visit: Visit) -> Unassigned:
+def unplaced(visit: Visit) -> Unassigned:
+    """Why a serviceable visit ended up in no route."""
     if visit.required:
         return Unassigned(
             visit.id, "no_room", "No crew with the skills has room for it inside its window."

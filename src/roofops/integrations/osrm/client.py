@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import random
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -219,15 +220,20 @@ def _known(value: float | None, unreachable: float, row: int, column: int) -> fl
 
 class RoundedPoints:
     """Rounds points before the provider behind (the cache) sees them: points a metre apart
-    (the same address geocoded twice) share a cached matrix."""
+    (the same address geocoded twice) share a cached matrix. One lock around it, because one
+    provider serves every request thread of the process and the LRU cache is not thread-safe;
+    a second thread asking for the same day then finds it cached instead of asking OSRM too.
+    """
 
     def __init__(self, provider: TravelTimeProvider, decimals: int = CACHE_DECIMALS) -> None:
         self._provider = provider
         self._decimals = decimals
+        self._lock = threading.Lock()
 
     def matrix(self, points: Sequence[Point]) -> TravelMatrix:
         rounded = [(round(lat, self._decimals), round(lon, self._decimals)) for lat, lon in points]
-        return self._provider.matrix(rounded)
+        with self._lock:
+            return self._provider.matrix(rounded)
 
 
 def travel_provider(settings: Settings) -> TravelTimeProvider:

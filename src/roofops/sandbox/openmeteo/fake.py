@@ -69,14 +69,14 @@ class FakeOpenMeteo:
         self.faults = Faults()
         self.requests = RequestLog()
         self.retry_after = retry_after
-        self._monotonic = monotonic
+        self.monotonic = monotonic
         self._storm_until = -math.inf
         self._lock = threading.Lock()
 
     def storm(self, seconds: float) -> None:
         """Answer 429 to every forecast for the next ``seconds``, however often asked."""
         with self._lock:
-            self._storm_until = self._monotonic() + seconds
+            self._storm_until = self.monotonic() + seconds
 
     def calm(self) -> None:
         with self._lock:
@@ -84,7 +84,7 @@ class FakeOpenMeteo:
 
     def storming(self) -> bool:
         with self._lock:
-            return self._monotonic() < self._storm_until
+            return self.monotonic() < self._storm_until
 
     def app(self) -> Starlette:
         app = Starlette(
@@ -94,7 +94,6 @@ class FakeOpenMeteo:
                 Route("/control/calm", self._end_storm, methods=["POST"]),
             ]
         )
-        app.state.fake = self
         return app
 
     async def _forecast(self, request: Request) -> Response:
