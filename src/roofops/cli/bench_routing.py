@@ -111,7 +111,7 @@ def _instances(directory: Path) -> Iterator[SolomonInstance]:
 def measure(instance: SolomonInstance, plan: PeerPlan, best: float | None) -> Measured:
     """The plan re-timed and checked on the DIMACS matrix: its distance and gap, or the error."""
     seconds = round(plan.seconds, 2)
-    error = _violation(instance.problem, plan.routes)
+    error = _violation(instance.problem, plan.routes) if plan.routes else "no solution in time"
     if error is not None:
         return Measured(instance.name, len(plan.routes), None, None, seconds, error)
     distance = _distance(instance.problem, plan.routes)

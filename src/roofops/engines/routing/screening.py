@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from roofops.engines.plan_check.routes import clock
 from roofops.engines.routing.model import RoutingProblem, Unassigned, Vehicle, Visit
 from roofops.engines.routing.timeline import plan_route
@@ -16,8 +18,10 @@ def screen(problem: RoutingProblem) -> tuple[list[Visit], list[Unassigned]]:
     """
     routable: list[Visit] = []
     unassigned: list[Unassigned] = []
+    # Identical crews (all but the id) answer alike: Solomon-style fleets have a hundred.
+    distinct = list({dataclasses.replace(v, id="-"): v for v in problem.vehicles}.values())
     for visit in problem.visits:
-        reason = _why_not(problem, visit)
+        reason = _why_not(problem, distinct, visit)
         if reason is None:
             routable.append(visit)
         else:
@@ -25,8 +29,8 @@ def screen(problem: RoutingProblem) -> tuple[list[Visit], list[Unassigned]]:
     return routable, unassigned
 
 
-def _why_not(problem: RoutingProblem, visit: Visit) -> Unassigned | None:
-    skilled = [v for v in problem.vehicles if _can_carry(v, visit)]
+def _why_not(problem: RoutingProblem, vehicles: list[Vehicle], visit: Visit) -> Unassigned | None:
+    skilled = [v for v in vehicles if _can_carry(v, visit)]
     if not skilled:
         needs = ", ".join(sorted(visit.required_skills)) or "its load"
         return Unassigned(visit.id, "no_skilled_vehicle", f"Needs {needs}: no crew has all of it.")
