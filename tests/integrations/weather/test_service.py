@@ -60,11 +60,14 @@ def test_a_second_refresh_overwrites_the_days_it_brings(
     db: Session, weather_client: OpenMeteoClient
 ) -> None:
     ForecastRepository(db).upsert([stale_row()])
+    (loaded,) = stored(db)
     weather_service.refresh_forecasts(db, [DENVER], days=3, client=weather_client)
     rows = stored(db)
     assert len(rows) == 3
-    assert rows[0].on == TODAY
-    assert rows[0].temp_min_f != -40.0
+    assert rows[0] is loaded
+    assert loaded.on == TODAY
+    assert loaded.temp_min_f != -40.0  # the row loaded before reads the new values
+    assert loaded.source == "open-meteo"
 
 
 def test_an_outage_keeps_the_previous_forecast(

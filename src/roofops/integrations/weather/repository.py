@@ -55,7 +55,10 @@ class ForecastRepository(Repository[WeatherForecast]):
                     set_={name: statement.excluded[name] for name in UPDATED_COLUMNS},
                 )
             )
-        self.session.expire_all()  # rows loaded before now hold the old values
+        # Forecast rows loaded before now hold the old values; nothing else is touched.
+        for loaded in list(self.session.identity_map.values()):
+            if isinstance(loaded, WeatherForecast):
+                self.session.expire(loaded)
 
     def for_cells(self, cells: Iterable[Cell], first: date, last: date) -> list[WeatherForecast]:
         """Stored days of ``cells`` from ``first`` to ``last`` inclusive."""
