@@ -381,7 +381,7 @@ def schedule(
     crews: Annotated[int, typer.Option(min=1, max=200, help="Production crews.")] = 15,
     days: Annotated[int, typer.Option(min=5, max=130, help="Working days in the horizon.")] = 30,
     time_limit: Annotated[
-        float, typer.Option(min=0.1, help="Seconds for the solver (the re-plan gets 5).")
+        float, typer.Option(min=0.1, help="Seconds for the solver (the re-plan gets 4).")
     ] = 30.0,
     seed: Annotated[int, typer.Option(help="Instance and solver seed.")] = BENCH_SEED,
     workers: Annotated[int, typer.Option(min=1, max=64, help="CP-SAT workers.")] = 2,

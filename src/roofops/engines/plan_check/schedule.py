@@ -19,6 +19,10 @@ class Violation:
     code: str
     task_id: str
     message: str
+    other_task_id: str | None = None  # the second task of a double booking or precedence
+
+    def involves(self, task_id: str) -> bool:
+        return task_id in (self.task_id, self.other_task_id)
 
 
 def check_schedule(
@@ -49,7 +53,7 @@ def check_schedule(
     by_task = {a.task_id: a for a in known}
     found.extend(_precedence(problem, by_task))
     found.extend(_in_progress_kept(problem, by_task))
-    found.extend(_double_booked(crews, known))
+    found.extend(_double_booked(problem, known))
     return tuple(found)
 
 
@@ -72,12 +76,7 @@ def check_move(
     crew = problem.crew(crew_id)
     moved = Assignment(task_id, crew_id, start, start + problem.task(task_id).duration_for(crew))
     plan = [a for a in assignments if a.task_id != task_id] + [moved]
-    return tuple(v for v in check_schedule(problem, plan) if task_id in (v.task_id, *_others(v)))
-
-
-def _others(violation: Violation) -> tuple[str, ...]:
-    """Double bookings and precedence name the second task in the message only."""
-    return tuple(word.strip(".,") for word in violation.message.split() if "/" in word)
+    return tuple(v for v in check_schedule(problem, plan) if v.involves(task_id))
 
 
 def _unknown_or_duplicate(
@@ -159,15 +158,15 @@ def _precedence(problem: ScheduleProblem, by_task: dict[str, Assignment]) -> Ite
         for before_id in task.predecessors:
             before = by_task.get(before_id)
             if before is None:
-                yield Violation(
-                    "precedence", task.id, f"{task.id} is planned but {before_id} is not"
-                )
+                message = f"{task.id} is planned but {before_id} is not"
+                yield Violation("precedence", task.id, message, before_id)
             elif before.end > placed.start:
                 yield Violation(
                     "precedence",
                     task.id,
                     f"{task.id} starts {problem.day_label(placed.start)}, before {before_id} "
                     f"is finished ({problem.day_label(before.end - 1)})",
+                    before_id,
                 )
 
 
@@ -181,13 +180,15 @@ def _in_progress_kept(
             )
 
 
-def _double_booked(crews: dict[str, CrewSpec], plan: list[Assignment]) -> Iterator[Violation]:
-    for crew_id, crew in crews.items():
-        on_crew = sorted((a for a in plan if a.crew_id == crew_id), key=lambda a: a.start)
+def _double_booked(problem: ScheduleProblem, plan: list[Assignment]) -> Iterator[Violation]:
+    for crew in problem.crews:
+        on_crew = sorted((a for a in plan if a.crew_id == crew.id), key=lambda a: a.start)
         for first, second in itertools.pairwise(on_crew):
             if second.start < first.end:
                 yield Violation(
                     "double_booked",
                     second.task_id,
-                    f"{crew.label} is already on {first.task_id} then",
+                    f"{crew.label} is already on {first.task_id} on "
+                    f"{problem.day_label(second.start)}",
+                    first.task_id,
                 )

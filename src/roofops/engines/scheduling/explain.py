@@ -55,7 +55,10 @@ def _missing_skills(problem: ScheduleProblem, task: TaskSpec) -> str:
 
 def _no_window(problem: ScheduleProblem, task: TaskSpec) -> str:
     if task.lock is not None:
-        return "its lock leaves no workable window (crew unavailable or weather on the locked days)"
+        return (
+            "its lock leaves no workable window (crew unavailable, weather or materials "
+            "not ready on the locked days)"
+        )
     skilled = [crew for crew in problem.crews if task.can_be_done_by(crew)]
     shortest = min(task.duration_for(crew) for crew in skilled)
     if task.earliest + shortest > problem.horizon:

@@ -54,7 +54,7 @@ def greedy_schedule(
     for task in _due_date_order(problem):
         ready = None if task.id in placed else _ready_day(task, placed)
         if ready is not None:
-            choice = _earliest_slot(problem, task, domains, busy, ready=ready, cheapest=cheapest)
+            choice = _best_slot(problem, task, domains, busy, ready=ready, cheapest=cheapest)
             if choice is not None:
                 placed[task.id] = choice
                 busy[choice.crew_id].update(range(choice.start, choice.end))
@@ -94,7 +94,7 @@ def _ready_day(task: TaskSpec, placed: dict[str, Assignment]) -> int | None:
     return max((placed[before].end for before in task.predecessors), default=0)
 
 
-def _earliest_slot(
+def _best_slot(
     problem: ScheduleProblem,
     task: TaskSpec,
     domains: Domains,
@@ -103,19 +103,22 @@ def _earliest_slot(
     ready: int,
     cheapest: bool,
 ) -> Assignment | None:
+    """The earliest free slot over the skilled crews (the shorter commute breaking ties), or
+    with ``cheapest`` the free slot of lowest travel plus lateness on any crew."""
     best: tuple[int, int, Assignment] | None = None
     for crew_id, starts in domains[task.id].items():
         crew = problem.crew(crew_id)
         duration = task.duration_for(crew)
-        start = next(
-            (s for s in starts if s >= ready and busy[crew_id].isdisjoint(range(s, s + duration))),
-            None,
+        free = (
+            s for s in starts if s >= ready and busy[crew_id].isdisjoint(range(s, s + duration))
         )
-        if start is not None:
+        for start in free:
             placed = Assignment(task.id, crew_id, start, start + duration)
             candidate = (*_slot_key(problem, task, crew, placed, cheapest), placed)
             if best is None or candidate[:2] < best[:2]:
                 best = candidate
+            if not cheapest:
+                break  # later slots of this crew start later
     return None if best is None else best[2]
 
 

@@ -11,6 +11,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from types import MappingProxyType
 
 Point = tuple[float, float]  # (latitude, longitude) in degrees
@@ -173,11 +174,19 @@ class ScheduleProblem:
     def horizon(self) -> int:
         return len(self.days)
 
+    @cached_property
+    def _crews_by_id(self) -> dict[str, CrewSpec]:
+        return {crew.id: crew for crew in self.crews}
+
+    @cached_property
+    def _tasks_by_id(self) -> dict[str, TaskSpec]:
+        return {task.id: task for task in self.tasks}
+
     def crew(self, crew_id: str) -> CrewSpec:
-        return next(crew for crew in self.crews if crew.id == crew_id)
+        return self._crews_by_id[crew_id]
 
     def task(self, task_id: str) -> TaskSpec:
-        return next(task for task in self.tasks if task.id == task_id)
+        return self._tasks_by_id[task_id]
 
     def day_label(self, day: int) -> str:
         """``Tue 6 Jan`` for an index inside the horizon, ``after <last day>`` past it."""

@@ -126,6 +126,7 @@ def replan(
         seed=seed,
         hint=greedy_schedule(changed, cheapest=True, keep=kept).assignments,
         change_weights={a.task_id: KEEP_WEIGHT for a in kept},
+        relaxation=False,  # the published plan is the warm start; seconds matter more
     )
     result = solve(changed, settings)
     diff = diff_plans(published, result, reasons)
@@ -192,7 +193,9 @@ def _still_planned(problem: ScheduleProblem, placed: Assignment) -> bool:
 
 def _overrun(problem: ScheduleProblem, task: TaskSpec, extra_days: int) -> TaskSpec:
     """The task stays on its crew and start and runs ``extra_days`` longer."""
-    placed = next(a for a in problem.published if a.task_id == task.id)
+    placed = next((a for a in problem.published if a.task_id == task.id), None)
+    if placed is None:
+        raise ValueError(f"task {task.id} is not in the published plan: it cannot overrun")
     return dataclasses.replace(
         task,
         duration_days=placed.days + extra_days,

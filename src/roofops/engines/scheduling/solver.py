@@ -26,9 +26,11 @@ from roofops.engines.scheduling.model import (
     Unscheduled,
 )
 from roofops.engines.scheduling.objective import commute_km, evaluate
+from roofops.engines.scheduling.relaxation import Relaxation, solve_relaxation
 from roofops.engines.scheduling.windows import placeable_tasks, start_domains
 
 Domains = dict[str, dict[str, tuple[int, ...]]]
+LP_SHARE = 0.3  # of the time limit GLOP may take on the relaxation
 DEFAULT_WORKERS = 2  # the production workers and the bench machine have 2 cores
 CAPACITY_STEP = 3  # working days between the release dates of the redundant capacity rows
 
@@ -42,6 +44,7 @@ class SolveSettings:
     workers: int = DEFAULT_WORKERS
     hint: tuple[Assignment, ...] = ()  # the published plan, or the greedy one when empty
     change_weights: dict[str, int] = field(default_factory=dict)  # per task, over weights.change
+    relaxation: bool = True  # solve the time-indexed LP first: its bound and its rounded plan
 
     def __post_init__(self) -> None:
         if self.time_limit <= 0 or self.workers < 1:
@@ -57,6 +60,7 @@ class _Task:
     end: Any
     unscheduled: Any
     pairs: dict[str, Any]  # crew id -> (presence literal, interval)
+    late: Any  # working days after the promised day (0 without one)
 
 
 def solve(problem: ScheduleProblem, settings: SolveSettings | None = None) -> ScheduleResult:
@@ -83,6 +87,7 @@ def solve(problem: ScheduleProblem, settings: SolveSettings | None = None) -> Sc
     started = time.perf_counter()
     domains = start_domains(problem)
     placeable = placeable_tasks(problem, domains)
+    relaxed = _relaxation(problem, domains, placeable, settings)
     model = cp_model.CpModel()
     tasks = {
         tid: _task_vars(model, problem, problem.task(tid), domains) for tid in sorted(placeable)
@@ -91,7 +96,7 @@ def solve(problem: ScheduleProblem, settings: SolveSettings | None = None) -> Sc
     _precedence(model, tasks)
     objective = _objective(model, problem, tasks, settings)
     model.minimize(objective)
-    _hint(model, tasks, settings.hint or _greedy_hint(problem))
+    _hint(model, tasks, settings.hint or _warm_start(problem, relaxed))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(
         0.05, settings.time_limit - (time.perf_counter() - started)
@@ -101,9 +106,11 @@ def solve(problem: ScheduleProblem, settings: SolveSettings | None = None) -> Sc
     # Probing took 7 of 30 s on 300 jobs and moved neither the bound nor the first solution.
     solver.parameters.cp_model_probing_level = 0
     status = solver.solve(model)
+    lp_bound = relaxed.bound if relaxed else 0
     return _result(
-        problem, domains, placeable, tasks, solver=solver, status=status, started=started
-    )
+        problem, domains, placeable, tasks, solver=solver, status=status, started=started,
+        lp_bound=lp_bound,
+    )  # fmt: skip
 
 
 def _task_vars(model: Any, problem: ScheduleProblem, task: TaskSpec, domains: Domains) -> _Task:
@@ -134,7 +141,11 @@ def _task_vars(model: Any, problem: ScheduleProblem, task: TaskSpec, domains: Do
     model.add(end == 0).only_enforce_if(unscheduled)
     if task.in_progress:
         model.add(unscheduled == 0)
-    return _Task(task, start, end, unscheduled, pairs)
+    late = 0
+    if task.promised is not None:
+        late = model.new_int_var(0, horizon, f"late[{task.id}]")
+        model.add(late >= end - 1 - task.promised)
+    return _Task(task, start, end, unscheduled, pairs, late)
 
 
 def _crew_constraints(model: Any, problem: ScheduleProblem, tasks: dict[str, _Task]) -> None:
@@ -176,10 +187,7 @@ def _objective(
             crew = problem.crew(crew_id)
             daily = weights.travel_per_km * commute_km(spec, crew)
             terms.append(daily * spec.duration_for(crew) * present)
-        if spec.promised is not None and weights.lateness:
-            late = model.new_int_var(0, problem.horizon, f"late[{spec.id}]")
-            model.add(late >= task.end - 1 - spec.promised)
-            terms.append(weights.lateness * spec.priority * late)
+        terms.append(weights.lateness * spec.priority * task.late)
     terms.extend(_idle_terms(model, problem, tasks))
     terms.extend(_change_terms(model, problem, tasks, settings))
     return sum(terms)
@@ -230,10 +238,23 @@ def _change_terms(
     return terms
 
 
-def _greedy_hint(problem: ScheduleProblem) -> tuple[Assignment, ...]:
+def _relaxation(
+    problem: ScheduleProblem, domains: Domains, placeable: frozenset[str], settings: SolveSettings
+) -> Relaxation | None:
+    if not settings.relaxation:
+        return None
+    limit = settings.time_limit * LP_SHARE
+    return solve_relaxation(problem, domains, placeable, settings.change_weights, limit)
+
+
+def _warm_start(problem: ScheduleProblem, relaxed: Relaxation | None) -> tuple[Assignment, ...]:
+    """The cheaper of the cost-aware greedy and the rounded LP plan completed by it."""
     from roofops.engines.scheduling.greedy import greedy_schedule
 
-    return greedy_schedule(problem, cheapest=True).assignments
+    starts = [greedy_schedule(problem, cheapest=True)]
+    if relaxed is not None:
+        starts.append(greedy_schedule(problem, cheapest=True, keep=relaxed.plan))
+    return min(starts, key=lambda start: start.objective).assignments
 
 
 def _hint(model: Any, tasks: dict[str, _Task], hint: Sequence[Assignment]) -> None:
@@ -259,6 +280,7 @@ def _result(
     solver: Any,
     status: Any,
     started: float,
+    lp_bound: int,
 ) -> ScheduleResult:
     from ortools.sat.python import cp_model
 
@@ -267,7 +289,8 @@ def _result(
     placed = tuple(a for a in plan if a is not None)
     breakdown = evaluate(problem, placed, placeable)
     objective = int(solver.objective_value) if found else breakdown.total
-    bound = int(solver.best_objective_bound) if found else 0
+    # Both bounds are proven; the LP's is usually the stronger (see relaxation.py).
+    bound = min(objective, max(int(solver.best_objective_bound), lp_bound)) if found else 0
     return ScheduleResult(
         assignments=placed,
         unscheduled=_left_out(problem, domains, placed, found),

@@ -34,7 +34,8 @@ def allowed_starts(problem: ScheduleProblem, task: TaskSpec, crew: CrewSpec) -> 
     return tuple(
         start
         for start in candidates
-        if start >= 0 and not any(day in blocked for day in range(start, start + duration))
+        if task.earliest <= start <= problem.horizon - duration
+        and not any(day in blocked for day in range(start, start + duration))
     )
 
 
