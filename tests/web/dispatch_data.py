@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy.orm import Session
 
 from roofops.kit.time import utcnow
-from roofops.models import Crew, Job, JobStage, Material, Property
+from roofops.models import Crew, Job, JobStage, JobType, Material, Property
 from roofops.models.dispatch import (
     CrewTimeOff,
     DispatchPlan,
@@ -125,3 +125,14 @@ def add_routes(db: Session, world: World, day: date) -> DispatchPlan:
         )
     db.flush()
     return plan
+
+
+def add_repairs(db: Session, world: World) -> Crew:
+    """A service crew (repairs) and two repair visits: something for the day's routes."""
+    crew = _crew(db, "Service Crew", "repairs", "#16a34a", (39.74, -104.99))
+    for number, site in (("R-1", (39.76, -105.03)), ("R-2", (39.71, -104.95))):
+        job = _job(db, number, Material.ASPHALT_SHINGLE, site)
+        job.job_type = JobType.REPAIR
+        job.stage = JobStage.CONTRACT_SIGNED
+    db.flush()
+    return crew

@@ -19,7 +19,7 @@ from roofops.kit.time import utcnow
 from roofops.models import Crew, Role
 from roofops.models.dispatch import DispatchPlan, PlanStatus, WeatherForecast
 from tests.web.conftest import Browser
-from tests.web.dispatch_data import World, add_routes, build_world
+from tests.web.dispatch_data import World, add_repairs, add_routes, build_world
 
 SignIn = Callable[[Role], Browser]
 MONDAY = date(2026, 12, 7)
@@ -289,3 +289,44 @@ def test_weather_days_are_marked_on_the_day_and_on_the_work_with_the_reason(
     assert "Weather stops work at 1 site" in page
     block = page[page.index('data-job-number="D-100"') :]
     assert "Tue Dec 8: rain" in block[: block.index("</details>")]
+
+
+# ----- routes of the day ---------------------------------------------------------------------
+def test_a_dispatcher_plans_the_days_routes_and_publishes_them(
+    sign_in: SignIn, world: World, db: Session
+) -> None:
+    add_repairs(db, world)
+    db.commit()
+    browser = sign_in(Role.DISPATCHER)
+
+    planned = browser.post("/dispatch/routes/plan", {"day": str(MONDAY)}, headers=HX)
+
+    assert planned.status_code == 200
+    assert "Draft routes" in planned.text
+    assert 'stroke="#16a34a"' in planned.text  # the service crew's colour
+    assert planned.text.count('class="stop"') == 2
+    assert "R-1 · " in planned.text
+    plan_id = re.search(r'name="plan_id" value="([^"]+)"', planned.text)
+    assert plan_id is not None
+
+    form = {"day": str(MONDAY), "plan_id": plan_id.group(1)}
+    published = browser.post("/dispatch/routes/publish", form, headers=HX)
+    assert published.status_code == 200
+    assert "Published routes" in published.text
+    assert "Publish routes" not in published.text
+
+
+def test_readers_see_the_routes_without_the_planning_buttons(
+    sign_in: SignIn, world: World, db: Session
+) -> None:
+    add_routes(db, world, MONDAY)
+    db.commit()
+    routes = sign_in(Role.CREW_LEAD).client.get(f"/dispatch/routes?day={MONDAY}", headers=HX)
+    assert "Published routes" in routes.text
+    assert "Plan routes" not in routes.text
+    assert (
+        sign_in(Role.CREW_LEAD)
+        .post("/dispatch/routes/plan", {"day": str(MONDAY)}, headers=HX)
+        .status_code
+        == 403
+    )
