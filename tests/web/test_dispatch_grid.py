@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from roofops.web.dispatch_grid import CrewInput, Day, Placement, crew_row
@@ -31,6 +31,7 @@ def crew(*placements: Placement, off: dict[date, str] | None = None) -> CrewInpu
     return CrewInput(uuid.uuid4(), "Crew A", "#2563eb", ("metal",), placements, off or {})
 
 
+@settings(deadline=None)  # shared CI cores: a slow example is not a wrong one
 @given(st.lists(st.tuples(st.integers(-5, 16), st.integers(1, 6)), max_size=12))
 def test_every_placement_in_view_is_drawn_once_and_lanes_cover_every_day(
     spans: list[tuple[int, int]],
