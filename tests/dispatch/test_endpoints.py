@@ -6,13 +6,16 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from roofops.auth.principal import Principal
 from roofops.dispatch import tasks
+from roofops.dispatch.schemas import EventIn
 from roofops.dispatch.service import OPTIMIZE_TASK, PROGRESS_TOPIC, dispatch_service
-from roofops.models import BackgroundJob, OutboxEvent, PlanStatus, Role
+from roofops.exceptions import Conflict
+from roofops.models import BackgroundJob, DispatchEventKind, OutboxEvent, PlanStatus, Role
 from tests.dispatch.conftest import MONDAY, SOLVE_SECONDS, Shop
 from tests.factories import ApiClient
 
@@ -169,3 +172,22 @@ def test_viewers_read_but_cannot_change(api: ApiClient, shop: Shop) -> None:
     admin = api.as_role(Role.ADMIN)
     assert admin.post(f"{BASE}/holidays", json=holiday).status_code == 201
     assert admin.post(f"{BASE}/holidays", json=holiday).status_code == 409
+
+
+def test_a_failed_run_is_announced_and_raised(
+    db: Session,
+    shop: Shop,
+    dispatcher: Principal,
+    session_maker: sessionmaker[Session],
+    is_postgres: bool,
+) -> None:
+    event = dispatch_service.record_event(db, dispatcher, EventIn(kind=DispatchEventKind.WEATHER))
+    db.commit()
+    with pytest.raises(Conflict, match="nothing is published"):
+        tasks.replan(session_maker, run_id="run-1", event_id=str(event.id))
+    if not is_postgres:
+        last = _progress(db, "run-1")[-1]
+        assert (last["phase"], last["message"]) == (
+            "failed",
+            "nothing is published to re-plan: run Optimize and publish first",
+        )

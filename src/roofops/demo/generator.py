@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from roofops.demo import catalog
 from roofops.demo.clock import at_local, midnight_utc
 from roofops.demo.demand import hail_events, lead_slots
+from roofops.demo.dispatching import plan_dispatch
 from roofops.demo.history import book_crews, plan_sales
 from roofops.demo.jobs import TYPE_LABELS, JobSpec, PlannedEvent, job_specs, signed_price
 from roofops.demo.people import Customers, person_name, phone, point_near
@@ -51,6 +52,7 @@ def generate(size: float, seed: int, as_of: date) -> DemoData:
     _plan(_stream(seed, "history"), specs, data)
     data.customers, data.properties = customers.customers, customers.properties
     _rows(_stream(seed, "rows"), specs, data, cutoff=midnight_utc(as_of))
+    plan_dispatch(_stream(seed, "dispatch"), data, now=midnight_utc(as_of))
     return data
 
 

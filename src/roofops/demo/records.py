@@ -12,6 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from roofops.models.dispatch import TimeOffKind
 from roofops.models.enums import (
     ActorType,
     FigureSource,
@@ -158,6 +159,46 @@ class PriceRow:
     updated_at: datetime
 
 
+@dataclass
+class HolidayRow:
+    id: uuid.UUID
+    on: date
+    name: str
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass
+class CrewTimeOffRow:
+    id: uuid.UUID
+    crew_id: uuid.UUID
+    starts_on: date
+    ends_on: date
+    kind: TimeOffKind
+    note: str
+    created_by_id: uuid.UUID | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass
+class JobRequirementsRow:
+    id: uuid.UUID
+    job_id: uuid.UUID
+    materials_ready_on: date | None
+    permit_ready_on: date | None
+    promised_by: date | None
+    with_gutters: bool
+    production_days: int | None
+    visit_minutes: int
+    window_start_minute: int | None
+    window_end_minute: int | None
+    locked_crew_id: uuid.UUID | None
+    locked_start_on: date | None
+    created_at: datetime
+    updated_at: datetime
+
+
 @dataclass(frozen=True)
 class HailEvent:
     """A storm that drives an insurance-lead surge; not stored, but it shapes the data."""
@@ -184,6 +225,9 @@ class DemoData:
     jobs: list[JobRow] = field(default_factory=list)
     stage_events: list[StageEventRow] = field(default_factory=list)
     prices: list[PriceRow] = field(default_factory=list)
+    holidays: list[HolidayRow] = field(default_factory=list)
+    time_off: list[CrewTimeOffRow] = field(default_factory=list)
+    requirements: list[JobRequirementsRow] = field(default_factory=list)
     hail_events: list[HailEvent] = field(default_factory=list)
 
     def tables(self) -> dict[str, list[Any]]:
@@ -206,6 +250,9 @@ TABLES: dict[str, tuple[str, type[Any]]] = {
     "jobs": ("jobs", JobRow),
     "job_stage_events": ("stage_events", StageEventRow),
     "price_list_entries": ("prices", PriceRow),
+    "holidays": ("holidays", HolidayRow),
+    "crew_time_off": ("time_off", CrewTimeOffRow),
+    "job_requirements": ("requirements", JobRequirementsRow),
 }
 
 

@@ -13,11 +13,13 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from roofops.auth.principal import SYSTEM
 from roofops.auth.service import user_service
 from roofops.demo import catalog
 from roofops.demo.generator import generate
 from roofops.demo.records import TABLES, DemoData, as_dict, columns_of, table_digest
 from roofops.demo.repository import DemoRepository
+from roofops.dispatch.service import dispatch_service
 from roofops.exceptions import Conflict
 from roofops.financials.service import financials_service
 from roofops.logging import get_logger
@@ -172,9 +174,16 @@ class DemoService:
         for hook in self.after_load:
             hook(db, data)
         financials_service.track(db)  # every job's contract amount and estimate
+        self._first_schedule(db, data)
         DemoRepository(db).refresh_planner_statistics()
         log.info("demo.built", size=data.size, seed=data.seed, jobs=len(data.jobs))
         return company
+
+    def _first_schedule(self, db: Session, data: DemoData) -> None:
+        """A published production schedule from the as-of day, by the greedy dispatcher (the
+        optimizer's seconds are the dispatcher's to spend, not the build's)."""
+        plan = dispatch_service.optimize(db, SYSTEM, data.as_of, quick=True)
+        dispatch_service.publish(db, SYSTEM, plan.id, announce=False)
 
     def _users(self, db: Session, *, reset_all: bool) -> list[DemoUser]:
         """One sign-in per role. A second run keeps every password (a browser signed in stays

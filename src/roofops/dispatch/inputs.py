@@ -237,7 +237,7 @@ class _Loader:
         """(lock, in progress, remaining days): work under way keeps its crew and start; a
         dispatcher's lock pins the job's first phase."""
 
-        started = self._under_way(job, spec.phase)
+        started = self._under_way(job, spec.phase, first=first)
         if started is not None:
             return started
         if not first or requirements is None:
@@ -250,29 +250,34 @@ class _Loader:
             return None, False, None
         return Lock(crew_id=crew, start=start), False, None
 
-    def _under_way(self, job: Job, phase: Phase) -> tuple[Lock | None, bool, int | None] | None:
-        """A phase the published plan started on or before the horizon's first day, of a job in
-        production: it stays with its crew from day 0 for its remaining days.
-        When that crew is out on day 0, only the crew is kept: the work resumes on its return."""
-
+    def _under_way(
+        self, job: Job, phase: Phase, *, first: bool
+    ) -> tuple[Lock | None, bool, int | None] | None:
+        """A phase of a job in production that the published plan started on or before the
+        horizon's first day keeps its crew from day 0 for its remaining days; a job in
+        production in no plan (the CRM moved it) keeps the crew on file for its first phase."""
         if job.stage != JobStage.IN_PRODUCTION:
             return None
         entry = next((e for e in self.published if e.job_id == job.id and e.phase == phase), None)
-        if entry is None or entry.crew_id not in self.crews or entry.starts_on is None:
-            return None
-        if entry.starts_on > self.horizon.start:
-            return None
-        remaining = sum(
-            1 for day in entry.work_days if date.fromisoformat(day) >= self.horizon.start
-        )
-        remaining = max(remaining, 1)
-        crew_id = str(entry.crew_id)
-        if 0 in self._unavailable(entry.crew_id):
-            return Lock(crew_id=crew_id), False, remaining
-        return Lock(crew_id=crew_id, start=0), True, remaining
+        if entry is not None and entry.crew_id in self.crews and entry.starts_on is not None:
+            if entry.starts_on > self.horizon.start:
+                return None
+            start = self.horizon.start
+            left = sum(1 for day in entry.work_days if date.fromisoformat(day) >= start)
+            return self._kept(entry.crew_id, max(left, 1))
+        if first and entry is None and job.crew_id in self.crews:
+            return self._kept(job.crew_id, None)
+        return None
 
-    def _unavailable(self, crew_id: uuid.UUID | None) -> frozenset[int]:
-        return self.crew_specs[str(crew_id)].unavailable
+    def _kept(
+        self, crew_id: uuid.UUID | None, remaining: int | None
+    ) -> tuple[Lock | None, bool, int | None]:
+        """On its crew from day 0; when the crew is out that day, only the crew is kept and
+        the work resumes on its return."""
+        crew = str(crew_id)
+        if 0 in self.crew_specs[crew].unavailable:
+            return Lock(crew_id=crew), False, remaining
+        return Lock(crew_id=crew, start=0), True, remaining
 
 
 def assignments_of(

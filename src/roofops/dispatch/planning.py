@@ -26,12 +26,19 @@ from roofops.models.dispatch import ScheduleEntry
 log = get_logger(__name__)
 
 # Statuses under which the solver's answer is a plan at all.
-SOLVED = frozenset({"OPTIMAL", "FEASIBLE"})
+SOLVED = frozenset({"OPTIMAL", "FEASIBLE", "GREEDY"})
 
 
 # A search's plan and, for a re-plan, why the tasks the event broke moved.
 Found = tuple[ScheduleResult, Mapping[str, str]]
-Search = Callable[[ScheduleProblem], Found]
+
+
+@dataclass(frozen=True)
+class Search:
+    """A way to find a plan, and the name the plan records ("cp-sat", "greedy")."""
+
+    name: str
+    run: Callable[[ScheduleProblem], Found]
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,7 @@ class Proposal:
     @classmethod
     def of(cls, found: Found, solver: str, note: str = "") -> Proposal:
         result, moved_because = found
+        searched = result.status != "GREEDY"
         b = result.breakdown
         return cls(
             assignments=result.assignments,
@@ -61,8 +69,9 @@ class Proposal:
             note=note,
             moved_because=moved_because,
             objective=result.objective,
-            bound=result.bound,
-            gap_pct=result.gap_pct,
+            # The greedy dispatcher proves nothing: no bound, no gap.
+            bound=result.bound if searched else None,
+            gap_pct=result.gap_pct if searched else None,
             seconds=result.seconds,
             breakdown={
                 "lateness": b.lateness,
@@ -85,7 +94,7 @@ def solver_search(time_limit: float, seed: int = 0) -> Search:
         settings = SolveSettings(time_limit=time_limit, seed=seed, hint=problem.published)
         return solve(problem, settings), {}
 
-    return search
+    return Search("cp-sat", search)
 
 
 def replan_search(time_limit: float, seed: int = 0) -> Search:
@@ -99,7 +108,18 @@ def replan_search(time_limit: float, seed: int = 0) -> Search:
         done = replan(problem, problem.published, UrgentJob(()), time_limit, seed=seed)
         return done.result, {move.task_id: move.reason for move in done.diff.moved}
 
-    return search
+    return Search("cp-sat", search)
+
+
+def greedy_search() -> Search:
+    """The earliest-due-date dispatcher alone: instant, for the demo's first plan."""
+
+    def search(problem: ScheduleProblem) -> Found:
+        from roofops.engines.scheduling.greedy import greedy_schedule
+
+        return greedy_schedule(problem, keep=problem.published), {}
+
+    return Search("greedy", search)
 
 
 def propose(problem: ScheduleProblem, search: Search) -> Proposal:
@@ -125,7 +145,7 @@ def propose(problem: ScheduleProblem, search: Search) -> Proposal:
 def _attempt(problem: ScheduleProblem, search: Search) -> Proposal | str:
     """The solver's checked proposal, or the sentence saying why there is none."""
     try:
-        result, moved_because = search(problem)
+        result, moved_because = search.run(problem)
     except Exception:  # a crashed solver must not cost the dispatcher the plan
         log.exception("dispatch.solver.failed")
         return "The optimizer failed."
@@ -135,7 +155,7 @@ def _attempt(problem: ScheduleProblem, search: Search) -> Proposal | str:
     if found:
         log.error("dispatch.plan.check_failed", violations=found[:5])
         return f"The optimizer's plan failed the plan check: {found[0]}."
-    return Proposal.of((result, moved_because), "cp-sat")
+    return Proposal.of((result, moved_because), search.name)
 
 
 def violations(problem: ScheduleProblem, assignments: Sequence[Assignment]) -> list[str]:

@@ -30,6 +30,7 @@ from roofops.dispatch.planning import (
     Proposal,
     Search,
     entries_for,
+    greedy_search,
     propose,
     replan_search,
     solver_search,
@@ -162,9 +163,11 @@ class DispatchService:
         *,
         time_limit: float | None = None,
         progress: Progress = _quiet,
+        quick: bool = False,
     ) -> DispatchPlan:
         """A new draft for ``days`` calendar days from ``start`` (today and the configured
-        horizon by default), searched for at most ``time_limit`` seconds."""
+        horizon by default), searched for at most ``time_limit`` seconds (``quick``: the greedy
+        dispatcher alone)."""
         settings = get_settings()
         first = start or company_service.today(db)
         limit = time_limit or settings.dispatch_time_limit_seconds
@@ -172,7 +175,7 @@ class DispatchService:
             db,
             principal,
             (first, days or settings.dispatch_horizon_days),
-            solver_search(limit),
+            greedy_search() if quick else solver_search(limit),
             trigger="optimize",
             progress=progress,
         )
@@ -484,15 +487,20 @@ class DispatchService:
         return entry
 
     # ----- publishing -------------------------------------------------------------------------
-    def publish(self, db: Session, principal: Principal, plan_id: uuid.UUID) -> DispatchPlan:
-        """The draft becomes the plan crews work from; the one before is superseded."""
+    def publish(
+        self, db: Session, principal: Principal, plan_id: uuid.UUID, *, announce: bool = True
+    ) -> DispatchPlan:
+        """The draft becomes the plan crews work from; the one before is superseded; each
+        scheduled job shows its crew and the publish hooks tell crews and customers.
+        ``announce=False`` (the demo's starting plan) leaves jobs and people alone."""
         plan = self._draft_plan(db, plan_id, "publish")
         old = self.published(db)
         if old is not None:
             old.status = PlanStatus.SUPERSEDED
         plan.status, plan.published_at = PlanStatus.PUBLISHED, utcnow()
         plan.published_by_id = principal.user_id
-        self._assign_crews(db, plan)
+        if announce:
+            self._assign_crews(db, plan)
         audit_service.record(
             db,
             principal,
@@ -502,7 +510,7 @@ class DispatchService:
             changes={"superseded": {"old": _str(_id(old)), "new": None}},
         )
         db.flush()
-        for hook in self.publish_hooks:
+        for hook in self.publish_hooks if announce else ():
             hook(db, plan.id)
         return plan
 
