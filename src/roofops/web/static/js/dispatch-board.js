@@ -150,7 +150,8 @@
     var panel = progressPanel();
     var finished = isFinished(data);
     panel.hidden = false;
-    panel.setAttribute("data-state", finished ? "finished" : "running");
+    var state = data.phase === "failed" ? "failed" : "finished";
+    panel.setAttribute("data-state", finished ? state : "running");
     panel.querySelector("[data-progress-text]").textContent = data.message || data.phase || "";
     var bar = panel.querySelector("[data-progress-bar]");
     if (typeof data.percent === "number") { bar.value = Math.max(0, Math.min(100, data.percent)); }
@@ -167,7 +168,7 @@
     var finished = showProgress(data);
     setBusy(!finished);
     if (finished) {
-      announce("Planning finished: " + (data.message || data.phase));
+      announce((data.phase === "failed" ? "Planning failed: " : "Planning finished: ") + (data.message || data.phase));
       document.getElementById("board-notice").textContent = "";
       window.htmx.trigger(document.body, "dispatch-planned");
     }
