@@ -330,3 +330,15 @@ def test_readers_see_the_routes_without_the_planning_buttons(
         .status_code
         == 403
     )
+
+
+def test_the_board_shows_one_branchs_crews_when_asked(sign_in: SignIn, world: World) -> None:
+    browser = sign_in(Role.VIEWER)
+    url = f"/dispatch?start={MONDAY}&days=7&branch={world.shingles.branch_id}"
+
+    page = browser.client.get(url).text
+
+    assert 'scope="row" class="board-crew"' in page
+    assert ">Shingle Crew" in page.replace("</svg>", ">")
+    assert "Metal Crew" not in page[page.index('id="board"') :]
+    assert f"branch={world.shingles.branch_id}" in page  # the links keep the branch

@@ -29,11 +29,20 @@ def form_date(raw: str, field: str) -> date:
         raise ValidationFailed("enter a date as YYYY-MM-DD", field=field) from None
 
 
+class BoardQuery(BaseModel):
+    """The board's query string, read leniently (the page falls back to its defaults)."""
+
+    start: str = ""
+    days: str = ""
+    branch: str = ""
+
+
 class WindowFields(BaseModel):
     """The board's window, carried by every form that re-renders the board."""
 
     window_start: FormText = ""
     window_days: FormText = ""
+    window_branch: FormText = ""
 
 
 class PlacementForm(WindowFields):

@@ -7,19 +7,22 @@ service, which checks it (a refused move comes back as sentences, nothing writte
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from roofops.auth.dependencies import requires
 from roofops.auth.permissions import Permission
+from roofops.crew.service import branch_service
 from roofops.db import DB, attempt
 from roofops.dispatch.day_routes import day_routes
 from roofops.dispatch.schemas import EventIn
@@ -30,6 +33,7 @@ from roofops.models.dispatch import DispatchEventKind
 from roofops.web.context import PageContext
 from roofops.web.dependencies import Page
 from roofops.web.dispatch_forms import (
+    BoardQuery,
     CrewOutForm,
     PlacementForm,
     RoutesForm,
@@ -55,18 +59,24 @@ PLANNED = "dispatch-planned"
 
 @dataclass(frozen=True)
 class Window:
-    """The days the board shows: from ``start``, ``days`` long; links step by that length."""
+    """What the board shows: ``days`` days from ``start``, one branch's crews or all."""
 
     start: date
     days: int
+    branch_id: uuid.UUID | None = None
+
+    def query(self, start: date | None = None) -> str:
+        """The query string of this window, or of the same length from another start."""
+        params = {"start": start or self.start, "days": self.days, "branch": self.branch_id or ""}
+        return urlencode(params)
 
     @property
-    def previous(self) -> date:
-        return self.start - timedelta(days=self.days)
+    def previous(self) -> str:
+        return self.query(self.start - timedelta(days=self.days))
 
     @property
-    def next(self) -> date:
-        return self.start + timedelta(days=self.days)
+    def next(self) -> str:
+        return self.query(self.start + timedelta(days=self.days))
 
 
 def _today(page: PageContext) -> date:
@@ -80,22 +90,33 @@ def _date_or(raw: str | None, default: date) -> date:
         return default
 
 
-def _window(page: PageContext, start: str | None, days: str | None) -> Window:
+def _window(
+    page: PageContext, start: str | None, days: str | None, branch: str | None = None
+) -> Window:
     """Lenient, as the list pages' query strings: a bad value falls back to the default."""
     today = _today(page)
     count = int(days) if days and days.isdigit() else DEFAULT_DAYS
     monday = today - timedelta(days=today.weekday())
-    return Window(_date_or(start, monday), max(1, min(count, MAX_DAYS)))
+    return Window(_date_or(start, monday), max(1, min(count, MAX_DAYS)), _uuid_or_none(branch))
+
+
+def _uuid_or_none(raw: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(raw) if raw else None
+    except ValueError:
+        return None
 
 
 def _board_context(db: Session, window: Window) -> dict[str, Any]:
-    view = board_view(dispatch_service.board(db, window.start, window.days))
+    board = dispatch_service.board(db, window.start, window.days, window.branch_id)
+    view = board_view(board)
     return {
         "board": view,
         "window": window,
         "plans": view.plans,
         "diff": change_rows(view.changes),
         "pending_events": pending_events(db),
+        "branches": branch_service.list(db, active=True),
     }
 
 
@@ -116,20 +137,20 @@ def _map_context(db: Session, day: date) -> dict[str, Any]:
 
 @router.get("")
 def dispatch_page(
-    request: Request, db: DB, page: Page, start: str | None = None, days: str | None = None
+    request: Request, db: DB, page: Page, query: Annotated[BoardQuery, Query()]
 ) -> Response:
-    window = _window(page, start, days)
+    window = _window(page, query.start, query.days, query.branch)
     return render(request, "dispatch/index.html", _page_context(db, page, window))
 
 
 @router.get("/board")
 def board_fragment(
-    request: Request, db: DB, page: Page, start: str | None = None, days: str | None = None
+    request: Request, db: DB, page: Page, query: Annotated[BoardQuery, Query()]
 ) -> Response:
     """The board with the plan bar and the difference (out of band), after a run ends."""
-    window = _window(page, start, days)
+    window = _window(page, query.start, query.days, query.branch)
     if not is_fragment_request(request):
-        return RedirectResponse(f"{PAGE_URL}?start={window.start}&days={window.days}", 303)
+        return RedirectResponse(f"{PAGE_URL}?{window.query()}", 303)
     return render(request, "dispatch/_board_update.html", _board_context(db, window))
 
 
@@ -185,9 +206,9 @@ def _refusal(request: Request, sentences: list[str], title: str = "Move refused"
 
 def _board_after(request: Request, db: Session, page: PageContext, form: WindowFields) -> Response:
     """The re-rendered board after a change (a whole page without htmx)."""
-    window = _window(page, form.window_start, form.window_days)
+    window = _window(page, form.window_start, form.window_days, form.window_branch)
     if not is_fragment_request(request):
-        return RedirectResponse(f"{PAGE_URL}?start={window.start}&days={window.days}", 303)
+        return RedirectResponse(f"{PAGE_URL}?{window.query()}", 303)
     return render(request, "dispatch/_board_update.html", _board_context(db, window))
 
 
