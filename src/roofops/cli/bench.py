@@ -428,5 +428,6 @@ def _print_schedule(console: Console, size: Any, figures: dict[str, Any]) -> Non
     )
     console.print(
         f"re-plan ({figures['event']}): {figures['replan_seconds']:.2f} s, "
-        f"{figures['affected']} tasks affected, {figures['moved_pct']:.1f} % of the others moved"
+        f"{figures['affected_jobs']} jobs affected, {figures['moved_pct']:.1f} % of the other "
+        "jobs moved"
     )

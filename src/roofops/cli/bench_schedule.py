@@ -55,6 +55,7 @@ def run_schedule_bench(size: ScheduleBenchSize) -> dict[str, Any]:
         "replan_status": replanned.result.status,
         "moved_pct": replanned.moved_pct,
         "affected": len(replanned.affected),
+        "affected_jobs": len(replanned.affected_jobs),
         "untouched_moved": replanned.untouched_moved,
         "event": f"{event.crew_id} out on days {sorted(event.days)}",
         "violations": changed,

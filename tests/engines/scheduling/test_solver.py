@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 
 from roofops.engines.plan_check.schedule import check_schedule
 from roofops.engines.scheduling.greedy import greedy_schedule
-from roofops.engines.scheduling.model import ScheduleProblem
+from roofops.engines.scheduling.model import Assignment, Lock, ScheduleProblem
 from roofops.engines.scheduling.objective import evaluate
 from roofops.engines.scheduling.solver import SolveSettings, solve
 from roofops.engines.scheduling.windows import placeable_tasks, start_domains
@@ -104,3 +104,23 @@ def test_phases_follow_each_other_and_lateness_is_counted_in_working_days() -> N
     assert result.breakdown.late_days == 1
     assert result.status == "OPTIMAL"
     assert result.gap_pct == 0
+
+
+def test_work_in_progress_and_locks_stay_where_they_are() -> None:
+    instance = problem(
+        [crew("a", "asphalt"), crew("b", "asphalt")],
+        [
+            task("j1/install", "asphalt", squares=60, lock=Lock("b", 0), in_progress=True),
+            task("j2/install", "asphalt", lock=Lock(start=4)),
+            task("j3/install", "asphalt", lock=Lock(crew_id="b"), earliest=2),
+        ],
+    )
+
+    result = solve(instance, FAST)
+
+    assert result.assignment("j1/install") == Assignment("j1/install", "b", 0, 3)
+    j2, j3 = result.assignment("j2/install"), result.assignment("j3/install")
+    assert j2 is not None
+    assert j2.start == 4
+    assert j3 is not None
+    assert (j3.crew_id, j3.start) == ("b", 3)

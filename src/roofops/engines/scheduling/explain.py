@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from roofops.engines.scheduling.model import Assignment, ScheduleProblem, TaskSpec
+from roofops.engines.scheduling.windows import Domains
 
 
 def explain_unscheduled(
     problem: ScheduleProblem,
     task: TaskSpec,
-    domains: dict[str, dict[str, tuple[int, ...]]],
+    domains: Domains,
     plan: Iterable[Assignment],
 ) -> str:
     """The first rule, from the most structural to capacity, that keeps ``task`` out.

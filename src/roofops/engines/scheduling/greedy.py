@@ -20,9 +20,7 @@ from roofops.engines.scheduling.model import (
     Unscheduled,
 )
 from roofops.engines.scheduling.objective import commute_km, evaluate, late_days
-from roofops.engines.scheduling.windows import placeable_tasks, start_domains
-
-Domains = dict[str, dict[str, tuple[int, ...]]]
+from roofops.engines.scheduling.windows import Domains, placeable_tasks, start_domains
 
 
 def greedy_schedule(
@@ -35,8 +33,8 @@ def greedy_schedule(
     problem : ScheduleProblem
         Crews, tasks and weights (the published plan is ignored, except in the price).
     cheapest : bool, default False
-        Instead of the earliest start, take the slot with the lowest travel plus lateness
-        (each crew's earliest free slot): the solver's warm start, not the baseline.
+        Instead of the earliest start, take the free slot (any crew, any day) with the lowest
+        travel plus lateness: the solver's warm start, not the baseline.
     keep : sequence of Assignment, optional
         Placements taken as they are (a re-plan's untouched tasks); the rest fill around them.
 

@@ -16,8 +16,8 @@ from typing import Any
 
 from roofops.engines.scheduling.model import Assignment, ScheduleProblem, TaskSpec
 from roofops.engines.scheduling.objective import commute_km, late_days
+from roofops.engines.scheduling.windows import Domains
 
-Domains = dict[str, dict[str, tuple[int, ...]]]
 Column = tuple[str, str, int]  # task id, crew id, start
 
 

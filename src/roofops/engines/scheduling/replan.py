@@ -76,12 +76,14 @@ class Replan:
 
     result: ScheduleResult
     diff: PlanDiff
-    affected: frozenset[str]  # tasks the event broke or added (free to move)
-    untouched_moved: int  # tasks the event did not touch that still moved
-    untouched: int
+    affected: frozenset[str]  # tasks the event broke or added
+    affected_jobs: frozenset[str]  # their jobs: every phase of these is free to move
+    untouched_moved: int  # jobs the event did not touch of which a task still moved
+    untouched: int  # jobs in the published plan the event did not touch
 
     @property
     def moved_pct(self) -> float:
+        """Share of the jobs not directly affected that moved anyway, in %."""
         return round(100.0 * self.untouched_moved / max(1, self.untouched), 2)
 
 
@@ -112,7 +114,7 @@ def replan(
     -------
     Replan
         The new plan, its difference to the published one with a reason per move, the tasks
-        the event touched, and how many untouched tasks moved.
+        and jobs the event touched, and how many untouched jobs moved.
     """
     started = time.perf_counter()
     changed = apply_event(dataclasses.replace(problem, published=tuple(published)), event)
@@ -120,7 +122,10 @@ def replan(
     reasons = {v.task_id: v.message for v in violations}
     new = {task.id for task in changed.tasks} - {a.task_id for a in published}
     affected = frozenset(reasons.keys() | new)
-    kept = tuple(a for a in published if a.task_id not in affected and _still_planned(changed, a))
+    # A job's phases move together: gutters kept in place could block its install's new days.
+    affected_jobs = frozenset(changed.task(task_id).job_id for task_id in affected)
+    planned = [a for a in published if _still_planned(changed, a)]
+    kept = tuple(a for a in planned if changed.task(a.task_id).job_id not in affected_jobs)
     settings = SolveSettings(
         time_limit=max(0.1, time_limit - RESULT_MARGIN - (time.perf_counter() - started)),
         seed=seed,
@@ -130,9 +135,10 @@ def replan(
     )
     result = solve(changed, settings)
     diff = diff_plans(published, result, reasons)
-    moved = sum(1 for move in diff.moved if move.task_id not in affected)
-    moved += sum(1 for gone in diff.removed if gone.task_id not in affected)
-    return Replan(result, diff, affected, moved, len(kept))
+    untouched = {changed.task(a.task_id).job_id for a in kept}
+    changed_tasks = [m.task_id for m in diff.moved] + [gone.task_id for gone in diff.removed]
+    moved = untouched & {changed.task(t).job_id for t in changed_tasks if _known(changed, t)}
+    return Replan(result, diff, affected, affected_jobs, len(moved), len(untouched))
 
 
 def apply_event(problem: ScheduleProblem, event: Event) -> ScheduleProblem:
@@ -188,7 +194,11 @@ def _key(placed: Assignment) -> tuple[str, int, int]:
 
 
 def _still_planned(problem: ScheduleProblem, placed: Assignment) -> bool:
-    return any(task.id == placed.task_id for task in problem.tasks)
+    return _known(problem, placed.task_id)
+
+
+def _known(problem: ScheduleProblem, task_id: str) -> bool:
+    return any(task.id == task_id for task in problem.tasks)
 
 
 def _overrun(problem: ScheduleProblem, task: TaskSpec, extra_days: int) -> TaskSpec:

@@ -1,12 +1,13 @@
 """The CP-SAT scheduler.
 
-One optional fixed-size interval per feasible (task, crew) pair; the task's start is one
-variable whose domain, when a pair is chosen, is that pair's precomputed workable starts (so
-skills, availability, weather, materials, locks and contiguity are hard by construction).
+One optional fixed-size interval per feasible (task, crew) pair whose start's domain is that
+pair's precomputed workable starts (so skills, availability, weather, materials, locks and
+contiguity are hard by construction); the task's start and end follow the chosen pair.
 Exactly one pair or the task's "unscheduled" literal is true; crews never overlap; phases
-follow their predecessors. A redundant capacity row per crew (its days worked fit its
-available days) lets the linear relaxation see that not every task can go to its nearest crew,
-which keeps the bound on travel strong.
+follow their predecessors. Redundant capacity rows per crew (days worked by tasks released from
+day a fit the crew's available days from a) tell the linear relaxation that not every task
+can go to its nearest crew. The time-indexed LP (relaxation.py) runs first for a stronger bound
+and a warm start.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from roofops.engines.plan_check.schedule import check_schedule
 from roofops.engines.scheduling.explain import explain_unscheduled
 from roofops.engines.scheduling.model import (
     Assignment,
@@ -27,9 +29,9 @@ from roofops.engines.scheduling.model import (
 )
 from roofops.engines.scheduling.objective import commute_km, evaluate
 from roofops.engines.scheduling.relaxation import Relaxation, solve_relaxation
-from roofops.engines.scheduling.windows import placeable_tasks, start_domains
+from roofops.engines.scheduling.repair import insert_by_ejection
+from roofops.engines.scheduling.windows import Domains, placeable_tasks, start_domains
 
-Domains = dict[str, dict[str, tuple[int, ...]]]
 LP_SHARE = 0.3  # of the time limit GLOP may take on the relaxation
 DEFAULT_WORKERS = 2  # the production workers and the bench machine have 2 cores
 CAPACITY_STEP = 3  # working days between the release dates of the redundant capacity rows
@@ -72,14 +74,17 @@ def solve(problem: ScheduleProblem, settings: SolveSettings | None = None) -> Sc
         Horizon, crews, tasks, the published plan (changes to it cost ``weights.change``) and
         weights.
     settings : SolveSettings, optional
-        Time limit, seed, workers and hint; the greedy plan is the hint when none is given.
+        Time limit, seed, workers and hint; without a hint the search starts from the cheaper
+        of the cost-aware greedy and the rounded LP plan.
 
     Returns
     -------
     ScheduleResult
         The plan, its objective, CP-SAT's best bound, the gap in % of the objective, the wall
         time and the status. Tasks no crew can take are reported unscheduled with the reason.
-        With no solution in time (status UNKNOWN) every task is unscheduled with that reason.
+        The bound is the better of CP-SAT's and the time-indexed LP's (both proven). With no
+        solution in time the warm start is returned if it passes the plan check (status
+        WARM_START); otherwise every task is unscheduled with that reason.
     """
     from ortools.sat.python import cp_model
 
@@ -96,7 +101,8 @@ def solve(problem: ScheduleProblem, settings: SolveSettings | None = None) -> Sc
     _precedence(model, tasks)
     objective = _objective(model, problem, tasks, settings)
     model.minimize(objective)
-    _hint(model, tasks, settings.hint or _warm_start(problem, relaxed))
+    warm = settings.hint or _warm_start(problem, relaxed)
+    _hint(model, tasks, warm)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(
         0.05, settings.time_limit - (time.perf_counter() - started)
@@ -109,7 +115,7 @@ def solve(problem: ScheduleProblem, settings: SolveSettings | None = None) -> Sc
     lp_bound = relaxed.bound if relaxed else 0
     return _result(
         problem, domains, placeable, tasks, solver=solver, status=status, started=started,
-        lp_bound=lp_bound,
+        lp_bound=lp_bound, warm=warm,
     )  # fmt: skip
 
 
@@ -248,12 +254,16 @@ def _relaxation(
 
 
 def _warm_start(problem: ScheduleProblem, relaxed: Relaxation | None) -> tuple[Assignment, ...]:
-    """The cheaper of the cost-aware greedy and the rounded LP plan completed by it."""
+    """The cheaper of the cost-aware greedy and the rounded LP plan, its left-out tasks
+    inserted by ejection (then by the greedy)."""
     from roofops.engines.scheduling.greedy import greedy_schedule
 
     starts = [greedy_schedule(problem, cheapest=True)]
     if relaxed is not None:
-        starts.append(greedy_schedule(problem, cheapest=True, keep=relaxed.plan))
+        domains = start_domains(problem)
+        missing = placeable_tasks(problem, domains) - {a.task_id for a in relaxed.plan}
+        repaired = insert_by_ejection(problem, domains, relaxed.plan, sorted(missing))
+        starts.append(greedy_schedule(problem, cheapest=True, keep=repaired))
     return min(starts, key=lambda start: start.objective).assignments
 
 
@@ -281,24 +291,32 @@ def _result(
     status: Any,
     started: float,
     lp_bound: int,
+    warm: Sequence[Assignment],
 ) -> ScheduleResult:
+    """The solver's plan; when it found none in time, the warm start if it passes the plan
+    check (status WARM_START), so a loaded machine still gets a valid plan."""
     from ortools.sat.python import cp_model
 
     found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-    plan = tuple(_assignment(problem, task, solver) for task in tasks.values()) if found else ()
-    placed = tuple(a for a in plan if a is not None)
+    if found:
+        plan = (_assignment(problem, task, solver) for task in tasks.values())
+        placed = tuple(a for a in plan if a is not None)
+    else:
+        placed = () if check_schedule(problem, warm) else tuple(warm)
     breakdown = evaluate(problem, placed, placeable)
-    objective = int(solver.objective_value) if found else breakdown.total
+    # The plan's own price: CP-SAT's figure can be higher while a crew's first/last-day
+    # variables are not yet tight around its work.
+    objective = breakdown.total
     # Both bounds are proven; the LP's is usually the stronger (see relaxation.py).
-    bound = min(objective, max(int(solver.best_objective_bound), lp_bound)) if found else 0
+    bound = min(objective, max(int(solver.best_objective_bound) if found else 0, lp_bound))
     return ScheduleResult(
         assignments=placed,
-        unscheduled=_left_out(problem, domains, placed, found),
+        unscheduled=_left_out(problem, domains, placed, explained=found or bool(placed)),
         objective=objective,
         bound=bound,
         gap_pct=round(100.0 * (objective - bound) / max(1, objective), 2),
         seconds=round(time.perf_counter() - started, 2),
-        status=solver.status_name(status),
+        status=solver.status_name(status) if found or not placed else "WARM_START",
         breakdown=breakdown,
     )
 
@@ -313,14 +331,14 @@ def _assignment(problem: ScheduleProblem, task: _Task, solver: Any) -> Assignmen
 
 
 def _left_out(
-    problem: ScheduleProblem, domains: Domains, placed: tuple[Assignment, ...], found: bool
+    problem: ScheduleProblem, domains: Domains, placed: tuple[Assignment, ...], *, explained: bool
 ) -> tuple[Unscheduled, ...]:
     done = {a.task_id for a in placed}
     return tuple(
         Unscheduled(
             task.id,
             explain_unscheduled(problem, task, domains, placed)
-            if found
+            if explained
             else "the solver found no plan within the time limit",
         )
         for task in problem.tasks

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from roofops.engines.scheduling.model import CrewSpec, ScheduleProblem, TaskSpec
 
+Domains = dict[str, dict[str, tuple[int, ...]]]  # task id -> crew id -> workable start days
+
 
 def allowed_starts(problem: ScheduleProblem, task: TaskSpec, crew: CrewSpec) -> tuple[int, ...]:
     """Start days of ``task`` on ``crew`` whose whole window is workable.
@@ -39,18 +41,16 @@ def allowed_starts(problem: ScheduleProblem, task: TaskSpec, crew: CrewSpec) -> 
     )
 
 
-def start_domains(problem: ScheduleProblem) -> dict[str, dict[str, tuple[int, ...]]]:
+def start_domains(problem: ScheduleProblem) -> Domains:
     """Allowed starts per task id, then per crew id, keeping only crews with at least one."""
-    domains: dict[str, dict[str, tuple[int, ...]]] = {}
+    domains: Domains = {}
     for task in problem.tasks:
         per_crew = {crew.id: allowed_starts(problem, task, crew) for crew in problem.crews}
         domains[task.id] = {crew_id: starts for crew_id, starts in per_crew.items() if starts}
     return domains
 
 
-def placeable_tasks(
-    problem: ScheduleProblem, domains: dict[str, dict[str, tuple[int, ...]]]
-) -> frozenset[str]:
+def placeable_tasks(problem: ScheduleProblem, domains: Domains) -> frozenset[str]:
     """Tasks with a workable window on some crew whose predecessors are all placeable too."""
     placeable: set[str] = set()
     pending = [task for task in problem.tasks if domains[task.id]]
