@@ -47,9 +47,6 @@ class PlanDiff:
     based_on_id: uuid.UUID | None
     changes: tuple[Change, ...]
 
-    def of_kind(self, kind: ChangeKind) -> tuple[Change, ...]:
-        return tuple(change for change in self.changes if change.kind == kind)
-
     @property
     def moved_jobs(self) -> int:
         return len({c.job_id for c in self.changes if c.kind == ChangeKind.MOVED})

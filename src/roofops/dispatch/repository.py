@@ -171,10 +171,6 @@ class PlanRepository(Repository[DispatchPlan]):
         self.session.add_all(entries)
         self.session.flush()
 
-    def delete_entries(self, plan_id: uuid.UUID) -> None:
-        self.session.execute(sa.delete(ScheduleEntry).where(ScheduleEntry.plan_id == plan_id))
-        self.session.expire_all()
-
 
 class EventRepository(Repository[DispatchEvent]):
     model = DispatchEvent
