@@ -30,6 +30,7 @@ from roofops.auth.principal import SYSTEM
 from roofops.company.service import company_service
 from roofops.config import get_settings
 from roofops.dispatch.changes import VISIT_PHASE, Placement, WorkChange
+from roofops.dispatch.crew_leads import lead_emails
 from roofops.dispatch.field_repository import FieldRepository, JobContact
 from roofops.exceptions import Conflict
 from roofops.logging import get_logger
@@ -143,8 +144,6 @@ def _audit(db: Session, plan_id: uuid.UUID, action: str, notice: Notice, reason:
 
 
 def _notices(db: Session, repository: FieldRepository, plan_id: uuid.UUID) -> list[Notice]:
-    from roofops.dispatch.crew_leads import lead_emails
-
     changes = repository.published_changes(plan_id)
     contacts = repository.job_contacts({change.job_id for change in changes})
     company = company_service.get(db).name

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from roofops.kit.http import VendorError
+from roofops.exceptions import RoofOpsError
 from roofops.logging import get_logger
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ def travel_matrix(points: Sequence[Point]) -> Travel:
         return Travel(StraightLineTravel().matrix(points))
     try:
         return Travel(_connected[0].matrix(points))
-    except VendorError as failed:
-        log.warning("dispatch.travel.fallback", vendor=failed.vendor, reason=failed.message)
+    except RoofOpsError as failed:  # a vendor error (kit.http) or a refused request
+        log.warning("dispatch.travel.fallback", reason=failed.message)
         note = f"road travel times unavailable ({failed.message}): straight-line estimates used"
         return Travel(StraightLineTravel().matrix(points), note)

@@ -110,8 +110,10 @@ def build_result(
         + sum(v.prize for v in problem.visits if v.id in left_out and not v.required)
     )
     required_out = any(problem.visits_by_id[u].required for u in left_out)
+    order = {vehicle.id: index for index, vehicle in enumerate(problem.vehicles)}
     return RoutingResult(
-        routes=tuple(routes),
+        # In the problem's crew order, so a board lists crews the same way every time.
+        routes=tuple(sorted(routes, key=lambda r: order.get(r.vehicle_id, len(order)))),
         unassigned=tuple(sorted(unassigned, key=lambda u: u.visit_id)),
         objective=objective,
         distance=sum(route.distance for route in routes),

@@ -19,6 +19,7 @@ from typing import Any
 
 from roofops.engines.plan_check.schedule import check_schedule
 from roofops.engines.scheduling.explain import explain_unscheduled
+from roofops.engines.scheduling.greedy import greedy_schedule
 from roofops.engines.scheduling.model import (
     Assignment,
     CrewSpec,
@@ -101,7 +102,7 @@ def solve(problem: ScheduleProblem, settings: SolveSettings | None = None) -> Sc
     _precedence(model, tasks)
     objective = _objective(model, problem, tasks, settings)
     model.minimize(objective)
-    warm = settings.hint or _warm_start(problem, relaxed)
+    warm = settings.hint or _warm_start(problem, domains, placeable, relaxed)
     _hint(model, tasks, warm)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(
@@ -253,15 +254,17 @@ def _relaxation(
     return solve_relaxation(problem, domains, placeable, settings.change_weights, limit)
 
 
-def _warm_start(problem: ScheduleProblem, relaxed: Relaxation | None) -> tuple[Assignment, ...]:
+def _warm_start(
+    problem: ScheduleProblem,
+    domains: Domains,
+    placeable: frozenset[str],
+    relaxed: Relaxation | None,
+) -> tuple[Assignment, ...]:
     """The cheaper of the cost-aware greedy and the rounded LP plan, its left-out tasks
     inserted by ejection (then by the greedy)."""
-    from roofops.engines.scheduling.greedy import greedy_schedule
-
     starts = [greedy_schedule(problem, cheapest=True)]
     if relaxed is not None:
-        domains = start_domains(problem)
-        missing = placeable_tasks(problem, domains) - {a.task_id for a in relaxed.plan}
+        missing = placeable - {a.task_id for a in relaxed.plan}
         repaired = insert_by_ejection(problem, domains, relaxed.plan, sorted(missing))
         starts.append(greedy_schedule(problem, cheapest=True, keep=repaired))
     return min(starts, key=lambda start: start.objective).assignments
