@@ -10,6 +10,7 @@ from roofops.integrations.quickbooks.endpoints import callback_router as quickbo
 from roofops.integrations.xero.endpoints import callback_router as xero_callback
 from roofops.web.routes import (
     auth,
+    dispatch,
     docs,
     finance_reports,
     integrations,
@@ -23,7 +24,18 @@ from roofops.web.routes import (
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 page_router = APIRouter(include_in_schema=False)
-for area in (auth, jobs, invoices, overview, profit, finance_reports, integrations, settings, docs):
+for area in (
+    auth,
+    jobs,
+    invoices,
+    overview,
+    profit,
+    finance_reports,
+    dispatch,
+    integrations,
+    settings,
+    docs,
+):
     page_router.include_router(area.router)
 page_router.include_router(quickbooks_callback)  # Intuit's OAuth redirect lands here
 page_router.include_router(xero_callback)  # Xero's OAuth redirect lands here

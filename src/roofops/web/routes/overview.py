@@ -1,6 +1,6 @@
 """Command Center (live figures now), and honest empty states for areas later issues fill.
 
-Profit has a page of its own: routes/profit.py."""
+Profit and Dispatch have pages of their own: routes/profit.py, routes/dispatch.py."""
 
 from __future__ import annotations
 
@@ -47,19 +47,6 @@ AREAS = {
         action_label="Open Profit",
         action_href="/profit",
     ),
-    "dispatch": Area(
-        title="Dispatch",
-        summary="Crew schedules and daily routes.",
-        coming="Crew scheduling and route optimization are coming in a later release. "
-        "Today, jobs waiting for a crew are in the Jobs list.",
-        will_show=(
-            "A calendar of crews and jobs by day",
-            "Optimized daily routes with drive times",
-            "Rain-day reshuffles with one click",
-        ),
-        action_label="See jobs ready to schedule",
-        action_href="/jobs?stage=materials_ordered&stage=scheduled",
-    ),
     "forecast": Area(
         title="Forecast",
         summary="Expected completions, revenue and crew load.",
@@ -83,11 +70,6 @@ def _placeholder(request: Request, key: str) -> Response:
 @router.get("/finance", dependencies=[Depends(requires(Permission.VIEW_MONEY))])
 def finance(request: Request, _page: Page) -> Response:
     return _placeholder(request, "finance")
-
-
-@router.get("/dispatch", dependencies=[Depends(requires(Permission.VIEW_CREWS))])
-def dispatch(request: Request, _page: Page) -> Response:
-    return _placeholder(request, "dispatch")
 
 
 @router.get("/forecast", dependencies=[Depends(requires(Permission.VIEW_JOBS))])
