@@ -106,20 +106,9 @@ def test_a_job_dropped_on_a_crew_without_its_skill_snaps_back_with_the_reason(
     assert [error for error in console_errors if "status of 409" not in error] == []
 
 
-# dispatch.tasks.run announces progress in a unit of work of its own while the plan's unit of
-# work holds SQLite's write lock (BEGIN IMMEDIATE): the announcement waits out the busy timeout
-# and the run fails. PostgreSQL runs it. For dispatch-core to fix; this marker goes then.
-SQLITE_PROGRESS_LOCK = pytest.mark.xfail(
-    reason="dispatch-core: progress transactions inside the run's transaction lock SQLite",
-    strict=False,
-)
-
-
 def test_crew_out_then_replan_shows_what_moves_before_publishing(
-    page: Page, live: Live, console_errors: list[str], request: pytest.FixtureRequest
+    page: Page, live: Live, console_errors: list[str]
 ) -> None:
-    if live.sqlite:
-        request.node.add_marker(SQLITE_PROGRESS_LOCK)
     open_board(page, live)
     form = page.locator("#crew-out-form")
     form.get_by_label("Crew").select_option(label="Shingle Crew")

@@ -74,6 +74,24 @@ PROGRESS_TOPIC = "dispatch.progress"
 
 # (phase, percent, message): the task publishes these as "dispatch.progress" events.
 Progress = Callable[[str, int, str], None]
+LOADING_LINE = "Reading crews, jobs, calendars and the forecast"
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    """A plan to make: the engine's inputs, how to search, and what the draft will record."""
+
+    inputs: ScheduleInputs
+    search: Search
+    trigger: str
+    published_id: uuid.UUID | None
+    event_id: uuid.UUID | None = None
+
+    @property
+    def solving_line(self) -> str:
+        return f"Scheduling {len(self.inputs.problem.tasks)} job phases"
+
+
 # Called in the publishing transaction with the new plan's id (crew and customer notices).
 PublishHook = Callable[[Session, uuid.UUID], None]
 
@@ -154,6 +172,9 @@ class DispatchService:
         return plan_diff(plan, entries, before, jobs, crews)
 
     # ----- making plans -----------------------------------------------------------------------
+    # A plan is made in three steps so that a background run holds no transaction while the
+    # solver searches (on SQLite a writing transaction would lock every other writer out for
+    # the whole search): prepare (read), propose (pure, no database), save (a short write).
     def optimize(
         self,
         db: Session,
@@ -168,17 +189,9 @@ class DispatchService:
         """A new draft for ``days`` calendar days from ``start`` (today and the configured
         horizon by default), searched for at most ``time_limit`` seconds (``quick``: the greedy
         dispatcher alone)."""
-        settings = get_settings()
-        first = start or company_service.today(db)
-        limit = time_limit or settings.dispatch_time_limit_seconds
-        return self._plan(
-            db,
-            principal,
-            (first, days or settings.dispatch_horizon_days),
-            greedy_search() if quick else solver_search(limit),
-            trigger="optimize",
-            progress=progress,
-        )
+        progress("loading", 5, LOADING_LINE)
+        request = self.prepare_optimize(db, start, days, time_limit=time_limit, quick=quick)
+        return self._plan(db, principal, request, progress)
 
     def replan(
         self,
@@ -191,6 +204,31 @@ class DispatchService:
     ) -> DispatchPlan:
         """A draft that absorbs the event and changes as little of the published plan as it
         can: work in progress stays, every move away from it is paid for in the objective."""
+        progress("loading", 5, LOADING_LINE)
+        request = self.prepare_replan(db, event_id, time_limit=time_limit)
+        return self._plan(db, principal, request, progress)
+
+    def prepare_optimize(
+        self,
+        db: Session,
+        start: date | None = None,
+        days: int | None = None,
+        *,
+        time_limit: float | None = None,
+        quick: bool = False,
+    ) -> PlanRequest:
+        """What an optimizer run needs, read from the database (nothing is written)."""
+        settings = get_settings()
+        first = start or company_service.today(db)
+        limit = time_limit or settings.dispatch_time_limit_seconds
+        search = greedy_search() if quick else solver_search(limit)
+        window = (first, days or settings.dispatch_horizon_days)
+        return self._request(db, window, search, trigger="optimize")
+
+    def prepare_replan(
+        self, db: Session, event_id: uuid.UUID, *, time_limit: float | None = None
+    ) -> PlanRequest:
+        """What a re-plan after the event needs, read from the database (nothing is written)."""
         event = found(EventRepository(db).get(event_id), "dispatch event")
         published = self.published(db)
         if published is None:
@@ -198,55 +236,60 @@ class DispatchService:
         first = max(company_service.today(db), published.horizon_start)
         last = max(published.horizon_end, first + timedelta(days=6))
         limit = time_limit or get_settings().dispatch_replan_time_limit_seconds
-        plan = self._plan(
-            db,
-            principal,
-            (first, (last - first).days + 1),
-            replan_search(limit),
-            trigger=f"replan: {event.kind.value.replace('_', ' ')}",
-            progress=progress,
-            event=event,
-        )
-        event.plan_id = plan.id
-        db.flush()
-        return plan
+        trigger = f"replan: {event.kind.value.replace('_', ' ')}"
+        window = (first, (last - first).days + 1)
+        return self._request(db, window, replan_search(limit), trigger=trigger, event=event)
 
-    def _plan(
+    def _request(
         self,
         db: Session,
-        principal: Principal,
         window: tuple[date, int],
         search: Search,
         *,
         trigger: str,
-        progress: Progress,
         event: DispatchEvent | None = None,
-    ) -> DispatchPlan:
-        progress("loading", 5, "Reading crews, jobs, calendars and the forecast")
+    ) -> PlanRequest:
         published = self.published(db)
         inputs = load_schedule_inputs(
             db, *window, weather=self.weather, weights=schedule_weights(), published=published
         )
         if event is not None and event.kind == DispatchEventKind.OVERRUN:
             inputs = with_overrun(inputs, event)
-        progress("solving", 20, f"Scheduling {len(inputs.problem.tasks)} job phases")
-        proposal = propose(inputs.problem, search)
-        progress("saving", 90, _summary_line(proposal))
-        plan = self._store(db, principal, inputs, proposal, trigger=trigger, published=published)
-        progress("done", 100, _summary_line(proposal))
+        return PlanRequest(inputs, search, trigger, _id(published), event.id if event else None)
+
+    def save_proposal(
+        self, db: Session, principal: Principal, request: PlanRequest, proposal: Proposal
+    ) -> DispatchPlan:
+        """The proposal as the new draft, unless the published plan it was made from has been
+        replaced meanwhile (the draft would undo that publication)."""
+        published = self.published(db)
+        if _id(published) != request.published_id:
+            raise Conflict("another plan was published while this one was being made: run it again")
+        plan = self._store(db, principal, request, proposal, published=published)
+        if request.event_id is not None:
+            found(EventRepository(db).get(request.event_id), "dispatch event").plan_id = plan.id
+            db.flush()
         return plan
+
+    def _plan(
+        self, db: Session, principal: Principal, request: PlanRequest, progress: Progress
+    ) -> DispatchPlan:
+        progress("solving", 20, request.solving_line)
+        proposal = propose(request.inputs.problem, request.search)
+        progress("saving", 90, summary_line(proposal))
+        return self.save_proposal(db, principal, request, proposal)
 
     def _store(
         self,
         db: Session,
         principal: Principal,
-        inputs: ScheduleInputs,
+        request: PlanRequest,
         proposal: Proposal,
         *,
-        trigger: str,
         published: DispatchPlan | None,
     ) -> DispatchPlan:
         """The proposal as the new draft; an older draft is discarded (one working copy)."""
+        inputs, trigger = request.inputs, request.trigger
         self._discard_drafts(db, principal)
         plans = PlanRepository(db)
         plan = plans.add(
@@ -647,7 +690,7 @@ def _copy(entry: ScheduleEntry, plan_id: uuid.UUID) -> ScheduleEntry:
     )
 
 
-def _summary_line(proposal: Proposal) -> str:
+def summary_line(proposal: Proposal) -> str:
     placed, left = len(proposal.assignments), len(proposal.unscheduled)
     gap = f", gap {proposal.gap_pct:.1f} %" if proposal.gap_pct is not None else ""
     return f"{placed} phases placed, {left} unscheduled ({proposal.solver}{gap})"

@@ -1,8 +1,10 @@
 """Dispatch background work: the optimizer and the re-plan, with live progress.
 
-Progress events go out in short transactions of their own, so the board sees them while the
-solver runs; the last one ("done", with the plan id) is sent in the plan's own transaction, so
-the board never reloads before the draft is there.
+The inputs are read in one transaction, the solver searches with none open (a writing
+transaction held through a 30-second search would lock every other SQLite writer out), and the
+draft is saved in a short one. Progress events go out in short transactions of their own; the last
+one ("done", with the plan id) is sent in the draft's own transaction, so the board never reloads
+before the draft is there.
 """
 
 from __future__ import annotations
@@ -16,20 +18,20 @@ from sqlalchemy.orm import Session, sessionmaker
 from roofops.auth.principal import SYSTEM, Principal
 from roofops.auth.service import principal_for, user_service
 from roofops.db import unit_of_work
+from roofops.dispatch.planning import propose
 from roofops.dispatch.service import (
+    LOADING_LINE,
     OPTIMIZE_TASK,
     REPLAN_TASK,
-    Progress,
+    PlanRequest,
     dispatch_service,
+    summary_line,
 )
 from roofops.logging import get_logger
-from roofops.models.dispatch import DispatchPlan
 from roofops.models.enums import ActorType
 from roofops.worker.registry import task
 
 log = get_logger(__name__)
-
-Planner = Callable[[Session, Principal, Progress], DispatchPlan]
 
 
 @task(OPTIMIZE_TASK, sessions=True)
@@ -44,12 +46,10 @@ def optimize(
 ) -> None:
     first = date.fromisoformat(start) if start else None
 
-    def plan(db: Session, principal: Principal, progress: Progress) -> DispatchPlan:
-        return dispatch_service.optimize(
-            db, principal, first, days, time_limit=time_limit, progress=progress
-        )
+    def prepare(db: Session) -> PlanRequest:
+        return dispatch_service.prepare_optimize(db, first, days, time_limit=time_limit)
 
-    run(sessions, run_id, user_id, plan)
+    run(sessions, run_id, user_id, prepare)
 
 
 @task(REPLAN_TASK, sessions=True)
@@ -61,36 +61,41 @@ def replan(
     user_id: str | None = None,
     time_limit: float | None = None,
 ) -> None:
-    def plan(db: Session, principal: Principal, progress: Progress) -> DispatchPlan:
-        return dispatch_service.replan(
-            db, principal, uuid.UUID(event_id), time_limit=time_limit, progress=progress
-        )
+    def prepare(db: Session) -> PlanRequest:
+        return dispatch_service.prepare_replan(db, uuid.UUID(event_id), time_limit=time_limit)
 
-    run(sessions, run_id, user_id, plan)
+    run(sessions, run_id, user_id, prepare)
 
 
 def run(
-    sessions: sessionmaker[Session], run_id: str, user_id: str | None, planner: Planner
+    sessions: sessionmaker[Session],
+    run_id: str,
+    user_id: str | None,
+    prepare: Callable[[Session], PlanRequest],
 ) -> None:
-    """One run: the plan in one transaction, progress in their own; a failure is announced."""
+    """One run: read, search with no transaction open, then save; a failure is announced."""
 
     def progress(phase: str, percent: int, message: str) -> None:
-        if phase != "done":
-            with unit_of_work(sessions) as db:
-                dispatch_service.announce(db, run_id, phase=phase, percent=percent, message=message)
+        with unit_of_work(sessions) as db:
+            dispatch_service.announce(db, run_id, phase=phase, percent=percent, message=message)
 
     try:
+        progress("loading", 5, LOADING_LINE)
+        with unit_of_work(sessions, read_only=True) as db:
+            request = prepare(db)
+        progress("solving", 20, request.solving_line)
+        proposal = propose(request.inputs.problem, request.search)
+        progress("saving", 90, summary_line(proposal))
         with unit_of_work(sessions) as db:
-            plan = planner(db, _principal(db, user_id), progress)
+            plan = dispatch_service.save_proposal(db, _principal(db, user_id), request, proposal)
             message = f"Draft ready: {plan.note or plan.solver}"
             dispatch_service.announce(
                 db, run_id, phase="done", percent=100, message=message, plan_id=plan.id
             )
     except Exception as error:
         log.exception("dispatch.run.failed", run_id=run_id)
-        with unit_of_work(sessions) as db:
-            message = getattr(error, "message", "the planner failed: see the logs")
-            dispatch_service.announce(db, run_id, phase="failed", percent=100, message=message)
+        message = getattr(error, "message", "the planner failed: see the logs")
+        progress("failed", 100, message)
         raise
 
 
