@@ -92,6 +92,17 @@ def test_a_move_to_a_crew_without_the_skill_is_refused_and_nothing_changes(
     assert _placed(db, plan) == before
 
 
+def test_a_refused_move_on_the_published_plan_leaves_no_draft_behind(
+    db: Session, shop: Shop, dispatcher: Principal
+) -> None:
+    dispatch_service.publish(db, dispatcher, _optimize(db, dispatcher).id)
+    outcome = dispatch_service.move(
+        db, dispatcher, shop.jobs[2].id, Phase.INSTALL, shop.shingle.id, MONDAY
+    )
+    assert outcome.refused
+    assert dispatch_service.draft(db) is None
+
+
 def test_a_move_to_a_weekend_is_refused_with_the_day(
     db: Session, shop: Shop, dispatcher: Principal
 ) -> None:

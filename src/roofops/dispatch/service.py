@@ -381,13 +381,17 @@ class DispatchService:
         """Put one phase of a job on a crew from a day, in the draft (made from the published
         plan when there is none), if the plan check allows it; else the refusal sentences."""
         job = found(DispatchJobRepository(db).job(job_id), "job")
+        # A refused move writes nothing, not even the draft it was checked against.
+        trial = db.begin_nested()
         draft = self._working_draft(db, principal)
         plans = PlanRepository(db)
         entries = plans.entries(draft.id)
         inputs = self._inputs_for(db, draft)
         placement = check_move(inputs, entries, job, phase, (crew_id, start_on))
         if isinstance(placement, list):
+            trial.rollback()
             return MoveOutcome(refused=True, reasons=tuple(placement))
+        trial.commit()
         entry = next((e for e in entries if e.job_id == job_id and e.phase == phase), None)
         if entry is None:
             entry = ScheduleEntry(plan_id=draft.id, job_id=job_id, phase=phase)
