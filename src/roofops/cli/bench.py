@@ -431,3 +431,35 @@ def _print_routing(console: Console, figures: dict[str, Any], time_limit: float)
         console.print(table)
         mean = table_figures["mean_gap_pct"]
         console.print(f"{solver} mean gap: {'-' if mean is None else f'{mean:.3f} %'}")
+
+
+@app.command("urgent")
+def urgent(
+    *,
+    visits: Annotated[int, typer.Option(min=1, max=400, help="Visits on the day.")] = 40,
+    crews: Annotated[int, typer.Option(min=1, max=60, help="Service crews.")] = 8,
+    inserts: Annotated[int, typer.Option(min=1, max=200, help="Urgent visits to insert.")] = 20,
+    route_seconds: Annotated[
+        float, typer.Option(min=0.1, help="Seconds to route the day first.")
+    ] = 5.0,
+    seed: Annotated[int, typer.Option(help="Day and solver seed.")] = BENCH_SEED,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """A seeded service day routed once, then urgent visits (leaks) inserted into it one at a
+    time: insertion times (target under 1 s), how many were placed, plan-check violations."""
+    from roofops.cli.bench_urgent import UrgentBenchSize, run_urgent_bench
+
+    console = make_console()
+    size = UrgentBenchSize(visits, crews, inserts, route_seconds, seed)
+    with console.status("routing the day, then inserting urgent visits..."):
+        figures = run_urgent_bench(size)
+    if as_json:
+        print(json.dumps(figures))
+        return
+    console.print(
+        f"Urgent visits: {figures['inserts']} inserted one at a time into a day of "
+        f"{visits} visits and {crews} crews; placed {figures['placed']} "
+        f"({figures['searched']} needed a search); median {figures['median_seconds']:.3f} s, "
+        f"p95 {figures['p95_seconds']:.3f} s, max {figures['max_seconds']:.3f} s; "
+        f"plan check violations: {figures['violations']}"
+    )
