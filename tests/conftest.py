@@ -27,6 +27,15 @@ from roofops.config import Settings, get_settings
 from roofops.db import dispose_engines, get_engine
 from tests.factories import ApiClient, make_api_client
 
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests run last. Playwright's sync API keeps an event loop running in the main
+    thread for the rest of the session, so an asyncio test after it in the same process cannot
+    start its own loop. Browser tests at the end of the collection are handed out by xdist after
+    every other test, so each worker runs its asyncio tests first."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 TEST_DATABASE_ENV = "ROOFOPS_TEST_DATABASE_URL"
 
 
