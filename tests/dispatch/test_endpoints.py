@@ -162,6 +162,19 @@ def test_a_crew_out_event_becomes_time_off(api: ApiClient, shop: Shop) -> None:
     assert replan.status_code == 409  # nothing published yet
 
 
+def test_an_event_naming_an_unknown_crew_or_job_is_refused_whatever_its_kind(
+    api: ApiClient, shop: Shop
+) -> None:
+    client = api.as_role(Role.DISPATCHER)
+    unknown = "e3e70682-c209-1cac-a29f-6fbed82c07cd"
+    for field in ("crew_id", "job_id"):
+        answer = client.post(f"{BASE}/events", json={"kind": "weather", field: unknown})
+        assert answer.status_code == 422, answer.text
+        assert "no " in answer.text
+        assert field in answer.text
+    assert client.get(f"{BASE}/events").json() == []
+
+
 def test_viewers_read_but_cannot_change(api: ApiClient, shop: Shop) -> None:
     viewer = api.as_role(Role.VIEWER)
     assert viewer.get(f"{BASE}/events").status_code == 200

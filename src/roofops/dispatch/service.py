@@ -503,6 +503,7 @@ class DispatchService:
         """Record what happened and apply what it means to the inputs (a crew out becomes
         time off, late materials move the materials date); a re-plan then absorbs it."""
         event = DispatchEvent(**data.model_dump(), created_by_id=principal.user_id)
+        _require_references(db, event)
         _EVENT_RULES[data.kind](db, principal, event)
         EventRepository(db).add(event)
         audit_service.created(db, principal, "dispatch_event", event.id)
@@ -637,6 +638,15 @@ def _urgent_job(db: Session, _principal: Principal, event: DispatchEvent) -> Non
 
 def _weather(_db: Session, _principal: Principal, _event: DispatchEvent) -> None:
     """The forecast table already holds the change; the re-plan reads it again."""
+
+
+def _require_references(db: Session, event: DispatchEvent) -> None:
+    """A crew or job an event names exists, whatever the kind (an unknown id is a 422 that
+    says so, not a foreign-key failure)."""
+    if event.crew_id is not None:
+        require_crew(db, event.crew_id)
+    if event.job_id is not None and DispatchJobRepository(db).job(event.job_id) is None:
+        raise ValidationFailed("no job with this id", field="job_id")
 
 
 def _require_job(db: Session, event: DispatchEvent) -> uuid.UUID:
