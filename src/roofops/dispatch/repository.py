@@ -175,6 +175,17 @@ class PlanRepository(Repository[DispatchPlan]):
 class EventRepository(Repository[DispatchEvent]):
     model = DispatchEvent
 
+    def unanswered(self, limit: int) -> list[tuple[DispatchEvent, str | None]]:
+        """Events no re-plan has answered yet, newest first, with the named crew's name."""
+        statement = (
+            sa.select(DispatchEvent, Crew.name)
+            .outerjoin(Crew, Crew.id == DispatchEvent.crew_id)
+            .where(DispatchEvent.plan_id.is_(None))
+            .order_by(DispatchEvent.created_at.desc(), DispatchEvent.id.desc())
+            .limit(limit)
+        )
+        return [(event, name) for event, name in self.session.execute(statement)]
+
     def recent(self, limit: int) -> list[DispatchEvent]:
         statement = (
             sa.select(DispatchEvent)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -51,6 +51,7 @@ from roofops.exceptions import Conflict, ValidationFailed
 from roofops.kit.repository import found
 from roofops.kit.time import utcnow
 from roofops.logging import get_logger
+from roofops.models.crew import Crew
 from roofops.models.dispatch import (
     CrewTimeOff,
     DispatchEvent,
@@ -64,6 +65,7 @@ from roofops.models.dispatch import (
     ScheduleEntry,
     TimeOffKind,
 )
+from roofops.models.job import Job
 from roofops.worker.queue import enqueue
 
 log = get_logger(__name__)
@@ -511,6 +513,19 @@ class DispatchService:
 
     def events(self, db: Session, limit: int = 50) -> list[DispatchEvent]:
         return EventRepository(db).recent(limit)
+
+    def unanswered_events(
+        self, db: Session, limit: int = 10
+    ) -> list[tuple[DispatchEvent, str | None]]:
+        """Events waiting for a re-plan, newest first, with the crew's name where one is named."""
+        return EventRepository(db).unanswered(limit)
+
+    def jobs_with_sites(self, db: Session, job_ids: Collection[uuid.UUID]) -> list[Job]:
+        """These jobs with their property loaded (for a map of their sites)."""
+        return DispatchJobRepository(db).by_ids(job_ids)
+
+    def crews(self, db: Session, crew_ids: Collection[uuid.UUID]) -> list[Crew]:
+        return sorted(DispatchCrewRepository(db).by_ids(crew_ids), key=lambda crew: crew.name)
 
     def holidays(self, db: Session, first: date, last: date) -> list[Holiday]:
         return CalendarRepository(db).holidays(first, last)

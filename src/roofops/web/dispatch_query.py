@@ -1,5 +1,5 @@
-"""What the dispatch board reads besides the service's board: events waiting for a re-plan, and
-the sites and crews of a day's routes for the map. Read-only, for this page alone."""
+"""What the dispatch board shows besides the service's board: events waiting for a re-plan, and
+the sites and crews of a day's routes for the map, shaped for this page (the service reads them)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from roofops.dispatch.day_routes import day_routes
-from roofops.models import Crew, Job, Property
+from roofops.dispatch.service import dispatch_service
+from roofops.models import Crew
 from roofops.models.dispatch import (
     DispatchEvent,
     DispatchPlan,
@@ -29,14 +29,10 @@ class PendingEvent:
 
 def pending_events(db: Session) -> list[PendingEvent]:
     """Crew-out and other events no re-plan has answered yet, newest first."""
-    query = (
-        sa.select(DispatchEvent, Crew.name)
-        .outerjoin(Crew, Crew.id == DispatchEvent.crew_id)
-        .where(DispatchEvent.plan_id.is_(None))
-        .order_by(DispatchEvent.created_at.desc())
-        .limit(10)
-    )
-    return [PendingEvent(event.id, event_summary(event, name)) for event, name in db.execute(query)]
+    return [
+        PendingEvent(event.id, event_summary(event, name))
+        for event, name in dispatch_service.unanswered_events(db)
+    ]
 
 
 def event_summary(event: DispatchEvent, crew_name: str | None) -> str:
@@ -61,7 +57,8 @@ class DayMap:
 def routes_of_day(db: Session, day: date) -> DayMap:
     current = day_routes.current(db, day)
     visits = [s for s in current.stops if s.kind == StopKind.VISIT] if current else []
-    sites = _sites(db, {stop.job_id for stop in visits if stop.job_id is not None})
+    jobs = dispatch_service.jobs_with_sites(db, {s.job_id for s in visits if s.job_id is not None})
+    sites = {job.id: (job, job.property) for job in jobs}
     stops: dict[uuid.UUID, list[StopIn]] = defaultdict(list)
     left_out: list[str] = []
     for stop in visits:
@@ -73,18 +70,8 @@ def routes_of_day(db: Session, day: date) -> DayMap:
             continue
         label = f"{job.number} · {_clock(stop.start_minute)}, {prop.address_line1}"
         stops[stop.crew_id].append(StopIn(Place(prop.latitude, prop.longitude), label))
-    crews = db.scalars(sa.select(Crew).where(Crew.id.in_(stops)).order_by(Crew.name))
-    routes = [_route(crew, stops[crew.id]) for crew in crews]
+    routes = [_route(crew, stops[crew.id]) for crew in dispatch_service.crews(db, stops)]
     return DayMap(current.plan if current else None, routes, left_out)
-
-
-def _sites(db: Session, job_ids: set[uuid.UUID]) -> dict[uuid.UUID, tuple[Job, Property]]:
-    query = (
-        sa.select(Job, Property)
-        .join(Property, Property.id == Job.property_id)
-        .where(Job.id.in_(job_ids))
-    )
-    return {job.id: (job, prop) for job, prop in db.execute(query)}
 
 
 def _route(crew: Crew, stops: list[StopIn]) -> RouteIn:
