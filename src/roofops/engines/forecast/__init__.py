@@ -1,0 +1,1 @@
+"""Forecast models: pure computation on plain data (no database, no web, no settings)."""
