@@ -8,10 +8,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from roofops.config import Settings
-from roofops.models import Role
+from roofops.integrations.jobnimbus.status_map import DEFAULT_STATUS_MAP
+from roofops.models import CrmStatusMapping, Role
 from tests.factories import ApiClient, make_branch
 from tests.integrations.jobnimbus_account import (
     UNKNOWN,
@@ -176,3 +178,22 @@ def test_a_key_that_cannot_travel_in_a_header_is_refused_before_any_call(
     )
     assert response.status_code == 422, response.text
     assert response.json()["error"]["fields"][0]["field"] == "api_key"
+
+
+def test_reading_the_stock_status_map_writes_nothing_until_an_admin_edits_it(
+    api: ApiClient, db: Session
+) -> None:
+    """A read seeding the map raced the worker for SQLite's one writer ("database is locked")."""
+    stored = sa.select(sa.func.count()).select_from(CrmStatusMapping)
+
+    stock = api.as_role(Role.OFFICE).get(f"{BASE}/status-map")
+
+    assert stock.status_code == 200
+    assert len(stock.json()) == len(DEFAULT_STATUS_MAP)
+    assert db.scalar(stored) == 0
+    edited = api.as_role(Role.ADMIN).put(
+        f"{BASE}/status-map", json={"status_name": "Tear-off Day", "stage": "in_production"}
+    )
+    assert edited.status_code == 200
+    assert db.scalar(stored) == len(DEFAULT_STATUS_MAP) + 1
+    assert {"status_name": "Tear-off Day", "stage": "in_production"} in edited.json()

@@ -234,7 +234,7 @@ class JobNimbusService:
     ) -> Resync:
         """Saves every choice (``None``: not mapped) and queues a full resync, which re-maps
         the jobs already synced and their history."""
-        rows = self.status_mappings(db)  # read once, kept current as the choices are saved
+        rows = self._stored_mappings(db)  # read once, kept current as the choices are saved
         stage_of = _lookup(rows)
         for status_name, stage in choices:
             if stage_of(status_name) != stage:
@@ -242,13 +242,19 @@ class JobNimbusService:
         return _resync(db, settings, principal)
 
     def status_mappings(self, db: Session) -> list[CrmStatusMapping]:
-        """The editable map; seeded with the stock roofing workflows the first time."""
+        """The map in force: the stock roofing workflows until an admin first edits it.
+
+        Reading never writes (a settings page opened while the worker writes must not contend
+        for SQLite's one writer): the stock map is returned unsaved, and stored on first edit.
+        """
+        return StatusMappingRepository(db).all() or _stock_mappings()
+
+    def _stored_mappings(self, db: Session) -> list[CrmStatusMapping]:
+        """The map as rows to edit, the stock workflows stored first if it was never edited."""
         repository = StatusMappingRepository(db)
-        mappings = repository.all()
-        if mappings:
-            return mappings
-        for name, stage in DEFAULT_STATUS_MAP.items():
-            repository.add(CrmStatusMapping(status_name=name, stage=stage))
+        if not repository.all():
+            for mapping in _stock_mappings():
+                repository.add(mapping)
         return repository.all()
 
     def stage_lookup(self, db: Session) -> Callable[[str], JobStage | None]:
@@ -258,7 +264,7 @@ class JobNimbusService:
         self, db: Session, principal: Principal, status_name: str, stage: JobStage | None
     ) -> None:
         """Sets (or with ``stage=None`` removes) one status; takes effect from the next sync."""
-        self._map_one(db, principal, self.status_mappings(db), status_name, stage)
+        self._map_one(db, principal, self._stored_mappings(db), status_name, stage)
 
     def _map_one(
         self,
@@ -441,6 +447,10 @@ def _map_branch(
 
 def _lookup(rows: Sequence[CrmStatusMapping]) -> Callable[[str], JobStage | None]:
     return stage_lookup({row.status_name: row.stage for row in rows})
+
+
+def _stock_mappings() -> list[CrmStatusMapping]:
+    return [CrmStatusMapping(status_name=n, stage=s) for n, s in DEFAULT_STATUS_MAP.items()]
 
 
 def _resync(db: Session, settings: Settings, principal: Principal) -> Resync:
