@@ -39,14 +39,26 @@ def backtest_origins(as_of: date, count: int) -> list[date]:
 def compute_outputs(db: Session, as_of: date, *, seed: int, origins: int) -> RunOutputs:
     _require_history(db, as_of)
     from roofops.forecast.completion import backtest_completions, forecast_completions
+    from roofops.forecast.projections import (
+        backtest_projections,
+        forecast_demand,
+        forecast_revenue,
+    )
     from roofops.forecast.trends import compute_trends
 
     completions = forecast_completions(db, as_of, seed=seed)
-    series = (*compute_trends(db, as_of),)
+    series = (
+        *forecast_demand(db, as_of, completions, seed=seed),
+        *forecast_revenue(db, as_of, completions, seed=seed),
+        *compute_trends(db, as_of),
+    )
     backtests: tuple[ModelMetrics, ...] = ()
     if origins:
         dates = backtest_origins(as_of, origins)
-        backtests = (backtest_completions(db, origins=dates, seed=seed),)
+        backtests = (
+            backtest_completions(db, origins=dates, seed=seed),
+            *backtest_projections(db, origins=dates, seed=seed),
+        )
     return RunOutputs(completions.jobs, series, (completions.metrics,), backtests)
 
 
