@@ -572,3 +572,65 @@ def _print_forecast(console: Console, figures: dict[str, Any], horizon: int, sea
             f"{row['cpu_seconds']:.1f}",
         )
     console.print(table)
+
+
+@app.command("completion")
+def completion(
+    *,
+    origins: Annotated[int, typer.Option(min=1, max=52, help="Origins, four weeks apart.")] = 12,
+    seed: Annotated[int, typer.Option(help="The simulation's seed.")] = 0,
+    size: Annotated[
+        float, typer.Option(min=0.05, max=50, help="Demo size when the database has no history.")
+    ] = 1.0,
+    database_url: Annotated[
+        str | None, typer.Option(help="Database to read (default: the configured one).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """The completion model backtested by rolling origin on the demo company: error in days,
+    bias, 80 %/95 % coverage and C-index, against a per-job-type median baseline."""
+    from roofops.cli.bench_completion import run_completion_bench
+
+    console = make_console(stderr=as_json)
+    with tempfile.TemporaryDirectory() as scratch, console.status("backtesting..."):
+        figures = run_completion_bench(
+            origins=origins, seed=seed, size=size, database_url=database_url, scratch=Path(scratch)
+        )
+    if as_json:
+        print(json.dumps(figures))
+        return
+    _print_completion(console, figures)
+
+
+def _print_completion(console: Console, figures: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    title = (
+        f"Completion backtest: {figures['origins']:g} origins {figures['first_origin']} .. "
+        f"{figures['last_origin']}, {figures['jobs']:g} jobs ({figures['censored']:g} censored)"
+    )
+    table = Table(title=title)
+    for column in ("figure", "model", "baseline", "target"):
+        table.add_column(column, justify="left" if column == "figure" else "right")
+    rows = (
+        ("mean abs. error, days", "mae_days", "baseline_mae_days", ""),
+        ("median abs. error, days", "median_abs_error_days", "baseline_median_abs_error_days",
+         "below the baseline"),
+        ("bias, days (+ = pessimistic)", "bias_days", None, "within +-2"),
+        ("80 % window covers", "coverage_80", None, "0.75 - 0.85"),
+        ("95 % window covers", "coverage_95", None, ""),
+        ("C-index", "c_index", None, ">= 0.65"),
+    )  # fmt: skip
+    for label, key, baseline, target in rows:
+        table.add_row(
+            label, _figure(figures.get(key)), _figure(figures.get(baseline or "")), target
+        )
+    console.print(table)
+    console.print(
+        f"{figures['database']}; {figures['threads']} thread(s), "
+        f"{figures['cpu_seconds']:.1f} CPU seconds"
+    )
+
+
+def _figure(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
