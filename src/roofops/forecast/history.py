@@ -1,0 +1,300 @@
+"""What was known at an as-of date: each job's stage and days in it, its stage-entry times, the
+stage durations observed (censored at as-of when not finished) and their covariates.
+
+Only stage moves that had both happened and been recorded by the as-of moment (midnight UTC at
+the start of the as-of day) count, and only jobs whose lead existed by then: a backtest at an
+old origin sees exactly what a forecast run on that day would have seen. Crews have no history
+table, so today's crews stand in for the past's (their skills and capacity rarely change).
+"""
+
+from __future__ import annotations
+
+import uuid
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+
+from sqlalchemy.orm import Session
+
+from roofops.engines.forecast.completion import Covariates, OpenJob, Stage, StageObservation
+from roofops.forecast.history_repository import HistoryRepository
+from roofops.models.enums import JobStage, JobType, Material, PayerKind
+
+SECONDS_PER_DAY = 86_400.0
+# The lifecycle's order; lost and cancelled close a job from any stage.
+RANK = {
+    stage: rank
+    for rank, stage in enumerate(
+        (
+            JobStage.LEAD,
+            JobStage.INSPECTION,
+            JobStage.ESTIMATE,
+            JobStage.CONTRACT_SIGNED,
+            JobStage.MATERIALS_ORDERED,
+            JobStage.SCHEDULED,
+            JobStage.IN_PRODUCTION,
+            JobStage.COMPLETED,
+            JobStage.INVOICED,
+            JobStage.PAID,
+        )
+    )
+}
+SIGNED_RANK = RANK[JobStage.CONTRACT_SIGNED]
+START_RANK = RANK[JobStage.IN_PRODUCTION]
+DONE_RANK = RANK[JobStage.COMPLETED]
+CLOSED = frozenset({JobStage.LOST, JobStage.CANCELLED})
+SKILL_FOR_TYPE = {JobType.REPAIR: "repairs", JobType.GUTTERS: "gutters"}
+
+
+def as_of_moment(as_of: date) -> datetime:
+    """The as-of cut: midnight UTC at the start of the day (the demo's history ends there)."""
+    return datetime.combine(as_of, time(0), UTC)
+
+
+def days_between(earlier: datetime, later: datetime) -> float:
+    return (later - earlier).total_seconds() / SECONDS_PER_DAY
+
+
+@dataclass(frozen=True)
+class JobFacts:
+    """What the lead says about the work: known from the start, so no leak."""
+
+    job_id: uuid.UUID
+    job_type: JobType
+    material: Material
+    squares: float | None
+    insured: bool
+    created_at: datetime
+
+    @property
+    def skill(self) -> str | None:
+        """The crew skill the work needs; an inspection needs none (the rep goes)."""
+        if self.job_type == JobType.INSPECTION:
+            return None
+        return SKILL_FOR_TYPE.get(self.job_type, self.material.value)
+
+
+@dataclass(frozen=True)
+class StageMove:
+    stage: JobStage
+    occurred_at: datetime
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class CrewFacts:
+    crew_id: uuid.UUID
+    capacity: int
+    active: bool
+    created_at: datetime
+    skills: frozenset[str]
+
+
+@dataclass(frozen=True)
+class JobState:
+    """One job as known at the cut: its stage now and when it reached each milestone."""
+
+    facts: JobFacts
+    stage: JobStage
+    stage_entered_at: datetime
+    lead_at: datetime
+    signed_at: datetime | None
+    started_at: datetime | None
+    done_at: datetime | None
+    closed_at: datetime | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.done_at is None and self.closed_at is None
+
+    @property
+    def model_stage(self) -> Stage:
+        """The completion model's stage for an open job."""
+        if self.started_at is not None:
+            return "build"
+        if self.signed_at is not None:
+            return "visit" if self.facts.job_type == JobType.INSPECTION else "wait"
+        return "sales"
+
+    @property
+    def model_stage_entered_at(self) -> datetime:
+        entered = {"build": self.started_at, "wait": self.signed_at, "visit": self.signed_at}
+        return entered.get(self.model_stage) or self.lead_at
+
+
+@dataclass(frozen=True)
+class History:
+    """Jobs, their stage moves and the crews, as loaded; :meth:`known_at` cuts it."""
+
+    jobs: tuple[JobFacts, ...]
+    moves: Mapping[uuid.UUID, tuple[StageMove, ...]]
+    crews: tuple[CrewFacts, ...]
+
+    def known_at(self, cut: datetime) -> History:
+        """Only what had happened and been recorded by ``cut``."""
+        moves = {
+            job_id: kept
+            for job_id, job_moves in self.moves.items()
+            if (
+                kept := tuple(m for m in job_moves if m.occurred_at <= cut and m.recorded_at <= cut)
+            )
+        }
+        jobs = tuple(job for job in self.jobs if job.created_at <= cut and job.job_id in moves)
+        return History(jobs, moves, self.crews)
+
+    def states(self) -> list[JobState]:
+        return [
+            _state(job, self.moves[job.job_id]) for job in self.jobs if job.job_id in self.moves
+        ]
+
+
+def load_history(db: Session, as_of: date | None = None) -> History:
+    """The history known at ``as_of`` (all of it when None: a backtest cuts it per origin)."""
+    cut = None if as_of is None else as_of_moment(as_of)
+    repository = HistoryRepository(db)
+    jobs = tuple(
+        JobFacts(
+            job_id=job_id,
+            job_type=JobType(job_type),
+            material=Material(material),
+            squares=None if squares is None else float(squares),
+            insured=payer == PayerKind.INSURANCE,
+            created_at=created_at,
+        )
+        for job_id, job_type, material, squares, payer, created_at in repository.jobs(cut)
+    )
+    moves: dict[uuid.UUID, list[StageMove]] = defaultdict(list)
+    for job_id, stage, occurred_at, recorded_at in repository.stage_events(cut):
+        moves[job_id].append(StageMove(JobStage(stage), occurred_at, recorded_at))
+    crews = tuple(CrewFacts(*row) for row in repository.crews())
+    history = History(jobs, {job_id: tuple(rows) for job_id, rows in moves.items()}, crews)
+    return history if cut is None else history.known_at(cut)
+
+
+def _state(job: JobFacts, moves: Sequence[StageMove]) -> JobState:
+    def first_at(rank: int) -> datetime | None:
+        return next((m.occurred_at for m in moves if RANK.get(m.stage, -1) >= rank), None)
+
+    last = moves[-1]
+    return JobState(
+        facts=job,
+        stage=last.stage,
+        stage_entered_at=last.occurred_at,
+        lead_at=moves[0].occurred_at,
+        signed_at=first_at(SIGNED_RANK),
+        started_at=first_at(START_RANK) if job.job_type != JobType.INSPECTION else None,
+        done_at=first_at(DONE_RANK),
+        closed_at=last.occurred_at if last.stage in CLOSED else None,
+    )
+
+
+class Backlog:
+    """Signed-not-started jobs per crew with the skill, at any moment before the cut."""
+
+    def __init__(self, states: Sequence[JobState], crews: Sequence[CrewFacts]) -> None:
+        signed: dict[str, list[datetime]] = defaultdict(list)
+        ended: dict[str, list[datetime]] = defaultdict(list)
+        for state in states:
+            skill = state.facts.skill
+            if skill is None or state.signed_at is None:
+                continue
+            signed[skill].append(state.signed_at)
+            end = state.started_at or state.done_at or state.closed_at
+            if end is not None:
+                ended[skill].append(end)
+        self.signed = {skill: sorted(times) for skill, times in signed.items()}
+        self.ended = {skill: sorted(times) for skill, times in ended.items()}
+        self.crews = [crew for crew in crews if crew.active]
+
+    def jobs_per_crew(self, skill: str | None, at: datetime) -> float:
+        if skill is None:
+            return 0.0
+        waiting = bisect_right(self.signed.get(skill, []), at) - bisect_right(
+            self.ended.get(skill, []), at
+        )
+        crews = sum(1 for crew in self.crews if skill in crew.skills and crew.created_at <= at)
+        return waiting / max(crews, 1)
+
+    def capacity(self, skill: str | None) -> float | None:
+        """Mean squares a day of the crews with the skill (None: no such crew, or none needed)."""
+        capacities = [crew.capacity for crew in self.crews if skill and skill in crew.skills]
+        return sum(capacities) / len(capacities) if capacities else None
+
+
+def covariates(state: JobState, backlog: Backlog, at: datetime) -> Covariates:
+    facts = state.facts
+    return Covariates(
+        job_type=facts.job_type.value,
+        material=facts.material.value,
+        squares=facts.squares,
+        insured=facts.insured,
+        month=at.month,
+        backlog_per_crew=backlog.jobs_per_crew(facts.skill, at),
+        crew_capacity=backlog.capacity(facts.skill),
+    )
+
+
+def observations(history: History, cut: datetime) -> list[StageObservation]:
+    """Every stage time of every job known at ``cut``: finished, or censored at the cut (or at
+    the cancellation). Sales stages of lost jobs are left out: the model is of winning."""
+    states = history.states()
+    backlog = Backlog(states, history.crews)
+    rows: list[StageObservation] = []
+    for state in states:
+        for stage, entered, left, finished in _stage_spans(state, cut):
+            rows.append(
+                StageObservation(
+                    key=state.facts.job_id,
+                    stage=stage,
+                    duration_days=days_between(entered, left),
+                    finished=finished,
+                    covariates=covariates(state, backlog, entered),
+                )
+            )
+    return rows
+
+
+def _stage_spans(state: JobState, cut: datetime) -> list[tuple[Stage, datetime, datetime, bool]]:
+    """(stage, entered, left or censored at, finished) for each model stage the job entered."""
+    stop = state.closed_at or cut
+    spans: list[tuple[Stage, datetime, datetime, bool]] = []
+    if state.signed_at is not None:
+        spans.append(("sales", state.lead_at, state.signed_at, True))
+    elif state.closed_at is None:
+        spans.append(("sales", state.lead_at, cut, False))
+    if state.signed_at is None:
+        return spans
+    if state.facts.job_type == JobType.INSPECTION:
+        spans.append(_span("visit", state.signed_at, state.done_at, stop))
+        return spans
+    spans.append(_span("wait", state.signed_at, state.started_at or state.done_at, stop))
+    if state.started_at is not None:
+        spans.append(_span("build", state.started_at, state.done_at, stop))
+    return spans
+
+
+def _span(
+    stage: Stage, entered: datetime, left: datetime | None, stop: datetime
+) -> tuple[Stage, datetime, datetime, bool]:
+    return (stage, entered, left, True) if left is not None else (stage, entered, stop, False)
+
+
+def open_jobs(history: History, cut: datetime) -> list[tuple[JobState, OpenJob]]:
+    """The jobs open at ``cut`` (lead to in production), each with the model's view of it."""
+    states = history.states()
+    backlog = Backlog(states, history.crews)
+    return [
+        (
+            state,
+            OpenJob(
+                key=state.facts.job_id,
+                stage=state.model_stage,
+                elapsed_days=days_between(state.model_stage_entered_at, cut),
+                covariates=covariates(state, backlog, cut),
+            ),
+        )
+        for state in states
+        if state.is_open
+    ]
