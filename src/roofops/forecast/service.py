@@ -18,7 +18,7 @@ from roofops.exceptions import Conflict, RoofOpsError
 from roofops.forecast import accuracy as scoring
 from roofops.forecast.pipeline import RunOutputs, compute_outputs
 from roofops.forecast.repository import ForecastRunRepository, JobForecastRepository
-from roofops.forecast.results import ForecastSeries, JobCompletionForecast
+from roofops.forecast.results import ForecastSeries, JobCompletionForecast, Unit
 from roofops.forecast.storage import (
     job_rows,
     metrics_json,
@@ -43,6 +43,9 @@ RUN_TASK = "forecast.run"
 # A run still "running" after this long died with its worker: it no longer blocks a new one.
 STALE_AFTER = timedelta(hours=2)
 ERROR_CHARS = 2000
+# Series and metrics that are money (MONEY_RULE in auth/permissions.py): revenue in cents and
+# margins. Roles without view_money get the rest.
+MONEY_KEYS = ("revenue", "trend.revenue", "trend.margin")
 
 
 class ForecastService:
@@ -222,6 +225,20 @@ class ForecastService:
         jobs = scoring.job_checks(windows, {job: at.date() for job, at in completed.items()})
         points = scoring.point_checks(rows.points(run.id), actuals, before=now)
         return scoring.score_run(run, len(windows), jobs, points), jobs, points
+
+
+def is_money(key: str) -> bool:
+    """A series key or model name that is money: ``revenue.week``, ``trend.margin``, ..."""
+    return any(key == money or key.startswith(f"{money}.") for money in MONEY_KEYS)
+
+
+def without_money(series: tuple[ForecastSeries, ...]) -> tuple[ForecastSeries, ...]:
+    return tuple(one for one in series if not is_money(one.key) and one.unit != Unit.CENTS)
+
+
+def accuracy_without_money(checked: scoring.Accuracy) -> scoring.Accuracy:
+    points = tuple(check for check in checked.points if not is_money(check.series_key))
+    return scoring.Accuracy(runs=checked.runs, jobs=checked.jobs, points=points)
 
 
 def _actuals(points: list[ForecastPoint]) -> dict[tuple[str, date], float]:
