@@ -46,6 +46,8 @@ class Chart:
     svg: Markup
     rows: tuple[ChartRow, ...]
     flag_label: str
+    has_capacity: bool = False
+    has_trend: bool = False
 
 
 # How each unit reads: a format for the number and a suffix.
@@ -77,8 +79,10 @@ def band_chart(
     capacity: ForecastSeries | None = None,
     flag: Callable[[SeriesPoint], bool] = lambda _point: False,
     flag_label: str = "Flagged",
+    trend: Callable[[SeriesPoint], float | None] | None = None,
 ) -> Chart:
-    """The chart of ``series`` (and ``capacity`` on the same periods, when given)."""
+    """The chart of ``series`` (and ``capacity`` on the same periods, when given; ``trend``
+    reads a trend line from each point, such as a decomposition's trend component)."""
     points = series.points
     limits = _capacity_by_period(capacity)
     flags = [flag(point) for point in points]
@@ -86,7 +90,8 @@ def band_chart(
         _row(point, series, limits.get(point.period_start), flagged=flagged, label=flag_label)
         for point, flagged in zip(points, flags, strict=True)
     )
-    svg = _svg(chart_id, series, [limits.get(p.period_start) for p in points], flags)
+    trend_line = [trend(p) for p in points] if trend else []
+    svg = _svg(chart_id, series, [limits.get(p.period_start) for p in points], flags, trend_line)
     return Chart(chart_id, series.label, series.definition, series.source, svg, rows, flag_label)
 
 
@@ -140,10 +145,14 @@ def _scale(values: Sequence[float | None], count: int) -> _Scale:
 
 
 def _svg(
-    chart_id: str, series: ForecastSeries, capacity: list[float | None], flags: list[bool]
+    chart_id: str,
+    series: ForecastSeries,
+    capacity: list[float | None],
+    flags: list[bool],
+    trend: list[float | None],
 ) -> Markup:
     points = series.points
-    every_value = [v for p in points for v in (p.p10, p.p50, p.p90, p.actual)] + capacity
+    every_value = [v for p in points for v in (p.p10, p.p50, p.p90, p.actual)] + capacity + trend
     scale = _scale(every_value, len(points))
     parts = [
         f'<svg class="band-chart" id="{escape(chart_id)}" viewBox="0 0 {WIDTH} {HEIGHT}" '
@@ -155,6 +164,7 @@ def _svg(
         *_band(scale, points),
         _line(scale, [p.p50 for p in points], "chart-p50", "Forecast median (p50)"),
         _line(scale, capacity, "chart-capacity", "Capacity"),
+        _line(scale, trend, "chart-trend", "Trend (seasonal decomposition)"),
         _line(scale, [p.actual for p in points], "chart-actual", "Actual"),
         *_markers(scale, series, capacity, flags),
         "</svg>",

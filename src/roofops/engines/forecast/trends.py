@@ -3,7 +3,8 @@ growth, and anomalies (a month outside the interval a model fitted on the months
 
 Pure: a sequence of monthly values in (``None`` for a month with nothing to measure, such as a
 margin in a month when no job was final), a frozen :class:`TrendAnalysis` out. Deterministic: the
-decomposition (STL) and the interval model (AutoETS) have no random state.
+decomposition (STL) and the interval model (the project's series model, ETS and Theta:
+engines.forecast.series) have no random state.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+from roofops.engines.forecast.series import forecast_series
 
 # STL needs two full seasons to tell a seasonal pattern from a trend.
 MIN_SEASONS_FOR_STL = 2
@@ -107,7 +110,9 @@ def analyse_trend(
         )
         for i in range(len(observed))
     )
-    return TrendAnalysis(points, decomposition=parts.method, interval_model="AutoETS one-step")
+    return TrendAnalysis(
+        points, decomposition=parts.method, interval_model="one-step-ahead ets+theta"
+    )
 
 
 def _point(
@@ -182,16 +187,13 @@ def _one_step_bands(filled: np.ndarray, season_length: int) -> dict[int, _OneSte
 
 
 def _one_step(history: np.ndarray, season_length: int) -> _OneStep:
-    from statsforecast.models import AutoETS
-
-    seasonal = season_length if len(history) >= MIN_SEASONS_FOR_STL * season_length else 1
-    forecast = (
-        AutoETS(season_length=seasonal).fit(history).predict(1, level=[BAND_LEVEL, ANOMALY_LEVEL])
+    forecast = forecast_series(
+        history, 1, season_length=season_length, levels=(BAND_LEVEL, ANOMALY_LEVEL)
     )
     return _OneStep(
-        p10=float(forecast[f"lo-{BAND_LEVEL}"][0]),
-        p50=float(forecast["mean"][0]),
-        p90=float(forecast[f"hi-{BAND_LEVEL}"][0]),
-        low=float(forecast[f"lo-{ANOMALY_LEVEL}"][0]),
-        high=float(forecast[f"hi-{ANOMALY_LEVEL}"][0]),
+        p10=float(forecast.lower[BAND_LEVEL][0]),
+        p50=float(forecast.mean[0]),
+        p90=float(forecast.upper[BAND_LEVEL][0]),
+        low=float(forecast.lower[ANOMALY_LEVEL][0]),
+        high=float(forecast.upper[ANOMALY_LEVEL][0]),
     )
