@@ -463,3 +463,31 @@ def urgent(
         f"p95 {figures['p95_seconds']:.3f} s, max {figures['max_seconds']:.3f} s; "
         f"plan check violations: {figures['violations']}"
     )
+
+
+@app.command("projections")
+def projections(
+    *,
+    origins: Annotated[
+        int, typer.Option(min=1, max=26, help="Rolling origins, 4 weeks apart.")
+    ] = 6,
+    size: Annotated[float, typer.Option(min=0.05, max=50, help="Demo company size.")] = 1.0,
+    seed: Annotated[int, typer.Option(help="Demo and simulation seed.")] = BENCH_SEED,
+    database_url: Annotated[
+        str | None, typer.Option(help="Database with the demo (default: a fresh SQLite file).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Rolling-origin backtest of the demand, revenue and win-probability models on the demo
+    company: 80 %/95 % band coverage, WAPE/MAPE of the median, Brier and calibration error."""
+    from roofops.cli.bench_projections import print_projections, run_projections_bench
+
+    console = make_console()
+    with tempfile.TemporaryDirectory() as scratch, console.status("backtesting projections..."):
+        figures = run_projections_bench(
+            size=size, origins=origins, seed=seed, database_url=database_url, scratch=Path(scratch)
+        )
+    if as_json:
+        print(json.dumps(figures))
+        return
+    print_projections(console, figures)

@@ -7,10 +7,12 @@ they are imported here when a run starts, never when the app starts.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session
 
+from roofops.exceptions import ValidationFailed
+from roofops.forecast.repository import JobForecastRepository
 from roofops.forecast.results import ForecastSeries, JobCompletionForecast, ModelMetrics
 
 # Backtest origins a quarter apart: far enough that the jobs open at one have mostly finished
@@ -35,13 +37,35 @@ def backtest_origins(as_of: date, count: int) -> list[date]:
 
 
 def compute_outputs(db: Session, as_of: date, *, seed: int, origins: int) -> RunOutputs:
+    _require_history(db, as_of)
     from roofops.forecast.completion import backtest_completions, forecast_completions
+    from roofops.forecast.projections import (
+        backtest_projections,
+        forecast_demand,
+        forecast_revenue,
+    )
     from roofops.forecast.trends import compute_trends
 
     completions = forecast_completions(db, as_of, seed=seed)
-    series = (*compute_trends(db, as_of),)
+    series = (
+        *forecast_demand(db, as_of, completions, seed=seed),
+        *forecast_revenue(db, as_of, completions, seed=seed),
+        *compute_trends(db, as_of),
+    )
     backtests: tuple[ModelMetrics, ...] = ()
     if origins:
         dates = backtest_origins(as_of, origins)
-        backtests = (backtest_completions(db, origins=dates, seed=seed),)
+        backtests = (
+            backtest_completions(db, origins=dates, seed=seed),
+            *backtest_projections(db, origins=dates, seed=seed),
+        )
     return RunOutputs(completions.jobs, series, (completions.metrics,), backtests)
+
+
+def _require_history(db: Session, as_of: date) -> None:
+    cut = datetime.combine(as_of, time.min, tzinfo=UTC)
+    if not JobForecastRepository(db).has_history_before(cut):
+        raise ValidationFailed(
+            f"no job history before {as_of}: the models have nothing to learn from "
+            "(import or sync jobs first, or pick a later as-of day)"
+        )

@@ -104,17 +104,27 @@ class JobForecastRepository:
         )
         return list(self.session.scalars(statement))
 
+    def has_history_before(self, moment: datetime) -> bool:
+        """Whether any job changed stage before ``moment``: the models' only teacher."""
+        statement = sa.select(JobStageEvent.id).where(JobStageEvent.occurred_at < moment)
+        return self.session.scalars(statement.limit(1)).first() is not None
+
     def completion_dates(self, job_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, datetime]:
         """When each of these jobs first reached ``completed`` (jobs not completed are absent)."""
         completed: dict[uuid.UUID, datetime] = {}
         for chunk in in_chunks(job_ids):
             statement = (
-                sa.select(JobStageEvent.job_id, sa.func.min(JobStageEvent.occurred_at))
+                sa.select(
+                    JobStageEvent.job_id,
+                    sa.func.min(JobStageEvent.occurred_at).label("completed_at"),
+                )
                 .where(
                     JobStageEvent.job_id.in_(chunk),
                     JobStageEvent.to_stage == JobStage.COMPLETED,
                 )
                 .group_by(JobStageEvent.job_id)
             )
-            completed.update(self.session.execute(statement).tuples().all())
+            completed.update(
+                {row.job_id: row.completed_at for row in self.session.execute(statement)}
+            )
         return completed

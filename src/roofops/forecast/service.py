@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
@@ -105,12 +106,15 @@ class ForecastService:
     def execute(
         self, db: Session, run: ForecastRun, *, seed: int = 0, origins: int | None = None
     ) -> None:
-        """Compute and store in a savepoint: on any error nothing of it stays but the failure."""
+        """Compute the run's results and record them."""
+        self.record(db, run, lambda: self.compute(db, run, seed=seed, origins=origins))
+
+    def record(self, db: Session, run: ForecastRun, produce: Callable[[], RunOutputs]) -> None:
+        """Produce and store in a savepoint: on any error nothing of it stays but the failure."""
         began = time.monotonic()
         try:
             with db.begin_nested():
-                outputs = self.compute(db, run, seed=seed, origins=origins)
-                self.store(db, run, outputs)
+                self.store(db, run, produce())
         except Exception as error:
             log.exception("forecast.run.failed", run_id=str(run.id))
             self.fail(run, error)
