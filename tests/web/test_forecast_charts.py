@@ -105,3 +105,14 @@ def test_values_read_by_unit() -> None:
     assert format_value(31.25, Unit.PERCENT) == "31.2 %"
     assert format_value(None, Unit.COUNT) == "—"
     assert format_value(float("nan"), Unit.DAYS) == "—"
+
+
+def test_the_chart_says_which_lines_it_has() -> None:
+    forecast_only = band_chart("f", _weeks([_point(0, 100)]))
+    with_actuals = band_chart("a", _weeks([_point(0, None, actual=3)]), trend=lambda p: 2.0)
+
+    assert not forecast_only.has_actual
+    assert not forecast_only.has_trend
+    assert with_actuals.has_actual
+    assert with_actuals.has_trend
+    assert 'class="chart-trend"' in str(with_actuals.svg)

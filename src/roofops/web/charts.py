@@ -48,6 +48,7 @@ class Chart:
     flag_label: str
     has_capacity: bool = False
     has_trend: bool = False
+    has_actual: bool = False
 
 
 # How each unit reads: a format for the number and a suffix.
@@ -92,7 +93,18 @@ def band_chart(
     )
     trend_line = [trend(p) for p in points] if trend else []
     svg = _svg(chart_id, series, [limits.get(p.period_start) for p in points], flags, trend_line)
-    return Chart(chart_id, series.label, series.definition, series.source, svg, rows, flag_label)
+    return Chart(
+        chart_id,
+        series.label,
+        series.definition,
+        series.source,
+        svg,
+        rows,
+        flag_label,
+        has_capacity=capacity is not None,
+        has_trend=trend is not None,
+        has_actual=any(point.actual is not None for point in points),
+    )
 
 
 def _capacity_by_period(capacity: ForecastSeries | None) -> dict[date, float | None]:

@@ -14,6 +14,7 @@ from roofops.forecast.results import ForecastSeries, JobCompletionForecast, Seri
 from roofops.forecast.service import forecast_service
 from roofops.forecast.windows import JobWindow
 from roofops.job.lifecycle import PIPELINE, PRODUCTION, SALES
+from roofops.models.enums import JobStage
 from roofops.models.job import Job
 from roofops.web.charts import Chart, band_chart, format_value, period_label
 from roofops.web.formatting import humanize, stage_label
@@ -39,12 +40,35 @@ METRIC_TERMS = {
     "predicted_jobs": "Open jobs that got a window.",
     "brier": "Brier score of the win probability on held-out estimates (lower is better).",
     "calibration_error": "Mean gap between predicted win probability and the observed win rate.",
+    "base_rate_brier": "Brier score of always predicting the overall win rate: the model "
+    "should score lower.",
+    "mean_predicted": "Average predicted win probability of the held-out estimates.",
+    "observed_rate": "Share of those estimates actually won.",
+    "examples": "Held-out estimates scored.",
+    "wape": "Weighted absolute percentage error: the sum of |actual - p50| over the sum of "
+    "actuals, on held-out weeks.",
+    "mape": "Mean absolute percentage error of the median, on held-out periods with an actual.",
+    "bias_pct": "Sum of medians against the sum of actuals: negative means the forecast was low.",
+    "points": "Held-out periods scored.",
     "mase": "Mean absolute scaled error against the seasonal naive forecast (below 1 beats it).",
     "smape": "Symmetric mean absolute percentage error.",
 }
+# A backtest repeated on months carries the same names with this prefix.
+MONTHLY = "month_"
 # Lead .. in production: the stages an open job can be forecast in, in pipeline order.
 FORECAST_STAGES = [stage for stage in PIPELINE if stage in SALES | PRODUCTION]
-SHARE_METRICS = {"coverage_80", "coverage_95", "censored_share"}
+SHARE_METRICS = {
+    "coverage_80",
+    "coverage_95",
+    "censored_share",
+    "wape",
+    "mape",
+    "bias_pct",
+    "calibration_error",
+    "mean_predicted",
+    "observed_rate",
+}
+SIGNED_METRICS = {"bias_days", "bias_pct"}
 DAY_METRICS = {name for name in METRIC_TERMS if name.endswith("_days")}
 
 
@@ -63,13 +87,21 @@ class ModelFigures:
 
 
 def metric_value(name: str, value: float | None) -> str:
+    base = name.removeprefix(MONTHLY)
     if value is None:
         return "—"
-    if name in SHARE_METRICS:
-        return f"{value * 100:.1f} %"
-    if name in DAY_METRICS:
-        return f"{value:+.1f} d" if name.startswith("bias") else f"{value:.1f} d"
+    sign = "+" if base in SIGNED_METRICS else ""
+    if base in SHARE_METRICS:
+        return f"{value * 100:{sign}.1f} %"
+    if base in DAY_METRICS:
+        return f"{value:{sign}.1f} d"
     return f"{value:,.3f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value):,}"
+
+
+def metric_definition(name: str) -> str:
+    base = name.removeprefix(MONTHLY)
+    definition = METRIC_TERMS.get(base, "As the model reported it.")
+    return f"{definition} By month." if base != name else definition
 
 
 def model_figures(stored: Sequence[Mapping[str, Any]]) -> list[ModelFigures]:
@@ -82,7 +114,7 @@ def model_figures(stored: Sequence[Mapping[str, Any]]) -> list[ModelFigures]:
                 MetricCell(
                     humanize(name),
                     metric_value(name, value),
-                    METRIC_TERMS.get(name, "As the model reported it."),
+                    metric_definition(name),
                 )
                 for name, value in dict(entry.get("metrics", {})).items()
             ),
@@ -134,7 +166,12 @@ def basis_sentence(forecast: JobCompletionForecast) -> str:
     the backlog and the crew, the season, and the condition (winning the job) if any."""
     basis = forecast.basis
     days = forecast.days_in_stage
-    parts = [f"in {stage_label(forecast.stage)} for {days} day{'' if days == 1 else 's'}"]
+    where = (
+        "in production"
+        if forecast.stage == JobStage.IN_PRODUCTION
+        else f"in {stage_label(forecast.stage)}"
+    )
+    parts = [f"{where} for {days} day{'' if days == 1 else 's'}"]
     if basis.get("similar_jobs") is not None:
         parts.insert(0, f"based on {basis['similar_jobs']} similar jobs")
     if basis.get("backlog_jobs_per_crew") is not None:
@@ -227,6 +264,22 @@ class TrendRow:
     yoy: str
     anomalies: tuple[str, ...]
     partial: bool
+
+
+# The trends page's order: the funnel (leads, sales) first, then money, then time.
+TREND_ORDER = (
+    "trend.leads",
+    "trend.sales",
+    "trend.sales_value",
+    "trend.revenue",
+    "trend.margin",
+    "trend.cycle_days",
+)
+
+
+def in_trend_order(series: Iterable[ForecastSeries]) -> list[ForecastSeries]:
+    rank = {key: i for i, key in enumerate(TREND_ORDER)}
+    return sorted(series, key=lambda s: (rank.get(s.key, len(rank)), s.key))
 
 
 def trend_rows(series: Sequence[ForecastSeries]) -> list[TrendRow]:

@@ -31,6 +31,7 @@ from roofops.web.forecast_view import (
     basis_sentence,
     component_table,
     demand_charts,
+    in_trend_order,
     model_figures,
     plain_charts,
     trend_rows,
@@ -116,7 +117,7 @@ def revenue(request: Request, db: DB, _page: Page) -> Response:
 
 @router.get("/trends")
 def trends(request: Request, db: DB, page: Page) -> Response:
-    series = [s for s in _series(db, "trend.") if _may_see(page, s.key)]
+    series = in_trend_order(s for s in _series(db, "trend.") if _may_see(page, s.key))
     return _with_runs(
         request,
         db,
