@@ -118,3 +118,16 @@ def test_no_history_gives_series_with_no_points(db: Session) -> None:
     assert len(trends) == 6
     assert all(s.points == () for s in trends)
     assert all(s.definition and s.source for s in trends)
+
+
+def test_a_job_billed_outside_roofops_counts_its_contract_when_it_moved_to_invoiced(
+    db: Session,
+) -> None:
+    billed = _job(db, date(2026, 1, 5), contract_signed=date(2026, 2, 1), invoiced=date(2026, 5, 9))
+    invoiced_here = _job(db, date(2026, 1, 5), invoiced=date(2026, 5, 12))
+    _invoice(db, invoiced_here, date(2026, 5, 12), 700_000, status=InvoiceStatus.SENT, sequence=1)
+
+    may = _by_key(compute_trends(db, AS_OF))["trend.revenue"][date(2026, 5, 1)]
+
+    assert may.actual == (billed.contract_cents or 0) + 700_000
+    assert may.components["jobs_billed_elsewhere"] == 1

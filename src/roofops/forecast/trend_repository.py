@@ -22,6 +22,8 @@ from roofops.models.job import Job, JobStageEvent
 
 @dataclass(frozen=True)
 class Signing:
+    """A dated contract amount: a signing, or a job invoiced outside roofops."""
+
     on: datetime
     contract_cents: int | None
 
@@ -75,6 +77,20 @@ class TrendRepository:
             Invoice.issue_date < end,
         )
         return [(row.issue_date, row.total_cents) for row in self.session.execute(statement)]
+
+    def invoiced_elsewhere(self, first: datetime, end: datetime) -> list[Signing]:
+        """Jobs first moved to ``invoiced`` in ``first .. end`` with no invoice in roofops (the
+        CRM or the books billed them): the move's date and the job's contract amount."""
+        invoiced = self._first_move(JobStage.INVOICED)
+        has_invoice = sa.exists().where(
+            Invoice.job_id == invoiced.c.job_id, Invoice.status != InvoiceStatus.VOID
+        )
+        statement = (
+            sa.select(invoiced.c.on, Job.contract_cents)
+            .join(Job, Job.id == invoiced.c.job_id)
+            .where(invoiced.c.on >= first, invoiced.c.on < end, ~has_invoice)
+        )
+        return [Signing(row.on, row.contract_cents) for row in self.session.execute(statement)]
 
     def completions(self, first: datetime, end: datetime) -> list[Completion]:
         completed = self._first_move(JobStage.COMPLETED)

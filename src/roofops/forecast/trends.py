@@ -49,7 +49,11 @@ def compute_trends(db: Session, as_of: date) -> tuple[ForecastSeries, ...]:
     measures = [
         _leads(months, repository.lead_dates(first, end)),
         *_sales(months, repository.signings(first, end)),
-        _revenue(months, repository.invoices(months[0], _next_month(months[-1]))),
+        _revenue(
+            months,
+            repository.invoices(months[0], _next_month(months[-1])),
+            repository.invoiced_elsewhere(first, end),
+        ),
         *_completed(months, repository.completions(first, end), as_of),
     ]
     start = _first_active_month(measures)
@@ -93,15 +97,23 @@ def _sales(months: list[date], rows: Sequence[Signing]) -> list[_Measure]:
     ]
 
 
-def _revenue(months: list[date], invoices: Iterable[tuple[date, int]]) -> _Measure:
-    totals = _bucket(months, ((_at_midnight(on), float(cents)) for on, cents in invoices), sum)
+def _revenue(
+    months: list[date], invoices: Iterable[tuple[date, int]], elsewhere: Sequence[Signing]
+) -> _Measure:
+    issued = [(_at_midnight(on), float(cents)) for on, cents in invoices]
+    billed = [(row.on, float(row.contract_cents or 0)) for row in elsewhere]
+    totals = _bucket(months, [*issued, *billed], sum)
+    from_stage = _bucket(months, ((on, 1.0) for on, _ in billed), sum)
     return _Measure(
         "trend.revenue",
         "Revenue (invoiced)",
         Unit.CENTS,
-        "Invoiced revenue per month: the totals of invoices by issue date, voided ones excluded.",
-        "Invoices",
+        "Invoiced revenue per month: invoice totals by issue date (voided ones excluded); a "
+        "job billed outside roofops (no invoice here) counts its contract amount on the day "
+        "it moved to Invoiced.",
+        "Invoices, and job stage history with contract amounts for jobs billed elsewhere",
         [value or 0.0 for value in totals],
+        detail=[{"jobs_billed_elsewhere": int(count or 0)} for count in from_stage],
     )
 
 
@@ -163,6 +175,7 @@ def _series(measure: _Measure, months: list[date], start: int) -> ForecastSeries
         measure.values[start:],
         judged=[not flag for flag in partial[start:]],
         yoy_as_difference=measure.yoy_as_difference,
+        floor=None if measure.unit == Unit.PERCENT else 0.0,
     )
     detail = measure.detail or [{} for _ in months]
     points = tuple(

@@ -94,3 +94,13 @@ def test_a_short_series_uses_a_moving_average_and_no_series_gives_nothing() -> N
     assert [p.seasonal for p in short.points] == [0.0] * 4
 
     assert analyse_trend([None, None]).points == ()
+
+
+def test_bands_stop_at_the_floor_and_a_margin_may_go_below_zero() -> None:
+    values: list[float | None] = [0.0, 1.0] * 10 + [0.0]
+
+    counts = analyse_trend(values)
+    margins = analyse_trend([v - 5 if v is not None else None for v in values], floor=None)
+
+    assert min(p.p10 for p in counts.points if p.p10 is not None) >= 0.0
+    assert min(p.p10 for p in margins.points if p.p10 is not None) < -5.0

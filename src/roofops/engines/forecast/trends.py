@@ -3,7 +3,8 @@ growth, and anomalies (a month outside the interval a model fitted on the months
 
 Pure: a sequence of monthly values in (``None`` for a month with nothing to measure, such as a
 margin in a month when no job was final), a frozen :class:`TrendAnalysis` out. Deterministic: the
-decomposition (STL) and the interval model (AutoETS) have no random state.
+decomposition (STL) and the interval model (the project's series model, ETS and Theta:
+engines.forecast.series) have no random state.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+from roofops.engines.forecast.series import forecast_series
 
 # STL needs two full seasons to tell a seasonal pattern from a trend.
 MIN_SEASONS_FOR_STL = 2
@@ -69,6 +72,7 @@ def analyse_trend(
     season_length: int = 12,
     judged: Sequence[bool] | None = None,
     yoy_as_difference: bool = False,
+    floor: float | None = 0.0,
 ) -> TrendAnalysis:
     """Decompose a monthly series, grow it year over year and flag its anomalies.
 
@@ -84,6 +88,9 @@ def analyse_trend(
     yoy_as_difference
         Give year-over-year change as a difference (percentage points for a margin) instead
         of a relative change in percent.
+    floor
+        The least value the measure can take (0 for counts, money and days; None for a
+        margin, which can be negative): prediction bands are cut there.
 
     Returns
     -------
@@ -95,11 +102,11 @@ def analyse_trend(
         return TrendAnalysis((), decomposition="none", interval_model="none")
     filled = _interpolated(observed)
     parts = _decompose(filled, season_length)
-    adjusted = filled - parts.seasonal
     flags = [True] * len(observed) if judged is None else list(judged)
-    bands = _one_step_bands(filled, season_length)
+    bands = _one_step_bands(filled, season_length, floor)
     yoy = [
-        _yoy(adjusted, observed, i, season_length, yoy_as_difference) for i in range(len(observed))
+        _yoy(parts.trend, observed, i, season_length, yoy_as_difference)
+        for i in range(len(observed))
     ]
     points = tuple(
         _point(
@@ -107,7 +114,9 @@ def analyse_trend(
         )
         for i in range(len(observed))
     )
-    return TrendAnalysis(points, decomposition=parts.method, interval_model="AutoETS one-step")
+    return TrendAnalysis(
+        points, decomposition=parts.method, interval_model="one-step-ahead ets+theta"
+    )
 
 
 def _point(
@@ -139,12 +148,15 @@ def _point(
 
 
 def _yoy(
-    adjusted: np.ndarray, observed: np.ndarray, i: int, lag: int, as_difference: bool
+    trend: np.ndarray, observed: np.ndarray, i: int, lag: int, as_difference: bool
 ) -> float | None:
-    """Seasonally adjusted change against the same month a year before, both measured."""
+    """Change of the trend (the seasonally adjusted, smoothed level) against the same month a
+    year before, both measured. The trend, not actual minus seasonal: with three years of
+    history one storm month moves a seasonal index enough to make a raw adjusted YoY swing by
+    hundreds of percent."""
     if i < lag or np.isnan(observed[i]) or np.isnan(observed[i - lag]):
         return None
-    now, before = float(adjusted[i]), float(adjusted[i - lag])
+    now, before = float(trend[i]), float(trend[i - lag])
     if as_difference:
         return round(now - before, 4)
     if before <= 0:
@@ -175,23 +187,27 @@ def _decompose(filled: np.ndarray, season_length: int) -> _Decomposition:
     return _Decomposition(trend, np.zeros_like(filled), f"moving average({window})")
 
 
-def _one_step_bands(filled: np.ndarray, season_length: int) -> dict[int, _OneStep]:
+def _one_step_bands(
+    filled: np.ndarray, season_length: int, floor: float | None
+) -> dict[int, _OneStep]:
     """For each month after the first year: the prediction a model fitted on the months before
     it made for it (never on the month itself, else an anomaly would pull its own band)."""
-    return {i: _one_step(filled[:i], season_length) for i in range(MIN_HISTORY, len(filled))}
+    return {i: _one_step(filled[:i], season_length, floor) for i in range(MIN_HISTORY, len(filled))}
 
 
-def _one_step(history: np.ndarray, season_length: int) -> _OneStep:
-    from statsforecast.models import AutoETS
-
-    seasonal = season_length if len(history) >= MIN_SEASONS_FOR_STL * season_length else 1
-    forecast = (
-        AutoETS(season_length=seasonal).fit(history).predict(1, level=[BAND_LEVEL, ANOMALY_LEVEL])
+def _one_step(history: np.ndarray, season_length: int, floor: float | None) -> _OneStep:
+    forecast = forecast_series(
+        history, 1, season_length=season_length, levels=(BAND_LEVEL, ANOMALY_LEVEL)
     )
+
+    def bounded(values: np.ndarray) -> float:
+        value = float(values[0])
+        return value if floor is None else max(floor, value)
+
     return _OneStep(
-        p10=float(forecast[f"lo-{BAND_LEVEL}"][0]),
-        p50=float(forecast["mean"][0]),
-        p90=float(forecast[f"hi-{BAND_LEVEL}"][0]),
-        low=float(forecast[f"lo-{ANOMALY_LEVEL}"][0]),
-        high=float(forecast[f"hi-{ANOMALY_LEVEL}"][0]),
+        p10=bounded(forecast.lower[BAND_LEVEL]),
+        p50=bounded(forecast.mean),
+        p90=bounded(forecast.upper[BAND_LEVEL]),
+        low=bounded(forecast.lower[ANOMALY_LEVEL]),
+        high=bounded(forecast.upper[ANOMALY_LEVEL]),
     )
