@@ -24,7 +24,6 @@ from roofops.forecast.schemas import (
     SeriesOut,
 )
 from roofops.forecast.service import (
-    accuracy_without_money,
     forecast_service,
     is_money,
     without_money,
@@ -102,10 +101,8 @@ def series(
 def accuracy(
     db: DB, principal: Reader, runs: Annotated[int, Query(ge=1, le=60)] = 12
 ) -> AccuracyOut:
-    checked = forecast_service.accuracy(db, runs=runs)
-    if not principal.can(Permission.VIEW_MONEY):
-        checked = accuracy_without_money(checked)
-    return AccuracyOut.of(checked)
+    with_money = principal.can(Permission.VIEW_MONEY)
+    return AccuracyOut.of(forecast_service.accuracy(db, runs=runs, with_money=with_money))
 
 
 def _run_out(run: ForecastRun, principal: Principal) -> RunOut:
