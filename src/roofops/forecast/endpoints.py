@@ -50,9 +50,7 @@ def list_runs(
 @router.get("/runs/{run_id}", summary="A forecast run with what it stored", responses=errors(404))
 def get_run(db: DB, principal: Reader, run_id: uuid.UUID) -> RunDetailOut:
     run = forecast_service.get_run(db, run_id)
-    jobs, points = forecast_service.counts(db, run_id)
-    summary = _run_out(run, principal).model_dump()
-    return RunDetailOut(**summary, job_forecasts=jobs, series_points=points)
+    return RunDetailOut.of(_run_out(run, principal), forecast_service.counts(db, run_id))
 
 
 @router.post(
