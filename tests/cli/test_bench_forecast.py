@@ -111,3 +111,12 @@ def test_a_missing_file_exits_2(tmp_path: Path) -> None:
 
     assert code == 2
     assert "does not exist" in output
+
+
+def test_a_csv_without_its_horizon_and_season_exits_2(tmp_path: Path) -> None:
+    csv = _write(tmp_path / "panel.csv", _rows(1, 20, dates=False))
+
+    code, output = _bench("--csv", str(csv), "--json")
+
+    assert code == 2
+    assert "--csv needs --horizon and --season" in output
