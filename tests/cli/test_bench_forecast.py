@@ -93,6 +93,7 @@ def test_the_table_names_the_model_and_both_baselines(tmp_path: Path) -> None:
             ["unique_id,ds,y", "a,monday,1", *[f"a,{i},1" for i in range(1, 9)]],
             "date or an integer",
         ),
+        (["unique_id,ds,y", "a,0,1", *[f"a,{i},1" for i in range(9)]], "has ds 0 twice"),
     ],
 )
 def test_a_panel_that_cannot_be_scored_exits_2_with_a_sentence(
@@ -111,6 +112,16 @@ def test_a_missing_file_exits_2(tmp_path: Path) -> None:
 
     assert code == 2
     assert "does not exist" in output
+
+
+def test_a_file_that_is_not_csv_exits_2(tmp_path: Path) -> None:
+    binary = tmp_path / "panel.csv.gz"
+    binary.write_bytes(b"\x1f\x8b not really gzip")
+
+    code, output = _bench("--csv", str(binary), "--horizon", "4", "--season", "1")
+
+    assert code == 2
+    assert "is not a readable CSV" in output
 
 
 def test_a_csv_without_its_horizon_and_season_exits_2(tmp_path: Path) -> None:
