@@ -94,7 +94,8 @@ def forecast_series(
         return naive(values, horizon, levels=levels)
     seasonal = _long_season(values, season_length)
     if seasonal is None:
-        return _ets_theta(values, horizon, min(season_length, MAX_ETS_SEASON), levels)
+        within_ets = season_length if season_length <= MAX_ETS_SEASON else 1
+        return _ets_theta(values, horizon, within_ets, levels)
     adjusted = _ets_theta(seasonal.remove(values), horizon, 1, levels)
     return _reseasonalized(adjusted, seasonal, len(values))
 
