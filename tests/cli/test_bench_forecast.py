@@ -70,6 +70,18 @@ def test_a_gzipped_panel_with_integer_steps_is_read_too(tmp_path: Path) -> None:
     assert figures["model_season"] == 12  # integer steps: the model gets --season
 
 
+def test_more_threads_give_the_same_figures_and_say_so(tmp_path: Path) -> None:
+    csv = _write(tmp_path / "panel.csv", _rows(4, 30, dates=False))
+    args = ("--csv", str(csv), "--horizon", "4", "--season", "12", "--json")
+
+    one = json.loads(_bench(*args)[1])
+    two = json.loads(_bench(*args, "--threads", "2")[1])
+
+    assert (one["threads"], two["threads"]) == (1, 2)
+    assert two["mase"] == one["mase"]
+    assert two["coverage_80"] == one["coverage_80"]
+
+
 def test_the_table_names_the_model_and_both_baselines(tmp_path: Path) -> None:
     csv = _write(tmp_path / "panel.csv", _rows(2, 40, dates=False))
 
