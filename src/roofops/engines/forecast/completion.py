@@ -249,10 +249,11 @@ def _prediction(
     model: CompletionModel, job: OpenJob, draws: Mapping[Stage, np.ndarray], as_of: date
 ) -> CompletionPrediction:
     finish = sum((draws[stage] for stage in job.path), start=np.zeros_like(draws[job.path[0]]))
-    before_build = [stage for stage in job.path if stage in ("sales", "wait")]
-    start = None
-    if "build" in job.path:
-        start = sum((draws[s] for s in before_build), start=np.zeros_like(finish))
+    start = None  # in production: the start is a fact, not a forecast
+    if job.stage != "build" and "build" in job.path:
+        start = sum(
+            (draws[s] for s in job.path if s in ("sales", "wait")), start=np.zeros_like(finish)
+        )
     elif "visit" in job.path:
         start = finish  # an inspection starts and finishes on the visit
     current = model.stages[job.stage]
