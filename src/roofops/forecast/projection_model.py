@@ -210,9 +210,16 @@ class ProjectionWorld:
         return {skill: days[skill] / squares[skill] for skill in days}
 
     def crew_days(self, skill: str, squares: float, fixed: int | None) -> int:
+        """A phase's crew-days: as set on the job, else from its squares at the past pace of
+        the skill (with no past, the rated squares per day of the crews holding it)."""
         if fixed is not None:
             return fixed
-        ratio = self.days_per_square.get(skill, 1 / DEFAULT_SQUARES_PER_DAY)
+        ratio = self.days_per_square.get(skill)
+        if ratio is None:
+            rated = [
+                c.squares_per_day for c in self.history.crews_at(self.as_of) if skill in c.skills
+            ]
+            ratio = 1 / (float(np.mean(rated)) if rated else DEFAULT_SQUARES_PER_DAY)
         return max(1, round(squares * ratio))
 
     def open_work(self, rng: np.random.Generator) -> list[demand_engine.OpenWork]:

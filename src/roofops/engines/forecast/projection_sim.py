@@ -129,6 +129,34 @@ def resample(values: np.ndarray, samples: int, rng: np.random.Generator) -> np.n
     return np.asarray(rng.choice(values, size=samples), dtype=np.int64)
 
 
+def _seasonal_forecast(
+    y: np.ndarray, as_of: date, horizon: int, model: SeriesModel
+) -> tuple[np.ndarray, np.ndarray]:
+    """(mean, standard deviation) of the months from the origin's on.
+
+    Roofing work is seasonal (storm season, winter), and the series model is asked for a
+    yearly season only with two years of months. From one year on, the months are divided by
+    calendar-month indices (each month's mean over the years seen, relative to the overall
+    mean, shrunk towards 1 by the years seen), forecast without season, and multiplied back.
+    """
+    if y.size < SEASON_MONTHS or y.size >= 2 * SEASON_MONTHS:
+        season = SEASON_MONTHS if y.size >= 2 * SEASON_MONTHS else 1
+        mean, lower, upper = model(y, horizon, season)
+        return mean, np.maximum(upper - lower, 0.0) / (2 * Z80)
+    calendar = (as_of.month - 1 - np.arange(y.size, 0, -1)) % 12
+    indices = np.ones(SEASON_MONTHS)
+    overall = y.mean()
+    for month in range(SEASON_MONTHS):
+        seen = y[calendar == month]
+        if seen.size and overall > 0:
+            weight = seen.size / (seen.size + 1)
+            indices[month] = weight * seen.mean() / overall + (1 - weight)
+    indices = np.maximum(indices, 0.05)
+    mean, lower, upper = model(y / indices[calendar], horizon, 1)
+    ahead = indices[(as_of.month - 1 + np.arange(horizon)) % 12]
+    return mean * ahead, np.maximum(upper - lower, 0.0) / (2 * Z80) * ahead
+
+
 def new_work_daily(
     monthly: np.ndarray,
     as_of: date,
@@ -158,9 +186,7 @@ def new_work_daily(
     if y.size < 3 or not y.any() or days == 0:
         return result
     months = month_starts(as_of, months_between(as_of, as_of + timedelta(days=days)))
-    season = SEASON_MONTHS if y.size >= 2 * SEASON_MONTHS else 1
-    mean, lower, upper = model(y, len(months), season)
-    sd = np.maximum(upper - lower, 0.0) / (2 * Z80)
+    mean, sd = _seasonal_forecast(y, as_of, len(months), model)
     totals = np.clip(rng.normal(np.clip(mean, 0.0, None), sd, (samples, len(months))), 0.0, None)
     for index, start in enumerate(months):
         end = next_month(start)
