@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from roofops.forecast.pipeline import RunOutputs
+from roofops.forecast.results import ForecastSeries, SeriesPoint, Unit
 from roofops.forecast.service import forecast_service
 from roofops.models import Role
 from roofops.models.enums import JobStage, JobType
@@ -19,7 +21,7 @@ from roofops.models.forecast import ForecastRun, ForecastRunStatus, ForecastTrig
 from roofops.models.job import Job
 from tests.factories import make_job
 from tests.web.conftest import Browser
-from tests.web.forecast_data import sample_outputs, store_run
+from tests.web.forecast_data import sample_outputs, store_run, weekly, window_for
 
 SignIn = Callable[[Role], Browser]
 AS_OF = date(2026, 12, 1)
@@ -209,3 +211,39 @@ def test_run_forecast_now_queues_a_run_for_admins_only(db: Session, sign_in: Sig
     again = admin.post("/forecast/runs")
     assert again.status_code == 409
     assert "already running" in again.text
+
+
+def test_forecast_vs_actual_scores_a_past_run_against_what_happened(
+    db: Session, sign_in: SignIn
+) -> None:
+    done = make_job(
+        db, stage=JobStage.COMPLETED, stage_changed_at=datetime(2026, 11, 20, tzinfo=UTC)
+    )
+    key = "demand.crew_hours.shingle"
+    past = RunOutputs(
+        jobs=(window_for(done, date(2026, 11, 18)),),
+        series=(weekly(key, "Shingle demand", [100.0]),),
+        fit_metrics=(),
+    )
+    store_run(db, past, as_of=date(2026, 11, 23))
+    known = ForecastSeries(
+        key,
+        "Shingle demand",
+        Unit.CREW_HOURS,
+        "week",
+        (SeriesPoint(date(2026, 11, 30), actual=110.0),),
+        "Demand.",
+        "tests",
+    )
+    store_run(db, RunOutputs(jobs=(), series=(known,), fit_metrics=()), as_of=AS_OF)
+    db.commit()
+
+    page = _text(sign_in(Role.DISPATCHER), "/forecast/accuracy")
+
+    runs = page[page.index('id="scored-runs"') :]
+    assert "2026-11-23" in runs
+    assert "+2.0 d" in runs[: runs.index("</table>")]  # finished Nov 20, median said Nov 18
+    checks = page[page.index('id="series-checks"') :]
+    assert '<th scope="row">Shingle demand</th><td class="num">1</td>' in checks
+    assert "100 %" in checks[: checks.index("</table>")]  # 110 h inside 80-120 h
+    assert "110 h" in page

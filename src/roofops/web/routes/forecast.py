@@ -34,6 +34,7 @@ from roofops.web.forecast_view import (
     in_trend_order,
     model_figures,
     plain_charts,
+    series_accuracy,
     trend_rows,
 )
 from roofops.web.rendering import render
@@ -131,14 +132,13 @@ def trends(request: Request, db: DB, page: Page) -> Response:
 @router.get("/accuracy")
 def accuracy(request: Request, db: DB, page: Page) -> Response:
     scored = forecast_service.accuracy(db)
-    points = [check for check in scored.points if _may_see(page, check.series_key)]
+    checks = [check for check in scored.points if _may_see(page, check.series_key)]
     return _with_runs(
         request,
         db,
         "accuracy.html",
         accuracy=scored,
-        points=points,
-        recent=forecast_service.runs(db, limit=20),
+        by_series=series_accuracy(checks, _series(db, "") if checks else []),
     )
 
 
