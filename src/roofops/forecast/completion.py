@@ -21,10 +21,13 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from roofops.engines.forecast.completion import (
+    DEFAULT_MODELS,
     CompletionModel,
     CompletionPrediction,
     DateRange,
+    ModelName,
     OpenJob,
+    Stage,
     fit_completion_model,
     predict,
 )
@@ -45,7 +48,7 @@ SEASONS = {12: "winter", 1: "winter", 2: "winter", 3: "spring", 4: "spring", 5: 
 SEASONS |= {6: "summer", 7: "summer", 8: "summer", 9: "autumn", 10: "autumn", 11: "autumn"}
 # The backtest scores the committed backlog: jobs signed and not yet finished at the origin.
 SCORED_STAGES = frozenset({"wait", "build", "visit"})
-DEFAULT_ORIGINS = 6
+DEFAULT_ORIGINS = 12
 ORIGIN_SPACING_DAYS = 28
 # The last origin leaves this long for the later history to show how its jobs ended.
 FOLLOW_UP_DAYS = 70
@@ -150,6 +153,8 @@ class Scored:
     baseline: float
     outcome: float  # completion, or the censoring time when not completed
     completed: bool
+    stage: str
+    origin: date
 
 
 def default_origins(end: date, count: int = DEFAULT_ORIGINS) -> list[date]:
@@ -169,68 +174,85 @@ def backtest_completions(
 ) -> ModelMetrics:
     """Rolling origin: at each origin fit on what was known then, predict the jobs signed but
     not finished, and score them against the later history (still open: censored)."""
-    full = load_history(db)
+    return run_backtest(load_history(db), origins=origins, seed=seed)
+
+
+def run_backtest(
+    full: History,
+    *,
+    origins: Sequence[date] | None = None,
+    seed: int = 0,
+    models: Mapping[Stage, ModelName] = DEFAULT_MODELS,
+) -> ModelMetrics:
+    """:func:`backtest_completions` on a loaded history, with a choice of model families."""
     if not full.moves:
         return ModelMetrics(MODEL_NAME, {"jobs": 0.0, "censored": 0.0})
     end = history_end(full)
     chosen = list(origins) if origins is not None else default_origins(end)
-    outcomes = {state.facts.job_id: state for state in full.states()}
-    scored: list[Scored] = []
-    for origin in chosen:
-        scored += _score_origin(full, outcomes, origin, as_of_moment(end), seed)
-    return score_metrics(scored, chosen)
+    backtest = _Backtest(full, as_of_moment(end), seed, models)
+    return score_metrics([row for origin in chosen for row in backtest.score(origin)], chosen)
 
 
-def _score_origin(
-    full: History, outcomes: Mapping[uuid.UUID, JobState], origin: date, end: datetime, seed: int
-) -> list[Scored]:
-    cut = as_of_moment(origin)
-    history = full.known_at(cut)
-    model = fit_completion_model(observations(history, cut), as_of=origin, seed=seed)
-    held_out = [(s, j) for s, j in open_jobs(history, cut) if j.stage in SCORED_STAGES]
-    predictions = predict(model, [j for _, j in held_out], as_of=origin, seed=seed)
-    medians = baseline_medians(history)
-    states = {state.facts.job_id: (state, job) for state, job in held_out}
-    rows = []
-    for prediction in predictions:
-        state, job = states[_job_id(prediction)]
-        later = outcomes[state.facts.job_id]
-        if later.done_at is None and later.closed_at is not None:
-            continue  # cancelled: it never finishes, so there is nothing to score
-        rows.append(
-            _scored(
-                prediction, job=job, state=state, later=later, medians=medians, cut=cut, end=end
-            )
+class _Backtest:
+    """The full history and its outcomes; scores one origin at a time."""
+
+    def __init__(
+        self, full: History, end: datetime, seed: int, models: Mapping[Stage, ModelName]
+    ) -> None:
+        self.full, self.end, self.seed, self.models = full, end, seed, models
+        self.outcomes = {state.facts.job_id: state for state in full.states()}
+
+    def score(self, origin: date) -> list[Scored]:
+        """Fit on what was known at ``origin``; score the committed jobs open then."""
+        cut = as_of_moment(origin)
+        history = self.full.known_at(cut)
+        model = fit_completion_model(
+            observations(history, cut), as_of=origin, seed=self.seed, models=self.models
         )
-    return rows
+        held_out = {
+            state.facts.job_id: (state, job)
+            for state, job in open_jobs(history, cut)
+            if job.stage in SCORED_STAGES
+            # Cancelled later: it never finishes, so there is nothing to score.
+            and not self._cancelled(state.facts.job_id)
+        }
+        jobs = [job for _, job in held_out.values()]
+        medians = baseline_medians(history)
+        return [
+            self._scored(prediction, *held_out[_job_id(prediction)], medians, cut)
+            for prediction in predict(model, jobs, as_of=origin, seed=self.seed)
+        ]
 
+    def _cancelled(self, job_id: uuid.UUID) -> bool:
+        later = self.outcomes[job_id]
+        return later.done_at is None and later.closed_at is not None
 
-def _scored(
-    prediction: CompletionPrediction,
-    *,
-    job: OpenJob,
-    state: JobState,
-    later: JobState,
-    medians: Mapping[tuple[str, str], float],
-    cut: datetime,
-    end: datetime,
-) -> Scored:
-    samples = prediction.finish_samples
-    p025, p10, p50, p90, p975 = np.quantile(samples, (0.025, 0.1, 0.5, 0.9, 0.975))
-    median = medians.get((job.covariates.job_type, job.stage))
-    entered = state.model_stage_entered_at
-    baseline = p50 if median is None else max(0.0, days_between(cut, entered) + median)
-    done = later.done_at
-    return Scored(
-        p50=float(p50),
-        p10=float(p10),
-        p90=float(p90),
-        p025=float(p025),
-        p975=float(p975),
-        baseline=float(baseline),
-        outcome=days_between(cut, done if done is not None else end),
-        completed=done is not None,
-    )
+    def _scored(
+        self,
+        prediction: CompletionPrediction,
+        state: JobState,
+        job: OpenJob,
+        medians: Mapping[tuple[str, str], float],
+        cut: datetime,
+    ) -> Scored:
+        p025, p10, p50, p90, p975 = np.quantile(
+            prediction.finish_samples, (0.025, 0.1, 0.5, 0.9, 0.975)
+        )
+        median = medians.get((job.covariates.job_type, job.stage), medians.get(("", job.stage)))
+        entered = days_between(cut, state.model_stage_entered_at)
+        done = self.outcomes[state.facts.job_id].done_at
+        return Scored(
+            p50=float(p50),
+            p10=float(p10),
+            p90=float(p90),
+            p025=float(p025),
+            p975=float(p975),
+            baseline=max(0.0, entered + (median or 0.0)),
+            outcome=days_between(cut, done or self.end),
+            completed=done is not None,
+            stage=state.stage.value,
+            origin=cut.date(),
+        )
 
 
 def baseline_medians(history: History) -> dict[tuple[str, str], float]:
@@ -248,7 +270,9 @@ def baseline_medians(history: History) -> dict[tuple[str, str], float]:
             ("build", state.started_at),
         ):
             if entered is not None:
-                durations[(job_type, stage)].append(days_between(entered, state.done_at))
+                days = days_between(entered, state.done_at)
+                durations[(job_type, stage)].append(days)
+                durations[("", stage)].append(days)  # any type: for a type not seen yet
     return {key: statistics.median(values) for key, values in durations.items()}
 
 

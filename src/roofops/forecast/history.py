@@ -2,19 +2,23 @@
 stage durations observed (censored at as-of when not finished) and their covariates.
 
 Only stage moves that had both happened and been recorded by the as-of moment (midnight UTC at
-the start of the as-of day) count, and only jobs whose lead existed by then: a backtest at an
-old origin sees exactly what a forecast run on that day would have seen. Crews have no history
-table, so today's crews stand in for the past's (their skills and capacity rarely change).
+the start of the as-of day) count, and only jobs with such a move: a backtest at an old origin
+sees the stage history a forecast run on that day would have seen. (Not ``jobs.created_at``: a
+job synced from the CRM was created when it arrived, not when its lead came in.) Two things have
+no history table, so today's values stand in for the past's: a job's type, material, squares and
+payer (the lead says them; an inspection may correct the squares), and the crews (their skills
+and capacity rarely change).
 """
 
 from __future__ import annotations
 
+import statistics
 import uuid
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -46,6 +50,8 @@ START_RANK = RANK[JobStage.IN_PRODUCTION]
 DONE_RANK = RANK[JobStage.COMPLETED]
 CLOSED = frozenset({JobStage.LOST, JobStage.CANCELLED})
 SKILL_FOR_TYPE = {JobType.REPAIR: "repairs", JobType.GUTTERS: "gutters"}
+RECENT = timedelta(days=28)
+MIN_RECENT = 5
 
 
 def as_of_moment(as_of: date) -> datetime:
@@ -66,7 +72,6 @@ class JobFacts:
     material: Material
     squares: float | None
     insured: bool
-    created_at: datetime
 
     @property
     def skill(self) -> str | None:
@@ -141,7 +146,7 @@ class History:
                 kept := tuple(m for m in job_moves if m.occurred_at <= cut and m.recorded_at <= cut)
             )
         }
-        jobs = tuple(job for job in self.jobs if job.created_at <= cut and job.job_id in moves)
+        jobs = tuple(job for job in self.jobs if job.job_id in moves)
         return History(jobs, moves, self.crews)
 
     def states(self) -> list[JobState]:
@@ -161,9 +166,8 @@ def load_history(db: Session, as_of: date | None = None) -> History:
             material=Material(material),
             squares=None if squares is None else float(squares),
             insured=payer == PayerKind.INSURANCE,
-            created_at=created_at,
         )
-        for job_id, job_type, material, squares, payer, created_at in repository.jobs(cut)
+        for job_id, job_type, material, squares, payer in repository.jobs()
     )
     moves: dict[uuid.UUID, list[StageMove]] = defaultdict(list)
     for job_id, stage, occurred_at, recorded_at in repository.stage_events(cut):
@@ -191,31 +195,51 @@ def _state(job: JobFacts, moves: Sequence[StageMove]) -> JobState:
 
 
 class Backlog:
-    """Signed-not-started jobs per crew with the skill, at any moment before the cut."""
+    """Signed-not-started work per crew with the skill, at any moment before the cut: in jobs
+    and in crew-days (each job's squares over the skill's mean squares a day, at least one)."""
 
     def __init__(self, states: Sequence[JobState], crews: Sequence[CrewFacts]) -> None:
-        signed: dict[str, list[datetime]] = defaultdict(list)
-        ended: dict[str, list[datetime]] = defaultdict(list)
+        self.crews = [crew for crew in crews if crew.active]
+        signed: dict[str, list[tuple[datetime, float]]] = defaultdict(list)
+        ended: dict[str, list[tuple[datetime, float]]] = defaultdict(list)
         for state in states:
             skill = state.facts.skill
             if skill is None or state.signed_at is None:
                 continue
-            signed[skill].append(state.signed_at)
+            days = self.crew_days(state.facts)
+            signed[skill].append((state.signed_at, days))
             end = state.started_at or state.done_at or state.closed_at
             if end is not None:
-                ended[skill].append(end)
-        self.signed = {skill: sorted(times) for skill, times in signed.items()}
-        self.ended = {skill: sorted(times) for skill, times in ended.items()}
-        self.crews = [crew for crew in crews if crew.active]
+                ended[skill].append((end, days))
+        self.starts = _waits_by_start(states)
+        self.signed = {skill: _running_totals(rows) for skill, rows in signed.items()}
+        self.ended = {skill: _running_totals(rows) for skill, rows in ended.items()}
 
-    def jobs_per_crew(self, skill: str | None, at: datetime) -> float:
+    def crew_days(self, facts: JobFacts) -> float:
+        capacity = self.capacity(facts.skill)
+        if facts.squares is None or not capacity:
+            return 1.0
+        return max(1.0, facts.squares / capacity)
+
+    def per_crew(self, skill: str | None, at: datetime) -> tuple[float, float]:
+        """(jobs, crew-days) signed and not started at ``at``, per crew with the skill."""
         if skill is None:
-            return 0.0
-        waiting = bisect_right(self.signed.get(skill, []), at) - bisect_right(
-            self.ended.get(skill, []), at
-        )
-        crews = sum(1 for crew in self.crews if skill in crew.skills and crew.created_at <= at)
-        return waiting / max(crews, 1)
+            return 0.0, 0.0
+        in_jobs, in_days = _total_at(self.signed.get(skill), at)
+        out_jobs, out_days = _total_at(self.ended.get(skill), at)
+        crews = max(1, sum(1 for c in self.crews if skill in c.skills and c.created_at <= at))
+        return (in_jobs - out_jobs) / crews, (in_days - out_days) / crews
+
+    def recent_wait(self, skill: str | None, at: datetime) -> float:
+        """The median wait (signing to start) of the jobs that started in the weeks before
+        ``at``: how far out crews are booking now. The skill's own jobs when there are enough,
+        else every skill's."""
+        for key in (skill, None):
+            times, waits = self.starts.get(key, ([], []))
+            recent = waits[bisect_right(times, at - RECENT) : bisect_right(times, at)]
+            if len(recent) >= MIN_RECENT:
+                return statistics.median(recent)
+        return 0.0
 
     def capacity(self, skill: str | None) -> float | None:
         """Mean squares a day of the crews with the skill (None: no such crew, or none needed)."""
@@ -223,15 +247,53 @@ class Backlog:
         return sum(capacities) / len(capacities) if capacities else None
 
 
+Totals = tuple[list[datetime], list[float]]
+
+
+def _running_totals(rows: list[tuple[datetime, float]]) -> Totals:
+    """Times in order with the running sum of their weights."""
+    rows.sort()
+    running, totals = 0.0, []
+    for _, weight in rows:
+        running += weight
+        totals.append(running)
+    return [time for time, _ in rows], totals
+
+
+def _total_at(totals: Totals | None, at: datetime) -> tuple[int, float]:
+    """(how many, their weight) up to and including ``at``."""
+    if totals is None:
+        return 0, 0.0
+    count = bisect_right(totals[0], at)
+    return count, totals[1][count - 1] if count else 0.0
+
+
+def _waits_by_start(
+    states: Sequence[JobState],
+) -> dict[str | None, tuple[list[datetime], list[float]]]:
+    """Per skill (and None: all skills), start times in order with each job's wait."""
+    pairs: dict[str | None, list[tuple[datetime, float]]] = defaultdict(list)
+    for state in states:
+        if state.signed_at is not None and state.started_at is not None:
+            wait = days_between(state.signed_at, state.started_at)
+            pairs[state.facts.skill].append((state.started_at, wait))
+            pairs[None].append((state.started_at, wait))
+    ordered = {key: sorted(rows) for key, rows in pairs.items()}
+    return {key: ([t for t, _ in rows], [w for _, w in rows]) for key, rows in ordered.items()}
+
+
 def covariates(state: JobState, backlog: Backlog, at: datetime) -> Covariates:
     facts = state.facts
+    jobs, days = backlog.per_crew(facts.skill, at)
     return Covariates(
         job_type=facts.job_type.value,
         material=facts.material.value,
         squares=facts.squares,
         insured=facts.insured,
         month=at.month,
-        backlog_per_crew=backlog.jobs_per_crew(facts.skill, at),
+        backlog_per_crew=jobs,
+        backlog_days_per_crew=days,
+        recent_wait_days=backlog.recent_wait(facts.skill, at),
         crew_capacity=backlog.capacity(facts.skill),
     )
 
@@ -292,7 +354,8 @@ def open_jobs(history: History, cut: datetime) -> list[tuple[JobState, OpenJob]]
                 key=state.facts.job_id,
                 stage=state.model_stage,
                 elapsed_days=days_between(state.model_stage_entered_at, cut),
-                covariates=covariates(state, backlog, cut),
+                covariates=covariates(state, backlog, state.model_stage_entered_at),
+                ahead=covariates(state, backlog, cut),
             ),
         )
         for state in states

@@ -20,9 +20,10 @@ import numpy as np
 from roofops.engines.forecast import demand as demand_engine
 from roofops.engines.forecast import revenue as revenue_engine
 from roofops.engines.forecast.projection_sim import (
-    Z80,
     monday_of,
     month_starts,
+    months_between,
+    next_month,
     remaining_days,
     resample,
 )
@@ -46,8 +47,11 @@ DECIDED_AFTER = timedelta(days=60)
 SNAPSHOT_DAYS = (0, 7, 21)
 DEFAULT_HOURS_PER_DAY = 8.0
 DEFAULT_SQUARES_PER_DAY = 20
-# Weeks ahead for which the share of work from not-yet-arrived leads is learned.
-SHARE_WEEKS = 32
+# Days ahead for which the share of work from not-yet-arrived leads is learned.
+AGE_DAYS = 400
+# The history's first months lack the work of leads from before it began: left out of the
+# monthly series the series model learns from.
+WARM_UP = timedelta(days=120)
 
 
 @dataclass(frozen=True)
@@ -79,28 +83,43 @@ def produced(history: History, before: date | None = None) -> tuple[Produced, ..
     return tuple(rows)
 
 
-def share_new(ages: np.ndarray, weekdays: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Per week ahead ``k``, the weighted share of past amounts (crew-days, cents) that came from
-    leads not yet in the system ``k`` weeks before: a day ``k`` weeks and ``weekday`` days after
-    an origin Monday comes from a newer lead when its age is at most ``7k + weekday``."""
-    if not weights.sum():
-        return np.ones(SHARE_WEEKS)
-    return np.array(
-        [weights[ages <= 7 * k + weekdays].sum() / weights.sum() for k in range(SHARE_WEEKS)]
-    )
+def age_cdf(ages: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """For each ``d`` below AGE_DAYS, the weighted share of past amounts (crew-days, cents)
+    whose lead had arrived at most ``d`` days before."""
+    total = float(weights.sum())
+    if not total:
+        return np.ones(1)
+    order = np.argsort(ages, kind="stable")
+    cumulative = np.concatenate([[0.0], np.cumsum(weights[order])])
+    reached = np.searchsorted(ages[order], np.arange(AGE_DAYS), side="right")
+    return np.asarray(cumulative[reached] / total)
+
+
+def lump(amounts: np.ndarray) -> float:
+    """E[X^2] / E[X] of past amounts per job (crew-days, cents): how lumpy new work is."""
+    return float((amounts**2).sum() / amounts.sum()) if amounts.size and amounts.sum() else 0.0
+
+
+def monthly_totals(amounts: Sequence[tuple[date, float]], first: date, as_of: date) -> np.ndarray:
+    """Totals per calendar month from ``first`` (a month start) to the month before the
+    origin's; amounts outside are left out."""
+    count = max(0, months_between(first, as_of.replace(day=1)))
+    totals = np.zeros(count)
+    for day, value in amounts:
+        index = (day.year - first.year) * 12 + day.month - first.month
+        if 0 <= index < count:
+            totals[index] += value
+    return totals
 
 
 def series_model(
-    y: np.ndarray, horizon: int, _season: int
+    y: np.ndarray, horizon: int, season: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Interim series model until roofops.engines.forecast.series lands: the last quarter's
-    mean level, with the spread of past weeks around their own trailing quarter's mean."""
-    window = 13
-    level = float(np.mean(y[-window:]))
-    trailing = np.array([y[i] - y[max(0, i - window) : i].mean() for i in range(1, y.size)])
-    spread = float(np.std(trailing)) if trailing.size else 0.0
-    mean = np.full(horizon, level)
-    return mean, mean - Z80 * spread, mean + Z80 * spread
+    """The project's series model (roofops.engines.forecast.series): mean and 80 % interval."""
+    from roofops.engines.forecast.series import forecast_series
+
+    result = forecast_series(y, horizon, season_length=season, levels=(80,))
+    return result.mean, result.lower[80], result.upper[80]
 
 
 @dataclass(frozen=True)
@@ -191,9 +210,16 @@ class ProjectionWorld:
         return {skill: days[skill] / squares[skill] for skill in days}
 
     def crew_days(self, skill: str, squares: float, fixed: int | None) -> int:
+        """A phase's crew-days: as set on the job, else from its squares at the past pace of
+        the skill (with no past, the rated squares per day of the crews holding it)."""
         if fixed is not None:
             return fixed
-        ratio = self.days_per_square.get(skill, 1 / DEFAULT_SQUARES_PER_DAY)
+        ratio = self.days_per_square.get(skill)
+        if ratio is None:
+            rated = [
+                c.squares_per_day for c in self.history.crews_at(self.as_of) if skill in c.skills
+            ]
+            ratio = 1 / (float(np.mean(rated)) if rated else DEFAULT_SQUARES_PER_DAY)
         return max(1, round(squares * ratio))
 
     def open_work(self, rng: np.random.Generator) -> list[demand_engine.OpenWork]:
@@ -225,27 +251,33 @@ class ProjectionWorld:
             return 0
         return len(working_days(started, self.as_of - timedelta(days=1)))
 
+    @cached_property
+    def series_start(self) -> date:
+        """The first month the series model learns from: the history's, after its warm-up."""
+        first = min((facts.lead_day for facts in self.history.jobs), default=self.as_of)
+        warm = first + WARM_UP
+        return warm if warm.day == 1 else next_month(warm.replace(day=1))
+
     def unsold(self) -> list[demand_engine.UnsoldHistory]:
-        rows = self.production
-        if not rows:
-            return []
-        first = monday_of(min(day for row in rows for day in row.days))
-        weeks = (monday_of(self.as_of) - first).days // 7
-        series: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(weeks))
-        ages, weekdays = [], []
-        for row in rows:
-            for day in row.days:
-                week = (day - first).days // 7
-                if week < weeks:
-                    series[row.skill][week] += 1
-                ages.append((day - row.lead_day).days)
-                weekdays.append(day.weekday())
-        shares = share_new(np.array(ages), np.array(weekdays), np.ones(len(ages)))
+        by_skill: dict[str, list[tuple[date, float]]] = defaultdict(list)
+        ages = []
+        for row in self.production:
+            by_skill[row.skill] += [(day, 1.0) for day in row.days]
+            ages += [(day - row.lead_day).days for day in row.days]
+        cdf = age_cdf(np.array(ages), np.ones(len(ages)))
+        sizes = {
+            skill: lump(np.array([len(row.days) for row in self.production if row.skill == skill]))
+            for skill in by_skill
+        }
         return [
             demand_engine.UnsoldHistory(
-                skill, y, shares, self.hours_per_day.get(skill, DEFAULT_HOURS_PER_DAY)
+                skill,
+                monthly_totals(days, self.series_start, self.as_of),
+                cdf,
+                self.hours_per_day.get(skill, DEFAULT_HOURS_PER_DAY),
+                sizes[skill],
             )
-            for skill, y in sorted(series.items())
+            for skill, days in sorted(by_skill.items())
         ]
 
     def crew_calendars(self) -> list[demand_engine.CrewCalendar]:
@@ -330,31 +362,28 @@ class ProjectionWorld:
                 firsts[money.job_id] = (money.day - done).days
         return np.array(list(firsts.values()) or [0], dtype=np.int64)
 
-    def weekly_money(self) -> tuple[np.ndarray, np.ndarray]:
-        """Invoiced cents per full week before the origin, and the share from new leads."""
-        money = self.history.money_before(monday_of(self.as_of))
-        if not money:
-            return np.zeros(0), np.ones(SHARE_WEEKS)
-        first = monday_of(min(m.day for m in money))
-        weekly = np.zeros((monday_of(self.as_of) - first).days // 7)
-        for m in money:
-            weekly[(m.day - first).days // 7] += m.cents
-        leads = {i: f.lead_day for i, f in self.history.by_id.items()}
+    def monthly_money(self) -> tuple[np.ndarray, np.ndarray, float]:
+        """Invoiced cents per month before the origin's, and the age share of past money."""
+        money = self.history.money_before(self.as_of)
+        leads = {facts.id: facts.lead_day for facts in self.history.jobs}
         ages = np.array([(m.day - leads[m.job_id]).days for m in money])
-        weekdays = np.array([m.day.weekday() for m in money])
-        return weekly, share_new(ages, weekdays, np.array([m.cents for m in money], dtype=float))
+        cents = np.array([m.cents for m in money], dtype=float)
+        amounts = [(m.day, float(m.cents)) for m in money]
+        monthly = monthly_totals(amounts, self.series_start, self.as_of)
+        return monthly, age_cdf(ages, cents), lump(cents)
 
     def revenue(
         self, *, weeks: int = 12, months: int = 6, seed: int = 0
     ) -> revenue_engine.RevenueForecast:
         rng = np.random.default_rng(seed + 2)
-        history, shares = self.weekly_money()
+        history, cdf, size = self.monthly_money()
         inputs = revenue_engine.RevenueInputs(
             as_of=self.as_of,
             items=self.revenue_items(rng),
             invoice_lags=self.invoice_lags(),
-            weekly_history=history,
-            share_new=shares,
+            monthly_history=history,
+            age_cdf=cdf,
+            lump=size,
         )
         return revenue_engine.forecast_revenue(
             inputs, series_model, weeks=weeks, months=months, samples=SAMPLES, seed=seed

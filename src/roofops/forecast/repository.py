@@ -36,6 +36,14 @@ class ForecastRunRepository(Repository[ForecastRun]):
             statement = statement.where(ForecastRun.status == status)
         return self.session.scalars(statement.limit(1)).first()
 
+    def serialize_starts(self) -> None:
+        """Hold PostgreSQL's transaction lock for starting a run: two requests at once cannot
+        both find no run going. (SQLite lets one writer at a time anyway.)"""
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(
+                sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext("forecast.run.start")))
+            )
+
     def running(self) -> list[ForecastRun]:
         statement = (
             sa.select(ForecastRun)

@@ -157,7 +157,9 @@ class ForecastService:
 
     def _refuse_while_running(self, db: Session) -> None:
         now = utcnow()
-        for run in ForecastRunRepository(db).running():
+        runs = ForecastRunRepository(db)
+        runs.serialize_starts()
+        for run in runs.running():
             if now - run.started_at < STALE_AFTER:
                 raise Conflict(
                     f"a forecast run (as of {run.as_of}) is already running since "

@@ -23,7 +23,7 @@ THREAD_VARIABLES = (
 @contextmanager
 def limited_threads(threads: int) -> Iterator[None]:
     """Run the body with at most ``threads`` threads in BLAS and OpenMP pools."""
-    from threadpoolctl import threadpool_limits
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
     for variable in THREAD_VARIABLES:
         # An operator's explicit setting wins; otherwise libraries loaded later start capped.

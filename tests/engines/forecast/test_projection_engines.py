@@ -14,6 +14,7 @@ from roofops.engines.forecast.demand import (
     capacity,
     forecast_demand,
 )
+from roofops.engines.forecast.projection_sim import new_work_daily
 from roofops.engines.forecast.revenue import RevenueInputs, RevenueItem, forecast_revenue
 from roofops.engines.forecast.winprob import (
     WinExample,
@@ -135,3 +136,24 @@ def test_brier_and_calibration_error() -> None:
     assert abs(brier_score(p, y) - 0.01) < 1e-12
     assert abs(calibration_error(p, y) - 0.1) < 1e-12
     assert calibration_error(np.array([0.5, 0.5]), np.array([1.0, 0.0])) == 0.0
+
+
+def test_new_work_follows_the_season_seen_in_a_year_and_a_half() -> None:
+    """Storm-season months are heavy: with 18 months (too few for the series model's own
+    season) the seasonal indices still put more new work in summer than in winter."""
+    summer = {5, 6, 7, 8}
+    as_of = date(2027, 4, 1)  # the history ends with March 2027, starting October 2025
+    months = [(10 + i - 1) % 12 + 1 for i in range(18)]
+    y = np.array([40.0 if month in summer else 10.0 for month in months])
+    daily = new_work_daily(
+        y,
+        as_of,
+        days=300,
+        age_cdf=np.ones(1),
+        model=flat_model,
+        samples=50,
+        rng=np.random.default_rng(0),
+    )
+    july = daily[:, (date(2027, 7, 1) - as_of).days : (date(2027, 8, 1) - as_of).days]
+    december = daily[:, (date(2027, 12, 1) - as_of).days : (date(2028, 1, 1) - as_of).days]
+    assert july.sum(axis=1).mean() > 2 * december.sum(axis=1).mean()

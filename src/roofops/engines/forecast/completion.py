@@ -43,14 +43,17 @@ PATHS: Mapping[Stage, tuple[Stage, ...]] = {
     "visit": ("visit",),
 }
 INSPECTION_PATH: tuple[Stage, ...] = ("sales", "visit")
+# Chosen by the rolling-origin backtest on two demo companies (docs/forecasting-completion.md):
+# Cox's free baseline calibrates the queue-driven wait best; log-normal fits the rest.
 DEFAULT_MODELS: Mapping[Stage, ModelName] = {
     "sales": "lognormal_aft",
-    "wait": "lognormal_aft",
+    "wait": "cox",
     "build": "lognormal_aft",
     "visit": "km",
 }
 # A stage with fewer finished observations than this gets a Kaplan-Meier curve, no covariates.
 MIN_EVENTS_FOR_COVARIATES = 30
+MIN_LEVEL_EVENTS = 20
 GRID_STEP_DAYS = 0.25
 MIN_DURATION_DAYS = 0.01  # lifelines needs positive durations; a same-minute move is ~0
 PENALIZER = 0.01
@@ -67,6 +70,8 @@ class Covariates:
     insured: bool
     month: int  # 1-12: the season
     backlog_per_crew: float  # signed-not-started jobs per crew with the job's skill
+    backlog_days_per_crew: float  # the same work in crew-days
+    recent_wait_days: float  # median signing-to-start days of the jobs started lately
     crew_capacity: float | None  # mean squares/day of the crews with the job's skill
 
 
@@ -83,12 +88,23 @@ class StageObservation:
 
 @dataclass(frozen=True)
 class OpenJob:
-    """A job to predict: the stage it is in, the days spent there, its covariates now."""
+    """A job to predict: the stage it is in and the days spent there.
+
+    ``covariates`` are as they were when the job entered its current stage (what the model
+    was fitted on); ``ahead`` as they are now, for the stages it has not entered yet (the
+    same when None).
+    """
 
     key: Hashable
     stage: Stage
     elapsed_days: float
     covariates: Covariates
+    ahead: Covariates | None = None
+
+    def covariates_for(self, stage: Stage) -> Covariates:
+        if stage == self.stage or self.ahead is None:
+            return self.covariates
+        return self.ahead
 
     @property
     def path(self) -> tuple[Stage, ...]:
@@ -222,7 +238,7 @@ def _draw_all(
         elapsed = np.array(
             [jobs[i].elapsed_days if jobs[i].stage == stage else 0.0 for i in members]
         )
-        curves = survival_curves(fit, [jobs[i].covariates for i in members])
+        curves = survival_curves(fit, [jobs[i].covariates_for(stage) for i in members])
         remaining = sample_remaining(curves, _grid(fit), elapsed, samples, rng)
         for row, index in enumerate(members):
             draws[index][stage] = remaining[row]
@@ -233,10 +249,11 @@ def _prediction(
     model: CompletionModel, job: OpenJob, draws: Mapping[Stage, np.ndarray], as_of: date
 ) -> CompletionPrediction:
     finish = sum((draws[stage] for stage in job.path), start=np.zeros_like(draws[job.path[0]]))
-    before_build = [stage for stage in job.path if stage in ("sales", "wait")]
-    start = None
-    if "build" in job.path:
-        start = sum((draws[s] for s in before_build), start=np.zeros_like(finish))
+    start = None  # in production: the start is a fact, not a forecast
+    if job.stage != "build" and "build" in job.path:
+        start = sum(
+            (draws[s] for s in job.path if s in ("sales", "wait")), start=np.zeros_like(finish)
+        )
     elif "visit" in job.path:
         start = finish  # an inspection starts and finishes on the visit
     current = model.stages[job.stage]
@@ -373,6 +390,8 @@ def _features(covariates: Covariates) -> dict[str, float]:
         "season_cos": math.cos(angle),
         "log_crew_days": math.log1p(crew_days),
         "backlog_per_crew": covariates.backlog_per_crew,
+        "backlog_days_per_crew": covariates.backlog_days_per_crew,
+        "log_recent_wait": math.log1p(covariates.recent_wait_days),
     }
 
 
@@ -381,18 +400,23 @@ def _columns(
 ) -> tuple[tuple[str, ...], dict[str, float], dict[str, float]]:
     """The feature columns that vary in the training rows, with their centre and scale.
 
-    One-hot levels drop the most common one (the reference); constant columns are left out
-    (they would make the fit singular).
+    One-hot levels drop the most common one (the reference) and the rare ones (fewer than
+    ``MIN_LEVEL_EVENTS`` finished rows: they join the reference rather than let one odd job
+    decide a coefficient); constant columns are left out (they would make the fit singular).
     """
     values: dict[str, list[float]] = {}
     table = [_features(row.covariates) for row in rows]
     names = sorted({name for features in table for name in features})
     for name in names:
         values[name] = [features.get(name, 0.0) for features in table]
+    finished = np.array([row.finished for row in rows], dtype=float)
     for prefix in ("type_", "material_"):
         levels = [name for name in names if name.startswith(prefix)]
         if levels:
             values.pop(max(levels, key=lambda name: sum(values[name])))
+        for name in levels:
+            if name in values and float(np.dot(values[name], finished)) < MIN_LEVEL_EVENTS:
+                values.pop(name)
     columns = tuple(name for name, column in values.items() if np.std(column) > 1e-9)
     center = {name: float(np.mean(values[name])) for name in columns}
     scale = {name: float(np.std(values[name])) for name in columns}

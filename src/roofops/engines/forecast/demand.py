@@ -12,25 +12,27 @@ Four components, simulated together (seeded) so the bands are those of their sum
 * ``scheduled``: the published plan's work days (certain);
 * ``signed``: sold work not on the plan, its crew-days ending on a simulated finish day;
 * ``pipeline``: open leads and estimates, each won with its calibrated probability;
-* ``unsold``: work from leads not yet in the system: a statistical forecast of total weekly
-  crew-days times the share of a week's crew-days that history shows came from leads that
-  arrived less than ``k`` weeks before (``k`` = weeks ahead).
+* ``unsold``: work from leads not yet in the system: the series model's forecast of monthly
+  crew-days, kept in the share that history shows came from leads younger than the days
+  ahead (:func:`~roofops.engines.forecast.projection_sim.new_work_daily`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import numpy as np
 
 from roofops.engines.forecast.projection_sim import (
-    Z80,
     Band,
+    SeriesModel,
     add_to_periods,
     bands,
+    daily_to_periods,
+    new_work_daily,
     period_table,
     resample,
     week_starts,
@@ -39,10 +41,6 @@ from roofops.engines.forecast.projection_sim import (
 COMPONENTS = ("scheduled", "signed", "pipeline", "unsold")
 # A week is idle when even the optimistic demand (p90) fills less than this share of capacity.
 IDLE_SHARE = 0.6
-SEASON_WEEKS = 52
-
-# (history, horizon, season_length) -> (mean, lower80, upper80): the series model.
-SeriesModel = Callable[[np.ndarray, int, int], tuple[np.ndarray, np.ndarray, np.ndarray]]
 
 
 @dataclass(frozen=True)
@@ -87,14 +85,15 @@ class OpenWork:
 
 @dataclass(frozen=True)
 class UnsoldHistory:
-    """One skill's weekly crew-days produced, oldest first, the last full week before the
-    origin last; ``share_new[k]``: the share of a week's crew-days from leads younger than
-    ``k`` weeks at the week's start (k = 0 .. weeks-1)."""
+    """One skill's crew-days produced per calendar month, oldest first, ending with the month
+    before the origin's; ``age_cdf[d]``: the share of past crew-days whose lead had arrived at
+    most ``d`` days before."""
 
     skill: str
-    weekly_crew_days: np.ndarray
-    share_new: np.ndarray
+    monthly_crew_days: np.ndarray
+    age_cdf: np.ndarray
     hours_per_day: float
+    lump: float = 0.0  # E[X^2] / E[X] of one job's crew-days X (see new_work_daily)
 
 
 @dataclass(frozen=True)
@@ -169,20 +168,6 @@ def _works(crew: CrewCalendar, day: date, holidays: frozenset[date]) -> bool:
     )
 
 
-def unsold_bands(
-    history: UnsoldHistory, weeks: int, series_model: SeriesModel
-) -> tuple[np.ndarray, np.ndarray]:
-    """(mean, standard deviation) of unsold crew-days per horizon week."""
-    y = np.asarray(history.weekly_crew_days, dtype=float)
-    if y.size < 3 or not y.any():
-        return np.zeros(weeks), np.zeros(weeks)
-    season = SEASON_WEEKS if y.size >= 2 * SEASON_WEEKS else 1
-    mean, lower, upper = series_model(y, weeks, season)
-    share = np.asarray(history.share_new[:weeks], dtype=float)
-    sd = np.maximum(upper - lower, 0.0) / (2 * Z80)
-    return np.clip(mean, 0.0, None) * share, sd * share
-
-
 def forecast_demand(
     inputs: DemandInputs, series_model: SeriesModel, *, samples: int = 400, seed: int = 0
 ) -> DemandForecast:
@@ -208,11 +193,19 @@ def forecast_demand(
     for work in inputs.open_work:
         _simulate_work(work, inputs.as_of, table, cell(work.skill, work.component), rng)
     for history in inputs.unsold:
-        mean, sd = unsold_bands(history, inputs.weeks, series_model)
-        crew_days = np.clip(rng.normal(mean, sd, size=(samples, inputs.weeks)), 0.0, None)
+        daily = new_work_daily(
+            history.monthly_crew_days,
+            inputs.as_of,
+            days=table.size,
+            age_cdf=history.age_cdf,
+            model=series_model,
+            samples=samples,
+            rng=rng,
+            lump=history.lump,
+        )
         hours, days = cell(history.skill, "unsold")
-        days += crew_days
-        hours += crew_days * history.hours_per_day
+        days += daily_to_periods(daily, table, inputs.weeks)
+        hours += daily_to_periods(daily * history.hours_per_day, table, inputs.weeks)
     available = capacity(inputs.crews, inputs.holidays, inputs.as_of, inputs.weeks)
     rows = [
         row

@@ -7,7 +7,7 @@ Day offsets count calendar days from the origin (``as_of`` is offset 0).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -17,6 +17,11 @@ import numpy as np
 QUANTILES = (2.5, 10.0, 50.0, 90.0, 97.5)
 # z of the 90th percentile: turns an 80 % interval's half-width into a standard deviation.
 Z80 = 1.2815515655446004
+# Two years of months before the series model is asked for a yearly season.
+SEASON_MONTHS = 12
+
+# (history, horizon, season_length) -> (mean, lower80, upper80): the series model.
+SeriesModel = Callable[[np.ndarray, int, int], tuple[np.ndarray, np.ndarray, np.ndarray]]
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,16 @@ def month_starts(as_of: date, months: int) -> tuple[date, ...]:
     return tuple(starts)
 
 
+def next_month(start: date) -> date:
+    return date(start.year + 1, 1, 1) if start.month == 12 else date(start.year, start.month + 1, 1)
+
+
+def months_between(first: date, end: date) -> int:
+    """The calendar months from ``first``'s to the one holding the day before ``end``."""
+    last = end - timedelta(days=1)
+    return (last.year - first.year) * 12 + last.month - first.month + 1
+
+
 def period_table(as_of: date, starts: Sequence[date], end: date) -> np.ndarray:
     """For each day offset from ``as_of`` up to ``end`` (exclusive), the index of the period it
     falls in (``starts`` ascending, the last period ends at ``end``); -1 past the end."""
@@ -86,6 +101,15 @@ def add_to_periods(
     np.add.at(totals, (rows, periods[keep]), weights)
 
 
+def daily_to_periods(daily: np.ndarray, table: np.ndarray, count: int) -> np.ndarray:
+    """Sum a ``(samples, days)`` matrix into ``(samples, count)`` periods by the day table."""
+    totals = np.zeros((daily.shape[0], count))
+    days = min(daily.shape[1], table.size)
+    for period in range(count):
+        totals[:, period] = daily[:, :days][:, table[:days] == period].sum(axis=1)
+    return totals
+
+
 def remaining_days(
     durations: np.ndarray, elapsed: int, samples: int, rng: np.random.Generator
 ) -> np.ndarray:
@@ -103,3 +127,74 @@ def resample(values: np.ndarray, samples: int, rng: np.random.Generator) -> np.n
     if values.size == samples:
         return np.asarray(values, dtype=np.int64)
     return np.asarray(rng.choice(values, size=samples), dtype=np.int64)
+
+
+def _seasonal_forecast(
+    y: np.ndarray, as_of: date, horizon: int, model: SeriesModel
+) -> tuple[np.ndarray, np.ndarray]:
+    """(mean, standard deviation) of the months from the origin's on.
+
+    Roofing work is seasonal (storm season, winter), and the series model is asked for a
+    yearly season only with two years of months. From one year on, the months are divided by
+    calendar-month indices (each month's mean over the years seen, relative to the overall
+    mean, shrunk towards 1 by the years seen), forecast without season, and multiplied back.
+    """
+    if y.size < SEASON_MONTHS or y.size >= 2 * SEASON_MONTHS:
+        season = SEASON_MONTHS if y.size >= 2 * SEASON_MONTHS else 1
+        mean, lower, upper = model(y, horizon, season)
+        return mean, np.maximum(upper - lower, 0.0) / (2 * Z80)
+    calendar = (as_of.month - 1 - np.arange(y.size, 0, -1)) % 12
+    indices = np.ones(SEASON_MONTHS)
+    overall = y.mean()
+    for month in range(SEASON_MONTHS):
+        seen = y[calendar == month]
+        if seen.size and overall > 0:
+            weight = seen.size / (seen.size + 1)
+            indices[month] = weight * seen.mean() / overall + (1 - weight)
+    indices = np.maximum(indices, 0.05)
+    mean, lower, upper = model(y / indices[calendar], horizon, 1)
+    ahead = indices[(as_of.month - 1 + np.arange(horizon)) % 12]
+    return mean * ahead, np.maximum(upper - lower, 0.0) / (2 * Z80) * ahead
+
+
+def new_work_daily(
+    monthly: np.ndarray,
+    as_of: date,
+    *,
+    days: int,
+    age_cdf: np.ndarray,
+    model: SeriesModel,
+    samples: int,
+    rng: np.random.Generator,
+    lump: float = 0.0,
+) -> np.ndarray:
+    """Simulated amounts per day ``(samples, days)`` from the origin on, of work from leads not
+    yet in the system.
+
+    ``monthly`` is the total per calendar month, oldest first, ending with the month before the
+    origin's. The series model forecasts the months ahead (monthly totals are far less lumpy
+    than weekly ones); each simulated month is spread evenly over its days, and day ``d`` keeps
+    the share ``age_cdf[d]`` of its amount: the share of past amounts whose lead had arrived at
+    most ``d`` days before (a lead arriving after the origin is at most ``d`` days old then).
+
+    Work comes in jobs, not as a smooth flow: with ``lump`` (E[X^2] / E[X] of one job's amount
+    X) each day's amount is drawn from a gamma with that mean and variance mean x lump, the
+    spread of a compound Poisson arrival of such jobs.
+    """
+    result = np.zeros((samples, days))
+    y = np.asarray(monthly, dtype=float)
+    if y.size < 3 or not y.any() or days == 0:
+        return result
+    months = month_starts(as_of, months_between(as_of, as_of + timedelta(days=days)))
+    mean, sd = _seasonal_forecast(y, as_of, len(months), model)
+    totals = np.clip(rng.normal(np.clip(mean, 0.0, None), sd, (samples, len(months))), 0.0, None)
+    for index, start in enumerate(months):
+        end = next_month(start)
+        first, last = max(0, (start - as_of).days), min(days, (end - as_of).days)
+        if first < last:
+            share = age_cdf[np.minimum(np.arange(first, last), age_cdf.size - 1)]
+            result[:, first:last] = totals[:, index : index + 1] / (end - start).days * share
+    if lump > 0:
+        positive = result > 0
+        result[positive] = rng.gamma(result[positive] / lump, lump)
+    return result
