@@ -57,6 +57,7 @@ def test_with_no_run_each_page_says_so_and_only_admins_get_the_button(sign_in: S
     office = _text(sign_in(Role.OFFICE), "/forecast")
     assert "No forecast has run yet" in office
     assert 'id="run-forecast"' not in office
+    assert 'http-equiv="refresh"' not in office  # nothing running: no reloading
     for url in (
         "/forecast/completion",
         "/forecast/demand",
@@ -208,6 +209,7 @@ def test_run_forecast_now_queues_a_run_for_admins_only(db: Session, sign_in: Sig
     page = _text(admin, "/forecast?started=1")
     assert "Forecast run started" in page
     assert 'data-run-status="running"' in page
+    assert '<meta http-equiv="refresh" content="20">' in page
     again = admin.post("/forecast/runs")
     assert again.status_code == 409
     assert "already running" in again.text
