@@ -126,6 +126,9 @@ def test_demand_draws_band_capacity_and_flags_shortfall_and_idle_weeks(sign_in: 
     table = page[page.index('data-chart-table="chart-demand-crew-hours-shingle"') :]
     assert ">Shortfall or idle</td>" in table[: table.index("</table>")]
     assert "Source: tests" in page
+    made_of = page[page.index("What the median is made of") :]
+    assert ">Scheduled</th>" in made_of
+    assert '<th scope="row">wk 07 Dec</th><td class="num">90 h</td>' in made_of  # 180 / 2
 
 
 @pytest.mark.usefixtures("stored")

@@ -216,19 +216,43 @@ def _flagged(*names: str) -> Any:
     return lambda point: any(bool(point.components.get(name)) for name in names)
 
 
-def demand_charts(series: Sequence[ForecastSeries], unit: str = "crew_hours") -> list[Chart]:
+DEMAND_COMPONENTS = ("scheduled", "signed", "pipeline", "unsold")
+REVENUE_COMPONENTS = ("backlog", "pipeline", "run_rate")
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A chart and the table of what its median is made of."""
+
+    chart: Chart
+    components: ComponentTable
+
+
+def demand_panels(series: Sequence[ForecastSeries], unit: str = "crew_hours") -> list[Panel]:
     """Per skill: demand's band against capacity, shortfall and idle weeks flagged."""
     by_key = {s.key: s for s in series}
     demand = sorted((s for s in series if s.key.startswith(f"demand.{unit}.")), key=lambda s: s.key)
     return [
-        band_chart(
-            _chart_id(s.key),
-            s,
-            capacity=by_key.get(s.key.replace("demand.", "capacity.", 1)),
-            flag=_flagged("shortfall", "idle"),
-            flag_label="Shortfall or idle",
+        Panel(
+            band_chart(
+                _chart_id(s.key),
+                s,
+                capacity=by_key.get(s.key.replace("demand.", "capacity.", 1)),
+                flag=_flagged("shortfall", "idle"),
+                flag_label="Shortfall or idle",
+            ),
+            component_table(s, DEMAND_COMPONENTS),
         )
         for s in demand
+    ]
+
+
+def revenue_panels(series: Sequence[ForecastSeries]) -> list[Panel]:
+    """Weekly revenue first, then monthly; nothing is flagged on revenue."""
+    ordered = sorted(series, key=lambda s: s.key != "revenue.week")
+    return [
+        Panel(band_chart(_chart_id(s.key), s), component_table(s, REVENUE_COMPONENTS))
+        for s in ordered
     ]
 
 
