@@ -116,3 +116,10 @@ def test_the_chart_says_which_lines_it_has() -> None:
     assert with_actuals.has_actual
     assert with_actuals.has_trend
     assert 'class="chart-trend"' in str(with_actuals.svg)
+
+
+def test_the_axis_reads_in_round_figures() -> None:
+    chart = band_chart("r", _weeks([_point(0, 433), _point(1, 120)]))
+
+    ticks = re.findall(r'text-anchor="end">([^<]+)</text>', str(chart.svg))
+    assert ticks == ["0 h", "100 h", "200 h", "300 h", "400 h", "500 h"]

@@ -6,21 +6,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from roofops.forecast.pipeline import RunOutputs
-from roofops.forecast.results import (
-    DateBand,
-    ForecastSeries,
-    JobCompletionForecast,
-    ModelMetrics,
-    SeriesPoint,
-    Unit,
-)
+from roofops.forecast.results import ForecastSeries, SeriesPoint, Unit
 from roofops.forecast.service import forecast_service
 from roofops.models import Role
 from roofops.models.enums import JobStage, JobType
@@ -28,60 +21,10 @@ from roofops.models.forecast import ForecastRun, ForecastRunStatus, ForecastTrig
 from roofops.models.job import Job
 from tests.factories import make_job
 from tests.web.conftest import Browser
+from tests.web.forecast_data import sample_outputs, store_run, weekly, window_for
 
 SignIn = Callable[[Role], Browser]
 AS_OF = date(2026, 12, 1)
-MONDAY = date(2026, 11, 30)
-
-
-def _window(job: Job, finish: date, *, start: date | None = None) -> JobCompletionForecast:
-    return JobCompletionForecast(
-        job_id=job.id,
-        stage=job.stage,
-        days_in_stage=9,
-        start=DateBand(start - timedelta(days=3), start, start + timedelta(days=6))
-        if start
-        else None,
-        finish=DateBand(finish - timedelta(days=5), finish, finish + timedelta(days=12)),
-        basis={"similar_jobs": 412, "backlog_jobs_per_crew": 3.5, "season": "winter"},
-    )
-
-
-def _weekly(key: str, label: str, values: list[float], **flags: list[bool]) -> ForecastSeries:
-    points = tuple(
-        SeriesPoint(
-            MONDAY + timedelta(weeks=week),
-            p10=value * 0.8,
-            p50=value,
-            p90=value * 1.2,
-            components={"scheduled": value / 2, **{k: v[week] for k, v in flags.items()}},
-        )
-        for week, value in enumerate(values)
-    )
-    unit = Unit.CENTS if key.startswith("revenue") else Unit.CREW_HOURS
-    return ForecastSeries(key, label, unit, "week", points, f"{label} per week.", "tests")
-
-
-def _monthly(key: str, label: str, unit: Unit, anomaly_month: int) -> ForecastSeries:
-    points = tuple(
-        SeriesPoint(
-            date(2025 + (month // 12), month % 12 + 1, 1),
-            p10=8.0,
-            p50=10.0,
-            p90=12.0,
-            actual=30.0 if month == anomaly_month else 10.0,
-            components={"trend": 10.0, "yoy_pct": 5.0, "anomaly": month == anomaly_month},
-        )
-        for month in range(14)
-    )
-    return ForecastSeries(key, label, unit, "month", points, f"{label} by month.", "tests")
-
-
-def _store(db: Session, outputs: RunOutputs, *, as_of: date = AS_OF) -> ForecastRun:
-    run = forecast_service.open_run(db, as_of, trigger=ForecastTrigger.CLI)
-    forecast_service.store(db, run, outputs)
-    forecast_service.finish(run, 12.0)
-    return run
 
 
 @pytest.fixture
@@ -99,28 +42,7 @@ def jobs(db: Session) -> dict[str, Job]:
 
 @pytest.fixture
 def stored(db: Session, jobs: dict[str, Job]) -> ForecastRun:
-    outputs = RunOutputs(
-        jobs=(
-            _window(jobs["scheduled"], date(2027, 1, 20), start=date(2027, 1, 4)),
-            _window(jobs["production"], date(2026, 12, 10)),
-        ),
-        series=(
-            _weekly(
-                "demand.crew_hours.shingle",
-                "Shingle demand",
-                [100, 180, 40],
-                shortfall=[False, True, False],
-                idle=[False, False, True],
-            ),
-            _weekly("capacity.crew_hours.shingle", "Shingle capacity", [150, 150, 150]),
-            _weekly("revenue.week", "Revenue by week", [5_000_000, 6_000_000, 7_000_000]),
-            _monthly("trend.leads", "Leads", Unit.COUNT, anomaly_month=13),
-            _monthly("trend.revenue", "Revenue (invoiced)", Unit.CENTS, anomaly_month=20),
-        ),
-        fit_metrics=(ModelMetrics("completion", {"observations": 1200, "censored_share": 0.25}),),
-        backtest_metrics=(ModelMetrics("completion", {"coverage_80": 0.79, "mae_days": 6.14}),),
-    )
-    run = _store(db, outputs)
+    run = store_run(db, sample_outputs(jobs["scheduled"], jobs["production"]), as_of=AS_OF)
     db.commit()
     return run
 
@@ -135,6 +57,7 @@ def test_with_no_run_each_page_says_so_and_only_admins_get_the_button(sign_in: S
     office = _text(sign_in(Role.OFFICE), "/forecast")
     assert "No forecast has run yet" in office
     assert 'id="run-forecast"' not in office
+    assert 'http-equiv="refresh"' not in office  # nothing running: no reloading
     for url in (
         "/forecast/completion",
         "/forecast/demand",
@@ -203,6 +126,9 @@ def test_demand_draws_band_capacity_and_flags_shortfall_and_idle_weeks(sign_in: 
     table = page[page.index('data-chart-table="chart-demand-crew-hours-shingle"') :]
     assert ">Shortfall or idle</td>" in table[: table.index("</table>")]
     assert "Source: tests" in page
+    made_of = page[page.index("What the median is made of") :]
+    assert ">Scheduled</th>" in made_of
+    assert '<th scope="row">wk 07 Dec</th><td class="num">90 h</td>' in made_of  # 180 / 2
 
 
 @pytest.mark.usefixtures("stored")
@@ -286,6 +212,43 @@ def test_run_forecast_now_queues_a_run_for_admins_only(db: Session, sign_in: Sig
     page = _text(admin, "/forecast?started=1")
     assert "Forecast run started" in page
     assert 'data-run-status="running"' in page
+    assert '<meta http-equiv="refresh" content="20">' in page
     again = admin.post("/forecast/runs")
     assert again.status_code == 409
     assert "already running" in again.text
+
+
+def test_forecast_vs_actual_scores_a_past_run_against_what_happened(
+    db: Session, sign_in: SignIn
+) -> None:
+    done = make_job(
+        db, stage=JobStage.COMPLETED, stage_changed_at=datetime(2026, 11, 20, tzinfo=UTC)
+    )
+    key = "demand.crew_hours.shingle"
+    past = RunOutputs(
+        jobs=(window_for(done, date(2026, 11, 18)),),
+        series=(weekly(key, "Shingle demand", [100.0]),),
+        fit_metrics=(),
+    )
+    store_run(db, past, as_of=date(2026, 11, 23))
+    known = ForecastSeries(
+        key,
+        "Shingle demand",
+        Unit.CREW_HOURS,
+        "week",
+        (SeriesPoint(date(2026, 11, 30), actual=110.0),),
+        "Demand.",
+        "tests",
+    )
+    store_run(db, RunOutputs(jobs=(), series=(known,), fit_metrics=()), as_of=AS_OF)
+    db.commit()
+
+    page = _text(sign_in(Role.DISPATCHER), "/forecast/accuracy")
+
+    runs = page[page.index('id="scored-runs"') :]
+    assert "2026-11-23" in runs
+    assert "+2.0 d" in runs[: runs.index("</table>")]  # finished Nov 20, median said Nov 18
+    checks = page[page.index('id="series-checks"') :]
+    assert '<th scope="row">Shingle demand</th><td class="num">1</td>' in checks
+    assert "100 %" in checks[: checks.index("</table>")]  # 110 h inside 80-120 h
+    assert "110 h" in page

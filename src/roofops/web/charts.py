@@ -18,7 +18,7 @@ from roofops.forecast.results import ForecastSeries, SeriesPoint, Unit
 
 WIDTH, HEIGHT = 720, 260
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 36
-Y_TICKS = 4
+Y_TICKS = 5
 
 
 @dataclass(frozen=True)
@@ -153,7 +153,15 @@ def _scale(values: Sequence[float | None], count: int) -> _Scale:
     high = max(known) if known else 1.0
     if high <= low:
         high = low + 1.0
-    return _Scale(max(count, 1), low, high + (high - low) * 0.05)
+    step = _nice_step((high - low) / Y_TICKS)
+    # Round the axis out to whole steps so the gridlines read as round figures.
+    return _Scale(max(count, 1), math.floor(low / step) * step, math.ceil(high / step) * step)
+
+
+def _nice_step(rough: float) -> float:
+    """The smallest of 1, 2, 2.5 or 5 times a power of ten at least ``rough``."""
+    power = 10.0 ** math.floor(math.log10(rough))
+    return next(m * power for m in (1.0, 2.0, 2.5, 5.0, 10.0) if m * power >= rough)
 
 
 def _svg(
@@ -195,8 +203,9 @@ def _description(series: ForecastSeries, capacity: list[float | None]) -> str:
 
 def _axes(scale: _Scale, series: ForecastSeries) -> list[str]:
     parts = []
-    for tick in range(Y_TICKS + 1):
-        value = scale.low + (scale.high - scale.low) * tick / Y_TICKS
+    step = _nice_step((scale.high - scale.low) / Y_TICKS)
+    for tick in range(round((scale.high - scale.low) / step) + 1):
+        value = scale.low + step * tick
         y = scale.y(value)
         parts.append(
             f'<line class="chart-grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>'

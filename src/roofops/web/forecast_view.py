@@ -4,12 +4,14 @@ trend measure, and the sentence that says what a job's window rests on."""
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from roofops.forecast.accuracy import PointCheck
 from roofops.forecast.results import ForecastSeries, JobCompletionForecast, SeriesPoint, Unit
 from roofops.forecast.service import forecast_service
 from roofops.forecast.windows import JobWindow
@@ -214,19 +216,43 @@ def _flagged(*names: str) -> Any:
     return lambda point: any(bool(point.components.get(name)) for name in names)
 
 
-def demand_charts(series: Sequence[ForecastSeries], unit: str = "crew_hours") -> list[Chart]:
+DEMAND_COMPONENTS = ("scheduled", "signed", "pipeline", "unsold")
+REVENUE_COMPONENTS = ("backlog", "pipeline", "run_rate")
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A chart and the table of what its median is made of."""
+
+    chart: Chart
+    components: ComponentTable
+
+
+def demand_panels(series: Sequence[ForecastSeries], unit: str = "crew_hours") -> list[Panel]:
     """Per skill: demand's band against capacity, shortfall and idle weeks flagged."""
     by_key = {s.key: s for s in series}
     demand = sorted((s for s in series if s.key.startswith(f"demand.{unit}.")), key=lambda s: s.key)
     return [
-        band_chart(
-            _chart_id(s.key),
-            s,
-            capacity=by_key.get(s.key.replace("demand.", "capacity.", 1)),
-            flag=_flagged("shortfall", "idle"),
-            flag_label="Shortfall or idle",
+        Panel(
+            band_chart(
+                _chart_id(s.key),
+                s,
+                capacity=by_key.get(s.key.replace("demand.", "capacity.", 1)),
+                flag=_flagged("shortfall", "idle"),
+                flag_label="Shortfall or idle",
+            ),
+            component_table(s, DEMAND_COMPONENTS),
         )
         for s in demand
+    ]
+
+
+def revenue_panels(series: Sequence[ForecastSeries]) -> list[Panel]:
+    """Weekly revenue first, then monthly; nothing is flagged on revenue."""
+    ordered = sorted(series, key=lambda s: s.key != "revenue.week")
+    return [
+        Panel(band_chart(_chart_id(s.key), s), component_table(s, REVENUE_COMPONENTS))
+        for s in ordered
     ]
 
 
@@ -338,6 +364,55 @@ def component_table(series: ForecastSeries, names: Sequence[str]) -> ComponentTa
 def _component(point: SeriesPoint, name: str, series: ForecastSeries) -> str:
     value = point.components.get(name)
     return format_value(float(value), series.unit) if isinstance(value, int | float) else "—"
+
+
+# ----- forecast vs actual ----------------------------------------------------------------
+@dataclass(frozen=True)
+class SeriesAccuracy:
+    """One series' checked points across past runs, and the points themselves, formatted."""
+
+    label: str
+    checked: int
+    inside_share: str
+    median_abs_pct_error: str
+    rows: tuple[tuple[str, str, str, str, str, str], ...]
+
+
+def series_accuracy(
+    checks: Sequence[PointCheck], series: Sequence[ForecastSeries]
+) -> list[SeriesAccuracy]:
+    """Checks grouped by series, in the series' own label and unit (from the latest run)."""
+    known = {s.key: s for s in series}
+    grouped: dict[str, list[PointCheck]] = {}
+    for check in checks:
+        grouped.setdefault(check.series_key, []).append(check)
+    return [_series_accuracy(key, items, known.get(key)) for key, items in sorted(grouped.items())]
+
+
+def _series_accuracy(
+    key: str, checks: list[PointCheck], series: ForecastSeries | None
+) -> SeriesAccuracy:
+    unit = series.unit if series else Unit.COUNT
+    period = series.period if series else "week"
+    inside = [c.inside for c in checks if c.inside is not None]
+    errors = [c.abs_pct_error for c in checks if c.abs_pct_error is not None]
+    return SeriesAccuracy(
+        label=series.label if series else key,
+        checked=len(checks),
+        inside_share=f"{sum(inside) / len(inside) * 100:.0f} %" if inside else "—",
+        median_abs_pct_error=f"{statistics.median(errors):.1f} %" if errors else "—",
+        rows=tuple(
+            (
+                period_label(c.period_start, period),
+                format_value(c.p10, unit),
+                format_value(c.p50, unit),
+                format_value(c.p90, unit),
+                format_value(c.actual, unit),
+                "—" if c.inside is None else ("yes" if c.inside else "no"),
+            )
+            for c in checks
+        ),
+    )
 
 
 def _chart_id(key: str) -> str:

@@ -29,11 +29,12 @@ from roofops.web.forecast_view import (
     FORECAST_STAGES,
     CompletionQuery,
     basis_sentence,
-    component_table,
-    demand_charts,
+    demand_panels,
     in_trend_order,
     model_figures,
     plain_charts,
+    revenue_panels,
+    series_accuracy,
     trend_rows,
 )
 from roofops.web.rendering import render
@@ -97,22 +98,13 @@ def completion(request: Request, db: DB, _page: Page) -> Response:
 def demand(request: Request, db: DB, _page: Page) -> Response:
     series = _series(db, "")
     unit = "crew_days" if request.query_params.get("unit") == "crew_days" else "crew_hours"
-    charts = demand_charts([s for s in series if s.key.startswith(("demand.", "capacity."))], unit)
-    tables = [
-        component_table(s, ("scheduled", "signed", "pipeline", "unsold"))
-        for s in series
-        if s.key.startswith(f"demand.{unit}.")
-    ]
-    return _with_runs(request, db, "demand.html", charts=charts, tables=tables, unit=unit)
+    return _with_runs(request, db, "demand.html", panels=demand_panels(series, unit), unit=unit)
 
 
 @router.get("/revenue", dependencies=[Depends(requires(Permission.VIEW_MONEY))])
 def revenue(request: Request, db: DB, _page: Page) -> Response:
     series = [s for s in _series(db, "revenue.") if s.key in {"revenue.week", "revenue.month"}]
-    series.sort(key=lambda s: s.key != "revenue.week")  # weeks first, then months
-    charts = plain_charts(series, "", "")
-    tables = [component_table(s, ("backlog", "pipeline", "run_rate")) for s in series]
-    return _with_runs(request, db, "revenue.html", charts=charts, tables=tables)
+    return _with_runs(request, db, "revenue.html", panels=revenue_panels(series))
 
 
 @router.get("/trends")
@@ -131,14 +123,13 @@ def trends(request: Request, db: DB, page: Page) -> Response:
 @router.get("/accuracy")
 def accuracy(request: Request, db: DB, page: Page) -> Response:
     scored = forecast_service.accuracy(db)
-    points = [check for check in scored.points if _may_see(page, check.series_key)]
+    checks = [check for check in scored.points if _may_see(page, check.series_key)]
     return _with_runs(
         request,
         db,
         "accuracy.html",
         accuracy=scored,
-        points=points,
-        recent=forecast_service.runs(db, limit=20),
+        by_series=series_accuracy(checks, _series(db, "") if checks else []),
     )
 
 
