@@ -52,6 +52,7 @@ CLOSED = frozenset({JobStage.LOST, JobStage.CANCELLED})
 SKILL_FOR_TYPE = {JobType.REPAIR: "repairs", JobType.GUTTERS: "gutters"}
 RECENT = timedelta(days=28)
 MIN_RECENT = 5
+HALF_LIFE_DAYS = 365.0
 
 
 def as_of_moment(as_of: date) -> datetime:
@@ -313,9 +314,16 @@ def observations(history: History, cut: datetime) -> list[StageObservation]:
                     duration_days=days_between(entered, left),
                     finished=finished,
                     covariates=covariates(state, backlog, entered),
+                    weight=recency_weight(entered, cut),
                 )
             )
     return rows
+
+
+def recency_weight(entered: datetime, cut: datetime) -> float:
+    """A stage's weight in the fit halves every year back: crews, suppliers and the market
+    change, and the backtest's bias shrank with it (docs/forecasting-completion.md)."""
+    return float(0.5 ** (days_between(entered, cut) / HALF_LIFE_DAYS))
 
 
 def _stage_spans(state: JobState, cut: datetime) -> list[tuple[Stage, datetime, datetime, bool]]:
