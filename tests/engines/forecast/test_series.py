@@ -97,6 +97,17 @@ def test_the_panel_gives_each_series_its_own_forecast() -> None:
     np.testing.assert_allclose(forecasts["b"].mean, alone.mean)
 
 
+def test_the_panel_spread_over_processes_gives_the_same_forecasts() -> None:
+    panel = {f"s{number}": _seasonal(36, 12, seed=number) for number in range(4)}
+
+    one = forecast_panel(panel, 3, season_length=12)
+    two = forecast_panel(panel, 3, season_length=12, n_jobs=2)
+
+    assert list(two) == list(one)
+    for key in panel:
+        np.testing.assert_allclose(two[key].upper[95], one[key].upper[95])
+
+
 def test_seasonal_naive_repeats_the_last_cycle_with_growing_intervals() -> None:
     y = [1.0, 2.0, 3.0, 1.5, 2.5, 3.5]
 

@@ -6,9 +6,10 @@ drift-plus-smoothing that rarely overshoots), so averaging them is the robust ch
 series we have never seen (see docs/forecasting-series.md for the figures).
 
 Seasonality: ETS handles periods up to 24 itself. Longer periods (52 for weekly data) are
-beyond ETS, so when an autocorrelation test finds the season the series is seasonally
-adjusted by classical decomposition, both models forecast the adjusted series and the
-seasonal indices are put back. Theta runs the same test for its own decomposition.
+beyond ETS, so when the data show the season (an autocorrelation test, or the season
+explaining most of the detrended variance) the series is seasonally adjusted by classical
+decomposition, both models forecast the adjusted series and the seasonal indices are put
+back. Theta runs the same test for its own decomposition.
 
 Intervals: at each level the union of the two models' intervals (the lower of the lower
 bounds, the higher of the upper ones), which always holds both models' means. The method
@@ -93,7 +94,8 @@ def forecast_series(
         return naive(values, horizon, levels=levels)
     seasonal = _long_season(values, season_length)
     if seasonal is None:
-        return _ets_theta(values, horizon, min(season_length, MAX_ETS_SEASON), levels)
+        within_ets = season_length if season_length <= MAX_ETS_SEASON else 1
+        return _ets_theta(values, horizon, within_ets, levels)
     adjusted = _ets_theta(seasonal.remove(values), horizon, 1, levels)
     return _reseasonalized(adjusted, seasonal, len(values))
 
@@ -161,7 +163,7 @@ def _ets_theta(
 
 
 def _long_season(values: np.ndarray, season_length: int) -> _Seasonal | None:
-    """Seasonal indices when the period is too long for ETS and the ACF test finds it."""
+    """Seasonal indices when the period is too long for ETS and the data show the season."""
     if season_length <= MAX_ETS_SEASON or len(values) < 2 * season_length:
         return None
     from statsmodels.tsa.seasonal import seasonal_decompose
@@ -169,11 +171,12 @@ def _long_season(values: np.ndarray, season_length: int) -> _Seasonal | None:
     multiplicative = bool(np.min(values) > 0)
     model = "multiplicative" if multiplicative else "additive"
     parts = seasonal_decompose(values, model=model, period=season_length)
-    detrended = (values - parts.trend)[np.isfinite(parts.trend)]
-    seasonal = (parts.seasonal if not multiplicative else (parts.seasonal - 1) * parts.trend)[
-        np.isfinite(parts.trend)
-    ]
-    if not (_has_season(detrended, season_length) or _strength(detrended, seasonal) >= STRONG):
+    known = np.isfinite(parts.trend)  # the moving average leaves half a season at each end
+    detrended = (values - parts.trend)[known]
+    # The season in the series' own units, so that the strength compares like with like.
+    in_units = (parts.seasonal - 1) * parts.trend if multiplicative else parts.seasonal
+    found = _has_season(detrended, season_length) or _strong_season(detrended, in_units[known])
+    if not found:
         return None
     if multiplicative and np.min(parts.seasonal) < 0.01:
         return None  # near-zero indices would blow the adjusted series up
@@ -191,16 +194,15 @@ def _has_season(detrended: np.ndarray, season_length: int) -> bool:
     return bool(abs(r[-1]) / spread > SEASONALITY_Z)
 
 
-def _strength(detrended: np.ndarray, seasonal: np.ndarray) -> float:
-    """Seasonal strength (Wang, Smith & Hyndman 2006): 1 - Var(remainder) / Var(detrended).
+def _strong_season(detrended: np.ndarray, seasonal: np.ndarray) -> bool:
+    """Whether the seasonal strength (Wang, Smith & Hyndman 2006: 1 - Var(remainder) /
+    Var(detrended)) reaches ``STRONG``.
 
-    The ACF test misses smooth seasons (every lag of a smooth wave is correlated, so the
+    The ACF test misses smooth seasons (every lag of a smooth wave is correlated, so its
     band is wide); a season that explains most of the detrended variance is kept anyway.
     """
     variance = float(np.var(detrended))
-    if variance == 0:
-        return 0.0
-    return max(0.0, 1 - float(np.var(detrended - seasonal)) / variance)
+    return variance > 0 and 1 - float(np.var(detrended - seasonal)) / variance >= STRONG
 
 
 def _reseasonalized(adjusted: SeriesForecast, seasonal: _Seasonal, n: int) -> SeriesForecast:
