@@ -2,9 +2,12 @@
 stage durations observed (censored at as-of when not finished) and their covariates.
 
 Only stage moves that had both happened and been recorded by the as-of moment (midnight UTC at
-the start of the as-of day) count, and only jobs whose lead existed by then: a backtest at an
-old origin sees exactly what a forecast run on that day would have seen. Crews have no history
-table, so today's crews stand in for the past's (their skills and capacity rarely change).
+the start of the as-of day) count, and only jobs with such a move: a backtest at an old origin
+sees the stage history a forecast run on that day would have seen. (Not ``jobs.created_at``: a
+job synced from the CRM was created when it arrived, not when its lead came in.) Two things have
+no history table, so today's values stand in for the past's: a job's type, material, squares and
+payer (the lead says them; an inspection may correct the squares), and the crews (their skills
+and capacity rarely change).
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ CLOSED = frozenset({JobStage.LOST, JobStage.CANCELLED})
 SKILL_FOR_TYPE = {JobType.REPAIR: "repairs", JobType.GUTTERS: "gutters"}
 RECENT = timedelta(days=28)
 MIN_RECENT = 5
+HALF_LIFE_DAYS = 365.0
 
 
 def as_of_moment(as_of: date) -> datetime:
@@ -69,7 +73,6 @@ class JobFacts:
     material: Material
     squares: float | None
     insured: bool
-    created_at: datetime
 
     @property
     def skill(self) -> str | None:
@@ -144,7 +147,7 @@ class History:
                 kept := tuple(m for m in job_moves if m.occurred_at <= cut and m.recorded_at <= cut)
             )
         }
-        jobs = tuple(job for job in self.jobs if job.created_at <= cut and job.job_id in moves)
+        jobs = tuple(job for job in self.jobs if job.job_id in moves)
         return History(jobs, moves, self.crews)
 
     def states(self) -> list[JobState]:
@@ -164,9 +167,8 @@ def load_history(db: Session, as_of: date | None = None) -> History:
             material=Material(material),
             squares=None if squares is None else float(squares),
             insured=payer == PayerKind.INSURANCE,
-            created_at=created_at,
         )
-        for job_id, job_type, material, squares, payer, created_at in repository.jobs(cut)
+        for job_id, job_type, material, squares, payer in repository.jobs()
     )
     moves: dict[uuid.UUID, list[StageMove]] = defaultdict(list)
     for job_id, stage, occurred_at, recorded_at in repository.stage_events(cut):
@@ -312,9 +314,16 @@ def observations(history: History, cut: datetime) -> list[StageObservation]:
                     duration_days=days_between(entered, left),
                     finished=finished,
                     covariates=covariates(state, backlog, entered),
+                    weight=recency_weight(entered, cut),
                 )
             )
     return rows
+
+
+def recency_weight(entered: datetime, cut: datetime) -> float:
+    """A stage's weight in the fit halves every year back: crews, suppliers and the market
+    change, and the backtest's bias shrank with it (docs/forecasting-completion.md)."""
+    return float(0.5 ** (days_between(entered, cut) / HALF_LIFE_DAYS))
 
 
 def _stage_spans(state: JobState, cut: datetime) -> list[tuple[Stage, datetime, datetime, bool]]:

@@ -21,21 +21,16 @@ class HistoryRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def jobs(
-        self, created_by: datetime | None = None
-    ) -> Sequence[tuple[uuid.UUID, JobType, Material, Decimal | None, PayerKind, datetime]]:
-        """What the lead itself says (type, material, squares, payer), for jobs created by
-        ``created_by`` (all when None)."""
-        statement = sa.select(
-            Job.id, Job.job_type, Job.material, Job.squares, Job.payer, Job.created_at
-        ).order_by(Job.id)
-        if created_by is not None:
-            statement = statement.where(Job.created_at <= created_by)
-        return self.session.execute(statement).tuples().all()
+    def jobs(self) -> Sequence[sa.Row[uuid.UUID, JobType, Material, Decimal | None, PayerKind]]:
+        """What each job's lead says: type, material, squares, payer."""
+        statement = sa.select(Job.id, Job.job_type, Job.material, Job.squares, Job.payer).order_by(
+            Job.id
+        )
+        return self.session.execute(statement).all()
 
     def stage_events(
         self, known_by: datetime | None = None
-    ) -> Sequence[tuple[uuid.UUID, JobStage, datetime, datetime]]:
+    ) -> Sequence[sa.Row[uuid.UUID, JobStage, datetime, datetime]]:
         """Every stage move that had happened and been recorded by ``known_by`` (all when
         None), in the order each job went through them."""
         statement = sa.select(
@@ -48,7 +43,7 @@ class HistoryRepository:
             statement = statement.where(
                 JobStageEvent.occurred_at <= known_by, JobStageEvent.recorded_at <= known_by
             )
-        return self.session.execute(statement).tuples().all()
+        return self.session.execute(statement).all()
 
     def crews(self) -> list[tuple[uuid.UUID, int, bool, datetime, frozenset[str]]]:
         """(id, squares per day, active, created at, skill codes) of every crew."""

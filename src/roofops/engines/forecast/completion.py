@@ -21,8 +21,10 @@ already inside the durations the models learn from.
 from __future__ import annotations
 
 import math
+import warnings
 from collections import Counter
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Literal
@@ -84,6 +86,7 @@ class StageObservation:
     duration_days: float
     finished: bool
     covariates: Covariates
+    weight: float = 1.0  # the domain weighs recent stages more: the business changes
 
 
 @dataclass(frozen=True)
@@ -249,10 +252,11 @@ def _prediction(
     model: CompletionModel, job: OpenJob, draws: Mapping[Stage, np.ndarray], as_of: date
 ) -> CompletionPrediction:
     finish = sum((draws[stage] for stage in job.path), start=np.zeros_like(draws[job.path[0]]))
-    before_build = [stage for stage in job.path if stage in ("sales", "wait")]
-    start = None
-    if "build" in job.path:
-        start = sum((draws[s] for s in before_build), start=np.zeros_like(finish))
+    start = None  # in production: the start is a fact, not a forecast
+    if job.stage != "build" and "build" in job.path:
+        start = sum(
+            (draws[s] for s in job.path if s in ("sales", "wait")), start=np.zeros_like(finish)
+        )
     elif "visit" in job.path:
         start = finish  # an inspection starts and finishes on the visit
     current = model.stages[job.stage]
@@ -330,14 +334,16 @@ def _fit_stage(stage: Stage, rows: Sequence[StageObservation], model: ModelName)
     columns: tuple[str, ...] = ()
     center: dict[str, float] = {}
     scale: dict[str, float] = {}
+    weights = np.array([row.weight for row in rows])
     if chosen == "km":
-        fitted = _km(durations, finished)
+        fitted = _km(durations, finished, weights)
     else:
         columns, center, scale = _columns(rows)
         frame = _design([row.covariates for row in rows], columns, center, scale)
         frame["duration"] = durations
         frame["finished"] = finished
-        fitted = _fitter(chosen).fit(frame, duration_col="duration", event_col="finished")
+        frame["weight"] = weights
+        fitted = _fit_weighted(_fitter(chosen), frame)
     return StageFit(
         stage=stage,
         model=chosen,
@@ -352,10 +358,29 @@ def _fit_stage(stage: Stage, rows: Sequence[StageObservation], model: ModelName)
     )
 
 
-def _km(durations: np.ndarray, finished: np.ndarray) -> Any:
+def _fit_weighted(fitter: Any, frame: pd.DataFrame) -> Any:
+    with _weights_are_not_counts():
+        return fitter.fit(
+            frame, duration_col="duration", event_col="finished", weights_col="weight"
+        )
+
+
+def _km(durations: np.ndarray, finished: np.ndarray, weights: np.ndarray) -> Any:
     from lifelines import KaplanMeierFitter
 
-    return KaplanMeierFitter().fit(durations, event_observed=finished)
+    with _weights_are_not_counts():
+        return KaplanMeierFitter().fit(durations, event_observed=finished, weights=weights)
+
+
+@contextmanager
+def _weights_are_not_counts() -> Iterator[None]:
+    """Recency weights are not integers, so lifelines warns that the standard errors are off;
+    only the survival curves are used here, never those errors."""
+    from lifelines.exceptions import StatisticalWarning
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=StatisticalWarning)
+        yield
 
 
 def _fitter(model: ModelName) -> Any:
