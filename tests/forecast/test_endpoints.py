@@ -141,3 +141,30 @@ def test_the_nightly_cron_queues_a_run_and_skips_while_one_runs(db: Session) -> 
     assert [(r.trigger, r.status) for r in runs] == [
         (ForecastTrigger.NIGHTLY, ForecastRunStatus.RUNNING)
     ]
+
+
+def test_accuracy_leaves_revenue_points_out_without_view_money(
+    api: ApiClient, db: Session, stored: ForecastRun
+) -> None:
+    store_run(
+        db,
+        date(2026, 6, 15),
+        series=[
+            weekly("demand.crew_hours.shingle", MONDAY, [0.0, 0.0], actuals=[85.0, 200.0]),
+            weekly("revenue.week", MONDAY, [0.0], unit=Unit.CENTS, actuals=[950_000.0]),
+        ],
+    )
+    db.commit()
+
+    finance = api.as_role(Role.FINANCE).get(f"{BASE}/accuracy").json()
+    dispatcher = api.as_role(Role.DISPATCHER).get(f"{BASE}/accuracy").json()
+
+    assert [run["run_id"] for run in finance["runs"]] == [str(stored.id)]
+    assert finance["runs"][0]["points_checked"] == 3
+    assert {(p["series_key"], p["inside"]) for p in finance["points"]} == {
+        ("demand.crew_hours.shingle", True),
+        ("demand.crew_hours.shingle", False),
+        ("revenue.week", True),
+    }
+    assert {p["series_key"] for p in dispatcher["points"]} == {"demand.crew_hours.shingle"}
+    assert dispatcher["runs"][0]["points_checked"] == 2  # its scores leave revenue out too

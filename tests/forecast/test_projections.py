@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from roofops.forecast.completion import CompletionResult
 from roofops.forecast.projection_inputs import load_history, plan_days_at
-from roofops.forecast.projection_model import world_at
+from roofops.forecast.projection_model import outcome, win_examples, world_at
 from roofops.forecast.projections import forecast_demand, forecast_revenue
 from roofops.forecast.results import ForecastSeries, ModelMetrics
 from roofops.models import ActorType, Crew, Job, JobStage, JobStageEvent
@@ -220,3 +220,35 @@ def test_an_invoiced_job_without_invoices_counts_its_contract_on_the_invoiced_da
     history = load_history(db)
     money = [m for m in history.money if m.job_id == books_only.id]
     assert [(m.day, m.cents) for m in money] == [(AS_OF - timedelta(days=15), 500_000)]
+
+
+def test_win_training_takes_decided_leads_old_enough_and_counts_a_later_cancel_as_won(
+    db: Session, shop: Shop
+) -> None:
+    won = _job(db, [(S.LEAD, -200), (S.ESTIMATE, -190), (S.CONTRACT_SIGNED, -150)], 1)
+    cancelled = _job(db, [(S.LEAD, -200), (S.CONTRACT_SIGNED, -180), (S.CANCELLED, -170)], 1)
+    lost = _job(db, [(S.LEAD, -120), (S.ESTIMATE, -118), (S.LOST, -100)], None)
+    undecided = _job(db, [(S.LEAD, -300), (S.ESTIMATE, -290)], None)
+    history = load_history(db)
+    facts = history.by_id
+
+    assert outcome(facts[won.id], AS_OF) is True
+    assert outcome(facts[cancelled.id], AS_OF) is True  # it reached contract_signed
+    assert outcome(facts[lost.id], AS_OF) is False
+    assert outcome(facts[lost.id], AS_OF - timedelta(days=101)) is None  # not lost yet then
+    assert outcome(facts[undecided.id], AS_OF) is None
+    # The shop's leads are younger than 60 days: left out, with the undecided one.
+    examples = win_examples(history, AS_OF)
+    stages = sorted((e.features.stage, e.features.days_in_stage, e.won) for e in examples)
+    assert stages == [
+        ("estimate", 0, False),
+        ("estimate", 0, True),
+        ("estimate", 7, False),
+        ("estimate", 7, True),
+        ("estimate", 21, True),
+        ("lead", 0, False),
+        ("lead", 0, True),
+        ("lead", 0, True),
+        ("lead", 7, True),
+        ("lead", 7, True),
+    ]

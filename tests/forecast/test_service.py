@@ -169,6 +169,8 @@ def test_accuracy_checks_a_past_run_against_what_happened_since(db: Session) -> 
         [
             weekly(hours, MONDAY, [100.0, 100.0, 100.0]),
             weekly("revenue.week", MONDAY, [500.0], unit=Unit.CENTS),
+            # Known when the run was made: a fitted past, not a forecast to check.
+            weekly("trend.leads", MONDAY, [30.0], unit=Unit.COUNT, actuals=[31.0]),
         ],
     )
     _complete(db, early, date(2026, 6, 18))  # 2 days early, inside 15..25
@@ -180,6 +182,7 @@ def test_accuracy_checks_a_past_run_against_what_happened_since(db: Session) -> 
         series=[
             weekly(hours, MONDAY, [0.0, 0.0, 0.0], actuals=[110.0, 150.0]),
             weekly("revenue.week", MONDAY, [0.0], unit=Unit.CENTS, actuals=[450.0]),
+            weekly("trend.leads", MONDAY, [0.0], unit=Unit.COUNT, actuals=[31.0]),
         ],
     )
 

@@ -66,20 +66,36 @@ Forecaster = Callable[[Mapping[str, np.ndarray], int], dict[str, SeriesForecast]
 
 def read_panel(path: Path, horizon: int, season: int) -> Panel:
     """The long-format CSV (``.csv`` or ``.csv.gz``) as one array per series, checked."""
-    import pandas as pd
 
-    if not path.is_file():
-        raise BenchInputError(f"{path} does not exist or is not a file.")
-    frame = pd.read_csv(path)
+    frame = _csv(path)
     missing = [column for column in COLUMNS if column not in frame.columns]
     if missing:
         raise BenchInputError(f"{path.name} lacks the column(s) {', '.join(missing)}.")
     frame["y"] = _numeric_values(frame["y"], path)
     steps, calendar_season = _steps(frame["ds"], path)
     frame = frame.assign(ds=steps).sort_values(["unique_id", "ds"], kind="stable")
+    _check_unique_steps(frame)
     series = {str(key): group["y"].to_numpy(float) for key, group in frame.groupby("unique_id")}
     _check_lengths(series, horizon)
     return Panel(path.name, series, calendar_season or season)
+
+
+def _csv(path: Path) -> Any:
+    import pandas as pd
+
+    if not path.is_file():
+        raise BenchInputError(f"{path} does not exist or is not a file.")
+    try:
+        return pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError) as error:
+        raise BenchInputError(f"{path.name} is not a readable CSV ({error}).") from error
+
+
+def _check_unique_steps(frame: Any) -> None:
+    repeated = frame[frame.duplicated(["unique_id", "ds"])]
+    if len(repeated):
+        first = repeated.iloc[0]
+        raise BenchInputError(f"series {first['unique_id']} has ds {first['ds']} twice.")
 
 
 def _numeric_values(values: Any, path: Path) -> Any:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -17,8 +17,10 @@ if TYPE_CHECKING:
     from roofops.demo.service import DemoSummary
     from roofops.models.forecast import ForecastRun
 
-# Backtest origins of the demo's first forecast run (the nightly run's: settings).
+# Backtest origins of the demo's first forecast run (the nightly run's: settings), and how far
+# back its earlier run is made (the forecast-vs-actual view's first data).
 DEMO_BACKTEST_ORIGINS = 1
+DEMO_PAST_RUN_DAYS = 28
 
 
 def demo(
@@ -77,18 +79,23 @@ def demo(
 
 
 def _first_forecast(db: Session, day: date, bars: _Bars) -> ForecastRun | None:
-    """A first forecast run as of the demo's last day, so the forecast pages have data. One
-    backtest origin instead of the nightly's few: the build waits for it."""
+    """First forecast runs so the forecast pages have data: one as of four weeks back (what
+    it predicted is checked against what happened since: forecast vs actual), then one as of
+    the demo's last day with one backtest origin instead of the nightly's few, as the build
+    waits for it. Each run sees only the history known at its as-of day."""
     from roofops.forecast.service import forecast_service
     from roofops.models.forecast import ForecastTrigger
 
     if forecast_service.latest_succeeded(db) is not None:
         return None
-    bars("forecast", 0, 1)
+    bars("forecast", 0, 2)
+    earlier = day - timedelta(days=DEMO_PAST_RUN_DAYS)
+    forecast_service.run_forecast(db, earlier, trigger=ForecastTrigger.DEMO, origins=0)
+    bars("forecast", 1, 2)
     run = forecast_service.run_forecast(
         db, day, trigger=ForecastTrigger.DEMO, origins=DEMO_BACKTEST_ORIGINS
     )
-    bars("forecast", 1, 1)
+    bars("forecast", 2, 2)
     return run
 
 

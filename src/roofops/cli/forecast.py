@@ -71,9 +71,7 @@ def _detail(db: Session, made: ForecastRun) -> RunDetailOut:
     from roofops.forecast.schemas import RunDetailOut, RunOut
     from roofops.forecast.service import forecast_service
 
-    jobs, points = forecast_service.counts(db, made.id)
-    summary = RunOut.model_validate(made).model_dump()
-    return RunDetailOut(**summary, job_forecasts=jobs, series_points=points)
+    return RunDetailOut.of(RunOut.model_validate(made), forecast_service.counts(db, made.id))
 
 
 def _print(console: Console, shown: RunDetailOut, as_json: bool) -> None:

@@ -2,8 +2,9 @@
 
 A job window is checked once the job has completed: the error is the actual finish day minus
 the predicted median, and the 80 % window (p10 to p90) either held it or not. A series point
-is checked once a later run knows its actual (the newest run's ``actual`` for the same series
-and period). Nothing here queries: the service hands in the rows.
+that was a forecast when its run was made (no actual yet) is checked once a later run knows its
+actual (the newest run's ``actual`` for the same series and period). Nothing here queries: the
+service hands in the rows.
 """
 
 from __future__ import annotations
@@ -102,7 +103,8 @@ def job_checks(
 def point_checks(
     forecasts: Sequence[ForecastPoint], actuals: Mapping[tuple[str, date], float], before: date
 ) -> list[PointCheck]:
-    """Points of periods that started before ``before`` whose actual is known now."""
+    """Points that were forecasts when their run was made (no actual then), of periods that
+    started before ``before``, whose actual is known now."""
     return [
         PointCheck(
             run_id=row.run_id,
@@ -115,6 +117,7 @@ def point_checks(
         )
         for row in forecasts
         if row.p50 is not None
+        and row.actual is None
         and row.period_start < before
         and (row.series_key, row.period_start) in actuals
     ]

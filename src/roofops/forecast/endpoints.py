@@ -24,7 +24,6 @@ from roofops.forecast.schemas import (
     SeriesOut,
 )
 from roofops.forecast.service import (
-    accuracy_without_money,
     forecast_service,
     is_money,
     without_money,
@@ -51,9 +50,7 @@ def list_runs(
 @router.get("/runs/{run_id}", summary="A forecast run with what it stored", responses=errors(404))
 def get_run(db: DB, principal: Reader, run_id: uuid.UUID) -> RunDetailOut:
     run = forecast_service.get_run(db, run_id)
-    jobs, points = forecast_service.counts(db, run_id)
-    summary = _run_out(run, principal).model_dump()
-    return RunDetailOut(**summary, job_forecasts=jobs, series_points=points)
+    return RunDetailOut.of(_run_out(run, principal), forecast_service.counts(db, run_id))
 
 
 @router.post(
@@ -102,10 +99,8 @@ def series(
 def accuracy(
     db: DB, principal: Reader, runs: Annotated[int, Query(ge=1, le=60)] = 12
 ) -> AccuracyOut:
-    checked = forecast_service.accuracy(db, runs=runs)
-    if not principal.can(Permission.VIEW_MONEY):
-        checked = accuracy_without_money(checked)
-    return AccuracyOut.of(checked)
+    with_money = principal.can(Permission.VIEW_MONEY)
+    return AccuracyOut.of(forecast_service.accuracy(db, runs=runs, with_money=with_money))
 
 
 def _run_out(run: ForecastRun, principal: Principal) -> RunOut:

@@ -10,7 +10,7 @@ known that morning, then score the weeks and months the later history has fully 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -19,17 +19,21 @@ from sqlalchemy.orm import Session
 
 from roofops.engines.forecast.projection_sim import Band, monday_of
 from roofops.engines.forecast.winprob import brier_score, calibration_error
-from roofops.forecast.completion import CompletionResult, forecast_completions
+from roofops.forecast.completion import forecast_completions
 from roofops.forecast.projection_inputs import History, Money, load_history, plan_days_at
-from roofops.forecast.projection_model import ProjectionWorld, outcome, produced, world_at
+from roofops.forecast.projection_model import (
+    SAMPLES,
+    ProjectionWorld,
+    outcome,
+    produced,
+    world_at,
+)
 from roofops.forecast.results import JsonScalar, ModelMetrics
 
 DEFAULT_ORIGINS = 6
 ORIGIN_SPACING = timedelta(days=28)
 # The last origin leaves a quarter for the later history to show the 12 weeks it forecast.
 FOLLOW_UP = timedelta(weeks=13)
-
-Completions = Callable[..., CompletionResult]
 
 
 @dataclass
@@ -73,7 +77,6 @@ def run_backtest(
     *,
     origins: Sequence[date] | None = None,
     seed: int = 0,
-    completions: Completions = forecast_completions,
 ) -> tuple[ModelMetrics, ...]:
     history = load_history(db)
     chosen = [monday_of(origin) for origin in origins] if origins else default_origins(history)
@@ -82,7 +85,7 @@ def run_backtest(
     won: list[float] = []
     crew_days = actual_crew_days(history)
     for origin in chosen:
-        finishes = completions(db, origin, seed=seed).finish_samples
+        finishes = forecast_completions(db, origin, seed=seed).finish_samples
         world = world_at(history, origin, finishes, plan_days_at(db, origin, history))
         _score_demand(world, crew_days, demand, seed)
         _score_revenue(world, weekly, monthly, seed)
@@ -93,7 +96,7 @@ def run_backtest(
                 won.append(float(result))
     detail: dict[str, JsonScalar] = {
         "origins": ",".join(o.isoformat() for o in chosen),
-        "samples": 400,
+        "samples": SAMPLES,
     }
     return (
         ModelMetrics("demand", demand.metrics(), detail),

@@ -54,6 +54,12 @@ class RunDetailOut(RunOut):
     job_forecasts: int = Field(description="open jobs the run predicted")
     series_points: int = Field(description="points of all the run's series")
 
+    @classmethod
+    def of(cls, summary: RunOut, counts: tuple[int, int]) -> RunDetailOut:
+        """The run as listed, and how many job windows and series points it stored."""
+        jobs, points = counts
+        return cls(**summary.model_dump(), job_forecasts=jobs, series_points=points)
+
 
 class DateBandOut(BaseModel):
     p10: date

@@ -203,14 +203,15 @@ class ForecastService:
             run_id = latest.id
         return series_from_points(JobForecastRepository(db).points(run_id, prefix))
 
-    def accuracy(self, db: Session, *, runs: int = 12) -> scoring.Accuracy:
+    def accuracy(self, db: Session, *, runs: int = 12, with_money: bool = True) -> scoring.Accuracy:
         """The last ``runs`` succeeded runs before the latest, checked against what is known
-        now: completed jobs' finish days, and series actuals the latest run carries."""
+        now: completed jobs' finish days, and series actuals the latest run carries (money
+        series left out, from the checks and the scores, unless ``with_money``)."""
         latest = self.latest_succeeded(db)
         if latest is None:
             return scoring.Accuracy(runs=(), jobs=(), points=())
         past = ForecastRunRepository(db).succeeded_before(latest.as_of)[-runs:]
-        actuals = _actuals(JobForecastRepository(db).points(latest.id))
+        actuals = _actuals(JobForecastRepository(db).points(latest.id), with_money)
         scored = [self._score(db, run, actuals, latest.as_of) for run in past]
         return scoring.Accuracy(
             runs=tuple(score for score, _, _ in scored),
@@ -242,17 +243,17 @@ def without_money(series: tuple[ForecastSeries, ...]) -> tuple[ForecastSeries, .
     return tuple(one for one in series if not is_money(one.key) and one.unit != Unit.CENTS)
 
 
-def accuracy_without_money(checked: scoring.Accuracy) -> scoring.Accuracy:
-    points = tuple(check for check in checked.points if not is_money(check.series_key))
-    return scoring.Accuracy(runs=checked.runs, jobs=checked.jobs, points=points)
-
-
-def _actuals(points: list[ForecastPoint]) -> dict[tuple[str, date], float]:
+def _actuals(points: list[ForecastPoint], with_money: bool) -> dict[tuple[str, date], float]:
+    """The known actuals by (series, period): a point without one is never checked."""
     return {
         (point.series_key, point.period_start): point.actual
         for point in points
-        if point.actual is not None
+        if point.actual is not None and (with_money or not _money_point(point))
     }
+
+
+def _money_point(point: ForecastPoint) -> bool:
+    return is_money(point.series_key) or point.unit == Unit.CENTS
 
 
 def failure_sentence(error: BaseException) -> str:

@@ -6,9 +6,10 @@ drift-plus-smoothing that rarely overshoots), so averaging them is the robust ch
 series we have never seen (see docs/forecasting-series.md for the figures).
 
 Seasonality: ETS handles periods up to 24 itself. Longer periods (52 for weekly data) are
-beyond ETS, so when an autocorrelation test finds the season the series is seasonally
-adjusted by classical decomposition, both models forecast the adjusted series and the
-seasonal indices are put back. Theta runs the same test for its own decomposition.
+beyond ETS, so when the data show the season (an autocorrelation test, or the season
+explaining most of the detrended variance) the series is seasonally adjusted by classical
+decomposition, both models forecast the adjusted series and the seasonal indices are put
+back. Theta runs the same test for its own decomposition.
 
 Intervals: at each level the union of the two models' intervals (the lower of the lower
 bounds, the higher of the upper ones), which always holds both models' means. The method
@@ -93,7 +94,8 @@ def forecast_series(
         return naive(values, horizon, levels=levels)
     seasonal = _long_season(values, season_length)
     if seasonal is None:
-        return _ets_theta(values, horizon, min(season_length, MAX_ETS_SEASON), levels)
+        within_ets = season_length if season_length <= MAX_ETS_SEASON else 1
+        return _ets_theta(values, horizon, within_ets, levels)
     adjusted = _ets_theta(seasonal.remove(values), horizon, 1, levels)
     return _reseasonalized(adjusted, seasonal, len(values))
 
