@@ -5,8 +5,9 @@ trend measure, and the sentence that says what a job's window rests on."""
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -128,10 +129,8 @@ def model_figures(stored: Sequence[Mapping[str, Any]]) -> list[ModelFigures]:
 # ----- completion windows ---------------------------------------------------------------------
 SORTS = {
     "finish": lambda w: (w.forecast.finish.p50, w.number),
-    "start": lambda w: (
-        w.forecast.start.p50 if w.forecast.start else w.forecast.finish.p10,
-        w.number,
-    ),
+    # A job in production has started: it sorts before every predicted start.
+    "start": lambda w: (w.forecast.start.p50 if w.forecast.start else date.min, w.number),
     "number": lambda w: (w.number,),
     "days": lambda w: (-w.forecast.days_in_stage, w.number),
     "width": lambda w: (-(w.forecast.finish.p90 - w.forecast.finish.p10).days, w.number),
@@ -212,7 +211,8 @@ def basis_facts(forecast: JobCompletionForecast) -> list[tuple[str, str]]:
 
 
 # ----- charts ---------------------------------------------------------------------------------
-def _flagged(*names: str) -> Any:
+def _flagged(*names: str) -> Callable[[SeriesPoint], bool]:
+    """A point is flagged when any of these components is true (shortfall, idle, anomaly)."""
     return lambda point: any(bool(point.components.get(name)) for name in names)
 
 
@@ -256,17 +256,16 @@ def revenue_panels(series: Sequence[ForecastSeries]) -> list[Panel]:
     ]
 
 
-def plain_charts(
-    series: Sequence[ForecastSeries], flag: str, flag_label: str, *, trend: bool = False
-) -> list[Chart]:
-    """A chart per series; ``trend`` draws the decomposition's trend component as a line."""
+def trend_charts(series: Sequence[ForecastSeries]) -> list[Chart]:
+    """A chart per measure: actuals, the decomposition's trend, the one-step-ahead band and
+    its anomalies."""
     return [
         band_chart(
             _chart_id(s.key),
             s,
-            flag=_flagged(flag),
-            flag_label=flag_label,
-            trend=_trend_component if trend else None,
+            flag=_flagged("anomaly"),
+            flag_label="Anomaly",
+            trend=_trend_component,
         )
         for s in series
     ]

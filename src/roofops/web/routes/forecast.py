@@ -32,9 +32,9 @@ from roofops.web.forecast_view import (
     demand_panels,
     in_trend_order,
     model_figures,
-    plain_charts,
     revenue_panels,
     series_accuracy,
+    trend_charts,
     trend_rows,
 )
 from roofops.web.rendering import render
@@ -114,7 +114,7 @@ def trends(request: Request, db: DB, page: Page) -> Response:
         request,
         db,
         "trends.html",
-        charts=plain_charts(series, "anomaly", "Anomaly", trend=True),
+        charts=trend_charts(series),
         summary=trend_rows(series),
         money_hidden=not page.can(Permission.VIEW_MONEY),
     )
