@@ -4,11 +4,12 @@ its results; the numeric libraries are held to the run's threads."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from roofops.cli.demo import first_forecast
 from roofops.config import get_settings
 from roofops.forecast import tasks
 from roofops.forecast.service import forecast_service
@@ -60,3 +61,23 @@ def test_a_run_holds_blas_and_openmp_to_its_threads() -> None:
 
     assert pools  # numpy's BLAS at least, and LightGBM's OpenMP
     assert {pool["num_threads"] for pool in pools} == {1}
+
+
+def test_the_demo_makes_a_run_four_weeks_back_and_one_as_of_its_last_day(db: Session) -> None:
+    build_demo(db, size=0.03, seed=5, as_of=AS_OF)
+    steps: list[tuple[str, int, int]] = []
+
+    latest = first_forecast(db, AS_OF, lambda *step: steps.append(step))
+
+    runs = sorted(forecast_service.runs(db), key=lambda run: run.as_of)
+    assert [(run.as_of, run.trigger, run.status) for run in runs] == [
+        (AS_OF - timedelta(days=28), ForecastTrigger.DEMO, ForecastRunStatus.SUCCEEDED),
+        (AS_OF, ForecastTrigger.DEMO, ForecastRunStatus.SUCCEEDED),
+    ]
+    assert latest == runs[1]
+    assert {entry["kind"] for entry in runs[1].metrics} == {"fit", "backtest"}
+    assert [entry["kind"] for entry in runs[0].metrics] == ["fit"]
+    assert steps == [("forecast", 0, 2), ("forecast", 1, 2), ("forecast", 2, 2)]
+    # The earlier run is what forecast vs actual checks; a second build makes no more runs.
+    assert [score.run_id for score in forecast_service.accuracy(db).runs] == [runs[0].id]
+    assert first_forecast(db, AS_OF, lambda *step: steps.append(step)) is None

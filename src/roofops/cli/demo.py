@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from roofops.demo.service import DemoSummary
+    from roofops.demo.service import Progress as DemoProgress
     from roofops.models.forecast import ForecastRun
 
 # Backtest origins of the demo's first forecast run (the nightly run's: settings), and how far
@@ -69,7 +70,7 @@ def demo(
                 progress=_Bars(bars),
             )
             built = time.perf_counter() - started
-            first_run = _first_forecast(db, day, _Bars(bars)) if forecast else None
+            first_run = first_forecast(db, day, _Bars(bars)) if forecast else None
     except RoofOpsError as error:
         console.print(f"[red]{error.message}[/red]")
         raise typer.Exit(1) from error
@@ -78,7 +79,7 @@ def demo(
         _report_forecast(console, first_run)
 
 
-def _first_forecast(db: Session, day: date, bars: _Bars) -> ForecastRun | None:
+def first_forecast(db: Session, day: date, bars: DemoProgress) -> ForecastRun | None:
     """First forecast runs so the forecast pages have data: one as of four weeks back (what
     it predicted is checked against what happened since: forecast vs actual), then one as of
     the demo's last day with one backtest origin instead of the nightly's few, as the build
