@@ -73,7 +73,6 @@ class Covariates:
     month: int  # 1-12: the season
     backlog_per_crew: float  # signed-not-started jobs per crew with the job's skill
     backlog_days_per_crew: float  # the same work in crew-days
-    recent_wait_days: float  # median signing-to-start days of the jobs started lately
     crew_capacity: float | None  # mean squares/day of the crews with the job's skill
 
 
@@ -415,7 +414,6 @@ def _features(covariates: Covariates) -> dict[str, float]:
         "log_crew_days": math.log1p(crew_days),
         "backlog_per_crew": covariates.backlog_per_crew,
         "backlog_days_per_crew": covariates.backlog_days_per_crew,
-        "log_recent_wait": math.log1p(covariates.recent_wait_days),
     }
 
 
