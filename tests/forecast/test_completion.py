@@ -64,7 +64,8 @@ def test_every_open_job_gets_a_window_and_what_it_rests_on(demo: Session) -> Non
         assert {"stage", "days_in_stage", "job_type", "season", "backlog_jobs_per_crew"} <= set(
             job.basis
         )
-        assert job.basis["similar_jobs"] and job.basis["model"]
+        assert job.basis["similar_jobs"]
+        assert job.basis["model"]
     assert result.metrics.metrics["censored"] > 0
     assert result.metrics.metrics["open_jobs"] == len(open_ids)
 

@@ -127,6 +127,8 @@ def test_a_queued_run_that_fails_records_why(
     assert shown["status"] == "failed"
     assert shown["error"].startswith("The forecast failed: no job history before 2001-01-01")
     assert (shown["job_forecasts"], shown["series_points"]) == (0, 0)
+    tasks.run(session_maker, run_id=run_id)  # delivered again: the recorded run stays as it is
+    assert api.as_role(Role.ADMIN).get(f"{BASE}/runs/{run_id}").json() == shown
 
 
 def test_the_nightly_cron_queues_a_run_and_skips_while_one_runs(db: Session) -> None:

@@ -12,13 +12,12 @@ and capacity rarely change).
 
 from __future__ import annotations
 
-import statistics
 import uuid
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy.orm import Session
 
@@ -50,8 +49,7 @@ START_RANK = RANK[JobStage.IN_PRODUCTION]
 DONE_RANK = RANK[JobStage.COMPLETED]
 CLOSED = frozenset({JobStage.LOST, JobStage.CANCELLED})
 SKILL_FOR_TYPE = {JobType.REPAIR: "repairs", JobType.GUTTERS: "gutters"}
-RECENT = timedelta(days=28)
-MIN_RECENT = 5
+HALF_LIFE_DAYS = 365.0
 
 
 def as_of_moment(as_of: date) -> datetime:
@@ -211,7 +209,6 @@ class Backlog:
             end = state.started_at or state.done_at or state.closed_at
             if end is not None:
                 ended[skill].append((end, days))
-        self.starts = _waits_by_start(states)
         self.signed = {skill: _running_totals(rows) for skill, rows in signed.items()}
         self.ended = {skill: _running_totals(rows) for skill, rows in ended.items()}
 
@@ -229,17 +226,6 @@ class Backlog:
         out_jobs, out_days = _total_at(self.ended.get(skill), at)
         crews = max(1, sum(1 for c in self.crews if skill in c.skills and c.created_at <= at))
         return (in_jobs - out_jobs) / crews, (in_days - out_days) / crews
-
-    def recent_wait(self, skill: str | None, at: datetime) -> float:
-        """The median wait (signing to start) of the jobs that started in the weeks before
-        ``at``: how far out crews are booking now. The skill's own jobs when there are enough,
-        else every skill's."""
-        for key in (skill, None):
-            times, waits = self.starts.get(key, ([], []))
-            recent = waits[bisect_right(times, at - RECENT) : bisect_right(times, at)]
-            if len(recent) >= MIN_RECENT:
-                return statistics.median(recent)
-        return 0.0
 
     def capacity(self, skill: str | None) -> float | None:
         """Mean squares a day of the crews with the skill (None: no such crew, or none needed)."""
@@ -268,20 +254,6 @@ def _total_at(totals: Totals | None, at: datetime) -> tuple[int, float]:
     return count, totals[1][count - 1] if count else 0.0
 
 
-def _waits_by_start(
-    states: Sequence[JobState],
-) -> dict[str | None, tuple[list[datetime], list[float]]]:
-    """Per skill (and None: all skills), start times in order with each job's wait."""
-    pairs: dict[str | None, list[tuple[datetime, float]]] = defaultdict(list)
-    for state in states:
-        if state.signed_at is not None and state.started_at is not None:
-            wait = days_between(state.signed_at, state.started_at)
-            pairs[state.facts.skill].append((state.started_at, wait))
-            pairs[None].append((state.started_at, wait))
-    ordered = {key: sorted(rows) for key, rows in pairs.items()}
-    return {key: ([t for t, _ in rows], [w for _, w in rows]) for key, rows in ordered.items()}
-
-
 def covariates(state: JobState, backlog: Backlog, at: datetime) -> Covariates:
     facts = state.facts
     jobs, days = backlog.per_crew(facts.skill, at)
@@ -293,7 +265,6 @@ def covariates(state: JobState, backlog: Backlog, at: datetime) -> Covariates:
         month=at.month,
         backlog_per_crew=jobs,
         backlog_days_per_crew=days,
-        recent_wait_days=backlog.recent_wait(facts.skill, at),
         crew_capacity=backlog.capacity(facts.skill),
     )
 
@@ -313,9 +284,16 @@ def observations(history: History, cut: datetime) -> list[StageObservation]:
                     duration_days=days_between(entered, left),
                     finished=finished,
                     covariates=covariates(state, backlog, entered),
+                    weight=recency_weight(entered, cut),
                 )
             )
     return rows
+
+
+def recency_weight(entered: datetime, cut: datetime) -> float:
+    """A stage's weight in the fit halves every year back: crews, suppliers and the market
+    change, and the backtest's bias shrank with it (docs/forecasting-completion.md)."""
+    return float(0.5 ** (days_between(entered, cut) / HALF_LIFE_DAYS))
 
 
 def _stage_spans(state: JobState, cut: datetime) -> list[tuple[Stage, datetime, datetime, bool]]:

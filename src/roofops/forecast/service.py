@@ -46,7 +46,7 @@ STALE_AFTER = timedelta(hours=2)
 ERROR_CHARS = 2000
 # Series and metrics that are money (MONEY_RULE in auth/permissions.py): revenue in cents and
 # margins. Roles without view_money get the rest.
-MONEY_KEYS = ("revenue", "trend.revenue", "trend.margin")
+MONEY_KEYS = ("revenue", "trend.revenue", "trend.sales_value", "trend.margin")
 
 
 class ForecastService:

@@ -18,7 +18,7 @@ from roofops.db import unit_of_work
 from roofops.exceptions import Conflict
 from roofops.forecast.service import RUN_TASK, forecast_service
 from roofops.logging import get_logger
-from roofops.models.forecast import ForecastTrigger
+from roofops.models.forecast import ForecastRunStatus, ForecastTrigger
 from roofops.worker.cron import cron
 from roofops.worker.registry import task
 
@@ -41,7 +41,12 @@ def run(sessions: sessionmaker[Session], *, run_id: str, seed: int = 0) -> None:
     key = uuid.UUID(run_id)
     try:
         with unit_of_work(sessions, read_only=True) as db:
-            outputs = forecast_service.compute(db, forecast_service.get_run(db, key), seed=seed)
+            queued = forecast_service.get_run(db, key)
+            if queued.status != ForecastRunStatus.RUNNING:
+                # A second delivery of the job, or a run given up as stale: leave it as it is.
+                log.warning("forecast.run.skipped", run_id=run_id, status=str(queued.status))
+                return
+            outputs = forecast_service.compute(db, queued, seed=seed)
         with unit_of_work(sessions) as db:
             stored = forecast_service.get_run(db, key)
             forecast_service.store(db, stored, outputs)

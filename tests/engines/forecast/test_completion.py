@@ -39,7 +39,6 @@ def covariates(job_type: str = "reroof", backlog: float = 2.0, month: int = 6) -
         month=month,
         backlog_per_crew=backlog,
         backlog_days_per_crew=backlog * 1.5,
-        recent_wait_days=20.0,
         crew_capacity=25.0,
     )
 

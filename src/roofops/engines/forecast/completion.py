@@ -21,8 +21,10 @@ already inside the durations the models learn from.
 from __future__ import annotations
 
 import math
+import warnings
 from collections import Counter
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Literal
@@ -71,7 +73,6 @@ class Covariates:
     month: int  # 1-12: the season
     backlog_per_crew: float  # signed-not-started jobs per crew with the job's skill
     backlog_days_per_crew: float  # the same work in crew-days
-    recent_wait_days: float  # median signing-to-start days of the jobs started lately
     crew_capacity: float | None  # mean squares/day of the crews with the job's skill
 
 
@@ -84,6 +85,7 @@ class StageObservation:
     duration_days: float
     finished: bool
     covariates: Covariates
+    weight: float = 1.0  # the domain weighs recent stages more: the business changes
 
 
 @dataclass(frozen=True)
@@ -331,14 +333,16 @@ def _fit_stage(stage: Stage, rows: Sequence[StageObservation], model: ModelName)
     columns: tuple[str, ...] = ()
     center: dict[str, float] = {}
     scale: dict[str, float] = {}
+    weights = np.array([row.weight for row in rows])
     if chosen == "km":
-        fitted = _km(durations, finished)
+        fitted = _km(durations, finished, weights)
     else:
         columns, center, scale = _columns(rows)
         frame = _design([row.covariates for row in rows], columns, center, scale)
         frame["duration"] = durations
         frame["finished"] = finished
-        fitted = _fitter(chosen).fit(frame, duration_col="duration", event_col="finished")
+        frame["weight"] = weights
+        fitted = _fit_weighted(_fitter(chosen), frame)
     return StageFit(
         stage=stage,
         model=chosen,
@@ -353,10 +357,29 @@ def _fit_stage(stage: Stage, rows: Sequence[StageObservation], model: ModelName)
     )
 
 
-def _km(durations: np.ndarray, finished: np.ndarray) -> Any:
+def _fit_weighted(fitter: Any, frame: pd.DataFrame) -> Any:
+    with _weights_are_not_counts():
+        return fitter.fit(
+            frame, duration_col="duration", event_col="finished", weights_col="weight"
+        )
+
+
+def _km(durations: np.ndarray, finished: np.ndarray, weights: np.ndarray) -> Any:
     from lifelines import KaplanMeierFitter
 
-    return KaplanMeierFitter().fit(durations, event_observed=finished)
+    with _weights_are_not_counts():
+        return KaplanMeierFitter().fit(durations, event_observed=finished, weights=weights)
+
+
+@contextmanager
+def _weights_are_not_counts() -> Iterator[None]:
+    """Recency weights are not integers, so lifelines warns that the standard errors are off;
+    only the survival curves are used here, never those errors."""
+    from lifelines.exceptions import StatisticalWarning
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=StatisticalWarning)
+        yield
 
 
 def _fitter(model: ModelName) -> Any:
@@ -391,7 +414,6 @@ def _features(covariates: Covariates) -> dict[str, float]:
         "log_crew_days": math.log1p(crew_days),
         "backlog_per_crew": covariates.backlog_per_crew,
         "backlog_days_per_crew": covariates.backlog_days_per_crew,
-        "log_recent_wait": math.log1p(covariates.recent_wait_days),
     }
 
 
