@@ -252,3 +252,14 @@ def test_forecast_vs_actual_scores_a_past_run_against_what_happened(
     assert '<th scope="row">Shingle demand</th><td class="num">1</td>' in checks
     assert "100 %" in checks[: checks.index("</table>")]  # 110 h inside 80-120 h
     assert "110 h" in page
+
+
+@pytest.mark.usefixtures("stored")
+def test_the_accuracy_page_follows_each_runs_backtest(sign_in: SignIn) -> None:
+    page = _text(sign_in(Role.DISPATCHER), "/forecast/accuracy")
+
+    table = page[page.index('id="backtests"') :]
+    table = table[: table.index("</table>")]
+    assert "<td>2026-12-01</td><td>cli</td>" in table
+    assert '<td class="num">79.0 %</td><td class="num">6.1 d</td>' in table
+    assert 'title="Brier score of the win probability' in table

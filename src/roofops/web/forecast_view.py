@@ -18,6 +18,7 @@ from roofops.forecast.service import forecast_service
 from roofops.forecast.windows import JobWindow
 from roofops.job.lifecycle import PIPELINE, PRODUCTION, SALES
 from roofops.models.enums import JobStage
+from roofops.models.forecast import ForecastRun, ForecastRunStatus
 from roofops.models.job import Job
 from roofops.web.charts import Chart, band_chart, format_value, period_label
 from roofops.web.formatting import humanize, stage_label
@@ -124,6 +125,50 @@ def model_figures(stored: Sequence[Mapping[str, Any]]) -> list[ModelFigures]:
         )
         for entry in stored
     ]
+
+
+# The backtest figures the accuracy page follows run by run: (model, metric, column heading).
+BACKTEST_COLUMNS = (
+    ("completion", "coverage_80", "Completion inside 80 %"),
+    ("completion", "mae_days", "Completion MAE"),
+    ("completion", "bias_days", "Completion bias"),
+    ("completion", "c_index", "C-index"),
+    ("demand", "coverage_80", "Demand inside 80 %"),
+    ("revenue", "coverage_80", "Revenue inside 80 %"),
+    ("win_probability", "brier", "Win probability Brier"),
+)
+
+
+@dataclass(frozen=True)
+class BacktestRow:
+    as_of: date
+    trigger: str
+    values: tuple[str, ...]
+
+
+def backtest_headings() -> list[tuple[str, str]]:
+    """Each column's heading and its definition (the hover)."""
+    return [(heading, METRIC_TERMS[metric]) for _, metric, heading in BACKTEST_COLUMNS]
+
+
+def backtest_rows(runs: Iterable[ForecastRun]) -> list[BacktestRow]:
+    """Succeeded runs with the backtest figures each stored (a dash where a model had none)."""
+    rows = []
+    for run in runs:
+        if run.status != ForecastRunStatus.SUCCEEDED:
+            continue
+        stored = {
+            (str(entry.get("model")), name): value
+            for entry in run.metrics
+            if entry.get("kind", "backtest") == "backtest"
+            for name, value in dict(entry.get("metrics", {})).items()
+        }
+        values = tuple(
+            metric_value(metric, stored.get((model, metric)))
+            for model, metric, _ in BACKTEST_COLUMNS
+        )
+        rows.append(BacktestRow(run.as_of, run.trigger.value, values))
+    return rows
 
 
 # ----- completion windows ---------------------------------------------------------------------

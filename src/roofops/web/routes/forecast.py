@@ -28,6 +28,8 @@ from roofops.web.dependencies import Page
 from roofops.web.forecast_view import (
     FORECAST_STAGES,
     CompletionQuery,
+    backtest_headings,
+    backtest_rows,
     basis_sentence,
     demand_panels,
     in_trend_order,
@@ -130,6 +132,8 @@ def accuracy(request: Request, db: DB, page: Page) -> Response:
         "accuracy.html",
         accuracy=scored,
         by_series=series_accuracy(checks, _series(db, "") if checks else []),
+        backtests=backtest_rows(forecast_service.runs(db, limit=20)),
+        backtest_headings=backtest_headings(),
     )
 
 
