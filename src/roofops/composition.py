@@ -16,6 +16,7 @@ from roofops.dispatch import tasks as dispatch_tasks
 from roofops.dispatch.notifications import notify_plan_published
 from roofops.dispatch.service import dispatch_service
 from roofops.dispatch.travel import connect_travel_times
+from roofops.forecast import tasks as forecast_tasks
 from roofops.integrations.invoicing import tasks as invoicing_tasks
 from roofops.integrations.invoicing.push import invoice_books
 from roofops.integrations.jobnimbus import tasks as jobnimbus_tasks
@@ -41,6 +42,7 @@ TASK_MODULES: tuple[ModuleType, ...] = (
     weather_tasks,
     dispatch_tasks,
     dispatch_field_tasks,
+    forecast_tasks,
 )
 
 

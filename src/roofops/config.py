@@ -139,6 +139,11 @@ class Settings(BaseSettings):
     weather_shingle_min_f: float = Field(default=40.0, ge=0, le=80)
     weather_tpo_min_f: float = Field(default=40.0, ge=0, le=80)
 
+    # Forecasting (docs/forecasting.md): threads the numeric libraries may use inside a run, and
+    # how many rolling origins (a quarter apart) the nightly run backtests its models on.
+    forecast_threads: int = Field(default=1, ge=1, le=64)
+    forecast_backtest_origins: int = Field(default=3, ge=0, le=12)
+
     # Travel times for daily routes: straight lines with a road factor, or an OSRM server.
     travel_provider: Literal["straight_line", "osrm"] = "straight_line"
     osrm_url: str = ""

@@ -25,7 +25,7 @@ def demo_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 
 def test_builds_then_reuses_and_prints_a_sign_in(demo_url: str) -> None:
     runner = CliRunner()
-    args = ["demo", "--size", "0.03", "--seed", "5", "--as-of", "2026-06-30"]
+    args = ["demo", "--size", "0.03", "--seed", "5", "--as-of", "2026-06-30", "--no-forecast"]
 
     built = runner.invoke(app, args)
     reused = runner.invoke(app, args)

@@ -46,6 +46,8 @@ class Permission(StrEnum):
     MANAGE_USERS = "manage_users"
     PLAN_DISPATCH = "plan_dispatch"
     ACKNOWLEDGE_SCHEDULE = "acknowledge_schedule"
+    VIEW_FORECASTS = "view_forecasts"
+    RUN_FORECASTS = "run_forecasts"
 
     @property
     def roles(self) -> frozenset[Role]:
@@ -146,6 +148,13 @@ TABLE: dict[Permission, Grant] = {
         frozenset({ADMIN, DISPATCHER, CREW_LEAD}),
         "acknowledge a published schedule change on behalf of a crew",
     ),
+    Permission.VIEW_FORECASTS: Grant(
+        frozenset({ADMIN, OFFICE, DISPATCHER, FINANCE}),
+        "the Forecast pages and API: every open job's completion window, crew demand against "
+        "capacity, trends, forecast runs with their metrics, forecast vs actual (revenue and "
+        "margin series need view_money too; a single job's window needs only view_jobs)",
+    ),
+    Permission.RUN_FORECASTS: Grant(frozenset({ADMIN}), "start a forecast run (page or API)"),
 }
 
 MONEY_RULE = (

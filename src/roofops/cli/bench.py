@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from datetime import time as time_of_day
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -463,3 +463,174 @@ def urgent(
         f"p95 {figures['p95_seconds']:.3f} s, max {figures['max_seconds']:.3f} s; "
         f"plan check violations: {figures['violations']}"
     )
+
+
+@app.command("projections")
+def projections(
+    *,
+    origins: Annotated[
+        int, typer.Option(min=1, max=26, help="Rolling origins, 4 weeks apart.")
+    ] = 6,
+    size: Annotated[float, typer.Option(min=0.05, max=50, help="Demo company size.")] = 1.0,
+    seed: Annotated[int, typer.Option(help="Demo and simulation seed.")] = BENCH_SEED,
+    database_url: Annotated[
+        str | None, typer.Option(help="Database with the demo (default: a fresh SQLite file).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Rolling-origin backtest of the demand, revenue and win-probability models on the demo
+    company: 80 %/95 % band coverage, WAPE/MAPE of the median, Brier and calibration error."""
+    from roofops.cli.bench_projections import print_projections, run_projections_bench
+
+    console = make_console()
+    with tempfile.TemporaryDirectory() as scratch, console.status("backtesting projections..."):
+        figures = run_projections_bench(
+            size=size, origins=origins, seed=seed, database_url=database_url, scratch=Path(scratch)
+        )
+    if as_json:
+        print(json.dumps(figures))
+        return
+    print_projections(console, figures)
+
+
+@app.command("forecast")
+def forecast(
+    *,
+    csv: Annotated[
+        Path | None,
+        typer.Option(
+            help="Long-format CSV (unique_id, ds, y; .csv or .csv.gz). Default: M3 monthly."
+        ),
+    ] = None,
+    horizon: Annotated[
+        int | None, typer.Option(min=1, help="Held-out points per series (M3: 18).")
+    ] = None,
+    season: Annotated[
+        int | None,
+        typer.Option(min=1, help="Period for MASE and seasonal naive: 12 monthly, 1 weekly."),
+    ] = None,
+    threads: Annotated[int, typer.Option(min=1, max=64, help="Processes for the model.")] = 1,
+    limit: Annotated[int | None, typer.Option(min=1, help="Only the first N series.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """The project's series model (AutoETS + Theta) and the naive baselines on a panel whose
+    last HORIZON points are held out: MASE, sMAPE, share beating seasonal naive, 80 %/95 %
+    interval coverage, CPU seconds."""
+    from roofops.cli.bench_forecast import (
+        M3_HORIZON,
+        M3_SEASON,
+        BenchInputError,
+        m3_monthly,
+        read_panel,
+        run_forecast_bench,
+    )
+
+    if csv is not None and (horizon is None or season is None):
+        _input_error("--csv needs --horizon and --season.")
+    horizon, season = horizon or M3_HORIZON, season or M3_SEASON
+    console = make_console(stderr=as_json)
+    try:
+        with console.status("forecasting..."):
+            panel = m3_monthly() if csv is None else read_panel(csv, horizon, season)
+            figures = run_forecast_bench(panel, horizon, season, threads=threads, limit=limit)
+    except BenchInputError as error:
+        _input_error(str(error))
+    if as_json:
+        print(json.dumps(figures))
+        return
+    _print_forecast(console, figures, horizon, season)
+
+
+def _input_error(sentence: str) -> NoReturn:
+    make_console(stderr=True).print(f"[red]error:[/red] {sentence}")
+    raise typer.Exit(2)
+
+
+def _print_forecast(console: Console, figures: dict[str, Any], horizon: int, season: int) -> None:
+    from rich.table import Table
+
+    title = (
+        f"{figures['data']}: {figures['series']:,} series, horizon {horizon}, MASE season "
+        f"{season}, model season {figures['model_season']}, {figures['threads']} thread(s)"
+    )
+    table = Table(
+        title=title,
+        caption="beats SN: share of series with a lower MASE than seasonal naive; cov80/cov95: "
+        "share of held-out points inside the 80 %/95 % intervals; CPU s: forecasting only",
+    )
+    for column in ("model", "MASE", "sMAPE %", "beats SN %", "cov80", "cov95", "CPU s"):
+        table.add_column(column, justify="left" if column == "model" else "right", no_wrap=True)
+    rows = [("ets+theta", figures), *figures["baselines"].items()]
+    for name, row in rows:
+        table.add_row(
+            name.replace("_", " "),
+            f"{row['mase']:.3f}",
+            f"{row['smape']:.2f}",
+            f"{row['beat_baseline_pct']:.1f}",
+            f"{row['coverage_80']:.1%}",
+            f"{row['coverage_95']:.1%}",
+            f"{row['cpu_seconds']:.1f}",
+        )
+    console.print(table)
+
+
+@app.command("completion")
+def completion(
+    *,
+    origins: Annotated[int, typer.Option(min=1, max=52, help="Origins, four weeks apart.")] = 12,
+    seed: Annotated[int, typer.Option(help="The simulation's seed.")] = 0,
+    size: Annotated[
+        float, typer.Option(min=0.05, max=50, help="Demo size when the database has no history.")
+    ] = 1.0,
+    database_url: Annotated[
+        str | None, typer.Option(help="Database to read (default: the configured one).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """The completion model backtested by rolling origin on the demo company: error in days,
+    bias, 80 %/95 % coverage and C-index, against a per-job-type median baseline."""
+    from roofops.cli.bench_completion import run_completion_bench
+
+    console = make_console(stderr=as_json)
+    with tempfile.TemporaryDirectory() as scratch, console.status("backtesting..."):
+        figures = run_completion_bench(
+            origins=origins, seed=seed, size=size, database_url=database_url, scratch=Path(scratch)
+        )
+    if as_json:
+        print(json.dumps(figures))
+        return
+    _print_completion(console, figures)
+
+
+def _print_completion(console: Console, figures: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    title = (
+        f"Completion backtest: {figures['origins']:g} origins {figures['first_origin']} .. "
+        f"{figures['last_origin']}, {figures['jobs']:g} jobs ({figures['censored']:g} censored)"
+    )
+    table = Table(title=title)
+    for column in ("figure", "model", "baseline", "target"):
+        table.add_column(column, justify="left" if column == "figure" else "right")
+    rows = (
+        ("mean abs. error, days", "mae_days", "baseline_mae_days", ""),
+        ("median abs. error, days", "median_abs_error_days", "baseline_median_abs_error_days",
+         "below the baseline"),
+        ("bias, days (+ = pessimistic)", "bias_days", None, "within +-2"),
+        ("80 % window covers", "coverage_80", None, "0.75 - 0.85"),
+        ("95 % window covers", "coverage_95", None, ""),
+        ("C-index", "c_index", None, ">= 0.65"),
+    )  # fmt: skip
+    for label, key, baseline, target in rows:
+        table.add_row(
+            label, _figure(figures.get(key)), _figure(figures.get(baseline or "")), target
+        )
+    console.print(table)
+    console.print(
+        f"{figures['database']}; {figures['threads']} thread(s), "
+        f"{figures['cpu_seconds']:.1f} CPU seconds"
+    )
+
+
+def _figure(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -12,11 +12,20 @@ from rich.table import Table
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
+    from sqlalchemy.orm import Session
 
     from roofops.demo.service import DemoSummary
+    from roofops.demo.service import Progress as DemoProgress
+    from roofops.models.forecast import ForecastRun
+
+# Backtest origins of the demo's first forecast run (the nightly run's: settings), and how far
+# back its earlier run is made (the forecast-vs-actual view's first data).
+DEMO_BACKTEST_ORIGINS = 1
+DEMO_PAST_RUN_DAYS = 28
 
 
 def demo(
+    *,
     size: Annotated[
         float, typer.Option(min=0.01, max=50.0, help="1.0 is ~3,000 jobs over three years.")
     ] = 1.0,
@@ -31,6 +40,10 @@ def demo(
         bool,
         typer.Option(help="Reset every demo user's password and print them (signs them out)."),
     ] = False,
+    forecast: Annotated[
+        bool,
+        typer.Option(help="Make a first forecast run if the database has none (the pages' data)."),
+    ] = True,
 ) -> None:
     """Build the demo company in the configured database (or reuse it) and print a sign-in."""
     from roofops import schema
@@ -56,11 +69,43 @@ def demo(
                 reset_all_passwords=reset_passwords,
                 progress=_Bars(bars),
             )
+            built = time.perf_counter() - started
+            first_run = first_forecast(db, day, _Bars(bars)) if forecast else None
     except RoofOpsError as error:
         console.print(f"[red]{error.message}[/red]")
         raise typer.Exit(1) from error
-    seconds = time.perf_counter() - started
-    _report(console, summary, settings.base_url, seconds, reset=reset_passwords)
+    _report(console, summary, settings.base_url, built, reset=reset_passwords)
+    if first_run is not None:
+        _report_forecast(console, first_run)
+
+
+def first_forecast(db: Session, day: date, bars: DemoProgress) -> ForecastRun | None:
+    """First forecast runs so the forecast pages have data: one as of four weeks back (what
+    it predicted is checked against what happened since: forecast vs actual), then one as of
+    the demo's last day with one backtest origin instead of the nightly's few, as the build
+    waits for it. Each run sees only the history known at its as-of day."""
+    from roofops.forecast.service import forecast_service
+    from roofops.models.forecast import ForecastTrigger
+
+    if forecast_service.latest_succeeded(db) is not None:
+        return None
+    bars("forecast", 0, 2)
+    earlier = day - timedelta(days=DEMO_PAST_RUN_DAYS)
+    forecast_service.run_forecast(db, earlier, trigger=ForecastTrigger.DEMO, origins=0)
+    bars("forecast", 1, 2)
+    run = forecast_service.run_forecast(
+        db, day, trigger=ForecastTrigger.DEMO, origins=DEMO_BACKTEST_ORIGINS
+    )
+    bars("forecast", 2, 2)
+    return run
+
+
+def _report_forecast(console: Console, run: ForecastRun) -> None:
+    seconds = f"{run.duration_seconds or 0:.1f} s"
+    if run.error:
+        console.print(f"[red]First forecast run failed ({seconds}): {run.error}[/red]")
+        return
+    console.print(f"First forecast run as of {run.as_of}: {run.status.value} in {seconds}.")
 
 
 def _parse_day(text: str | None) -> date:

@@ -1,5 +1,5 @@
 """The ``roofops`` command: serve, worker, db, user, demo, sync, invoices, reports, dispatch,
-bench."""
+forecast, bench."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from roofops.cli import bench as bench_commands
 from roofops.cli import db as db_commands
 from roofops.cli import demo as demo_commands
 from roofops.cli import dispatch as dispatch_commands
+from roofops.cli import forecast as forecast_commands
 from roofops.cli import invoices as invoice_commands
 from roofops.cli import reports as reports_commands
 from roofops.cli import serve as serve_commands
@@ -41,6 +42,7 @@ app.add_typer(sync_commands.app, name="sync")
 app.add_typer(invoice_commands.app, name="invoices")
 app.add_typer(reports_commands.app, name="reports")
 app.add_typer(dispatch_commands.app, name="dispatch")
+app.add_typer(forecast_commands.app, name="forecast")
 app.command("serve")(serve_commands.serve)
 app.command("worker")(worker_commands.worker)
 app.command("demo")(demo_commands.demo)

@@ -18,7 +18,7 @@ from roofops.demo.demand import backlog_days
 from roofops.demo.jobs import JobSpec, PlannedEvent
 from roofops.demo.rand import between
 from roofops.demo.records import CrewRow, HailEvent
-from roofops.models.enums import JobStage, JobType, Material
+from roofops.models.enums import JobStage, JobType, Material, Priority
 
 OFFICE = "Office"
 WINTER = (11, 12, 1, 2, 3)
@@ -45,6 +45,7 @@ WIN_ODDS = {
     (JobType.GUTTERS, True): 0.85,
 }
 BRANCH_PREFERENCE = timedelta(days=3)
+STORM_PAPERWORK_SHARE = 0.3
 
 
 class Timeline:
@@ -172,8 +173,15 @@ def _pre_production(t: Timeline, hail: list[HailEvent], *, materials: bool) -> N
         t.step(JobStage.MATERIALS_ORDERED, t.days(1, 4), OFFICE, "Supplier backorder: re-ordered")
         t.step(JobStage.SCHEDULED, t.days(5, 12), OFFICE)
     ready = local_day(t.last)
-    backlog = backlog_days(ready, hail) * t.rng.uniform(0.5, 1.0)
-    spec.ready_day = ready + timedelta(days=t.days(2, 8) + round(backlog))
+    # A storm's backlog is the crews' queue (book_crews): storm work signed ahead of this job.
+    # What the queue does not show is the swamped adjusters: after hail, an insurance job's
+    # supplements and cheques come slower. The draws stay the same for every job, so the other
+    # jobs' histories do not shift.
+    swamped = backlog_days(ready, hail) * t.rng.uniform(0.5, 1.0) * STORM_PAPERWORK_SHARE
+    lead_time = t.days(2, 8)
+    if spec.job_type == JobType.REPAIR and spec.priority == Priority.URGENT:
+        lead_time = lead_time // 4  # a leak gets the next free crew, not a slot next week
+    spec.ready_day = ready + timedelta(days=lead_time + round(swamped if spec.insured else 0.0))
 
 
 def book_crews(

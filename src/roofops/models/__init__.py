@@ -58,6 +58,13 @@ from roofops.models.financials import (
     JobFinancials,
     JobFinancialSnapshot,
 )
+from roofops.models.forecast import (
+    ForecastPoint,
+    ForecastRun,
+    ForecastRunStatus,
+    ForecastTrigger,
+    JobForecast,
+)
 from roofops.models.integration import (
     ExternalRef,
     InboxEvent,
@@ -113,6 +120,10 @@ __all__ = [
     "ExternalRef",
     "FigureSource",
     "FinancialSyncStatus",
+    "ForecastPoint",
+    "ForecastRun",
+    "ForecastRunStatus",
+    "ForecastTrigger",
     "Holiday",
     "InboxEvent",
     "IntegrationConnection",
@@ -124,6 +135,7 @@ __all__ = [
     "Job",
     "JobFinancialSnapshot",
     "JobFinancials",
+    "JobForecast",
     "JobRequirements",
     "JobStage",
     "JobStageEvent",

@@ -23,6 +23,7 @@ from roofops.models.enums import JobStage, JobType, Material
 from roofops.models.job import Job
 from roofops.web.context import PageContext
 from roofops.web.dependencies import Page
+from roofops.web.forecast_view import forecast_window_context
 from roofops.web.forms import MoveForm
 from roofops.web.invoice_view import RaiseState, invoices_context
 from roofops.web.job_query import JobListQuery
@@ -78,7 +79,7 @@ def job_page_context(
     context = _stage_context(job_service.get(db, job_id), page)
     money = money_context(db, settings, page, job_id)
     invoicing = invoices_context(db, page, job_id, raising) | _payments(db, page, job_id)
-    return context | money | invoicing
+    return context | money | invoicing | forecast_window_context(db, context["job"])
 
 
 def _payments(db: Session, page: PageContext, job_id: uuid.UUID) -> dict[str, Any]:
@@ -124,4 +125,5 @@ def _refused(
         return render(request, "jobs/_stage_panel.html", context, status_code=exc.status_code)
     context |= money_context(db, app_settings(request), page, job_id)
     context |= invoices_context(db, page, job_id) | _payments(db, page, job_id)
+    context |= forecast_window_context(db, context["job"])
     return render(request, "jobs/detail.html", context, status_code=exc.status_code)

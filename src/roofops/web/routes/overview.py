@@ -1,6 +1,7 @@
 """Command Center (live figures now), and honest empty states for areas later issues fill.
 
-Profit and Dispatch have pages of their own: routes/profit.py, routes/dispatch.py."""
+Profit, Dispatch and Forecast have pages of their own: routes/profit.py, routes/dispatch.py,
+routes/forecast.py."""
 
 from __future__ import annotations
 
@@ -47,19 +48,6 @@ AREAS = {
         action_label="Open Profit",
         action_href="/profit",
     ),
-    "forecast": Area(
-        title="Forecast",
-        summary="Expected completions, revenue and crew load.",
-        coming="Forecasting is coming in a later release: it will learn from your jobs' "
-        "stage history, which roofops already keeps.",
-        will_show=(
-            "Completion date ranges for every open job",
-            "Revenue expected per week and month, with intervals",
-            "Crew load compared with capacity",
-        ),
-        action_label="Review stage history in Jobs",
-        action_href="/jobs",
-    ),
 }
 
 
@@ -70,11 +58,6 @@ def _placeholder(request: Request, key: str) -> Response:
 @router.get("/finance", dependencies=[Depends(requires(Permission.VIEW_MONEY))])
 def finance(request: Request, _page: Page) -> Response:
     return _placeholder(request, "finance")
-
-
-@router.get("/forecast", dependencies=[Depends(requires(Permission.VIEW_JOBS))])
-def forecast(request: Request, _page: Page) -> Response:
-    return _placeholder(request, "forecast")
 
 
 @router.get("/command-center", dependencies=[Depends(requires(Permission.VIEW_JOBS))])
