@@ -86,3 +86,13 @@ def test_the_backtest_scores_held_out_jobs(demo: Session) -> None:
     assert all(math.isfinite(value) for value in metrics.metrics.values())
     assert 0 <= metrics.metrics["coverage_80"] <= metrics.metrics["coverage_95"] <= 1
     assert metrics.detail["first_origin"] == origins[0].isoformat()
+
+
+def test_a_backtest_for_a_past_day_scores_only_with_what_was_known_then(demo: Session) -> None:
+    origins = [AS_OF - timedelta(days=60)]
+    everything = backtest_completions(demo, origins=origins, seed=1)
+    then = backtest_completions(demo, origins=origins, seed=1, as_of=origins[0] + timedelta(days=2))
+
+    assert then.metrics["jobs"] == everything.metrics["jobs"] > 0
+    # Two days later most of the jobs open at the origin had not finished yet: censored.
+    assert then.metrics["censored"] > everything.metrics["censored"]

@@ -170,11 +170,19 @@ def history_end(history: History) -> date:
 
 
 def backtest_completions(
-    db: Session, *, origins: Sequence[date] | None = None, seed: int = 0
+    db: Session,
+    *,
+    origins: Sequence[date] | None = None,
+    seed: int = 0,
+    as_of: date | None = None,
 ) -> ModelMetrics:
     """Rolling origin: at each origin fit on what was known then, predict the jobs signed but
-    not finished, and score them against the later history (still open: censored)."""
-    return run_backtest(load_history(db), origins=origins, seed=seed)
+    not finished, and score them against the later history (still open: censored).
+
+    ``as_of`` ends the later history there (a run for a past day must not score with what
+    happened after it); None: all the history the database holds.
+    """
+    return run_backtest(load_history(db, as_of), origins=origins, seed=seed)
 
 
 def run_backtest(
