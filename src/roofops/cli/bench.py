@@ -473,6 +473,10 @@ def projections(
     ] = 6,
     size: Annotated[float, typer.Option(min=0.05, max=50, help="Demo company size.")] = 1.0,
     seed: Annotated[int, typer.Option(help="Demo and simulation seed.")] = BENCH_SEED,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Last day of the demo's history, YYYY-MM-DD (2025-06-02)."),
+    ] = None,
     database_url: Annotated[
         str | None, typer.Option(help="Database with the demo (default: a fresh SQLite file).")
     ] = None,
@@ -485,7 +489,12 @@ def projections(
     console = make_console()
     with tempfile.TemporaryDirectory() as scratch, console.status("backtesting projections..."):
         figures = run_projections_bench(
-            size=size, origins=origins, seed=seed, database_url=database_url, scratch=Path(scratch)
+            size=size,
+            origins=origins,
+            seed=seed,
+            as_of=date.fromisoformat(as_of) if as_of else None,
+            database_url=database_url,
+            scratch=Path(scratch),
         )
     if as_json:
         print(json.dumps(figures))

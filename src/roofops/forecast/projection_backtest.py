@@ -9,62 +9,31 @@ known that morning, then score the weeks and months the later history has fully 
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import numpy as np
 from sqlalchemy.orm import Session
 
-from roofops.engines.forecast.projection_sim import Band, monday_of
+from roofops.engines.forecast.projection_sim import monday_of
 from roofops.engines.forecast.winprob import brier_score, calibration_error
-from roofops.forecast.completion import forecast_completions
-from roofops.forecast.projection_inputs import History, Money, load_history, plan_days_at
-from roofops.forecast.projection_model import (
-    SAMPLES,
-    ProjectionWorld,
-    outcome,
-    produced,
-    world_at,
+from roofops.forecast.projection_calibration import (
+    FOLLOW_UP,
+    Calibration,
+    OriginForecast,
+    Scores,
+    actuals_at,
+    calibrate,
+    calibrated,
+    forecast_origin,
+    score_forecast,
 )
+from roofops.forecast.projection_inputs import History, load_history
+from roofops.forecast.projection_model import SAMPLES, outcome
 from roofops.forecast.results import JsonScalar, ModelMetrics
 
 DEFAULT_ORIGINS = 6
 ORIGIN_SPACING = timedelta(days=28)
-# The last origin leaves a quarter for the later history to show the 12 weeks it forecast.
-FOLLOW_UP = timedelta(weeks=13)
-
-
-@dataclass
-class BandScores:
-    """Actuals against their bands, pooled over origins and periods."""
-
-    actual: list[float] = field(default_factory=list)
-    bands: list[Band] = field(default_factory=list)
-
-    def add(self, actual: float, band: Band) -> None:
-        self.actual.append(actual)
-        self.bands.append(band)
-
-    def metrics(self, prefix: str = "") -> dict[str, float]:
-        if not self.actual:
-            return {}
-        a = np.array(self.actual)
-        p50 = np.array([b.p50 for b in self.bands])
-        inside80 = [b.p10 <= x <= b.p90 for x, b in zip(a, self.bands, strict=True)]
-        inside95 = [b.p025 <= x <= b.p975 for x, b in zip(a, self.bands, strict=True)]
-        positive = a > 0
-        return {
-            f"{prefix}coverage_80": float(np.mean(inside80)),
-            f"{prefix}coverage_95": float(np.mean(inside95)),
-            f"{prefix}wape": float(np.abs(a - p50).sum() / max(np.abs(a).sum(), 1e-9)),
-            f"{prefix}mape": float(np.mean(np.abs(a - p50)[positive] / a[positive]))
-            if positive.any()
-            else 0.0,
-            f"{prefix}bias_pct": float((p50.sum() - a.sum()) / max(a.sum(), 1e-9)),
-            f"{prefix}points": float(a.size),
-        }
 
 
 def default_origins(history: History, count: int = DEFAULT_ORIGINS) -> list[date]:
@@ -80,16 +49,18 @@ def run_backtest(
 ) -> tuple[ModelMetrics, ...]:
     history = load_history(db)
     chosen = [monday_of(origin) for origin in origins] if origins else default_origins(history)
-    demand, weekly, monthly = BandScores(), BandScores(), BandScores()
+    scores = Scores()
     predicted: list[float] = []
     won: list[float] = []
-    crew_days = actual_crew_days(history)
+    actuals = actuals_at(history, history.last_day + timedelta(days=1))
+    # Inner origins of neighbouring origins coincide: each is forecast once.
+    inner: dict[date, OriginForecast] = {}
+    factors: list[Calibration] = []
     for origin in chosen:
-        finishes = forecast_completions(db, origin, seed=seed).finish_samples
-        world = world_at(history, origin, finishes, plan_days_at(db, origin, history))
-        _score_demand(world, crew_days, demand, seed)
-        _score_revenue(world, weekly, monthly, seed)
-        for job_id, probability in world.win_probabilities.items():
+        forecast = forecast_origin(db, history, origin, seed)
+        factors.append(calibrate(db, history, origin, seed=seed, cache=inner))
+        score_forecast(calibrated(forecast, factors[-1]), actuals, scores)
+        for job_id, probability in forecast.world.win_probabilities.items():
             result = outcome(history.by_id[job_id], None)
             if result is not None:
                 predicted.append(probability)
@@ -99,54 +70,26 @@ def run_backtest(
         "samples": SAMPLES,
     }
     return (
-        ModelMetrics("demand", demand.metrics(), detail),
-        ModelMetrics("revenue", weekly.metrics() | monthly.metrics("month_"), detail),
+        ModelMetrics("demand", scores.demand.metrics() | _factors(factors, "demand"), detail),
+        ModelMetrics(
+            "revenue",
+            scores.weekly.metrics()
+            | scores.monthly.metrics("month_")
+            | _factors(factors, "weekly")
+            | _factors(factors, "monthly", "month_"),
+            detail,
+        ),
         ModelMetrics("win_probability", _win_metrics(np.array(predicted), np.array(won)), detail),
     )
 
 
-def actual_crew_days(history: History) -> dict[tuple[str, date], float]:
-    """Crew-days production took, per skill and week (Monday)."""
-    totals: dict[tuple[str, date], float] = defaultdict(float)
-    for row in produced(history):
-        for day in row.days:
-            totals[(row.skill, monday_of(day))] += 1
-    return totals
-
-
-def _seen(history: History, end: date) -> bool:
-    """The later history covers the whole period (it ends before the last day recorded)."""
-    return end <= history.last_day
-
-
-def _score_demand(
-    world: ProjectionWorld,
-    crew_days: dict[tuple[str, date], float],
-    scores: BandScores,
-    seed: int,
-) -> None:
-    for row in world.demand(seed=seed).rows:
-        if _seen(world.history, row.week_start + timedelta(days=6)):
-            scores.add(crew_days.get((row.skill, row.week_start), 0.0), row.days)
-
-
-def _score_revenue(
-    world: ProjectionWorld, weekly: BandScores, monthly: BandScores, seed: int
-) -> None:
-    forecast = world.revenue(seed=seed)
-    money = world.history.money
-    for period in forecast.weeks:
-        end = period.start + timedelta(days=7)
-        if _seen(world.history, end - timedelta(days=1)):
-            weekly.add(_between(money, max(period.start, world.as_of), end), period.band)
-    for period in forecast.months:
-        end = (period.start + timedelta(days=32)).replace(day=1)
-        if _seen(world.history, end - timedelta(days=1)):
-            monthly.add(_between(money, max(period.start, world.as_of), end), period.band)
-
-
-def _between(money: Sequence[Money], start: date, end: date) -> float:
-    return float(sum(m.cents for m in money if start <= m.day < end))
+def _factors(factors: Sequence[Calibration], series: str, prefix: str = "") -> dict[str, float]:
+    """The mean calibration factors the origins used (1 = bands as simulated)."""
+    scales = [getattr(calibration, series) for calibration in factors]
+    return {
+        f"{prefix}factor_80": float(np.mean([s.factor_80 for s in scales])),
+        f"{prefix}factor_95": float(np.mean([s.factor_95 for s in scales])),
+    }
 
 
 def _win_metrics(predicted: np.ndarray, won: np.ndarray) -> dict[str, float]:
