@@ -16,6 +16,12 @@ from sqlalchemy.orm import Session
 from roofops.engines.forecast import demand as demand_engine
 from roofops.engines.forecast import revenue as revenue_engine
 from roofops.forecast.completion import CompletionResult
+from roofops.forecast.projection_calibration import (
+    Calibration,
+    calibrate,
+    calibrated_demand,
+    calibrated_revenue,
+)
 from roofops.forecast.projection_inputs import load_history, plan_days_at
 from roofops.forecast.projection_model import ProjectionWorld, world_at
 from roofops.forecast.results import ForecastSeries, ModelMetrics, SeriesPoint, Unit
@@ -38,7 +44,9 @@ def forecast_demand(
     """Crew-hours and crew-days needed and available per skill per week (Mondays)."""
     history = load_history(db)
     world = world_at(history, as_of, completions.finish_samples, plan_days_at(db, as_of, history))
-    return demand_series(world.demand(weeks=weeks, seed=seed))
+    calibration = calibrate(db, history, as_of, seed=seed)
+    forecast = calibrated_demand(world.demand(weeks=weeks, seed=seed), calibration.demand)
+    return demand_series(forecast, calibration.describe(calibration.demand))
 
 
 def forecast_revenue(
@@ -47,17 +55,23 @@ def forecast_revenue(
     """Invoiced revenue by week (12) and month (6): past actuals, then p10/p50/p90 bands."""
     history = load_history(db)
     world = world_at(history, as_of, completions.finish_samples, ())
-    return revenue_series(world, world.revenue(seed=seed))
+    calibration = calibrate(db, history, as_of, seed=seed)
+    return revenue_series(
+        world, calibrated_revenue(world.revenue(seed=seed), calibration), calibration
+    )
 
 
-def demand_series(result: demand_engine.DemandForecast) -> tuple[ForecastSeries, ...]:
+def demand_series(
+    result: demand_engine.DemandForecast, calibration: str = ""
+) -> tuple[ForecastSeries, ...]:
+    """The demand and capacity series; ``calibration`` says how the bands were calibrated."""
     series: list[ForecastSeries] = []
     for skill in sorted({row.skill for row in result.rows}):
         rows = [row for row in result.rows if row.skill == skill]
         series += [
-            _demand(skill, rows, Unit.CREW_HOURS),
+            _demand(skill, rows, Unit.CREW_HOURS, calibration),
             _capacity(skill, rows, Unit.CREW_HOURS),
-            _demand(skill, rows, Unit.CREW_DAYS),
+            _demand(skill, rows, Unit.CREW_DAYS, calibration),
             _capacity(skill, rows, Unit.CREW_DAYS),
         ]
     return tuple(series)
@@ -67,7 +81,9 @@ def _skill_label(skill: str) -> str:
     return skill.replace("_", " ")
 
 
-def _demand(skill: str, rows: Sequence[demand_engine.SkillWeek], unit: Unit) -> ForecastSeries:
+def _demand(
+    skill: str, rows: Sequence[demand_engine.SkillWeek], unit: Unit, calibration: str
+) -> ForecastSeries:
     hours = unit == Unit.CREW_HOURS
     points = tuple(
         SeriesPoint(
@@ -96,8 +112,8 @@ def _demand(skill: str, rows: Sequence[demand_engine.SkillWeek], unit: Unit) -> 
             "scheduled + signed + pipeline (x win probability) + not yet sold; p10-p90 band. "
             "A crew-day is one crew working one day; crew-hours are crew-days x that crew's "
             "shift minus break. Shortfall: p50 above capacity; idle: p90 below "
-            f"{demand_engine.IDLE_SHARE:.0%} of capacity."
-        ),
+            f"{demand_engine.IDLE_SHARE:.0%} of capacity. {calibration}"
+        ).strip(),
         source=DEMAND_SOURCE,
     )
 
@@ -125,10 +141,19 @@ def _capacity(skill: str, rows: Sequence[demand_engine.SkillWeek], unit: Unit) -
 
 
 def revenue_series(
-    world: ProjectionWorld, result: revenue_engine.RevenueForecast
+    world: ProjectionWorld,
+    result: revenue_engine.RevenueForecast,
+    calibration: Calibration | None = None,
 ) -> tuple[ForecastSeries, ...]:
-    weekly = _revenue("week", world.past_weeks(PAST_WEEKS), result.weeks)
-    monthly = _revenue("month", world.past_months(PAST_MONTHS), result.months)
+    """The weekly and monthly revenue series; ``calibration`` says how the bands were
+    calibrated."""
+    said = calibration or Calibration()
+    weekly = _revenue(
+        "week", world.past_weeks(PAST_WEEKS), result.weeks, said.describe(said.weekly)
+    )
+    monthly = _revenue(
+        "month", world.past_months(PAST_MONTHS), result.months, said.describe(said.monthly)
+    )
     return (weekly, monthly)
 
 
@@ -136,6 +161,7 @@ def _revenue(
     period: str,
     past: Sequence[tuple[date, float]],
     future: Sequence[revenue_engine.RevenuePeriod],
+    calibration: str,
 ) -> ForecastSeries:
     points = tuple(SeriesPoint(start, actual=cents) for start, cents in past) + tuple(
         SeriesPoint(
@@ -153,7 +179,8 @@ def _revenue(
             "Invoiced revenue: invoice totals by issue date (not cash received). Past periods "
             "are actuals; future ones are backlog (contract minus invoiced, on the predicted "
             "finish plus the invoicing lag) + pipeline (x win probability) + run rate for work "
-            "not yet sold, as a p10-p90 band. The first future period counts from the as-of day."
+            "not yet sold, as a p10-p90 band. The first future period counts from the as-of day. "
+            f"{calibration}"
         ),
         source=REVENUE_SOURCE,
     )
