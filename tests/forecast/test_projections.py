@@ -145,18 +145,37 @@ def _series(series: tuple[ForecastSeries, ...], key: str) -> ForecastSeries:
 def test_scheduled_demand_is_the_published_plans_crew_hours(db: Session, shop: Shop) -> None:
     series = forecast_demand(db, AS_OF, completions_for(shop.signed, shop.estimate))
     hours = _series(series, "demand.crew_hours.asphalt_shingle")
+    future = [p for p in hours.points if p.actual is None]
     shift = (
         shop.crew.shift_end_minute - shop.crew.shift_start_minute - shop.crew.break_minutes
     ) / 60
-    assert sum(float(p.components["scheduled"] or 0) for p in hours.points) == 4 * shift
+    assert sum(float(p.components["scheduled"] or 0) for p in future) == 4 * shift
     days = _series(series, "demand.crew_days.asphalt_shingle")
-    assert sum(float(p.components["scheduled"] or 0) for p in days.points) == 4
-    assert [p.period_start.weekday() for p in hours.points] == [0] * 12
-    for point in hours.points:
+    assert sum(float(p.components.get("scheduled") or 0) for p in days.points) == 4
+    assert [p.period_start.weekday() for p in future] == [0] * 12
+    for point in future:
         assert point.p10 is not None
         assert point.p50 is not None
         assert point.p90 is not None
         assert point.p10 <= point.p50 <= point.p90
+
+
+def test_demand_carries_the_crew_days_worked_in_the_past_weeks(db: Session, shop: Shop) -> None:
+    """The done job worked Monday 22 and Tuesday 23 February (its production ran Sunday to
+    Tuesday); the job still in production at the origin is not counted yet."""
+    _job(db, [(S.CONTRACT_SIGNED, -30), (S.IN_PRODUCTION, -3)], 1)
+    series = forecast_demand(db, AS_OF, completions_for())
+    days = _series(series, "demand.crew_days.asphalt_shingle")
+    past = {p.period_start: p.actual for p in days.points if p.actual is not None}
+    assert len(past) == 12
+    assert max(past) == AS_OF - timedelta(weeks=1)
+    assert {day: v for day, v in past.items() if v} == {date(2027, 2, 22): 2.0}
+    hours = _series(series, "demand.crew_hours.asphalt_shingle")
+    shift = (
+        shop.crew.shift_end_minute - shop.crew.shift_start_minute - shop.crew.break_minutes
+    ) / 60
+    assert sum(p.actual or 0 for p in hours.points) == 2 * shift
+    assert all(p.p50 is None for p in hours.points if p.actual is not None)
 
 
 def test_capacity_series_is_the_crews_calendar(db: Session, shop: Shop) -> None:

@@ -10,7 +10,6 @@ same :func:`score_forecast`, against the actuals of the whole history.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -24,7 +23,12 @@ from roofops.engines.forecast.band_calibration import IDENTITY, BandScale, fit_s
 from roofops.engines.forecast.projection_sim import Band, monday_of
 from roofops.forecast.completion import forecast_completions
 from roofops.forecast.projection_inputs import History, Money, plan_days_at
-from roofops.forecast.projection_model import WARM_UP, ProjectionWorld, produced, world_at
+from roofops.forecast.projection_model import (
+    WARM_UP,
+    ProjectionWorld,
+    weekly_crew_days,
+    world_at,
+)
 
 INNER_ORIGINS = 6
 INNER_SPACING = timedelta(weeks=4)
@@ -92,11 +96,8 @@ class Actuals:
 
 
 def actuals_at(history: History, known_at: date) -> Actuals:
-    totals: dict[tuple[str, date], float] = defaultdict(float)
-    for row in produced(history, known_at):
-        for day in row.days:
-            totals[(row.skill, monday_of(day))] += 1
-    return Actuals(known_at, totals, tuple(history.money_before(known_at)))
+    worked = weekly_crew_days(history, known_at)
+    return Actuals(known_at, worked, tuple(history.money_before(known_at)))
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,16 @@ def produced(history: History, before: date | None = None) -> tuple[Produced, ..
     return tuple(rows)
 
 
+def weekly_crew_days(history: History, before: date) -> dict[tuple[str, date], float]:
+    """Crew-days production took per (skill, week's Monday), of the jobs completed before
+    ``before``: what the history shows that morning."""
+    totals: dict[tuple[str, date], float] = defaultdict(float)
+    for row in produced(history, before):
+        for day in row.days:
+            totals[(row.skill, monday_of(day))] += 1
+    return totals
+
+
 def age_cdf(ages: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """For each ``d`` below AGE_DAYS, the weighted share of past amounts (crew-days, cents)
     whose lead had arrived at most ``d`` days before."""
@@ -388,6 +398,19 @@ class ProjectionWorld:
         return revenue_engine.forecast_revenue(
             inputs, series_model, weeks=weeks, months=months, samples=SAMPLES, seed=seed
         )
+
+    def past_crew_days(
+        self, skills: Sequence[str], count: int
+    ) -> dict[str, list[tuple[date, float]]]:
+        """Per skill, the crew-days worked in each of the ``count`` weeks before the origin's
+        (by jobs completed by the origin: one still in production counts once it is done)."""
+        worked = weekly_crew_days(self.history, self.as_of)
+        first = monday_of(self.as_of) - timedelta(weeks=count)
+        starts = [first + timedelta(weeks=n) for n in range(count)]
+        return {
+            skill: [(start, worked.get((skill, start), 0.0)) for start in starts]
+            for skill in skills
+        }
 
     def past_weeks(self, count: int) -> list[tuple[date, float]]:
         first = monday_of(self.as_of) - timedelta(weeks=count)

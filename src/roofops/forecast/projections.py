@@ -8,7 +8,8 @@ invoiced revenue) and how the parts decide: docs/forecasting-projections.md.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy.orm import Session
@@ -23,12 +24,13 @@ from roofops.forecast.projection_calibration import (
     calibrated_revenue,
 )
 from roofops.forecast.projection_inputs import load_history, plan_days_at
-from roofops.forecast.projection_model import ProjectionWorld, world_at
+from roofops.forecast.projection_model import DEFAULT_HOURS_PER_DAY, ProjectionWorld, world_at
 from roofops.forecast.results import ForecastSeries, ModelMetrics, SeriesPoint, Unit
 
 DEMAND_SOURCE = (
-    "published dispatch plan, signed jobs on the completion forecast, open estimates weighted "
-    "by win probability, and a series forecast of work not yet sold; capacity from crew calendars"
+    "production history (past weeks); published dispatch plan, signed jobs on the completion "
+    "forecast, open estimates weighted by win probability, and a series forecast of work not "
+    "yet sold; capacity from crew calendars"
 )
 REVENUE_SOURCE = (
     "invoices by issue date (past); contracted backlog on the completion forecast plus the "
@@ -46,7 +48,9 @@ def forecast_demand(
     world = world_at(history, as_of, completions.finish_samples, plan_days_at(db, as_of, history))
     calibration = calibrate(db, history, as_of, seed=seed)
     forecast = calibrated_demand(world.demand(weeks=weeks, seed=seed), calibration.demand)
-    return demand_series(forecast, calibration.describe(calibration.demand))
+    skills = sorted({row.skill for row in forecast.rows})
+    past = PastWork(world.past_crew_days(skills, PAST_WEEKS), world.hours_per_day)
+    return demand_series(forecast, calibration.describe(calibration.demand), past)
 
 
 def forecast_revenue(
@@ -61,17 +65,36 @@ def forecast_revenue(
     )
 
 
+@dataclass(frozen=True)
+class PastWork:
+    """Crew-days worked per skill in the weeks before the origin, and the crew-hours of a
+    crew-day per skill (which crew did past work is not kept: the skill's active crews' mean)."""
+
+    crew_days: Mapping[str, Sequence[tuple[date, float]]] = field(default_factory=dict)
+    hours_per_day: Mapping[str, float] = field(default_factory=dict)
+
+    def points(self, skill: str, unit: Unit) -> tuple[SeriesPoint, ...]:
+        hours = (
+            self.hours_per_day.get(skill, DEFAULT_HOURS_PER_DAY) if unit == Unit.CREW_HOURS else 1.0
+        )
+        return tuple(
+            SeriesPoint(start, actual=days * hours) for start, days in self.crew_days.get(skill, ())
+        )
+
+
 def demand_series(
-    result: demand_engine.DemandForecast, calibration: str = ""
+    result: demand_engine.DemandForecast, calibration: str = "", past: PastWork | None = None
 ) -> tuple[ForecastSeries, ...]:
-    """The demand and capacity series; ``calibration`` says how the bands were calibrated."""
+    """The demand and capacity series; ``calibration`` says how the bands were calibrated,
+    ``past`` gives the demand series the weeks before the origin as actuals."""
     series: list[ForecastSeries] = []
+    worked = past or PastWork()
     for skill in sorted({row.skill for row in result.rows}):
         rows = [row for row in result.rows if row.skill == skill]
         series += [
-            _demand(skill, rows, Unit.CREW_HOURS, calibration),
+            _demand(skill, rows, Unit.CREW_HOURS, calibration, worked),
             _capacity(skill, rows, Unit.CREW_HOURS),
-            _demand(skill, rows, Unit.CREW_DAYS, calibration),
+            _demand(skill, rows, Unit.CREW_DAYS, calibration, worked),
             _capacity(skill, rows, Unit.CREW_DAYS),
         ]
     return tuple(series)
@@ -82,10 +105,14 @@ def _skill_label(skill: str) -> str:
 
 
 def _demand(
-    skill: str, rows: Sequence[demand_engine.SkillWeek], unit: Unit, calibration: str
+    skill: str,
+    rows: Sequence[demand_engine.SkillWeek],
+    unit: Unit,
+    calibration: str,
+    past: PastWork,
 ) -> ForecastSeries:
     hours = unit == Unit.CREW_HOURS
-    points = tuple(
+    points = past.points(skill, unit) + tuple(
         SeriesPoint(
             period_start=row.week_start,
             p10=(band := row.hours if hours else row.days).p10,
@@ -111,7 +138,9 @@ def _demand(
             f"{measure.replace('_', '-').capitalize()} of {_skill_label(skill)} work per week: "
             "scheduled + signed + pipeline (x win probability) + not yet sold; p10-p90 band. "
             "A crew-day is one crew working one day; crew-hours are crew-days x that crew's "
-            "shift minus break. Shortfall: p50 above capacity; idle: p90 below "
+            "shift minus break. Past weeks are actuals: the crew-days of production completed "
+            "by the as-of day (working days from in production to completed; crew-hours at the "
+            "skill's average shift). Shortfall: p50 above capacity; idle: p90 below "
             f"{demand_engine.IDLE_SHARE:.0%} of capacity. {calibration}"
         ).strip(),
         source=DEMAND_SOURCE,

@@ -4,14 +4,15 @@ p2.5-p97.5 bands must be for past forecasts to have held the truth as often as t
 The simulation misses variance it does not model (storm seasons that differ from year to year),
 so its bands run narrow. Given past forecasts and the actuals that later came in, each miss is
 normalised by its band's half-width on the side the actual fell (below p50: p50 - p10, above:
-p90 - p50). The factor of a level is the conformal quantile of those ratios at that level:
-scaling every half-width around p50 by it would have made the past bands cover the nominal
-share. Too few past points leave the bands as simulated.
+p90 - p50). The factor of a level is the empirical quantile of those ratios at that level (split
+conformal calibration): scaling every half-width around p50 by it would have made the past bands
+cover the nominal share. Too few past points leave the bands as simulated. (The finite-sample
+correction of conformal prediction, the ceil((n + 1) level) / n quantile, was measured to
+over-cover on the demo companies and is not used.)
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -52,11 +53,10 @@ def normalised_misses(actuals: np.ndarray, bands: Sequence[Band], level: int) ->
     return np.where(width > 0, gap / safe, np.where(gap > 0, NO_WIDTH_MISS, 0.0))
 
 
-def conformal_factor(misses: np.ndarray, level: int) -> float:
-    """The ceil((n + 1) level) / n empirical quantile of the ratios (split conformal), clipped."""
-    n = misses.size
-    share = min(1.0, math.ceil((n + 1) * level / 100) / n)
-    factor = float(np.quantile(misses, share, method="higher"))
+def empirical_factor(misses: np.ndarray, level: int) -> float:
+    """The ratio at which ``level`` % of the past points would have been inside: the
+    empirical quantile of the ratios (interpolated), clipped to the allowed range."""
+    factor = float(np.quantile(misses, level / 100))
     return float(np.clip(factor, MIN_FACTOR, MAX_FACTOR))
 
 
@@ -68,8 +68,8 @@ def fit_scale(
         return IDENTITY
     values = np.asarray(actuals, dtype=float)
     return BandScale(
-        factor_80=conformal_factor(normalised_misses(values, bands, 80), 80),
-        factor_95=conformal_factor(normalised_misses(values, bands, 95), 95),
+        factor_80=empirical_factor(normalised_misses(values, bands, 80), 80),
+        factor_95=empirical_factor(normalised_misses(values, bands, 95), 95),
         points=len(actuals),
     )
 
