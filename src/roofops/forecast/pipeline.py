@@ -41,15 +41,17 @@ def compute_outputs(db: Session, as_of: date, *, seed: int, origins: int) -> Run
     from roofops.forecast.completion import backtest_completions, forecast_completions
     from roofops.forecast.projections import (
         backtest_projections,
+        calibrate_projections,
         forecast_demand,
         forecast_revenue,
     )
     from roofops.forecast.trends import compute_trends
 
     completions = forecast_completions(db, as_of, seed=seed)
+    calibration = calibrate_projections(db, as_of, seed=seed)
     series = (
-        *forecast_demand(db, as_of, completions, seed=seed),
-        *forecast_revenue(db, as_of, completions, seed=seed),
+        *forecast_demand(db, as_of, completions, seed=seed, calibration=calibration),
+        *forecast_revenue(db, as_of, completions, seed=seed, calibration=calibration),
         *compute_trends(db, as_of),
     )
     backtests: tuple[ModelMetrics, ...] = ()

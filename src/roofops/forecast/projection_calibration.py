@@ -1,11 +1,12 @@
 """Band calibration of the projections on the past known at the origin (nested, no leak).
 
-At a few inner origins before ``as_of`` (the latest one 13 weeks back, so its 12 weeks are over,
-then every 4 weeks), the projections forecast from what was known then; the weeks and months
-that ended before ``as_of`` are compared with the actuals the history shows at ``as_of``
-(:class:`Actuals`). :func:`roofops.engines.forecast.band_calibration.fit_scale` turns the misses
-into the factors that widen (or narrow) today's bands. The backtest scores its origins with the
-same :func:`score_forecast`, against the actuals of the whole history.
+At a few inner origins before ``as_of`` (Mondays of a fixed 4-weekly grid, the latest at least
+13 weeks back so that its 12 weeks are over), the projections forecast from what was known
+then; the weeks and months that ended before ``as_of`` are compared with the actuals the
+history shows at ``as_of`` (:class:`Actuals`).
+:func:`roofops.engines.forecast.band_calibration.fit_scale` turns the misses into the factors
+that widen (or narrow) today's bands. The backtest scores its origins with the same
+:func:`score_forecast`, against the actuals of the whole history.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ INNER_ORIGINS = 6
 INNER_SPACING = timedelta(weeks=4)
 # The latest inner origin leaves a quarter for its 12 weeks to be over by the origin.
 FOLLOW_UP = timedelta(weeks=13)
+GRID_START = date(2001, 1, 1)  # a Monday
 
 
 @dataclass
@@ -157,9 +159,11 @@ class Calibration:
 
 
 def inner_origins(history: History, as_of: date, count: int = INNER_ORIGINS) -> list[date]:
-    """Mondays before ``as_of`` whose 12 weeks are over by then, newest first; none before the
-    history's warm-up (a forecast from almost no past says nothing about today's)."""
-    latest = monday_of(as_of - FOLLOW_UP)
+    """Mondays of a fixed 4-weekly grid whose 12 weeks are over by ``as_of``, newest first;
+    none before the history's warm-up (a forecast from almost no past says nothing about
+    today's). The grid is fixed so that origins near each other (a backtest's) share them."""
+    weeks = (as_of - FOLLOW_UP - GRID_START).days // 7
+    latest = GRID_START + timedelta(weeks=weeks - weeks % (INNER_SPACING.days // 7))
     first_lead = min((facts.lead_day for facts in history.jobs), default=as_of)
     candidates = (latest - INNER_SPACING * n for n in range(count))
     return [origin for origin in candidates if origin >= first_lead + 2 * WARM_UP]

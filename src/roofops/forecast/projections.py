@@ -41,12 +41,19 @@ PAST_MONTHS = 6
 
 
 def forecast_demand(
-    db: Session, as_of: date, completions: CompletionResult, *, weeks: int = 12, seed: int = 0
+    db: Session,
+    as_of: date,
+    completions: CompletionResult,
+    *,
+    weeks: int = 12,
+    seed: int = 0,
+    calibration: Calibration | None = None,
 ) -> tuple[ForecastSeries, ...]:
-    """Crew-hours and crew-days needed and available per skill per week (Mondays)."""
+    """Crew-hours and crew-days needed and available per skill per week (Mondays); the bands
+    calibrated by ``calibration`` (default: learned here, see :func:`calibrate_projections`)."""
     history = load_history(db)
     world = world_at(history, as_of, completions.finish_samples, plan_days_at(db, as_of, history))
-    calibration = calibrate(db, history, as_of, seed=seed)
+    calibration = calibration or calibrate(db, history, as_of, seed=seed)
     forecast = calibrated_demand(world.demand(weeks=weeks, seed=seed), calibration.demand)
     skills = sorted({row.skill for row in forecast.rows})
     past = PastWork(world.past_crew_days(skills, PAST_WEEKS), world.hours_per_day)
@@ -54,12 +61,18 @@ def forecast_demand(
 
 
 def forecast_revenue(
-    db: Session, as_of: date, completions: CompletionResult, *, seed: int = 0
+    db: Session,
+    as_of: date,
+    completions: CompletionResult,
+    *,
+    seed: int = 0,
+    calibration: Calibration | None = None,
 ) -> tuple[ForecastSeries, ...]:
-    """Invoiced revenue by week (12) and month (6): past actuals, then p10/p50/p90 bands."""
+    """Invoiced revenue by week (12) and month (6): past actuals, then p10/p50/p90 bands
+    calibrated by ``calibration`` (default: learned here)."""
     history = load_history(db)
     world = world_at(history, as_of, completions.finish_samples, ())
-    calibration = calibrate(db, history, as_of, seed=seed)
+    calibration = calibration or calibrate(db, history, as_of, seed=seed)
     return revenue_series(
         world, calibrated_revenue(world.revenue(seed=seed), calibration), calibration
     )
@@ -80,6 +93,12 @@ class PastWork:
         return tuple(
             SeriesPoint(start, actual=days * hours) for start, days in self.crew_days.get(skill, ())
         )
+
+
+def calibrate_projections(db: Session, as_of: date, *, seed: int = 0) -> Calibration:
+    """The band factors of demand and revenue learned from forecasts at past origins (a run
+    learns them once and hands them to both entry points)."""
+    return calibrate(db, load_history(db), as_of, seed=seed)
 
 
 def demand_series(
