@@ -74,7 +74,7 @@ def forecast_completions(db: Session, as_of: date, *, seed: int = 0) -> Completi
     history = load_history(db, as_of)
     cut = as_of_moment(as_of)
     model = fit_completion_model(observations(history, cut), as_of=as_of, seed=seed)
-    calibration = calibrate(OriginPredictions(history, seed), history, as_of, seed)
+    calibration = calibrate(OriginPredictions(history, seed), history, as_of)
     jobs = open_jobs(history, cut)
     by_key = {state.facts.job_id: (state, job) for state, job in jobs}
     predictions = [
@@ -141,7 +141,7 @@ def _fit_metrics(
     model: CompletionModel, calibration: Recalibration, open_count: int, predicted: int
 ) -> ModelMetrics:
     observations_count = model.observations
-    p10, p50, p90 = calibration.levels((0.1, 0.5, 0.9))
+    p10, p90 = calibration.levels((0.1, 0.9))
     return ModelMetrics(
         MODEL_NAME,
         {
@@ -152,7 +152,6 @@ def _fit_metrics(
             "predicted_jobs": float(predicted),
             "calibration_jobs": float(len(calibration.pits)),
             "calibrated_level_p10": round(float(p10), 4),
-            "calibrated_level_p50": round(float(p50), 4),
             "calibrated_level_p90": round(float(p90), 4),
         },
         {f"model_{stage}": fit.model for stage, fit in model.stages.items()},
@@ -210,14 +209,11 @@ def calibration_origins(as_of: date) -> list[date]:
     return [last - timedelta(days=ORIGIN_SPACING_DAYS * n) for n in range(CALIBRATION_ORIGINS)]
 
 
-def calibrate(
-    predictions: OriginPredictions, known: History, as_of: date, seed: int
-) -> Recalibration:
+def calibrate(predictions: OriginPredictions, known: History, as_of: date) -> Recalibration:
     """The PITs of the jobs held out at the calibration origins, scored only with what
     ``known`` (the history as of ``as_of``) shows: open then counts as censored at as-of."""
     cut = as_of_moment(as_of)
     outcomes = {state.facts.job_id: state for state in known.states()}
-    draws = np.random.default_rng(seed)
     pits = []
     for origin in calibration_origins(as_of):
         for held in predictions.at(origin):
@@ -226,9 +222,7 @@ def calibrate(
                 continue
             day = math.floor(days_between(as_of_moment(origin), later.done_at or cut))
             finish = held.prediction.finish_samples
-            pits.append(
-                day_pit(finish, day, finished=later.done_at is not None, draw=draws.random())
-            )
+            pits.append(day_pit(finish, day, finished=later.done_at is not None))
     return recalibration(pits)
 
 
@@ -321,9 +315,7 @@ class _Backtest:
         cut = as_of_moment(origin)
         known = self.full.known_at(cut)
         calibration = (
-            calibrate(self.predictions, known, origin, self.seed)
-            if calibrated
-            else recalibration(())
+            calibrate(self.predictions, known, origin) if calibrated else recalibration(())
         )
         self.calibration_jobs.append(float(len(calibration.pits)))
         medians = baseline_medians(known)
