@@ -68,13 +68,20 @@ class CompletionResult:
     metrics: ModelMetrics
 
 
-def forecast_completions(db: Session, as_of: date, *, seed: int = 0) -> CompletionResult:
+def forecast_completions(
+    db: Session, as_of: date, *, seed: int = 0, calibrated: bool = True
+) -> CompletionResult:
     """Start and finish windows for every open job, from the history known at ``as_of``,
-    recalibrated on how the recent past's windows fared."""
+    recalibrated on how the recent past's windows fared (``calibrated=False``: the raw
+    model's, six fits cheaper)."""
     history = load_history(db, as_of)
     cut = as_of_moment(as_of)
     model = fit_completion_model(observations(history, cut), as_of=as_of, seed=seed)
-    calibration = calibrate(OriginPredictions(history, seed), history, as_of)
+    calibration = (
+        calibrate(OriginPredictions(history, seed), history, as_of)
+        if calibrated
+        else recalibration(())
+    )
     jobs = open_jobs(history, cut)
     by_key = {state.facts.job_id: (state, job) for state, job in jobs}
     predictions = [
