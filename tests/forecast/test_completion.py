@@ -18,19 +18,12 @@ from roofops.forecast.completion import (
     forecast_completions,
 )
 from roofops.forecast.history import as_of_moment, load_history
+from roofops.job.lifecycle import PIPELINE
 from roofops.models.enums import JobStage
 from roofops.models.job import Job
 
 AS_OF = date(2025, 6, 1)
-OPEN = (
-    JobStage.LEAD,
-    JobStage.INSPECTION,
-    JobStage.ESTIMATE,
-    JobStage.CONTRACT_SIGNED,
-    JobStage.MATERIALS_ORDERED,
-    JobStage.SCHEDULED,
-    JobStage.IN_PRODUCTION,
-)
+OPEN = PIPELINE[: PIPELINE.index(JobStage.IN_PRODUCTION) + 1]
 BACKTEST_KEYS = {
     "mae_days",
     "bias_days",
