@@ -26,6 +26,8 @@ def test_json_has_the_promised_keys_and_says_its_threads(tmp_path: Path) -> None
     assert set(figures) >= PROMISED
     assert figures["threads"] == 1
     assert figures["origins"] == 2
-    assert figures["database"].startswith("demo")
+    assert figures["database"].startswith("demo (size 0.1, seed 42, ")  # as `make demo` builds
+    assert figures["calibrated"] is True
+    assert figures["calibration_jobs_per_origin"] >= 0
     assert figures["jobs"] > 0
     assert 0 <= figures["coverage_80"] <= 1

@@ -11,20 +11,19 @@ from sqlalchemy.orm import Session
 
 from roofops.demo.generator import generate
 from roofops.demo.service import demo_service
-from roofops.forecast.completion import backtest_completions, forecast_completions
+from roofops.forecast.completion import (
+    OriginPredictions,
+    backtest_completions,
+    calibrate,
+    forecast_completions,
+)
+from roofops.forecast.history import as_of_moment, load_history
+from roofops.job.lifecycle import PIPELINE
 from roofops.models.enums import JobStage
 from roofops.models.job import Job
 
 AS_OF = date(2025, 6, 1)
-OPEN = (
-    JobStage.LEAD,
-    JobStage.INSPECTION,
-    JobStage.ESTIMATE,
-    JobStage.CONTRACT_SIGNED,
-    JobStage.MATERIALS_ORDERED,
-    JobStage.SCHEDULED,
-    JobStage.IN_PRODUCTION,
-)
+OPEN = PIPELINE[: PIPELINE.index(JobStage.IN_PRODUCTION) + 1]
 BACKTEST_KEYS = {
     "mae_days",
     "bias_days",
@@ -96,3 +95,28 @@ def test_a_backtest_for_a_past_day_scores_only_with_what_was_known_then(demo: Se
     assert then.metrics["jobs"] == everything.metrics["jobs"] > 0
     # Two days later most of the jobs open at the origin had not finished yet: censored.
     assert then.metrics["censored"] > everything.metrics["censored"]
+
+
+def test_the_windows_say_what_they_are_calibrated_on(demo: Session) -> None:
+    result = forecast_completions(demo, AS_OF, seed=1)
+
+    calibration_jobs = result.metrics.metrics["calibration_jobs"]
+    assert calibration_jobs > 0
+    for job in result.jobs:
+        note = str(job.basis["calibration"])
+        assert note.startswith(("calibrated on", "not calibrated"))
+        assert f" {calibration_jobs:g} recent jobs" in note
+
+
+def test_calibration_uses_only_what_was_known_at_its_origin(demo: Session) -> None:
+    """Nested: a backtest origin's recalibration is the one a forecast made that day would have
+    made, though the backtest holds the later history too."""
+    origin = AS_OF - timedelta(days=28)
+    full = load_history(demo)
+    known = full.known_at(as_of_moment(origin))
+
+    nested = calibrate(OriginPredictions(full, seed=1), known, origin)
+    that_day = calibrate(OriginPredictions(known, seed=1), known, origin)
+
+    assert nested.pits == that_day.pits
+    assert len(nested.pits) > 0

@@ -263,3 +263,32 @@ def test_the_accuracy_page_follows_each_runs_backtest(sign_in: SignIn) -> None:
     assert "<td>2026-12-01</td><td>cli</td>" in table
     assert '<td class="num">79.0 %</td><td class="num">6.1 d</td>' in table
     assert 'title="Brier score of the win probability' in table
+
+
+def test_forecast_vs_actual_shows_revenue_checks_only_to_money_roles(
+    db: Session, sign_in: SignIn
+) -> None:
+    past = RunOutputs(
+        jobs=(),
+        series=(weekly("revenue.week", "Revenue by week", [5_000_000.0]),),
+        fit_metrics=(),
+    )
+    store_run(db, past, as_of=date(2026, 11, 23))
+    known = ForecastSeries(
+        "revenue.week",
+        "Revenue by week",
+        Unit.CENTS,
+        "week",
+        (SeriesPoint(date(2026, 11, 30), actual=5_200_000.0),),
+        "Revenue.",
+        "tests",
+    )
+    store_run(db, RunOutputs(jobs=(), series=(known,), fit_metrics=()), as_of=AS_OF)
+    db.commit()
+
+    finance = _text(sign_in(Role.FINANCE), "/forecast/accuracy")
+    dispatcher = _text(sign_in(Role.DISPATCHER), "/forecast/accuracy")
+
+    assert "Revenue by week" in finance[finance.index('id="series-checks"') :]
+    assert "Revenue by week" not in dispatcher
+    assert "$52,000" not in dispatcher

@@ -37,6 +37,16 @@ def test_a_job_in_production_reads_naturally_and_absent_facts_are_left_out() -> 
     assert basis_facts(building) == [("Season", "Summer")]
 
 
+def test_the_sentence_says_what_the_window_was_recalibrated_on() -> None:
+    building = _forecast(
+        JobStage.IN_PRODUCTION, 3, season="summer", calibration="calibrated on 201 recent jobs"
+    )
+
+    assert basis_sentence(building) == (
+        "In production for 3 days; summer season; calibrated on 201 recent jobs."
+    )
+
+
 @pytest.mark.parametrize(
     ("name", "value", "shown"),
     [

@@ -591,19 +591,34 @@ def completion(
     size: Annotated[
         float, typer.Option(min=0.05, max=50, help="Demo size when the database has no history.")
     ] = 1.0,
+    demo_seed: Annotated[int, typer.Option(help="Demo seed when the database has none.")] = 42,
+    demo_as_of: Annotated[
+        str | None,
+        typer.Option(help="Demo's last day, YYYY-MM-DD, when the database has none (today UTC)."),
+    ] = None,
+    calibrate: Annotated[
+        bool, typer.Option(help="Recalibrate the windows on each origin's recent past.")
+    ] = True,
     database_url: Annotated[
         str | None, typer.Option(help="Database to read (default: the configured one).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """The completion model backtested by rolling origin on the demo company: error in days,
-    bias, 80 %/95 % coverage and C-index, against a per-job-type median baseline."""
-    from roofops.cli.bench_completion import run_completion_bench
+    """The completion model backtested by rolling origin on the demo company (as `make demo`
+    builds it, when the database has no history): error in days, bias, 80 %/95 % coverage
+    and C-index, against a per-job-type median baseline."""
+    from roofops.cli.bench_completion import DemoChoice, run_completion_bench
 
     console = make_console(stderr=as_json)
+    demo = DemoChoice(size, demo_seed, _day(demo_as_of, "--demo-as-of"))
     with tempfile.TemporaryDirectory() as scratch, console.status("backtesting..."):
         figures = run_completion_bench(
-            origins=origins, seed=seed, size=size, database_url=database_url, scratch=Path(scratch)
+            origins=origins,
+            seed=seed,
+            demo=demo,
+            database_url=database_url,
+            scratch=Path(scratch),
+            calibrated=calibrate,
         )
     if as_json:
         print(json.dumps(figures))
@@ -635,11 +650,26 @@ def _print_completion(console: Console, figures: dict[str, Any]) -> None:
             label, _figure(figures.get(key)), _figure(figures.get(baseline or "")), target
         )
     console.print(table)
+    calibration = (
+        f"recalibrated on {figures['calibration_jobs_per_origin']:g} recent jobs an origin"
+        if figures["calibrated"]
+        else "not recalibrated"
+    )
     console.print(
-        f"{figures['database']}; {figures['threads']} thread(s), "
+        f"{figures['database']}; {calibration}; {figures['threads']} thread(s), "
         f"{figures['cpu_seconds']:.1f} CPU seconds"
     )
 
 
 def _figure(value: float | None) -> str:
     return "-" if value is None else f"{value:.3f}"
+
+
+def _day(text: str | None, option: str) -> date:
+    """A YYYY-MM-DD option, today (UTC) when not given: what `roofops demo` builds to."""
+    if text is None:
+        return datetime.now(UTC).date()
+    try:
+        return date.fromisoformat(text)
+    except ValueError as error:
+        raise typer.BadParameter("use YYYY-MM-DD", param_hint=option) from error

@@ -3,12 +3,14 @@
 At each origin the model is fitted on what was known then; the jobs signed but not finished then
 are predicted and scored against the later history (still open at the end: censored, counted in
 the C-index only). The configured database is used when it holds stage history; otherwise a demo
-company is generated into a temporary SQLite file (the stage history is all the model reads).
+company is generated into a temporary SQLite file (the stage history is all the model reads):
+by default the one `make demo` builds (seed 42, as of today UTC).
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,8 +19,6 @@ from roofops.forecast.completion import run_backtest
 from roofops.forecast.history import History, load_history
 
 THREADS = 1
-DEMO_AS_OF = date(2025, 6, 1)
-DEMO_SEED = 42
 KEYS = ("mae_days", "bias_days", "coverage_80", "coverage_95", "c_index", "baseline_mae_days")
 EXTRA_KEYS = (
     "median_abs_error_days",
@@ -27,11 +27,27 @@ EXTRA_KEYS = (
     "completed",
     "censored",
     "origins",
+    "calibration_jobs_per_origin",
 )
 
 
+@dataclass(frozen=True)
+class DemoChoice:
+    """The demo company generated when the database holds no history."""
+
+    size: float
+    seed: int
+    as_of: date
+
+
 def run_completion_bench(
-    *, origins: int, seed: int, size: float, database_url: str | None, scratch: Path
+    *,
+    origins: int,
+    seed: int,
+    demo: DemoChoice,
+    database_url: str | None,
+    scratch: Path,
+    calibrated: bool = True,
 ) -> dict[str, Any]:
     """The backtest's figures, the database they came from, threads and CPU seconds."""
     # scikit-learn's dependency, untyped; it caps the BLAS pools lifelines' fits run on.
@@ -39,24 +55,28 @@ def run_completion_bench(
 
     from roofops.forecast.completion import default_origins, history_end
 
-    history, source = _history(database_url, size, scratch)
+    history, source = _history(database_url, demo, scratch)
     started = time.process_time()
     with threadpool_limits(limits=THREADS):
         metrics = run_backtest(
-            history, origins=default_origins(history_end(history), origins), seed=seed
+            history,
+            origins=default_origins(history_end(history), origins),
+            seed=seed,
+            calibrated=calibrated,
         )
     figures: dict[str, Any] = {key: metrics.metrics.get(key) for key in (*KEYS, *EXTRA_KEYS)}
     figures |= {
         "first_origin": metrics.detail.get("first_origin"),
         "last_origin": metrics.detail.get("last_origin"),
         "database": source,
+        "calibrated": calibrated,
         "threads": THREADS,
         "cpu_seconds": round(time.process_time() - started, 2),
     }
     return figures
 
 
-def _history(database_url: str | None, size: float, scratch: Path) -> tuple[History, str]:
+def _history(database_url: str | None, demo: DemoChoice, scratch: Path) -> tuple[History, str]:
     """The stage history of the given (or configured) database, else of a generated demo."""
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -69,10 +89,11 @@ def _history(database_url: str | None, size: float, scratch: Path) -> tuple[Hist
         history = History((), {}, ())
     if history.moves:
         return history, "configured"
-    return _demo_history(size, scratch), f"demo (size {size:g}, seed {DEMO_SEED}, {DEMO_AS_OF})"
+    source = f"demo (size {demo.size:g}, seed {demo.seed}, {demo.as_of})"
+    return _demo_history(demo, scratch), source
 
 
-def _demo_history(size: float, scratch: Path) -> History:
+def _demo_history(demo: DemoChoice, scratch: Path) -> History:
     from roofops import schema
     from roofops.db import session_factory
     from roofops.demo.generator import generate
@@ -81,5 +102,5 @@ def _demo_history(size: float, scratch: Path) -> History:
     url = f"sqlite:///{scratch / 'bench-completion.db'}"
     schema.upgrade(url)
     with session_factory(url).begin() as db:
-        demo_service.insert_rows(db, generate(size, DEMO_SEED, DEMO_AS_OF))
+        demo_service.insert_rows(db, generate(demo.size, demo.seed, demo.as_of))
         return load_history(db)

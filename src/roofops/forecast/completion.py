@@ -14,7 +14,7 @@ import statistics
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 import numpy as np
@@ -30,7 +30,9 @@ from roofops.engines.forecast.completion import (
     Stage,
     fit_completion_model,
     predict,
+    recalibrated,
 )
+from roofops.engines.forecast.recalibration import Recalibration, day_pit, recalibration
 from roofops.forecast.history import (
     History,
     JobState,
@@ -52,6 +54,11 @@ DEFAULT_ORIGINS = 12
 ORIGIN_SPACING_DAYS = 28
 # The last origin leaves this long for the later history to show how its jobs ended.
 FOLLOW_UP_DAYS = 70
+# Recalibration learns from the jobs held out at these many origins before as-of, the last one
+# this long before it. Both on the backtest's four-week grid, so a backtest's origins share
+# their fits with the calibration origins of the later ones.
+CALIBRATION_ORIGINS = 6
+CALIBRATION_FOLLOW_UP_DAYS = 2 * ORIGIN_SPACING_DAYS
 
 
 @dataclass(frozen=True)
@@ -61,19 +68,33 @@ class CompletionResult:
     metrics: ModelMetrics
 
 
-def forecast_completions(db: Session, as_of: date, *, seed: int = 0) -> CompletionResult:
-    """Start and finish windows for every open job, from the history known at ``as_of``."""
+def forecast_completions(
+    db: Session, as_of: date, *, seed: int = 0, calibrated: bool = True
+) -> CompletionResult:
+    """Start and finish windows for every open job, from the history known at ``as_of``,
+    recalibrated on how the recent past's windows fared (``calibrated=False``: the raw
+    model's, six fits cheaper)."""
     history = load_history(db, as_of)
     cut = as_of_moment(as_of)
     model = fit_completion_model(observations(history, cut), as_of=as_of, seed=seed)
+    calibration = (
+        calibrate(OriginPredictions(history, seed), history, as_of)
+        if calibrated
+        else recalibration(())
+    )
     jobs = open_jobs(history, cut)
     by_key = {state.facts.job_id: (state, job) for state, job in jobs}
-    predictions = predict(model, [job for _, job in jobs], as_of=as_of, samples=SAMPLES, seed=seed)
+    predictions = [
+        recalibrated(prediction, calibration, as_of)
+        for prediction in predict(
+            model, [job for _, job in jobs], as_of=as_of, samples=SAMPLES, seed=seed
+        )
+    ]
     forecasts = tuple(_forecast(*by_key[_job_id(p)], p, cut) for p in predictions)
     return CompletionResult(
         jobs=forecasts,
         finish_samples={_job_id(p): p.finish_samples for p in predictions},
-        metrics=_fit_metrics(model, len(jobs), len(predictions)),
+        metrics=_fit_metrics(model, calibration, len(jobs), len(predictions)),
     )
 
 
@@ -123,8 +144,11 @@ def basis(
     }
 
 
-def _fit_metrics(model: CompletionModel, open_count: int, predicted: int) -> ModelMetrics:
+def _fit_metrics(
+    model: CompletionModel, calibration: Recalibration, open_count: int, predicted: int
+) -> ModelMetrics:
     observations_count = model.observations
+    p10, p90 = calibration.levels((0.1, 0.9))
     return ModelMetrics(
         MODEL_NAME,
         {
@@ -133,9 +157,85 @@ def _fit_metrics(model: CompletionModel, open_count: int, predicted: int) -> Mod
             "censored_share": model.censored / observations_count if observations_count else 0.0,
             "open_jobs": float(open_count),
             "predicted_jobs": float(predicted),
+            "calibration_jobs": float(len(calibration.pits)),
+            "calibrated_level_p10": round(float(p10), 4),
+            "calibrated_level_p90": round(float(p90), 4),
         },
         {f"model_{stage}": fit.model for stage, fit in model.stages.items()},
     )
+
+
+# --- recalibration ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HeldOut:
+    """A committed job open at an origin, as known then, with the raw model's prediction."""
+
+    state: JobState
+    job: OpenJob
+    prediction: CompletionPrediction
+
+
+class OriginPredictions:
+    """The raw model's predictions of the committed jobs open at each origin, each fitted on
+    what ``history`` knew at that origin; computed once per origin and shared."""
+
+    def __init__(
+        self, history: History, seed: int, models: Mapping[Stage, ModelName] = DEFAULT_MODELS
+    ) -> None:
+        self.history, self.seed, self.models = history, seed, models
+        self._cache: dict[date, list[HeldOut]] = {}
+
+    def at(self, origin: date) -> list[HeldOut]:
+        if origin not in self._cache:
+            self._cache[origin] = self._predict(origin)
+        return self._cache[origin]
+
+    def _predict(self, origin: date) -> list[HeldOut]:
+        cut = as_of_moment(origin)
+        known = self.history.known_at(cut)
+        model = fit_completion_model(
+            observations(known, cut), as_of=origin, seed=self.seed, models=self.models
+        )
+        committed = {
+            state.facts.job_id: (state, job)
+            for state, job in open_jobs(known, cut)
+            if job.stage in SCORED_STAGES
+        }
+        jobs = [job for _, job in committed.values()]
+        return [
+            HeldOut(*committed[_job_id(prediction)], prediction)
+            for prediction in predict(model, jobs, as_of=origin, seed=self.seed)
+        ]
+
+
+def calibration_origins(as_of: date) -> list[date]:
+    """The origins whose held-out jobs calibrate a forecast made at ``as_of``."""
+    last = as_of - timedelta(days=CALIBRATION_FOLLOW_UP_DAYS)
+    return [last - timedelta(days=ORIGIN_SPACING_DAYS * n) for n in range(CALIBRATION_ORIGINS)]
+
+
+def calibrate(predictions: OriginPredictions, known: History, as_of: date) -> Recalibration:
+    """The PITs of the jobs held out at the calibration origins, scored only with what
+    ``known`` (the history as of ``as_of``) shows: open then counts as censored at as-of."""
+    cut = as_of_moment(as_of)
+    outcomes = {state.facts.job_id: state for state in known.states()}
+    pits = []
+    for origin in calibration_origins(as_of):
+        for held in predictions.at(origin):
+            later = outcomes[held.state.facts.job_id]
+            if _cancelled(later):
+                continue
+            day = math.floor(days_between(as_of_moment(origin), later.done_at or cut))
+            finish = held.prediction.finish_samples
+            pits.append(day_pit(finish, day, finished=later.done_at is not None))
+    return recalibration(pits)
+
+
+def _cancelled(later: JobState) -> bool:
+    """Closed without finishing: it never finishes, so there is nothing to score."""
+    return later.done_at is None and later.closed_at is not None
 
 
 # --- backtest ---------------------------------------------------------------------------------
@@ -191,58 +291,55 @@ def run_backtest(
     origins: Sequence[date] | None = None,
     seed: int = 0,
     models: Mapping[Stage, ModelName] = DEFAULT_MODELS,
+    calibrated: bool = True,
 ) -> ModelMetrics:
-    """:func:`backtest_completions` on a loaded history, with a choice of model families."""
+    """:func:`backtest_completions` on a loaded history, with a choice of model families and
+    of recalibrating (each origin on its own past only, as a forecast made that day would)."""
     if not full.moves:
         return ModelMetrics(MODEL_NAME, {"jobs": 0.0, "censored": 0.0})
     end = history_end(full)
     chosen = list(origins) if origins is not None else default_origins(end)
-    backtest = _Backtest(full, as_of_moment(end), seed, models)
-    return score_metrics([row for origin in chosen for row in backtest.score(origin)], chosen)
+    backtest = _Backtest(full, as_of_moment(end), OriginPredictions(full, seed, models), seed)
+    scored = [row for origin in chosen for row in backtest.score(origin, calibrated=calibrated)]
+    metrics = score_metrics(scored, chosen)
+    per_origin = round(_mean(backtest.calibration_jobs), 1) if chosen else 0.0
+    return replace(metrics, metrics={**metrics.metrics, "calibration_jobs_per_origin": per_origin})
 
 
 class _Backtest:
     """The full history and its outcomes; scores one origin at a time."""
 
     def __init__(
-        self, full: History, end: datetime, seed: int, models: Mapping[Stage, ModelName]
+        self, full: History, end: datetime, predictions: OriginPredictions, seed: int
     ) -> None:
-        self.full, self.end, self.seed, self.models = full, end, seed, models
+        self.full, self.end, self.predictions, self.seed = full, end, predictions, seed
         self.outcomes = {state.facts.job_id: state for state in full.states()}
+        self.calibration_jobs: list[float] = []
 
-    def score(self, origin: date) -> list[Scored]:
-        """Fit on what was known at ``origin``; score the committed jobs open then."""
+    def score(self, origin: date, *, calibrated: bool) -> list[Scored]:
+        """Predict the committed jobs open at ``origin`` from what was known then, recalibrated
+        on the origins before it (their outcomes as known at ``origin``), and score them."""
         cut = as_of_moment(origin)
-        history = self.full.known_at(cut)
-        model = fit_completion_model(
-            observations(history, cut), as_of=origin, seed=self.seed, models=self.models
+        known = self.full.known_at(cut)
+        calibration = (
+            calibrate(self.predictions, known, origin) if calibrated else recalibration(())
         )
-        held_out = {
-            state.facts.job_id: (state, job)
-            for state, job in open_jobs(history, cut)
-            if job.stage in SCORED_STAGES
-            # Cancelled later: it never finishes, so there is nothing to score.
-            and not self._cancelled(state.facts.job_id)
-        }
-        jobs = [job for _, job in held_out.values()]
-        medians = baseline_medians(history)
+        self.calibration_jobs.append(float(len(calibration.pits)))
+        medians = baseline_medians(known)
         return [
-            self._scored(prediction, *held_out[_job_id(prediction)], medians, cut)
-            for prediction in predict(model, jobs, as_of=origin, seed=self.seed)
+            self._scored(recalibrated(held.prediction, calibration, origin), held, medians, cut)
+            for held in self.predictions.at(origin)
+            if not _cancelled(self.outcomes[held.state.facts.job_id])
         ]
-
-    def _cancelled(self, job_id: uuid.UUID) -> bool:
-        later = self.outcomes[job_id]
-        return later.done_at is None and later.closed_at is not None
 
     def _scored(
         self,
         prediction: CompletionPrediction,
-        state: JobState,
-        job: OpenJob,
+        held: HeldOut,
         medians: Mapping[tuple[str, str], float],
         cut: datetime,
     ) -> Scored:
+        state, job = held.state, held.job
         p025, p10, p50, p90, p975 = np.quantile(
             prediction.finish_samples, (0.025, 0.1, 0.5, 0.9, 0.975)
         )

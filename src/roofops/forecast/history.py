@@ -23,27 +23,12 @@ from sqlalchemy.orm import Session
 
 from roofops.engines.forecast.completion import Covariates, OpenJob, Stage, StageObservation
 from roofops.forecast.history_repository import HistoryRepository
+from roofops.job.lifecycle import PIPELINE
 from roofops.models.enums import JobStage, JobType, Material, PayerKind
 
 SECONDS_PER_DAY = 86_400.0
 # The lifecycle's order; lost and cancelled close a job from any stage.
-RANK = {
-    stage: rank
-    for rank, stage in enumerate(
-        (
-            JobStage.LEAD,
-            JobStage.INSPECTION,
-            JobStage.ESTIMATE,
-            JobStage.CONTRACT_SIGNED,
-            JobStage.MATERIALS_ORDERED,
-            JobStage.SCHEDULED,
-            JobStage.IN_PRODUCTION,
-            JobStage.COMPLETED,
-            JobStage.INVOICED,
-            JobStage.PAID,
-        )
-    )
-}
+RANK = {stage: rank for rank, stage in enumerate(PIPELINE)}
 SIGNED_RANK = RANK[JobStage.CONTRACT_SIGNED]
 START_RANK = RANK[JobStage.IN_PRODUCTION]
 DONE_RANK = RANK[JobStage.COMPLETED]

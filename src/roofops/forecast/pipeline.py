@@ -58,7 +58,7 @@ def compute_outputs(db: Session, as_of: date, *, seed: int, origins: int) -> Run
     if origins:
         dates = backtest_origins(as_of, origins)
         backtests = (
-            backtest_completions(db, origins=dates, seed=seed),
+            backtest_completions(db, origins=dates, seed=seed, as_of=as_of),
             *backtest_projections(db, origins=dates, seed=seed),
         )
     return RunOutputs(completions.jobs, series, (completions.metrics,), backtests)

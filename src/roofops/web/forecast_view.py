@@ -209,7 +209,8 @@ class CompletionQuery:
 
 def basis_sentence(forecast: JobCompletionForecast) -> str:
     """What the window rests on, in one sentence: the comparable jobs, the stage and its days,
-    the backlog and the crew, the season, and the condition (winning the job) if any."""
+    the backlog and the crew, the season, the recent jobs the window was recalibrated on, and
+    the condition (winning the job) if any."""
     basis = forecast.basis
     days = forecast.days_in_stage
     where = (
@@ -226,6 +227,8 @@ def basis_sentence(forecast: JobCompletionForecast) -> str:
         parts.append(f"crew capacity {basis['crew_capacity_squares_per_day']} squares a day")
     if basis.get("season"):
         parts.append(f"{basis['season']} season")
+    if basis.get("calibration"):
+        parts.append(str(basis["calibration"]))  # e.g. "calibrated on 201 recent jobs"
     sentence = "; ".join(parts)
     if basis.get("conditional_on"):
         sentence += f" (if {str(basis['conditional_on']).removeprefix('if ')})"

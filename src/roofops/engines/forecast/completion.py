@@ -25,11 +25,13 @@ import warnings
 from collections import Counter
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+
+from roofops.engines.forecast.recalibration import Recalibration
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -272,6 +274,36 @@ def _prediction(
             "stages_ahead": " -> ".join(job.path),
         },
     )
+
+
+def recalibrated(
+    prediction: CompletionPrediction, calibration: Recalibration, as_of: date
+) -> CompletionPrediction:
+    """The prediction with its samples (and so its windows) read at the recalibrated levels.
+
+    The start is mapped with the finish's levels: only finishes are scored, but a start left
+    raw could fall after a recalibrated finish.
+    """
+    finish = calibration.apply(prediction.finish_samples)
+    start = (
+        None if prediction.start_samples is None else calibration.apply(prediction.start_samples)
+    )
+    return replace(
+        prediction,
+        start=None if prediction.start is None or start is None else date_range(start, as_of),
+        finish=date_range(finish, as_of),
+        finish_samples=finish,
+        start_samples=start,
+        basis={**prediction.basis, "calibration": calibration_note(calibration)},
+    )
+
+
+def calibration_note(calibration: Recalibration) -> str:
+    """What the windows' levels rest on, for the basis."""
+    jobs = len(calibration.pits)
+    if calibration.active:
+        return f"calibrated on {jobs} recent jobs"
+    return f"not calibrated: {jobs} recent jobs, needs {calibration.min_points}"
 
 
 def date_range(offsets: np.ndarray, as_of: date) -> DateRange:

@@ -19,7 +19,7 @@ from roofops.company.service import company_service
 from roofops.db import DB, attempt
 from roofops.exceptions import RoofOpsError
 from roofops.forecast.results import ForecastSeries
-from roofops.forecast.service import forecast_service
+from roofops.forecast.service import forecast_service, is_money
 from roofops.forecast.windows import job_windows
 from roofops.models.enums import JobType
 from roofops.models.forecast import ForecastRun, ForecastRunStatus, ForecastTrigger
@@ -42,7 +42,6 @@ from roofops.web.forecast_view import (
 from roofops.web.rendering import render
 
 router = APIRouter(prefix="/forecast", dependencies=[Depends(requires(Permission.VIEW_FORECASTS))])
-MONEY_TRENDS = ("trend.revenue", "trend.sales_value", "trend.margin")
 
 
 def _runs(db: Session) -> dict[str, Any]:
@@ -124,8 +123,8 @@ def trends(request: Request, db: DB, page: Page) -> Response:
 
 @router.get("/accuracy")
 def accuracy(request: Request, db: DB, page: Page) -> Response:
-    scored = forecast_service.accuracy(db)
-    checks = [check for check in scored.points if _may_see(page, check.series_key)]
+    scored = forecast_service.accuracy(db, with_money=page.can(Permission.VIEW_MONEY))
+    checks = list(scored.points)
     return _with_runs(
         request,
         db,
@@ -161,5 +160,4 @@ def _series(db: Session, prefix: str) -> list[ForecastSeries]:
 
 def _may_see(page: PageContext, key: str) -> bool:
     """Revenue, sales value and margin are money: only for those who may see money."""
-    money = key.startswith("revenue.") or key in MONEY_TRENDS
-    return not money or page.can(Permission.VIEW_MONEY)
+    return not is_money(key) or page.can(Permission.VIEW_MONEY)
