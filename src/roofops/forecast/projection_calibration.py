@@ -111,8 +111,12 @@ class OriginForecast:
     revenue: revenue_engine.RevenueForecast
 
 
-def forecast_origin(db: Session, history: History, origin: date, seed: int) -> OriginForecast:
-    finishes = forecast_completions(db, origin, seed=seed).finish_samples
+def forecast_origin(
+    db: Session, history: History, origin: date, seed: int, *, calibrated: bool = True
+) -> OriginForecast:
+    """The projections at ``origin``; ``calibrated=False`` places work on the raw completion
+    model's finishes (the inner origins': its own recalibration costs six more fits)."""
+    finishes = forecast_completions(db, origin, seed=seed, calibrated=calibrated).finish_samples
     world = world_at(history, origin, finishes, plan_days_at(db, origin, history))
     return OriginForecast(world, world.demand(seed=seed), world.revenue(seed=seed))
 
@@ -186,7 +190,7 @@ def calibrate(
     actuals, scores = actuals_at(history, as_of), Scores()
     for origin in origins:
         if origin not in known:
-            known[origin] = forecast_origin(db, history, origin, seed)
+            known[origin] = forecast_origin(db, history, origin, seed, calibrated=False)
         score_forecast(known[origin], actuals, scores)
     return Calibration(
         demand=scores.demand.scale(),
