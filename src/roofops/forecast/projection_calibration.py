@@ -111,12 +111,10 @@ class OriginForecast:
     revenue: revenue_engine.RevenueForecast
 
 
-def forecast_origin(
-    db: Session, history: History, origin: date, seed: int, *, calibrated: bool = True
-) -> OriginForecast:
-    """The projections at ``origin``; ``calibrated=False`` places work on the raw completion
-    model's finishes (the inner origins': its own recalibration costs six more fits)."""
-    finishes = forecast_completions(db, origin, seed=seed, calibrated=calibrated).finish_samples
+def forecast_origin(db: Session, history: History, origin: date, seed: int) -> OriginForecast:
+    """The projections at ``origin``, work placed on the raw completion model's finishes as a
+    run does (see roofops.forecast.pipeline)."""
+    finishes = forecast_completions(db, origin, seed=seed, calibrated=False).finish_samples
     world = world_at(history, origin, finishes, plan_days_at(db, origin, history))
     return OriginForecast(world, world.demand(seed=seed), world.revenue(seed=seed))
 
@@ -190,7 +188,7 @@ def calibrate(
     actuals, scores = actuals_at(history, as_of), Scores()
     for origin in origins:
         if origin not in known:
-            known[origin] = forecast_origin(db, history, origin, seed, calibrated=False)
+            known[origin] = forecast_origin(db, history, origin, seed)
         score_forecast(known[origin], actuals, scores)
     return Calibration(
         demand=scores.demand.scale(),
