@@ -21,24 +21,17 @@ from datetime import date, datetime, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from roofops.company.service import company_service
 from roofops.dispatch.inputs import PhaseSpec, phases_of
-from roofops.models import Crew, Job, JobStage, JobStageEvent
+from roofops.forecast.projection_repository import ProjectionRepository
+from roofops.models import Crew, Job, JobStage
 from roofops.models.dispatch import (
-    CrewTimeOff,
-    DispatchPlan,
-    Holiday,
     JobRequirements,
-    PlanKind,
-    PlanStatus,
     ScheduleEntry,
 )
 from roofops.models.enums import PayerKind
-from roofops.models.financials import JobFinancials
-from roofops.models.invoice import Invoice, InvoiceStatus
 
 S = JobStage
 PRE_SALE = frozenset({S.LEAD, S.INSPECTION, S.ESTIMATE})
@@ -149,7 +142,7 @@ def load_history(db: Session) -> History:
         jobs=jobs,
         money=_money(db, jobs),
         crews=crews,
-        holidays=frozenset(db.scalars(sa.select(Holiday.on))),
+        holidays=ProjectionRepository(db).holidays(),
         last_day=max((move.day for facts in jobs for move in facts.moves), default=date.min),
     )
 
@@ -159,31 +152,21 @@ def _local_day(moment: datetime, zone: ZoneInfo) -> date:
 
 
 def _jobs(db: Session, zone: ZoneInfo) -> tuple[JobFacts, ...]:
+    repository = ProjectionRepository(db)
     moves: dict[uuid.UUID, list[StageMove]] = defaultdict(list)
-    rows = db.execute(
-        sa.select(JobStageEvent.job_id, JobStageEvent.to_stage, JobStageEvent.occurred_at).order_by(
-            JobStageEvent.job_id, JobStageEvent.occurred_at
-        )
-    )
-    for job_id, stage, occurred_at in rows:
+    for job_id, stage, occurred_at in repository.stage_events():
         moves[job_id].append(StageMove(stage, _local_day(occurred_at, zone)))
-    estimates = dict(
-        db.execute(sa.select(JobFinancials.job_id, JobFinancials.estimated_contract_cents)).all()
-    )
-    requirements = {row.job_id: row for row in db.scalars(sa.select(JobRequirements))}
+    estimates = repository.estimated_contracts()
+    requirements = repository.requirements_by_job()
     return tuple(
         JobFacts(job, tuple(moves[job.id]), estimates.get(job.id), requirements.get(job.id))
-        for job in db.scalars(sa.select(Job).order_by(Job.number))
+        for job in repository.jobs()
         if moves[job.id]
     )
 
 
 def _money(db: Session, jobs: Sequence[JobFacts]) -> tuple[Money, ...]:
-    invoices = db.execute(
-        sa.select(Invoice.job_id, Invoice.issue_date, Invoice.total_cents).where(
-            Invoice.status != InvoiceStatus.VOID
-        )
-    ).all()
+    invoices = ProjectionRepository(db).invoiced()
     invoiced_jobs = {job_id for job_id, _, _ in invoices}
     implied = [
         Money(facts.id, day, facts.job.contract_cents or 0)
@@ -196,12 +179,11 @@ def _money(db: Session, jobs: Sequence[JobFacts]) -> tuple[Money, ...]:
 
 
 def _crews(db: Session) -> tuple[CrewFacts, ...]:
+    repository = ProjectionRepository(db)
     off: dict[uuid.UUID, set[date]] = defaultdict(set)
-    for row in db.scalars(sa.select(CrewTimeOff)):
+    for row in repository.time_off():
         off[row.crew_id].update(_days(row.starts_on, row.ends_on))
-    crews = db.scalars(
-        sa.select(Crew).where(Crew.is_active).options(selectinload(Crew.skills)).order_by(Crew.name)
-    )
+    crews = repository.active_crews()
     return tuple(
         CrewFacts(
             id=crew.id,
@@ -233,15 +215,8 @@ def plan_days_at(db: Session, as_of: date, history: History) -> tuple[PlannedDay
     day). An origin before any stored plan has none: its scheduled jobs count as signed work
     (their real production days would leak the future).
     """
-    published = db.scalars(
-        sa.select(DispatchPlan)
-        .where(
-            DispatchPlan.kind == PlanKind.SCHEDULE,
-            DispatchPlan.status.in_((PlanStatus.PUBLISHED, PlanStatus.SUPERSEDED)),
-            DispatchPlan.published_at.is_not(None),
-        )
-        .order_by(DispatchPlan.published_at.desc())
-    ).all()
+    repository = ProjectionRepository(db)
+    published = repository.published_schedules()
     zone = ZoneInfo(company_service.get(db).time_zone)
     plan = next(
         (
@@ -254,11 +229,7 @@ def plan_days_at(db: Session, as_of: date, history: History) -> tuple[PlannedDay
     if plan is None:
         return ()
     hours = {crew.id: crew.hours_per_day for crew in history.crews}
-    entries = db.scalars(
-        sa.select(ScheduleEntry).where(
-            ScheduleEntry.plan_id == plan.id, ScheduleEntry.crew_id.is_not(None)
-        )
-    )
+    entries = repository.crewed_entries(plan.id)
     return tuple(
         PlannedDay(
             entry.job_id,
