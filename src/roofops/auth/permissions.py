@@ -48,6 +48,12 @@ class Permission(StrEnum):
     ACKNOWLEDGE_SCHEDULE = "acknowledge_schedule"
     VIEW_FORECASTS = "view_forecasts"
     RUN_FORECASTS = "run_forecasts"
+    WRITE_NOTES = "write_notes"
+    HAND_OFF_JOBS = "hand_off_jobs"
+    MANAGE_TEAMS = "manage_teams"
+    REPORT_FIELD_WORK = "report_field_work"
+    VIEW_PERFORMANCE = "view_performance"
+    VIEW_EXECUTIVE = "view_executive"
 
     @property
     def roles(self) -> frozenset[Role]:
@@ -142,7 +148,7 @@ TABLE: dict[Permission, Grant] = {
     Permission.PLAN_DISPATCH: Grant(
         frozenset({ADMIN, DISPATCHER}),
         "optimize and re-plan the schedule and routes, move and lock work on the dispatch "
-        "board, record crew time off and events, publish plans",
+        "board, record crew time off and events, publish plans, lend crews to another branch",
     ),
     Permission.ACKNOWLEDGE_SCHEDULE: Grant(
         frozenset({ADMIN, DISPATCHER, CREW_LEAD}),
@@ -155,6 +161,30 @@ TABLE: dict[Permission, Grant] = {
         "margin series need view_money too; a single job's window needs only view_jobs)",
     ),
     Permission.RUN_FORECASTS: Grant(frozenset({ADMIN}), "start a forecast run (page or API)"),
+    Permission.WRITE_NOTES: Grant(
+        EVERYONE - {Role.VIEWER},
+        "write notes on a job's activity feed and @mention colleagues (who are notified)",
+    ),
+    Permission.HAND_OFF_JOBS: Grant(
+        frozenset({ADMIN, OFFICE, DISPATCHER, FINANCE}),
+        "hand a job to another team or owner and tick its handoff checklist",
+    ),
+    Permission.MANAGE_TEAMS: Grant(frozenset({ADMIN}), "create teams and set their members"),
+    Permission.REPORT_FIELD_WORK: Grant(
+        frozenset({ADMIN, DISPATCHER, CREW_LEAD}),
+        "report a crew's day on a job (on the way, started, finished, blocked) and add site "
+        "notes and photos from the crew page; a crew lead only for the crew they lead",
+    ),
+    Permission.VIEW_PERFORMANCE: Grant(
+        frozenset({ADMIN, OFFICE, DISPATCHER, FINANCE}),
+        "crew and sales-rep performance, cycle times per stage and backlog, with the jobs "
+        "behind each figure (margins need view_money too)",
+    ),
+    Permission.VIEW_EXECUTIVE: Grant(
+        frozenset({ADMIN, FINANCE}),
+        "the executive dashboard, the KPI registry's values and the weekly executive report "
+        "(PDF download and e-mail)",
+    ),
 }
 
 MONEY_RULE = (

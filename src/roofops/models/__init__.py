@@ -1,5 +1,6 @@
 """Every table, one module each; importing this package registers them all on Base.metadata."""
 
+from roofops.models.activity import ActivityKind, JobActivity
 from roofops.models.audit import AuditLog
 from roofops.models.base import Base
 from roofops.models.branch import Branch
@@ -92,6 +93,7 @@ __all__ = [
     "AccountingInvoice",
     "AccountingPayment",
     "AccountingPaymentAllocation",
+    "ActivityKind",
     "ActorType",
     "ApiToken",
     "AuditLog",
@@ -133,6 +135,7 @@ __all__ = [
     "InvoicePayer",
     "InvoiceStatus",
     "Job",
+    "JobActivity",
     "JobFinancialSnapshot",
     "JobFinancials",
     "JobForecast",

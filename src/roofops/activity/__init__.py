@@ -1,0 +1,1 @@
+"""activity: each job's feed of notes, field reports, photos, handoffs and sync changes."""
