@@ -30,7 +30,9 @@ class PerformanceService:
         """Every sales rep with a lead, a decision or a final job in the period."""
         raise NotImplementedError
 
-    def cycle_times(self, db: Session, period_start: date, period_end: date) -> list[StageCycleTime]:
+    def cycle_times(
+        self, db: Session, period_start: date, period_end: date
+    ) -> list[StageCycleTime]:
         """Days spent per stage, over the stage visits that ended in the period."""
         raise NotImplementedError
 
@@ -43,6 +45,7 @@ class PerformanceService:
         db: Session,
         role: Role,
         figure: Figure,
+        *,
         period_start: date,
         period_end: date,
         subject: str = "",
