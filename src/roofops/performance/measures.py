@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 SECONDS_PER_DAY = 86_400.0
 
@@ -84,16 +84,6 @@ def per_day(amount: float, days: float) -> float | None:
     return ratio(amount, days)
 
 
-def within(day: date, start: date, end: date) -> bool:
-    """``start <= day <= end`` (both ends inclusive, like a Period)."""
-    return start <= day <= end
-
-
 def crew_days_for(squares: float, squares_per_day: float) -> float | None:
     """Crew-days a job of ``squares`` needs at a crew capacity of ``squares_per_day``."""
     return ratio(squares, squares_per_day)
-
-
-def add_days(day: date, days: int) -> date:
-    """``day`` plus ``days`` calendar days."""
-    return day + timedelta(days=days)

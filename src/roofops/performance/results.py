@@ -91,17 +91,39 @@ class Backlog:
     source_shares: dict[str, float] = field(default_factory=dict)
 
 
+class ColumnKind(StrEnum):
+    """How a drill-down value reads: pages format by it, the API sends the raw value."""
+
+    TEXT = "text"
+    DATE = "date"  # ISO date
+    NUMBER = "number"
+    DAYS = "days"
+    CENTS = "cents"
+    PERCENT = "percent"  # a share 0..1
+    YES_NO = "yes_no"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    kind: ColumnKind
+
+
+DrillValue = str | int | float | bool | None
+
+
 @dataclass(frozen=True)
 class DrillRow:
     job_id: uuid.UUID
     number: str
     name: str
-    values: dict[str, str]  # column label -> the value used, as shown
+    values: dict[str, DrillValue]  # column key -> the value the figure used
 
 
 @dataclass(frozen=True)
 class DrillDown:
     figure: Figure
-    title: str  # "Squares per crew-day, Crew Alpha, 2026-11-01 to 2026-11-30"
-    columns: tuple[str, ...]
+    title: str  # "Squares per crew-day: Crew Alpha, 2026-11-01 to 2026-11-30"
+    columns: tuple[Column, ...]
     rows: tuple[DrillRow, ...]
