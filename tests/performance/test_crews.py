@@ -9,24 +9,17 @@ import pytest
 from sqlalchemy.orm import Session
 
 from roofops.exceptions import PermissionDenied
-from roofops.models.enums import JobStage, Role
+from roofops.models.enums import Role
 from roofops.performance.results import Figure
 from roofops.performance.service import performance_service
+from tests.performance.world import CrewWorld
 
-S, CS, SCH, IP, DONE, PAID = (
-    JobStage.LEAD,
-    JobStage.CONTRACT_SIGNED,
-    JobStage.SCHEDULED,
-    JobStage.IN_PRODUCTION,
-    JobStage.COMPLETED,
-    JobStage.PAID,
-)
 MARCH = (date(2025, 3, 1), date(2025, 3, 31))
 
 
-def test_crew_figures_match_the_hand_computed_rows(db: Session, crew_world: dict) -> None:
+def test_crew_figures_match_the_hand_computed_rows(db: Session, crew_world: CrewWorld) -> None:
     [row] = performance_service.crews(db, Role.ADMIN, *MARCH)
-    assert row.crew_id == crew_world["crew"].id
+    assert row.crew_id == crew_world.crew.id
     assert row.completed_jobs == 2
     assert (row.squares, row.crew_days) == (50.0, 7)
     assert row.squares_per_crew_day == pytest.approx(50 / 7)
@@ -41,7 +34,7 @@ def test_crew_figures_match_the_hand_computed_rows(db: Session, crew_world: dict
     assert row.margin.source_shares == {"quickbooks": 1.0}
 
 
-def test_money_is_left_out_without_view_money(db: Session, crew_world: dict) -> None:
+def test_money_is_left_out_without_view_money(db: Session, crew_world: CrewWorld) -> None:
     [row] = performance_service.crews(db, Role.DISPATCHER, *MARCH)
     assert row.margin is None
     with pytest.raises(PermissionDenied):
@@ -51,7 +44,7 @@ def test_money_is_left_out_without_view_money(db: Session, crew_world: dict) -> 
             Figure.CREW_MARGIN,
             period_start=MARCH[0],
             period_end=MARCH[1],
-            subject=str(crew_world["crew"].id),
+            subject=str(crew_world.crew.id),
         )
 
 
@@ -81,7 +74,7 @@ def test_money_is_left_out_without_view_money(db: Session, crew_world: dict) -> 
     ],
 )
 def test_each_drill_down_lists_the_jobs_behind_the_figure(
-    db: Session, crew_world: dict, figure: Figure, numbers: dict[str, dict[str, object]]
+    db: Session, crew_world: CrewWorld, figure: Figure, numbers: dict[str, dict[str, object]]
 ) -> None:
     found = performance_service.drill_down(
         db,
@@ -89,15 +82,15 @@ def test_each_drill_down_lists_the_jobs_behind_the_figure(
         figure,
         period_start=MARCH[0],
         period_end=MARCH[1],
-        subject=str(crew_world["crew"].id),
+        subject=str(crew_world.crew.id),
     )
     rows = {row.number: row.values for row in found.rows}
-    expected_numbers = {crew_world[name].number for name in numbers}
+    expected_numbers = {getattr(crew_world, name).number for name in numbers}
     assert set(rows) == expected_numbers
     for name, values in numbers.items():
-        shown = rows[crew_world[name].number]
+        shown = rows[getattr(crew_world, name).number]
         for key, value in values.items():
-            expected = crew_world["repair"].number if value == "repair" else value
+            expected = crew_world.repair.number if value == "repair" else value
             assert shown[key] == (
                 pytest.approx(expected) if isinstance(expected, float) else expected
             )

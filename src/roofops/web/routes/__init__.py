@@ -18,6 +18,7 @@ from roofops.web.routes import (
     invoices,
     jobs,
     overview,
+    performance,
     profit,
     settings,
 )
@@ -34,6 +35,7 @@ for area in (
     finance_reports,
     dispatch,
     forecast,
+    performance,
     integrations,
     settings,
     docs,
