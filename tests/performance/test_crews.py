@@ -9,10 +9,11 @@ import pytest
 from sqlalchemy.orm import Session
 
 from roofops.exceptions import PermissionDenied
-from roofops.models.enums import Role
+from roofops.models.enums import JobStage, Role
 from roofops.performance.results import Figure
 from roofops.performance.service import performance_service
-from tests.performance.world import CrewWorld
+from tests.factories import make_crew
+from tests.performance.world import CrewWorld, job_with_history
 
 MARCH = (date(2025, 3, 1), date(2025, 3, 31))
 
@@ -94,3 +95,31 @@ def test_each_drill_down_lists_the_jobs_behind_the_figure(
             assert shown[key] == (
                 pytest.approx(expected) if isinstance(expected, float) else expected
             )
+
+
+def test_without_a_published_plan_crew_days_come_from_the_stage_history(db: Session) -> None:
+    crew = make_crew(db)  # works Monday to Friday
+    job = job_with_history(
+        db,
+        [
+            (JobStage.CONTRACT_SIGNED, date(2025, 2, 1)),
+            (JobStage.IN_PRODUCTION, date(2025, 3, 7)),  # a Friday
+            (JobStage.COMPLETED, date(2025, 3, 10)),  # the Monday after
+        ],
+        squares="30",
+        crew=crew,
+    )
+    [row] = performance_service.crews(db, Role.DISPATCHER, *MARCH)
+    assert (row.crew_days, row.squares_per_crew_day) == (2, 15.0)
+    assert row.starts_measured == 0  # never planned: no planned start to be late against
+    found = performance_service.drill_down(
+        db,
+        Role.DISPATCHER,
+        Figure.CREW_SQUARES,
+        period_start=MARCH[0],
+        period_end=MARCH[1],
+        subject=str(crew.id),
+    )
+    [drilled] = found.rows
+    assert drilled.number == job.number
+    assert drilled.values["days_basis"] == "stage history"

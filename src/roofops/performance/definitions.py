@@ -13,8 +13,8 @@ DEFINITIONS: Mapping[str, str] = {
     "(or straight to invoiced or paid) fell in it. The crew is the job's assigned crew.",
     "squares_per_crew_day": "Squares of the completed jobs / the crew-days spent on them. "
     "Crew-days are the distinct working days the crew had on the job in the published schedule "
-    "in force when it finished, up to the finish day. Jobs without squares or crew-days are "
-    "left out of both sides.",
+    "in force when it finished, up to the finish day; without one, the crew's working days from "
+    "the move to in production to the finish. Jobs without squares or crew-days are left out.",
     "on_time_start": "Share of completed jobs that started (first move to in production) no "
     f"more than {ON_TIME_TOLERANCE_DAYS} day after the first planned day of the first "
     "published schedule that planned them. Jobs never scheduled are not measured.",

@@ -31,11 +31,15 @@ from roofops.performance.records import (
     PlannedPhase,
     SalesJob,
     backlog_size,
+    days_on_site,
     plan_of,
     worked_days,
 )
 from roofops.performance.repository import PerformanceRepository
 from roofops.performance.timeline import Calendar, Timeline, Visit, timelines
+
+# Monday to Friday (ISO weekday digits), as a crew works unless it says otherwise.
+DEFAULT_WEEKDAYS = "12345"
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,7 @@ class _CompletionFacts:
     promised: dict[uuid.UUID, date | None]
     money: dict[uuid.UUID, JobMoney]
     callbacks: dict[uuid.UUID, tuple[tuple[str, ...], bool]]
+    weekdays: dict[uuid.UUID | None, str]
 
 
 class Loader:
@@ -105,6 +110,7 @@ class Loader:
             promised={r.job_id: r.promised_by for r in self.repository.requirements(finished)},
             money=self._money(jobs),
             callbacks=self._callbacks(jobs.values(), finished),
+            weekdays={crew.id: crew.working_weekdays for crew in self.repository.crews()},
         )
         records = [self._completed_job(job, facts) for job in jobs.values()]
         return sorted(records, key=lambda record: (record.finished_on, record.job.number))
@@ -175,18 +181,24 @@ class Loader:
         plan = plan_of(facts.phases.get(job.id, []), self.calendar.end_of(finished_on), finished_on)
         started = self.timelines[job.id].first_at({JobStage.IN_PRODUCTION})
         repairs, window_open = facts.callbacks.get(job.id, ((), False))
+        crew_id = job.crew_id or plan.crew_id
+        started_on = self._day(started)
+        weekdays = facts.weekdays.get(crew_id, DEFAULT_WEEKDAYS)
+        crew_days, basis = days_on_site(plan, started_on, finished_on, weekdays)
         return CompletedJob(
             job=ref(job),
-            crew_id=job.crew_id or plan.crew_id,
+            crew_id=crew_id,
             sales_rep=rep_of(job),
             squares=float(job.squares) if job.squares is not None else None,
-            started_on=self._day(started),
+            started_on=started_on,
             finished_on=finished_on,
             plan=plan,
             promised_by=facts.promised.get(job.id),
             callbacks=repairs,
             callback_window_open=window_open,
             money=facts.money.get(job.id),
+            crew_days=crew_days,
+            days_basis=basis,
         )
 
     def _money(self, jobs: dict[uuid.UUID, Job]) -> dict[uuid.UUID, JobMoney]:
