@@ -213,18 +213,19 @@ class Loader:
         """Per completed job: the repairs on its property within the window after it finished,
         and whether that window is still open."""
         jobs = list(jobs)
-        repairs = self.repository.repairs_on({job.property_id for job in jobs})
-        numbers = {job.id: job.number for job in self.repository.jobs({r[0] for r in repairs})}
+        repairs: dict[uuid.UUID, list[tuple[uuid.UUID, str, datetime]]] = defaultdict(list)
+        for repair_id, property_id, number, came_in in self.repository.repairs_on(
+            {job.property_id for job in jobs}
+        ):
+            repairs[property_id].append((repair_id, number, as_utc(came_in)))
         span = timedelta(days=CALLBACK_WINDOW_DAYS)
         found = {}
         for job in jobs:
             done = finished[job.id]
             hits = sorted(
-                numbers[repair_id]
-                for repair_id, property_id, came_in in repairs
-                if property_id == job.property_id
-                and repair_id != job.id
-                and done < as_utc(came_in) <= done + span
+                number
+                for repair_id, number, came_in in repairs.get(job.property_id, [])
+                if repair_id != job.id and done < came_in <= done + span
             )
             found[job.id] = (tuple(hits), done + span > self.now)
         return found

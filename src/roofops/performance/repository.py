@@ -99,15 +99,17 @@ class PerformanceRepository:
 
     def repairs_on(
         self, property_ids: Collection[uuid.UUID]
-    ) -> list[sa.Row[uuid.UUID, uuid.UUID, datetime]]:
-        """(job, property, first move) of every repair job on ``property_ids``."""
-        rows: list[sa.Row[uuid.UUID, uuid.UUID, datetime]] = []
+    ) -> list[sa.Row[uuid.UUID, uuid.UUID, str, datetime]]:
+        """(job, property, number, first move) of every repair job on ``property_ids``."""
+        rows: list[sa.Row[uuid.UUID, uuid.UUID, str, datetime]] = []
         for chunk in in_chunks(property_ids):
             statement = (
-                sa.select(Job.id, Job.property_id, sa.func.min(JobStageEvent.occurred_at))
+                sa.select(
+                    Job.id, Job.property_id, Job.number, sa.func.min(JobStageEvent.occurred_at)
+                )
                 .join(JobStageEvent, JobStageEvent.job_id == Job.id)
                 .where(Job.property_id.in_(chunk), Job.job_type == JobType.REPAIR)
-                .group_by(Job.id, Job.property_id)
+                .group_by(Job.id, Job.property_id, Job.number)
             )
             rows.extend(self.session.execute(statement).all())
         return rows
