@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session
 
 from roofops.exceptions import PermissionDenied
 from roofops.models.enums import JobStage, Role
+from roofops.models.field import FieldReport, FieldStatus
 from roofops.performance.results import Figure
 from roofops.performance.service import performance_service
 from tests.factories import make_crew
-from tests.performance.world import CrewWorld, job_with_history
+from tests.performance.world import CrewWorld, at, days, job_with_history, publish
 
 MARCH = (date(2025, 3, 1), date(2025, 3, 31))
 
@@ -123,3 +124,42 @@ def test_without_a_published_plan_crew_days_come_from_the_stage_history(db: Sess
     [drilled] = found.rows
     assert drilled.number == job.number
     assert drilled.values["days_basis"] == "stage history"
+
+
+def test_field_reports_are_the_crew_days_where_the_crew_reported(db: Session) -> None:
+    crew = make_crew(db)
+    job = job_with_history(
+        db,
+        [
+            (JobStage.SCHEDULED, date(2025, 2, 1)),
+            (JobStage.IN_PRODUCTION, date(2025, 3, 3)),
+            (JobStage.COMPLETED, date(2025, 3, 6)),
+        ],
+        squares="36",
+        crew=crew,
+    )
+    publish(db, date(2025, 2, 20), [(job, crew, days(date(2025, 3, 3), 5))])
+    reports = [
+        (date(2025, 3, 3), FieldStatus.EN_ROUTE),  # on the way is not a day on site
+        (date(2025, 3, 3), FieldStatus.ON_SITE),
+        (date(2025, 3, 3), FieldStatus.FINISHED),  # the same day twice counts once
+        (date(2025, 3, 5), FieldStatus.ON_SITE),
+        (date(2025, 3, 6), FieldStatus.FINISHED),
+        (date(2025, 3, 9), FieldStatus.ON_SITE),  # after the finish: not this job's crew-days
+    ]
+    for day, status in reports:
+        db.add(
+            FieldReport(crew_id=crew.id, job_id=job.id, day=day, status=status, occurred_at=at(day))
+        )
+    db.flush()
+    [row] = performance_service.crews(db, Role.ADMIN, *MARCH)
+    assert (row.crew_days, row.squares_per_crew_day) == (3, 12.0)
+    found = performance_service.drill_down(
+        db,
+        Role.ADMIN,
+        Figure.CREW_SQUARES,
+        period_start=MARCH[0],
+        period_end=MARCH[1],
+        subject=str(crew.id),
+    )
+    assert found.rows[0].values["days_basis"] == "field reports"

@@ -82,6 +82,7 @@ class _CompletionFacts:
     money: dict[uuid.UUID, JobMoney]
     callbacks: dict[uuid.UUID, tuple[tuple[str, ...], bool]]
     weekdays: dict[uuid.UUID | None, str]
+    reported: dict[tuple[uuid.UUID, uuid.UUID | None], set[date]]  # (job, crew) -> on-site days
 
 
 class Loader:
@@ -111,6 +112,7 @@ class Loader:
             money=self._money(jobs),
             callbacks=self._callbacks(jobs.values(), finished),
             weekdays={crew.id: crew.working_weekdays for crew in self.repository.crews()},
+            reported=self._reported(finished),
         )
         records = [self._completed_job(job, facts) for job in jobs.values()]
         return sorted(records, key=lambda record: (record.finished_on, record.job.number))
@@ -184,7 +186,8 @@ class Loader:
         crew_id = job.crew_id or plan.crew_id
         started_on = self._day(started)
         weekdays = facts.weekdays.get(crew_id, DEFAULT_WEEKDAYS)
-        crew_days, basis = days_on_site(plan, started_on, finished_on, weekdays)
+        reported = facts.reported.get((job.id, crew_id), set())
+        crew_days, basis = days_on_site(reported, plan, started_on, finished_on, weekdays)
         return CompletedJob(
             job=ref(job),
             crew_id=crew_id,
@@ -200,6 +203,14 @@ class Loader:
             crew_days=crew_days,
             days_basis=basis,
         )
+
+    def _reported(
+        self, job_ids: Iterable[uuid.UUID]
+    ) -> dict[tuple[uuid.UUID, uuid.UUID | None], set[date]]:
+        days: dict[tuple[uuid.UUID, uuid.UUID | None], set[date]] = defaultdict(set)
+        for job_id, crew_id, day in self.repository.field_days(set(job_ids)):
+            days[job_id, crew_id].add(day)
+        return days
 
     def _money(self, jobs: dict[uuid.UUID, Job]) -> dict[uuid.UUID, JobMoney]:
         return {

@@ -7,7 +7,7 @@ so the jobs listed behind a figure are exactly the jobs it was computed from.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -93,7 +93,7 @@ class CompletedJob:
     callback_window_open: bool  # the window has not closed yet: more callbacks may come
     money: JobMoney | None
     crew_days: int  # days the crew spent on the job (see days_basis)
-    days_basis: str  # "published schedule" | "stage history" | "" (not known)
+    days_basis: str  # "field reports" | "published schedule" | "stage history" | "" (unknown)
 
     @property
     def deadline(self) -> date | None:
@@ -167,11 +167,19 @@ def plan_of(phases: Sequence[PlannedPhase], finished_before: datetime, finished_
 
 
 def days_on_site(
-    plan: Plan, started_on: date | None, finished_on: date, weekdays: str
+    reported: Collection[date],
+    plan: Plan,
+    started_on: date | None,
+    finished_on: date,
+    weekdays: str,
 ) -> tuple[int, str]:
-    """Crew-days on a finished job: the published schedule's working days of the crew where a
-    plan gave it some, else the crew's working weekdays from the start (first move to in
-    production) to the finish, both included (at least one: the day it finished)."""
+    """Crew-days on a finished job, from the best record there is: the days the crew reported
+    itself on site (crew page), else the published schedule's working days of the crew, else
+    the crew's working weekdays from the start (first move to in production) to the finish,
+    both included (at least one: the day it finished)."""
+    on_site = sum(1 for day in reported if day <= finished_on)
+    if on_site:
+        return on_site, "field reports"
     if plan.crew_days:
         return plan.crew_days, "published schedule"
     if started_on is None or started_on > finished_on:
