@@ -14,6 +14,7 @@ from roofops.auth.permissions import Permission
 from roofops.auth.principal import Principal
 from roofops.company.service import company_service
 from roofops.db import DB
+from roofops.kit.schemas import IsoDate
 from roofops.performance.results import (
     Backlog,
     CrewPerformance,
@@ -27,9 +28,10 @@ from roofops.performance.service import DEFAULT_DAYS, performance_service
 router = APIRouter(prefix="/performance", tags=["performance"], responses=errors(422))
 Reader = Annotated[Principal, Depends(requires(Permission.VIEW_PERFORMANCE))]
 Start = Annotated[
-    date | None, Query(description=f"first day, YYYY-MM-DD (default: {DEFAULT_DAYS} days back)")
+    IsoDate | None,
+    Query(description=f"first day, YYYY-MM-DD (default: {DEFAULT_DAYS} days back)"),
 ]
-End = Annotated[date | None, Query(description="last day, included (default: today)")]
+End = Annotated[IsoDate | None, Query(description="last day, included (default: today)")]
 
 
 def period(db: DB, start: Start = None, end: End = None) -> tuple[date, date]:
@@ -61,7 +63,7 @@ def backlog(
     db: DB,
     principal: Reader,
     as_of: Annotated[
-        date | None, Query(description="at the end of this day (default: today)")
+        IsoDate | None, Query(description="at the end of this day (default: today)")
     ] = None,
 ) -> Backlog:
     day = as_of or company_service.today(db)
