@@ -281,6 +281,16 @@ def job_money(row: JobFinancials, job: Job, now: datetime) -> JobMoney:
     return JobMoney(final, revenue or 0, profit or 0, dict(by_source))
 
 
+@dataclass(frozen=True)
+class _BacklogFacts:
+    """What the backlog's records are made of, by job."""
+
+    production_days: dict[uuid.UUID, int | None]
+    figures: dict[uuid.UUID, JobFinancials]
+    capacity: dict[uuid.UUID | None, float | None]  # squares per day; None: the fallback
+    phases: dict[uuid.UUID, list[PlannedPhase]]
+
+
 class BacklogLoader:
     """Signed, unfinished work at the end of a day, sized in crew-days."""
 
@@ -292,26 +302,28 @@ class BacklogLoader:
     def jobs(self) -> list[BacklogJob]:
         stages = {row[0]: row[1] for row in self.repository.stages_before(self.end, BACKLOG_STAGES)}
         started = [job_id for job_id, stage in stages.items() if stage == JobStage.IN_PRODUCTION]
-        self.production = {
-            r.job_id: r.production_days for r in self.repository.requirements(stages)
-        }
-        self.figures = {f.job_id: f for f in self.repository.financials(stages)}
-        self.capacity = self._capacities()
-        self.phases = phases_of(self.repository, started)
-        records = [self._record(job, stages[job.id]) for job in self.repository.jobs(stages)]
+        facts = _BacklogFacts(
+            production_days={
+                r.job_id: r.production_days for r in self.repository.requirements(stages)
+            },
+            figures={f.job_id: f for f in self.repository.financials(stages)},
+            capacity=self._capacities(),
+            phases=phases_of(self.repository, started),
+        )
+        records = [self._record(job, stages[job.id], facts) for job in self.repository.jobs(stages)]
         return sorted(records, key=lambda record: record.job.number)
 
-    def _record(self, job: Job, stage: JobStage) -> BacklogJob:
+    def _record(self, job: Job, stage: JobStage, facts: _BacklogFacts) -> BacklogJob:
         squares = float(job.squares) if job.squares is not None else None
-        crew_capacity = self.capacity.get(job.crew_id) or self.capacity[None]
-        total, basis = backlog_size(self.production.get(job.id), squares, crew_capacity)
-        figures = self.figures.get(job.id)
+        crew_capacity = facts.capacity.get(job.crew_id) or facts.capacity[None]
+        total, basis = backlog_size(facts.production_days.get(job.id), squares, crew_capacity)
+        figures = facts.figures.get(job.id)
         return BacklogJob(
             job=ref(job),
             stage=stage,
             total_days=total,
             basis=basis,
-            worked_days=worked_days(self.phases.get(job.id, []), self.as_of, self.end),
+            worked_days=worked_days(facts.phases.get(job.id, []), self.as_of, self.end),
             contract_cents=figures.contract_cents if figures else None,
             contract_source=str(figures.contract_source) if figures else "",
         )
