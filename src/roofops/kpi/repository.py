@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from roofops.financials.figures import COST_FIGURES, SOLD_STAGES
+from roofops.financials.figures import COST_FIGURES
 from roofops.models.crew import Crew
 from roofops.models.enums import FigureSource, JobStage
 from roofops.models.financials import AccountingInvoice, JobFinancials
@@ -38,7 +38,7 @@ JobKey = Hashable
 
 @dataclass(frozen=True)
 class JobMoney:
-    """A sold job's money snapshot with the figures' sources, and the stage it is in now."""
+    """A job's money snapshot with the figures' sources, and the stage it is in now."""
 
     job_id: JobKey
     stage: JobStage
@@ -83,9 +83,9 @@ class KpiRepository:
             for job_id, stage, at in self.session.connection().execute(statement).all()
         ]
 
-    def sold_money(self) -> list[JobMoney]:
-        """The money snapshot of every job ever sold (its stage now is a sold one) that is
-        not archived."""
+    def job_money(self) -> list[JobMoney]:
+        """The money snapshot of every job that is not archived (a job in backlog last year
+        may be cancelled now: its contract was in the backlog then)."""
         cost_columns = [
             column
             for figure in COST_FIGURES
@@ -109,7 +109,7 @@ class KpiRepository:
                 *cost_columns,
             )
             .join(JobFinancials, JobFinancials.job_id == Job.id)
-            .where(Job.archived_at.is_(None), Job.stage.in_(SOLD_STAGES))
+            .where(Job.archived_at.is_(None))
         )
         return [_job_money(tuple(row)) for row in self.session.execute(statement)]
 

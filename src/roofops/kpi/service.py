@@ -62,7 +62,7 @@ class KpiService:
 class LedgerCache:
     """The ledger of each as-of day, kept while the data's version stays the same.
 
-    Building it reads every stage move and sold job (about a second at 30,000 jobs); the
+    Building it reads every stage move and job (about a second at 30,000 jobs); the
     executive page and API are opened far more often than those rows change. A reuse first
     reads the version (KpiRepository.version: counts and latest edits, one statement) in the
     same transaction, so a page never shows figures older than the rows beside them. Views
@@ -115,7 +115,7 @@ def _build(db: Session, as_of: date) -> Ledger:
         books=books.value if books else None,
         receivables=reports.receivables(books),
         moves=_moves(repository.stage_moves(), zone),
-        money=repository.sold_money(),
+        money=repository.job_money(),
         medians=repository.revenue_medians(),
         now=_end_of(as_of, zone),
         today=(_depreciation(db), None),
