@@ -24,6 +24,7 @@ from roofops.invoice.endpoints import router as invoice_router
 from roofops.invoice.payment_endpoints import router as invoice_payments_router
 from roofops.job.endpoints import router as job_router
 from roofops.kpi.endpoints import router as executive_router
+from roofops.performance.endpoints import router as performance_router
 from roofops.report.endpoints import router as report_router
 
 # Any request may carry a body too large (413), JSON too deep (400) or a bad value (422).
@@ -37,6 +38,7 @@ for domain_router in (
     dispatch_router,
     dispatch_field_router,
     forecast_router,
+    performance_router,
     events_router,
     jobnimbus_router,
     accounting_router,
