@@ -9,7 +9,6 @@ before they get here.
 from __future__ import annotations
 
 import bisect
-import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from roofops.financials.figures import margin_kind
 from roofops.kpi.repository import ForecastMedian, JobKey, JobMoney
 from roofops.kpi.results import Grain, Period
 from roofops.models.enums import JobStage, MarginKind
+from roofops.performance import measures
 from roofops.report.repository import Receivable
 from roofops.report.service import open_on
 
@@ -196,15 +196,16 @@ def backlog_crew_days(ledger: Ledger, period: Period) -> Figure:
 
 def close_rate(ledger: Ledger, period: Period) -> Figure:
     won = ledger.won.over(period).get(COUNT, 0)
-    decided = won + ledger.lost.over(period).get(COUNT, 0)
-    value = won / decided * 100 if decided else None
-    return Figure(value, f"{won} won of {_count(decided, 'sale')} decided")
+    lost = ledger.lost.over(period).get(COUNT, 0)
+    rate = measures.close_rate(won, lost)
+    return Figure(
+        None if rate is None else rate * 100, f"{won} won of {_count(won + lost, 'sale')} decided"
+    )
 
 
 def cycle_time(ledger: Ledger, period: Period) -> Figure:
     days = [one for day in _days(period) for one in ledger.cycle_days.get(day, ())]
-    value = float(statistics.median(days)) if days else None
-    return Figure(value, _count(len(days), "job") + " completed")
+    return Figure(measures.median(days), _count(len(days), "job") + " completed")
 
 
 def ar(ledger: Ledger, period: Period) -> Figure:

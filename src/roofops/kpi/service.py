@@ -24,6 +24,7 @@ from roofops.kpi.registry import visible
 from roofops.kpi.repository import JobKey, KpiRepository, StageMove
 from roofops.kpi.results import ExecutiveView, Grain, KpiDefinition, KpiPoint, KpiValue, Period
 from roofops.models.enums import Role
+from roofops.performance.service import performance_service
 from roofops.report.repository import FinanceReportRepository
 from roofops.report.service import finance_reports
 
@@ -53,7 +54,7 @@ class KpiService:
             )
         kpis = visible(Permission.VIEW_MONEY.allows(role))
         ledger = _ledgers.ledger(db, as_of)
-        history = _history(period)
+        history = history_periods(period)
         values = tuple(_value(kpi, ledger, period) for kpi in kpis)
         charts = {kpi.key: tuple(_point(kpi, ledger, one) for one in history) for kpi in kpis}
         return ExecutiveView(as_of=as_of, period=period, values=values, history=charts)
@@ -118,11 +119,11 @@ def _build(db: Session, as_of: date) -> Ledger:
         money=repository.job_money(),
         medians=repository.revenue_medians(),
         now=_end_of(as_of, zone),
-        today=(_depreciation(db), None),
+        today=(_depreciation(db), performance_service.backlog(db, as_of).crew_days),
     )
 
 
-def _history(period: Period) -> list[Period]:
+def history_periods(period: Period) -> list[Period]:
     periods = [period]
     while len(periods) < HISTORY:
         periods.append(periods[-1].previous())
