@@ -19,8 +19,6 @@ from roofops.kpi.repository import ForecastMedian, JobKey, JobMoney
 from roofops.kpi.results import Grain, Period
 from roofops.models.enums import JobStage, MarginKind
 from roofops.performance import measures
-from roofops.report.repository import Receivable
-from roofops.report.service import open_on
 
 # Signed and not finished: the work the crews still have to build.
 BACKLOG_STAGES = frozenset(
@@ -33,6 +31,15 @@ BACKLOG_STAGES = frozenset(
 )
 FINALLY_BILLED = (JobStage.INVOICED, JobStage.PAID)
 COUNT = "#"  # the key a ledger counts rows under, beside the amounts by source
+
+
+@dataclass(frozen=True)
+class Amount:
+    """An invoice's amount on its date: its total (revenue) or its open balance (AR)."""
+
+    day: date
+    source: str  # "quickbooks", "xero" (the books) or "roofops" (ours not in the books yet)
+    cents: int
 
 
 @dataclass(frozen=True)
@@ -116,7 +123,7 @@ class Ledger:
 
     as_of: date
     revenue: Daily  # invoice totals by source, by invoice date
-    receivables: Balance  # open balances by source, from the invoice date on
+    receivables: Balance  # balances open now by source, from the invoice date on
     final_money: Daily  # final jobs by billed day: "profit", "revenue" and their sources
     pending: Daily  # jobs billed whose figures are not final yet, by billed day
     backlog: Balance  # contract amounts by source, while in backlog
@@ -131,8 +138,8 @@ class Ledger:
 def build_ledger(
     *,
     as_of: date,
-    books: str | None,
-    receivables: Sequence[Receivable],
+    invoiced: Iterable[Amount],
+    receivable: Iterable[Amount],
     moves: Mapping[JobKey, Moves],
     money: Sequence[JobMoney],
     medians: Iterable[ForecastMedian],
@@ -145,8 +152,8 @@ def build_ledger(
     final_money, pending = _billed(moves, money, now)
     return Ledger(
         as_of=as_of,
-        revenue=_revenue(books, receivables),
-        receivables=_receivables(books, receivables, as_of),
+        revenue=_revenue(invoiced),
+        receivables=_receivables(receivable),
         final_money=final_money,
         pending=pending,
         backlog=_backlog(moves, money),
@@ -248,26 +255,18 @@ FIGURES: dict[str, Callable[[Ledger, Period], Figure]] = {
 
 
 # ----- building the ledger -------------------------------------------------------------------
-def _source(books: str | None, item: Receivable) -> str:
-    """ "roofops" for ours, the books' provider ("quickbooks", "xero") for theirs."""
-    return item.source if item.source == "roofops" or books is None else books
-
-
-def _revenue(books: str | None, receivables: Iterable[Receivable]) -> Daily:
+def _revenue(invoiced: Iterable[Amount]) -> Daily:
     daily = Daily()
-    for item in receivables:
-        if item.dated is not None:
-            daily.add(item.dated, _source(books, item), item.total_cents)
+    for amount in invoiced:
+        daily.add(amount.day, amount.source, amount.cents)
     return daily
 
 
-def _receivables(books: str | None, receivables: Sequence[Receivable], as_of: date) -> Balance:
-    """AR as the aging report reads it: balances open now, from their invoice's date on."""
+def _receivables(receivable: Iterable[Amount]) -> Balance:
     return Balance(
         change
-        for item in open_on(receivables, as_of)
-        if item.dated is not None
-        for change in ((item.dated, _source(books, item), item.open_cents), (item.dated, COUNT, 1))
+        for amount in receivable
+        for change in ((amount.day, amount.source, amount.cents), (amount.day, COUNT, 1))
     )
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -19,14 +20,13 @@ from sqlalchemy.orm import Session
 from roofops.auth.permissions import Permission
 from roofops.company.service import company_service
 from roofops.exceptions import ValidationFailed
-from roofops.kpi.figures import FIGURES, Figure, Ledger, Moves, build_ledger
+from roofops.kpi.figures import FIGURES, Amount, Figure, Ledger, Moves, build_ledger
 from roofops.kpi.registry import visible
 from roofops.kpi.repository import JobKey, KpiRepository, StageMove
 from roofops.kpi.results import ExecutiveView, Grain, KpiDefinition, KpiPoint, KpiValue, Period
-from roofops.models.enums import Role
+from roofops.models.enums import Provider, Role
 from roofops.performance.service import performance_service
-from roofops.report.repository import FinanceReportRepository
-from roofops.report.service import finance_reports
+from roofops.report.service import finance_reports, open_on
 
 HISTORY = 13  # periods per KPI chart: a year of months and the same month a year before
 
@@ -55,9 +55,15 @@ class KpiService:
         kpis = visible(Permission.VIEW_MONEY.allows(role))
         ledger = _ledgers.ledger(db, as_of)
         history = history_periods(period)
-        values = tuple(_value(kpi, ledger, period) for kpi in kpis)
-        charts = {kpi.key: tuple(_point(kpi, ledger, one) for one in history) for kpi in kpis}
-        return ExecutiveView(as_of=as_of, period=period, values=values, history=charts)
+        values, charts = [], {}
+        for kpi in kpis:
+            # Each period once: the period before and (for months) the year before are in
+            # the history already.
+            figures = {one: FIGURES[kpi.key](ledger, one) for one in history}
+            figure = _in(figures, kpi, ledger)
+            values.append(_value(kpi, ledger, period, figure))
+            charts[kpi.key] = tuple(_point(ledger, one, figures[one]) for one in history)
+        return ExecutiveView(as_of=as_of, period=period, values=tuple(values), history=charts)
 
 
 class LedgerCache:
@@ -107,20 +113,49 @@ _ledgers = LedgerCache()
 
 
 def _build(db: Session, as_of: date) -> Ledger:
-    reports = FinanceReportRepository(db)
-    books = reports.books_provider()
+    books, receivables = finance_reports.receivables(db)
     repository = KpiRepository(db)
     zone = ZoneInfo(company_service.get(db).time_zone)
     return build_ledger(
         as_of=as_of,
-        books=books.value if books else None,
-        receivables=reports.receivables(books),
+        invoiced=_amounts(books, receivables, open_balance=False),
+        # AR as the aging report reads it on the as-of day: the balances open now.
+        receivable=_amounts(books, open_on(receivables, as_of), open_balance=True),
         moves=_moves(repository.stage_moves(), zone),
         money=repository.job_money(),
         medians=repository.revenue_medians(),
         now=_end_of(as_of, zone),
         today=(_depreciation(db), performance_service.backlog(db, as_of).crew_days),
     )
+
+
+class CountedInvoice(Protocol):
+    """What the KPIs read of an invoice the financial reports count."""
+
+    @property
+    def source(self) -> str: ...  # "books" or "roofops"
+    @property
+    def dated(self) -> date | None: ...
+    @property
+    def total_cents(self) -> int: ...
+    @property
+    def open_cents(self) -> int: ...
+
+
+def _amounts(
+    books: Provider | None, invoices: Iterable[CountedInvoice], *, open_balance: bool
+) -> list[Amount]:
+    """Each invoice's total (or open balance) on its date, by source: the books' provider
+    ("quickbooks", "xero") or "roofops" for ours not in the books yet."""
+    return [
+        Amount(
+            item.dated,
+            books.value if books is not None and item.source != "roofops" else item.source,
+            item.open_cents if open_balance else item.total_cents,
+        )
+        for item in invoices
+        if item.dated is not None
+    ]
 
 
 def history_periods(period: Period) -> list[Period]:
@@ -130,27 +165,36 @@ def history_periods(period: Period) -> list[Period]:
     return periods[::-1]
 
 
-def _value(kpi: KpiDefinition, ledger: Ledger, period: Period) -> KpiValue:
-    figure = _figure(kpi, ledger, period)
+def _in(
+    figures: dict[Period, Figure], kpi: KpiDefinition, ledger: Ledger
+) -> Callable[[Period], Figure]:
+    """A period's figure: from the history when it is there, else computed."""
+
+    def figure(period: Period) -> Figure:
+        known = figures.get(period)
+        return known if known is not None else FIGURES[kpi.key](ledger, period)
+
+    return figure
+
+
+def _value(
+    kpi: KpiDefinition, ledger: Ledger, period: Period, figure: Callable[[Period], Figure]
+) -> KpiValue:
+    now = figure(period)
     return KpiValue(
         key=kpi.key,
         period=period,
-        value=figure.value,
-        previous=_figure(kpi, ledger, period.previous()).value,
-        year_before=_figure(kpi, ledger, period.year_before()).value,
-        source_shares=figure.source_shares if kpi.money else {},
-        partial=_partial(figure, ledger, period),
-        basis=figure.basis,
+        value=now.value,
+        previous=figure(period.previous()).value,
+        year_before=figure(period.year_before()).value,
+        source_shares=now.source_shares if kpi.money else {},
+        partial=_partial(now, ledger, period),
+        basis=now.basis,
     )
 
 
-def _point(kpi: KpiDefinition, ledger: Ledger, period: Period) -> KpiPoint:
-    figure = _figure(kpi, ledger, period)
+def _point(ledger: Ledger, period: Period, figure: Figure) -> KpiPoint:
     return KpiPoint(period=period, value=figure.value, partial=_partial(figure, ledger, period))
-
-
-def _figure(kpi: KpiDefinition, ledger: Ledger, period: Period) -> Figure:
-    return FIGURES[kpi.key](ledger, period)
 
 
 def _partial(figure: Figure, ledger: Ledger, period: Period) -> bool:

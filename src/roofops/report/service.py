@@ -135,6 +135,13 @@ class FinanceReports:
             ],
         )
 
+    def receivables(self, db: Session) -> tuple[Provider | None, list[Receivable]]:
+        """The books' provider (None without books) and every invoice that counts: what the
+        revenue and AR figures here, and the executive KPIs, are summed from."""
+        repository = FinanceReportRepository(db)
+        books = repository.books_provider()
+        return books, repository.receivables(books)
+
     def ar_aging(self, db: Session, as_of: date) -> Report:
         repository = FinanceReportRepository(db)
         books = repository.books_provider()
