@@ -113,8 +113,9 @@ class Balance:
                 self._totals.append(dict(totals))
 
     def at(self, day: date) -> dict[str, int]:
+        """A copy: the caller may take keys out."""
         index = bisect.bisect_right(self._days, day)
-        return self._totals[index - 1] if index else {}
+        return dict(self._totals[index - 1]) if index else {}
 
 
 @dataclass(frozen=True)
@@ -188,7 +189,7 @@ def margin(ledger: Ledger, period: Period) -> Figure:
 
 
 def backlog(ledger: Ledger, period: Period) -> Figure:
-    held = dict(ledger.backlog.at(min(period.end, ledger.as_of)))
+    held = ledger.backlog.at(min(period.end, ledger.as_of))
     count = held.pop(COUNT, 0)
     return Figure(
         float(sum(held.values())), _count(count, "signed job"), source_shares=_shares(held)
@@ -216,7 +217,7 @@ def cycle_time(ledger: Ledger, period: Period) -> Figure:
 
 
 def ar(ledger: Ledger, period: Period) -> Figure:
-    held = dict(ledger.receivables.at(min(period.end, ledger.as_of)))
+    held = ledger.receivables.at(min(period.end, ledger.as_of))
     count = held.pop(COUNT, 0)
     return Figure(
         float(sum(held.values())), _count(count, "open invoice"), source_shares=_shares(held)
