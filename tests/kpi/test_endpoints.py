@@ -80,6 +80,7 @@ def test_a_week_runs_monday_to_sunday(api: ApiClient, db: Session, company: Comp
         ({"grain": "year"}, "grain"),
         ({"period": "2026-13-01"}, "period"),
         ({"period": "2999-01-01"}, "period"),
+        ({"period": "0001-01-01"}, "period"),
     ],
 )
 def test_bad_input_is_a_422_that_says_why(

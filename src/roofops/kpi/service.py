@@ -28,12 +28,18 @@ from roofops.models.enums import Provider, Role
 from roofops.performance.service import performance_service
 from roofops.report.service import finance_reports, open_on
 
+EARLIEST = date(1970, 1, 1)
 HISTORY = 13  # periods per KPI chart: a year of months and the same month a year before
 
 
 class KpiService:
     def period_containing(self, day: date, grain: Grain) -> Period:
         """The week (Monday to Sunday) or calendar month that holds ``day``."""
+        if day < EARLIEST:
+            # A year and more of history before it must still be a date.
+            raise ValidationFailed(
+                f"the period must be on or after {EARLIEST.isoformat()}", field="period"
+            )
         if grain is Grain.WEEK:
             start = day - timedelta(days=day.weekday())
             return Period(start, start + timedelta(days=6), grain)
