@@ -24,6 +24,7 @@ from roofops.integrations.xero.webhook_endpoints import router as xero_webhook_r
 from roofops.invoice.endpoints import router as invoice_router
 from roofops.invoice.payment_endpoints import router as invoice_payments_router
 from roofops.job.endpoints import router as job_router
+from roofops.kpi.endpoints import router as executive_router
 from roofops.performance.endpoints import router as performance_router
 from roofops.report.endpoints import router as report_router
 
@@ -46,6 +47,7 @@ for domain_router in (
     invoice_router,
     invoice_payments_router,
     report_router,
+    executive_router,
     invoice_push_router,
     quickbooks_router,
     xero_router,
