@@ -12,6 +12,7 @@ from roofops.customer.endpoints import router as customer_router
 from roofops.dispatch.endpoints import router as dispatch_router
 from roofops.dispatch.field_endpoints import router as dispatch_field_router
 from roofops.events.endpoints import router as events_router
+from roofops.field.endpoints import router as field_router
 from roofops.financials.endpoints import router as accounting_router
 from roofops.forecast.endpoints import router as forecast_router
 from roofops.integrations.invoicing.endpoints import router as invoice_push_router
@@ -36,6 +37,7 @@ for domain_router in (
     crew_router,
     dispatch_router,
     dispatch_field_router,
+    field_router,
     forecast_router,
     events_router,
     jobnimbus_router,

@@ -50,6 +50,7 @@ from roofops.models.enums import (
     SyncKind,
     SyncRunStatus,
 )
+from roofops.models.field import FieldReport, FieldStatus, JobPhoto
 from roofops.models.financials import (
     AccountingInvoice,
     AccountingPayment,
@@ -120,6 +121,8 @@ __all__ = [
     "DispatchEventKind",
     "DispatchPlan",
     "ExternalRef",
+    "FieldReport",
+    "FieldStatus",
     "FigureSource",
     "FinancialSyncStatus",
     "ForecastPoint",
@@ -139,6 +142,7 @@ __all__ = [
     "JobFinancialSnapshot",
     "JobFinancials",
     "JobForecast",
+    "JobPhoto",
     "JobRequirements",
     "JobStage",
     "JobStageEvent",
