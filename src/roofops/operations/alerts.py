@@ -40,7 +40,9 @@ def weather(
     today (the crew is about to drive out), a warning for tomorrow (time to re-plan)."""
     work = {f"{item.job_id}:{item.phase}": item for item in planned if item.job_id in jobs}
     sites = [
-        WorkSite(key, *site_of(jobs[item.job_id]), material_for(jobs[item.job_id].material, item.phase))
+        WorkSite(
+            key, *site_of(jobs[item.job_id]), material_for(jobs[item.job_id].material, item.phase)
+        )
         for key, item in work.items()
     ]
     days = sorted({item.day for item in work.values()})
@@ -82,12 +84,11 @@ def late(
         alerts.append(
             Alert(
                 kind=AlertKind.LATE,
-                severity=Severity.CRITICAL if job.id in promised and promised[job.id] < day
+                severity=Severity.CRITICAL
+                if job.id in promised and promised[job.id] < day
                 else Severity.WARNING,
                 title=f"{job.number} is running late",
-                detail=f"{job.name} ({_stage(job.stage)}): "
-                + "; ".join(reasons)
-                + ".",
+                detail=f"{job.name} ({_stage(job.stage)}): " + "; ".join(reasons) + ".",
                 link=job_link(job.id),
                 job_id=job.id,
             )

@@ -69,11 +69,10 @@ def _merge(known: MapPoint | None, point: MapPoint) -> MapPoint:
 
 
 def _yard(branch: Branch) -> MapPoint:
-    assert branch.latitude is not None and branch.longitude is not None  # the query's filter
     return MapPoint(
         kind="yard",
         label=f"{branch.name} yard",
-        latitude=branch.latitude,
-        longitude=branch.longitude,
+        latitude=branch.latitude or 0.0,  # never 0.0: the yards query keeps located ones only
+        longitude=branch.longitude or 0.0,
         link=f"/command-center?branch_id={branch.id}",
     )

@@ -185,4 +185,3 @@ class OperationsRepository:
         """Active branches by name, for the branch filter."""
         statement = sa.select(Branch).where(Branch.is_active.is_(True)).order_by(Branch.name)
         return list(self.session.scalars(statement))
-

@@ -19,7 +19,7 @@ from roofops.dispatch.service import dispatch_service
 from roofops.field.results import CrewDayState
 from roofops.field.service import field_service
 from roofops.forecast.service import forecast_service
-from roofops.invoice.service import InvoiceFilters, invoice_service
+from roofops.invoice.service import InvoiceFilters, InvoiceTotals, invoice_service
 from roofops.job.lifecycle import PRODUCTION
 from roofops.kit.time import utcnow
 from roofops.models.branch import Branch
@@ -59,7 +59,8 @@ class OperationsService:
             jobs=jobs,
             alerts=self.alerts(db, principal, day, branch_id, schedule),
             map_points=map_points(
-                crews, dispatch_service.crews(db, {c.crew_id for c in crews}),
+                crews,
+                dispatch_service.crews(db, {c.crew_id for c in crews}),
                 repository.yards(branch_id),
             ),
             with_money=principal.can(Permission.VIEW_MONEY),
@@ -85,7 +86,9 @@ class OperationsService:
         in_production = repository.jobs(stages=[JobStage.IN_PRODUCTION], branch_id=branch_id)
         others = repository.jobs(ids={*on_today, *planned_today} - {j.id for j in in_production})
         listed = [*in_production] + [
-            job for job in others if branch_id is None or job.branch_id == branch_id or job.id in on_today
+            job
+            for job in others
+            if branch_id is None or job.branch_id == branch_id or job.id in on_today
         ]
         return tuple(
             _production_job(job, sorted(on_today.get(job.id, ())), schedule) for job in listed
@@ -105,7 +108,9 @@ class OperationsService:
         found = [
             *self._weather(db, open_work, schedule, day),
             *self._late(db, repository, open_work, schedule, day),
-            *alerts.unassigned(repository.urgent_without_crew(PRODUCTION, INSPECTION_STAGES, day, branch_id)),
+            *alerts.unassigned(
+                repository.urgent_without_crew(PRODUCTION, INSPECTION_STAGES, day, branch_id)
+            ),
             *alerts.overdue(self._overdue(db), with_money=principal.can(Permission.VIEW_MONEY)),
         ]
         if principal.can(Permission.VIEW_INTEGRATIONS):
@@ -132,7 +137,7 @@ class OperationsService:
         p90 = repository.forecast_finish_p90(run.id, ids) if run else {}
         return alerts.late(open_work, schedule, repository.promised_by(ids), p90, day)
 
-    def _overdue(self, db: Session) -> alerts.InvoiceTotals:
+    def _overdue(self, db: Session) -> InvoiceTotals:
         return invoice_service.totals(db, InvoiceFilters(status=InvoiceStatus.OVERDUE))
 
 

@@ -10,7 +10,10 @@ from roofops.field.results import CrewState
 from roofops.operations.results import AlertKind, OperationsSnapshot
 
 STATES: dict[CrewState, tuple[str, str]] = {
-    CrewState.SCHEDULED: ("Scheduled", "Work planned today in the published plan; nothing reported yet."),
+    CrewState.SCHEDULED: (
+        "Scheduled",
+        "Work planned today in the published plan; nothing reported yet.",
+    ),
     CrewState.EN_ROUTE: ("En route", "The crew lead reported the crew on its way to a job."),
     CrewState.ON_SITE: ("On site", "The crew lead pressed Start work: the crew is working a job."),
     CrewState.FINISHED: (
@@ -63,7 +66,7 @@ def live_query(snapshot: OperationsSnapshot) -> str:
 
 
 def state_counts(snapshot: OperationsSnapshot) -> list[tuple[CrewState, int]]:
-    counted = {state: 0 for state in CrewState}
+    counted = dict.fromkeys(CrewState, 0)
     for crew in snapshot.crews:
         counted[crew.state] += 1
     return [(state, counted[state]) for state in WORKING_STATES]
