@@ -3,6 +3,7 @@ each role, and the real weather rules connected (stored forecasts decide, as in 
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
 
@@ -22,7 +23,16 @@ from roofops.models.dispatch import (
     PlanStatus,
     ScheduleEntry,
 )
-from roofops.models.enums import ActorType, Role
+from roofops.models.enums import (
+    ActorType,
+    ConnectionStatus,
+    Provider,
+    Role,
+    SyncKind,
+    SyncRunStatus,
+)
+from roofops.models.integration import IntegrationConnection, SyncRun
+from roofops.models.invoice import Invoice, InvoiceKind, InvoicePayer, InvoiceStatus
 from tests.factories import make_user
 
 
@@ -81,3 +91,44 @@ def working_every_day(crew: Crew) -> Crew:
     """Tests run on any weekday: the crew works all seven."""
     crew.working_weekdays = "1234567"
     return crew
+
+
+def failed_sync(db: Session) -> None:
+    """A connected JobNimbus whose last sync failed (an earlier one succeeded)."""
+    db.add(IntegrationConnection(provider=Provider.JOBNIMBUS, status=ConnectionStatus.CONNECTED))
+    older = utcnow() - timedelta(hours=3)
+    for status, started, error in (
+        (SyncRunStatus.SUCCEEDED, older, ""),
+        (SyncRunStatus.FAILED, utcnow(), "JobNimbus answered 401: the API key was revoked"),
+    ):
+        db.add(
+            SyncRun(
+                provider=Provider.JOBNIMBUS,
+                kind=SyncKind.INCREMENTAL,
+                status=status,
+                started_at=started,
+                heartbeat_at=started,
+                error=error,
+            )
+        )
+    db.flush()
+
+
+def open_invoice(db: Session, job: Job, *, total: int, paid: int, due: date) -> None:
+    """A sent (or partly paid) invoice falling due on ``due``."""
+    db.add(
+        Invoice(
+            job_id=job.id,
+            sequence=1,
+            number=f"{job.number}-{uuid.uuid4().hex[:6]}",
+            kind=InvoiceKind.FINAL,
+            payer_kind=InvoicePayer.HOMEOWNER,
+            payer_name="Pat",
+            issue_date=due - timedelta(days=30),
+            due_date=due,
+            total_cents=total,
+            paid_cents=paid,
+            status=InvoiceStatus.PARTIALLY_PAID if paid else InvoiceStatus.SENT,
+        )
+    )
+    db.flush()

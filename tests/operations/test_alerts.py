@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, timedelta
 from typing import Any
 
@@ -13,7 +12,6 @@ from roofops.auth.principal import Principal
 from roofops.integrations.weather.repository import ForecastRepository
 from roofops.kit.time import utcnow
 from roofops.models.enums import (
-    ConnectionStatus,
     JobStage,
     Priority,
     Provider,
@@ -22,13 +20,18 @@ from roofops.models.enums import (
     SyncRunStatus,
 )
 from roofops.models.forecast import ForecastRun, ForecastRunStatus, ForecastTrigger, JobForecast
-from roofops.models.integration import IntegrationConnection, SyncRun
-from roofops.models.invoice import Invoice, InvoiceKind, InvoicePayer, InvoiceStatus
+from roofops.models.integration import SyncRun
 from roofops.models.job import Job
 from roofops.operations.results import Alert, AlertKind, Severity
 from roofops.operations.service import operations_service
 from tests.factories import make_crew, make_job, make_requirements
-from tests.operations.conftest import publish_schedule, viewer, working_every_day
+from tests.operations.conftest import (
+    failed_sync,
+    open_invoice,
+    publish_schedule,
+    viewer,
+    working_every_day,
+)
 
 
 def alerts(db: Session, who: Principal, day: date, kind: AlertKind) -> list[Alert]:
@@ -151,30 +154,10 @@ def test_urgent_work_without_a_crew_is_critical(db: Session, today: date, admin:
     assert normal.id not in {a.job_id for a in found}
 
 
-def _failed_sync(db: Session) -> None:
-    db.add(IntegrationConnection(provider=Provider.JOBNIMBUS, status=ConnectionStatus.CONNECTED))
-    older = utcnow() - timedelta(hours=3)
-    for status, started, error in (
-        (SyncRunStatus.SUCCEEDED, older, ""),
-        (SyncRunStatus.FAILED, utcnow(), "JobNimbus answered 401: the API key was revoked"),
-    ):
-        db.add(
-            SyncRun(
-                provider=Provider.JOBNIMBUS,
-                kind=SyncKind.INCREMENTAL,
-                status=status,
-                started_at=started,
-                heartbeat_at=started,
-                error=error,
-            )
-        )
-    db.flush()
-
-
 def test_a_failed_sync_is_shown_to_those_who_may_see_integrations_only(
     db: Session, today: date
 ) -> None:
-    _failed_sync(db)
+    failed_sync(db)
     (alert,) = alerts(db, viewer(db, Role.OFFICE), today, AlertKind.SYNC_FAILED)
     assert alert.title == "JobNimbus sync failed"
     assert "API key was revoked" in alert.detail
@@ -183,7 +166,7 @@ def test_a_failed_sync_is_shown_to_those_who_may_see_integrations_only(
 
 
 def test_a_later_successful_sync_clears_the_alert(db: Session, today: date) -> None:
-    _failed_sync(db)
+    failed_sync(db)
     db.add(
         SyncRun(
             provider=Provider.JOBNIMBUS,
@@ -197,38 +180,19 @@ def test_a_later_successful_sync_clears_the_alert(db: Session, today: date) -> N
     assert alerts(db, viewer(db, Role.ADMIN), today, AlertKind.SYNC_FAILED) == []
 
 
-def _invoice(db: Session, job: Job, *, total: int, paid: int, due: date) -> None:
-    db.add(
-        Invoice(
-            job_id=job.id,
-            sequence=1,
-            number=f"{job.number}-{uuid.uuid4().hex[:6]}",
-            kind=InvoiceKind.FINAL,
-            payer_kind=InvoicePayer.HOMEOWNER,
-            payer_name="Pat",
-            issue_date=due - timedelta(days=30),
-            due_date=due,
-            total_cents=total,
-            paid_cents=paid,
-            status=InvoiceStatus.PARTIALLY_PAID if paid else InvoiceStatus.SENT,
-        )
-    )
-    db.flush()
-
-
 def test_overdue_invoices_are_counted_for_all_and_summed_for_money_roles(
     db: Session, today: date
 ) -> None:
     job = make_job(db, stage=JobStage.INVOICED)
-    _invoice(db, job, total=1_250_000, paid=250_000, due=today - timedelta(days=10))
-    _invoice(
+    open_invoice(db, job, total=1_250_000, paid=250_000, due=today - timedelta(days=10))
+    open_invoice(
         db,
         make_job(db, stage=JobStage.INVOICED),
         total=500_000,
         paid=0,
         due=today - timedelta(days=1),
     )
-    _invoice(
+    open_invoice(
         db, make_job(db, stage=JobStage.INVOICED), total=700_000, paid=0, due=today
     )  # due today
 
@@ -243,7 +207,7 @@ def test_overdue_invoices_are_counted_for_all_and_summed_for_money_roles(
 
 def test_alerts_come_most_severe_first(db: Session, today: date, admin: Principal) -> None:
     make_job(db, stage=JobStage.SCHEDULED).priority = Priority.URGENT
-    _invoice(
+    open_invoice(
         db, make_job(db, stage=JobStage.INVOICED), total=1000, paid=0, due=today - timedelta(days=2)
     )
     severities = [a.severity for a in operations_service.snapshot(db, admin, today).alerts]
