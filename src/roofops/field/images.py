@@ -32,8 +32,8 @@ def checked_image_type(data: bytes) -> str:
     """The media type of an acceptable photo; 413 when too large, 422 when not an image."""
     if len(data) > MAX_PHOTO_BYTES:
         raise PhotoTooLarge(
-            f"the photo is {len(data) / 1024 / 1024:.1f} MB; the limit is "
-            f"{MAX_PHOTO_BYTES // 1024 // 1024} MB (phones can send a smaller size)",
+            f"the photo is larger than the {MAX_PHOTO_BYTES // 1024 // 1024} MB limit: send a "
+            "smaller size (phones offer one when sharing a photo)",
             field="photo",
         )
     if not data:

@@ -12,6 +12,7 @@ from roofops.field.results import PlannedWork
 from roofops.models.dispatch import RouteStop, ScheduleEntry
 from roofops.models.job import Job
 
+UNPLANNED = "unplanned"
 PlannedByCrewDay = dict[tuple[uuid.UUID, date], list[PlannedWork]]
 
 
@@ -31,6 +32,14 @@ def planned_work(repository: FieldReportRepository, first: date, last: date) -> 
         assert stop.job_id is not None
         planned[(stop.crew_id, stop.route_date)].append(_from_stop(stop, jobs[stop.job_id]))
     return planned
+
+
+def unplanned_work(
+    repository: FieldReportRepository, job_ids: list[uuid.UUID]
+) -> list[PlannedWork]:
+    """Jobs a crew works on outside the published plan (a call-out phoned in), by number."""
+    jobs = sorted(repository.jobs(job_ids).values(), key=lambda job: job.number)
+    return [_planned(job, phase=UNPLANNED, start_minute=None) for job in jobs]
 
 
 def _work_days(entry: ScheduleEntry, first: date, last: date) -> list[date]:

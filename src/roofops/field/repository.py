@@ -118,12 +118,12 @@ class FieldReportRepository(Repository[FieldReport]):
             )
         )
 
-    def published_plan_ids(self, since: date) -> list[uuid.UUID]:
+    def published_plans(self, since: date) -> list[DispatchPlan]:
         """The published schedule and the published routes of ``since`` and later: the plans
         a crew may still have to acknowledge."""
         return list(
             self.session.scalars(
-                sa.select(DispatchPlan.id)
+                sa.select(DispatchPlan)
                 .where(
                     DispatchPlan.status == PlanStatus.PUBLISHED,
                     sa.or_(

@@ -11,25 +11,27 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from roofops.activity.service import activity_service
 from roofops.auth.permissions import Permission
 from roofops.auth.principal import Principal
+from roofops.company.service import company_service
+from roofops.dispatch.acknowledgements import acknowledgements
 from roofops.dispatch.crew_leads import leads
-from roofops.dispatch.local_time import company_now
 from roofops.events.bus import publish
 from roofops.exceptions import Conflict, PermissionDenied, ValidationFailed
-from roofops.field.planned import PlannedByCrewDay, planned_work
+from roofops.field.planned import PlannedByCrewDay, planned_work, unplanned_work
 from roofops.field.repository import FieldReportRepository
-from roofops.field.results import CrewDayState, CrewState
+from roofops.field.results import CrewDayState, CrewState, PlannedWork
 from roofops.job.lifecycle import CLOSED
 from roofops.job.service import job_service
 from roofops.kit.time import utcnow
 from roofops.models.activity import ActivityKind, JobActivity
 from roofops.models.crew import Crew
+from roofops.models.dispatch import PlanKind
 from roofops.models.enums import JobStage, Role
 from roofops.models.field import FieldReport, FieldStatus
 from roofops.models.job import Job
@@ -47,6 +49,17 @@ STATUS_WORDS: dict[FieldStatus, str] = {
 
 
 @dataclass(frozen=True)
+class PendingChange:
+    """A published plan that changed the crew's work and that the crew has not acknowledged."""
+
+    plan_id: uuid.UUID
+    kind: PlanKind
+    route_date: date | None  # a routes plan's day
+    trigger: str
+    published_at: datetime | None
+
+
+@dataclass(frozen=True)
 class CrewDay:
     """A crew's day as its page shows it: its state, and the last report on each job."""
 
@@ -58,7 +71,7 @@ class CrewDay:
 class FieldService:
     def today(self, db: Session) -> date:
         """The company's local date: a report made at 23:30 belongs to that evening's day."""
-        return company_now(db).date()
+        return company_service.today(db)
 
     def report(
         self,
@@ -165,6 +178,20 @@ class FieldService:
         return [
             CrewDay(crew, state, _last_by_job(repository.on_day(state.day, [crew.id])))
             for state in states
+        ]
+
+    def unplanned_work(self, db: Session, job_ids: list[uuid.UUID]) -> list[PlannedWork]:
+        return unplanned_work(FieldReportRepository(db), job_ids)
+
+    def pending_changes(self, db: Session, crew_id: uuid.UUID) -> list[PendingChange]:
+        """The published plans (the schedule, today's and later routes) that changed the
+        crew's work and wait for its acknowledgement, oldest first."""
+        repository = FieldReportRepository(db)
+        plans = repository.published_plans(since=self.today(db))
+        return [
+            PendingChange(plan.id, plan.kind, plan.route_date, plan.trigger, plan.published_at)
+            for plan in plans
+            if any(c.crew_id == crew_id for c in acknowledgements.of_plan(db, plan.id).pending)
         ]
 
 

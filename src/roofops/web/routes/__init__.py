@@ -10,6 +10,7 @@ from roofops.integrations.quickbooks.endpoints import callback_router as quickbo
 from roofops.integrations.xero.endpoints import callback_router as xero_callback
 from roofops.web.routes import (
     auth,
+    crew,
     dispatch,
     docs,
     finance_reports,
@@ -37,8 +38,10 @@ for area in (
     integrations,
     settings,
     docs,
+    crew,
 ):
     page_router.include_router(area.router)
+page_router.include_router(crew.photo_router)  # site photos, to anyone who may see the job
 page_router.include_router(quickbooks_callback)  # Intuit's OAuth redirect lands here
 page_router.include_router(xero_callback)  # Xero's OAuth redirect lands here
 
