@@ -65,7 +65,16 @@ def test_rain_on_work_scheduled_today_is_critical_and_tomorrow_a_warning(
     crew = working_every_day(make_crew(db))
     wet_today = make_job(db, stage=JobStage.SCHEDULED, number="W-TODAY")
     wet_tomorrow = make_job(db, stage=JobStage.SCHEDULED, number="W-TOMORROW")
-    publish_schedule(db, today, [(wet_today, crew, [today]), (wet_tomorrow, crew, [tomorrow])])
+    both_days = make_job(db, stage=JobStage.IN_PRODUCTION, number="W-BOTH")
+    publish_schedule(
+        db,
+        today,
+        [
+            (wet_today, crew, [today]),
+            (wet_tomorrow, crew, [tomorrow]),
+            (both_days, make_crew(db), [today, tomorrow]),
+        ],
+    )
     ForecastRepository(db).upsert(
         [
             forecast(today, precipitation_probability=85),
@@ -73,7 +82,13 @@ def test_rain_on_work_scheduled_today_is_critical_and_tomorrow_a_warning(
         ]
     )
 
-    found = {a.job_id: a for a in alerts(db, admin, today, AlertKind.WEATHER)}
+    raised = alerts(db, admin, today, AlertKind.WEATHER)
+    assert sorted(a.title for a in raised if a.job_id == both_days.id) == [
+        "W-BOTH: rain 85 % today",
+        "W-BOTH: rain 90 % tomorrow",
+    ]
+    found = {a.job_id: a for a in raised if a.job_id != both_days.id}
+    assert len(found) == 2
     assert found[wet_today.id].severity == Severity.CRITICAL
     assert found[wet_today.id].title == "W-TODAY: rain 85 % today"
     assert found[wet_tomorrow.id].severity == Severity.WARNING

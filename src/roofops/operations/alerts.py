@@ -14,7 +14,8 @@ from roofops.dispatch.inputs import site_of
 from roofops.dispatch.weather import WeatherOutlook, WorkSite, material_for
 from roofops.invoice.service import InvoiceTotals
 from roofops.job.lifecycle import LABELS
-from roofops.models.enums import JobStage
+from roofops.models.dispatch import Phase
+from roofops.models.enums import JobStage, Material
 from roofops.models.integration import SyncRun
 from roofops.models.job import Job
 from roofops.operations.plan import PlannedDay, PublishedSchedule
@@ -37,34 +38,44 @@ def weather(
     day: date,
 ) -> list[Alert]:
     """Scheduled work today or tomorrow on a day the site's weather rules stop it: critical
-    today (the crew is about to drive out), a warning for tomorrow (time to re-plan)."""
-    work = {f"{item.job_id}:{item.phase}": item for item in planned if item.job_id in jobs}
-    sites = [
-        WorkSite(
-            key, *site_of(jobs[item.job_id]), material_for(jobs[item.job_id].material, item.phase)
-        )
-        for key, item in work.items()
-    ]
-    days = sorted({item.day for item in work.values()})
-    unworkable = outlook.unworkable_days(db, sites, days) if sites else {}
-    alerts = {}
-    for (key, on), reason in sorted(unworkable.items()):
-        item = work[key]
-        if item.day != on:
-            continue
-        job = jobs[item.job_id]
-        when = "today" if on == day else "tomorrow"
-        alerts[(job.id, on)] = Alert(
-            kind=AlertKind.WEATHER,
-            severity=Severity.CRITICAL if on == day else Severity.WARNING,
-            title=f"{job.number}: {reason} {when}",
-            detail=f"{job.name} is scheduled {when} ({on:%a %b} {on.day}); the weather rules "
-            f"for {material_for(job.material, item.phase).value.replace('_', ' ')} stop the "
-            f"work: {reason}. Re-plan it on the dispatch board.",
-            link=DISPATCH_URL,
-            job_id=job.id,
-        )
+    today (the crew is about to drive out), a warning for tomorrow (time to re-plan). One alert
+    per job and day, however many of its phases the weather stops."""
+    work = {
+        (f"{item.job_id}:{item.phase}", item.day): item for item in planned if item.job_id in jobs
+    }
+    sites = {
+        key: WorkSite(key, *site_of(jobs[item.job_id]), _material(jobs[item.job_id], item.phase))
+        for (key, _), item in work.items()
+    }
+    days = sorted({on for _, on in work})
+    unworkable = outlook.unworkable_days(db, list(sites.values()), days) if sites else {}
+    alerts: dict[tuple[uuid.UUID, date], Alert] = {}
+    for site_day, reason in sorted(unworkable.items()):
+        item = work.get(site_day)
+        if item is not None:
+            alerts.setdefault(
+                (item.job_id, item.day), _weather_alert(jobs[item.job_id], item, reason, day)
+            )
     return list(alerts.values())
+
+
+def _weather_alert(job: Job, item: PlannedDay, reason: str, day: date) -> Alert:
+    on = item.day
+    when = "today" if on == day else "tomorrow"
+    return Alert(
+        kind=AlertKind.WEATHER,
+        severity=Severity.CRITICAL if on == day else Severity.WARNING,
+        title=f"{job.number}: {reason} {when}",
+        detail=f"{job.name} is scheduled {when} ({on:%a %b} {on.day}); the weather rules for "
+        f"{_material(job, item.phase).value.replace('_', ' ')} stop the work: {reason}. "
+        "Re-plan it on the dispatch board.",
+        link=DISPATCH_URL,
+        job_id=job.id,
+    )
+
+
+def _material(job: Job, phase: Phase) -> Material:
+    return material_for(job.material, phase)
 
 
 def late(
