@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
@@ -41,6 +42,17 @@ from roofops.operations.results import (
 INSPECTION_STAGES = ROUTE_STAGES[JobType.INSPECTION]
 
 
+@dataclass(frozen=True)
+class _Day:
+    """What the snapshot's parts share: the day, the branch, the published schedule and the
+    open production work (read once per snapshot)."""
+
+    day: date
+    branch_id: uuid.UUID | None
+    schedule: PublishedSchedule
+    open_work: tuple[Job, ...]
+
+
 class OperationsService:
     def snapshot(
         self, db: Session, principal: Principal, day: date, branch_id: uuid.UUID | None = None
@@ -49,15 +61,19 @@ class OperationsService:
         principal.require(Permission.VIEW_JOBS)
         repository = OperationsRepository(db)
         crews = tuple(field_service.day_states(db, day, branch_id))
-        schedule = PublishedSchedule.of(repository.published_schedule())
-        jobs = self._production(repository, crews, schedule, day, branch_id)
+        reading = _Day(
+            day,
+            branch_id,
+            PublishedSchedule.of(repository.published_schedule()),
+            tuple(repository.jobs(stages=PRODUCTION, branch_id=branch_id)),
+        )
         return OperationsSnapshot(
             day=day,
             branch_id=branch_id,
             generated_at=utcnow(),
             crews=crews,
-            jobs=jobs,
-            alerts=self.alerts(db, principal, day, branch_id, schedule),
+            jobs=self._production(repository, crews, reading),
+            alerts=self._alerts(db, principal, repository, reading),
             map_points=map_points(
                 crews,
                 dispatch_service.crews(db, {c.crew_id for c in crews}),
@@ -70,72 +86,58 @@ class OperationsService:
         return OperationsRepository(db).branches()
 
     def _production(
-        self,
-        repository: OperationsRepository,
-        crews: Sequence[CrewDayState],
-        schedule: PublishedSchedule,
-        day: date,
-        branch_id: uuid.UUID | None,
+        self, repository: OperationsRepository, crews: Sequence[CrewDayState], reading: _Day
     ) -> tuple[ProductionJob, ...]:
-        """Jobs in production, and jobs worked today (by the branch's crews, lent ones too)."""
-        on_today: dict[uuid.UUID, set[str]] = {}
+        """Jobs in production, and jobs worked that day (by the branch's crews, lent ones too)."""
+        on_day: dict[uuid.UUID, set[str]] = {}
         for crew in crews:
             for work in crew.planned:
-                on_today.setdefault(work.job_id, set()).add(crew.crew_name)
-        planned_today = set(schedule.jobs_on(day)) - set(on_today)
-        in_production = repository.jobs(stages=[JobStage.IN_PRODUCTION], branch_id=branch_id)
-        others = repository.jobs(ids={*on_today, *planned_today} - {j.id for j in in_production})
-        listed = [*in_production] + [
+                on_day.setdefault(work.job_id, set()).add(crew.crew_name)
+        in_production = [job for job in reading.open_work if job.stage == JobStage.IN_PRODUCTION]
+        listed_ids = {job.id for job in in_production}
+        planned = {*on_day, *reading.schedule.jobs_on(reading.day)} - listed_ids
+        others = [
             job
-            for job in others
-            if branch_id is None or job.branch_id == branch_id or job.id in on_today
+            for job in repository.jobs(ids=planned)
+            if reading.branch_id in (None, job.branch_id) or job.id in on_day
         ]
         return tuple(
-            _production_job(job, sorted(on_today.get(job.id, ())), schedule) for job in listed
+            _production_job(job, sorted(on_day.get(job.id, ())), reading.schedule)
+            for job in [*in_production, *others]
         )
 
-    def alerts(
+    def _alerts(
         self,
         db: Session,
         principal: Principal,
-        day: date,
-        branch_id: uuid.UUID | None,
-        schedule: PublishedSchedule,
+        repository: OperationsRepository,
+        reading: _Day,
     ) -> tuple[Alert, ...]:
         """Every alert the viewer may see, most severe first."""
-        repository = OperationsRepository(db)
-        open_work = repository.jobs(stages=PRODUCTION, branch_id=branch_id)
+        urgent = repository.urgent_without_crew(
+            PRODUCTION, INSPECTION_STAGES, reading.day, reading.branch_id
+        )
         found = [
-            *self._weather(db, open_work, schedule, day),
-            *self._late(db, repository, open_work, schedule, day),
-            *alerts.unassigned(
-                repository.urgent_without_crew(PRODUCTION, INSPECTION_STAGES, day, branch_id)
-            ),
+            *self._weather(db, reading),
+            *self._late(db, repository, reading),
+            *alerts.unassigned(urgent),
             *alerts.overdue(self._overdue(db), with_money=principal.can(Permission.VIEW_MONEY)),
         ]
         if principal.can(Permission.VIEW_INTEGRATIONS):
             found.extend(alerts.failed_syncs(repository.latest_sync_runs()))
         return tuple(sorted(found, key=lambda alert: SEVERITY_ORDER[alert.severity]))
 
-    def _weather(
-        self, db: Session, open_work: Sequence[Job], schedule: PublishedSchedule, day: date
-    ) -> list[Alert]:
-        planned = schedule.on(day, day + timedelta(days=1))
-        jobs = {job.id: job for job in open_work}
-        return alerts.weather(db, dispatch_service.weather, planned, jobs, day)
+    def _weather(self, db: Session, reading: _Day) -> list[Alert]:
+        planned = reading.schedule.on(reading.day, reading.day + timedelta(days=1))
+        jobs = {job.id: job for job in reading.open_work}
+        return alerts.weather(db, dispatch_service.weather, planned, jobs, reading.day)
 
-    def _late(
-        self,
-        db: Session,
-        repository: OperationsRepository,
-        open_work: Sequence[Job],
-        schedule: PublishedSchedule,
-        day: date,
-    ) -> list[Alert]:
-        ids = [job.id for job in open_work]
+    def _late(self, db: Session, repository: OperationsRepository, reading: _Day) -> list[Alert]:
+        ids = [job.id for job in reading.open_work]
         run = forecast_service.latest_succeeded(db)
         p90 = repository.forecast_finish_p90(run.id, ids) if run else {}
-        return alerts.late(open_work, schedule, repository.promised_by(ids), p90, day)
+        promised = repository.promised_by(ids)
+        return alerts.late(reading.open_work, reading.schedule, promised, p90, reading.day)
 
     def _overdue(self, db: Session) -> InvoiceTotals:
         return invoice_service.totals(db, InvoiceFilters(status=InvoiceStatus.OVERDUE))
