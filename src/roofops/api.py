@@ -24,6 +24,7 @@ from roofops.invoice.endpoints import router as invoice_router
 from roofops.invoice.payment_endpoints import router as invoice_payments_router
 from roofops.job.endpoints import router as job_router
 from roofops.report.endpoints import router as report_router
+from roofops.team.endpoints import router as team_router
 
 # Any request may carry a body too large (413), JSON too deep (400) or a bad value (422).
 api_router = APIRouter(prefix="/api/v1", responses=errors(400, 413, 422))
@@ -45,6 +46,7 @@ for domain_router in (
     invoice_push_router,
     quickbooks_router,
     xero_router,
+    team_router,
 ):
     # Every one of these needs a principal (401) of a role the route allows (403).
     api_router.include_router(domain_router, responses=errors(401, 403))

@@ -86,6 +86,15 @@ from roofops.models.job import Job, JobStageEvent
 from roofops.models.property import Property
 from roofops.models.runtime import BackgroundJob, CronClaim, OutboxEvent, WorkerHeartbeat
 from roofops.models.skill import Skill
+from roofops.models.team import (
+    CrewLoan,
+    HandoffItem,
+    HandoffStatus,
+    JobHandoff,
+    Team,
+    TeamFunction,
+    TeamMember,
+)
 from roofops.models.user import ApiToken, LoginAttempt, User, UserSession
 
 __all__ = [
@@ -107,6 +116,7 @@ __all__ = [
     "CostCategoryMapping",
     "CostLine",
     "Crew",
+    "CrewLoan",
     "CrewMember",
     "CrewTimeOff",
     "CrmBranchKey",
@@ -126,6 +136,8 @@ __all__ = [
     "ForecastRun",
     "ForecastRunStatus",
     "ForecastTrigger",
+    "HandoffItem",
+    "HandoffStatus",
     "Holiday",
     "InboxEvent",
     "IntegrationConnection",
@@ -139,6 +151,7 @@ __all__ = [
     "JobFinancialSnapshot",
     "JobFinancials",
     "JobForecast",
+    "JobHandoff",
     "JobRequirements",
     "JobStage",
     "JobStageEvent",
@@ -167,6 +180,9 @@ __all__ = [
     "SyncRun",
     "SyncRunError",
     "SyncRunStatus",
+    "Team",
+    "TeamFunction",
+    "TeamMember",
     "TimeOffKind",
     "User",
     "UserSession",
