@@ -215,7 +215,7 @@ class LoanRepository(Repository[CrewLoan]):
             rows = self.session.execute(
                 sa.select(Crew.id, Crew.branch_id).where(Crew.id.in_(chunk))
             )
-            homes.update(dict(rows.tuples().all()))
+            homes.update(dict(rows.all()))
         return homes
 
     def lent_on(self, crew_ids: Collection[uuid.UUID], day: date) -> dict[uuid.UUID, uuid.UUID]:
@@ -229,5 +229,5 @@ class LoanRepository(Repository[CrewLoan]):
                     CrewLoan.ends_on >= day,
                 )
             )
-            lent.update(dict(rows.tuples().all()))
+            lent.update(dict(rows.all()))
         return lent
