@@ -116,6 +116,12 @@ class TeamService:
             history=history,
         )
 
+    def may_accept(self, db: Session, principal: Principal, handoff: JobHandoff) -> bool:
+        """Whether ``principal`` may accept ``handoff`` (checklist aside)."""
+        return principal.can(Permission.HAND_OFF_JOBS) and _is_receiver(
+            TeamRepository(db), principal, handoff
+        )
+
     def handoffs(self, db: Session, job_id: uuid.UUID) -> builtins.list[JobHandoff]:
         """The job's handoffs, newest first (404 for an unknown job)."""
         found(OwnershipRepository(db).get(job_id), "job")
@@ -316,11 +322,15 @@ def _open(handoff: JobHandoff) -> JobHandoff:
     return handoff
 
 
-def _require_receiver(teams: TeamRepository, principal: Principal, handoff: JobHandoff) -> None:
+def _is_receiver(teams: TeamRepository, principal: Principal, handoff: JobHandoff) -> bool:
     """The new owner, a member of the receiving team, or an admin accepts."""
     if principal.role == Role.ADMIN or principal.user_id == handoff.to_owner_id:
-        return
-    if principal.user_id is not None and teams.is_member(handoff.to_team_id, principal.user_id):
+        return True
+    return principal.user_id is not None and teams.is_member(handoff.to_team_id, principal.user_id)
+
+
+def _require_receiver(teams: TeamRepository, principal: Principal, handoff: JobHandoff) -> None:
+    if _is_receiver(teams, principal, handoff):
         return
     raise PermissionDenied(
         f"only the new owner, a member of {handoff.to_team.name} or an admin can accept "

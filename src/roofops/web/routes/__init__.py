@@ -20,6 +20,7 @@ from roofops.web.routes import (
     overview,
     profit,
     settings,
+    teams,
 )
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -37,6 +38,7 @@ for area in (
     integrations,
     settings,
     docs,
+    teams,
 ):
     page_router.include_router(area.router)
 page_router.include_router(quickbooks_callback)  # Intuit's OAuth redirect lands here
