@@ -60,6 +60,12 @@ class NotificationRepository(Repository[Notification]):
         result = self.session.execute(statement)
         return int(getattr(result, "rowcount", 0) or 0)
 
+    def own(self, user_id: uuid.UUID, notification_id: uuid.UUID) -> Notification | None:
+        statement = sa.select(Notification).where(
+            Notification.id == notification_id, Notification.user_id == user_id
+        )
+        return self.session.scalars(statement).first()
+
     def locked(self, notification_id: uuid.UUID) -> Notification | None:
         """The row under lock: two runs of its e-mail job serialize on it (PostgreSQL)."""
         statement = (

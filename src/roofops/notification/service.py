@@ -29,6 +29,7 @@ from roofops.mail import Mail, Mailer, MailFailed, mailer_for
 from roofops.models.notification import MailStatus, Notification
 from roofops.notification.repository import NotificationRepository
 from roofops.worker.queue import enqueue
+from roofops.worker.registry import task
 
 log = get_logger(__name__)
 NOTIFICATION_TOPIC = "notification.created"
@@ -115,6 +116,16 @@ class NotificationService:
         or all when ``ids`` is None. How many changed."""
         return NotificationRepository(db).mark_read(_own(principal), ids, utcnow())
 
+    def open(
+        self, db: Session, principal: Principal, notification_id: uuid.UUID
+    ) -> Notification | None:
+        """The person's own notification, now read; None when it is not theirs or not there."""
+        row = NotificationRepository(db).own(_own(principal), notification_id)
+        if row is not None and row.read_at is None:
+            row.read_at = utcnow()
+            db.flush()
+        return row
+
     def send_mail(
         self,
         sessions: sessionmaker[Session],
@@ -176,3 +187,11 @@ def _settle(row: Notification, error: str) -> None:
 
 
 notification_service = NotificationService()
+
+
+# Registered here, beside notify(), rather than only in tasks.py: every caller of notify()
+# (notes, handoffs, field reports; their tests too) queues this task, so importing the service
+# must be enough to have it registered.
+@task(MAIL_TASK, sessions=True)
+def send_mail_task(sessions: sessionmaker[Session], *, notification_id: str) -> None:
+    notification_service.send_mail(sessions, uuid.UUID(notification_id))

@@ -1,15 +1,10 @@
-"""Background work of notifications: the e-mail each notification queued."""
+"""Background work of notifications: the e-mail each notification queued.
+
+The task is defined beside ``notify()`` in the service (see why there); this module is what the
+composition root lists, like every domain's tasks."""
 
 from __future__ import annotations
 
-import uuid
+from roofops.notification.service import send_mail_task
 
-from sqlalchemy.orm import Session, sessionmaker
-
-from roofops.notification.service import MAIL_TASK, notification_service
-from roofops.worker.registry import task
-
-
-@task(MAIL_TASK, sessions=True)
-def mail(sessions: sessionmaker[Session], *, notification_id: str) -> None:
-    notification_service.send_mail(sessions, uuid.UUID(notification_id))
+__all__ = ["send_mail_task"]
