@@ -12,6 +12,17 @@ from roofops.auth.service import principal_for
 from roofops.models import ActorType, Role, User
 from tests.factories import make_user
 
+# The JobNimbus sandbox and a connected sync, for the feed's sync entries (test_sync_entries).
+from tests.integrations.jobnimbus.conftest import (  # noqa: F401
+    background_work,
+    clock,
+    connect,
+    fake,
+    running_fake,
+    sleep,
+    syncer,
+)
+
 
 @dataclass(frozen=True)
 class Team:

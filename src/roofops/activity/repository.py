@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from roofops.kit.repository import Repository
-from roofops.models.activity import JobActivity
+from roofops.models.activity import ActivityKind, JobActivity
 from roofops.models.job import Job, JobStageEvent
 from roofops.models.user import User
 
@@ -27,6 +27,15 @@ class ActivityRepository(Repository[JobActivity]):
             statement = statement.where(_older(JobActivity.occurred_at, JobActivity.id, before))
         statement = statement.order_by(JobActivity.occurred_at.desc(), JobActivity.id.desc())
         return list(self.session.scalars(statement.limit(limit)))
+
+    def latest(self, job_id: uuid.UUID, kind: ActivityKind) -> JobActivity | None:
+        statement = (
+            sa.select(JobActivity)
+            .where(JobActivity.job_id == job_id, JobActivity.kind == kind)
+            .order_by(JobActivity.occurred_at.desc(), JobActivity.id.desc())
+            .limit(1)
+        )
+        return self.session.scalars(statement).first()
 
     def stage_events(
         self, job_id: uuid.UUID, limit: int, before: Position | None = None

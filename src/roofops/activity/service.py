@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from roofops.activity import mentions
+from roofops.activity.changes import FieldChange, merge, sentence
 from roofops.activity.repository import ActivityRepository
 from roofops.activity.results import STAGE_KIND, FeedCursor, FeedEntry, FeedPage
 from roofops.auth.permissions import Permission
@@ -26,6 +27,7 @@ from roofops.job.lifecycle import LABELS
 from roofops.kit.schemas import NUL_REFUSED
 from roofops.kit.time import utcnow
 from roofops.models.activity import ActivityKind, JobActivity
+from roofops.models.enums import ActorType, Role
 from roofops.models.job import Job, JobStageEvent
 from roofops.notification.service import notification_service
 
@@ -60,13 +62,16 @@ class ActivityService:
                 actor_label=by.label,
             )
         )
-        publish(
-            db,
-            ACTIVITY_TOPIC,
-            {"job_id": str(job_id), "activity_id": str(activity.id), "kind": kind.value},
-            seen_with=Permission.VIEW_JOBS,
-        )
+        self._announce(db, activity)
         return activity
+
+    def _announce(self, db: Session, activity: JobActivity) -> None:
+        payload = {
+            "job_id": str(activity.job_id),
+            "activity_id": str(activity.id),
+            "kind": activity.kind.value,
+        }
+        publish(db, ACTIVITY_TOPIC, payload, seen_with=Permission.VIEW_JOBS)
 
     def recent(self, db: Session, job_id: uuid.UUID, limit: int = FEED_LIMIT) -> list[JobActivity]:
         """The job's activities, newest first (stage changes are in the job's stage history)."""
@@ -123,6 +128,33 @@ class ActivityService:
             return FeedPage(entries, None)
         return FeedPage(entries[:limit], entries[limit - 1].cursor)
 
+    def record_sync(
+        self,
+        db: Session,
+        job_id: uuid.UUID,
+        changes: list[FieldChange],
+        *,
+        source: str,
+        run_id: uuid.UUID | None = None,
+    ) -> JobActivity | None:
+        """What a sync of ``source`` ("JobNimbus", "QuickBooks") changed on the job, as one entry
+        per job per run: a later page of the same run (``run_id``) adds to the run's entry.
+        Nothing when nothing a person cares about changed. Never a money figure."""
+        if not changes:
+            return None
+        run = str(run_id) if run_id else None
+        latest = ActivityRepository(db).latest(job_id, ActivityKind.SYNC)
+        if run and latest is not None and latest.data.get("run_id") == run:
+            earlier = [FieldChange.from_data(item) for item in latest.data.get("fields", [])]
+            changes = merge(earlier, changes)
+            latest.body = sentence(source, changes)
+            latest.data = {**latest.data, "fields": [change.as_data() for change in changes]}
+            self._announce(db, latest)
+            return latest
+        data = {"source": source, "run_id": run, "fields": [c.as_data() for c in changes]}
+        body = sentence(source, changes)
+        return self.record(db, job_id, ActivityKind.SYNC, body, by=sync_actor(source), data=data)
+
     def entry(self, activity: JobActivity) -> FeedEntry:
         """An activity as the feed shows it."""
         return _from_activity(activity)
@@ -147,6 +179,17 @@ class ActivityService:
             link=f"/jobs/{job.id}#activity-{note.id}",
             job_id=job.id,
         )
+
+
+def sync_actor(source: str) -> Principal:
+    """Who changed a job when a vendor said so: that vendor's sync."""
+    return Principal(
+        user_id=None,
+        email=f"{source.lower()}-sync@roofops",
+        name=f"{source} sync",
+        role=Role.ADMIN,
+        actor_type=ActorType.SYNC,
+    )
 
 
 def _note_text(body: str) -> str:

@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from roofops.auth.permissions import Permission
 from roofops.auth.principal import Principal
-from roofops.company.service import company_service
 from roofops.config import get_settings
 from roofops.events.bus import publish
 from roofops.exceptions import Conflict, ValidationFailed
@@ -50,7 +49,8 @@ class Inbox:
 
 
 def company_mailer(db: Session) -> Mailer:
-    return mailer_for(get_settings(), demo=company_service.get(db).is_demo)
+    company = NotificationRepository(db).company()
+    return mailer_for(get_settings(), demo=company is not None and company.is_demo)
 
 
 class NotificationService:
@@ -139,7 +139,7 @@ class NotificationService:
             if row is None or row.mail_status != MailStatus.QUEUED:
                 return False
             outbound = _mailer_or_reason(db, mailer)
-            mail = _mail(db, repository, row)
+            mail = _mail(repository, row)
             _settle(row, outbound if isinstance(outbound, str) else "")
         if isinstance(outbound, str):
             return False
@@ -167,14 +167,14 @@ def _mailer_or_reason(db: Session, mailer: MailerFactory) -> Mailer | str:
         return missing.message
 
 
-def _mail(db: Session, repository: NotificationRepository, row: Notification) -> Mail:
+def _mail(repository: NotificationRepository, row: Notification) -> Mail:
     settings = get_settings()
     link = f"{settings.base_url.rstrip('/')}{row.link}" if row.link else ""
     lines = [row.body, "", f"Open it in roofops: {link}" if link else ""]
-    company = company_service.get(db).name
+    company = repository.company()
     return Mail(
         to=repository.recipient_email(row.user_id),
-        subject=f"{company}: {row.title}",
+        subject=f"{company.name if company else 'roofops'}: {row.title}",
         body="\n".join(lines).strip() + "\n",
     )
 
