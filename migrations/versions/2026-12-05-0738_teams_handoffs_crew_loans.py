@@ -2,7 +2,7 @@
 with a checklist, and crews lent to another branch
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0019
 Create Date: 2026-12-05 07:38:37.845969+00:00
 """
 
@@ -16,7 +16,8 @@ from alembic import op
 from roofops.kit.types import UTCDateTime
 
 revision: str = "0018"
-down_revision: str | None = "0016"
+# 0016 as branched; on 0019 since this branch merged feed (one head). The lead chains at merge.
+down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

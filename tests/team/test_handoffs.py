@@ -15,6 +15,7 @@ from roofops.models.enums import Role
 from roofops.models.job import Job
 from roofops.models.team import HandoffStatus, JobHandoff, Team, TeamFunction
 from roofops.models.user import User
+from roofops.notification.service import notification_service
 from roofops.team.checklists import PRODUCTION_TO_FINANCE, SALES_TO_PRODUCTION
 from roofops.team.schemas import HandoffCreate
 from roofops.team.service import team_service
@@ -195,3 +196,19 @@ def test_ownership_and_boards(db: Session, people: Cast) -> None:
     assert [h.id for h in boards["Production"].incoming] == [handoff.id]
     assert [h.id for h in boards["Sales"].outgoing] == [handoff.id]
     assert [job.id for job in team_service.my_jobs(db, person(people.rep))] == [people.job.id]
+
+
+def test_the_people_a_step_concerns_are_notified(db: Session, people: Cast) -> None:
+    handoff = _start(db, people)
+    inbox = notification_service.inbox(db, person(people.manager))
+    assert [row.title for row in inbox.notifications] == [
+        f"Job {people.job.number} is being handed to you"
+    ]
+    assert inbox.notifications[0].link == f"/jobs/{people.job.id}"
+    assert notification_service.unread_count(db, person(people.rep)) == 0  # they started it
+    for code in REQUIRED_SALES_CODES:
+        team_service.tick(db, person(people.manager), people.job.id, handoff.id, code, done=True)
+    team_service.accept(db, person(people.manager), people.job.id, handoff.id)
+    told = notification_service.inbox(db, person(people.rep))
+    assert [row.title for row in told.notifications] == [f"Job {people.job.number} handed over"]
+    assert notification_service.unread_count(db, person(people.manager)) == 1

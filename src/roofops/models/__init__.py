@@ -83,6 +83,7 @@ from roofops.models.invoice import (
     PushStatus,
 )
 from roofops.models.job import Job, JobStageEvent
+from roofops.models.notification import MailStatus, Notification
 from roofops.models.property import Property
 from roofops.models.runtime import BackgroundJob, CronClaim, OutboxEvent, WorkerHeartbeat
 from roofops.models.skill import Skill
@@ -157,8 +158,10 @@ __all__ = [
     "JobStageEvent",
     "JobType",
     "LoginAttempt",
+    "MailStatus",
     "MarginKind",
     "Material",
+    "Notification",
     "OutboxEvent",
     "PayerKind",
     "Phase",

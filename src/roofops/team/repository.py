@@ -21,6 +21,7 @@ from roofops.models.user import User
 CLOSED_STAGES = (JobStage.PAID, JobStage.LOST, JobStage.CANCELLED)
 TEAM_LOADS = (selectinload(Team.branch), selectinload(Team.members).selectinload(TeamMember.user))
 HANDOFF_LOADS = (
+    selectinload(JobHandoff.job),
     selectinload(JobHandoff.items),
     selectinload(JobHandoff.from_team),
     selectinload(JobHandoff.to_team),
@@ -145,7 +146,7 @@ class HandoffRepository(Repository[JobHandoff]):
         wanted = list(team_ids)
         statement = (
             sa.select(JobHandoff)
-            .options(*HANDOFF_LOADS, selectinload(JobHandoff.job))
+            .options(*HANDOFF_LOADS)
             .where(
                 JobHandoff.status == HandoffStatus.OPEN,
                 sa.or_(JobHandoff.to_team_id.in_(wanted), JobHandoff.from_team_id.in_(wanted)),

@@ -28,6 +28,7 @@ from roofops.models.enums import Role
 from roofops.models.job import Job
 from roofops.models.team import HandoffItem, HandoffStatus, JobHandoff, Team, TeamMember
 from roofops.models.user import User
+from roofops.notification.service import notification_service
 from roofops.team.checklists import checklist_for
 from roofops.team.repository import HandoffRepository, OwnershipRepository, TeamRepository
 from roofops.team.results import OwnerJobs, Ownership, TeamBoard, missing_items
@@ -150,7 +151,10 @@ class TeamService:
         source = teams.full(job.team_id) if job.team_id else None
         handoff = _new_handoff(job, source, target, owner, note=data.note, by=principal)
         _add_once(db, handoff, job)
-        _record(db, principal, handoff, _started_sentence(handoff, source, target, owner))
+        sentence = _started_sentence(handoff, source, target, owner)
+        _record(db, principal, handoff, sentence)
+        title = f"Job {job.number} is being handed to you"
+        _notify(db, principal, [owner.id], title=title, body=sentence, job=job)
         return self.get_handoff(db, job_id, handoff.id)
 
     def tick(
@@ -201,7 +205,10 @@ class TeamService:
         )
         audit_service.updated(db, principal, "job", job.id, changes)
         _close(handoff, principal, HandoffStatus.ACCEPTED)
-        _record(db, principal, handoff, _accepted_sentence(handoff))
+        sentence = _accepted_sentence(handoff)
+        _record(db, principal, handoff, sentence)
+        told = [handoff.to_owner_id, handoff.from_owner_id, handoff.started_by_id]
+        _notify(db, principal, told, title=f"Job {job.number} handed over", body=sentence, job=job)
         return handoff
 
     def cancel(
@@ -221,6 +228,9 @@ class TeamService:
             f": {reason}" if reason else ""
         )
         _record(db, principal, handoff, sentence)
+        told = [handoff.to_owner_id, handoff.started_by_id]
+        title = f"Handoff of job {handoff.job.number} cancelled"
+        _notify(db, principal, told, title=title, body=sentence, job=handoff.job)
         return handoff
 
 
@@ -370,6 +380,28 @@ def _record(db: Session, principal: Principal, handoff: JobHandoff, sentence: st
             "to_owner_id": str(handoff.to_owner_id),
         },
     )
+
+
+def _notify(
+    db: Session,
+    principal: Principal,
+    user_ids: Sequence[uuid.UUID | None],
+    *,
+    title: str,
+    body: str,
+    job: Job,
+) -> None:
+    """Tell the people a step concerns, except whoever took it (they know)."""
+    wanted = {user_id for user_id in user_ids if user_id and user_id != principal.user_id}
+    if wanted:
+        notification_service.notify(
+            db,
+            sorted(wanted, key=str),
+            title=title,
+            body=body,
+            link=f"/jobs/{job.id}",
+            job_id=job.id,
+        )
 
 
 team_service = TeamService()

@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from roofops.integrations.quickbooks.endpoints import callback_router as quickbooks_callback
 from roofops.integrations.xero.endpoints import callback_router as xero_callback
 from roofops.web.routes import (
+    activity,
     auth,
     dispatch,
     docs,
@@ -28,6 +29,7 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 page_router = APIRouter(include_in_schema=False)
 for area in (
     auth,
+    activity,
     jobs,
     invoices,
     overview,
