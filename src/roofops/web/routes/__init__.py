@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from roofops.integrations.quickbooks.endpoints import callback_router as quickbooks_callback
 from roofops.integrations.xero.endpoints import callback_router as xero_callback
 from roofops.web.routes import (
+    activity,
     auth,
     crew,
     dispatch,
@@ -21,6 +22,7 @@ from roofops.web.routes import (
     overview,
     profit,
     settings,
+    teams,
 )
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -28,6 +30,7 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 page_router = APIRouter(include_in_schema=False)
 for area in (
     auth,
+    activity,
     jobs,
     invoices,
     overview,
@@ -39,6 +42,7 @@ for area in (
     settings,
     docs,
     crew,
+    teams,
 ):
     page_router.include_router(area.router)
 page_router.include_router(crew.photo_router)  # site photos, to anyone who may see the job
