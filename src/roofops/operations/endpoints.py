@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -13,6 +12,7 @@ from roofops.auth.permissions import Permission
 from roofops.auth.principal import Principal
 from roofops.company.service import company_service
 from roofops.db import DB
+from roofops.kit.schemas import IsoDate
 from roofops.operations.schemas import OperationsOut
 from roofops.operations.service import operations_service
 
@@ -29,7 +29,7 @@ Reader = Annotated[Principal, Depends(requires(Permission.VIEW_JOBS))]
 def command_center(
     db: DB,
     principal: Reader,
-    day: Annotated[date | None, Query(description="company-local day; default today")] = None,
+    day: Annotated[IsoDate | None, Query(description="company-local day; default today")] = None,
     branch_id: Annotated[uuid.UUID | None, Query(description="only this branch")] = None,
 ) -> OperationsOut:
     on = day or company_service.today(db)

@@ -21,6 +21,7 @@ from roofops.company.service import company_service
 from roofops.db import DB
 from roofops.job.lifecycle import LABELS, OPEN, PIPELINE
 from roofops.job.service import job_service
+from roofops.kit.schemas import IsoDate
 from roofops.operations.service import operations_service
 from roofops.web.dependencies import Page
 from roofops.web.operations_view import ALERT_KINDS, STATES, live_query, map_data, state_counts
@@ -68,7 +69,7 @@ def finance(request: Request, _page: Page) -> Response:
     return _placeholder(request, "finance")
 
 
-Day = Annotated[date | None, Query(description="company-local day; default today")]
+Day = Annotated[IsoDate | None, Query(description="company-local day; default today")]
 BranchId = Annotated[uuid.UUID | None, Query(description="only this branch")]
 
 
