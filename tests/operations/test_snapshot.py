@@ -13,6 +13,8 @@ from roofops.field.service import field_service
 from roofops.models.enums import JobStage, Role
 from roofops.models.field import FieldStatus
 from roofops.operations.service import operations_service
+from roofops.team.lending import lending_service
+from roofops.team.schemas import CrewLoanCreate
 from tests.factories import make_branch, make_crew, make_job
 from tests.operations.conftest import publish_schedule, viewer, working_every_day
 
@@ -89,3 +91,22 @@ def test_a_branch_sees_its_own_crews_and_jobs_only(
     snapshot = operations_service.snapshot(db, admin, today, north.id)
     assert {crew.crew_id for crew in snapshot.crews} == {north_crew.id}
     assert {job.job_id for job in snapshot.jobs} == {north_job.id}
+
+
+def test_a_lent_crew_works_for_the_borrowing_branch_that_day(
+    db: Session, today: date, admin: Principal
+) -> None:
+    home, borrower = make_branch(db), make_branch(db)
+    crew = working_every_day(make_crew(db, branch=home))
+    job = make_job(db, stage=JobStage.SCHEDULED, branch=borrower)
+    publish_schedule(db, today, [(job, crew, [today])])
+    lending_service.lend(
+        db,
+        admin,
+        CrewLoanCreate(crew_id=crew.id, to_branch_id=borrower.id, starts_on=today, ends_on=today),
+    )
+
+    borrowing = operations_service.snapshot(db, admin, today, borrower.id)
+    assert [c.crew_id for c in borrowing.crews] == [crew.id]
+    assert [j.crew_names for j in borrowing.jobs] == [(crew.name,)]
+    assert operations_service.snapshot(db, admin, today, home.id).crews == ()
