@@ -85,7 +85,6 @@ class OperationsSnapshot:
     jobs: tuple[ProductionJob, ...]
     alerts: tuple[Alert, ...]  # most severe first
     map_points: tuple[MapPoint, ...]
-    with_money: bool  # the viewer may see money (overdue amounts)
 
     @property
     def alert_counts(self) -> AlertCounts:

@@ -79,7 +79,6 @@ class OperationsService:
                 dispatch_service.crews(db, {c.crew_id for c in crews}),
                 repository.yards(branch_id),
             ),
-            with_money=principal.can(Permission.VIEW_MONEY),
         )
 
     def branches(self, db: Session) -> list[Branch]:
