@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -28,7 +29,7 @@ from roofops.field.repository import FieldReportRepository
 from roofops.field.results import CrewDayState, CrewState, PlannedWork
 from roofops.job.lifecycle import CLOSED
 from roofops.job.service import job_service
-from roofops.kit.time import utcnow
+from roofops.kit.time import as_utc, utcnow
 from roofops.models.activity import ActivityKind, JobActivity
 from roofops.models.crew import Crew
 from roofops.models.dispatch import PlanKind
@@ -83,23 +84,25 @@ class FieldService:
         status: FieldStatus,
         *,
         note: str = "",
+        occurred_at: datetime | None = None,
     ) -> FieldReport:
-        """Record the crew's status on the job now: 403 for a crew lead of another crew, 422
-        for a block without a reason, 409 for a closed job."""
+        """Record the crew's status on the job (now, or when it happened: the report's day is
+        that moment's company-local date): 403 for a crew lead of another crew, 422 for a
+        block without a reason, 409 for a closed job."""
         repository = FieldReportRepository(db)
         crew = repository.crew(crew_id)
         self.require_acts_for(db, principal, crew)
         note = _checked_note(status, note)
         job = _open_job(repository.job(job_id))
-        now = utcnow()
+        when = occurred_at or utcnow()
         report = repository.add(
             FieldReport(
                 crew_id=crew.id,
                 job_id=job.id,
-                day=self.today(db),
+                day=_local_day(db, when),
                 status=status,
                 note=note,
-                occurred_at=now,
+                occurred_at=when,
                 reported_by_id=principal.user_id,
             )
         )
@@ -260,6 +263,11 @@ def _crews_off(repository: FieldReportRepository, crews: list[Crew], day: date) 
     weekday = str(day.isoweekday())
     resting = {crew.id for crew in crews if weekday not in crew.working_weekdays}
     return resting | repository.crews_off(day)
+
+
+def _local_day(db: Session, moment: datetime) -> date:
+    """The company's calendar day of ``moment``: a report at 23:30 belongs to that evening."""
+    return as_utc(moment).astimezone(ZoneInfo(company_service.get(db).time_zone)).date()
 
 
 def _checked_note(status: FieldStatus, note: str) -> str:
