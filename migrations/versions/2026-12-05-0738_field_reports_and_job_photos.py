@@ -2,7 +2,7 @@
 database)
 
 Revision ID: 0017
-Revises: 0016
+Revises: 0018
 Create Date: 2026-12-05 07:38:07.315581+00:00
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 from roofops.kit.types import UTCDateTime
 
 revision: str = "0017"
-down_revision: str | None = "0016"
+down_revision: str | None = "0018"  # after teams (0016 -> 0019 feed -> 0018 teams)
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from roofops.activity.endpoints import router as activity_router
 from roofops.api_responses import errors
 from roofops.auth.endpoints import router as auth_router
 from roofops.company.endpoints import router as company_router
@@ -25,8 +26,11 @@ from roofops.invoice.endpoints import router as invoice_router
 from roofops.invoice.payment_endpoints import router as invoice_payments_router
 from roofops.job.endpoints import router as job_router
 from roofops.kpi.endpoints import router as executive_router
+from roofops.notification.endpoints import router as notification_router
+from roofops.operations.endpoints import router as operations_router
 from roofops.performance.endpoints import router as performance_router
 from roofops.report.endpoints import router as report_router
+from roofops.team.endpoints import router as team_router
 
 # Any request may carry a body too large (413), JSON too deep (400) or a bad value (422).
 api_router = APIRouter(prefix="/api/v1", responses=errors(400, 413, 422))
@@ -35,6 +39,8 @@ for domain_router in (
     company_router,
     customer_router,
     job_router,
+    activity_router,
+    notification_router,
     crew_router,
     dispatch_router,
     dispatch_field_router,
@@ -48,9 +54,11 @@ for domain_router in (
     invoice_payments_router,
     report_router,
     executive_router,
+    operations_router,
     invoice_push_router,
     quickbooks_router,
     xero_router,
+    team_router,
 ):
     # Every one of these needs a principal (401) of a role the route allows (403).
     api_router.include_router(domain_router, responses=errors(401, 403))

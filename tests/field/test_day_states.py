@@ -13,6 +13,7 @@ from roofops.kit.time import utcnow
 from roofops.models import Crew, Job
 from roofops.models.dispatch import CrewTimeOff, DispatchPlan, Holiday, TimeOffKind
 from roofops.models.field import FieldReport, FieldStatus
+from roofops.models.team import CrewLoan
 from tests.dispatch.field_world import published_visit
 from tests.factories import make_branch, make_crew, make_job
 from tests.field.world import planned_job
@@ -110,6 +111,29 @@ def test_day_states_of_one_branch(db: Session) -> None:
     states = field_service.day_states(db, MONDAY, branch_id=north.id)
 
     assert [(s.crew_id, s.branch_id) for s in states] == [(in_north.id, north.id)]
+
+
+def test_a_lent_crew_works_for_the_borrowing_branch(db: Session) -> None:
+    home, borrower = make_branch(db, name="Home"), make_branch(db, name="Borrower")
+    lent = make_crew(db, branch=home)
+    db.add(
+        CrewLoan(
+            crew_id=lent.id,
+            to_branch_id=borrower.id,
+            starts_on=MONDAY,
+            ends_on=MONDAY + timedelta(days=1),
+            created_at=utcnow(),
+        )
+    )
+    db.flush()
+
+    at_borrower = field_service.day_states(db, MONDAY, branch_id=borrower.id)
+    at_home = field_service.day_states(db, MONDAY, branch_id=home.id)
+
+    assert [(s.crew_id, s.branch_id) for s in at_borrower] == [(lent.id, borrower.id)]
+    assert at_home == []
+    back_home = _state_of(db, lent, MONDAY + timedelta(days=2))
+    assert back_home.branch_id == home.id
 
 
 def test_a_crews_page_days_carry_the_last_report_on_each_job(db: Session) -> None:

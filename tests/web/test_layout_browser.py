@@ -30,7 +30,7 @@ from roofops.integrations.quickbooks.sync_service import quickbooks_sync
 from roofops.invoice.schemas import InvoiceGenerate
 from roofops.invoice.service import invoice_service
 from roofops.kit.time import utcnow
-from roofops.models import InvoiceKind, Job, JobStage, Role, SyncRun
+from roofops.models import Crew, InvoiceKind, Job, JobStage, Role, SyncRun
 from roofops.sandbox.demo import build_demo
 from roofops.sandbox.quickbooks.sandbox import connect as connect_sandbox
 from roofops.web.routes import page_router
@@ -46,6 +46,7 @@ NOT_PAGES = {
     "/invoices/export.csv": "a CSV download",
     "/invoices/{invoice_id}/push": "the Push to books panel a pending push polls (a fragment)",
     "/openapi.json": "the JSON /docs reads",
+    "/jobs/{job_id}/photos/{photo_id}": "a site photo's bytes",
     "/integrations/quickbooks/callback": "where QuickBooks sends the browser back, with a code",
     "/integrations/xero/callback": "where Xero sends the browser back, with a code",
 }
@@ -132,12 +133,19 @@ def live(
 
 
 def path_values(url: str) -> dict[str, str]:
-    """A paid job (every figure filled in) and the JobNimbus run, for the pages that need one."""
+    """A paid job (every figure filled in), the JobNimbus run and a crew, for the pages that
+    need one."""
     with session_scope(url) as db:
         job_id = db.scalars(sa.select(Job.id).where(Job.stage == JobStage.PAID).limit(1)).one()
         run_id = db.scalars(sa.select(SyncRun.id).where(SyncRun.provider == "jobnimbus")).first()
+        crew_id = db.scalars(sa.select(Crew.id).order_by(Crew.name).limit(1)).one()
     assert run_id is not None
-    return {"job_id": str(job_id), "figure": "contract", "run_id": str(run_id)}
+    return {
+        "job_id": str(job_id),
+        "figure": "contract",
+        "run_id": str(run_id),
+        "crew_id": str(crew_id),
+    }
 
 
 def pages(values: dict[str, str]) -> list[str]:

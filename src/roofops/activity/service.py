@@ -2,7 +2,10 @@
 
 Every writer (notes, crews' field reports, photos, handoffs, schedule publishes, syncs, the
 customer portal) records through :func:`ActivityService.record`, in the same transaction as the
-change it describes, and the feed announces it live (``job.activity``, ids only)."""
+change it describes, and the feed announces it live (``job.activity``, ids only).
+
+The feed is VIEW_JOBS: everyone who sees the job reads it, so no writer puts money figures in a
+body (a sync says "contract amount changed", never the amount)."""
 
 from __future__ import annotations
 
@@ -12,15 +15,26 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from roofops.activity import mentions
+from roofops.activity.changes import FieldChange, merge, sentence
 from roofops.activity.repository import ActivityRepository
+from roofops.activity.results import STAGE_KIND, FeedCursor, FeedEntry, FeedPage
 from roofops.auth.permissions import Permission
 from roofops.auth.principal import Principal
 from roofops.events.bus import publish
+from roofops.exceptions import NotFound, ValidationFailed
+from roofops.job.lifecycle import LABELS
+from roofops.kit.schemas import NUL_REFUSED
 from roofops.kit.time import utcnow
 from roofops.models.activity import ActivityKind, JobActivity
+from roofops.models.enums import ActorType, Role
+from roofops.models.job import Job, JobStageEvent
+from roofops.notification.service import notification_service
 
 ACTIVITY_TOPIC = "job.activity"
 FEED_LIMIT = 100
+MAX_FEED_LIMIT = 200
+NOTE_LIMIT = 5000  # characters: a note, not a document
 
 
 class ActivityService:
@@ -48,17 +62,197 @@ class ActivityService:
                 actor_label=by.label,
             )
         )
-        publish(
-            db,
-            ACTIVITY_TOPIC,
-            {"job_id": str(job_id), "activity_id": str(activity.id), "kind": kind.value},
-            seen_with=Permission.VIEW_JOBS,
-        )
+        self._announce(db, activity)
         return activity
+
+    def _announce(self, db: Session, activity: JobActivity) -> None:
+        payload = {
+            "job_id": str(activity.job_id),
+            "activity_id": str(activity.id),
+            "kind": activity.kind.value,
+        }
+        publish(db, ACTIVITY_TOPIC, payload, seen_with=Permission.VIEW_JOBS)
 
     def recent(self, db: Session, job_id: uuid.UUID, limit: int = FEED_LIMIT) -> list[JobActivity]:
         """The job's activities, newest first (stage changes are in the job's stage history)."""
         return ActivityRepository(db).for_job(job_id, limit)
+
+    def add_note(
+        self, db: Session, principal: Principal, job_id: uuid.UUID, body: str
+    ) -> JobActivity:
+        """A person's note on the job. Its @mentions (roofops.activity.mentions) are listed in
+        ``data["mentions"]`` and notified; those that match nobody in ``data["unmatched"]``."""
+        principal.require(Permission.WRITE_NOTES)
+        text = _note_text(body)
+        job = _job(db, job_id)
+        people = [
+            mentions.Person(user.id, user.email, user.full_name)
+            for user in ActivityRepository(db).active_users()
+        ]
+        found = mentions.resolve(text, people)
+        note = self.record(
+            db, job.id, ActivityKind.NOTE, text, by=principal, data=_mention_data(found)
+        )
+        self._notify_mentioned(db, principal, job, note, found)
+        return note
+
+    def feed(
+        self,
+        db: Session,
+        job_id: uuid.UUID,
+        limit: int = FEED_LIMIT,
+        *,
+        before: FeedCursor | None = None,
+    ) -> list[FeedEntry]:
+        """The job's activities and stage changes, newest first, older than ``before``."""
+        if not 1 <= limit <= MAX_FEED_LIMIT:
+            raise ValidationFailed(f"limit must be between 1 and {MAX_FEED_LIMIT}")
+        repository = ActivityRepository(db)
+        position = (before.occurred_at, before.entry_id) if before else None
+        entries = [_from_activity(row) for row in repository.for_job(job_id, limit, position)]
+        entries += [_from_stage(row) for row in repository.stage_events(job_id, limit, position)]
+        return sorted(entries, key=lambda entry: entry.sort_key, reverse=True)[:limit]
+
+    def feed_page(
+        self,
+        db: Session,
+        job_id: uuid.UUID,
+        limit: int = FEED_LIMIT,
+        *,
+        before: FeedCursor | None = None,
+    ) -> FeedPage:
+        """A page of :meth:`feed` and where the next (older) page starts, if there is one."""
+        _job(db, job_id)
+        entries = self.feed(db, job_id, min(limit + 1, MAX_FEED_LIMIT), before=before)
+        if len(entries) <= limit:
+            return FeedPage(entries, None)
+        return FeedPage(entries[:limit], entries[limit - 1].cursor)
+
+    def record_sync(
+        self,
+        db: Session,
+        job_id: uuid.UUID,
+        changes: list[FieldChange],
+        *,
+        source: str,
+        run_id: uuid.UUID | None = None,
+    ) -> JobActivity | None:
+        """What a sync of ``source`` ("JobNimbus", "QuickBooks") changed on the job, as one entry
+        per job per run: a later page of the same run (``run_id``) adds to the run's entry.
+        Nothing when nothing a person cares about changed. Never a money figure."""
+        if not changes:
+            return None
+        run = str(run_id) if run_id else None
+        latest = ActivityRepository(db).latest(job_id, ActivityKind.SYNC)
+        if run and latest is not None and latest.data.get("run_id") == run:
+            earlier = [FieldChange.from_data(item) for item in latest.data.get("fields", [])]
+            changes = merge(earlier, changes)
+            latest.body = sentence(source, changes)
+            latest.data = {**latest.data, "fields": [change.as_data() for change in changes]}
+            self._announce(db, latest)
+            return latest
+        data = {"source": source, "run_id": run, "fields": [c.as_data() for c in changes]}
+        body = sentence(source, changes)
+        return self.record(db, job_id, ActivityKind.SYNC, body, by=sync_actor(source), data=data)
+
+    def entry(self, activity: JobActivity) -> FeedEntry:
+        """An activity as the feed shows it."""
+        return _from_activity(activity)
+
+    def _notify_mentioned(
+        self,
+        db: Session,
+        principal: Principal,
+        job: Job,
+        note: JobActivity,
+        found: list[mentions.Mention],
+    ) -> None:
+        # Writing "@me" is not news to the writer.
+        told = {m.user_id for m in found if m.user_id and m.user_id != principal.user_id}
+        if not told:
+            return
+        notification_service.notify(
+            db,
+            sorted(told, key=str),
+            title=f"{principal.label} mentioned you on job {job.number}",
+            body=note.body,
+            link=f"/jobs/{job.id}#activity-{note.id}",
+            job_id=job.id,
+        )
+
+
+def sync_actor(source: str) -> Principal:
+    """Who changed a job when a vendor said so: that vendor's sync."""
+    return Principal(
+        user_id=None,
+        email=f"{source.lower()}-sync@roofops",
+        name=f"{source} sync",
+        role=Role.ADMIN,
+        actor_type=ActorType.SYNC,
+    )
+
+
+def _note_text(body: str) -> str:
+    text = body.strip()
+    if not text:
+        raise ValidationFailed("a note needs some text")
+    if "\x00" in text:
+        raise ValidationFailed(NUL_REFUSED)
+    if len(text) > NOTE_LIMIT:
+        raise ValidationFailed(f"a note is at most {NOTE_LIMIT} characters (this one: {len(text)})")
+    return text
+
+
+def _job(db: Session, job_id: uuid.UUID) -> Job:
+    job = ActivityRepository(db).job(job_id)
+    if job is None:
+        raise NotFound("no such job")
+    return job
+
+
+def _mention_data(found: list[mentions.Mention]) -> dict[str, Any]:
+    return {
+        "mentions": [
+            {"text": m.text, "user_id": str(m.user_id), "name": m.label} for m in found if m.user_id
+        ],
+        "unmatched": [{"text": m.text, "why": m.label} for m in found if m.user_id is None],
+    }
+
+
+def _from_activity(row: JobActivity) -> FeedEntry:
+    return FeedEntry(
+        id=row.id,
+        kind=row.kind.value,
+        body=row.body,
+        occurred_at=row.occurred_at,
+        actor_type=row.actor_type,
+        actor_id=row.actor_id,
+        actor_label=row.actor_label,
+        data=dict(row.data),
+    )
+
+
+def _from_stage(row: JobStageEvent) -> FeedEntry:
+    to_label = LABELS[row.to_stage]
+    body = (
+        f"Moved from {LABELS[row.from_stage]} to {to_label}"
+        if row.from_stage
+        else f"Created in {to_label}"
+    )
+    return FeedEntry(
+        id=row.id,
+        kind=STAGE_KIND,
+        body=body + (f": {row.reason}" if row.reason else ""),
+        occurred_at=row.occurred_at,
+        actor_type=row.actor_type,
+        actor_id=row.actor_id,
+        actor_label=row.actor_label,
+        data={
+            "from_stage": row.from_stage.value if row.from_stage else None,
+            "to_stage": row.to_stage.value,
+            "reason": row.reason,
+        },
+    )
 
 
 activity_service = ActivityService()

@@ -85,6 +85,10 @@ def _company(rng: random.Random, data: DemoData, *, opened: datetime) -> None:
     ]
 
 
+# The demo's crew-lead sign-in leads the first crew (a user leads the crew named for them).
+FIRST_CREW_LEAD = "Carlos Crewlead"
+
+
 def _crews(rng: random.Random, data: DemoData, opened: datetime, count: int) -> None:
     skill_ids = {skill.code: skill.id for skill in data.skills}
     names: Counter[str] = Counter()
@@ -100,6 +104,8 @@ def _crews(rng: random.Random, data: DemoData, opened: datetime, count: int) -> 
             name, subcontractors = f"{firm} ({name})", subcontractors + 1
         crew_id = new_uuid(rng)
         members = _members(rng, crew_id, template, opened)
+        if index == 0:
+            members[0].name = FIRST_CREW_LEAD
         latitude, longitude = point_near(rng, branch.latitude, branch.longitude, 6.0)
         data.crews.append(
             CrewRow(

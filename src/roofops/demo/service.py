@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from roofops.auth.principal import SYSTEM
 from roofops.auth.service import user_service
 from roofops.demo import catalog
-from roofops.demo.generator import generate
+from roofops.demo.field import report_field_day
+from roofops.demo.generator import FIRST_CREW_LEAD, generate
 from roofops.demo.records import TABLES, DemoData, as_dict, columns_of, table_digest
 from roofops.demo.repository import DemoRepository
 from roofops.dispatch.service import dispatch_service
@@ -36,7 +37,7 @@ USER_NAMES = {
     Role.OFFICE: "Olivia Office",
     Role.DISPATCHER: "Dean Dispatcher",
     Role.FINANCE: "Fiona Finance",
-    Role.CREW_LEAD: "Carlos Crewlead",
+    Role.CREW_LEAD: FIRST_CREW_LEAD,
     Role.VIEWER: "Vera Viewer",
 }
 
@@ -175,6 +176,7 @@ class DemoService:
             hook(db, data)
         financials_service.track(db)  # every job's contract amount and estimate
         self._first_schedule(db, data)
+        report_field_day(db, data, company.time_zone)
         DemoRepository(db).refresh_planner_statistics()
         log.info("demo.built", size=data.size, seed=data.seed, jobs=len(data.jobs))
         return company

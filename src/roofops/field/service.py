@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -28,13 +29,14 @@ from roofops.field.repository import FieldReportRepository
 from roofops.field.results import CrewDayState, CrewState, PlannedWork
 from roofops.job.lifecycle import CLOSED
 from roofops.job.service import job_service
-from roofops.kit.time import utcnow
+from roofops.kit.time import as_utc, utcnow
 from roofops.models.activity import ActivityKind, JobActivity
 from roofops.models.crew import Crew
 from roofops.models.dispatch import PlanKind
 from roofops.models.enums import JobStage, Role
 from roofops.models.field import FieldReport, FieldStatus
 from roofops.models.job import Job
+from roofops.team.lending import lending_service
 
 FIELD_TOPIC = "crew.status_changed"
 MAX_NOTE = 2000
@@ -82,23 +84,25 @@ class FieldService:
         status: FieldStatus,
         *,
         note: str = "",
+        occurred_at: datetime | None = None,
     ) -> FieldReport:
-        """Record the crew's status on the job now: 403 for a crew lead of another crew, 422
-        for a block without a reason, 409 for a closed job."""
+        """Record the crew's status on the job (now, or when it happened: the report's day is
+        that moment's company-local date): 403 for a crew lead of another crew, 422 for a
+        block without a reason, 409 for a closed job."""
         repository = FieldReportRepository(db)
         crew = repository.crew(crew_id)
         self.require_acts_for(db, principal, crew)
         note = _checked_note(status, note)
         job = _open_job(repository.job(job_id))
-        now = utcnow()
+        when = occurred_at or utcnow()
         report = repository.add(
             FieldReport(
                 crew_id=crew.id,
                 job_id=job.id,
-                day=self.today(db),
+                day=_local_day(db, when),
                 status=status,
                 note=note,
-                occurred_at=now,
+                occurred_at=when,
                 reported_by_id=principal.user_id,
             )
         )
@@ -112,18 +116,14 @@ class FieldService:
     def add_note(
         self, db: Session, principal: Principal, crew_id: uuid.UUID, job_id: uuid.UUID, body: str
     ) -> JobActivity:
-        """A site note from the crew page, on the job's activity feed."""
+        """A site note from the crew page: a NOTE on the job's feed (its @mentions notify),
+        tagged with the crew it came from."""
         repository = FieldReportRepository(db)
         crew = repository.crew(crew_id)
         self.require_acts_for(db, principal, crew)
-        principal.require(Permission.WRITE_NOTES)
-        text = _bounded(body, "note")
-        if not text:
-            raise ValidationFailed("write the note before sending it", field="note")
-        job = repository.job(job_id)
-        return activity_service.record(
-            db, job.id, ActivityKind.NOTE, text, by=principal, data={"crew_id": str(crew.id)}
-        )
+        note = activity_service.add_note(db, principal, repository.job(job_id).id, body)
+        note.data = {**note.data, "crew_id": str(crew.id)}
+        return note
 
     # ----- who acts for which crew ----------------------------------------------------------
     def require_acts_for(self, db: Session, principal: Principal, crew: Crew) -> None:
@@ -164,9 +164,8 @@ class FieldService:
         self, db: Session, day: date, branch_id: uuid.UUID | None = None
     ) -> list[CrewDayState]:
         """Every active crew's state on ``day`` (of one branch: the crews working for it)."""
-        repository = FieldReportRepository(db)
-        crews = repository.active_crews()
-        states = _states(repository, crews, day, day)
+        crews = FieldReportRepository(db).active_crews()
+        states = _states(db, crews, day, day)
         return [state for state in states if branch_id is None or state.branch_id == branch_id]
 
     def crew_days(self, db: Session, crew_id: uuid.UUID, first: date, days: int) -> list[CrewDay]:
@@ -174,7 +173,7 @@ class FieldService:
         coming days), with its last report on each job of the day."""
         repository = FieldReportRepository(db)
         crew = repository.crew(crew_id)
-        states = _states(repository, [crew], first, first + timedelta(days=days - 1))
+        states = _states(db, [crew], first, first + timedelta(days=days - 1))
         return [
             CrewDay(crew, state, _last_by_job(repository.on_day(state.day, [crew.id])))
             for state in states
@@ -195,35 +194,44 @@ class FieldService:
         ]
 
 
-def _states(
-    repository: FieldReportRepository, crews: list[Crew], first: date, last: date
-) -> list[CrewDayState]:
+@dataclass(frozen=True)
+class _Day:
+    """What decides the crews' states on one day."""
+
+    day: date
+    planned: PlannedByCrewDay
+    last_reports: dict[uuid.UUID, FieldReport]
+    off: set[uuid.UUID]
+    branches: dict[uuid.UUID, uuid.UUID]  # the branch each crew works for (lent crews too)
+
+
+def _states(db: Session, crews: list[Crew], first: date, last: date) -> list[CrewDayState]:
+    repository = FieldReportRepository(db)
+    crew_ids = [crew.id for crew in crews]
     planned = planned_work(repository, first, last)
     states: list[CrewDayState] = []
     for ordinal in range(first.toordinal(), last.toordinal() + 1):
         day = date.fromordinal(ordinal)
-        last_reports = _last_reports(repository.on_day(day, [crew.id for crew in crews]))
-        off = _crews_off(repository, crews, day)
-        states.extend(
-            _state(crew, day, planned, last_reports.get(crew.id), crew.id in off) for crew in crews
+        facts = _Day(
+            day,
+            planned,
+            _last_reports(repository.on_day(day, crew_ids)),
+            _crews_off(repository, crews, day),
+            lending_service.branch_on(db, crew_ids, day),
         )
+        states.extend(_state(crew, facts) for crew in crews)
     return states
 
 
-def _state(
-    crew: Crew,
-    day: date,
-    planned: PlannedByCrewDay,
-    report: FieldReport | None,
-    off: bool,
-) -> CrewDayState:
-    work = tuple(planned.get((crew.id, day), ()))
+def _state(crew: Crew, facts: _Day) -> CrewDayState:
+    day, report = facts.day, facts.last_reports.get(crew.id)
+    work = tuple(facts.planned.get((crew.id, day), ()))
     return CrewDayState(
         crew_id=crew.id,
         crew_name=crew.name,
-        branch_id=crew.branch_id,
+        branch_id=facts.branches.get(crew.id, crew.branch_id),
         day=day,
-        state=_crew_state(report, bool(work), off),
+        state=_crew_state(report, bool(work), crew.id in facts.off),
         job_id=report.job_id if report else (work[0].job_id if work else None),
         since=report.occurred_at if report else None,
         note=report.note if report else "",
@@ -255,6 +263,11 @@ def _crews_off(repository: FieldReportRepository, crews: list[Crew], day: date) 
     weekday = str(day.isoweekday())
     resting = {crew.id for crew in crews if weekday not in crew.working_weekdays}
     return resting | repository.crews_off(day)
+
+
+def _local_day(db: Session, moment: datetime) -> date:
+    """The company's calendar day of ``moment``: a report at 23:30 belongs to that evening."""
+    return as_utc(moment).astimezone(ZoneInfo(company_service.get(db).time_zone)).date()
 
 
 def _checked_note(status: FieldStatus, note: str) -> str:

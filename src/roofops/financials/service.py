@@ -21,6 +21,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from roofops.activity.changes import books_changes
+from roofops.activity.service import activity_service
 from roofops.audit.service import audit_service, change
 from roofops.auth.principal import Principal
 from roofops.exceptions import NotFound, ValidationFailed
@@ -43,6 +45,7 @@ from roofops.financials.repository import (
 )
 from roofops.kit.time import utcnow
 from roofops.models.enums import (
+    VENDOR_NAMES,
     CostCategory,
     FigureSource,
     FinancialSyncStatus,
@@ -83,6 +86,21 @@ class JobProfitability:
     invoices: list[AccountingInvoice]
     cost_lines: list[CostLine]
     history: list[JobFinancialSnapshot]
+
+
+def _moved(
+    before: tuple[dict[str, Figure], Invoicing | None],
+    after: tuple[dict[str, Figure], Invoicing | None],
+) -> list[str]:
+    """Which figures differ: costs by category and contract by name, then invoiced and paid."""
+    moved = [name for name in FIGURES if before[0][name] != after[0][name]]
+    old, new = before[1], after[1]
+    for name in ("invoiced", "paid"):
+        if getattr(old, f"{name}_cents", None) != getattr(new, f"{name}_cents", None):
+            moved.append(name)
+    if not moved and old != new:
+        moved.append("invoiced")  # only the balance moved: say the invoicing did
+    return moved
 
 
 def figures_of(row: JobFinancials) -> dict[str, Figure]:
@@ -183,8 +201,11 @@ class FinancialsService:
         snapshots = []
         for job_id, figures in books.items():
             row = rows[job_id]
-            if self._take_books(row, provider, figures):
+            if moved := self._take_books(row, provider, figures):
                 snapshots.append(_snapshot(row, f"sync:{provider.value}"))
+                # The feed names what moved, never the amounts (it is VIEW_JOBS).
+                source = VENDOR_NAMES[provider.value]
+                activity_service.record_sync(db, job_id, books_changes(moved), source=source)
             row.last_synced_at, row.sync_status, row.sync_error = (
                 synced_at,
                 FinancialSyncStatus.OK,
@@ -193,7 +214,10 @@ class FinancialsService:
         repository.add_snapshots(snapshots)
         return len(snapshots)
 
-    def _take_books(self, row: JobFinancials, provider: FigureSource, books: BooksFigures) -> bool:
+    def _take_books(
+        self, row: JobFinancials, provider: FigureSource, books: BooksFigures
+    ) -> list[str]:
+        """Write the books' figures; the names of those that moved (empty: none did)."""
         before = (figures_of(row), invoicing_of(row))
         for name in COST_FIGURES:
             _write(row, name, synced(before[0][name], provider, books.costs[name]))
@@ -201,7 +225,7 @@ class FinancialsService:
         row.invoiced_cents, row.balance_cents = books.invoiced_cents, books.balance_cents
         row.paid_cents = books.invoiced_cents - books.balance_cents
         _refigure(row)
-        return (figures_of(row), invoicing_of(row)) != before
+        return _moved(before, (figures_of(row), invoicing_of(row)))
 
     # ----- manual overrides ---------------------------------------------------------------
     def set_manual(

@@ -84,9 +84,19 @@ from roofops.models.invoice import (
     PushStatus,
 )
 from roofops.models.job import Job, JobStageEvent
+from roofops.models.notification import MailStatus, Notification
 from roofops.models.property import Property
 from roofops.models.runtime import BackgroundJob, CronClaim, OutboxEvent, WorkerHeartbeat
 from roofops.models.skill import Skill
+from roofops.models.team import (
+    CrewLoan,
+    HandoffItem,
+    HandoffStatus,
+    JobHandoff,
+    Team,
+    TeamFunction,
+    TeamMember,
+)
 from roofops.models.user import ApiToken, LoginAttempt, User, UserSession
 
 __all__ = [
@@ -108,6 +118,7 @@ __all__ = [
     "CostCategoryMapping",
     "CostLine",
     "Crew",
+    "CrewLoan",
     "CrewMember",
     "CrewTimeOff",
     "CrmBranchKey",
@@ -129,6 +140,8 @@ __all__ = [
     "ForecastRun",
     "ForecastRunStatus",
     "ForecastTrigger",
+    "HandoffItem",
+    "HandoffStatus",
     "Holiday",
     "InboxEvent",
     "IntegrationConnection",
@@ -142,14 +155,17 @@ __all__ = [
     "JobFinancialSnapshot",
     "JobFinancials",
     "JobForecast",
+    "JobHandoff",
     "JobPhoto",
     "JobRequirements",
     "JobStage",
     "JobStageEvent",
     "JobType",
     "LoginAttempt",
+    "MailStatus",
     "MarginKind",
     "Material",
+    "Notification",
     "OutboxEvent",
     "PayerKind",
     "Phase",
@@ -171,6 +187,9 @@ __all__ = [
     "SyncRun",
     "SyncRunError",
     "SyncRunStatus",
+    "Team",
+    "TeamFunction",
+    "TeamMember",
     "TimeOffKind",
     "User",
     "UserSession",

@@ -44,6 +44,10 @@ class Job(UUIDPrimaryKey, Timestamps, Base):
     property_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("properties.id"), index=True)
     branch_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("branches.id"), index=True)
     crew_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("crews.id"), index=True)
+    # The team that has the job now (sales, production, finance) and the person in it who
+    # answers for it; both move together when a handoff is accepted (roofops.team).
+    team_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("teams.id"), index=True)
+    owner_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
 
     job_type: Mapped[JobType] = mapped_column(string_enum(JobType), index=True)
     material: Mapped[Material] = mapped_column(string_enum(Material))

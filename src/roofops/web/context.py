@@ -28,6 +28,7 @@ class PageContext:
     company_name: str = "roofops"
     time_zone: str = "UTC"
     currency: str = "USD"
+    unread_notifications: int = 0  # the header bell
 
     @property
     def role_label(self) -> str:

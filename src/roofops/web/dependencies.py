@@ -10,6 +10,7 @@ from fastapi import Depends, Request
 from roofops.auth.dependencies import CurrentPrincipal
 from roofops.company.service import company_service
 from roofops.db import DB
+from roofops.notification.service import notification_service
 from roofops.web.context import PageContext
 
 
@@ -20,6 +21,7 @@ def page_context(request: Request, db: DB, principal: CurrentPrincipal) -> PageC
         company_name=company.name,
         time_zone=company.time_zone,
         currency=company.currency,
+        unread_notifications=notification_service.unread_count(db, principal),
     )
     request.state.page = page
     return page

@@ -113,7 +113,10 @@ class JobWriter:
         status = (job.status_name or "").strip()
         page.timelines.note_current_status(job.jnid, status, _status_changed_at(job))
         target = existing or self._new_job(values, job)
-        changed = bool(apply_changes(target, values))
+        changes = apply_changes(target, values)
+        changed = bool(changes)
+        if existing is not None and changes:
+            self.ctx.note_changes(target.id, changes)
         if existing is None or changed:
             self.ctx.jobs.add(target.id)
         moved = page.timelines.apply(target, job.jnid, self.stage_of, job.date_created)

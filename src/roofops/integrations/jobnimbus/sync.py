@@ -26,6 +26,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
+from roofops.activity.changes import field_changes
+from roofops.activity.service import activity_service
 from roofops.financials.service import financials_service
 from roofops.integrations.core.repository import SyncCursorRepository
 from roofops.integrations.core.runs import SyncRunRecorder
@@ -165,7 +167,15 @@ class SyncPass:
             ctx = PageContext(db, utcnow(), isolated=isolated)
             self._apply(stream, ctx, records)
             financials_service.track(db, ctx.jobs)
+            self._tell_feeds(ctx)
         return ctx
+
+    def _tell_feeds(self, ctx: PageContext) -> None:
+        """Each changed job's feed says what changed, in the page's transaction."""
+        run_id = self.recorder.run_id
+        for job_id, changes in ctx.job_changes.items():
+            found = field_changes(changes)
+            activity_service.record_sync(ctx.db, job_id, found, source=SOURCE.label, run_id=run_id)
 
     def _apply(self, stream: str, ctx: PageContext, records: Sequence[Any]) -> None:
         if stream == "contacts":

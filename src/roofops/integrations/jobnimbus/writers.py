@@ -19,7 +19,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from roofops.audit.service import apply_changes
+from roofops.audit.service import Changes, apply_changes
 from roofops.integrations.core.repository import ExternalRefRepository
 from roofops.integrations.core.runs import RunCounts
 from roofops.integrations.jobnimbus.mapping import (
@@ -55,6 +55,14 @@ class PageContext:
     warnings: list[Problem] = field(default_factory=list)
     # Jobs created or changed: their money (contract amount, estimate) follows in this page.
     jobs: set[uuid.UUID] = field(default_factory=set)
+    # What this page changed on jobs we already had, for their activity feeds (one entry each).
+    job_changes: dict[uuid.UUID, Changes] = field(default_factory=dict)
+
+    def note_changes(self, job_id: uuid.UUID, changes: Changes) -> None:
+        """Several writes to one job in a page: the first old value and the last new one."""
+        merged = self.job_changes.setdefault(job_id, {})
+        for name, values in changes.items():
+            merged[name] = {"old": merged.get(name, values)["old"], "new": values["new"]}
 
     @property
     def refs(self) -> ExternalRefRepository:

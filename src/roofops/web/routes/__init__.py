@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from roofops.integrations.quickbooks.endpoints import callback_router as quickbooks_callback
 from roofops.integrations.xero.endpoints import callback_router as xero_callback
 from roofops.web.routes import (
+    activity,
     auth,
     crew,
     dispatch,
@@ -23,6 +24,7 @@ from roofops.web.routes import (
     performance,
     profit,
     settings,
+    teams,
 )
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -30,6 +32,7 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 page_router = APIRouter(include_in_schema=False)
 for area in (
     auth,
+    activity,
     jobs,
     invoices,
     overview,
@@ -43,6 +46,7 @@ for area in (
     settings,
     docs,
     crew,
+    teams,
 ):
     page_router.include_router(area.router)
 page_router.include_router(crew.photo_router)  # site photos, to anyone who may see the job

@@ -29,6 +29,7 @@ from roofops.web.invoice_view import RaiseState, invoices_context
 from roofops.web.job_query import JobListQuery
 from roofops.web.profit_view import money_context
 from roofops.web.rendering import is_fragment_request, render
+from roofops.web.routes.activity import activity_context
 from roofops.web.timeline import timeline
 
 router = APIRouter(prefix="/jobs", dependencies=[Depends(requires(Permission.VIEW_JOBS))])
@@ -79,7 +80,8 @@ def job_page_context(
     context = _stage_context(job_service.get(db, job_id), page)
     money = money_context(db, settings, page, job_id)
     invoicing = invoices_context(db, page, job_id, raising) | _payments(db, page, job_id)
-    return context | money | invoicing | forecast_window_context(db, context["job"])
+    feed = activity_context(db, job_id)
+    return context | money | invoicing | forecast_window_context(db, context["job"]) | feed
 
 
 def _payments(db: Session, page: PageContext, job_id: uuid.UUID) -> dict[str, Any]:
@@ -125,5 +127,5 @@ def _refused(
         return render(request, "jobs/_stage_panel.html", context, status_code=exc.status_code)
     context |= money_context(db, app_settings(request), page, job_id)
     context |= invoices_context(db, page, job_id) | _payments(db, page, job_id)
-    context |= forecast_window_context(db, context["job"])
+    context |= forecast_window_context(db, context["job"]) | activity_context(db, job_id)
     return render(request, "jobs/detail.html", context, status_code=exc.status_code)

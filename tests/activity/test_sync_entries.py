@@ -1,0 +1,74 @@
+"""A JobNimbus sync over real HTTP to the sandbox writes one feed entry per changed job: which
+fields changed (old -> new), money named but never given."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from roofops.activity.changes import books_changes, field_changes, sentence
+from roofops.activity.service import activity_service
+from roofops.models import ActivityKind, ActorType, JobActivity
+from tests.factories import make_job
+from tests.integrations.jobnimbus.conftest import FakeJobNimbus
+from tests.integrations.jobnimbus.syncing import Syncer, local_job, small_store
+
+
+def sync_entries(db: Session) -> list[JobActivity]:
+    db.expire_all()
+    return list(db.scalars(sa.select(JobActivity).where(JobActivity.kind == ActivityKind.SYNC)))
+
+
+def test_a_sync_that_changes_a_job_says_what_changed_once(
+    fake: FakeJobNimbus, syncer: Syncer, db: Session
+) -> None:
+    store = small_store(fake)
+    syncer.connect()
+    record = next(job for job in store.records("jobs") if job.get("approved_estimate_total"))
+    syncer.sync()
+    assert sync_entries(db) == []  # new jobs: their creation is the first stage event
+
+    store.update(
+        "jobs",
+        record["jnid"],
+        {"name": "Renamed in JobNimbus", "approved_estimate_total": 31_400.0},
+    )
+    run = syncer.sync()
+
+    [entry] = sync_entries(db)
+    job = local_job(db, record["number"])
+    assert entry.job_id == job.id
+    assert entry.actor_type == ActorType.SYNC
+    assert entry.actor_label == "JobNimbus sync"
+    assert entry.body == (
+        f"JobNimbus sync: name {record['name']} → Renamed in JobNimbus and contract amount changed."
+    )
+    assert "31" not in entry.body
+    assert entry.data["run_id"] == str(run.id)
+    assert entry.data["fields"][1] == {
+        "field": "contract_cents",
+        "label": "contract amount",
+        "money": True,
+    }
+    syncer.sync(full=True)
+    assert len(sync_entries(db)) == 1  # nothing changed: nothing to say
+
+
+def test_a_later_page_of_the_same_run_adds_to_the_runs_entry(db: Session) -> None:
+    job = make_job(db)
+    run_id = job.id  # any id names the run
+    name = {"name": {"old": "A", "new": "B"}}
+    activity_service.record_sync(db, job.id, field_changes(name), source="JobNimbus", run_id=run_id)
+    more = {"name": {"old": "B", "new": "C"}, "squares": {"old": "20.00", "new": "24.00"}}
+    activity_service.record_sync(db, job.id, field_changes(more), source="JobNimbus", run_id=run_id)
+
+    [entry] = sync_entries(db)
+    assert entry.body == "JobNimbus sync: name A → C and squares 20.00 → 24.00."
+
+
+def test_books_figures_are_named_without_amounts() -> None:
+    changes = books_changes(["materials", "invoiced"])
+    assert sentence("QuickBooks", changes) == (
+        "QuickBooks sync: materials cost changed and amount invoiced changed."
+    )
+    assert field_changes({"contract_source": {"old": None, "new": "jobnimbus"}}) == []
