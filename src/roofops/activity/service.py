@@ -78,10 +78,18 @@ class ActivityService:
         return ActivityRepository(db).for_job(job_id, limit)
 
     def add_note(
-        self, db: Session, principal: Principal, job_id: uuid.UUID, body: str
+        self,
+        db: Session,
+        principal: Principal,
+        job_id: uuid.UUID,
+        body: str,
+        *,
+        occurred_at: datetime | None = None,
+        mail: bool = True,
     ) -> JobActivity:
         """A person's note on the job. Its @mentions (roofops.activity.mentions) are listed in
-        ``data["mentions"]`` and notified; those that match nobody in ``data["unmatched"]``."""
+        ``data["mentions"]`` and notified; those that match nobody in ``data["unmatched"]``.
+        ``occurred_at`` and ``mail=False``: a note written after the fact (the demo's)."""
         principal.require(Permission.WRITE_NOTES)
         text = _note_text(body)
         job = _job(db, job_id)
@@ -90,10 +98,11 @@ class ActivityService:
             for user in ActivityRepository(db).active_users()
         ]
         found = mentions.resolve(text, people)
+        data = _mention_data(found)
         note = self.record(
-            db, job.id, ActivityKind.NOTE, text, by=principal, data=_mention_data(found)
+            db, job.id, ActivityKind.NOTE, text, by=principal, data=data, occurred_at=occurred_at
         )
-        self._notify_mentioned(db, principal, job, note, found)
+        self._notify_mentioned(db, principal, job, note, found, mail=mail)
         return note
 
     def feed(
@@ -166,6 +175,8 @@ class ActivityService:
         job: Job,
         note: JobActivity,
         found: list[mentions.Mention],
+        *,
+        mail: bool,
     ) -> None:
         # Writing "@me" is not news to the writer.
         told = {m.user_id for m in found if m.user_id and m.user_id != principal.user_id}
@@ -178,6 +189,8 @@ class ActivityService:
             body=note.body,
             link=f"/jobs/{job.id}#activity-{note.id}",
             job_id=job.id,
+            mail=mail,
+            at=note.occurred_at,
         )
 
 
