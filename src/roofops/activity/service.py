@@ -114,13 +114,7 @@ class ActivityService:
         before: FeedCursor | None = None,
     ) -> list[FeedEntry]:
         """The job's activities and stage changes, newest first, older than ``before``."""
-        if not 1 <= limit <= MAX_FEED_LIMIT:
-            raise ValidationFailed(f"limit must be between 1 and {MAX_FEED_LIMIT}")
-        repository = ActivityRepository(db)
-        position = (before.occurred_at, before.entry_id) if before else None
-        entries = [_from_activity(row) for row in repository.for_job(job_id, limit, position)]
-        entries += [_from_stage(row) for row in repository.stage_events(job_id, limit, position)]
-        return sorted(entries, key=lambda entry: entry.sort_key, reverse=True)[:limit]
+        return _merged(ActivityRepository(db), job_id, _checked(limit), before)
 
     def feed_page(
         self,
@@ -132,7 +126,8 @@ class ActivityService:
     ) -> FeedPage:
         """A page of :meth:`feed` and where the next (older) page starts, if there is one."""
         _job(db, job_id)
-        entries = self.feed(db, job_id, min(limit + 1, MAX_FEED_LIMIT), before=before)
+        # One more than asked: whether an older page exists, without counting.
+        entries = _merged(ActivityRepository(db), job_id, _checked(limit) + 1, before)
         if len(entries) <= limit:
             return FeedPage(entries, None)
         return FeedPage(entries[:limit], entries[limit - 1].cursor)
@@ -203,6 +198,22 @@ def sync_actor(source: str) -> Principal:
         role=Role.ADMIN,
         actor_type=ActorType.SYNC,
     )
+
+
+def _checked(limit: int) -> int:
+    if not 1 <= limit <= MAX_FEED_LIMIT:
+        raise ValidationFailed(f"limit must be between 1 and {MAX_FEED_LIMIT}")
+    return limit
+
+
+def _merged(
+    repository: ActivityRepository, job_id: uuid.UUID, count: int, before: FeedCursor | None
+) -> list[FeedEntry]:
+    """The newest ``count`` of both sources: each gives its own newest ``count``, then merge."""
+    position = (before.occurred_at, before.entry_id) if before else None
+    entries = [_from_activity(row) for row in repository.for_job(job_id, count, position)]
+    entries += [_from_stage(row) for row in repository.stage_events(job_id, count, position)]
+    return sorted(entries, key=lambda entry: entry.sort_key, reverse=True)[:count]
 
 
 def _note_text(body: str) -> str:
