@@ -76,7 +76,7 @@ class PageContext:
     def record(self, record_type: str, external_id: str) -> Iterator[None]:
         """One record's writes; a bad record is noted as rejected, not raised. Every
         MappingError is raised before the record writes anything."""
-        noted = dict(self.job_changes) if self.isolated else self.job_changes
+        noted = {job: dict(c) for job, c in self.job_changes.items()} if self.isolated else {}
         try:
             if self.isolated:
                 with self.db.begin_nested():
