@@ -23,6 +23,9 @@ from tests.integrations.jobnimbus.conftest import (  # noqa: F401
     syncer,
 )
 
+# The QuickBooks sandbox with the demo's books, for the books' sync entries.
+from tests.integrations.quickbooks.conftest import books, company_data, qbo, server  # noqa: F401
+
 
 @dataclass(frozen=True)
 class Team:

@@ -4,14 +4,18 @@ fields changed (old -> new), money named but never given."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from roofops.activity.changes import books_changes, field_changes, sentence
 from roofops.activity.service import activity_service
 from roofops.models import ActivityKind, ActorType, JobActivity
+from roofops.sandbox.quickbooks.books import FakeCompany
+from roofops.sandbox.quickbooks.changes import change_jobs
 from tests.factories import make_job
 from tests.integrations.jobnimbus.conftest import FakeJobNimbus
 from tests.integrations.jobnimbus.syncing import Syncer, local_job, small_store
+from tests.integrations.quickbooks.conftest import Harness
+from tests.integrations.quickbooks.ledgers import figures, sync
 
 
 def sync_entries(db: Session) -> list[JobActivity]:
@@ -72,3 +76,27 @@ def test_books_figures_are_named_without_amounts() -> None:
         "QuickBooks sync: materials cost changed and amount invoiced changed."
     )
     assert field_changes({"contract_source": {"old": None, "new": "jobnimbus"}}) == []
+
+
+def test_a_books_sync_names_the_figures_that_moved_once_per_job(
+    qbo: Harness, books: FakeCompany, session_maker: sessionmaker[Session], db: Session
+) -> None:
+    sync(session_maker, qbo.client, full=True)
+    before = {entry.id for entry in sync_entries(db)}
+    qbo.clock.advance(60)
+    changed = change_jobs(books, 3, seed=3)
+
+    sync(session_maker, qbo.client)
+
+    new = [entry for entry in sync_entries(db) if entry.id not in before]
+    job_ids = {figures(db, number).job_id for number in changed}
+    # One entry per job whose figures moved (a change may leave them as they were), no other.
+    assert new
+    assert len({entry.job_id for entry in new}) == len(new)
+    assert {entry.job_id for entry in new} <= job_ids
+    for entry in new:
+        assert entry.actor_label == "QuickBooks sync"
+        assert entry.body.startswith("QuickBooks sync: ")
+        assert entry.body.endswith(" changed.")
+        assert not any(char.isdigit() or char == "$" for char in entry.body)
+        assert all(item["money"] for item in entry.data["fields"])

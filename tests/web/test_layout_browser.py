@@ -45,6 +45,8 @@ NOT_PAGES = {
     "/profit/export.csv": "a CSV download",
     "/invoices/export.csv": "a CSV download",
     "/invoices/{invoice_id}/push": "the Push to books panel a pending push polls (a fragment)",
+    "/jobs/{job_id}/activity": "the activity entries the job page fetches live (a fragment)",
+    "/notifications/bell": "the header bell a page swaps in when a notification lands (a fragment)",
     "/openapi.json": "the JSON /docs reads",
     "/jobs/{job_id}/photos/{photo_id}": "a site photo's bytes",
     "/integrations/quickbooks/callback": "where QuickBooks sends the browser back, with a code",

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from roofops.auth.principal import SYSTEM
 from roofops.auth.service import user_service
 from roofops.demo import catalog
+from roofops.demo.activity import add_demo_notes
 from roofops.demo.field import report_field_day
 from roofops.demo.generator import FIRST_CREW_LEAD, generate
 from roofops.demo.records import TABLES, DemoData, as_dict, columns_of, table_digest
@@ -110,6 +111,8 @@ class DemoService:
         progress("sign-ins", 0, 1)
         users = self._users(db, reset_all=reset_all_passwords)
         progress("sign-ins", 1, 1)
+        if not reused:  # the notes are the sign-ins' and mention them
+            add_demo_notes(db, as_of, {user.role: user.email for user in users})
         return DemoSummary(
             reused=reused,
             built_at=company.created_at,
