@@ -24,6 +24,10 @@ def test_teams_are_created_and_edited_by_admins_only(api: ApiClient, db: Session
     team = created.json()
     assert [member["email"] for member in team["members"]] == [office.user.email]
     assert admin.post("/api/v1/teams", json={**body, "name": "sales north"}).status_code == 409
+    both = [str(office.user.id), str(admin.user.id)]
+    kept = admin.patch(f"/api/v1/teams/{team['id']}", json={"member_ids": both})
+    assert kept.status_code == 200, kept.text  # the member who stays keeps their row
+    assert len(kept.json()["members"]) == 2
     patched = admin.patch(f"/api/v1/teams/{team['id']}", json={"member_ids": []})
     assert patched.json()["members"] == []
     unknown = admin.patch(

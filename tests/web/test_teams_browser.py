@@ -3,6 +3,7 @@ checklist, accept, and see the job's new team and owner, without a reload."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ from tests.web.live_server import browser_database, serve
 
 pytestmark = pytest.mark.browser
 EMAIL = "ada.admin@example.com"
+# Set to a directory to keep screenshots of the ownership card and the Teams page (for reviews).
+SCREENSHOT_DIR = os.environ.get("ROOFOPS_SCREENSHOT_DIR", "")
 
 
 @dataclass(frozen=True)
@@ -79,10 +82,17 @@ def test_hand_a_signed_job_to_production(page: Page, live: Live, console_errors:
                 "Ada Admin"
             )
     expect(panel.locator("#missing-count")).to_have_text("all required items ticked")
+    if SCREENSHOT_DIR:
+        panel.screenshot(path=f"{SCREENSHOT_DIR}/handoff-checklist.png")
     panel.get_by_role("button", name="Accept handoff").click()
     expect(panel.locator("#ownership-notice")).to_have_text("Accepted: Production has the job.")
     expect(panel.locator("#job-team")).to_contain_text("Production")
     expect(panel.locator("#job-owner")).to_have_text("Pat Production")
     expect(panel.locator("#handoff-history > li")).to_have_count(1)
+    page.get_by_role("link", name="Teams", exact=True).click()
+    board = page.locator('[data-team="Production"]')
+    expect(board.locator("summary")).to_have_text("Pat Production · 1 job")
+    if SCREENSHOT_DIR:
+        page.screenshot(path=f"{SCREENSHOT_DIR}/teams.png", full_page=True)
     # The browser logs the refused acceptance's 409; nothing else may go wrong.
     assert [error for error in console_errors if "409 (Conflict)" not in error] == []

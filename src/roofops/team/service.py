@@ -70,7 +70,7 @@ class TeamService:
         changes = apply_changes(team, values)
         if member_ids is not None:
             old = sorted(str(member.user_id) for member in team.members)
-            team.members = _members(teams, member_ids)
+            team.members = _members(teams, member_ids, team.members)
             new = sorted(str(member.user_id) for member in team.members)
             if old != new:
                 changes["members"] = change(old, new)
@@ -235,7 +235,11 @@ class TeamService:
 
 
 # ----- helpers -------------------------------------------------------------------------------
-def _members(teams: TeamRepository, user_ids: Sequence[uuid.UUID]) -> list[TeamMember]:
+def _members(
+    teams: TeamRepository, user_ids: Sequence[uuid.UUID], current: Sequence[TeamMember] = ()
+) -> list[TeamMember]:
+    """The member rows for ``user_ids``: those already in the team are kept (a new row for the
+    same person would be inserted before the old one is deleted, against the unique key)."""
     wanted = list(dict.fromkeys(user_ids))
     users = teams.users(wanted)
     unknown = [
@@ -243,7 +247,8 @@ def _members(teams: TeamRepository, user_ids: Sequence[uuid.UUID]) -> list[TeamM
     ]
     if unknown:
         raise ValidationFailed(f"no active user with id {', '.join(unknown)}", field="member_ids")
-    return [TeamMember(user_id=user_id) for user_id in wanted]
+    kept = {member.user_id: member for member in current}
+    return [kept.get(user_id) or TeamMember(user_id=user_id) for user_id in wanted]
 
 
 def _board(
