@@ -32,7 +32,15 @@ def upgrade() -> None:
         sa.Column("read_at", UTCDateTime(timezone=True), nullable=True),
         sa.Column(
             "mail_status",
-            sa.Enum("queued", "sent", "failed", name="mailstatus", native_enum=False, length=32),
+            sa.Enum(
+                "queued",
+                "sent",
+                "failed",
+                "skipped",
+                name="mailstatus",
+                native_enum=False,
+                length=32,
+            ),
             nullable=False,
         ),
         sa.Column("mail_error", sa.Text(), nullable=False),

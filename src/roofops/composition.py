@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
+from roofops.activity.schedule import record_schedule_changes
 from roofops.auth import tasks as auth_tasks
 from roofops.config import get_settings
 from roofops.dispatch import field_tasks as dispatch_field_tasks
@@ -56,4 +57,5 @@ def register_background_work() -> list[TaskSpec]:
     dispatch_service.connect_weather(ForecastOutlook.from_settings(get_settings()))
     connect_travel_times(travel_provider(get_settings()))  # ROOFOPS_TRAVEL_PROVIDER
     dispatch_service.connect_publish_hook(notify_plan_published)
+    dispatch_service.connect_publish_hook(record_schedule_changes)  # the jobs' feeds
     return all_tasks()

@@ -75,7 +75,15 @@ def test_pages_of_the_feed_meet_without_gaps_or_repeats(db: Session, team: Team)
     assert len(seen) == len(set(seen)) == 8
 
 
-@pytest.mark.parametrize("text", ["yesterday", "2026-12-01T00:00:00Z_not-a-uuid", ""])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "yesterday",
+        "2026-12-01T00:00:00Z_not-a-uuid",
+        "",
+        "0001-01-01T00:00:00+05:00_00000000-0000-0000-0000-000000000000",
+    ],
+)
 def test_a_made_up_position_is_refused(text: str) -> None:
     with pytest.raises(ValidationFailed, match="is not a feed position"):
         FeedCursor.parse(text)

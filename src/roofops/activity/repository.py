@@ -50,6 +50,9 @@ class ActivityRepository(Repository[JobActivity]):
     def job(self, job_id: uuid.UUID) -> Job | None:
         return self.session.get(Job, job_id)
 
+    def user(self, user_id: uuid.UUID) -> User | None:
+        return self.session.get(User, user_id)
+
     def active_users(self) -> list[User]:
         """Everyone who may be mentioned (a company has dozens of users, not thousands)."""
         statement = sa.select(User).where(User.is_active.is_(True)).order_by(User.email)

@@ -30,7 +30,7 @@ class FeedCursor:
         try:
             moment, entry = text.rsplit("_", 1)
             return cls(as_utc(datetime.fromisoformat(moment)), uuid.UUID(entry))
-        except ValueError:
+        except (ValueError, OverflowError):  # OverflowError: a zone pushing year 1 out of range
             raise ValidationFailed(f"'{text}' is not a feed position") from None
 
 

@@ -78,10 +78,18 @@ class ActivityService:
         return ActivityRepository(db).for_job(job_id, limit)
 
     def add_note(
-        self, db: Session, principal: Principal, job_id: uuid.UUID, body: str
+        self,
+        db: Session,
+        principal: Principal,
+        job_id: uuid.UUID,
+        body: str,
+        *,
+        occurred_at: datetime | None = None,
+        mail: bool = True,
     ) -> JobActivity:
         """A person's note on the job. Its @mentions (roofops.activity.mentions) are listed in
-        ``data["mentions"]`` and notified; those that match nobody in ``data["unmatched"]``."""
+        ``data["mentions"]`` and notified; those that match nobody in ``data["unmatched"]``.
+        ``occurred_at`` and ``mail=False``: a note written after the fact (the demo's)."""
         principal.require(Permission.WRITE_NOTES)
         text = _note_text(body)
         job = _job(db, job_id)
@@ -90,10 +98,11 @@ class ActivityService:
             for user in ActivityRepository(db).active_users()
         ]
         found = mentions.resolve(text, people)
+        data = _mention_data(found)
         note = self.record(
-            db, job.id, ActivityKind.NOTE, text, by=principal, data=_mention_data(found)
+            db, job.id, ActivityKind.NOTE, text, by=principal, data=data, occurred_at=occurred_at
         )
-        self._notify_mentioned(db, principal, job, note, found)
+        self._notify_mentioned(db, principal, job, note, found, mail=mail)
         return note
 
     def feed(
@@ -105,13 +114,7 @@ class ActivityService:
         before: FeedCursor | None = None,
     ) -> list[FeedEntry]:
         """The job's activities and stage changes, newest first, older than ``before``."""
-        if not 1 <= limit <= MAX_FEED_LIMIT:
-            raise ValidationFailed(f"limit must be between 1 and {MAX_FEED_LIMIT}")
-        repository = ActivityRepository(db)
-        position = (before.occurred_at, before.entry_id) if before else None
-        entries = [_from_activity(row) for row in repository.for_job(job_id, limit, position)]
-        entries += [_from_stage(row) for row in repository.stage_events(job_id, limit, position)]
-        return sorted(entries, key=lambda entry: entry.sort_key, reverse=True)[:limit]
+        return _merged(ActivityRepository(db), job_id, _checked(limit), before)
 
     def feed_page(
         self,
@@ -123,7 +126,8 @@ class ActivityService:
     ) -> FeedPage:
         """A page of :meth:`feed` and where the next (older) page starts, if there is one."""
         _job(db, job_id)
-        entries = self.feed(db, job_id, min(limit + 1, MAX_FEED_LIMIT), before=before)
+        # One more than asked: whether an older page exists, without counting.
+        entries = _merged(ActivityRepository(db), job_id, _checked(limit) + 1, before)
         if len(entries) <= limit:
             return FeedPage(entries, None)
         return FeedPage(entries[:limit], entries[limit - 1].cursor)
@@ -166,6 +170,8 @@ class ActivityService:
         job: Job,
         note: JobActivity,
         found: list[mentions.Mention],
+        *,
+        mail: bool,
     ) -> None:
         # Writing "@me" is not news to the writer.
         told = {m.user_id for m in found if m.user_id and m.user_id != principal.user_id}
@@ -178,6 +184,8 @@ class ActivityService:
             body=note.body,
             link=f"/jobs/{job.id}#activity-{note.id}",
             job_id=job.id,
+            mail=mail,
+            at=note.occurred_at,
         )
 
 
@@ -190,6 +198,22 @@ def sync_actor(source: str) -> Principal:
         role=Role.ADMIN,
         actor_type=ActorType.SYNC,
     )
+
+
+def _checked(limit: int) -> int:
+    if not 1 <= limit <= MAX_FEED_LIMIT:
+        raise ValidationFailed(f"limit must be between 1 and {MAX_FEED_LIMIT}")
+    return limit
+
+
+def _merged(
+    repository: ActivityRepository, job_id: uuid.UUID, count: int, before: FeedCursor | None
+) -> list[FeedEntry]:
+    """The newest ``count`` of both sources: each gives its own newest ``count``, then merge."""
+    position = (before.occurred_at, before.entry_id) if before else None
+    entries = [_from_activity(row) for row in repository.for_job(job_id, count, position)]
+    entries += [_from_stage(row) for row in repository.stage_events(job_id, count, position)]
+    return sorted(entries, key=lambda entry: entry.sort_key, reverse=True)[:count]
 
 
 def _note_text(body: str) -> str:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from roofops.auth.principal import SYSTEM
 from roofops.auth.service import user_service
 from roofops.demo import catalog
+from roofops.demo.activity import add_demo_notes
 from roofops.demo.generator import generate
 from roofops.demo.records import TABLES, DemoData, as_dict, columns_of, table_digest
 from roofops.demo.repository import DemoRepository
@@ -112,6 +113,8 @@ class DemoService:
         if not reused:
             build_teams(db, as_of)  # owners are people: after the sign-ins exist
         progress("sign-ins", 1, 1)
+        if not reused:  # the notes are the sign-ins' and mention them
+            add_demo_notes(db, as_of, {user.role: user.email for user in users})
         return DemoSummary(
             reused=reused,
             built_at=company.created_at,

@@ -17,6 +17,7 @@ class MailStatus(StrEnum):
     QUEUED = "queued"  # the e-mail job is queued with the row; the worker sends it
     SENT = "sent"
     FAILED = "failed"  # mail_error says why (not configured, refused, unreachable)
+    SKIPPED = "skipped"  # none was meant: history written after the fact (the demo's)
 
 
 class Notification(UUIDPrimaryKey, Base):

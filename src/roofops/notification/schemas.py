@@ -19,7 +19,9 @@ class NotificationOut(OrmModel):
     job_id: uuid.UUID | None
     created_at: datetime
     read_at: datetime | None
-    mail_status: MailStatus = Field(description="queued, sent or failed (mail_error says why)")
+    mail_status: MailStatus = Field(
+        description="queued, sent, failed (mail_error says why) or skipped (none was meant)"
+    )
     mail_error: str
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -63,11 +64,13 @@ class NotificationService:
         body: str,
         link: str,
         job_id: uuid.UUID | None = None,
+        mail: bool = True,
+        at: datetime | None = None,
     ) -> None:
         """Tell each active user among ``user_ids`` (once each): a row, a live bell event and
-        an e-mail, all only if ``db`` commits. Deactivated or unknown ids are skipped."""
+        an e-mail, all only if ``db`` commits. Deactivated or unknown ids are skipped.
+        ``mail=False`` and ``at``: history written after the fact (the demo's), not news."""
         repository = NotificationRepository(db)
-        now = utcnow()
         for user in repository.active_users(user_ids):
             row = repository.add(
                 Notification(
@@ -76,11 +79,12 @@ class NotificationService:
                     body=body,
                     link=link,
                     job_id=job_id,
-                    created_at=now,
-                    mail_status=MailStatus.QUEUED,
+                    created_at=at or utcnow(),
+                    mail_status=MailStatus.QUEUED if mail else MailStatus.SKIPPED,
                 )
             )
-            enqueue(db, MAIL_TASK, notification_id=str(row.id))
+            if mail:
+                enqueue(db, MAIL_TASK, notification_id=str(row.id))
             publish(
                 db,
                 NOTIFICATION_TOPIC,

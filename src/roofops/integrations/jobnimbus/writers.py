@@ -76,6 +76,7 @@ class PageContext:
     def record(self, record_type: str, external_id: str) -> Iterator[None]:
         """One record's writes; a bad record is noted as rejected, not raised. Every
         MappingError is raised before the record writes anything."""
+        noted = {job: dict(c) for job, c in self.job_changes.items()} if self.isolated else {}
         try:
             if self.isolated:
                 with self.db.begin_nested():
@@ -85,6 +86,7 @@ class PageContext:
         except MappingError as error:
             self.reject(record_type, external_id, str(error))
         except sa.exc.DBAPIError as error:  # isolated mode only: raised by the savepoint's flush
+            self.job_changes = noted  # the savepoint took the record's changes back
             self.reject(record_type, external_id, f"the database refused it: {error.orig}")
 
     def reject(self, record_type: str, external_id: str, message: str) -> None:

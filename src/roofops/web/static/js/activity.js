@@ -49,6 +49,17 @@
     return section && evt.target && section.contains(evt.target);
   }
 
+  /* The bell's stream is its own business: its opening or failing must not flip another
+     card's live status (app.js reads every sseOpen that reaches the document). */
+  function keepBellStreamToItself() {
+    var bell = document.querySelector(".bell-live");
+    if (!bell) { return; }
+    ["htmx:sseOpen", "htmx:sseError", "htmx:sseClose"].forEach(function (name) {
+      bell.addEventListener(name, function (evt) { evt.stopPropagation(); });
+    });
+  }
+  keepBellStreamToItself();
+
   document.addEventListener("htmx:sseOpen", function (evt) {
     if (inFeed(evt)) { setFeedStatus("open", "Live"); }
   });
