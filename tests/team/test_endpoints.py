@@ -34,6 +34,8 @@ def test_teams_are_created_and_edited_by_admins_only(api: ApiClient, db: Session
         f"/api/v1/teams/{team['id']}", json={"member_ids": ["00000000-0000-0000-0000-000000000000"]}
     )
     assert unknown.status_code == 422
+    nowhere = {**body, "name": "Nowhere", "branch_id": "00000000-0000-0000-0000-000000000000"}
+    assert admin.post("/api/v1/teams", json=nowhere).status_code == 422
     listed = api.as_role(Role.VIEWER).get("/api/v1/teams").json()
     assert [row["name"] for row in listed] == ["Sales North"]
 

@@ -20,6 +20,7 @@ from roofops.activity.service import activity_service
 from roofops.audit.service import apply_changes, audit_service, change
 from roofops.auth.permissions import Permission
 from roofops.auth.principal import Principal
+from roofops.crew.service import require_branch
 from roofops.exceptions import Conflict, PermissionDenied, ValidationFailed
 from roofops.kit.repository import found
 from roofops.kit.time import utcnow
@@ -51,6 +52,8 @@ class TeamService:
         principal.require(Permission.MANAGE_TEAMS)
         teams = TeamRepository(db)
         self._ensure_name_free(teams, data.name)
+        if data.branch_id is not None:
+            require_branch(db, data.branch_id)
         team = Team(**data.model_dump(exclude={"member_ids"}))
         team.members = _members(teams, data.member_ids)
         teams.add(team)
@@ -66,6 +69,8 @@ class TeamService:
         values = data.changes()
         if values.get("name", team.name).lower() != team.name.lower():
             self._ensure_name_free(teams, values["name"])
+        if values.get("branch_id") is not None:
+            require_branch(db, values["branch_id"])
         member_ids = values.pop("member_ids", None)
         changes = apply_changes(team, values)
         if member_ids is not None:
