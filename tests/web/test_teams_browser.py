@@ -91,7 +91,7 @@ def test_hand_a_signed_job_to_production(page: Page, live: Live, console_errors:
     expect(panel.locator("#handoff-history > li")).to_have_count(1)
     page.get_by_role("link", name="Teams", exact=True).click()
     board = page.locator('[data-team="Production"]')
-    expect(board.locator("summary")).to_have_text("Pat Production · 1 job")
+    expect(board.locator(".owner-jobs summary")).to_have_text("Pat Production · 1 job")
     if SCREENSHOT_DIR:
         page.screenshot(path=f"{SCREENSHOT_DIR}/teams.png", full_page=True)
     # The browser logs the refused acceptance's 409; nothing else may go wrong.
