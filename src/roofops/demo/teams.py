@@ -87,11 +87,10 @@ def _hand_on(db: Session, stage: JobStage, targets: list[Team], sender: User) ->
     by_branch = {team.branch_id: team for team in targets}
     for job in OwnershipRepository(db).newest_in_stage(stage, OPEN_HANDOFFS):
         target = by_branch.get(job.branch_id) or by_branch.get(None) or targets[0]
-        owner_id = target.members[0].user_id
+        owner_id = team_service.get(db, target.id).members[0].user_id
         data = HandoffCreate(to_team_id=target.id, to_owner_id=owner_id, note="")
-        handoff = team_service.start_handoff(
-            db, principal_for(sender, actor_type=ActorType.USER), job.id, data
-        )
+        by = principal_for(sender, actor_type=ActorType.USER)
+        handoff = team_service.start_handoff(db, by, job.id, data, mail=False)
         for item in handoff.items[:TICKED]:
             team_service.tick(db, SYSTEM, job.id, handoff.id, item.code, done=True)
 

@@ -140,10 +140,17 @@ class TeamService:
         return handoff
 
     def start_handoff(
-        self, db: Session, principal: Principal, job_id: uuid.UUID, data: HandoffCreate
+        self,
+        db: Session,
+        principal: Principal,
+        job_id: uuid.UUID,
+        data: HandoffCreate,
+        *,
+        mail: bool = True,
     ) -> JobHandoff:
         """Open a handoff of the job to ``data.to_team_id`` and ``data.to_owner_id`` with the
-        transition's checklist: 409 while another handoff of the job is open."""
+        transition's checklist: 409 while another handoff of the job is open. ``mail=False``:
+        the new owner is told in the app only (the demo's history)."""
         principal.require(Permission.HAND_OFF_JOBS)
         job = found(OwnershipRepository(db).job_for_update(job_id), "job")
         teams = TeamRepository(db)
@@ -159,7 +166,7 @@ class TeamService:
         sentence = _started_sentence(handoff, source, target, owner)
         _record(db, principal, handoff, sentence)
         title = f"Job {job.number} is being handed to you"
-        _notify(db, principal, [owner.id], title=title, body=sentence, job=job)
+        _notify(db, principal, [owner.id], title=title, body=sentence, job=job, mail=mail)
         return self.get_handoff(db, job_id, handoff.id)
 
     def tick(
@@ -400,6 +407,7 @@ def _notify(
     title: str,
     body: str,
     job: Job,
+    mail: bool = True,
 ) -> None:
     """Tell the people a step concerns, except whoever took it (they know)."""
     wanted = {user_id for user_id in user_ids if user_id and user_id != principal.user_id}
@@ -411,6 +419,7 @@ def _notify(
             body=body,
             link=f"/jobs/{job.id}",
             job_id=job.id,
+            mail=mail,
         )
 
 
