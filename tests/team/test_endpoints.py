@@ -24,12 +24,18 @@ def test_teams_are_created_and_edited_by_admins_only(api: ApiClient, db: Session
     team = created.json()
     assert [member["email"] for member in team["members"]] == [office.user.email]
     assert admin.post("/api/v1/teams", json={**body, "name": "sales north"}).status_code == 409
+    both = [str(office.user.id), str(admin.user.id)]
+    kept = admin.patch(f"/api/v1/teams/{team['id']}", json={"member_ids": both})
+    assert kept.status_code == 200, kept.text  # the member who stays keeps their row
+    assert len(kept.json()["members"]) == 2
     patched = admin.patch(f"/api/v1/teams/{team['id']}", json={"member_ids": []})
     assert patched.json()["members"] == []
     unknown = admin.patch(
         f"/api/v1/teams/{team['id']}", json={"member_ids": ["00000000-0000-0000-0000-000000000000"]}
     )
     assert unknown.status_code == 422
+    nowhere = {**body, "name": "Nowhere", "branch_id": "00000000-0000-0000-0000-000000000000"}
+    assert admin.post("/api/v1/teams", json=nowhere).status_code == 422
     listed = api.as_role(Role.VIEWER).get("/api/v1/teams").json()
     assert [row["name"] for row in listed] == ["Sales North"]
 

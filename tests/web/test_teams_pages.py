@@ -12,6 +12,7 @@ from roofops.models import JobStage, Role
 from roofops.models.team import HandoffStatus, JobHandoff, TeamFunction
 from roofops.models.user import User
 from roofops.team.checklists import SALES_TO_PRODUCTION
+from roofops.team.service import team_service
 from tests.factories import make_branch, make_crew, make_job, make_user
 from tests.team.builders import job_owned_by, make_team, named_user
 from tests.web.conftest import PASSWORD, Browser, csrf_from, login
@@ -135,3 +136,20 @@ def test_crew_loans_page(sign_in: SignIn, db: Session) -> None:
     viewer_page = sign_in(Role.VIEWER).client.get("/teams/loans").text
     assert "hail in Boulder" in viewer_page
     assert 'id="lend-form"' not in viewer_page
+
+
+def test_admin_edits_a_teams_members(sign_in: SignIn, db: Session) -> None:
+    admin = sign_in(Role.ADMIN)
+    first = named_user(db, Role.OFFICE, "First Member")
+    second = named_user(db, Role.OFFICE, "Second Member")
+    team = make_team(db, TeamFunction.SALES, [first], name="Sales")
+    db.commit()
+    saved = admin.post(f"/teams/{team.id}", {"member_ids": str(second.id), "is_active": "1"})
+    assert saved.status_code == 303
+    db.refresh(team)
+    assert [member.user_id for member in team_service.get(db, team.id).members] == [second.id]
+    retired = admin.post(f"/teams/{team.id}", {"member_ids": str(second.id)})
+    assert retired.status_code == 303
+    assert 'data-team="Sales"' not in admin.client.get("/teams").text
+    office = sign_in(Role.OFFICE)
+    assert office.post(f"/teams/{team.id}", {"is_active": "1"}).status_code == 403

@@ -21,6 +21,7 @@ from roofops.demo.field import report_field_day
 from roofops.demo.generator import FIRST_CREW_LEAD, generate
 from roofops.demo.records import TABLES, DemoData, as_dict, columns_of, table_digest
 from roofops.demo.repository import DemoRepository
+from roofops.demo.teams import build_teams
 from roofops.dispatch.service import dispatch_service
 from roofops.exceptions import Conflict
 from roofops.financials.service import financials_service
@@ -110,6 +111,8 @@ class DemoService:
             company = self._load(db, data, progress)
         progress("sign-ins", 0, 1)
         users = self._users(db, reset_all=reset_all_passwords)
+        if not reused:
+            build_teams(db, as_of)  # owners are people: after the sign-ins exist
         progress("sign-ins", 1, 1)
         if not reused:  # the notes are the sign-ins' and mention them
             add_demo_notes(db, as_of, {user.role: user.email for user in users})

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -13,6 +12,7 @@ from roofops.auth.dependencies import requires
 from roofops.auth.permissions import Permission
 from roofops.auth.principal import Principal
 from roofops.db import DB
+from roofops.kit.schemas import IsoDate
 from roofops.team.lending import lending_service
 from roofops.team.schemas import (
     CrewLoanCreate,
@@ -138,7 +138,7 @@ def list_loans(
     ] = None,
     crew_id: uuid.UUID | None = None,
     ending_from: Annotated[
-        date | None, Query(description="leave out loans over before this day")
+        IsoDate | None, Query(description="leave out loans over before this day")
     ] = None,
 ) -> list[CrewLoanOut]:
     loans = lending_service.loans(db, branch_id=branch_id, crew_id=crew_id, ending_from=ending_from)

@@ -90,6 +90,31 @@ class OwnershipRepository(Repository[Job]):
             .execution_options(populate_existing=True)
         )
 
+    def assign(
+        self,
+        stages: Collection[JobStage],
+        team_id: uuid.UUID,
+        owner_id: uuid.UUID,
+        branch_id: uuid.UUID | None = None,
+    ) -> None:
+        """Give every job in ``stages`` (of ``branch_id``, when given) to a team and owner in
+        one statement: the demo's starting point, not a handoff."""
+        statement = sa.update(Job).where(Job.stage.in_(list(stages)))
+        if branch_id is not None:
+            statement = statement.where(Job.branch_id == branch_id)
+        # updated_at stays as it was: the demo keeps its jobs row for row as generated.
+        values = {"team_id": team_id, "owner_id": owner_id, "updated_at": Job.updated_at}
+        self.session.execute(statement.values(values))
+
+    def newest_in_stage(self, stage: JobStage, limit: int) -> list[Job]:
+        statement = (
+            sa.select(Job)
+            .where(Job.stage == stage, Job.archived_at.is_(None), Job.team_id.is_not(None))
+            .order_by(Job.stage_changed_at.desc(), Job.id)
+            .limit(limit)
+        )
+        return list(self.session.scalars(statement))
+
     def open_jobs_of_teams(
         self, team_ids: Collection[uuid.UUID], branch_id: uuid.UUID | None
     ) -> list[Job]:

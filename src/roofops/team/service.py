@@ -20,6 +20,7 @@ from roofops.activity.service import activity_service
 from roofops.audit.service import apply_changes, audit_service, change
 from roofops.auth.permissions import Permission
 from roofops.auth.principal import Principal
+from roofops.crew.service import require_branch
 from roofops.exceptions import Conflict, PermissionDenied, ValidationFailed
 from roofops.kit.repository import found
 from roofops.kit.time import utcnow
@@ -51,6 +52,8 @@ class TeamService:
         principal.require(Permission.MANAGE_TEAMS)
         teams = TeamRepository(db)
         self._ensure_name_free(teams, data.name)
+        if data.branch_id is not None:
+            require_branch(db, data.branch_id)
         team = Team(**data.model_dump(exclude={"member_ids"}))
         team.members = _members(teams, data.member_ids)
         teams.add(team)
@@ -66,11 +69,13 @@ class TeamService:
         values = data.changes()
         if values.get("name", team.name).lower() != team.name.lower():
             self._ensure_name_free(teams, values["name"])
+        if values.get("branch_id") is not None:
+            require_branch(db, values["branch_id"])
         member_ids = values.pop("member_ids", None)
         changes = apply_changes(team, values)
         if member_ids is not None:
             old = sorted(str(member.user_id) for member in team.members)
-            team.members = _members(teams, member_ids)
+            team.members = _members(teams, member_ids, team.members)
             new = sorted(str(member.user_id) for member in team.members)
             if old != new:
                 changes["members"] = change(old, new)
@@ -135,10 +140,17 @@ class TeamService:
         return handoff
 
     def start_handoff(
-        self, db: Session, principal: Principal, job_id: uuid.UUID, data: HandoffCreate
+        self,
+        db: Session,
+        principal: Principal,
+        job_id: uuid.UUID,
+        data: HandoffCreate,
+        *,
+        mail: bool = True,
     ) -> JobHandoff:
         """Open a handoff of the job to ``data.to_team_id`` and ``data.to_owner_id`` with the
-        transition's checklist: 409 while another handoff of the job is open."""
+        transition's checklist: 409 while another handoff of the job is open. ``mail=False``:
+        the new owner is told in the app only (the demo's history)."""
         principal.require(Permission.HAND_OFF_JOBS)
         job = found(OwnershipRepository(db).job_for_update(job_id), "job")
         teams = TeamRepository(db)
@@ -154,7 +166,7 @@ class TeamService:
         sentence = _started_sentence(handoff, source, target, owner)
         _record(db, principal, handoff, sentence)
         title = f"Job {job.number} is being handed to you"
-        _notify(db, principal, [owner.id], title=title, body=sentence, job=job)
+        _notify(db, principal, [owner.id], title=title, body=sentence, job=job, mail=mail)
         return self.get_handoff(db, job_id, handoff.id)
 
     def tick(
@@ -235,7 +247,11 @@ class TeamService:
 
 
 # ----- helpers -------------------------------------------------------------------------------
-def _members(teams: TeamRepository, user_ids: Sequence[uuid.UUID]) -> list[TeamMember]:
+def _members(
+    teams: TeamRepository, user_ids: Sequence[uuid.UUID], current: Sequence[TeamMember] = ()
+) -> list[TeamMember]:
+    """The member rows for ``user_ids``: those already in the team are kept (a new row for the
+    same person would be inserted before the old one is deleted, against the unique key)."""
     wanted = list(dict.fromkeys(user_ids))
     users = teams.users(wanted)
     unknown = [
@@ -243,7 +259,8 @@ def _members(teams: TeamRepository, user_ids: Sequence[uuid.UUID]) -> list[TeamM
     ]
     if unknown:
         raise ValidationFailed(f"no active user with id {', '.join(unknown)}", field="member_ids")
-    return [TeamMember(user_id=user_id) for user_id in wanted]
+    kept = {member.user_id: member for member in current}
+    return [kept.get(user_id) or TeamMember(user_id=user_id) for user_id in wanted]
 
 
 def _board(
@@ -390,6 +407,7 @@ def _notify(
     title: str,
     body: str,
     job: Job,
+    mail: bool = True,
 ) -> None:
     """Tell the people a step concerns, except whoever took it (they know)."""
     wanted = {user_id for user_id in user_ids if user_id and user_id != principal.user_id}
@@ -401,6 +419,7 @@ def _notify(
             body=body,
             link=f"/jobs/{job.id}",
             job_id=job.id,
+            mail=mail,
         )
 
 

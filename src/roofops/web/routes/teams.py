@@ -22,7 +22,7 @@ from roofops.models.team import TeamFunction
 from roofops.team.checklists import CHECKLISTS
 from roofops.team.lending import lending_service
 from roofops.team.results import missing_items
-from roofops.team.schemas import CrewLoanCreate, HandoffCreate, TeamCreate
+from roofops.team.schemas import CrewLoanCreate, HandoffCreate, TeamCreate, TeamUpdate
 from roofops.team.service import team_service
 from roofops.web.context import PageContext
 from roofops.web.dependencies import Page
@@ -58,6 +58,11 @@ class LoanForm(BaseModel):
     starts_on: FormText = ""
     ends_on: FormText = ""
     note: FormText = ""
+
+
+class TeamEditForm(BaseModel):
+    member_ids: list[FormText] = []
+    is_active: FormText = ""
 
 
 class TeamForm(BaseModel):
@@ -102,6 +107,7 @@ def _teams_context(
         "my_jobs": team_service.my_jobs(db, page.principal),
         "functions": list(TeamFunction),
         "team_form": {"name": "", "function": "", "branch_id": "", "member_ids": [], "error": ""},
+        "edit_error": (None, ""),
     }
     if page.can(Permission.MANAGE_TEAMS):
         context["users"] = team_service.users(db)
@@ -317,3 +323,23 @@ def end_loan(request: Request, db: DB, page: Page, loan_id: uuid.UUID) -> Respon
         context = _loans_context(db, page, request, error=exc.message)
         return render(request, "teams/loans.html", context, status_code=exc.status_code)
     return RedirectResponse("/teams/loans?ended=1", status_code=303)
+
+
+# Declared after /teams/loans: the path would otherwise take "loans" for a team id.
+@router.post("/teams/{team_id}", dependencies=Managing)
+def edit_team(
+    request: Request,
+    db: DB,
+    page: Page,
+    team_id: uuid.UUID,
+    form: Annotated[TeamEditForm, Form()],
+) -> Response:
+    """Members and active flag of a team, from its card."""
+    try:
+        with attempt(db):
+            changes = {"member_ids": form.member_ids, "is_active": form.is_active == "1"}
+            team_service.update(db, page.principal, team_id, _validated(TeamUpdate, changes))
+    except RoofOpsError as exc:
+        context = _teams_context(db, page, request, edit_error=(team_id, exc.message))
+        return render(request, "teams/index.html", context, status_code=exc.status_code)
+    return RedirectResponse(f"/teams?saved=1#team-{team_id}", status_code=303)
