@@ -271,19 +271,14 @@ def _local_day(db: Session, moment: datetime) -> date:
 
 
 def _checked_note(status: FieldStatus, note: str) -> str:
-    text = _bounded(note, "note")
+    text = note.strip()
+    if len(text) > MAX_NOTE:
+        raise ValidationFailed(f"the note is longer than {MAX_NOTE} characters", field="note")
     if status == FieldStatus.BLOCKED and not text:
         raise ValidationFailed(
             "say what blocks the crew (weather, materials, access, ...) so the office can act",
             field="note",
         )
-    return text
-
-
-def _bounded(text: str, field: str) -> str:
-    text = text.strip()
-    if len(text) > MAX_NOTE:
-        raise ValidationFailed(f"the {field} is longer than {MAX_NOTE} characters", field=field)
     return text
 
 
