@@ -50,6 +50,7 @@ from roofops.models.enums import (
     SyncKind,
     SyncRunStatus,
 )
+from roofops.models.executive_report import ReportDeliveryStatus, WeeklyReportDelivery
 from roofops.models.financials import (
     AccountingInvoice,
     AccountingPayment,
@@ -156,6 +157,7 @@ __all__ = [
     "Property",
     "Provider",
     "PushStatus",
+    "ReportDeliveryStatus",
     "Role",
     "RouteStop",
     "ScheduleAcknowledgement",
@@ -171,6 +173,7 @@ __all__ = [
     "User",
     "UserSession",
     "WeatherForecast",
+    "WeeklyReportDelivery",
     "WorkerHeartbeat",
     "crew_skills",
 ]
