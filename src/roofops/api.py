@@ -23,6 +23,7 @@ from roofops.integrations.xero.webhook_endpoints import router as xero_webhook_r
 from roofops.invoice.endpoints import router as invoice_router
 from roofops.invoice.payment_endpoints import router as invoice_payments_router
 from roofops.job.endpoints import router as job_router
+from roofops.kpi.endpoints import router as executive_router
 from roofops.kpi.weekly_report_endpoints import router as weekly_report_router
 from roofops.report.endpoints import router as report_router
 
@@ -43,6 +44,7 @@ for domain_router in (
     invoice_router,
     invoice_payments_router,
     report_router,
+    executive_router,
     weekly_report_router,
     invoice_push_router,
     quickbooks_router,

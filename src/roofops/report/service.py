@@ -138,11 +138,7 @@ class FinanceReports:
     def ar_aging(self, db: Session, as_of: date) -> Report:
         repository = FinanceReportRepository(db)
         books = repository.books_provider()
-        open_items = [
-            item
-            for item in repository.receivables(books)
-            if item.open_cents and item.dated is not None and item.dated <= as_of
-        ]
+        open_items = open_on(repository.receivables(books), as_of)
         by_payer: dict[str, list[Receivable]] = defaultdict(list)
         for item in open_items:
             by_payer[item.payer].append(item)
@@ -350,6 +346,16 @@ def _overall_margins(groups: Iterable[GroupMargin]) -> list[Mapping[str, Cell]]:
 
 
 # ----- AR aging -----------------------------------------------------------------------------
+def open_on(receivables: Iterable[Receivable], as_of: date) -> list[Receivable]:
+    """The receivables of AR at ``as_of``: dated on or before it, with a balance open now
+    (the executive AR KPI reads the same)."""
+    return [
+        item
+        for item in receivables
+        if item.open_cents and item.dated is not None and item.dated <= as_of
+    ]
+
+
 def _aging_row(payer: str, items: Sequence[Receivable], as_of: date) -> dict[str, Cell]:
     buckets = dict.fromkeys((key for key, _ in AGING_BUCKETS), 0)
     for item in items:
