@@ -86,7 +86,7 @@ class Settings(BaseSettings):
     # time zone, checked every 15 minutes), to whom (comma-separated addresses; empty: every
     # active admin and finance user), and whether at all.
     executive_report_enabled: bool = True
-    executive_report_cron: str = "0 7 * * 1"
+    executive_report_cron: str = "0 7 * * mon"
     executive_report_recipients: str = ""
 
     # Dispatch: the production schedule's default horizon (calendar days from its start), how

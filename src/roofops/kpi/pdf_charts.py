@@ -84,10 +84,13 @@ def draw_chart(pdf: FPDF, box: Box, series: Series, kind: ChartKind) -> None:
         low=low,
         high=high,
     )
-    _grid(pdf, plot, step, series.tick_format)
+    # Without a non-zero value the axis has no scale to show: only its zero is labelled.
+    _grid(pdf, plot, step if any(measured) else None, series.tick_format)
     _x_labels(pdf, plot, series.labels)
     if not measured:
         _centered_note(pdf, plot, "nothing measured in these weeks")
+    elif not any(measured):
+        _centered_note(pdf, plot, "zero in every one of these weeks")
     elif kind is ChartKind.BAR:
         _bars(pdf, plot, series)
     else:
@@ -113,13 +116,13 @@ def _title(pdf: FPDF, box: Box, title: str) -> None:
     pdf.cell(box.width, TITLE_HEIGHT, title)
 
 
-def _grid(pdf: FPDF, plot: _Plot, step: float, tick_format: Callable[[float], str]) -> None:
+def _grid(pdf: FPDF, plot: _Plot, step: float | None, tick_format: Callable[[float], str]) -> None:
     pdf.set_font("Helvetica", "", 6.5)
     pdf.set_text_color(*MUTED)
     pdf.set_line_width(0.1)
-    ticks = round((plot.high - plot.low) / step)
+    ticks = round((plot.high - plot.low) / step) if step else 0
     for index in range(ticks + 1):
-        value = plot.low + index * step
+        value = plot.low + index * step if step else 0.0
         y = plot.y_of(value)
         pdf.set_draw_color(*GRID)
         pdf.line(plot.left, y, plot.left + plot.width, y)

@@ -21,6 +21,7 @@ PARTIAL_NOTE = (
 NOT_MEASURED = "n/a"
 SOURCE_NAMES = {
     "placeholder": "placeholder estimates",
+    "jobnimbus": "JobNimbus (CRM)",
     "quickbooks": "QuickBooks",
     "xero": "Xero",
     "manual": "entered by hand",
@@ -99,9 +100,8 @@ def _axis_format(unit: KpiUnit) -> Callable[[float], str]:
     def tick(value: float) -> str:
         if unit is KpiUnit.CENTS:
             return _short_dollars(value)
-        if unit is KpiUnit.PERCENT:
-            return f"{value:g}%"
-        return f"{value:,.4g}"
+        suffix = {KpiUnit.PERCENT: "%", KpiUnit.DAYS: " d", KpiUnit.CREW_DAYS: " cd"}
+        return f"{value:,.4g}{suffix.get(unit, '')}"
 
     return tick
 
@@ -124,11 +124,17 @@ def _heading(pdf: FPDF, report: WeeklyReport) -> None:
     span = f"{week.start:%a %b %d, %Y} to {week.end:%a %b %d, %Y}"
     pdf.cell(0, 6, f"Week {span}; figures as of {report.week.as_of:%b %d, %Y}")
     pdf.ln(6)
-    month = report.month.period
-    pdf.cell(
-        0, 6, f"Month to date: {month.label}, {month.start:%b %d} to {report.month.as_of:%b %d}"
-    )
+    pdf.cell(0, 6, _month_line(report))
     pdf.ln(9)
+
+
+def _month_line(report: WeeklyReport) -> str:
+    month = report.month.period
+    if report.month.as_of >= month.end:
+        return f"Month to date: {month.label}, complete ({month.start:%b %d} to {month.end:%b %d})"
+    return (
+        f"Month to date: {month.label}, {month.start:%b %d} to {report.month.as_of:%b %d} (partial)"
+    )
 
 
 def _figures(pdf: FPDF, report: WeeklyReport) -> None:
@@ -145,7 +151,7 @@ def _figures(pdf: FPDF, report: WeeklyReport) -> None:
         0,
         4,
         PARTIAL_NOTE + " Change: against the week before, and against the "
-        "same week a year before; percentages change in points.",
+        "same week a year before; percentages change in points. d: days; cd: crew-days.",
     )
     pdf.ln(4)
 
