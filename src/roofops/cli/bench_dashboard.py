@@ -154,13 +154,19 @@ def time_endpoints(url: str, prepared: Prepared, requests: int) -> list[dict[str
     return figures
 
 
-def _sign_in(client: TestClient, prepared: Prepared) -> None:
+def _sign_in(client: TestClient | httpx.Client, prepared: Prepared) -> None:
     match = CSRF.search(client.get("/login").text)
     assert match, "the sign-in page has no CSRF field"
     form = {"email": prepared.email, "password": prepared.password, "csrf_token": match[1]}
     signed = client.post("/login", data=form, follow_redirects=False)
     if signed.status_code != 303:
         raise RuntimeError(f"the demo admin could not sign in (HTTP {signed.status_code})")
+
+
+def _browser_cookies(base: str, prepared: Prepared) -> httpx.Cookies:
+    with httpx.Client(base_url=base, timeout=60) as browser:
+        _sign_in(browser, prepared)
+        return browser.cookies
 
 
 def _timed(
@@ -245,9 +251,10 @@ class _Board:
 async def _deliver(base: str, url: str, prepared: Prepared, subscribers: int) -> dict[str, float]:
     board = _Board(subscribers)
     limits = httpx.Limits(max_connections=subscribers + 10, max_keepalive_connections=0)
-    headers = {"Authorization": f"Bearer {prepared.token}"}
+    # Signed in as a browser is (one admin with many dashboards open): the pages subscribe so.
+    cookies = await asyncio.to_thread(_browser_cookies, base, prepared)
     async with httpx.AsyncClient(
-        base_url=base, headers=headers, limits=limits, timeout=httpx.Timeout(60, read=None)
+        base_url=base, cookies=cookies, limits=limits, timeout=httpx.Timeout(60, read=None)
     ) as client:
         listeners = [
             asyncio.create_task(_subscribe(client, index, board)) for index in range(subscribers)
