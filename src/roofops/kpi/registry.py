@@ -7,6 +7,7 @@ weekly report reads the same definitions.
 from __future__ import annotations
 
 from roofops.kpi.results import KpiDefinition, KpiUnit
+from roofops.performance.definitions import DEFINITIONS as PERFORMANCE
 
 _INVOICES = "invoices: the books' (QuickBooks or Xero) as last synced, plus ours not in them yet"
 _SNAPSHOTS = (
@@ -71,14 +72,17 @@ KPIS: tuple[KpiDefinition, ...] = (
         key="backlog_crew_days",
         label="Backlog in crew-days",
         unit=KpiUnit.CREW_DAYS,
-        definition="How many crew-days the signed, unfinished work needs: how far ahead the "
-        "crews are booked.",
-        formula="sum(squares / the assigned crew's squares per day, or the average crew's) "
-        "over signed, unfinished jobs, as the Performance page's backlog",
-        sources=("jobs (squares, stage)", "crews (capacity in squares per day)"),
-        aggregation="balance now (today's figure only: past crew capacity is not kept)",
+        definition="How many crew-days the signed, unfinished work still needs: how far ahead "
+        "the crews are booked.",
+        formula=PERFORMANCE["backlog_crew_days"],
+        sources=(
+            "jobs (stage, squares, planned production days)",
+            "crews (squares per day)",
+            "the published schedule",
+        ),
+        aggregation="balance today, as the Performance page's backlog (today's figure only: "
+        "past schedules and crew capacities are not kept)",
         money=False,
-        higher_is_better=True,
         point_in_time=True,
     ),
     KpiDefinition(

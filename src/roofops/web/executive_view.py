@@ -4,6 +4,7 @@ shares of money figures, and each KPI's 13-period chart (the forecast pages' SVG
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from roofops.forecast.results import ForecastSeries, SeriesPoint, Unit
@@ -36,6 +37,7 @@ class Share:
     source: str
     label: str
     percent: float
+    offset: float  # where its segment starts on the bar, percent (the shares before it)
 
 
 @dataclass(frozen=True)
@@ -73,16 +75,23 @@ def _tile(value: KpiValue, history: tuple[KpiPoint, ...]) -> Tile:
         partial=value.partial,
         previous=_change(kpi, value.change, value.previous, f"the {grain} before"),
         year_before=_change(kpi, value.change_year, value.year_before, "a year before"),
-        shares=tuple(
-            Share(source, SOURCE_LABELS.get(source, source), share * 100)
-            for source, share in sorted(value.source_shares.items(), key=lambda item: -item[1])
-        ),
+        shares=_shares(value.source_shares),
         chart=band_chart(
             f"kpi-{kpi.key}",
             _series(kpi, unit, grain, history),
             flag=_is_partial(history),
             flag_label="Partial",
         ),
+    )
+
+
+def _shares(shares: dict[str, float]) -> tuple[Share, ...]:
+    """Largest first, each segment starting where the one before ends."""
+    ordered = sorted(shares.items(), key=lambda item: -item[1])
+    offsets = [sum(share for _, share in ordered[:index]) for index in range(len(ordered))]
+    return tuple(
+        Share(source, SOURCE_LABELS.get(source, source), share * 100, offset * 100)
+        for (source, share), offset in zip(ordered, offsets, strict=True)
     )
 
 
@@ -113,6 +122,7 @@ def _series(
     )
 
 
-def _is_partial(history: tuple[KpiPoint, ...]):  # type: ignore[no-untyped-def]
+def _is_partial(history: tuple[KpiPoint, ...]) -> Callable[[SeriesPoint], bool]:
+    """The chart's flag: the periods whose figure will still change."""
     partial = {point.period.start for point in history if point.partial}
     return lambda point: point.period_start in partial

@@ -37,6 +37,7 @@ def executive(request: Request, db: DB, page: Page) -> Response:
             "tiles": tiles(view),
             "grain": grain,
             "today": today,
+            "day": day,
             "following": _following(period.end, today),
             "money_hidden": not page.can(Permission.VIEW_MONEY),
         },

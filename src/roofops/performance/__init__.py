@@ -1,0 +1,1 @@
+"""Performance analytics: crews, sales reps, cycle time per stage and backlog, with drill-down."""
