@@ -12,6 +12,7 @@ from roofops.customer.endpoints import router as customer_router
 from roofops.dispatch.endpoints import router as dispatch_router
 from roofops.dispatch.field_endpoints import router as dispatch_field_router
 from roofops.events.endpoints import router as events_router
+from roofops.field.endpoints import router as field_router
 from roofops.financials.endpoints import router as accounting_router
 from roofops.forecast.endpoints import router as forecast_router
 from roofops.integrations.invoicing.endpoints import router as invoice_push_router
@@ -26,6 +27,7 @@ from roofops.job.endpoints import router as job_router
 from roofops.kpi.endpoints import router as executive_router
 from roofops.kpi.weekly_report_endpoints import router as weekly_report_router
 from roofops.performance.endpoints import router as performance_router
+from roofops.operations.endpoints import router as operations_router
 from roofops.report.endpoints import router as report_router
 
 # Any request may carry a body too large (413), JSON too deep (400) or a bad value (422).
@@ -38,6 +40,7 @@ for domain_router in (
     crew_router,
     dispatch_router,
     dispatch_field_router,
+    field_router,
     forecast_router,
     performance_router,
     events_router,
@@ -48,6 +51,7 @@ for domain_router in (
     report_router,
     executive_router,
     weekly_report_router,
+    operations_router,
     invoice_push_router,
     quickbooks_router,
     xero_router,

@@ -51,6 +51,7 @@ from roofops.models.enums import (
     SyncRunStatus,
 )
 from roofops.models.executive_report import ReportDeliveryStatus, WeeklyReportDelivery
+from roofops.models.field import FieldReport, FieldStatus, JobPhoto
 from roofops.models.financials import (
     AccountingInvoice,
     AccountingPayment,
@@ -121,6 +122,8 @@ __all__ = [
     "DispatchEventKind",
     "DispatchPlan",
     "ExternalRef",
+    "FieldReport",
+    "FieldStatus",
     "FigureSource",
     "FinancialSyncStatus",
     "ForecastPoint",
@@ -140,6 +143,7 @@ __all__ = [
     "JobFinancialSnapshot",
     "JobFinancials",
     "JobForecast",
+    "JobPhoto",
     "JobRequirements",
     "JobStage",
     "JobStageEvent",

@@ -11,6 +11,7 @@ from roofops.integrations.xero.endpoints import callback_router as xero_callback
 from roofops.kpi.weekly_report_endpoints import page_router as weekly_report_download
 from roofops.web.routes import (
     auth,
+    crew,
     dispatch,
     docs,
     executive,
@@ -40,8 +41,10 @@ for area in (
     integrations,
     settings,
     docs,
+    crew,
 ):
     page_router.include_router(area.router)
+page_router.include_router(crew.photo_router)  # site photos, to anyone who may see the job
 page_router.include_router(quickbooks_callback)  # Intuit's OAuth redirect lands here
 page_router.include_router(xero_callback)  # Xero's OAuth redirect lands here
 page_router.include_router(weekly_report_download)  # the Executive page's PDF

@@ -5,17 +5,25 @@ routes/forecast.py."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from roofops.auth.dependencies import requires
 from roofops.auth.permissions import Permission
+from roofops.auth.principal import Principal
+from roofops.company.service import company_service
 from roofops.db import DB
 from roofops.job.lifecycle import LABELS, OPEN, PIPELINE
 from roofops.job.service import job_service
+from roofops.operations.service import operations_service
 from roofops.web.dependencies import Page
+from roofops.web.operations_view import ALERT_KINDS, STATES, live_query, map_data, state_counts
 from roofops.web.rendering import render
 
 router = APIRouter()
@@ -60,8 +68,14 @@ def finance(request: Request, _page: Page) -> Response:
     return _placeholder(request, "finance")
 
 
+Day = Annotated[date | None, Query(description="company-local day; default today")]
+BranchId = Annotated[uuid.UUID | None, Query(description="only this branch")]
+
+
 @router.get("/command-center", dependencies=[Depends(requires(Permission.VIEW_JOBS))])
-def command_center(request: Request, db: DB, _page: Page) -> Response:
+def command_center(
+    request: Request, db: DB, page: Page, day: Day = None, branch_id: BranchId = None
+) -> Response:
     counts = job_service.stage_counts(db)
     open_counts = [(stage, counts.get(stage, 0)) for stage in PIPELINE if stage in OPEN]
     recent = job_service.recent_stage_events(db, limit=20)
@@ -73,5 +87,33 @@ def command_center(request: Request, db: DB, _page: Page) -> Response:
             "open_total": sum(count for _, count in open_counts),
             "recent": recent,
             "stage_labels": {stage.value: label for stage, label in LABELS.items()},
+            "branches": operations_service.branches(db),
+            **_live_context(db, page.principal, day, branch_id),
         },
     )
+
+
+@router.get("/command-center/live", dependencies=[Depends(requires(Permission.VIEW_JOBS))])
+def command_center_live(
+    request: Request, db: DB, page: Page, day: Day = None, branch_id: BranchId = None
+) -> Response:
+    """The live part of the page (crews, jobs, alerts, map points), re-read on live events."""
+    return render(
+        request, "operations/_live.html", _live_context(db, page.principal, day, branch_id)
+    )
+
+
+def _live_context(
+    db: Session, principal: Principal, day: date | None, branch_id: uuid.UUID | None
+) -> dict[str, Any]:
+    today = company_service.today(db)
+    snapshot = operations_service.snapshot(db, principal, day or today, branch_id)
+    return {
+        "ops": snapshot,
+        "today": today,
+        "live_query": live_query(snapshot),
+        "states": STATES,
+        "alert_kinds": ALERT_KINDS,
+        "state_counts": state_counts(snapshot),
+        "map_data": map_data(snapshot),
+    }
