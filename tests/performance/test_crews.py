@@ -10,23 +10,18 @@ from sqlalchemy.orm import Session
 
 from roofops.exceptions import PermissionDenied
 from roofops.models.enums import JobStage, Role
+from roofops.models.field import FieldReport, FieldStatus
 from roofops.performance.results import Figure
 from roofops.performance.service import performance_service
+from tests.factories import make_crew
+from tests.performance.world import CrewWorld, at, days, job_with_history, publish
 
-S, CS, SCH, IP, DONE, PAID = (
-    JobStage.LEAD,
-    JobStage.CONTRACT_SIGNED,
-    JobStage.SCHEDULED,
-    JobStage.IN_PRODUCTION,
-    JobStage.COMPLETED,
-    JobStage.PAID,
-)
 MARCH = (date(2025, 3, 1), date(2025, 3, 31))
 
 
-def test_crew_figures_match_the_hand_computed_rows(db: Session, crew_world: dict) -> None:
+def test_crew_figures_match_the_hand_computed_rows(db: Session, crew_world: CrewWorld) -> None:
     [row] = performance_service.crews(db, Role.ADMIN, *MARCH)
-    assert row.crew_id == crew_world["crew"].id
+    assert row.crew_id == crew_world.crew.id
     assert row.completed_jobs == 2
     assert (row.squares, row.crew_days) == (50.0, 7)
     assert row.squares_per_crew_day == pytest.approx(50 / 7)
@@ -41,7 +36,7 @@ def test_crew_figures_match_the_hand_computed_rows(db: Session, crew_world: dict
     assert row.margin.source_shares == {"quickbooks": 1.0}
 
 
-def test_money_is_left_out_without_view_money(db: Session, crew_world: dict) -> None:
+def test_money_is_left_out_without_view_money(db: Session, crew_world: CrewWorld) -> None:
     [row] = performance_service.crews(db, Role.DISPATCHER, *MARCH)
     assert row.margin is None
     with pytest.raises(PermissionDenied):
@@ -51,7 +46,7 @@ def test_money_is_left_out_without_view_money(db: Session, crew_world: dict) -> 
             Figure.CREW_MARGIN,
             period_start=MARCH[0],
             period_end=MARCH[1],
-            subject=str(crew_world["crew"].id),
+            subject=str(crew_world.crew.id),
         )
 
 
@@ -81,7 +76,7 @@ def test_money_is_left_out_without_view_money(db: Session, crew_world: dict) -> 
     ],
 )
 def test_each_drill_down_lists_the_jobs_behind_the_figure(
-    db: Session, crew_world: dict, figure: Figure, numbers: dict[str, dict[str, object]]
+    db: Session, crew_world: CrewWorld, figure: Figure, numbers: dict[str, dict[str, object]]
 ) -> None:
     found = performance_service.drill_down(
         db,
@@ -89,15 +84,82 @@ def test_each_drill_down_lists_the_jobs_behind_the_figure(
         figure,
         period_start=MARCH[0],
         period_end=MARCH[1],
-        subject=str(crew_world["crew"].id),
+        subject=str(crew_world.crew.id),
     )
     rows = {row.number: row.values for row in found.rows}
-    expected_numbers = {crew_world[name].number for name in numbers}
+    expected_numbers = {getattr(crew_world, name).number for name in numbers}
     assert set(rows) == expected_numbers
     for name, values in numbers.items():
-        shown = rows[crew_world[name].number]
+        shown = rows[getattr(crew_world, name).number]
         for key, value in values.items():
-            expected = crew_world["repair"].number if value == "repair" else value
+            expected = crew_world.repair.number if value == "repair" else value
             assert shown[key] == (
                 pytest.approx(expected) if isinstance(expected, float) else expected
             )
+
+
+def test_without_a_published_plan_crew_days_come_from_the_stage_history(db: Session) -> None:
+    crew = make_crew(db)  # works Monday to Friday
+    job = job_with_history(
+        db,
+        [
+            (JobStage.CONTRACT_SIGNED, date(2025, 2, 1)),
+            (JobStage.IN_PRODUCTION, date(2025, 3, 7)),  # a Friday
+            (JobStage.COMPLETED, date(2025, 3, 10)),  # the Monday after
+        ],
+        squares="30",
+        crew=crew,
+    )
+    [row] = performance_service.crews(db, Role.DISPATCHER, *MARCH)
+    assert (row.crew_days, row.squares_per_crew_day) == (2, 15.0)
+    assert row.starts_measured == 0  # never planned: no planned start to be late against
+    found = performance_service.drill_down(
+        db,
+        Role.DISPATCHER,
+        Figure.CREW_SQUARES,
+        period_start=MARCH[0],
+        period_end=MARCH[1],
+        subject=str(crew.id),
+    )
+    [drilled] = found.rows
+    assert drilled.number == job.number
+    assert drilled.values["days_basis"] == "stage history"
+
+
+def test_field_reports_are_the_crew_days_where_the_crew_reported(db: Session) -> None:
+    crew = make_crew(db)
+    job = job_with_history(
+        db,
+        [
+            (JobStage.SCHEDULED, date(2025, 2, 1)),
+            (JobStage.IN_PRODUCTION, date(2025, 3, 3)),
+            (JobStage.COMPLETED, date(2025, 3, 6)),
+        ],
+        squares="36",
+        crew=crew,
+    )
+    publish(db, date(2025, 2, 20), [(job, crew, days(date(2025, 3, 3), 5))])
+    reports = [
+        (date(2025, 3, 3), FieldStatus.EN_ROUTE),  # on the way is not a day on site
+        (date(2025, 3, 3), FieldStatus.ON_SITE),
+        (date(2025, 3, 3), FieldStatus.FINISHED),  # the same day twice counts once
+        (date(2025, 3, 5), FieldStatus.ON_SITE),
+        (date(2025, 3, 6), FieldStatus.FINISHED),
+        (date(2025, 3, 9), FieldStatus.ON_SITE),  # after the finish: not this job's crew-days
+    ]
+    for day, status in reports:
+        db.add(
+            FieldReport(crew_id=crew.id, job_id=job.id, day=day, status=status, occurred_at=at(day))
+        )
+    db.flush()
+    [row] = performance_service.crews(db, Role.ADMIN, *MARCH)
+    assert (row.crew_days, row.squares_per_crew_day) == (3, 12.0)
+    found = performance_service.drill_down(
+        db,
+        Role.ADMIN,
+        Figure.CREW_SQUARES,
+        period_start=MARCH[0],
+        period_end=MARCH[1],
+        subject=str(crew.id),
+    )
+    assert found.rows[0].values["days_basis"] == "field reports"

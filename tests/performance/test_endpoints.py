@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from sqlalchemy.orm import Session
 
 from roofops.models import Role
 from tests.factories import ApiClient
+from tests.performance.world import CrewWorld
 
 BASE = "/api/v1/performance"
 MARCH = {"start": "2025-03-01", "end": "2025-03-31"}
 
 
 @pytest.fixture
-def committed(db: Session, crew_world: dict[str, Any]) -> dict[str, Any]:
+def committed(db: Session, crew_world: CrewWorld) -> CrewWorld:
     db.commit()
     return crew_world
 
 
-def test_crews_with_and_without_money(api: ApiClient, committed: dict[str, Any]) -> None:
+def test_crews_with_and_without_money(api: ApiClient, committed: CrewWorld) -> None:
     [row] = api.as_role(Role.FINANCE).get(f"{BASE}/crews", params=MARCH).json()
-    assert row["crew_id"] == str(committed["crew"].id)
+    assert row["crew_id"] == str(committed.crew.id)
     assert row["squares_per_crew_day"] == pytest.approx(50 / 7)
     assert row["margin"]["value"] == pytest.approx(0.4)
     [hidden] = api.as_role(Role.DISPATCHER).get(f"{BASE}/crews", params=MARCH).json()
@@ -30,14 +29,12 @@ def test_crews_with_and_without_money(api: ApiClient, committed: dict[str, Any])
     assert hidden["completed_jobs"] == 2
 
 
-def test_drill_down_lists_the_jobs_and_guards_money(
-    api: ApiClient, committed: dict[str, Any]
-) -> None:
-    asked = MARCH | {"figure": "crew_squares", "subject": str(committed["crew"].id)}
+def test_drill_down_lists_the_jobs_and_guards_money(api: ApiClient, committed: CrewWorld) -> None:
+    asked = MARCH | {"figure": "crew_squares", "subject": str(committed.crew.id)}
     found = api.as_role(Role.DISPATCHER).get(f"{BASE}/drill-down", params=asked).json()
     assert {row["number"] for row in found["rows"]} == {
-        committed["on_time"].number,
-        committed["late"].number,
+        committed.on_time.number,
+        committed.late.number,
     }
     money = asked | {"figure": "crew_margin"}
     refused = api.as_role(Role.DISPATCHER).get(f"{BASE}/drill-down", params=money)

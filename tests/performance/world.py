@@ -4,6 +4,7 @@ books figures and repairs, at fixed dates in the company's time zone (America/De
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -13,7 +14,7 @@ from roofops.financials.service import BooksFigures, financials_service
 from roofops.models import Crew, DispatchPlan, Job, JobStageEvent, ScheduleEntry
 from roofops.models.dispatch import Phase, PlanKind, PlanStatus
 from roofops.models.enums import ActorType, CostCategory, FigureSource, JobStage, JobType
-from tests.factories import make_job
+from tests.factories import make_crew, make_job, make_requirements
 
 NO_COSTS = {category.value: 0 for category in CostCategory}
 
@@ -111,3 +112,80 @@ def books(db: Session, job: Job, *, invoiced: int, materials: int, labor: int = 
 
 def days(first: date, count: int) -> list[date]:
     return [first + timedelta(days=n) for n in range(count)]
+
+
+S, CS, SCH, IP, DONE, PAID = (
+    JobStage.LEAD,
+    JobStage.CONTRACT_SIGNED,
+    JobStage.SCHEDULED,
+    JobStage.IN_PRODUCTION,
+    JobStage.COMPLETED,
+    JobStage.PAID,
+)
+
+
+@dataclass(frozen=True)
+class CrewWorld:
+    crew: Crew
+    on_time: Job
+    late: Job
+    february: Job
+    repair: Job
+
+
+def build_crew_world(db: Session) -> CrewWorld:
+    """Crew A finishes two jobs in March 2025 and one in February.
+
+    - on_time: 30 squares, planned Mar 3-5, started Mar 4 (1 day late: within tolerance),
+      finished Mar 6 (1 day after the planned end: on time), paid with final figures
+      (invoiced $20,000, costs $12,000: 40 % margin); 3 crew-days.
+    - late: 20 squares, first planned Mar 6-7, re-planned on Mar 8 to Mar 10-13 (4 crew-days),
+      started Mar 10 (4 days late), finished Mar 14, promised by Mar 20 (on time); completed,
+      not final; a repair on its property came in on Apr 2: a callback.
+    - february: finished Feb 20, outside the period.
+    """
+    crew = make_crew(db)
+    on_time = job_with_history(
+        db,
+        [
+            (S, date(2025, 1, 5)),
+            (CS, date(2025, 2, 1)),
+            (SCH, date(2025, 2, 25)),
+            (IP, date(2025, 3, 4)),
+            (DONE, date(2025, 3, 6)),
+            (PAID, date(2025, 3, 7)),
+        ],
+        squares="30",
+        crew=crew,
+    )
+    late = job_with_history(
+        db,
+        [
+            (S, date(2025, 1, 6)),
+            (CS, date(2025, 2, 2)),
+            (SCH, date(2025, 2, 26)),
+            (IP, date(2025, 3, 10)),
+            (DONE, date(2025, 3, 14)),
+        ],
+        squares="20",
+        crew=crew,
+    )
+    february = job_with_history(
+        db, [(S, date(2025, 1, 1)), (IP, date(2025, 2, 18)), (DONE, date(2025, 2, 20))], crew=crew
+    )
+    make_requirements(db, late, promised_by=date(2025, 3, 20))
+    publish(
+        db,
+        date(2025, 2, 25),
+        [(on_time, crew, days(date(2025, 3, 3), 3)), (late, crew, days(date(2025, 3, 6), 2))],
+    )
+    publish(
+        db,
+        date(2025, 3, 8),
+        [(on_time, crew, days(date(2025, 3, 3), 3)), (late, crew, days(date(2025, 3, 10), 4))],
+    )
+    books(db, on_time, invoiced=2_000_000, materials=1_000_000, labor=200_000)
+    repair = job_with_history(db, [(S, date(2025, 4, 2))], job_type=JobType.REPAIR, squares=None)
+    repair.property_id = late.property_id
+    db.flush()
+    return CrewWorld(crew, on_time, late, february, repair)

@@ -65,7 +65,7 @@ def crew_performance(
 ) -> CrewPerformance:
     measured = [job for job in jobs if job.measured_squares is not None]
     squares = sum(job.measured_squares or 0.0 for job in measured)
-    crew_days = sum(job.plan.crew_days for job in measured)
+    crew_days = sum(job.crew_days for job in measured)
     starts = [job.on_time_start for job in jobs if job.on_time_start is not None]
     finishes = [job.on_time_finish for job in jobs if job.on_time_finish is not None]
     callbacks = sum(1 for job in jobs if job.callbacks)

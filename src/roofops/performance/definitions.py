@@ -12,9 +12,9 @@ DEFINITIONS: Mapping[str, str] = {
     "completed_jobs": "Jobs the crew finished in the period: their first move to completed "
     "(or straight to invoiced or paid) fell in it. The crew is the job's assigned crew.",
     "squares_per_crew_day": "Squares of the completed jobs / the crew-days spent on them. "
-    "Crew-days are the distinct working days the crew had on the job in the published schedule "
-    "in force when it finished, up to the finish day. Jobs without squares or crew-days are "
-    "left out of both sides.",
+    "Crew-days: the days the crew reported itself on site (crew page); else its working days "
+    "on the job in the published schedule in force at the finish; else its working days from "
+    "the move to in production to the finish. Jobs without squares or crew-days are left out.",
     "on_time_start": "Share of completed jobs that started (first move to in production) no "
     f"more than {ON_TIME_TOLERANCE_DAYS} day after the first planned day of the first "
     "published schedule that planned them. Jobs never scheduled are not measured.",

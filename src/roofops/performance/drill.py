@@ -47,12 +47,14 @@ COMPLETED: dict[Figure, CompletedColumns] = {
             Column("finished_on", "Finished", K.DATE),
             Column("squares", "Squares", K.NUMBER),
             Column("crew_days", "Crew-days", K.NUMBER),
+            Column("days_basis", "Crew-days from", K.TEXT),
         ),
         lambda job: job.measured_squares is not None,
         lambda job: {
             "finished_on": _iso(job.finished_on),
             "squares": job.squares,
-            "crew_days": job.plan.crew_days,
+            "crew_days": job.crew_days,
+            "days_basis": job.days_basis,
         },
     ),
     Figure.CREW_ON_TIME_START: (

@@ -22,11 +22,10 @@ from roofops.performance.results import (
     RepPerformance,
     StageCycleTime,
 )
-from roofops.performance.service import performance_service
+from roofops.performance.service import DEFAULT_DAYS, performance_service
 
 router = APIRouter(prefix="/performance", tags=["performance"], responses=errors(422))
 Reader = Annotated[Principal, Depends(requires(Permission.VIEW_PERFORMANCE))]
-DEFAULT_DAYS = 90
 Start = Annotated[
     date | None, Query(description=f"first day, YYYY-MM-DD (default: {DEFAULT_DAYS} days back)")
 ]

@@ -31,11 +31,15 @@ from roofops.performance.records import (
     PlannedPhase,
     SalesJob,
     backlog_size,
+    days_on_site,
     plan_of,
     worked_days,
 )
 from roofops.performance.repository import PerformanceRepository
 from roofops.performance.timeline import Calendar, Timeline, Visit, timelines
+
+# Monday to Friday (ISO weekday digits), as a crew works unless it says otherwise.
+DEFAULT_WEEKDAYS = "12345"
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,8 @@ class _CompletionFacts:
     promised: dict[uuid.UUID, date | None]
     money: dict[uuid.UUID, JobMoney]
     callbacks: dict[uuid.UUID, tuple[tuple[str, ...], bool]]
+    weekdays: dict[uuid.UUID | None, str]
+    reported: dict[tuple[uuid.UUID, uuid.UUID | None], set[date]]  # (job, crew) -> on-site days
 
 
 class Loader:
@@ -105,6 +111,8 @@ class Loader:
             promised={r.job_id: r.promised_by for r in self.repository.requirements(finished)},
             money=self._money(jobs),
             callbacks=self._callbacks(jobs.values(), finished),
+            weekdays={crew.id: crew.working_weekdays for crew in self.repository.crews()},
+            reported=self._reported(finished),
         )
         records = [self._completed_job(job, facts) for job in jobs.values()]
         return sorted(records, key=lambda record: (record.finished_on, record.job.number))
@@ -175,19 +183,34 @@ class Loader:
         plan = plan_of(facts.phases.get(job.id, []), self.calendar.end_of(finished_on), finished_on)
         started = self.timelines[job.id].first_at({JobStage.IN_PRODUCTION})
         repairs, window_open = facts.callbacks.get(job.id, ((), False))
+        crew_id = job.crew_id or plan.crew_id
+        started_on = self._day(started)
+        weekdays = facts.weekdays.get(crew_id, DEFAULT_WEEKDAYS)
+        reported = facts.reported.get((job.id, crew_id), set())
+        crew_days, basis = days_on_site(reported, plan, started_on, finished_on, weekdays)
         return CompletedJob(
             job=ref(job),
-            crew_id=job.crew_id or plan.crew_id,
+            crew_id=crew_id,
             sales_rep=rep_of(job),
             squares=float(job.squares) if job.squares is not None else None,
-            started_on=self._day(started),
+            started_on=started_on,
             finished_on=finished_on,
             plan=plan,
             promised_by=facts.promised.get(job.id),
             callbacks=repairs,
             callback_window_open=window_open,
             money=facts.money.get(job.id),
+            crew_days=crew_days,
+            days_basis=basis,
         )
+
+    def _reported(
+        self, job_ids: Iterable[uuid.UUID]
+    ) -> dict[tuple[uuid.UUID, uuid.UUID | None], set[date]]:
+        days: dict[tuple[uuid.UUID, uuid.UUID | None], set[date]] = defaultdict(set)
+        for job_id, crew_id, day in self.repository.field_days(set(job_ids)):
+            days[job_id, crew_id].add(day)
+        return days
 
     def _money(self, jobs: dict[uuid.UUID, Job]) -> dict[uuid.UUID, JobMoney]:
         return {
@@ -201,18 +224,19 @@ class Loader:
         """Per completed job: the repairs on its property within the window after it finished,
         and whether that window is still open."""
         jobs = list(jobs)
-        repairs = self.repository.repairs_on({job.property_id for job in jobs})
-        numbers = {job.id: job.number for job in self.repository.jobs({r[0] for r in repairs})}
+        repairs: dict[uuid.UUID, list[tuple[uuid.UUID, str, datetime]]] = defaultdict(list)
+        for repair_id, property_id, number, came_in in self.repository.repairs_on(
+            {job.property_id for job in jobs}
+        ):
+            repairs[property_id].append((repair_id, number, as_utc(came_in)))
         span = timedelta(days=CALLBACK_WINDOW_DAYS)
         found = {}
         for job in jobs:
             done = finished[job.id]
             hits = sorted(
-                numbers[repair_id]
-                for repair_id, property_id, came_in in repairs
-                if property_id == job.property_id
-                and repair_id != job.id
-                and done < as_utc(came_in) <= done + span
+                number
+                for repair_id, number, came_in in repairs.get(job.property_id, [])
+                if repair_id != job.id and done < came_in <= done + span
             )
             found[job.id] = (tuple(hits), done + span > self.now)
         return found

@@ -7,9 +7,9 @@ so the jobs listed behind a figure are exactly the jobs it was computed from.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from roofops.models.enums import JobStage
 from roofops.performance import measures
@@ -92,6 +92,8 @@ class CompletedJob:
     callbacks: tuple[str, ...]  # numbers of the repairs that followed
     callback_window_open: bool  # the window has not closed yet: more callbacks may come
     money: JobMoney | None
+    crew_days: int  # days the crew spent on the job (see days_basis)
+    days_basis: str  # "field reports" | "published schedule" | "stage history" | "" (unknown)
 
     @property
     def deadline(self) -> date | None:
@@ -113,7 +115,7 @@ class CompletedJob:
     @property
     def measured_squares(self) -> float | None:
         """Squares counted in squares per crew-day: only with squares and crew-days both known."""
-        return self.squares if self.squares is not None and self.plan.crew_days else None
+        return self.squares if self.squares is not None and self.crew_days else None
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,33 @@ def plan_of(phases: Sequence[PlannedPhase], finished_before: datetime, finished_
         crew_id=crew_id,
         crew_days=sum(1 for day in days if day <= finished_on),
     )
+
+
+def days_on_site(
+    reported: Collection[date],
+    plan: Plan,
+    started_on: date | None,
+    finished_on: date,
+    weekdays: str,
+) -> tuple[int, str]:
+    """Crew-days on a finished job, from the best record there is: the days the crew reported
+    itself on site (crew page), else the published schedule's working days of the crew, else
+    the crew's working weekdays from the start (first move to in production) to the finish,
+    both included (at least one: the day it finished)."""
+    on_site = sum(1 for day in reported if day <= finished_on)
+    if on_site:
+        return on_site, "field reports"
+    if plan.crew_days:
+        return plan.crew_days, "published schedule"
+    if started_on is None or started_on > finished_on:
+        return 0, ""
+    span = (finished_on - started_on).days + 1
+    worked = sum(
+        1
+        for offset in range(span)
+        if str((started_on + timedelta(days=offset)).isoweekday()) in weekdays
+    )
+    return max(worked, 1), "stage history"
 
 
 def worked_days(phases: Sequence[PlannedPhase], through: date, published_by: datetime) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import TypeVar
 
 import sqlalchemy as sa
@@ -24,6 +24,7 @@ from roofops.models import (
 )
 from roofops.models.dispatch import PlanKind, PlanStatus
 from roofops.models.enums import JobStage, JobType
+from roofops.models.field import FieldReport, FieldStatus
 
 ModelT = TypeVar("ModelT")
 EventRow = sa.Row[uuid.UUID, JobStage, datetime]
@@ -94,20 +95,40 @@ class PerformanceRepository:
             rows.extend(self.session.execute(statement).all())
         return sorted(rows, key=lambda row: as_utc(row[1] or datetime.min))
 
+    def field_days(
+        self, job_ids: Collection[uuid.UUID]
+    ) -> list[sa.Row[uuid.UUID, uuid.UUID, date]]:
+        """(job, crew, day) of each day a crew reported itself on site at (or finished for the
+        day on) one of ``job_ids``, from the crew page."""
+        rows: list[sa.Row[uuid.UUID, uuid.UUID, date]] = []
+        for chunk in in_chunks(job_ids):
+            statement = (
+                sa.select(FieldReport.job_id, FieldReport.crew_id, FieldReport.day)
+                .where(
+                    FieldReport.job_id.in_(chunk),
+                    FieldReport.status.in_((FieldStatus.ON_SITE, FieldStatus.FINISHED)),
+                )
+                .distinct()
+            )
+            rows.extend(self.session.execute(statement).all())
+        return rows
+
     def crews(self) -> Sequence[Crew]:
         return self.session.scalars(sa.select(Crew).order_by(Crew.name)).all()
 
     def repairs_on(
         self, property_ids: Collection[uuid.UUID]
-    ) -> list[sa.Row[uuid.UUID, uuid.UUID, datetime]]:
-        """(job, property, first move) of every repair job on ``property_ids``."""
-        rows: list[sa.Row[uuid.UUID, uuid.UUID, datetime]] = []
+    ) -> list[sa.Row[uuid.UUID, uuid.UUID, str, datetime]]:
+        """(job, property, number, first move) of every repair job on ``property_ids``."""
+        rows: list[sa.Row[uuid.UUID, uuid.UUID, str, datetime]] = []
         for chunk in in_chunks(property_ids):
             statement = (
-                sa.select(Job.id, Job.property_id, sa.func.min(JobStageEvent.occurred_at))
+                sa.select(
+                    Job.id, Job.property_id, Job.number, sa.func.min(JobStageEvent.occurred_at)
+                )
                 .join(JobStageEvent, JobStageEvent.job_id == Job.id)
                 .where(Job.property_id.in_(chunk), Job.job_type == JobType.REPAIR)
-                .group_by(Job.id, Job.property_id)
+                .group_by(Job.id, Job.property_id, Job.number)
             )
             rows.extend(self.session.execute(statement).all())
         return rows

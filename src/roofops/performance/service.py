@@ -31,6 +31,8 @@ from roofops.performance.results import (
 
 # A year and a quarter: enough for year-over-year figures, small enough to answer in a request.
 MAX_PERIOD_DAYS = 460
+# The default period: a rolling quarter, enough completed jobs per crew to mean something.
+DEFAULT_DAYS = 90
 MONEY_FIGURES = frozenset({Figure.CREW_MARGIN, Figure.REP_MARGIN, Figure.REP_AVERAGE_CONTRACT})
 CREW_FIGURES = frozenset(
     {

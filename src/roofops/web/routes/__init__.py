@@ -21,6 +21,7 @@ from roofops.web.routes import (
     invoices,
     jobs,
     overview,
+    performance,
     profit,
     settings,
 )
@@ -38,6 +39,7 @@ for area in (
     dispatch,
     forecast,
     executive,
+    performance,
     integrations,
     settings,
     docs,
