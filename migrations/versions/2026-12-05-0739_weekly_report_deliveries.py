@@ -2,7 +2,7 @@
 mail leaves, so that the report is never mailed twice
 
 Revision ID: 0020
-Revises: 0016
+Revises: 0017
 Create Date: 2026-12-05 07:39:29.110864+00:00
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 from roofops.kit.types import UTCDateTime
 
 revision: str = "0020"
-down_revision: str | None = "0016"
+down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -26,8 +26,8 @@ from roofops.invoice.payment_endpoints import router as invoice_payments_router
 from roofops.job.endpoints import router as job_router
 from roofops.kpi.endpoints import router as executive_router
 from roofops.kpi.weekly_report_endpoints import router as weekly_report_router
-from roofops.performance.endpoints import router as performance_router
 from roofops.operations.endpoints import router as operations_router
+from roofops.performance.endpoints import router as performance_router
 from roofops.report.endpoints import router as report_router
 
 # Any request may carry a body too large (413), JSON too deep (400) or a bad value (422).
