@@ -153,3 +153,22 @@ def test_the_week_asked_for_is_the_one_holding_the_day_and_has_begun() -> None:
     assert chosen_week(date(2026, 12, 1), AS_OF).start == date(2026, 11, 30)  # running
     with pytest.raises(ValidationFailed, match="has not started yet"):
         chosen_week(date(2026, 12, 7), AS_OF)
+
+
+def test_a_bar_chart_draws_losses_below_zero_and_a_running_week_dashed() -> None:
+    from fpdf import FPDF
+
+    from roofops.kpi.pdf_charts import Box, ChartKind, Series, draw_chart, nice_range
+
+    pdf = FPDF(format="letter")
+    pdf.add_page()
+    values = (120_000.0, -40_000.0, None, 0.0, 30_000.0)
+    series = Series("Gross profit", ("a", "b", "c", "d", "e"), values, (False,) * 4 + (True,), str)
+    draw_chart(pdf, Box(13, 20, 91, 58), series, ChartKind.BAR)
+    drawn = PdfReader(io.BytesIO(bytes(pdf.output()))).pages[0].get_contents().get_data()
+
+    assert nice_range(-40_000.0, 120_000.0) == (-50_000.0, 150_000.0, 50_000.0)
+    assert nice_range(0.0, 0.0) == (0.0, 1.0, 0.25)
+    assert drawn.count(b" re f") == 3  # the two final weeks and the zero one; gaps draw nothing
+    assert drawn.count(b" re B") == 1  # the running week: filled lighter, dashed outline
+    assert b"] 0 d" in drawn  # a dash pattern was set

@@ -107,11 +107,11 @@ def _axis_format(unit: KpiUnit) -> Callable[[float], str]:
 
 
 def _short_dollars(cents: float) -> str:
-    dollars = cents / 100
+    sign, dollars = "-" if cents < 0 else "", abs(cents) / 100
     for limit, suffix in ((1e6, "M"), (1e3, "k")):
-        if abs(dollars) >= limit:
-            return f"${dollars / limit:,.4g}{suffix}"
-    return f"${dollars:,.0f}"
+        if dollars >= limit:
+            return f"{sign}${dollars / limit:,.4g}{suffix}"
+    return f"{sign}${dollars:,.0f}"
 
 
 def _heading(pdf: FPDF, report: WeeklyReport) -> None:
