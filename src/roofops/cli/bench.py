@@ -124,13 +124,14 @@ def dashboard(
     from roofops.cli.bench_dashboard import print_dashboard, run_dashboard_bench
 
     console = make_console()
-    with tempfile.TemporaryDirectory() as scratch, console.status("building and measuring..."):
+    with tempfile.TemporaryDirectory() as scratch, console.status("preparing...") as status:
         figures = run_dashboard_bench(
             size=size,
             database_url=database_url,
             requests=requests,
             subscribers=subscribers,
             scratch=Path(scratch),
+            progress=status.update,
         )
     if as_json:
         print(json.dumps(figures))

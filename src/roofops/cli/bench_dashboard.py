@@ -18,7 +18,7 @@ import resource
 import statistics
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -67,14 +67,18 @@ def run_dashboard_bench(
     requests: int,
     subscribers: int,
     scratch: Path,
+    progress: Callable[[str], None] = lambda _step: None,
 ) -> dict[str, Any]:
-    """Build the demo company, time the endpoints, measure live delivery; the figures."""
+    """Build the demo company, time the endpoints, measure live delivery; the figures.
+    ``progress`` is told each step as it begins (the CLI shows it)."""
     from roofops.cli.bench_api import _share_secrets_with_the_server
 
     _share_secrets_with_the_server(scratch, given_database=False)
     with _scratch_database(database_url, scratch) as url:
+        progress(f"building the demo company (size {size:g})...")
         prepared = _prepare(url, size)
-        endpoints = time_endpoints(url, prepared, requests)
+        endpoints = time_endpoints(url, prepared, requests, progress)
+        progress(f"{subscribers} subscribers, one event...")
         delivery = measure_sse_delivery(url, prepared, subscribers)
     return {
         "database": "sqlite" if url.startswith("sqlite") else "postgresql",
@@ -133,7 +137,12 @@ def _prepare(url: str, size: float) -> Prepared:
     return Prepared(admin.email, admin.password, token.raw_token)
 
 
-def time_endpoints(url: str, prepared: Prepared, requests: int) -> list[dict[str, Any]]:
+def time_endpoints(
+    url: str,
+    prepared: Prepared,
+    requests: int,
+    progress: Callable[[str], None] = lambda _step: None,
+) -> list[dict[str, Any]]:
     """p50/p95 server time of each endpoint the app serves, in this process."""
     from fastapi.testclient import TestClient
 
@@ -147,6 +156,7 @@ def time_endpoints(url: str, prepared: Prepared, requests: int) -> list[dict[str
         _sign_in(client, prepared)
         api = {"Authorization": f"Bearer {prepared.token}"}
         for path in ENDPOINTS:
+            progress(f"timing {path}...")
             headers = api if path.startswith("/api/") else {}
             timed = _timed(client, path, headers, requests)
             if timed is not None:
