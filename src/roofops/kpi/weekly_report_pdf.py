@@ -41,6 +41,7 @@ MARGIN = 13.0
 CHART_WIDTH = 91.0
 CHART_HEIGHT = 58.0
 CHART_GAP = 8.0
+DEFINITION_HEIGHT = 24.0  # a definition's usual height, in mm
 
 
 def render(report: WeeklyReport) -> bytes:
@@ -238,6 +239,8 @@ def _definitions(pdf: FPDF, report: WeeklyReport) -> None:
     for definition in report.definitions:
         if definition.key not in shown:
             continue
+        if pdf.get_y() + DEFINITION_HEIGHT > pdf.h - MARGIN:  # a heading never ends a page
+            pdf.add_page()
         pdf.set_font("Helvetica", "B", 9)
         pdf.cell(0, 5, latin1(definition.label), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Helvetica", "", 8.5)
@@ -252,5 +255,6 @@ def _definitions(pdf: FPDF, report: WeeklyReport) -> None:
 
 
 def _section(pdf: FPDF, title: str) -> None:
+    pdf.set_text_color(0, 0, 0)  # the charts leave their muted grey behind
     pdf.set_font("Helvetica", "B", 12)
     pdf.cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
