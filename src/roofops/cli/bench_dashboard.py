@@ -48,6 +48,8 @@ DELIVERY_TARGET_MS = 1000.0
 BENCH_SEED = 42
 BENCH_TOPIC = "bench.ping"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+# The server builds the demo's fake vendors before it is ready: minutes at size 10.
+SERVER_START_TIMEOUT = 900.0
 CONNECT_TIMEOUT = 60.0  # every subscriber connected and receiving
 DELIVERY_TIMEOUT = 30.0
 PROBE_EVERY = 0.3  # seconds between probes until every subscriber has had one
@@ -210,7 +212,11 @@ def measure_sse_delivery(url: str, prepared: Prepared, subscribers: int) -> dict
     from roofops.cli.bench_api import _server
 
     _raise_open_files_limit(subscribers)
-    with _one_web_worker(), _server(url) as base, ThreadPoolExecutor(max_workers=1) as loop:
+    with (
+        _one_web_worker(),
+        _server(url, start_timeout=SERVER_START_TIMEOUT) as base,
+        ThreadPoolExecutor(max_workers=1) as loop,
+    ):
         # A loop of its own: the caller may run one already (Playwright's sync API does).
         return loop.submit(asyncio.run, _deliver(base, url, prepared, subscribers)).result()
 
