@@ -26,6 +26,7 @@ from roofops.invoice.endpoints import router as invoice_router
 from roofops.invoice.payment_endpoints import router as invoice_payments_router
 from roofops.job.endpoints import router as job_router
 from roofops.kpi.endpoints import router as executive_router
+from roofops.kpi.weekly_report_endpoints import router as weekly_report_router
 from roofops.notification.endpoints import router as notification_router
 from roofops.operations.endpoints import router as operations_router
 from roofops.performance.endpoints import router as performance_router
@@ -54,6 +55,7 @@ for domain_router in (
     invoice_payments_router,
     report_router,
     executive_router,
+    weekly_report_router,
     operations_router,
     invoice_push_router,
     quickbooks_router,

@@ -28,6 +28,7 @@ from roofops.integrations.weather.outlook import ForecastOutlook
 from roofops.integrations.xero import tasks as xero_tasks
 from roofops.invoice import tasks as invoice_tasks
 from roofops.invoice.service import invoice_service
+from roofops.kpi import tasks as kpi_tasks
 from roofops.notification import tasks as notification_tasks
 from roofops.worker import housekeeping
 from roofops.worker.registry import TaskSpec, all_tasks
@@ -46,6 +47,7 @@ TASK_MODULES: tuple[ModuleType, ...] = (
     dispatch_field_tasks,
     forecast_tasks,
     notification_tasks,
+    kpi_tasks,
 )
 
 

@@ -82,6 +82,13 @@ class Settings(BaseSettings):
         "Pay by check made out to {company}, or by bank transfer, quoting invoice {number}."
     )
 
+    # The weekly executive report (PDF): when it is e-mailed (a crontab read in the company's
+    # time zone, checked every 15 minutes), to whom (comma-separated addresses; empty: every
+    # active admin and finance user), and whether at all.
+    executive_report_enabled: bool = True
+    executive_report_cron: str = "0 7 * * mon"
+    executive_report_recipients: str = ""
+
     # Dispatch: the production schedule's default horizon (calendar days from its start), how
     # long the optimizer and a re-plan may search, and the objective's weights (points per late
     # working day x priority, per km of daily commute, per idle crew-day, per job moved from the
@@ -240,7 +247,7 @@ class Settings(BaseSettings):
         reminder_steps(value)  # refuses a bad list at start-up, not at 8 a.m.
         return value
 
-    @field_validator("invoice_reminder_cron")
+    @field_validator("invoice_reminder_cron", "executive_report_cron")
     @classmethod
     def _reminder_cron(cls, value: str) -> str:
         if len(value.split()) != 5:

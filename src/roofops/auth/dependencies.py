@@ -46,18 +46,28 @@ def current_principal(
     csrf_token: Annotated[str | None, Depends(submitted_csrf_token)],
 ) -> Principal:
     """Bearer API token for machines, session cookie (plus CSRF on writes) for browsers."""
+    principal, stamp_token = _identified(request, db, csrf_token)
+    if stamp_token is not None:
+        _stamp_token_use(request, db, stamp_token)
+    return principal
+
+
+def _identified(
+    request: Request, db: Session, csrf_token: str | None
+) -> tuple[Principal, uuid.UUID | None]:
+    """The caller, and the API token whose use is due to be stamped (None: no stamp due)."""
     bearer = _bearer_token(request)
+    stamp_token = None
     if bearer is not None:
         access = auth_service.api_token_access(db, bearer)
         if access is None:
             raise NotAuthenticated("invalid, expired or revoked API token")
-        if access.stamp_due:
-            _stamp_token_use(request, db, access.token_id)
+        stamp_token = access.token_id if access.stamp_due else None
         principal = access.principal
     else:
         principal = _principal_from_cookie(request, db, csrf_token)
     request.state.principal = principal
-    return principal
+    return principal, stamp_token
 
 
 def _stamp_token_use(request: Request, db: Session, token_id: uuid.UUID) -> None:
@@ -91,5 +101,26 @@ class requires:  # noqa: N801 (read as a phrase: Depends(requires(Permission.RUN
         self.permission = permission
 
     def __call__(self, principal: CurrentPrincipal) -> Principal:
+        principal.require(self.permission)
+        return principal
+
+
+class requires_briefly(requires):  # noqa: N801
+    """``requires(...)`` for a route whose answer never ends (an event stream): the caller is
+    looked up in a unit of work opened and closed in one step, not in the request's session.
+
+    The request's session is entered and left in separate worker-thread hops, holding a pooled
+    connection in between. When hundreds of streams open at once (every dashboard reconnecting
+    after a restart) every entry queues before any exit, the pool runs dry and the requests
+    time out after 30 s; a lookup that returns its connection before it yields the thread
+    cannot starve the pool. Only for reads (streams are GETs: no CSRF to check)."""
+
+    def __call__(self, request: Request) -> Principal:  # type: ignore[override]
+        sessions = request.app.state.session_factory
+        with unit_of_work(sessions, read_only=True) as db:
+            principal, stamp_token = _identified(request, db, None)
+        if stamp_token is not None:  # after the read closed: never two connections at once
+            with unit_of_work(sessions) as own:
+                auth_service.stamp_api_token_use(own, stamp_token)
         principal.require(self.permission)
         return principal

@@ -105,6 +105,40 @@ def api(
     _print_latencies(console, figures)
 
 
+@app.command("dashboard")
+def dashboard(
+    size: Annotated[float, typer.Option(min=0.05, max=50, help="Demo company size.")] = 10.0,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            help="A PostgreSQL server to build on (in a scratch database, dropped afterwards); "
+            "default: a fresh SQLite file."
+        ),
+    ] = None,
+    requests: Annotated[int, typer.Option(min=1, max=10_000, help="Timed requests a route.")] = 50,
+    subscribers: Annotated[int, typer.Option(min=1, max=5000, help="SSE subscribers.")] = 500,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """The command center's, executive's and performance endpoints' server time (p50/p95) on
+    the demo company, and one live event's delivery to many SSE subscribers."""
+    from roofops.cli.bench_dashboard import print_dashboard, run_dashboard_bench
+
+    console = make_console()
+    with tempfile.TemporaryDirectory() as scratch, console.status("preparing...") as status:
+        figures = run_dashboard_bench(
+            size=size,
+            database_url=database_url,
+            requests=requests,
+            subscribers=subscribers,
+            scratch=Path(scratch),
+            progress=status.update,
+        )
+    if as_json:
+        print(json.dumps(figures))
+        return
+    print_dashboard(console, figures)
+
+
 @app.command("invoicing")
 def invoicing(
     provider: Annotated[

@@ -57,3 +57,41 @@ def finance(
         return
     output.write_bytes(content)
     make_console(stderr=True).print(f"{built.title} ({built.scope}) written to {output}")
+
+
+@app.command("weekly")
+def weekly(
+    *,
+    week: Annotated[
+        datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="any day of the week; default: the last full week"),
+    ] = None,
+    output: Annotated[Path | None, typer.Option("--out", help="write the PDF here")] = None,
+    email: Annotated[
+        bool, typer.Option("--email", help="e-mail it to the report's recipients (once a week)")
+    ] = False,
+) -> None:
+    """The weekly executive report (PDF): written to a file, e-mailed, or both."""
+    from roofops.config import get_settings
+    from roofops.db import session_factory, session_scope
+    from roofops.kpi.weekly_report import download, report_filename
+    from roofops.kpi.weekly_report_delivery import weekly_report_mail
+
+    console = make_console(stderr=True)
+    if output is None and not email:
+        raise fail(console, "say what to do with the report: --out FILE, --email, or both")
+    settings = get_settings()
+    with clean_errors(console):
+        with session_scope(settings.database_url) as db:
+            period, document = download(db, week.date() if week else None)
+        if output is not None:
+            output.write_bytes(document)
+            console.print(f"{report_filename(period)} written to {output}")
+        if email:
+            outcome = weekly_report_mail.send(
+                session_factory(settings.database_url), settings, period
+            )
+            console.print(
+                f"sent to {len(outcome.sent)}, already sent to {len(outcome.skipped)}, "
+                f"failed for {len(outcome.failed)}: {', '.join(outcome.failed) or 'none'}"
+            )

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from sse_starlette.sse import EventSourceResponse
 
-from roofops.auth.dependencies import requires
+from roofops.auth.dependencies import requires_briefly
 from roofops.auth.permissions import Permission
 from roofops.auth.principal import Principal
 from roofops.events.hub import EventHub, get_hub
@@ -30,7 +30,7 @@ PING_SECONDS = 15
 )
 async def stream_events(
     request: Request,
-    principal: Annotated[Principal, Depends(requires(Permission.USE_ACCOUNT))],
+    principal: Annotated[Principal, Depends(requires_briefly(Permission.USE_ACCOUNT))],
     topics: Annotated[str, Query(max_length=500)] = "",
 ) -> EventSourceResponse:
     hub = get_hub()

@@ -50,6 +50,7 @@ from roofops.models.enums import (
     SyncKind,
     SyncRunStatus,
 )
+from roofops.models.executive_report import ReportDeliveryStatus, WeeklyReportDelivery
 from roofops.models.field import FieldReport, FieldStatus, JobPhoto
 from roofops.models.financials import (
     AccountingInvoice,
@@ -176,6 +177,7 @@ __all__ = [
     "Property",
     "Provider",
     "PushStatus",
+    "ReportDeliveryStatus",
     "Role",
     "RouteStop",
     "ScheduleAcknowledgement",
@@ -194,6 +196,7 @@ __all__ = [
     "User",
     "UserSession",
     "WeatherForecast",
+    "WeeklyReportDelivery",
     "WorkerHeartbeat",
     "crew_skills",
 ]

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 
 from roofops.integrations.quickbooks.endpoints import callback_router as quickbooks_callback
 from roofops.integrations.xero.endpoints import callback_router as xero_callback
+from roofops.kpi.weekly_report_endpoints import page_router as weekly_report_download
 from roofops.web.routes import (
     activity,
     auth,
@@ -52,5 +53,6 @@ for area in (
 page_router.include_router(crew.photo_router)  # site photos, to anyone who may see the job
 page_router.include_router(quickbooks_callback)  # Intuit's OAuth redirect lands here
 page_router.include_router(xero_callback)  # Xero's OAuth redirect lands here
+page_router.include_router(weekly_report_download)  # the Executive page's PDF
 
 __all__ = ["STATIC_DIR", "page_router"]
