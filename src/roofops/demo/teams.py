@@ -22,7 +22,6 @@ from roofops.models.enums import ActorType, JobStage, Role
 from roofops.models.team import Team, TeamFunction
 from roofops.models.user import User
 from roofops.team.lending import lending_service
-from roofops.team.repository import OwnershipRepository
 from roofops.team.schemas import CrewLoanCreate, HandoffCreate, TeamCreate
 from roofops.team.service import team_service
 
@@ -44,9 +43,8 @@ def build_teams(db: Session, as_of: date) -> None:
     branches = branch_service.list(db, active=True)
     sales = _team(db, "Sales", TeamFunction.SALES, [people[Role.OFFICE]])
     finance = _team(db, "Finance", TeamFunction.FINANCE, [people[Role.FINANCE]])
-    ownership = OwnershipRepository(db)
-    ownership.assign(SALES_STAGES, sales.id, people[Role.OFFICE].id)
-    ownership.assign(FINANCE_STAGES, finance.id, people[Role.FINANCE].id)
+    team_service.seed_owners(db, SALES_STAGES, sales.id, people[Role.OFFICE].id)
+    team_service.seed_owners(db, FINANCE_STAGES, finance.id, people[Role.FINANCE].id)
     production = [_production_team(db, branch, people[Role.DISPATCHER]) for branch in branches]
     _hand_on(db, JobStage.CONTRACT_SIGNED, production, people[Role.OFFICE])
     _hand_on(db, JobStage.COMPLETED, [finance], people[Role.DISPATCHER])
@@ -78,14 +76,14 @@ def _team(
 
 def _production_team(db: Session, branch: Branch, manager: User) -> Team:
     team = _team(db, f"Production {branch.name}", TeamFunction.PRODUCTION, [manager], branch)
-    OwnershipRepository(db).assign(PRODUCTION_STAGES, team.id, manager.id, branch.id)
+    team_service.seed_owners(db, PRODUCTION_STAGES, team.id, manager.id, branch.id)
     return team
 
 
 def _hand_on(db: Session, stage: JobStage, targets: list[Team], sender: User) -> None:
     """The newest jobs of ``stage`` start moving to the target team of their branch."""
     by_branch = {team.branch_id: team for team in targets}
-    for job in OwnershipRepository(db).newest_in_stage(stage, OPEN_HANDOFFS):
+    for job in team_service.newest_owned_in_stage(db, stage, OPEN_HANDOFFS):
         target = by_branch.get(job.branch_id) or by_branch.get(None) or targets[0]
         owner_id = team_service.get(db, target.id).members[0].user_id
         data = HandoffCreate(to_team_id=target.id, to_owner_id=owner_id, note="")

@@ -25,7 +25,7 @@ from roofops.exceptions import Conflict, PermissionDenied, ValidationFailed
 from roofops.kit.repository import found
 from roofops.kit.time import utcnow
 from roofops.models.activity import ActivityKind
-from roofops.models.enums import Role
+from roofops.models.enums import JobStage, Role
 from roofops.models.job import Job
 from roofops.models.team import HandoffItem, HandoffStatus, JobHandoff, Team, TeamMember
 from roofops.models.user import User
@@ -106,6 +106,22 @@ class TeamService:
         if principal.user_id is None:
             return []
         return OwnershipRepository(db).open_jobs_owned_by(principal.user_id)
+
+    def seed_owners(
+        self,
+        db: Session,
+        stages: Sequence[JobStage],
+        team_id: uuid.UUID,
+        owner_id: uuid.UUID,
+        branch_id: uuid.UUID | None = None,
+    ) -> None:
+        """Give every job in ``stages`` (of ``branch_id``, when given) to a team and owner at
+        once: a starting point (the demo's), not a handoff, so nothing is recorded per job."""
+        OwnershipRepository(db).assign(stages, team_id, owner_id, branch_id)
+
+    def newest_owned_in_stage(self, db: Session, stage: JobStage, limit: int) -> builtins.list[Job]:
+        """The newest open jobs of ``stage`` that a team owns."""
+        return OwnershipRepository(db).newest_in_stage(stage, limit)
 
     # ----- a job's ownership ------------------------------------------------------------------
     def ownership(self, db: Session, job_id: uuid.UUID) -> Ownership:
