@@ -125,7 +125,7 @@ def _share_secrets_with_the_server(scratch: Path, *, given_database: bool) -> No
 
 
 @contextmanager
-def _server(url: str, start_timeout: float = START_TIMEOUT) -> Iterator[str]:
+def _server(url: str) -> Iterator[str]:
     """`roofops serve` in its own process; no cron, so no scheduled sync runs during the bench."""
     from roofops.sandbox.server import free_port
 
@@ -142,19 +142,17 @@ def _server(url: str, start_timeout: float = START_TIMEOUT) -> Iterator[str]:
         [*command, "--port", str(port)], env=env, stdout=subprocess.DEVNULL
     )
     try:
-        _wait_until_ready(base, process, start_timeout)
+        _wait_until_ready(base, process)
         yield base
     finally:
         process.terminate()
         process.wait(timeout=30)
 
 
-def _wait_until_ready(
-    base: str, process: subprocess.Popen[bytes], start_timeout: float = START_TIMEOUT
-) -> None:
+def _wait_until_ready(base: str, process: subprocess.Popen[bytes]) -> None:
     from roofops.sandbox.mount import SANDBOXES
 
-    deadline = time.monotonic() + start_timeout
+    deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError("roofops serve stopped before it was ready")
@@ -163,7 +161,7 @@ def _wait_until_ready(
                 # The demo's sandboxes build in the background at start-up (each would take
                 # the CPU from the load): wait every one of them out.
                 for box in SANDBOXES:
-                    httpx.get(f"{base}{box.path}/", timeout=start_timeout)
+                    httpx.get(f"{base}{box.path}/", timeout=START_TIMEOUT)
                 return
         except httpx.HTTPError:
             pass
