@@ -35,6 +35,7 @@ def test_the_bench_times_the_dashboards_and_delivers_to_every_subscriber(
     assert {"/command-center", "/executive", "/api/v1/executive/kpis"} <= set(paths)
     for endpoint in figures["endpoints"]:
         assert 0 < endpoint["p50_ms"] <= endpoint["p95_ms"], endpoint
+        assert endpoint["first_ms"] > 0, endpoint
     assert 0 < figures["sse_delivery_p50_ms"] <= figures["sse_delivery_ms"] < 10_000
     json.dumps(figures)  # --json prints it as it is
 

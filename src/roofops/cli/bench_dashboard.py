@@ -168,7 +168,12 @@ def time_endpoints(
     from roofops.app import create_app
     from roofops.config import get_settings
 
-    settings = get_settings().model_copy(update={"database_url": url, "cron_enabled": False})
+    # No fake vendors: the demo's would build in background threads for minutes at size 10,
+    # taking the CPU from the requests timed; none of these routes calls a vendor.
+    nowhere = "http://127.0.0.1:9"
+    settings = get_settings().model_copy(
+        update={"database_url": url, "cron_enabled": False, "sandbox_upstream": nowhere}
+    )
     app = create_app(settings, run_background=False)
     figures = []
     with TestClient(app, base_url="http://bench") as client:
@@ -201,9 +206,13 @@ def _browser_cookies(base: str, prepared: Prepared) -> httpx.Cookies:
 def _timed(
     client: TestClient, path: str, headers: dict[str, str], requests: int
 ) -> dict[str, Any] | None:
-    """None when the app does not serve the path (a part of the dashboard not built yet)."""
+    """None when the app does not serve the path (a part of the dashboard not built yet).
+    ``first_ms`` is the first request's time: caches empty, as after a change to the data."""
+    warm_up = []
     for _ in range(WARM_UP):
+        started = time.perf_counter()
         response = client.get(path, headers=headers, follow_redirects=False)
+        warm_up.append((time.perf_counter() - started) * 1000)
         if response.status_code == 404:
             return None
         if response.status_code >= 400:
@@ -215,7 +224,12 @@ def _timed(
         started = time.perf_counter()
         client.get(path, headers=headers, follow_redirects=False)
         millis.append((time.perf_counter() - started) * 1000)
-    return {"path": path, "p50_ms": percentile(millis, 50), "p95_ms": percentile(millis, 95)}
+    return {
+        "path": path,
+        "p50_ms": percentile(millis, 50),
+        "p95_ms": percentile(millis, 95),
+        "first_ms": round(warm_up[0], 1),
+    }
 
 
 def percentile(values: list[float], percent: int) -> float:
@@ -349,7 +363,8 @@ def print_dashboard(console: Console, figures: dict[str, Any]) -> None:
 
     title = f"Dashboards: {figures['database']}, demo size {figures['size']:g}"
     table = Table(title=f"{title}, {figures['requests']} requests a route, server time")
-    for column in ("endpoint", "p50 ms", "p95 ms", f"p95 <= {P95_TARGET_MS:g} ms"):
+    columns = ("endpoint", "p50 ms", "p95 ms", f"p95 <= {P95_TARGET_MS:g} ms", "first ms")
+    for column in columns:
         table.add_column(column, justify="left" if column == "endpoint" else "right")
     for endpoint in figures["endpoints"]:
         met = endpoint["p95_ms"] <= P95_TARGET_MS
@@ -358,6 +373,7 @@ def print_dashboard(console: Console, figures: dict[str, Any]) -> None:
             f"{endpoint['p50_ms']:.1f}",
             f"{endpoint['p95_ms']:.1f}",
             "met" if met else "MISSED",
+            f"{endpoint['first_ms']:.0f}",
         )
     console.print(table)
     delivery = figures["sse_delivery_ms"]
