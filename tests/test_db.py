@@ -87,3 +87,16 @@ def test_a_pooled_connection_whose_server_went_away_is_replaced_after_idling(
 
     assert answer == 1
     assert now_backend != backend
+
+
+def test_after_commit_waits_for_the_transaction_not_a_savepoint(tmp_path: Path) -> None:
+    """SQLAlchemy fires after_commit when a savepoint is released too; the callbacks wait for
+    the session's own commit (a VACUUM run at a savepoint once hung the demo's build)."""
+    ran: list[str] = []
+    with unit_of_work(session_factory(f"sqlite:///{tmp_path / 'a.db'}")) as session:
+        session.execute(sa.text("SELECT 1"))
+        db.after_commit(session, lambda: ran.append("committed"))
+        with session.begin_nested():
+            session.execute(sa.text("SELECT 2"))
+        assert ran == []
+    assert ran == ["committed"]

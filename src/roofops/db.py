@@ -135,6 +135,11 @@ def after_commit(session: Session, callback: Callable[[], None]) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _run_after_commit(session: Session) -> None:
+    # SQLAlchemy fires after_commit when a savepoint (begin_nested) is released too; the
+    # work is committed only once the session's own transaction ends. A VACUUM queued by the
+    # demo ran at a savepoint's release and waited forever on the open transaction's locks.
+    if session.in_nested_transaction():
+        return
     callbacks: list[Callable[[], None]] = session.info.pop(AFTER_COMMIT_KEY, [])
     for callback in callbacks:
         callback()
