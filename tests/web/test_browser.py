@@ -88,6 +88,9 @@ def test_illegal_move_shows_the_reason_inline(
     sign_in(page, live, "/jobs?stage=in_production")
     page.locator("#jobs-table tbody tr a.job-number").first.click()
     timeline = page.locator("#stage-timeline > li")
+    # The job page has arrived (its timeline shown) before the moves are counted: counting
+    # during the navigation read the list page's 0.
+    expect(timeline.first).to_be_visible()
     events = timeline.count()
 
     page.get_by_label("New stage").select_option("materials_ordered")
