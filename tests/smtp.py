@@ -56,3 +56,19 @@ def running_smtp_server() -> Iterator[SmtpServer]:
         yield server
     finally:
         controller.stop()
+
+
+def send_settings_to(server: SmtpServer, monkeypatch: Any, mail_from: str) -> None:
+    """Point the cached settings at ``server`` for one test (plain SMTP: it is on this
+    machine). ``monkeypatch`` is pytest's; it puts them back afterwards."""
+    from roofops.config import get_settings
+
+    settings = get_settings()
+    for name, value in {
+        "smtp_host": "127.0.0.1",
+        "smtp_port": server.port,
+        "smtp_security": "none",
+        "smtp_username": "",
+        "mail_from": mail_from,
+    }.items():
+        monkeypatch.setattr(settings, name, value)

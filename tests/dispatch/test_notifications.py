@@ -8,46 +8,29 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from roofops.audit.service import audit_service
-from roofops.config import get_settings
 from roofops.dispatch.field_tasks import notify
 from roofops.dispatch.notifications import NOT_REACHABLE, NOTIFY_TASK, queue_notifications
-from roofops.models import BackgroundJob, Customer, Role
+from roofops.models import Customer, Role
 from roofops.models.dispatch import PlanStatus
 from tests.dispatch.field_world import MONDAY, field_day, published_schedule
 from tests.factories import ApiClient, make_job, make_user
-from tests.smtp import SmtpServer, running_smtp_server
+from tests.queued import queued_args
+from tests.smtp import SmtpServer, running_smtp_server, send_settings_to
 
 
 @pytest.fixture
 def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpServer]:
-    """Settings pointed at a real local SMTP server (plain SMTP: it is on this machine)."""
+    """Settings pointed at a real local SMTP server."""
     with running_smtp_server() as server:
-        settings = get_settings()
-        for name, value in {
-            "smtp_host": "127.0.0.1",
-            "smtp_port": server.port,
-            "smtp_security": "none",
-            "smtp_username": "",
-            "mail_from": "Summit Dispatch <dispatch@summit.example>",
-        }.items():
-            monkeypatch.setattr(settings, name, value)
+        send_settings_to(server, monkeypatch, "Summit Dispatch <dispatch@summit.example>")
         yield server
 
 
 def queued(db: Session) -> list[dict[str, Any]]:
-    """The args of the queued notify jobs: the embedded queue, or procrastinate's table."""
-    if db.get_bind().dialect.name == "postgresql":
-        rows = db.execute(
-            sa.text("SELECT args FROM procrastinate_jobs WHERE task_name = :name"),
-            {"name": NOTIFY_TASK},
-        )
-        return [dict(row.args) for row in rows]
-    jobs = db.scalars(sa.select(BackgroundJob).where(BackgroundJob.task_name == NOTIFY_TASK))
-    return [dict(job.args) for job in jobs]
+    return queued_args(db, NOTIFY_TASK)
 
 
 def test_a_publish_mails_the_crew_lead_and_the_moved_customer_once(

@@ -8,10 +8,9 @@ import pytest
 from sqlalchemy.orm import Session
 
 from roofops.auth.principal import Principal
-from roofops.config import get_settings
 from roofops.models import ActorType, Job, JobStage, PayerKind, Role
 from tests.factories import make_job
-from tests.smtp import SmtpServer, running_smtp_server
+from tests.smtp import SmtpServer, running_smtp_server, send_settings_to
 
 RETAIL_CONTRACT = 1_845_000  # $18,450.00
 # The domain spec's worked example: RCV $11,000, deductible $1,500, $2,500 depreciation held.
@@ -51,14 +50,6 @@ def smtp() -> Iterator[SmtpServer]:
 
 @pytest.fixture
 def mail_to_smtp(smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch) -> SmtpServer:
-    """Settings pointed at the local server (plain SMTP: it is on this machine)."""
-    settings = get_settings()
-    for name, value in {
-        "smtp_host": "127.0.0.1",
-        "smtp_port": smtp.port,
-        "smtp_security": "none",
-        "smtp_username": "",
-        "mail_from": "Summit Roofing <billing@summit.example>",
-    }.items():
-        monkeypatch.setattr(settings, name, value)
+    """Settings pointed at the local server."""
+    send_settings_to(smtp, monkeypatch, "Summit Roofing <billing@summit.example>")
     return smtp

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from roofops.company.service import company_service
@@ -17,7 +16,6 @@ from roofops.config import get_settings
 from roofops.invoice.delivery import SEND_TASK
 from roofops.invoice.tasks import send
 from roofops.models import (
-    BackgroundJob,
     Customer,
     Invoice,
     InvoiceStatus,
@@ -26,6 +24,7 @@ from roofops.models import (
     Role,
 )
 from tests.factories import ApiClient
+from tests.queued import queued_args
 from tests.smtp import SmtpServer
 
 URL = "/api/v1/invoices"
@@ -40,15 +39,7 @@ def _raise(api: ApiClient, job: Job, **extra: object) -> dict[str, Any]:
 
 
 def queued_sends(db: Session) -> list[dict[str, Any]]:
-    """The args of the queued send tasks: the embedded queue, or procrastinate's table."""
-    if db.get_bind().dialect.name == "postgresql":
-        rows = db.execute(
-            sa.text("SELECT args FROM procrastinate_jobs WHERE task_name = :name"),
-            {"name": SEND_TASK},
-        )
-        return [dict(row.args) for row in rows]
-    jobs = db.scalars(sa.select(BackgroundJob).where(BackgroundJob.task_name == SEND_TASK))
-    return [dict(job.args) for job in jobs]
+    return queued_args(db, SEND_TASK)
 
 
 def run_queued_sends(db: Session, sessions: sessionmaker[Session]) -> None:

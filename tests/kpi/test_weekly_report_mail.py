@@ -9,7 +9,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from roofops.company.service import company_service
@@ -17,25 +16,19 @@ from roofops.config import get_settings
 from roofops.kpi.tasks import send_weekly_report, weekly_report
 from roofops.kpi.weekly_report import week_of
 from roofops.kpi.weekly_report_delivery import SEND_TASK, weekly_report_mail
-from roofops.models import BackgroundJob, ReportDeliveryStatus, Role, User
+from roofops.models import ReportDeliveryStatus, Role, User
 from tests.factories import make_user
-from tests.smtp import SmtpServer, running_smtp_server
+from tests.queued import queued_args
+from tests.smtp import SmtpServer, running_smtp_server, send_settings_to
 
 WEEK_START = "2026-11-23"
 
 
 @pytest.fixture
 def mail_to_smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpServer]:
-    settings = get_settings()
+    """Settings pointed at a real local SMTP server."""
     with running_smtp_server() as server:
-        for name, value in {
-            "smtp_host": "127.0.0.1",
-            "smtp_port": server.port,
-            "smtp_security": "none",
-            "smtp_username": "",
-            "mail_from": "roofops <reports@summit.example>",
-        }.items():
-            monkeypatch.setattr(settings, name, value)
+        send_settings_to(server, monkeypatch, "roofops <reports@summit.example>")
         yield server
 
 
@@ -56,15 +49,7 @@ def monday_seven(db: Session) -> datetime:
 
 
 def queued_weeks(db: Session) -> list[dict[str, Any]]:
-    """The args of the queued sends: the embedded queue, or procrastinate's table."""
-    if db.get_bind().dialect.name == "postgresql":
-        rows = db.execute(
-            sa.text("SELECT args FROM procrastinate_jobs WHERE task_name = :name"),
-            {"name": SEND_TASK},
-        )
-        return [dict(row.args) for row in rows]
-    jobs = db.scalars(sa.select(BackgroundJob).where(BackgroundJob.task_name == SEND_TASK))
-    return [dict(job.args) for job in jobs]
+    return queued_args(db, SEND_TASK)
 
 
 def test_monday_morning_mails_last_week_once_to_each_admin_and_finance_user(

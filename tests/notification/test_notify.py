@@ -14,38 +14,23 @@ from sqlalchemy.orm import Session, sessionmaker
 from roofops.auth.principal import Principal
 from roofops.auth.service import principal_for
 from roofops.config import get_settings
-from roofops.models import ActorType, BackgroundJob, MailStatus, Notification, Role, User
+from roofops.models import ActorType, MailStatus, Notification, Role, User
 from roofops.notification.service import MAIL_TASK, notification_service
 from tests.factories import make_job, make_user
-from tests.smtp import SmtpServer, running_smtp_server
+from tests.queued import queued_args
+from tests.smtp import SmtpServer, running_smtp_server, send_settings_to
 
 
 @pytest.fixture
 def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpServer]:
-    """Settings pointed at a real local SMTP server (plain SMTP: it is on this machine)."""
+    """Settings pointed at a real local SMTP server."""
     with running_smtp_server() as server:
-        settings = get_settings()
-        for name, value in {
-            "smtp_host": "127.0.0.1",
-            "smtp_port": server.port,
-            "smtp_security": "none",
-            "smtp_username": "",
-            "mail_from": "Summit <roofops@summit.example>",
-        }.items():
-            monkeypatch.setattr(settings, name, value)
+        send_settings_to(server, monkeypatch, "Summit <roofops@summit.example>")
         yield server
 
 
 def queued(db: Session) -> list[dict[str, Any]]:
-    """The args of the queued mail jobs: the embedded queue, or procrastinate's table."""
-    if db.get_bind().dialect.name == "postgresql":
-        rows = db.execute(
-            sa.text("SELECT args FROM procrastinate_jobs WHERE task_name = :name"),
-            {"name": MAIL_TASK},
-        )
-        return [dict(row.args) for row in rows]
-    jobs = db.scalars(sa.select(BackgroundJob).where(BackgroundJob.task_name == MAIL_TASK))
-    return [dict(job.args) for job in jobs]
+    return queued_args(db, MAIL_TASK)
 
 
 def me(user: User) -> Principal:
