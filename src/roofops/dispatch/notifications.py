@@ -19,7 +19,7 @@ lead (:mod:`roofops.dispatch.crew_leads`). A crew whose lead has no account is a
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -27,14 +27,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from roofops.audit.service import audit_service, change
 from roofops.auth.principal import SYSTEM
+from roofops.company.mailer import MailerFactory, company_mailer, mailer_or_reason
 from roofops.company.service import company_service
-from roofops.config import get_settings
 from roofops.dispatch.changes import VISIT_PHASE, Placement, WorkChange
 from roofops.dispatch.crew_leads import lead_emails
 from roofops.dispatch.field_repository import FieldRepository, JobContact
-from roofops.exceptions import Conflict
 from roofops.logging import get_logger
-from roofops.mail import Mail, Mailer, MailFailed, mailer_for
+from roofops.mail import Mail, MailFailed
 from roofops.worker.queue import enqueue
 
 log = get_logger(__name__)
@@ -46,8 +45,6 @@ NOT_REACHABLE = "dispatch_plan.notification_skipped"
 ENTITY = "dispatch_plan"
 PHASE_WORDS = {"install": "roof install", "gutters": "gutter work", VISIT_PHASE: "visit"}
 
-MailerFactory = Callable[[Session], Mailer]
-
 
 @dataclass(frozen=True)
 class Notice:
@@ -55,10 +52,6 @@ class Notice:
     to: str
     subject: str
     body: str
-
-
-def company_mailer(db: Session) -> Mailer:
-    return mailer_for(get_settings(), demo=company_service.get(db).is_demo)
 
 
 def notify_plan_published(db: Session, plan_id: uuid.UUID) -> None:
@@ -98,7 +91,7 @@ def send_notice(
         FieldRepository(db).plan(plan_id, lock=True)  # serializes two runs of the same job
         if _already_sent(db, plan_id, notice.key):
             return False
-        outbound = _mailer_or_reason(db, mailer)
+        outbound = mailer_or_reason(db, mailer)
         action = SENT if not isinstance(outbound, str) else FAILED
         _audit(db, plan_id, action, notice, outbound if isinstance(outbound, str) else "")
     if isinstance(outbound, str):
@@ -117,13 +110,6 @@ def _already_sent(db: Session, plan_id: uuid.UUID, key: str) -> bool:
         row.action in (SENT, FAILED) and row.changes.get("key", {}).get("new") == key
         for row in audit_service.history(db, ENTITY, plan_id)
     )
-
-
-def _mailer_or_reason(db: Session, mailer: MailerFactory) -> Mailer | str:
-    try:
-        return mailer(db)
-    except Conflict as missing:
-        return missing.message
 
 
 def _audit(db: Session, plan_id: uuid.UUID, action: str, notice: Notice, reason: str) -> None:

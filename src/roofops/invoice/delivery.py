@@ -17,7 +17,6 @@ released again, so tomorrow's sweep retries it.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -25,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from roofops.audit.service import audit_service, change
 from roofops.auth.principal import SYSTEM, Principal
+from roofops.company.mailer import MailerFactory, company_mailer, mailer_or_reason
 from roofops.company.service import company_service
 from roofops.config import Settings, get_settings
 from roofops.db import unit_of_work
@@ -36,7 +36,7 @@ from roofops.invoice.status import refresh_status
 from roofops.kit.schemas import normalized_email
 from roofops.kit.time import utcnow
 from roofops.logging import get_logger
-from roofops.mail import Attachment, Mail, Mailer, MailFailed, MailNotSent, mailer_for
+from roofops.mail import Attachment, Mail, Mailer, MailFailed, MailNotSent
 from roofops.models.audit import AuditLog
 from roofops.models.invoice import Invoice, InvoicePayer, InvoiceStatus
 from roofops.worker.queue import enqueue
@@ -72,14 +72,6 @@ class SweepResult:
     refreshed: int  # invoices whose status the rule changed
     reminded: int
     failed: int
-
-
-MailerFactory = Callable[[Session], Mailer]
-
-
-def company_mailer(db: Session) -> Mailer:
-    """The configured mailer; the demo company's outbox when SMTP is not set up."""
-    return mailer_for(get_settings(), demo=company_service.get(db).is_demo)
 
 
 class InvoiceDelivery:
@@ -125,7 +117,7 @@ class InvoiceDelivery:
         with unit_of_work(sessions, read_only=True) as db:
             invoice, pdf = invoice_service.pdf(db, invoice_id)
             mail = _invoice_mail(db, invoice, to, note, pdf)
-            outbound = _mailer_or_failure(db, mailer)
+            outbound = mailer_or_reason(db, mailer)
             if invoice.status == InvoiceStatus.VOID:
                 outbound = "the invoice was voided before it was sent"
         if isinstance(outbound, str):
@@ -241,14 +233,6 @@ def _recipient(db: Session, invoice: Invoice, to: str | None) -> str:
     return customer.email
 
 
-def _mailer_or_failure(db: Session, mailer: MailerFactory) -> Mailer | str:
-    """The mailer, or why there is none (mail was unconfigured after the request)."""
-    try:
-        return mailer(db)
-    except Conflict as missing:
-        return missing.message
-
-
 def _send_failed(
     sessions: sessionmaker[Session], invoice_id: uuid.UUID, to: str, reason: str
 ) -> None:
@@ -316,7 +300,7 @@ def _prepared_reminder(
     except Conflict as missing:
         _audit_failure(db, invoice, "invoice.reminder_failed", "", missing.message)
         return None
-    outbound = _mailer_or_failure(db, mailer)
+    outbound = mailer_or_reason(db, mailer)
     if isinstance(outbound, str):
         _audit_failure(db, invoice, "invoice.reminder_failed", mail.to, outbound)
         return None

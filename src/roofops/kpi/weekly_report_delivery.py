@@ -16,10 +16,10 @@ from datetime import date
 from sqlalchemy.orm import Session, sessionmaker
 
 from roofops.auth.service import user_service
+from roofops.company.mailer import MailerFactory, company_mailer
 from roofops.company.service import company_service
 from roofops.config import Settings
 from roofops.db import unit_of_work
-from roofops.invoice.delivery import MailerFactory, company_mailer
 from roofops.kit.schemas import normalized_email
 from roofops.kit.time import utcnow
 from roofops.kpi.results import Period

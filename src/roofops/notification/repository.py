@@ -9,7 +9,6 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from roofops.kit.repository import Repository, in_chunks
-from roofops.models.company import SINGLETON_KEY, CompanySettings
 from roofops.models.notification import Notification
 from roofops.models.user import User
 
@@ -76,7 +75,3 @@ class NotificationRepository(Repository[Notification]):
 
     def recipient_email(self, user_id: uuid.UUID) -> str:
         return str(self.session.scalar(sa.select(User.email).where(User.id == user_id)) or "")
-
-    def company(self) -> CompanySettings | None:
-        """The company row (its name heads the mail; a demo company's mail goes to the outbox)."""
-        return self.session.get(CompanySettings, SINGLETON_KEY)

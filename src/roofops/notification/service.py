@@ -12,7 +12,7 @@ than sending it twice. The in-app row stays either way.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,12 +20,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from roofops.auth.permissions import Permission
 from roofops.auth.principal import Principal
+from roofops.company.mailer import MailerFactory, company_mailer, company_name, mailer_or_reason
 from roofops.config import get_settings
 from roofops.events.bus import publish
-from roofops.exceptions import Conflict, ValidationFailed
+from roofops.exceptions import ValidationFailed
 from roofops.kit.time import utcnow
 from roofops.logging import get_logger
-from roofops.mail import Mail, Mailer, MailFailed, mailer_for
+from roofops.mail import Mail, MailFailed
 from roofops.models.notification import MailStatus, Notification
 from roofops.notification.repository import NotificationRepository
 from roofops.worker.queue import enqueue
@@ -38,8 +39,6 @@ LIST_LIMIT = 50
 MAX_LIST_LIMIT = 200
 TITLE_LIMIT = 200
 
-MailerFactory = Callable[[Session], Mailer]
-
 
 @dataclass(frozen=True)
 class Inbox:
@@ -47,11 +46,6 @@ class Inbox:
 
     notifications: list[Notification]
     unread: int
-
-
-def company_mailer(db: Session) -> Mailer:
-    company = NotificationRepository(db).company()
-    return mailer_for(get_settings(), demo=company is not None and company.is_demo)
 
 
 class NotificationService:
@@ -142,7 +136,7 @@ class NotificationService:
             row = repository.locked(notification_id)
             if row is None or row.mail_status != MailStatus.QUEUED:
                 return False
-            outbound = _mailer_or_reason(db, mailer)
+            outbound = mailer_or_reason(db, mailer)
             mail = _mail(repository, row)
             _settle(row, outbound if isinstance(outbound, str) else "")
         if isinstance(outbound, str):
@@ -164,21 +158,13 @@ def _own(principal: Principal) -> uuid.UUID:
     return principal.user_id
 
 
-def _mailer_or_reason(db: Session, mailer: MailerFactory) -> Mailer | str:
-    try:
-        return mailer(db)
-    except Conflict as missing:
-        return missing.message
-
-
 def _mail(repository: NotificationRepository, row: Notification) -> Mail:
     settings = get_settings()
     link = f"{settings.base_url.rstrip('/')}{row.link}" if row.link else ""
     lines = [row.body, "", f"Open it in roofops: {link}" if link else ""]
-    company = repository.company()
     return Mail(
         to=repository.recipient_email(row.user_id),
-        subject=f"{company.name if company else 'roofops'}: {row.title}",
+        subject=f"{company_name(repository.session)}: {row.title}",
         body="\n".join(lines).strip() + "\n",
     )
 
