@@ -27,6 +27,7 @@ from roofops.middleware import (
     SecurityHeadersMiddleware,
     SQLiteWriteQueueMiddleware,
 )
+from roofops.portal.routes import portal_router
 from roofops.sandbox.mount import SANDBOX_PREFIX, mount_sandboxes
 from roofops.sandbox.process import SandboxProxy
 from roofops.web.routes import STATIC_DIR, page_router
@@ -85,6 +86,7 @@ def create_app(
     app.include_router(health_router)
     app.include_router(api_router)
     app.include_router(page_router)
+    app.include_router(portal_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     # A demo database gets its fake JobNimbus and QuickBooks (see roofops.sandbox), here or, when
     # several workers serve one demo, in the one process that holds them.

@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     login_max_account_failures: int = Field(default=50, ge=1)
     login_window_minutes: int = Field(default=15, ge=1)
 
+    # Customer portal: a magic link signs in once within its lifetime; the session it opens
+    # lasts this many days (docs/portal.md).
+    portal_link_ttl_hours: int = Field(default=72, ge=1, le=24 * 30)
+    portal_session_days: int = Field(default=30, ge=1, le=365)
+
     # Request bodies are refused with 413 beyond these sizes, before anything reads them.
     max_json_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)

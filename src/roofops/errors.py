@@ -32,6 +32,8 @@ HTTP_ERROR_CODES = {
     422: "validation_failed",
 }
 CRASH_MESSAGE = "something went wrong on our side; the error was logged"
+# Where a signed-out homeowner asks for a new link (roofops.portal.routes).
+PORTAL_SIGN_IN = "/portal/sign-in"
 
 
 def wants_json(request: Request) -> bool:
@@ -116,6 +118,8 @@ def crash_response(request: Request) -> Response:
 
 
 def _redirect_to_login(request: Request) -> Response:
+    if is_portal(request):
+        return RedirectResponse(PORTAL_SIGN_IN, status_code=303)
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     if request.headers.get("HX-Request"):
         # htmx swaps responses in place; ask it to navigate the whole page instead.
@@ -124,9 +128,19 @@ def _redirect_to_login(request: Request) -> Response:
 
 
 def _html_error(request: Request, status: int, message: str, headers: dict[str, str]) -> Response:
+    if is_portal(request):
+        from roofops.portal.routes.rendering import render_portal_error
+
+        return render_portal_error(request, status, message, headers)
     from roofops.web.rendering import render_error
 
     return render_error(request, status, message, headers)
+
+
+def is_portal(request: Request) -> bool:
+    """The customer portal has its own error page and sign-in: nothing of the office's."""
+    path = request.url.path
+    return path == "/portal" or path.startswith("/portal/")
 
 
 def install_error_handlers(app: FastAPI) -> None:

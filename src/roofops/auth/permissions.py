@@ -54,6 +54,7 @@ class Permission(StrEnum):
     REPORT_FIELD_WORK = "report_field_work"
     VIEW_PERFORMANCE = "view_performance"
     VIEW_EXECUTIVE = "view_executive"
+    MANAGE_PORTAL = "manage_portal"
 
     @property
     def roles(self) -> frozenset[Role]:
@@ -184,6 +185,11 @@ TABLE: dict[Permission, Grant] = {
         frozenset({ADMIN, FINANCE}),
         "the executive dashboard, the KPI registry's values and the weekly executive report "
         "(PDF download and e-mail)",
+    ),
+    Permission.MANAGE_PORTAL: Grant(
+        _SALES_DESK,
+        "send a customer their portal link (and see and revoke the links sent), share a "
+        "job's photos and documents with its customer, upload job documents",
     ),
 }
 

@@ -4,7 +4,6 @@ and acknowledgements."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -34,6 +33,7 @@ from roofops.dispatch.field_schemas import (
     VisitChangeOut,
 )
 from roofops.exceptions import NotFound
+from roofops.kit.schemas import IsoDate
 
 router = APIRouter(prefix="/dispatch", tags=["dispatch"])
 Reader = Annotated[Principal, Depends(requires(Permission.VIEW_CREWS))]
@@ -60,7 +60,7 @@ def optimize_routes(db: DB, principal: Planner, body: RoutesRequest) -> RoutesPl
 def get_routes(
     db: DB,
     _: Reader,
-    on: Annotated[date, Query(alias="date")],
+    on: Annotated[IsoDate, Query(alias="date")],
     crew_id: Annotated[uuid.UUID | None, Query(description="only this crew's stops")] = None,
 ) -> RoutesPlanOut:
     routes = day_routes.current(db, on)

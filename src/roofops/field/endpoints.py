@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Query
@@ -22,6 +21,7 @@ from roofops.field.schemas import (
     JobPhotoOut,
 )
 from roofops.field.service import field_service
+from roofops.kit.schemas import IsoDate
 from roofops.models.field import JobPhoto
 
 router = APIRouter(tags=["field"])
@@ -52,7 +52,7 @@ def create_report(db: DB, principal: Reporter, body: FieldReportIn) -> FieldRepo
 def field_day(
     db: DB,
     _: CrewReader,
-    day: Annotated[date | None, Query(description="YYYY-MM-DD; default today")] = None,
+    day: Annotated[IsoDate | None, Query(description="YYYY-MM-DD; default today")] = None,
     branch_id: Annotated[uuid.UUID | None, Query(description="the crews working for it")] = None,
 ) -> FieldDayOut:
     the_day = day or field_service.today(db)
@@ -60,7 +60,9 @@ def field_day(
     return FieldDayOut(day=the_day, crews=[CrewDayStateOut.of(state) for state in states])
 
 
-@router.get("/jobs/{job_id}/photos", summary="A job's site photos, newest first")
+@router.get(
+    "/jobs/{job_id}/photos", summary="A job's site photos, newest first", responses=errors(404)
+)
 def list_photos(db: DB, _: JobReader, job_id: uuid.UUID) -> list[JobPhotoOut]:
     return [_photo_out(photo) for photo in photo_service.of_job(db, job_id)]
 

@@ -31,6 +31,7 @@ from roofops.models.dispatch import (
     TimeOffKind,
     WeatherForecast,
 )
+from roofops.models.document import JobDocument
 from roofops.models.enums import (
     AccountingDocStatus,
     ActorType,
@@ -86,6 +87,13 @@ from roofops.models.invoice import (
 )
 from roofops.models.job import Job, JobStageEvent
 from roofops.models.notification import MailStatus, Notification
+from roofops.models.portal import (
+    PortalAction,
+    PortalLink,
+    PortalLinkOrigin,
+    PortalRateHit,
+    PortalSession,
+)
 from roofops.models.property import Property
 from roofops.models.runtime import BackgroundJob, CronClaim, OutboxEvent, WorkerHeartbeat
 from roofops.models.skill import Skill
@@ -153,6 +161,7 @@ __all__ = [
     "InvoiceStatus",
     "Job",
     "JobActivity",
+    "JobDocument",
     "JobFinancialSnapshot",
     "JobFinancials",
     "JobForecast",
@@ -172,6 +181,11 @@ __all__ = [
     "Phase",
     "PlanKind",
     "PlanStatus",
+    "PortalAction",
+    "PortalLink",
+    "PortalLinkOrigin",
+    "PortalRateHit",
+    "PortalSession",
     "PriceListEntry",
     "Priority",
     "Property",

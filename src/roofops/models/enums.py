@@ -63,6 +63,7 @@ class ActorType(StrEnum):
     SYSTEM = "system"
     SYNC = "sync"
     API_TOKEN = "api_token"  # noqa: S105 (an actor kind, not a secret)
+    CUSTOMER = "customer"  # a homeowner, through the customer portal
 
 
 class BackgroundJobStatus(StrEnum):
