@@ -89,9 +89,6 @@ class DocumentService:
         repository.job(job_id)  # 404 for a job that does not exist
         return repository.of_job(job_id)
 
-    def get(self, db: Session, job_id: uuid.UUID, document_id: uuid.UUID) -> JobDocument:
-        return DocumentRepository(db).on_job(job_id, document_id)
-
     def with_bytes(self, db: Session, job_id: uuid.UUID, document_id: uuid.UUID) -> JobDocument:
         return DocumentRepository(db).with_bytes(job_id, document_id)
 
