@@ -117,6 +117,7 @@ def test_the_type_is_read_from_the_bytes_not_the_name(api: ApiClient, db: Sessio
 
 
 def test_a_file_over_15_mb_is_refused_with_the_limit(api: ApiClient, db: Session) -> None:
+    """15 MB exactly passes the app's multipart body limit (max_upload_bytes) and is stored."""
     job = make_job(db)
     office = api.as_role(Role.OFFICE)
 
