@@ -38,7 +38,7 @@ from roofops.portal.visitor import PortalVisitor
 
 NOT_FOUND = "we could not find that on your account"
 # Until roofops.portal.throttle is merged: at most this many messages per customer per window.
-MESSAGE_LIMIT = 10
+MESSAGES_PER_WINDOW = 10
 MESSAGE_WINDOW = timedelta(hours=1)
 UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._ -]+")
 
@@ -56,7 +56,8 @@ class HomeownerService:
         job = self._job(db, visitor, job_id)
         repository = PortalJobRepository(db)
         entries = repository.published_entries([job.id])
-        invoices = _issued(invoice_service.of_job(db, job.id), company_service.today(db))
+        today = company_service.today(db)
+        invoices = _issued(invoice_service.of_job(db, job.id), today)
         return view.JobPage(
             id=job.id,
             number=job.number,
@@ -64,7 +65,7 @@ class HomeownerService:
             stage=view.stage_label(job.stage),
             timeline=view.timeline(job.stage, _reached(db, repository, job)),
             when=_when(db, job, entries),
-            crew=_crew(db, repository, job, entries),
+            crew=_crew(repository, job, entries, today),
             payers=view.payer_groups(invoices),
             insurance=_insurance(job, invoices),
             photos=_photos(repository, job.id),
@@ -114,7 +115,10 @@ class HomeownerService:
         roofops.portal.throttle, which the sign-in work brings: one call to swap."""
         repository = PortalJobRepository(db)
         key, now = str(visitor.customer_id), utcnow()
-        if repository.hits_since(PortalAction.MESSAGE, key, now - MESSAGE_WINDOW) >= MESSAGE_LIMIT:
+        if (
+            repository.hits_since(PortalAction.MESSAGE, key, now - MESSAGE_WINDOW)
+            >= MESSAGES_PER_WINDOW
+        ):
             raise TooManyRequests(
                 "you have sent us several messages in the last hour; we will read them and "
                 "reply, and you can write again a little later",
@@ -185,9 +189,9 @@ def _when(db: Session, job: Job, entries: Sequence[ScheduleEntry]) -> view.WhenV
 
 
 def _crew(
-    db: Session, repository: PortalJobRepository, job: Job, entries: Sequence[ScheduleEntry]
+    repository: PortalJobRepository, job: Job, entries: Sequence[ScheduleEntry], today: date
 ) -> view.CrewView:
-    report = repository.latest_field_report(job.id, company_service.today(db))
+    report = repository.latest_field_report(job.id, today)
     changes = repository.schedule_changes(job.id)
     names = repository.crew_names(
         {e.crew_id for e in entries if e.crew_id} | ({report.crew_id} if report else set())
@@ -196,8 +200,8 @@ def _crew(
         view.ScheduledWork(_work(e), when(_placement(e)), names[_placement(e).crew_id])
         for e in entries
     )
-    today = view.today_words(report.status, names.get(report.crew_id, "")) if report else ""
-    return view.CrewView(today, scheduled, _notices(repository, job.id, changes))
+    status = view.today_words(report.status, names.get(report.crew_id, "")) if report else ""
+    return view.CrewView(status, scheduled, _notices(repository, job.id, changes))
 
 
 def _notices(
