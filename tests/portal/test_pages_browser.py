@@ -1,5 +1,5 @@
 """The homeowner's pages in Chromium on a 360 px phone: nothing scrolls sideways, every target
-is 44 px tall, and a message goes out with a plain form (no script)."""
+is 44 px tall, axe-core finds nothing serious, and a message goes out with a plain form."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
 from roofops.config import Settings
@@ -65,6 +66,13 @@ def _fits_the_phone(page: Page) -> None:
     assert short == []
 
 
+def _accessible(page: Page) -> None:
+    """axe-core finds no serious or critical violation."""
+    found = Axe().run(page).response["violations"]
+    serious = [v["id"] for v in found if v["impact"] in ("serious", "critical")]
+    assert serious == []
+
+
 def test_the_job_page_fits_a_phone_and_sends_a_message(phone: Page, live: Live) -> None:
     errors: list[str] = []
     phone.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -73,16 +81,19 @@ def test_the_job_page_fits_a_phone_and_sends_a_message(phone: Page, live: Live) 
     phone.goto(f"{live.url}/portal/")
     expect(phone.get_by_role("heading", level=1)).to_have_text("Hello, Alice Anders")
     _fits_the_phone(phone)
+    _accessible(phone)
     phone.get_by_role("link", name=live.address).click()
 
     expect(phone.get_by_role("heading", level=1)).to_have_text(live.address)
     expect(phone.locator('[aria-current="step"]')).to_contain_text("Scheduled")
     expect(phone.locator("#crew")).to_contain_text("is on the way.")
     _fits_the_phone(phone)
+    _accessible(phone)
 
     phone.get_by_label("Your message").fill("Can the crew park on the street?")
     phone.get_by_role("button", name="Send message").click()
     expect(phone.get_by_role("status").filter(has_text="sent")).to_contain_text(
         "Your message was sent."
     )
+    _accessible(phone)
     assert errors == []
