@@ -15,9 +15,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from roofops.activity.schedule import recorded_changes
 from roofops.activity.service import activity_service
 from roofops.company.service import company_service
-from roofops.dispatch.changes import Placement, WorkChange
+from roofops.dispatch.field_repository import entry_placement
 from roofops.dispatch.notifications import PHASE_WORDS, when
 from roofops.exceptions import NotFound, TooManyRequests
 from roofops.forecast.service import forecast_service
@@ -154,7 +155,7 @@ def _next_date(db: Session, job: Job, entries: Sequence[ScheduleEntry], today: d
     """The next scheduled day, else the predicted completion, else nothing."""
     upcoming = [e for e in entries if e.ends_on and e.ends_on >= today]
     if upcoming:
-        return f"{_work(upcoming[0])}: {when(_placement(upcoming[0]))}"
+        return f"{_work(upcoming[0])}: {when(entry_placement(upcoming[0]))}"
     if job.stage in CLOSEOUT or job.stage in view.ENDED:
         return ""
     forecast = forecast_service.job_window(db, job.id)
@@ -183,7 +184,7 @@ def _when(db: Session, job: Job, entries: Sequence[ScheduleEntry]) -> view.WhenV
     if forecast is not None:
         return view.WhenView("forecast", view.forecast_lines(forecast.start, forecast.finish))
     if entries:
-        lines = tuple(f"{_work(entry)}: {when(_placement(entry))}." for entry in entries)
+        lines = tuple(f"{_work(entry)}: {when(entry_placement(entry))}." for entry in entries)
         return view.WhenView("schedule", lines)
     return view.WhenView("unknown", (view.NOT_SCHEDULED,))
 
@@ -196,9 +197,10 @@ def _crew(
     names = repository.crew_names(
         {e.crew_id for e in entries if e.crew_id} | ({report.crew_id} if report else set())
     )
+    placed = [(entry, entry_placement(entry)) for entry in entries]
     scheduled = tuple(
-        view.ScheduledWork(_work(e), when(_placement(e)), names[_placement(e).crew_id])
-        for e in entries
+        view.ScheduledWork(_work(entry), when(place), names[place.crew_id])
+        for entry, place in placed
     )
     status = view.today_words(report.status, names.get(report.crew_id, "")) if report else ""
     return view.CrewView(status, scheduled, _notices(repository, job.id, changes))
@@ -214,32 +216,12 @@ def _notices(
     }
     notices = (
         view.change_notice(
-            _work_change(job_id, change),
-            triggers.get(str(activity.data.get("plan_id")), ""),
-            activity.occurred_at.date(),
+            change, triggers.get(str(activity.data.get("plan_id")), ""), activity.occurred_at.date()
         )
         for activity in activities
-        for change in activity.data.get("changes", [])
+        for change in recorded_changes(job_id, activity.data)
     )
     return tuple(notice for notice in notices if notice is not None)
-
-
-def _work_change(job_id: uuid.UUID, data: dict[str, object]) -> WorkChange:
-    """A SCHEDULE entry's recorded change (roofops.activity.schedule) read back."""
-    phase = str(data.get("phase", ""))
-
-    def placed(side: object) -> Placement | None:
-        if not isinstance(side, dict):
-            return None
-        return Placement(
-            job_id=job_id,
-            phase=phase,
-            crew_id=uuid.UUID(side["crew_id"]),
-            starts_on=date.fromisoformat(side["starts_on"]),
-            ends_on=date.fromisoformat(side["ends_on"]),
-        )
-
-    return WorkChange(job_id, phase, placed(data.get("before")), placed(data.get("after")))
 
 
 def _uuid(value: object) -> uuid.UUID | None:
@@ -252,14 +234,6 @@ def _uuid(value: object) -> uuid.UUID | None:
 def _work(entry: ScheduleEntry) -> str:
     words = PHASE_WORDS.get(entry.phase.value, entry.phase.value)
     return words[:1].upper() + words[1:]
-
-
-def _placement(entry: ScheduleEntry) -> Placement:
-    # The repository returns placed entries only.
-    assert entry.crew_id
-    assert entry.starts_on
-    assert entry.ends_on
-    return Placement(entry.job_id, entry.phase.value, entry.crew_id, entry.starts_on, entry.ends_on)
 
 
 def _issued(invoices: Sequence[Invoice], today: date) -> list[view.IssuedInvoice]:

@@ -65,6 +65,7 @@ class PortalJobRepository:
                 ScheduleEntry.job_id.in_(list(job_ids)),
                 ScheduleEntry.crew_id.is_not(None),
                 ScheduleEntry.starts_on.is_not(None),
+                ScheduleEntry.ends_on.is_not(None),
             )
             .order_by(ScheduleEntry.starts_on, ScheduleEntry.phase)
         )
