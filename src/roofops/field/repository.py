@@ -31,14 +31,19 @@ from roofops.models.user import User
 class FieldReportRepository(Repository[FieldReport]):
     model = FieldReport
 
-    def on_day(self, day: date, crew_ids: Collection[uuid.UUID]) -> list[FieldReport]:
-        """The day's reports of these crews, oldest first (the last one is the crew's state)."""
+    def between(
+        self, first: date, last: date, crew_ids: Collection[uuid.UUID]
+    ) -> list[FieldReport]:
+        """These crews' reports of the days ``first..last``, oldest first (a crew's last one of
+        a day is its state that day)."""
         reports: list[FieldReport] = []
         for chunk in in_chunks(crew_ids):
             reports.extend(
                 self.session.scalars(
                     sa.select(FieldReport).where(
-                        FieldReport.day == day, FieldReport.crew_id.in_(chunk)
+                        FieldReport.day >= first,
+                        FieldReport.day <= last,
+                        FieldReport.crew_id.in_(chunk),
                     )
                 )
             )
@@ -70,14 +75,17 @@ class FieldReportRepository(Repository[FieldReport]):
             )
         )
 
-    def is_holiday(self, day: date) -> bool:
-        return self.session.scalar(sa.select(Holiday.id).where(Holiday.on == day)) is not None
-
-    def crews_off(self, day: date) -> set[uuid.UUID]:
+    def holidays_between(self, first: date, last: date) -> set[date]:
         return set(
+            self.session.scalars(sa.select(Holiday.on).where(Holiday.on.between(first, last)))
+        )
+
+    def time_off_between(self, first: date, last: date) -> list[CrewTimeOff]:
+        """Time off of any crew that overlaps ``first..last``."""
+        return list(
             self.session.scalars(
-                sa.select(CrewTimeOff.crew_id).where(
-                    CrewTimeOff.starts_on <= day, CrewTimeOff.ends_on >= day
+                sa.select(CrewTimeOff).where(
+                    CrewTimeOff.starts_on <= last, CrewTimeOff.ends_on >= first
                 )
             )
         )
@@ -161,6 +169,32 @@ class PhotoRepository(Repository[JobPhoto]):
                 .order_by(JobPhoto.uploaded_at.desc(), JobPhoto.id)
             )
         )
+
+    def latest_of_jobs(
+        self, job_ids: Collection[uuid.UUID], per_job: int
+    ) -> dict[uuid.UUID, list[JobPhoto]]:
+        """Each job's ``per_job`` newest photos without their bytes, newest first: one query
+        for all the jobs of a page."""
+        photos: dict[uuid.UUID, list[JobPhoto]] = {}
+        for chunk in in_chunks(job_ids):
+            rank = (
+                sa.func.row_number()
+                .over(
+                    partition_by=JobPhoto.job_id,
+                    order_by=(JobPhoto.uploaded_at.desc(), JobPhoto.id),
+                )
+                .label("rank")
+            )
+            ranked = sa.select(JobPhoto.id, rank).where(JobPhoto.job_id.in_(chunk)).subquery()
+            rows = self.session.scalars(
+                sa.select(JobPhoto)
+                .join(ranked, ranked.c.id == JobPhoto.id)
+                .where(ranked.c.rank <= per_job)
+                .order_by(JobPhoto.uploaded_at.desc(), JobPhoto.id)
+            )
+            for photo in rows:
+                photos.setdefault(photo.job_id, []).append(photo)
+        return photos
 
     def on_job(self, job_id: uuid.UUID, photo_id: uuid.UUID, *options: ORMOption) -> JobPhoto:
         """The photo, 404 unless it is one of this job's (ids of another job's photos too)."""
