@@ -127,22 +127,6 @@ class FieldReportRepository(Repository[FieldReport]):
             )
         )
 
-    def published_plans(self, since: date) -> list[DispatchPlan]:
-        """The published schedule and the published routes of ``since`` and later: the plans
-        a crew may still have to acknowledge."""
-        return list(
-            self.session.scalars(
-                sa.select(DispatchPlan)
-                .where(
-                    DispatchPlan.status == PlanStatus.PUBLISHED,
-                    sa.or_(
-                        DispatchPlan.kind == PlanKind.SCHEDULE, DispatchPlan.route_date >= since
-                    ),
-                )
-                .order_by(DispatchPlan.published_at, DispatchPlan.id)
-            )
-        )
-
     def jobs(self, job_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Job]:
         """The jobs with their property."""
         jobs: dict[uuid.UUID, Job] = {}

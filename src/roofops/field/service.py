@@ -185,12 +185,10 @@ class FieldService:
     def pending_changes(self, db: Session, crew_id: uuid.UUID) -> list[PendingChange]:
         """The published plans (the schedule, today's and later routes) that changed the
         crew's work and wait for its acknowledgement, oldest first."""
-        repository = FieldReportRepository(db)
-        plans = repository.published_plans(since=self.today(db))
+        plans = acknowledgements.pending_for(db, crew_id, since=self.today(db))
         return [
             PendingChange(plan.id, plan.kind, plan.route_date, plan.trigger, plan.published_at)
             for plan in plans
-            if any(c.crew_id == crew_id for c in acknowledgements.of_plan(db, plan.id).pending)
         ]
 
 
