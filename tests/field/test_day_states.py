@@ -205,3 +205,4 @@ def test_a_crews_week_tells_each_day_apart(db: Session) -> None:
     ]
     assert [set(d.last_reports) for d in days[:3]] == [set(), {job.id}, set()]
     assert [d.state.branch_id for d in days[3:6]] == [home.id, borrower.id, home.id]
+    assert {d.state.color for d in days} == {crew.color}  # the map needs no second read

@@ -229,6 +229,7 @@ def _state(crew: Crew, day: date, facts: _Days) -> CrewDayState:
     return CrewDayState(
         crew_id=crew.id,
         crew_name=crew.name,
+        color=crew.color,
         branch_id=facts.branches[day].get(crew.id, crew.branch_id),
         day=day,
         state=_crew_state(report, bool(work), crew.id in facts.off[day]),

@@ -74,11 +74,7 @@ class OperationsService:
             crews=crews,
             jobs=self._production(repository, crews, reading),
             alerts=self._alerts(db, principal, repository, reading),
-            map_points=map_points(
-                crews,
-                dispatch_service.crews(db, {c.crew_id for c in crews}),
-                repository.yards(branch_id),
-            ),
+            map_points=map_points(crews, repository.yards(branch_id)),
         )
 
     def branches(self, db: Session) -> list[Branch]:
