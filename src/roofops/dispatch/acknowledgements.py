@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from roofops.audit.service import audit_service
+from roofops.auth.permissions import Permission
 from roofops.auth.principal import Principal
 from roofops.dispatch.changes import crews_changed
 from roofops.dispatch.crew_leads import require_acts_for
@@ -86,7 +87,7 @@ class Acknowledgements:
         repository = FieldRepository(db)
         plan = repository.plan(plan_id)
         crew = repository.crew(crew_id)
-        require_acts_for(repository, principal, crew)
+        require_acts_for(db, principal, crew, Permission.ACKNOWLEDGE_SCHEDULE, "acknowledge")
         if plan.status != PlanStatus.PUBLISHED:
             raise Conflict(
                 f"this plan is {plan.status.value}: only the published plan is acknowledged",

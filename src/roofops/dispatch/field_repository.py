@@ -94,16 +94,12 @@ class FieldRepository:
             )
         )
 
-    def previous_published(self, plan: DispatchPlan) -> DispatchPlan | None:
-        """The plan ``plan`` replaced: the one it was based on, else the newest plan of the
-        same kind (and route day) published before it."""
-        return self.previous_published_of([plan]).get(plan.id)
-
     def previous_published_of(
         self, plans: Collection[DispatchPlan]
     ) -> dict[uuid.UUID, DispatchPlan]:
-        """The plan each of ``plans`` replaced (see ``previous_published``), in two queries at
-        most whatever the number of plans; a plan that replaced none is left out."""
+        """The plan each of ``plans`` replaced: the one it was based on, else the newest plan
+        of the same kind (and route day) published before it; two queries at most whatever
+        the number of plans, and a plan that replaced none is left out."""
         based_on = {plan.id: plan.based_on_id for plan in plans if plan.based_on_id is not None}
         bases = self._plans(set(based_on.values()))
         previous = {pid: bases[bid] for pid, bid in based_on.items() if bid in bases}

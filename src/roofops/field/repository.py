@@ -22,7 +22,6 @@ from roofops.models.dispatch import (
     ScheduleEntry,
     StopKind,
 )
-from roofops.models.enums import Role
 from roofops.models.field import FieldReport, JobPhoto
 from roofops.models.job import Job
 from roofops.models.user import User
@@ -49,12 +48,6 @@ class FieldReportRepository(Repository[FieldReport]):
             )
         return sorted(reports, key=lambda report: (report.occurred_at, str(report.id)))
 
-    def has_status(self, job_id: uuid.UUID, status: str) -> bool:
-        statement = sa.select(FieldReport.id).where(
-            FieldReport.job_id == job_id, FieldReport.status == status
-        )
-        return self.session.scalar(statement.limit(1)) is not None
-
     # ----- crews, people and the calendar ---------------------------------------------------
     def crew(self, crew_id: uuid.UUID) -> Crew:
         return found(self.session.get(Crew, crew_id), "crew")
@@ -67,13 +60,6 @@ class FieldReportRepository(Repository[FieldReport]):
 
     def user(self, user_id: uuid.UUID) -> User | None:
         return self.session.get(User, user_id)
-
-    def crew_lead_users(self) -> list[User]:
-        return list(
-            self.session.scalars(
-                sa.select(User).where(User.role == Role.CREW_LEAD, User.is_active.is_(True))
-            )
-        )
 
     def holidays_between(self, first: date, last: date) -> set[date]:
         return set(

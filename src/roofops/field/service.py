@@ -21,9 +21,9 @@ from roofops.auth.permissions import Permission
 from roofops.auth.principal import Principal
 from roofops.company.service import company_service
 from roofops.dispatch.acknowledgements import acknowledgements
-from roofops.dispatch.crew_leads import leads
+from roofops.dispatch.crew_leads import leads, require_acts_for
 from roofops.events.bus import publish
-from roofops.exceptions import Conflict, PermissionDenied, ValidationFailed
+from roofops.exceptions import Conflict, ValidationFailed
 from roofops.field.planned import PlannedByCrewDay, planned_work, unplanned_work
 from roofops.field.repository import FieldReportRepository
 from roofops.field.results import CrewDayState, CrewState, PlannedWork
@@ -128,21 +128,7 @@ class FieldService:
     # ----- who acts for which crew ----------------------------------------------------------
     def require_acts_for(self, db: Session, principal: Principal, crew: Crew) -> None:
         """403 unless the principal may report for ``crew``: a crew lead only for their own."""
-        principal.require(Permission.REPORT_FIELD_WORK)
-        if not self.acts_for(db, principal, crew):
-            raise PermissionDenied(
-                f"only the lead of {crew.name} ({crew.lead_name or 'no lead recorded'}), a "
-                "dispatcher or an admin can report for this crew",
-                permission=Permission.REPORT_FIELD_WORK.value,
-            )
-
-    def acts_for(self, db: Session, principal: Principal, crew: Crew) -> bool:
-        if not principal.can(Permission.REPORT_FIELD_WORK):
-            return False
-        if principal.role != Role.CREW_LEAD:
-            return True
-        user = FieldReportRepository(db).user(principal.user_id) if principal.user_id else None
-        return user is not None and leads(user, crew)
+        require_acts_for(db, principal, crew, Permission.REPORT_FIELD_WORK, "report")
 
     def led_crews(self, db: Session, principal: Principal) -> list[Crew]:
         """The active crews the principal leads (a crew lead's own; none for other roles)."""
