@@ -243,21 +243,25 @@ class FieldRepository:
             )
         )
 
-    def crews_in_production(self, on: date) -> set[uuid.UUID]:
-        """Crews the published schedule has on a roof that day."""
-        entries = self.session.scalars(
+    def published_schedule(
+        self, first: date | None = None, last: date | None = None
+    ) -> list[ScheduleEntry]:
+        """The entries of the published schedule (publishing supersedes the plan before, so
+        there is one), those overlapping ``first..last`` when given, by start day and phase."""
+        statement = (
             sa.select(ScheduleEntry)
             .join(DispatchPlan, DispatchPlan.id == ScheduleEntry.plan_id)
             .where(
                 DispatchPlan.kind == PlanKind.SCHEDULE,
                 DispatchPlan.status == PlanStatus.PUBLISHED,
-                ScheduleEntry.crew_id.is_not(None),
-                ScheduleEntry.starts_on <= on,
-                ScheduleEntry.ends_on >= on,
             )
+            .order_by(ScheduleEntry.starts_on, ScheduleEntry.phase, ScheduleEntry.id)
         )
-        day = on.isoformat()
-        return {entry.crew_id for entry in entries if entry.crew_id and day in entry.work_days}
+        if first is not None:
+            statement = statement.where(ScheduleEntry.ends_on >= first)
+        if last is not None:
+            statement = statement.where(ScheduleEntry.starts_on <= last)
+        return list(self.session.scalars(statement))
 
     # ----- jobs -----------------------------------------------------------------------------
     def routable_jobs(

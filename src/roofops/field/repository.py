@@ -19,7 +19,6 @@ from roofops.models.dispatch import (
     PlanKind,
     PlanStatus,
     RouteStop,
-    ScheduleEntry,
     StopKind,
 )
 from roofops.models.field import FieldReport, JobPhoto
@@ -77,23 +76,6 @@ class FieldReportRepository(Repository[FieldReport]):
         )
 
     # ----- the published plan ---------------------------------------------------------------
-    def published_entries(self, first: date, last: date) -> list[ScheduleEntry]:
-        """Crewed entries of the published schedule that overlap ``first..last``."""
-        return list(
-            self.session.scalars(
-                sa.select(ScheduleEntry)
-                .join(DispatchPlan, DispatchPlan.id == ScheduleEntry.plan_id)
-                .where(
-                    DispatchPlan.kind == PlanKind.SCHEDULE,
-                    DispatchPlan.status == PlanStatus.PUBLISHED,
-                    ScheduleEntry.crew_id.is_not(None),
-                    ScheduleEntry.starts_on <= last,
-                    ScheduleEntry.ends_on >= first,
-                )
-                .order_by(ScheduleEntry.starts_on, ScheduleEntry.phase, ScheduleEntry.id)
-            )
-        )
-
     def published_stops(self, first: date, last: date) -> list[RouteStop]:
         """Crewed visits of the published routes of the days ``first..last``, in route order."""
         return list(

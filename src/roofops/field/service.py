@@ -197,7 +197,7 @@ def _read_days(db: Session, crews: list[Crew], first: date, last: date) -> _Days
         reports.setdefault(report.day, []).append(report)
     return _Days(
         each_day(first, last),
-        planned_work(repository, first, last),
+        planned_work(db, repository, first, last),
         reports,
         _crews_off(repository, crews, first, last),
         lending_service.branches_between(db, crew_ids, first, last),
