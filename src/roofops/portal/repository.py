@@ -77,7 +77,7 @@ class PortalLinkRepository(Repository[PortalLink]):
                 PortalLink.expires_at > now,
             )
             .values(used_at=now)
-            .execution_options(synchronize_session=False)
+            .execution_options(synchronize_session="fetch")
         )
         return bool(getattr(result, "rowcount", 0) == 1)
 
