@@ -35,7 +35,7 @@ def on_stage_change(db: Session, event: JobStageEvent) -> None:
     """Queue the invitation when the job reaches the invitation stage now."""
     if as_utc(event.occurred_at) < utcnow() - RECENT:
         return
-    if event.to_stage == company_service.get(db).portal_invite_stage:
+    if event.to_stage == company_service.portal_invite_stage(db):
         enqueue(db, INVITE_TASK, job_id=str(event.job_id))
 
 
