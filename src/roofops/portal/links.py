@@ -169,6 +169,10 @@ class PortalLinks:
         db.flush()
         return LinkView(link, LinkStatus.REVOKED, None)
 
+    def customer_email(self, db: Session, job_id: uuid.UUID) -> str:
+        """Where a link about the job goes by default ("" when the customer has none)."""
+        return found(PortalJobRepository(db).with_customer(job_id), "job").customer.email
+
     def links_of_job(self, db: Session, job_id: uuid.UUID) -> list[LinkView]:
         """Every link sent about the job, newest first, with its status and who sent it."""
         found(PortalJobRepository(db).get(job_id), "job")

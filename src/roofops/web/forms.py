@@ -76,6 +76,10 @@ class CompanyForm(BaseModel):
         return values
 
 
+class PortalLinkForm(BaseModel):
+    email: FormText = ""  # empty: the customer's own
+
+
 class NewUserForm(BaseModel):
     email: FormText = ""
     full_name: FormText = ""
