@@ -9,35 +9,31 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from roofops.audit.service import audit_service
-from roofops.config import get_settings
 from roofops.db import session_scope
 from roofops.models import Customer, Job, PortalLink
 from roofops.portal.links import portal_links
-from tests.cli.conftest import Cli
+from tests.cli.conftest import Cli, committed_database
 from tests.factories import make_job
 from tests.smtp import running_smtp_server, send_settings_to
-from tests.web.live_server import browser_database
 
 LINK = re.compile(r"http://127\.0\.0\.1:8000/portal/sign-in/([A-Za-z0-9_-]{43})")
 
 
+def two_jobs(db: Session) -> None:
+    """5003 for a customer with an e-mail address, 5004 for one without."""
+    make_job(db, number="5003")
+    customer = db.get(Customer, make_job(db, number="5004").customer_id)
+    assert customer is not None
+    customer.email = ""
+
+
 @pytest.fixture
 def cli_db(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A database of its own with job 5003 committed: the CLI commits as in production."""
-    with browser_database(database_url, tmp_path) as url:
-        with session_scope(url) as db:
-            make_job(db, number="5003")
-            job = make_job(db, number="5004")
-            customer = db.get(Customer, job.customer_id)
-            assert customer is not None
-            customer.email = ""
-        monkeypatch.setenv("ROOFOPS_DATABASE_URL", url)
-        get_settings.cache_clear()
+    with committed_database(database_url, tmp_path, monkeypatch, two_jobs) as url:
         yield url
-        monkeypatch.undo()
-        get_settings.cache_clear()
 
 
 @pytest.fixture
