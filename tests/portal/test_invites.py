@@ -11,22 +11,15 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from roofops.auth.principal import SYSTEM
-from roofops.company.service import company_service
 from roofops.job.service import job_service
 from roofops.kit.time import utcnow
 from roofops.models import ActorType, Customer, JobStage, JobStageEvent, PortalLink
 from roofops.models.portal import PortalLinkOrigin
 from roofops.portal.invites import INVITE_TASK, invite, on_stage_change
 from tests.factories import make_job
-from tests.portal.mailed import deliver_queued_links
+from tests.portal.mailed import deliver_queued_links, invite_at
 from tests.queued import queued_args
 from tests.smtp import SmtpServer
-
-
-def invite_at(db: Session, stage: JobStage | None) -> None:
-    job_service.connect_stage_hook(on_stage_change)  # as the composition root does
-    company_service.get(db).portal_invite_stage = stage
-    db.flush()
 
 
 def run_invitations(db: Session) -> list[bool]:
