@@ -35,7 +35,10 @@ def test_the_office_sends_lists_and_revokes_a_link(
 
     revoked = office.post(f"/api/v1/portal-links/{body['id']}/revoke")
     assert revoked.status_code == 200
-    assert revoked.json()["status"] == "revoked"
+    assert (revoked.json()["status"], revoked.json()["created_by"]) == (
+        "revoked",
+        body["created_by"],
+    )
     again = office.post(f"/api/v1/portal-links/{body['id']}/revoke")
     assert again.status_code == 409
 

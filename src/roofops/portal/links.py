@@ -124,8 +124,9 @@ class PortalLinks:
 
     def request_by_email(self, db: Session, email: str, ip_address: str) -> None:
         """The sign-in page's "send me a new link": one link per customer with this e-mail
-        and a job that is not archived, else nothing. The caller answers the same either way;
-        both ways do the same reads and return before any mail is sent (no enumeration)."""
+        and a job that is not archived, else nothing. The caller answers the same either way,
+        and both ways return before any mail is sent: the mail leaves from a queued task
+        (no enumeration by the answer or by its delay)."""
         address = normalized_email(email)
         keys = {"email": address, "address": ip_address}
         portal_throttle.hit(db, PortalAction.LINK_REQUEST, keys)
@@ -167,7 +168,7 @@ class PortalLinks:
             changes={"revoked_at": change(None, link.revoked_at)},
         )
         db.flush()
-        return LinkView(link, LinkStatus.REVOKED, None)
+        return _view(found(PortalLinkRepository(db).row(link_id), "portal link"), utcnow())
 
     def customer_email(self, db: Session, job_id: uuid.UUID) -> str:
         """Where a link about the job goes by default ("" when the customer has none)."""

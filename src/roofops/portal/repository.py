@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -91,19 +92,25 @@ class PortalLinkRepository(Repository[PortalLink]):
         return self.session.scalar(statement)
 
     def of_job(self, job_id: uuid.UUID) -> list[LinkRow]:
-        statement = (
-            sa.select(PortalLink, sa.func.coalesce(sa.func.nullif(User.full_name, ""), User.email))
-            .outerjoin(User, User.id == PortalLink.created_by_id)
-            .where(PortalLink.job_id == job_id)
-            .order_by(PortalLink.created_at.desc(), PortalLink.id)
-        )
-        return [LinkRow(link, by) for link, by in self.session.execute(statement)]
+        statement = _with_sender().where(PortalLink.job_id == job_id)
+        rows = self.session.execute(statement.order_by(PortalLink.created_at.desc(), PortalLink.id))
+        return [LinkRow(link, by) for link, by in rows]
+
+    def row(self, link_id: uuid.UUID) -> LinkRow | None:
+        found = self.session.execute(_with_sender().where(PortalLink.id == link_id)).one_or_none()
+        return None if found is None else LinkRow(found[0], found[1])
 
     def sent_by_automation(self, job_id: uuid.UUID) -> bool:
         statement = sa.select(PortalLink.id).where(
             PortalLink.job_id == job_id, PortalLink.origin == PortalLinkOrigin.AUTOMATION
         )
         return self.session.scalar(statement.limit(1)) is not None
+
+
+def _with_sender() -> sa.Select[PortalLink, Any]:
+    """Links with the name (else the e-mail) of the user who sent each."""
+    sender = sa.func.coalesce(sa.func.nullif(User.full_name, ""), User.email)
+    return sa.select(PortalLink, sender).outerjoin(User, User.id == PortalLink.created_by_id)
 
 
 class PortalJobRepository(Repository[Job]):
