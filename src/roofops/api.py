@@ -12,6 +12,7 @@ from roofops.crew.endpoints import router as crew_router
 from roofops.customer.endpoints import router as customer_router
 from roofops.dispatch.endpoints import router as dispatch_router
 from roofops.dispatch.field_endpoints import router as dispatch_field_router
+from roofops.document.endpoints import router as document_router
 from roofops.events.endpoints import router as events_router
 from roofops.field.endpoints import router as field_router
 from roofops.financials.endpoints import router as accounting_router
@@ -47,6 +48,7 @@ for domain_router in (
     dispatch_router,
     dispatch_field_router,
     field_router,
+    document_router,
     forecast_router,
     performance_router,
     events_router,

@@ -63,7 +63,7 @@ def test_messages_are_limited_per_customer_per_hour_and_per_day(
     start = utcnow()
     portal_throttle.hit(db, PortalAction.MESSAGE, customer)
     portal_throttle.hit(db, PortalAction.MESSAGE, customer)
-    with pytest.raises(TooManyRequests, match="many messages"):
+    with pytest.raises(TooManyRequests, match="several messages"):
         portal_throttle.hit(db, PortalAction.MESSAGE, customer)
 
     with time_machine.travel(start + timedelta(hours=2), tick=False):

@@ -244,6 +244,7 @@ def may_move(role: Role, source: JobStage, target: JobStage) -> bool:
 PUBLIC_ROUTES: dict[str, str] = {
     "GET /": "redirects to the jobs list (which asks for sign-in)",
     "GET /login": "the sign-in form",
+    "GET /portal": "redirects to the customer portal's home (which asks for its own sign-in)",
     "POST /login": "signing in",
     "GET /health/live": "liveness probe",
     "GET /health/ready": "readiness probe",

@@ -102,7 +102,7 @@ class FieldRepository:
                 ScheduleEntry.plan_id == plan.id, ScheduleEntry.crew_id.is_not(None)
             )
         )
-        return [_entry_placement(entry) for entry in entries]
+        return [entry_placement(entry) for entry in entries]
 
     def published_changes(self, plan_id: uuid.UUID) -> list[WorkChange]:
         """What ``plan_id`` changed against the plan it replaced (everything when none)."""
@@ -301,7 +301,8 @@ def _visit_placement(stop: RouteStop) -> Placement:
     )
 
 
-def _entry_placement(entry: ScheduleEntry) -> Placement:
+def entry_placement(entry: ScheduleEntry) -> Placement:
+    """A placed entry (a crew and its days) as the comparisons and notices read it."""
     assert entry.crew_id is not None
     assert entry.starts_on
     assert entry.ends_on

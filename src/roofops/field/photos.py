@@ -69,6 +69,10 @@ class PhotoService:
         FieldReportRepository(db).job(job_id)  # 404 for a job that does not exist
         return PhotoRepository(db).of_job(job_id)
 
+    def on_job(self, db: Session, job_id: uuid.UUID, photo_id: uuid.UUID) -> JobPhoto:
+        """One of the job's photos without its bytes; 404 for another job's photo."""
+        return PhotoRepository(db).on_job(job_id, photo_id)
+
     def with_bytes(self, db: Session, job_id: uuid.UUID, photo_id: uuid.UUID) -> JobPhoto:
         return PhotoRepository(db).with_bytes(job_id, photo_id)
 

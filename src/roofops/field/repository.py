@@ -8,6 +8,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload, undefer
+from sqlalchemy.orm.interfaces import ORMOption
 
 from roofops.kit.repository import Repository, found, in_chunks
 from roofops.models.crew import Crew
@@ -161,10 +162,14 @@ class PhotoRepository(Repository[JobPhoto]):
             )
         )
 
-    def with_bytes(self, job_id: uuid.UUID, photo_id: uuid.UUID) -> JobPhoto:
+    def on_job(self, job_id: uuid.UUID, photo_id: uuid.UUID, *options: ORMOption) -> JobPhoto:
+        """The photo, 404 unless it is one of this job's (ids of another job's photos too)."""
         photo = self.session.scalar(
             sa.select(JobPhoto)
-            .options(undefer(JobPhoto.data))
+            .options(*options)
             .where(JobPhoto.id == photo_id, JobPhoto.job_id == job_id)
         )
         return found(photo, "photo on this job")
+
+    def with_bytes(self, job_id: uuid.UUID, photo_id: uuid.UUID) -> JobPhoto:
+        return self.on_job(job_id, photo_id, undefer(JobPhoto.data))

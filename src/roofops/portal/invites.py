@@ -22,7 +22,7 @@ from roofops.logging import get_logger
 from roofops.models.job import JobStageEvent
 from roofops.models.portal import PortalLinkOrigin
 from roofops.portal.links import portal_links
-from roofops.portal.repository import PortalJobRepository, PortalLinkRepository
+from roofops.portal.repository import LinkedJobRepository, PortalLinkRepository
 from roofops.worker.queue import enqueue
 from roofops.worker.registry import task
 
@@ -42,7 +42,7 @@ def on_stage_change(db: Session, event: JobStageEvent) -> None:
 def invite(db: Session, job_id: uuid.UUID) -> bool:
     """Send the job's customer their link unless the automation already did (under the job's
     row lock, so two invitations of one job cannot both send) or they have no e-mail."""
-    job = PortalJobRepository(db).with_customer(job_id, lock=True)
+    job = LinkedJobRepository(db).with_customer(job_id, lock=True)
     if job is None or not job.customer.email:
         return False
     if PortalLinkRepository(db).sent_by_automation(job_id):

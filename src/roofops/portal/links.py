@@ -34,7 +34,7 @@ from roofops.models.customer import Customer
 from roofops.models.enums import ActorType, Role
 from roofops.models.job import Job
 from roofops.models.portal import PortalAction, PortalLink, PortalLinkOrigin
-from roofops.portal.repository import LinkRow, PortalJobRepository, PortalLinkRepository
+from roofops.portal.repository import LinkedJobRepository, LinkRow, PortalLinkRepository
 from roofops.portal.sessions import OpenedPortalSession, portal_sessions
 from roofops.portal.throttle import portal_throttle
 from roofops.worker.queue import enqueue
@@ -99,7 +99,7 @@ class PortalLinks:
     ) -> IssuedLink:
         """A new link to ``job_id``'s customer's portal, for ``email`` (the customer's own by
         default; 422 when they have none and none is given). Audited without the token."""
-        job = found(PortalJobRepository(db).with_customer(job_id), "job")
+        job = found(LinkedJobRepository(db).with_customer(job_id), "job")
         raw = random_token()
         link = _create(
             db, principal, job, origin=origin, email=_recipient(job.customer, email), raw_token=raw
@@ -130,7 +130,7 @@ class PortalLinks:
         address = normalized_email(email)
         keys = {"email": address, "address": ip_address}
         portal_throttle.hit(db, PortalAction.LINK_REQUEST, keys)
-        for job in PortalJobRepository(db).latest_open_job_per_customer(address):
+        for job in LinkedJobRepository(db).latest_open_job_per_customer(address):
             homeowner = _homeowner(job.customer)
             link = _create(
                 db,
@@ -172,11 +172,11 @@ class PortalLinks:
 
     def customer_email(self, db: Session, job_id: uuid.UUID) -> str:
         """Where a link about the job goes by default ("" when the customer has none)."""
-        return found(PortalJobRepository(db).with_customer(job_id), "job").customer.email
+        return found(LinkedJobRepository(db).with_customer(job_id), "job").customer.email
 
     def links_of_job(self, db: Session, job_id: uuid.UUID) -> list[LinkView]:
         """Every link sent about the job, newest first, with its status and who sent it."""
-        found(PortalJobRepository(db).get(job_id), "job")
+        found(LinkedJobRepository(db).get(job_id), "job")
         now = utcnow()
         return [_view(row, now) for row in PortalLinkRepository(db).of_job(job_id)]
 
@@ -278,7 +278,7 @@ def _view(row: LinkRow, now: datetime) -> LinkView:
 
 def _link_mail(db: Session, link: PortalLink, url: str) -> Mail:
     company = company_name(db)
-    job = PortalJobRepository(db).with_customer(link.job_id) if link.job_id else None
+    job = LinkedJobRepository(db).with_customer(link.job_id) if link.job_id else None
     about = f" at {site_address(job.property)}" if job is not None else ""
     local = link.expires_at.astimezone(ZoneInfo(company_service.get(db).time_zone))
     expires = f"{local:%B} {local.day}, {local:%Y at %H:%M %Z}"

@@ -113,7 +113,7 @@ def _with_sender() -> sa.Select[PortalLink, Any]:
     return sa.select(PortalLink, sender).outerjoin(User, User.id == PortalLink.created_by_id)
 
 
-class PortalJobRepository(Repository[Job]):
+class LinkedJobRepository(Repository[Job]):
     """The jobs and customers the sign-in reads: whom a link goes to, and about what."""
 
     model = Job

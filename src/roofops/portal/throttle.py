@@ -27,7 +27,10 @@ HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
 REFUSALS: dict[PortalAction, str] = {
     PortalAction.LINK_REQUEST: "too many requests for a sign-in link; please try again later",
-    PortalAction.MESSAGE: "you have sent many messages in a short time; please try again later",
+    PortalAction.MESSAGE: (
+        "you have sent us several messages lately; we will read them and reply, and you can "
+        "write again a little later"
+    ),
 }
 
 
