@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -20,12 +20,11 @@ from roofops.activity.service import activity_service
 from roofops.company.service import company_service
 from roofops.dispatch.field_repository import entry_placement
 from roofops.dispatch.notifications import PHASE_WORDS, when
-from roofops.exceptions import NotFound, TooManyRequests
+from roofops.exceptions import NotFound
 from roofops.forecast.service import forecast_service
 from roofops.invoice.service import invoice_service
 from roofops.invoice.status import status_on
 from roofops.job.lifecycle import CLOSEOUT
-from roofops.kit.time import utcnow
 from roofops.models.activity import JobActivity
 from roofops.models.dispatch import ScheduleEntry
 from roofops.models.document import JobDocument
@@ -35,12 +34,10 @@ from roofops.models.job import Job
 from roofops.models.portal import PortalAction
 from roofops.portal import job_view as view
 from roofops.portal.job_repository import PortalJobRepository
+from roofops.portal.throttle import portal_throttle
 from roofops.portal.visitor import PortalVisitor
 
 NOT_FOUND = "we could not find that on your account"
-# Until roofops.portal.throttle is merged: at most this many messages per customer per window.
-MESSAGES_PER_WINDOW = 10
-MESSAGE_WINDOW = timedelta(hours=1)
 UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._ -]+")
 
 
@@ -108,24 +105,8 @@ class HomeownerService:
         """The message lands on the job's activity feed and its owner is told (422 for an
         empty or too long one, 429 past the limit)."""
         job = self._job(db, visitor, job_id)
-        self.throttle_message(db, visitor)
+        portal_throttle.hit(db, PortalAction.MESSAGE, {"customer": str(visitor.customer_id)})
         activity_service.add_customer_message(db, job.id, text, customer_name=visitor.display_name)
-
-    def throttle_message(self, db: Session, visitor: PortalVisitor) -> None:
-        """Counted per customer in the database (every replica sees it). A stand-in for
-        roofops.portal.throttle, which the sign-in work brings: one call to swap."""
-        repository = PortalJobRepository(db)
-        key, now = str(visitor.customer_id), utcnow()
-        if (
-            repository.hits_since(PortalAction.MESSAGE, key, now - MESSAGE_WINDOW)
-            >= MESSAGES_PER_WINDOW
-        ):
-            raise TooManyRequests(
-                "you have sent us several messages in the last hour; we will read them and "
-                "reply, and you can write again a little later",
-                retry_after_seconds=int(MESSAGE_WINDOW.total_seconds()),
-            )
-        repository.add_hit(PortalAction.MESSAGE, key, now)
 
     def _job(self, db: Session, visitor: PortalVisitor, job_id: uuid.UUID) -> Job:
         job = PortalJobRepository(db).job(visitor.customer_id, job_id)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
-from datetime import date, datetime
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload, undefer
@@ -18,7 +18,6 @@ from roofops.models.document import JobDocument
 from roofops.models.field import FieldReport, JobPhoto
 from roofops.models.invoice import Invoice
 from roofops.models.job import Job, JobStageEvent
-from roofops.models.portal import PortalAction, PortalRateHit
 
 NOTICES_SHOWN = 10  # the newest schedule changes a homeowner reads; older ones are history
 
@@ -157,16 +156,3 @@ class PortalJobRepository:
             )
         )
         return self.session.scalar(statement)
-
-    # ----- the message rate limit (until roofops.portal.throttle is merged) ---------------
-    def hits_since(self, action: PortalAction, key: str, since: datetime) -> int:
-        statement = sa.select(sa.func.count()).where(
-            PortalRateHit.action == action,
-            PortalRateHit.key == key,
-            PortalRateHit.occurred_at >= since,
-        )
-        return self.session.scalar(statement) or 0
-
-    def add_hit(self, action: PortalAction, key: str, at: datetime) -> None:
-        self.session.add(PortalRateHit(action=action, key=key, occurred_at=at))
-        self.session.flush()

@@ -24,6 +24,7 @@ from roofops.web.routes import (
     jobs,
     overview,
     performance,
+    portal_links,
     profit,
     settings,
     teams,
@@ -50,6 +51,7 @@ for area in (
     docs,
     crew,
     teams,
+    portal_links,
 ):
     page_router.include_router(area.router)
 page_router.include_router(crew.photo_router)  # site photos, to anyone who may see the job
