@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from roofops.kit.files import attachment_disposition, safe_filename, sniff_document_type
+from roofops.kit.files import content_disposition, safe_filename, sniff_document_type
 from tests.field.images import HEIC, JPEG, PDF, WEBP, png
 
 
@@ -51,7 +51,7 @@ def test_a_file_name_is_made_safe_and_ends_in_its_real_type(
 
 
 def test_a_download_names_the_file_for_every_browser() -> None:
-    header = attachment_disposition("Angebot für Müller.pdf")
+    header = content_disposition("Angebot für Müller.pdf")
 
     assert header == (
         'attachment; filename="Angebot f_r M_ller.pdf"; '

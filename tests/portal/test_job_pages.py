@@ -198,8 +198,8 @@ def test_shared_files_are_listed_and_served(
 
     document = client.get(f"/portal/jobs/{alice.job.id}/documents/{alice.document.id}")
     assert document.headers["content-type"] == "application/pdf"
-    assert (
-        document.headers["content-disposition"] == 'attachment; filename="contract _final_.._x.pdf"'
+    assert document.headers["content-disposition"].startswith(
+        "attachment; filename=\"contract _final__.._x.pdf\"; filename*=UTF-8''"
     )  # no quote, no slash
     assert document.headers["x-content-type-options"] == "nosniff"
 

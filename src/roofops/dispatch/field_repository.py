@@ -244,10 +244,15 @@ class FieldRepository:
         )
 
     def published_schedule(
-        self, first: date | None = None, last: date | None = None
+        self,
+        first: date | None = None,
+        last: date | None = None,
+        *,
+        job_ids: Collection[uuid.UUID] | None = None,
     ) -> list[ScheduleEntry]:
         """The entries of the published schedule (publishing supersedes the plan before, so
-        there is one), those overlapping ``first..last`` when given, by start day and phase."""
+        there is one), those overlapping ``first..last`` and of ``job_ids`` when given, by
+        start day and phase."""
         statement = (
             sa.select(ScheduleEntry)
             .join(DispatchPlan, DispatchPlan.id == ScheduleEntry.plan_id)
@@ -261,6 +266,8 @@ class FieldRepository:
             statement = statement.where(ScheduleEntry.ends_on >= first)
         if last is not None:
             statement = statement.where(ScheduleEntry.starts_on <= last)
+        if job_ids is not None:
+            statement = statement.where(ScheduleEntry.job_id.in_(list(job_ids)))
         return list(self.session.scalars(statement))
 
     # ----- jobs -----------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from roofops.document.schemas import JobDocumentOut, JobDocumentUpdate, PhotoSha
 from roofops.document.service import document_service, document_url
 from roofops.field.endpoints import photo_out
 from roofops.field.schemas import JobPhotoOut
-from roofops.kit.files import EXTENSIONS, attachment_disposition
+from roofops.kit.files import EXTENSIONS, content_disposition
 from roofops.models.document import JobDocument
 
 router = APIRouter(tags=["documents"])
@@ -63,7 +63,7 @@ def upload_document(
 def download_document(db: DB, _: JobReader, job_id: uuid.UUID, document_id: uuid.UUID) -> Response:
     document = document_service.with_bytes(db, job_id, document_id)
     headers = {
-        "Content-Disposition": attachment_disposition(document.filename),
+        "Content-Disposition": content_disposition(document.filename),
         "X-Content-Type-Options": "nosniff",
         "Cache-Control": "private, no-store",
     }

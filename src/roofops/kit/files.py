@@ -66,8 +66,10 @@ def _extension(name: str, media_type: str) -> str:
     return EXTENSIONS.get(media_type, "")
 
 
-def attachment_disposition(filename: str) -> str:
-    """``Content-Disposition`` for a download: an ASCII name every browser reads, and the
-    exact name (RFC 6266 ``filename*``) for those that read UTF-8."""
+def content_disposition(filename: str, disposition: str = "attachment") -> str:
+    """``Content-Disposition`` for a download (or, ``inline``, a file shown in the page): an
+    ASCII name every browser reads, and the exact name (RFC 6266 ``filename*``) for those that
+    read UTF-8."""
+    filename = filename.replace("/", "_").replace("\\", "_")  # a name, never a path
     ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
+    return f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"

@@ -7,7 +7,6 @@ exist. What leaves here are the view models of roofops.portal.job_view, never OR
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -20,6 +19,7 @@ from roofops.activity.service import activity_service
 from roofops.company.service import company_service
 from roofops.dispatch.field_repository import entry_placement
 from roofops.dispatch.notifications import PHASE_WORDS, when
+from roofops.dispatch.published import published_schedule
 from roofops.exceptions import NotFound
 from roofops.forecast.service import forecast_service
 from roofops.invoice.service import invoice_service
@@ -27,7 +27,6 @@ from roofops.invoice.status import status_on
 from roofops.job.lifecycle import CLOSEOUT
 from roofops.models.activity import JobActivity
 from roofops.models.dispatch import ScheduleEntry
-from roofops.models.document import JobDocument
 from roofops.models.enums import JobStage, PayerKind
 from roofops.models.invoice import Invoice
 from roofops.models.job import Job
@@ -38,7 +37,6 @@ from roofops.portal.throttle import portal_throttle
 from roofops.portal.visitor import PortalVisitor
 
 NOT_FOUND = "we could not find that on your account"
-UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._ -]+")
 
 
 class HomeownerService:
@@ -47,13 +45,13 @@ class HomeownerService:
         repository = PortalJobRepository(db)
         jobs = repository.jobs(visitor.customer_id)
         today = company_service.today(db)
-        entries = repository.published_entries([job.id for job in jobs])
+        entries = _scheduled(db, [job.id for job in jobs])
         return [_card(db, job, [e for e in entries if e.job_id == job.id], today) for job in jobs]
 
     def job_page(self, db: Session, visitor: PortalVisitor, job_id: uuid.UUID) -> view.JobPage:
         job = self._job(db, visitor, job_id)
         repository = PortalJobRepository(db)
-        entries = repository.published_entries([job.id])
+        entries = _scheduled(db, [job.id])
         today = company_service.today(db)
         invoices = _issued(invoice_service.of_job(db, job.id), today)
         return view.JobPage(
@@ -97,7 +95,7 @@ class HomeownerService:
         document = PortalJobRepository(db).shared_document_bytes(job.id, document_id)
         if document is None:
             raise NotFound(NOT_FOUND)
-        return view.FileView(document.data, document.content_type, safe_filename(document))
+        return view.FileView(document.data, document.content_type, document.filename)
 
     def send_message(
         self, db: Session, visitor: PortalVisitor, job_id: uuid.UUID, text: str
@@ -115,10 +113,10 @@ class HomeownerService:
         return job
 
 
-def safe_filename(document: JobDocument) -> str:
-    """The stored name with anything a header or a file system could misread replaced."""
-    cleaned = UNSAFE_FILENAME.sub("_", document.filename).strip(" .")[:120]
-    return cleaned or "document"
+def _scheduled(db: Session, job_ids: list[uuid.UUID]) -> list[ScheduleEntry]:
+    """The jobs' phases a crew is placed on in the published schedule, first day first."""
+    entries = published_schedule(db, job_ids=job_ids)
+    return [e for e in entries if e.crew_id and e.starts_on is not None and e.ends_on is not None]
 
 
 # ----- the jobs list ---------------------------------------------------------------------------

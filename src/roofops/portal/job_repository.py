@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload, undefer
 
 from roofops.models.activity import ActivityKind, JobActivity
 from roofops.models.crew import Crew
-from roofops.models.dispatch import DispatchPlan, PlanKind, PlanStatus, ScheduleEntry
+from roofops.models.dispatch import DispatchPlan
 from roofops.models.document import JobDocument
 from roofops.models.field import FieldReport, JobPhoto
 from roofops.models.invoice import Invoice
@@ -50,23 +50,6 @@ class PortalJobRepository:
             sa.select(JobStageEvent)
             .where(JobStageEvent.job_id == job_id)
             .order_by(JobStageEvent.occurred_at, JobStageEvent.id)
-        )
-        return list(self.session.scalars(statement))
-
-    def published_entries(self, job_ids: Collection[uuid.UUID]) -> list[ScheduleEntry]:
-        """The jobs' placed phases in the published production schedule, first day first."""
-        statement = (
-            sa.select(ScheduleEntry)
-            .join(DispatchPlan, DispatchPlan.id == ScheduleEntry.plan_id)
-            .where(
-                DispatchPlan.kind == PlanKind.SCHEDULE,
-                DispatchPlan.status == PlanStatus.PUBLISHED,
-                ScheduleEntry.job_id.in_(list(job_ids)),
-                ScheduleEntry.crew_id.is_not(None),
-                ScheduleEntry.starts_on.is_not(None),
-                ScheduleEntry.ends_on.is_not(None),
-            )
-            .order_by(ScheduleEntry.starts_on, ScheduleEntry.phase)
         )
         return list(self.session.scalars(statement))
 

@@ -15,6 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from roofops.activity.service import MESSAGE_LIMIT
 from roofops.db import DB, attempt
 from roofops.exceptions import RoofOpsError, TooManyRequests, ValidationFailed
+from roofops.kit.files import content_disposition
 from roofops.portal.dependencies import Visitor
 from roofops.portal.homeowner import homeowner_service
 from roofops.portal.job_view import FileView
@@ -109,5 +110,5 @@ def _retry_after(refused: RoofOpsError | None) -> dict[str, str] | None:
 def _file(file: FileView, disposition: str) -> Response:
     """The stored bytes as stored; nosniff (set on every answer) keeps a browser from reading
     them as anything else."""
-    headers = {"Content-Disposition": f'{disposition}; filename="{file.filename}"'}
+    headers = {"Content-Disposition": content_disposition(file.filename, disposition)}
     return Response(file.data, media_type=file.content_type, headers=headers)
