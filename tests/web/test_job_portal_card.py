@@ -9,9 +9,11 @@ import pytest
 from sqlalchemy.orm import Session
 
 from roofops.company.service import company_service
+from roofops.exceptions import NotAuthenticated
 from roofops.models import JobStage, Role
-from roofops.portal.links import MAIL_TASK
+from roofops.portal.links import MAIL_TASK, portal_links
 from tests.factories import make_job
+from tests.portal.mailed import LINK
 from tests.queued import queued_args
 from tests.smtp import running_smtp_server, send_settings_to
 from tests.web.conftest import Browser
@@ -55,6 +57,25 @@ def test_the_office_sends_and_revokes_a_link_from_the_job_page(
     assert 'id="portal-links-error"' in refused.text
 
 
+def test_a_link_to_copy_is_shown_once_and_signs_in_once(sign_in: SignIn, db: Session) -> None:
+    """No mail needed: the office hands the link over another way (a text message)."""
+    office = sign_in(Role.OFFICE)
+    job = make_job(db)
+    db.commit()
+
+    shown = office.post(f"/jobs/{job.id}/portal-links/copy", {"email": ""}, HX)
+    assert shown.status_code == 200
+    found = LINK.search(shown.text)
+    assert found is not None
+    assert queued_args(db, MAIL_TASK) == []  # nothing mailed
+    assert LINK.search(office.client.get(f"/jobs/{job.id}/portal-links").text) is None
+
+    office.client.cookies.clear()
+    assert portal_links.sign_in(db, found.group(1)).job_id == job.id
+    with pytest.raises(NotAuthenticated):
+        portal_links.sign_in(db, found.group(1))
+
+
 def test_a_crew_lead_sees_no_card_and_may_not_send(sign_in: SignIn, db: Session) -> None:
     lead = sign_in(Role.CREW_LEAD)
     job = make_job(db)
@@ -63,6 +84,7 @@ def test_a_crew_lead_sees_no_card_and_may_not_send(sign_in: SignIn, db: Session)
     assert 'id="portal-links-panel"' not in lead.client.get(f"/jobs/{job.id}").text
     assert lead.client.get(f"/jobs/{job.id}/portal-links").status_code == 403
     assert lead.post(f"/jobs/{job.id}/portal-links", {"email": ""}, HX).status_code == 403
+    assert lead.post(f"/jobs/{job.id}/portal-links/copy", {"email": ""}, HX).status_code == 403
 
 
 def test_the_admin_sets_the_invitation_stage_on_the_settings_page(

@@ -66,6 +66,28 @@ def send_link(
     return _answer(request, db, job_id, notice=f"Link sent to {link.email}.")
 
 
+@router.post("/{job_id}/portal-links/copy")
+def copy_link(
+    request: Request,
+    db: DB,
+    page: Page,
+    job_id: uuid.UUID,
+    form: Annotated[PortalLinkForm, Form()],
+) -> Response:
+    """A link to hand over another way (a text message, read out on the phone): shown once,
+    on this answer only; the table keeps its hash like every other link's."""
+    try:
+        with attempt(db):
+            issued = portal_links.issue(
+                db, page.principal, job_id, origin=PortalLinkOrigin.OFFICE, email=form.email or None
+            )
+    except RoofOpsError as exc:
+        return _answer(
+            request, db, job_id, error=exc.message, status_code=exc.status_code, email=form.email
+        )
+    return render(request, TEMPLATE, _card(db, job_id, shown_url=issued.url))
+
+
 @router.post("/{job_id}/portal-links/{link_id}/revoke")
 def revoke_link(
     request: Request, db: DB, page: Page, job_id: uuid.UUID, link_id: uuid.UUID
