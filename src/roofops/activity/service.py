@@ -71,10 +71,6 @@ class ActivityService:
         }
         publish(db, ACTIVITY_TOPIC, payload, seen_with=Permission.VIEW_JOBS)
 
-    def recent(self, db: Session, job_id: uuid.UUID, limit: int = FEED_LIMIT) -> list[JobActivity]:
-        """The job's activities, newest first (stage changes are in the job's stage history)."""
-        return ActivityRepository(db).for_job(job_id, limit)
-
     def add_note(
         self,
         db: Session,
@@ -103,17 +99,6 @@ class ActivityService:
         self._notify_mentioned(db, principal, job, note, found, mail=mail)
         return note
 
-    def feed(
-        self,
-        db: Session,
-        job_id: uuid.UUID,
-        limit: int = FEED_LIMIT,
-        *,
-        before: FeedCursor | None = None,
-    ) -> list[FeedEntry]:
-        """The job's activities and stage changes, newest first, older than ``before``."""
-        return _merged(ActivityRepository(db), job_id, _checked(limit), before)
-
     def feed_page(
         self,
         db: Session,
@@ -122,7 +107,8 @@ class ActivityService:
         *,
         before: FeedCursor | None = None,
     ) -> FeedPage:
-        """A page of :meth:`feed` and where the next (older) page starts, if there is one."""
+        """The job's activities and stage changes, newest first, older than ``before``: a page
+        of them and where the next (older) page starts, if there is one."""
         _job(db, job_id)
         # One more than asked: whether an older page exists, without counting.
         entries = _merged(ActivityRepository(db), job_id, _checked(limit) + 1, before)

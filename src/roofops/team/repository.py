@@ -61,10 +61,6 @@ class TeamRepository(Repository[Team]):
         )
         return self.session.scalar(statement) is not None
 
-    def team_ids_of(self, user_id: uuid.UUID) -> list[uuid.UUID]:
-        statement = sa.select(TeamMember.team_id).where(TeamMember.user_id == user_id)
-        return list(self.session.scalars(statement))
-
     def users(self, user_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, User]:
         found: dict[uuid.UUID, User] = {}
         for chunk in in_chunks(user_ids):
