@@ -21,14 +21,13 @@ from roofops.activity.changes import FieldChange, merge, sentence
 from roofops.activity.repository import ActivityRepository
 from roofops.activity.results import STAGE_KIND, FeedCursor, FeedEntry, FeedPage
 from roofops.auth.permissions import Permission
-from roofops.auth.principal import Principal
+from roofops.auth.principal import Principal, sync_principal
 from roofops.events.bus import publish
 from roofops.exceptions import NotFound, ValidationFailed
 from roofops.job.lifecycle import LABELS
 from roofops.kit.schemas import NUL_REFUSED
 from roofops.kit.time import utcnow
 from roofops.models.activity import ActivityKind, JobActivity
-from roofops.models.enums import ActorType, Role
 from roofops.models.job import Job, JobStageEvent
 from roofops.notification.service import notification_service
 
@@ -177,17 +176,6 @@ class ActivityService:
         )
 
 
-def sync_actor(source: str) -> Principal:
-    """Who changed a job when a vendor said so: that vendor's sync."""
-    return Principal(
-        user_id=None,
-        email=f"{source.lower()}-sync@roofops",
-        name=f"{source} sync",
-        role=Role.ADMIN,
-        actor_type=ActorType.SYNC,
-    )
-
-
 def _activity(by: Principal, **columns: Any) -> JobActivity:
     """An entry of ``columns`` (job_id, kind, body, data, occurred_at) that ``by`` wrote."""
     return JobActivity(
@@ -200,7 +188,7 @@ def _sync_entry(
 ) -> JobActivity:
     data = {"source": source, "run_id": run, "fields": [c.as_data() for c in changes]}
     return _activity(
-        sync_actor(source),
+        sync_principal(source),
         job_id=job_id,
         kind=ActivityKind.SYNC,
         body=sentence(source, changes),
