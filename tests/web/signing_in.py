@@ -16,8 +16,13 @@ def sign_in(
     the page is back at ``url``."""
     page.goto(url)
     expect(page).to_have_url(re.compile(r"/login\?next="))
+    submit_login(page, email, password)
+    if back:
+        expect(page).to_have_url(url)
+
+
+def submit_login(page: Page, email: str, password: str = PASSWORD) -> None:
+    """Fill in and send the login form the page shows."""
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
-    if back:
-        expect(page).to_have_url(url)
