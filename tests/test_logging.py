@@ -82,6 +82,26 @@ def test_our_own_events_are_redacted_too(
     assert json.loads(line)["url"].endswith("state=[redacted]&realmId=9130")
 
 
+def test_a_portal_magic_links_token_never_reaches_the_access_log(
+    json_logs: Settings, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    token = "Qm9vayB0aGlzIGpvYiBub3cgcGxlYXNlIGFuZCB0aGFua3M"
+    url = f"sqlite:///{tmp_path / 'live.db'}"
+    schema.upgrade(url)
+    with production_server(json_logs, url) as base:
+        shown = httpx.get(f"{base}/portal/sign-in/{token}")
+        used = httpx.post(f"{base}/portal/sign-in/{token}", data={"csrf_token": "x"})
+    captured = capfd.readouterr()
+    lines = (captured.out + captured.err).splitlines()
+
+    assert (shown.status_code, used.status_code) == (200, 403)
+    assert not [line for line in lines if token in line]
+    records = [json.loads(line) for line in lines if line.startswith("{")]
+    access = [one["event"] for one in records if one.get("logger") == "uvicorn.access"]
+    assert len(access) == 2
+    assert all("/portal/sign-in/[redacted]" in line for line in access)
+
+
 def test_a_library_traceback_is_one_json_line(
     json_logs: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:

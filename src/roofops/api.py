@@ -12,6 +12,7 @@ from roofops.crew.endpoints import router as crew_router
 from roofops.customer.endpoints import router as customer_router
 from roofops.dispatch.endpoints import router as dispatch_router
 from roofops.dispatch.field_endpoints import router as dispatch_field_router
+from roofops.document.endpoints import router as document_router
 from roofops.events.endpoints import router as events_router
 from roofops.field.endpoints import router as field_router
 from roofops.financials.endpoints import router as accounting_router
@@ -30,6 +31,7 @@ from roofops.kpi.weekly_report_endpoints import router as weekly_report_router
 from roofops.notification.endpoints import router as notification_router
 from roofops.operations.endpoints import router as operations_router
 from roofops.performance.endpoints import router as performance_router
+from roofops.portal.endpoints import router as portal_links_router
 from roofops.report.endpoints import router as report_router
 from roofops.team.endpoints import router as team_router
 
@@ -46,6 +48,7 @@ for domain_router in (
     dispatch_router,
     dispatch_field_router,
     field_router,
+    document_router,
     forecast_router,
     performance_router,
     events_router,
@@ -61,6 +64,7 @@ for domain_router in (
     quickbooks_router,
     xero_router,
     team_router,
+    portal_links_router,
 ):
     # Every one of these needs a principal (401) of a role the route allows (403).
     api_router.include_router(domain_router, responses=errors(401, 403))

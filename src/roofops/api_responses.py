@@ -18,6 +18,7 @@ DESCRIPTIONS = {
     404: "Nothing with that id (or not yours to see)",
     409: "Conflicts with the current state: a duplicate, or a change the rules refuse",
     413: "The request body is larger than the server accepts",
+    415: "The file is of a type the route does not store (told by its first bytes, not its name)",
     422: "A parameter or a field is invalid: `fields` says which and why",
 }
 

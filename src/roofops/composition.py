@@ -28,8 +28,11 @@ from roofops.integrations.weather.outlook import ForecastOutlook
 from roofops.integrations.xero import tasks as xero_tasks
 from roofops.invoice import tasks as invoice_tasks
 from roofops.invoice.service import invoice_service
+from roofops.job.service import job_service
 from roofops.kpi import tasks as kpi_tasks
 from roofops.notification import tasks as notification_tasks
+from roofops.portal import tasks as portal_tasks
+from roofops.portal.invites import on_stage_change
 from roofops.worker import housekeeping
 from roofops.worker.registry import TaskSpec, all_tasks
 
@@ -48,6 +51,7 @@ TASK_MODULES: tuple[ModuleType, ...] = (
     forecast_tasks,
     notification_tasks,
     kpi_tasks,
+    portal_tasks,
 )
 
 
@@ -60,4 +64,5 @@ def register_background_work() -> list[TaskSpec]:
     connect_travel_times(travel_provider(get_settings()))  # ROOFOPS_TRAVEL_PROVIDER
     dispatch_service.connect_publish_hook(notify_plan_published)
     dispatch_service.connect_publish_hook(record_schedule_changes)  # the jobs' feeds
+    job_service.connect_stage_hook(on_stage_change)  # the portal's automatic invitation
     return all_tasks()

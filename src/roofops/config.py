@@ -52,6 +52,13 @@ class Settings(BaseSettings):
     # lasts this many days (docs/portal.md).
     portal_link_ttl_hours: int = Field(default=72, ge=1, le=24 * 30)
     portal_session_days: int = Field(default=30, ge=1, le=365)
+    # Rate limits of the portal (counted in the database, so across replicas): requests for
+    # a new sign-in link per e-mail address and per client address each hour, and messages
+    # to the office per customer each hour and each day. Over a limit: HTTP 429, no mail.
+    portal_link_requests_per_email_hour: int = Field(default=3, ge=1)
+    portal_link_requests_per_address_hour: int = Field(default=20, ge=1)
+    portal_messages_per_hour: int = Field(default=10, ge=1)
+    portal_messages_per_day: int = Field(default=30, ge=1)
 
     # Request bodies are refused with 413 beyond these sizes, before anything reads them.
     max_json_body_bytes: int = Field(default=1024 * 1024, ge=1024)

@@ -44,6 +44,16 @@ class Conflict(RoofOpsError):
     code = "conflict"
 
 
+class PayloadTooLarge(RoofOpsError):
+    status_code = 413
+    code = "payload_too_large"
+
+
+class UnsupportedMediaType(RoofOpsError):
+    status_code = 415
+    code = "unsupported_media_type"
+
+
 class TooManyRequests(RoofOpsError):
     status_code = 429
     code = "too_many_requests"

@@ -23,11 +23,15 @@ SECRET_QUERY_PARAMS = ("code", "state", "token", "access_token", "refresh_token"
 _SECRET_IN_QUERY = re.compile(
     r"([?&](?:" + "|".join(SECRET_QUERY_PARAMS) + r")=)[^&\s\"']*", re.IGNORECASE
 )
+# Paths that carry a credential: the customer portal's magic link (/portal/sign-in/<token>).
+_SECRET_IN_PATH = re.compile(r"(/portal/sign-in/)[^/?#\s\"']+")
 REDACTED = "[redacted]"
 
 
 def redact_query_secrets(text: str) -> str:
-    """``/callback?code=abc&state=xyz&realmId=1`` -> ``/callback?code=[redacted]&state=...``."""
+    """``/callback?code=abc&state=xyz&realmId=1`` -> ``/callback?code=[redacted]&state=...``;
+    ``/portal/sign-in/<token>`` -> ``/portal/sign-in/[redacted]``."""
+    text = _SECRET_IN_PATH.sub(rf"\g<1>{REDACTED}", text)
     return _SECRET_IN_QUERY.sub(rf"\g<1>{REDACTED}", text)
 
 

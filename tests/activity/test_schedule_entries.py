@@ -7,7 +7,8 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from roofops.activity.schedule import record_schedule_changes
+from roofops.activity.schedule import record_schedule_changes, recorded_changes
+from roofops.dispatch.changes import Placement
 from roofops.models import ActivityKind, ActorType, JobActivity, Role
 from roofops.models.dispatch import PlanStatus
 from tests.dispatch.field_world import MONDAY, field_day, published_schedule
@@ -42,6 +43,11 @@ def test_a_moved_job_says_its_new_and_old_dates_and_an_unmoved_one_says_nothing(
     )
     assert (entry.actor_type, entry.actor_id) == (ActorType.USER, publisher.id)
     assert entry.data["changes"][0]["after"]["starts_on"] == "2026-12-14"
+    [change] = recorded_changes(roof.id, entry.data)  # read back, as the customer portal does
+    assert (change.before, change.after) == (
+        Placement(roof.id, "install", moved.id, MONDAY, MONDAY + timedelta(days=1)),
+        Placement(roof.id, "install", moved.id, later, later + timedelta(days=1)),
+    )
 
 
 def test_publishing_on_the_board_writes_the_entries(api: ApiClient, db: Session) -> None:

@@ -8,30 +8,26 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.orm import Session
 
 from roofops.audit.service import audit_service
-from roofops.config import get_settings
 from roofops.db import session_scope
 from roofops.models import Invoice, JobStage
-from tests.cli.conftest import Cli
+from tests.cli.conftest import Cli, committed_database
 from tests.factories import make_job
-from tests.web.live_server import browser_database
 
 CONTRACT = 1_845_000  # $18,450.00
 
 
 @pytest.fixture
 def cli_db(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A database of its own, with a retail job 5003 committed: the CLI commits as it would
-    in production, so it cannot share the test's rolled-back transaction."""
-    with browser_database(database_url, tmp_path) as url:
-        with session_scope(url) as db:
-            make_job(db, number="5003", stage=JobStage.CONTRACT_SIGNED, contract_cents=CONTRACT)
-        monkeypatch.setenv("ROOFOPS_DATABASE_URL", url)
-        get_settings.cache_clear()
+    """A database of its own, with a retail job 5003 committed."""
+
+    def seed(db: Session) -> None:
+        make_job(db, number="5003", stage=JobStage.CONTRACT_SIGNED, contract_cents=CONTRACT)
+
+    with committed_database(database_url, tmp_path, monkeypatch, seed) as url:
         yield url
-        monkeypatch.undo()
-        get_settings.cache_clear()
 
 
 @pytest.fixture

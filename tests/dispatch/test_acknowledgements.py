@@ -3,14 +3,23 @@ only for their own crew, a second tap is the first acknowledgement."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import uuid
+from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
+from roofops.dispatch.acknowledgements import acknowledgements
 from roofops.models import Crew, Job, Role
-from roofops.models.dispatch import DispatchPlan
-from tests.dispatch.field_world import MONDAY, crew_lead, field_day, published_schedule
+from roofops.models.dispatch import DispatchPlan, PlanStatus
+from tests.dispatch.field_world import (
+    MONDAY,
+    crew_lead,
+    field_day,
+    published_schedule,
+    published_visit,
+)
 from tests.factories import ApiClient, make_job
+from tests.field.world import person
 
 
 def _replan(db: Session) -> tuple[DispatchPlan, Crew, Crew, Job]:
@@ -80,3 +89,27 @@ def test_a_dispatcher_acknowledges_for_any_crew_and_drafts_cannot_be(
     assert "superseded" in stale.json()["error"]["message"]
     assert current.status_code == 201, current.text
     assert viewer.status_code == 403
+
+
+def test_a_crew_waits_on_each_plan_that_changed_its_work_until_it_acknowledges(
+    db: Session,
+) -> None:
+    """Read for all plans at once: a routes plan published without a base replaces the day's
+    newest published before it."""
+    first_crew, second_crew = field_day(db, crews=2, visits=0).crews
+    job = make_job(db)
+    replaced = published_visit(db, job, first_crew, MONDAY, 9 * 60)
+    replaced.published_at -= timedelta(hours=1)
+    replaced.status = PlanStatus.SUPERSEDED
+    handed_over = published_visit(db, job, second_crew, MONDAY, 9 * 60)
+    next_day = published_visit(db, make_job(db), first_crew, MONDAY + timedelta(days=1), 480)
+    db.flush()
+
+    def pending(crew: Crew, since: date = MONDAY) -> set[uuid.UUID]:
+        return {plan.id for plan in acknowledgements.pending_for(db, crew.id, since)}
+
+    assert pending(first_crew) == {handed_over.id, next_day.id}
+    assert pending(second_crew) == {handed_over.id}
+    assert pending(first_crew, MONDAY + timedelta(days=1)) == {next_day.id}
+    acknowledgements.acknowledge(db, person(db, Role.DISPATCHER), handed_over.id, first_crew.id)
+    assert pending(first_crew) == {next_day.id}

@@ -164,3 +164,45 @@ def test_plans_awaiting_the_crews_acknowledgement(db: Session) -> None:
 
     assert [(p.plan_id, p.kind.value) for p in pending] == [(plan.id, "routes")]
     assert field_service.pending_changes(db, unchanged.id) == []
+
+
+def test_a_crews_week_tells_each_day_apart(db: Session) -> None:
+    """The page's days are read at once; each day still gets its own reports, time off,
+    holiday and loan."""
+    home, borrower = make_branch(db, name="Home"), make_branch(db, name="Borrower")
+    crew = make_crew(db, branch=home)
+    job = planned_job(db, crew, MONDAY, days=2)
+    _reported(db, crew, job, MONDAY + timedelta(days=1), FieldStatus.ON_SITE)
+    db.add_all(
+        [
+            CrewTimeOff(
+                crew_id=crew.id,
+                starts_on=MONDAY + timedelta(days=2),
+                ends_on=MONDAY + timedelta(days=2),
+                kind=TimeOffKind.TIME_OFF,
+            ),
+            Holiday(on=MONDAY + timedelta(days=3), name="Founders' day"),
+            CrewLoan(
+                crew_id=crew.id,
+                to_branch_id=borrower.id,
+                starts_on=MONDAY + timedelta(days=4),
+                ends_on=MONDAY + timedelta(days=4),
+                created_at=utcnow(),
+            ),
+        ]
+    )
+    db.flush()
+
+    days = field_service.crew_days(db, crew.id, MONDAY, 6)
+
+    assert [d.state.state for d in days] == [
+        CrewState.SCHEDULED,
+        CrewState.ON_SITE,
+        CrewState.OFF,  # time off
+        CrewState.OFF,  # holiday
+        CrewState.IDLE,
+        CrewState.OFF,  # Saturday
+    ]
+    assert [set(d.last_reports) for d in days[:3]] == [set(), {job.id}, set()]
+    assert [d.state.branch_id for d in days[3:6]] == [home.id, borrower.id, home.id]
+    assert {d.state.color for d in days} == {crew.color}  # the map needs no second read

@@ -8,8 +8,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from roofops.exceptions import PermissionDenied, RoofOpsError, ValidationFailed
-from roofops.field.images import MAX_PHOTO_BYTES, checked_image_type, sniff_image_type
+from roofops.field.images import MAX_PHOTO_BYTES, checked_image_type
 from roofops.field.photos import photo_service
+from roofops.kit.files import sniff_image_type
 from roofops.models import ActivityKind, JobActivity, Role
 from tests.factories import make_job
 from tests.field.images import HEIC, JPEG, PDF, WEBP, png

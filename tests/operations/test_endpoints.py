@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from fastapi import FastAPI
 from sqlalchemy.orm import Session
 
 from roofops.models.enums import JobStage, Role
@@ -74,3 +75,15 @@ def test_bad_input_is_a_422_that_names_the_field(api: ApiClient) -> None:
 
 def test_it_needs_a_principal(api: ApiClient) -> None:
     assert api.get("/api/v1/command-center").status_code == 401
+
+
+def test_the_command_center_and_the_field_share_one_crew_day_schema(app: FastAPI) -> None:
+    """One schema per shape: no module-qualified twins (the crew API's CrewOut keeps its
+    name), and the command center's crews are the field API's day states."""
+    document = app.openapi()
+    names = document["components"]["schemas"]
+    crews = names["OperationsOut"]["properties"]["crews"]["items"]
+
+    assert crews == {"$ref": "#/components/schemas/CrewDayStateOut"}
+    assert {"CrewOut", "PlannedWorkOut"} <= names.keys()
+    assert not [name for name in names if "operations__" in name or "field__" in name]

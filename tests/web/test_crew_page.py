@@ -4,17 +4,20 @@ JavaScript needed), the htmx answers (the card and the state pill), refusals on 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from roofops.field.photos import photo_service
 from roofops.field.service import field_service
 from roofops.models import ActivityKind, Crew, Job, JobActivity, JobStage, Role
-from roofops.models.field import FieldReport
-from tests.dispatch.field_world import published_visit
+from roofops.models.field import FieldReport, FieldStatus
+from tests.dispatch.field_world import published_schedule, published_visit
 from tests.factories import make_crew, make_job
 from tests.field.images import PDF, png
-from tests.field.world import planned_job
+from tests.field.world import as_principal, planned_job
+from tests.statements import counted_statements
 from tests.web.conftest import Browser
 
 HTMX = {"HX-Request": "true"}
@@ -180,3 +183,38 @@ def test_the_crew_acknowledges_a_changed_plan_from_its_page(sign_in: SignIn, db:
     assert f'value="{plan.id}"' not in done.text
     assert bad.status_code == 422
     assert "lan id is not a valid id" in bad.text
+
+
+def _page_statements(browser: Browser, connection: sa.Connection, crew: Crew) -> int:
+    with counted_statements(connection) as sent:
+        assert browser.client.get(f"/crew/{crew.id}").status_code == 200
+    return len(sent)
+
+
+def test_a_busy_week_costs_the_page_no_more_queries_than_a_quiet_one(
+    sign_in: SignIn, db: Session, connection: sa.Connection
+) -> None:
+    """The week is read at once, the cards' photos in one query and the plans awaiting the
+    crew's acknowledgement together: the page's statements do not grow with the days, the
+    jobs, the reports, the photos or the plans."""
+    lead = sign_in(Role.CREW_LEAD)
+    quiet, _ = _led_by(db, lead)
+    busy = make_crew(db)
+    busy.lead_name = lead.user.full_name
+    today = field_service.today(db)
+    jobs = [make_job(db) for _ in range(4)]
+    published_schedule(db, [(job, busy, today, 3 + n) for n, job in enumerate(jobs)])
+    for n in range(1, 4):  # a routes plan a day: each one waits for the crew's acknowledgement
+        published_visit(db, make_job(db), busy, today + timedelta(days=n), 9 * 60)
+    for job in jobs[:2]:
+        field_service.report(db, as_principal(lead.user), busy.id, job.id, FieldStatus.EN_ROUTE)
+        for caption in ("ridge", "valley", "chimney", "gutter"):
+            photo_service.add(
+                db, as_principal(lead.user), job.id, png(), caption=caption, crew_id=busy.id
+            )
+    db.commit()
+
+    quiet_count = _page_statements(lead, connection, quiet)
+    busy_count = _page_statements(lead, connection, busy)
+
+    assert busy_count <= quiet_count <= 25

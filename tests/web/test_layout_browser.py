@@ -51,6 +51,7 @@ NOT_PAGES = {
     "/jobs/{job_id}/activity": "the activity entries the job page fetches live (a fragment)",
     "/command-center/live": "the live part the Command Center re-reads on each event (a fragment)",
     "/jobs/{job_id}/ownership": "the Team and owner card the job page loads (a fragment)",
+    "/jobs/{job_id}/documents": "the Documents and Site photos cards the job page loads (fragment)",
     "/notifications/bell": "the header bell a page swaps in when a notification lands (a fragment)",
     "/openapi.json": "the JSON /docs reads",
     "/jobs/{job_id}/photos/{photo_id}": "a site photo's bytes",

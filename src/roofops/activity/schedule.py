@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from datetime import date
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -17,7 +19,7 @@ from roofops.activity.repository import ActivityRepository
 from roofops.activity.service import activity_service
 from roofops.auth.principal import SYSTEM, Principal
 from roofops.auth.service import principal_for
-from roofops.dispatch.changes import WorkChange
+from roofops.dispatch.changes import Placement, WorkChange
 from roofops.dispatch.field_repository import FieldRepository
 from roofops.dispatch.notifications import PHASE_WORDS, when
 from roofops.models.activity import ActivityKind
@@ -59,6 +61,28 @@ def _line(change: WorkChange, crews: dict[uuid.UUID, str]) -> str:
     if before.same_time(after):
         return f"{work} now with {crew} (was {crews.get(before.crew_id, 'another crew')})"
     return f"{work} moved to {when(after)} with {crew} (was {when(before)})"
+
+
+def recorded_changes(job_id: uuid.UUID, data: dict[str, Any]) -> list[WorkChange]:
+    """A SCHEDULE entry's ``data`` read back into the changes :func:`_data` wrote."""
+    return [_recorded(job_id, change) for change in data.get("changes", [])]
+
+
+def _recorded(job_id: uuid.UUID, change: dict[str, Any]) -> WorkChange:
+    phase = str(change["phase"])
+
+    def placed(side: dict[str, str] | None) -> Placement | None:
+        if side is None:
+            return None
+        return Placement(
+            job_id=job_id,
+            phase=phase,
+            crew_id=uuid.UUID(side["crew_id"]),
+            starts_on=date.fromisoformat(side["starts_on"]),
+            ends_on=date.fromisoformat(side["ends_on"]),
+        )
+
+    return WorkChange(job_id, phase, placed(change.get("before")), placed(change.get("after")))
 
 
 def _data(change: WorkChange) -> dict[str, object]:

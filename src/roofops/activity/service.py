@@ -28,6 +28,7 @@ from roofops.job.lifecycle import LABELS
 from roofops.kit.schemas import NUL_REFUSED
 from roofops.kit.time import utcnow
 from roofops.models.activity import ActivityKind, JobActivity
+from roofops.models.enums import ActorType, Role
 from roofops.models.job import Job, JobStageEvent
 from roofops.notification.service import notification_service
 
@@ -35,6 +36,7 @@ ACTIVITY_TOPIC = "job.activity"
 FEED_LIMIT = 100
 MAX_FEED_LIMIT = 200
 NOTE_LIMIT = 5000  # characters: a note, not a document
+MESSAGE_LIMIT = 2000  # characters: a homeowner's message from the customer portal
 
 
 class ActivityService:
@@ -84,7 +86,7 @@ class ActivityService:
         ``data["mentions"]`` and notified; those that match nobody in ``data["unmatched"]``.
         ``occurred_at`` and ``mail=False``: a note written after the fact (the demo's)."""
         principal.require(Permission.WRITE_NOTES)
-        text = _note_text(body)
+        text = _checked_text(body, NOTE_LIMIT, "a note")
         job = _job(db, job_id)
         people = [
             mentions.Person(user.id, user.email, user.full_name)
@@ -97,6 +99,28 @@ class ActivityService:
         )
         self._notify_mentioned(db, principal, job, note, found, mail=mail)
         return note
+
+    def add_customer_message(
+        self, db: Session, job_id: uuid.UUID, body: str, *, customer_name: str
+    ) -> JobActivity:
+        """A homeowner's message from the customer portal (which checked the job is theirs):
+        on the job's feed with the customer as actor, and told to the job's owner."""
+        text = _checked_text(body, MESSAGE_LIMIT, "a message")
+        job = _job(db, job_id)
+        message = self.record(
+            db, job.id, ActivityKind.CUSTOMER_MESSAGE, text, by=customer_actor(customer_name)
+        )
+        if job.owner_id is not None:
+            notification_service.notify(
+                db,
+                [job.owner_id],
+                title=f"Message from {customer_name} on job {job.number}",
+                body=text,
+                link=f"/jobs/{job.id}#activity-{message.id}",
+                job_id=job.id,
+                at=message.occurred_at,
+            )
+        return message
 
     def feed_page(
         self,
@@ -206,6 +230,13 @@ def _add_to_run(entry: JobActivity, source: str, changes: list[FieldChange]) -> 
     return entry
 
 
+def customer_actor(name: str) -> Principal:
+    """A homeowner writing through the customer portal: no user, the least of roles."""
+    return Principal(
+        user_id=None, email="", name=name, role=Role.VIEWER, actor_type=ActorType.CUSTOMER
+    )
+
+
 def _checked(limit: int) -> int:
     if not 1 <= limit <= MAX_FEED_LIMIT:
         raise ValidationFailed(f"limit must be between 1 and {MAX_FEED_LIMIT}")
@@ -222,14 +253,14 @@ def _merged(
     return sorted(entries, key=lambda entry: entry.sort_key, reverse=True)[:count]
 
 
-def _note_text(body: str) -> str:
+def _checked_text(body: str, limit: int, what: str) -> str:
     text = body.strip()
     if not text:
-        raise ValidationFailed("a note needs some text")
+        raise ValidationFailed(f"{what} needs some text")
     if "\x00" in text:
         raise ValidationFailed(NUL_REFUSED)
-    if len(text) > NOTE_LIMIT:
-        raise ValidationFailed(f"a note is at most {NOTE_LIMIT} characters (this one: {len(text)})")
+    if len(text) > limit:
+        raise ValidationFailed(f"{what} is at most {limit} characters (this one: {len(text)})")
     return text
 
 

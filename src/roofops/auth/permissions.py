@@ -244,6 +244,7 @@ def may_move(role: Role, source: JobStage, target: JobStage) -> bool:
 PUBLIC_ROUTES: dict[str, str] = {
     "GET /": "redirects to the jobs list (which asks for sign-in)",
     "GET /login": "the sign-in form",
+    "GET /portal": "redirects to the customer portal's home (which asks for its own sign-in)",
     "POST /login": "signing in",
     "GET /health/live": "liveness probe",
     "GET /health/ready": "readiness probe",
@@ -253,6 +254,19 @@ PUBLIC_ROUTES: dict[str, str] = {
     "GET /api/v1/dispatch/crews/{crew_id}/calendar.ics": (
         "a crew's calendar feed: phones subscribe without signing in, so the URL carries a "
         "secret token (only its SHA-256 is stored); a missing or wrong token is a 401"
+    ),
+    "GET /portal/sign-in": "the customer portal's sign-in page: asks for a new magic link",
+    "POST /portal/sign-in": (
+        "a homeowner asks for a magic link by e-mail: the same answer for every address, "
+        "rate-limited per address and per client, CSRF by a double-submitted cookie"
+    ),
+    "GET /portal/sign-in/{token}": (
+        "a magic link's landing page: shows a button, never uses the link (mail scanners "
+        "fetch links)"
+    ),
+    "POST /portal/sign-in/{token}": (
+        "uses a magic link once (its token is the credential; only its SHA-256 is stored) "
+        "and opens a portal session for that customer alone"
     ),
 }
 PUBLIC_MOUNTS: dict[str, str] = {

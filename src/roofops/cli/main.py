@@ -11,6 +11,7 @@ from roofops.cli import demo as demo_commands
 from roofops.cli import dispatch as dispatch_commands
 from roofops.cli import forecast as forecast_commands
 from roofops.cli import invoices as invoice_commands
+from roofops.cli import portal as portal_commands
 from roofops.cli import reports as reports_commands
 from roofops.cli import serve as serve_commands
 from roofops.cli import sync as sync_commands
@@ -43,6 +44,7 @@ app.add_typer(invoice_commands.app, name="invoices")
 app.add_typer(reports_commands.app, name="reports")
 app.add_typer(dispatch_commands.app, name="dispatch")
 app.add_typer(forecast_commands.app, name="forecast")
+app.add_typer(portal_commands.app, name="portal")
 app.command("serve")(serve_commands.serve)
 app.command("worker")(worker_commands.worker)
 app.command("demo")(demo_commands.demo)

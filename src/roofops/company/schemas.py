@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import AfterValidator, BaseModel, Field, field_validator
 
 from roofops.company.currencies import ISO_4217
 from roofops.kit.schemas import Dollars, DollarsFromCents, OrmModel, PatchModel, text
-from roofops.models.enums import JobType, Material
+from roofops.models.enums import JobStage, JobType, Material
 
 
 def _time_zone(value: str) -> str:
@@ -38,6 +38,7 @@ class CompanyOut(OrmModel):
     time_zone: str
     currency: str
     is_demo: bool
+    portal_invite_stage: JobStage | None
     updated_at: datetime
 
 
@@ -45,6 +46,12 @@ class CompanyUpdate(PatchModel):
     name: Annotated[str, text(1, 200)] | None = None
     time_zone: TimeZone | None = Field(default=None, description="IANA name, e.g. America/Denver")
     currency: Currency | None = None
+    portal_invite_stage: JobStage | None = Field(
+        default=None,
+        description="a job reaching this stage sends its customer a portal link, once; null: off",
+    )
+
+    nullable: ClassVar[frozenset[str]] = frozenset({"portal_invite_stage"})
 
 
 class PriceListEntryIn(BaseModel):

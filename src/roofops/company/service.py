@@ -15,7 +15,7 @@ from roofops.company.schemas import CompanyUpdate, PriceListEntryIn
 from roofops.financials.service import financials_service
 from roofops.kit.money import to_cents
 from roofops.models.company import SINGLETON_KEY, CompanySettings, PriceListEntry
-from roofops.models.enums import JobType, Material
+from roofops.models.enums import JobStage, JobType, Material
 
 DEFAULT_NAME = "My Roofing Company"
 DEFAULT_TIME_ZONE = "America/Denver"
@@ -35,6 +35,12 @@ class CompanyService:
                 is_demo=False,
             )
         )
+
+    def portal_invite_stage(self, db: Session) -> JobStage | None:
+        """The stage at which a job's customer is sent their portal link (None: never). Read
+        on every stage move, so it never creates the company row as ``get`` does."""
+        company = CompanyRepository(db).current()
+        return company.portal_invite_stage if company is not None else None
 
     def today(self, db: Session) -> date:
         """Today where the company works (dispatch plans and crews' days are on its calendar)."""

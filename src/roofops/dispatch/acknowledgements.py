@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from roofops.audit.service import audit_service
+from roofops.auth.permissions import Permission
 from roofops.auth.principal import Principal
 from roofops.dispatch.changes import crews_changed
 from roofops.dispatch.crew_leads import require_acts_for
@@ -64,6 +65,20 @@ class Acknowledgements:
         rows.sort(key=lambda row: (row.crew_name.lower(), str(row.crew_id)))
         return PlanAcknowledgements(plan.id, plan.status, rows)
 
+    def pending_for(self, db: Session, crew_id: uuid.UUID, since: date) -> list[DispatchPlan]:
+        """The published plans (the schedule, the routes of ``since`` and later) that changed
+        the crew's work and that it has not acknowledged, oldest first: a fixed number of
+        queries whatever the number of plans (the crew page shows them on every view)."""
+        repository = FieldRepository(db)
+        plans = repository.published_since(since)
+        changes = repository.published_changes_of(plans)
+        done = repository.acknowledged_by(crew_id, [plan.id for plan in plans])
+        return [
+            plan
+            for plan in plans
+            if plan.id not in done and crew_id in crews_changed(changes[plan.id])
+        ]
+
     def acknowledge(
         self, db: Session, principal: Principal, plan_id: uuid.UUID, crew_id: uuid.UUID
     ) -> ScheduleAcknowledgement:
@@ -72,7 +87,7 @@ class Acknowledgements:
         repository = FieldRepository(db)
         plan = repository.plan(plan_id)
         crew = repository.crew(crew_id)
-        require_acts_for(repository, principal, crew)
+        require_acts_for(db, principal, crew, Permission.ACKNOWLEDGE_SCHEDULE, "acknowledge")
         if plan.status != PlanStatus.PUBLISHED:
             raise Conflict(
                 f"this plan is {plan.status.value}: only the published plan is acknowledged",

@@ -10,6 +10,8 @@ admins and dispatchers acknowledge for any crew (they take the call when a lead 
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
 from roofops.auth.permissions import Permission
 from roofops.auth.principal import Principal
 from roofops.dispatch.field_repository import FieldRepository
@@ -42,15 +44,18 @@ def lead_emails(repository: FieldRepository, crew: Crew) -> list[str]:
     return [user.email for user in repository.crew_lead_users() if leads(user, crew)]
 
 
-def require_acts_for(repository: FieldRepository, principal: Principal, crew: Crew) -> None:
-    """403 unless the principal may acknowledge for ``crew``: a crew lead only for their own."""
-    principal.require(Permission.ACKNOWLEDGE_SCHEDULE)
+def require_acts_for(
+    db: Session, principal: Principal, crew: Crew, permission: Permission, act: str
+) -> None:
+    """403 unless the principal holds ``permission`` and may ``act`` for ``crew`` (report,
+    acknowledge): a crew lead only for the crew they lead, other roles for any crew."""
+    principal.require(permission)
     if principal.role != Role.CREW_LEAD:
         return
-    user = repository.user(principal.user_id) if principal.user_id else None
+    user = FieldRepository(db).user(principal.user_id) if principal.user_id else None
     if user is None or not leads(user, crew):
         raise PermissionDenied(
             f"only the lead of {crew.name} ({crew.lead_name or 'no lead recorded'}), a "
-            "dispatcher or an admin can acknowledge for this crew",
-            permission=Permission.ACKNOWLEDGE_SCHEDULE.value,
+            f"dispatcher or an admin can {act} for this crew",
+            permission=permission.value,
         )

@@ -93,7 +93,7 @@ def _crews_out(repository: FieldRepository, on: date) -> tuple[list[Crew], str]:
     """The crews that go out on routes that day, or none and why."""
     if repository.is_holiday(on):
         return [], f"{on:%a %b} {on.day} is a company holiday"
-    busy = repository.crews_off(on) | repository.crews_in_production(on)
+    busy = repository.crews_off(on) | _crews_in_production(repository, on)
     weekday = str(on.isoweekday())
     crews = [
         crew
@@ -105,6 +105,13 @@ def _crews_out(repository: FieldRepository, on: date) -> tuple[list[Crew], str]:
     ]
     reason = "no crew with the repairs or inspection skill is free that day"
     return crews, f"{reason} (off, on a roof, or not a working day)"
+
+
+def _crews_in_production(repository: FieldRepository, on: date) -> set[uuid.UUID]:
+    """Crews the published schedule has on a roof that day."""
+    day = on.isoformat()
+    entries = repository.published_schedule(on, on)
+    return {entry.crew_id for entry in entries if entry.crew_id and day in entry.work_days}
 
 
 def _candidates(

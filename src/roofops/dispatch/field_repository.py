@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from roofops.dispatch.changes import VISIT_PHASE, Placement, WorkChange, compare
 from roofops.kit.repository import found, in_chunks
@@ -78,46 +78,122 @@ class FieldRepository:
             )
         )
 
-    def previous_published(self, plan: DispatchPlan) -> DispatchPlan | None:
-        """The plan ``plan`` replaced: the one it was based on, else the newest plan of the
-        same kind (and route day) published before it."""
-        if plan.based_on_id is not None:
-            return self.session.get(DispatchPlan, plan.based_on_id)
-        if plan.published_at is None:
-            return None
-        statement = sa.select(DispatchPlan).where(
-            DispatchPlan.kind == plan.kind,
-            DispatchPlan.id != plan.id,
-            DispatchPlan.published_at < plan.published_at,
-        )
-        if plan.kind == PlanKind.ROUTES:
-            statement = statement.where(DispatchPlan.route_date == plan.route_date)
-        return self.session.scalar(statement.order_by(DispatchPlan.published_at.desc()).limit(1))
-
-    def placements(self, plan: DispatchPlan) -> list[Placement]:
-        if plan.kind == PlanKind.ROUTES:
-            return [_visit_placement(stop) for stop in self._visits(plan.id)]
-        entries = self.session.scalars(
-            sa.select(ScheduleEntry).where(
-                ScheduleEntry.plan_id == plan.id, ScheduleEntry.crew_id.is_not(None)
+    def published_since(self, since: date) -> list[DispatchPlan]:
+        """The published schedule and the published routes of ``since`` and later: the plans
+        a crew may still have to acknowledge, oldest first."""
+        return list(
+            self.session.scalars(
+                sa.select(DispatchPlan)
+                .where(
+                    DispatchPlan.status == PlanStatus.PUBLISHED,
+                    sa.or_(
+                        DispatchPlan.kind == PlanKind.SCHEDULE, DispatchPlan.route_date >= since
+                    ),
+                )
+                .order_by(DispatchPlan.published_at, DispatchPlan.id)
             )
         )
-        return [_entry_placement(entry) for entry in entries]
+
+    def previous_published_of(
+        self, plans: Collection[DispatchPlan]
+    ) -> dict[uuid.UUID, DispatchPlan]:
+        """The plan each of ``plans`` replaced: the one it was based on, else the newest plan
+        of the same kind (and route day) published before it; two queries at most whatever
+        the number of plans, and a plan that replaced none is left out."""
+        based_on = {plan.id: plan.based_on_id for plan in plans if plan.based_on_id is not None}
+        bases = self._plans(set(based_on.values()))
+        previous = {pid: bases[bid] for pid, bid in based_on.items() if bid in bases}
+        unbased = [p.id for p in plans if p.based_on_id is None and p.published_at is not None]
+        return previous | self._published_before(unbased)
+
+    def _plans(self, plan_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, DispatchPlan]:
+        if not plan_ids:
+            return {}
+        rows = self.session.scalars(sa.select(DispatchPlan).where(DispatchPlan.id.in_(plan_ids)))
+        return {plan.id: plan for plan in rows}
+
+    def _published_before(self, plan_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, DispatchPlan]:
+        """For each plan, the newest of its kind (and route day) published before it."""
+        if not plan_ids:
+            return {}
+        plan, earlier = aliased(DispatchPlan), aliased(DispatchPlan)
+        newest_first = sa.func.row_number().over(
+            partition_by=plan.id, order_by=earlier.published_at.desc()
+        )
+        ranked = (
+            sa.select(plan.id.label("plan_id"), earlier.id.label("earlier_id"))
+            .add_columns(newest_first.label("rank"))
+            .join(
+                earlier,
+                sa.and_(
+                    earlier.kind == plan.kind,
+                    earlier.id != plan.id,
+                    earlier.published_at < plan.published_at,
+                    sa.or_(plan.kind != PlanKind.ROUTES, earlier.route_date == plan.route_date),
+                ),
+            )
+            .where(plan.id.in_(plan_ids))
+            .subquery()
+        )
+        rows = self.session.execute(
+            sa.select(ranked.c.plan_id, DispatchPlan)
+            .join(DispatchPlan, DispatchPlan.id == ranked.c.earlier_id)
+            .where(ranked.c.rank == 1)
+        )
+        return dict(rows.all())
+
+    def placements(self, plan: DispatchPlan) -> list[Placement]:
+        return self.placements_of([plan])[plan.id]
+
+    def placements_of(self, plans: Collection[DispatchPlan]) -> dict[uuid.UUID, list[Placement]]:
+        """Each plan's crewed work: a routes plan's visits, a schedule's entries (one query per
+        kind whatever the number of plans)."""
+        placements: dict[uuid.UUID, list[Placement]] = {plan.id: [] for plan in plans}
+        routes = [plan.id for plan in plans if plan.kind == PlanKind.ROUTES]
+        schedules = [plan.id for plan in plans if plan.kind != PlanKind.ROUTES]
+        for stop in self._visits(routes):
+            placements[stop.plan_id].append(_visit_placement(stop))
+        for entry in self._crewed_entries(schedules):
+            placements[entry.plan_id].append(entry_placement(entry))
+        return placements
 
     def published_changes(self, plan_id: uuid.UUID) -> list[WorkChange]:
         """What ``plan_id`` changed against the plan it replaced (everything when none)."""
         plan = self.plan(plan_id)
-        previous = self.previous_published(plan)
-        before = self.placements(previous) if previous is not None else []
-        return compare(before, self.placements(plan))
+        return self.published_changes_of([plan])[plan.id]
 
-    def _visits(self, plan_id: uuid.UUID) -> Iterable[RouteStop]:
+    def published_changes_of(
+        self, plans: Collection[DispatchPlan]
+    ) -> dict[uuid.UUID, list[WorkChange]]:
+        """What each plan changed against the plan it replaced, read for all plans at once."""
+        previous = self.previous_published_of(plans)
+        placements = self.placements_of([*plans, *previous.values()])
+        return {
+            plan.id: compare(
+                placements[previous[plan.id].id] if plan.id in previous else [],
+                placements[plan.id],
+            )
+            for plan in plans
+        }
+
+    def _visits(self, plan_ids: Collection[uuid.UUID]) -> Iterable[RouteStop]:
+        if not plan_ids:
+            return []
         return self.session.scalars(
             sa.select(RouteStop).where(
-                RouteStop.plan_id == plan_id,
+                RouteStop.plan_id.in_(plan_ids),
                 RouteStop.kind == StopKind.VISIT,
                 RouteStop.crew_id.is_not(None),
                 RouteStop.job_id.is_not(None),
+            )
+        )
+
+    def _crewed_entries(self, plan_ids: Collection[uuid.UUID]) -> Iterable[ScheduleEntry]:
+        if not plan_ids:
+            return []
+        return self.session.scalars(
+            sa.select(ScheduleEntry).where(
+                ScheduleEntry.plan_id.in_(plan_ids), ScheduleEntry.crew_id.is_not(None)
             )
         )
 
@@ -167,21 +243,25 @@ class FieldRepository:
             )
         )
 
-    def crews_in_production(self, on: date) -> set[uuid.UUID]:
-        """Crews the published schedule has on a roof that day."""
-        entries = self.session.scalars(
+    def published_schedule(
+        self, first: date | None = None, last: date | None = None
+    ) -> list[ScheduleEntry]:
+        """The entries of the published schedule (publishing supersedes the plan before, so
+        there is one), those overlapping ``first..last`` when given, by start day and phase."""
+        statement = (
             sa.select(ScheduleEntry)
             .join(DispatchPlan, DispatchPlan.id == ScheduleEntry.plan_id)
             .where(
                 DispatchPlan.kind == PlanKind.SCHEDULE,
                 DispatchPlan.status == PlanStatus.PUBLISHED,
-                ScheduleEntry.crew_id.is_not(None),
-                ScheduleEntry.starts_on <= on,
-                ScheduleEntry.ends_on >= on,
             )
+            .order_by(ScheduleEntry.starts_on, ScheduleEntry.phase, ScheduleEntry.id)
         )
-        day = on.isoformat()
-        return {entry.crew_id for entry in entries if entry.crew_id and day in entry.work_days}
+        if first is not None:
+            statement = statement.where(ScheduleEntry.ends_on >= first)
+        if last is not None:
+            statement = statement.where(ScheduleEntry.starts_on <= last)
+        return list(self.session.scalars(statement))
 
     # ----- jobs -----------------------------------------------------------------------------
     def routable_jobs(
@@ -278,6 +358,21 @@ class FieldRepository:
         return [(stop, published_at) for stop, published_at in rows]
 
     # ----- acknowledgements -----------------------------------------------------------------
+    def acknowledged_by(
+        self, crew_id: uuid.UUID, plan_ids: Collection[uuid.UUID]
+    ) -> set[uuid.UUID]:
+        """Which of these plans the crew has acknowledged."""
+        if not plan_ids:
+            return set()
+        return set(
+            self.session.scalars(
+                sa.select(ScheduleAcknowledgement.plan_id).where(
+                    ScheduleAcknowledgement.crew_id == crew_id,
+                    ScheduleAcknowledgement.plan_id.in_(plan_ids),
+                )
+            )
+        )
+
     def acknowledgements(self, plan_id: uuid.UUID) -> list[ScheduleAcknowledgement]:
         return list(
             self.session.scalars(
@@ -301,7 +396,7 @@ def _visit_placement(stop: RouteStop) -> Placement:
     )
 
 
-def _entry_placement(entry: ScheduleEntry) -> Placement:
+def entry_placement(entry: ScheduleEntry) -> Placement:
     assert entry.crew_id is not None
     assert entry.starts_on
     assert entry.ends_on

@@ -190,19 +190,23 @@ def _crew_line(crew_id: uuid.UUID, change_: WorkChange, contact: JobContact) -> 
     return f"- {what}: moved to {when(after)} (was {when(change_.before)})"
 
 
-def _customer_notice(change_: WorkChange, contact: JobContact, company: str) -> Notice:
+def customer_news(change_: WorkChange) -> str:
+    """What a change means to the homeowner, as the e-mail and the customer portal say it."""
     work = PHASE_WORDS.get(change_.phase, change_.phase)
     if change_.after is None:
-        news = f"your {work} is no longer on our schedule; we will call you with a new date"
-    elif change_.before is None:
-        news = f"your {work} is scheduled for {when(change_.after)}"
-    else:
-        news = f"your {work} moved to {when(change_.after)} (it was {when(change_.before)})"
+        return f"your {work} is no longer on our schedule; we will call you with a new date"
+    if change_.before is None:
+        return f"your {work} is scheduled for {when(change_.after)}"
+    return f"your {work} moved to {when(change_.after)} (it was {when(change_.before)})"
+
+
+def _customer_notice(change_: WorkChange, contact: JobContact, company: str) -> Notice:
+    work = PHASE_WORDS.get(change_.phase, change_.phase)
     body = "\n".join(
         [
             f"Dear {contact.customer_name},",
             "",
-            f"For job {contact.number} at {contact.address}: {news}.",
+            f"For job {contact.number} at {contact.address}: {customer_news(change_)}.",
             "",
             "Questions? Reply to this e-mail or call our office.",
             "",

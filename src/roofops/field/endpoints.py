@@ -64,7 +64,7 @@ def field_day(
     "/jobs/{job_id}/photos", summary="A job's site photos, newest first", responses=errors(404)
 )
 def list_photos(db: DB, _: JobReader, job_id: uuid.UUID) -> list[JobPhotoOut]:
-    return [_photo_out(photo) for photo in photo_service.of_job(db, job_id)]
+    return [photo_out(photo) for photo in photo_service.of_job(db, job_id)]
 
 
 @router.post(
@@ -85,9 +85,9 @@ def upload_photo(
     crew_id: Annotated[uuid.UUID | None, Form()] = None,
 ) -> JobPhotoOut:
     stored = photo_service.add(db, principal, job_id, photo, caption=caption, crew_id=crew_id)
-    return _photo_out(stored)
+    return photo_out(stored)
 
 
-def _photo_out(photo: JobPhoto) -> JobPhotoOut:
+def photo_out(photo: JobPhoto) -> JobPhotoOut:
     out = JobPhotoOut.model_validate(photo)
     return out.model_copy(update={"url": photo_url(photo.job_id, photo.id)})

@@ -5,6 +5,7 @@ see the job."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 
 from sqlalchemy.orm import Session
 
@@ -68,6 +69,17 @@ class PhotoService:
         """The job's photos, newest first, without their bytes."""
         FieldReportRepository(db).job(job_id)  # 404 for a job that does not exist
         return PhotoRepository(db).of_job(job_id)
+
+    def on_job(self, db: Session, job_id: uuid.UUID, photo_id: uuid.UUID) -> JobPhoto:
+        """One of the job's photos without its bytes; 404 for another job's photo."""
+        return PhotoRepository(db).on_job(job_id, photo_id)
+
+    def latest_of_jobs(
+        self, db: Session, job_ids: Collection[uuid.UUID], per_job: int
+    ) -> dict[uuid.UUID, list[JobPhoto]]:
+        """Each job's ``per_job`` newest photos, without their bytes (a job without photos is
+        left out)."""
+        return PhotoRepository(db).latest_of_jobs(job_ids, per_job)
 
     def with_bytes(self, db: Session, job_id: uuid.UUID, photo_id: uuid.UUID) -> JobPhoto:
         return PhotoRepository(db).with_bytes(job_id, photo_id)

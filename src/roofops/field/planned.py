@@ -7,6 +7,9 @@ import uuid
 from collections import defaultdict
 from datetime import date
 
+from sqlalchemy.orm import Session
+
+from roofops.dispatch.published import published_schedule
 from roofops.field.repository import FieldReportRepository
 from roofops.field.results import PlannedWork
 from roofops.models.dispatch import RouteStop, ScheduleEntry
@@ -16,16 +19,18 @@ UNPLANNED = "unplanned"
 PlannedByCrewDay = dict[tuple[uuid.UUID, date], list[PlannedWork]]
 
 
-def planned_work(repository: FieldReportRepository, first: date, last: date) -> PlannedByCrewDay:
+def planned_work(
+    db: Session, repository: FieldReportRepository, first: date, last: date
+) -> PlannedByCrewDay:
     """Each crew's planned jobs per day of ``first..last``: the published schedule's phases
     first (they fill the day from the shift start), then the day's route visits in order."""
-    entries = repository.published_entries(first, last)
+    entries = [e for e in published_schedule(db, first, last) if e.crew_id is not None]
     stops = repository.published_stops(first, last)
     jobs = repository.jobs({e.job_id for e in entries} | {s.job_id for s in stops if s.job_id})
     planned: PlannedByCrewDay = defaultdict(list)
     for entry in entries:
         for day in _work_days(entry, first, last):
-            assert entry.crew_id is not None  # the query keeps crewed entries only
+            assert entry.crew_id is not None  # crewed entries only, above
             planned[(entry.crew_id, day)].append(_from_entry(entry, jobs[entry.job_id]))
     for stop in stops:
         assert stop.crew_id is not None

@@ -8,6 +8,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload, undefer
+from sqlalchemy.orm.interfaces import ORMOption
 
 from roofops.kit.repository import Repository, found, in_chunks
 from roofops.models.crew import Crew
@@ -18,10 +19,8 @@ from roofops.models.dispatch import (
     PlanKind,
     PlanStatus,
     RouteStop,
-    ScheduleEntry,
     StopKind,
 )
-from roofops.models.enums import Role
 from roofops.models.field import FieldReport, JobPhoto
 from roofops.models.job import Job
 from roofops.models.user import User
@@ -30,24 +29,23 @@ from roofops.models.user import User
 class FieldReportRepository(Repository[FieldReport]):
     model = FieldReport
 
-    def on_day(self, day: date, crew_ids: Collection[uuid.UUID]) -> list[FieldReport]:
-        """The day's reports of these crews, oldest first (the last one is the crew's state)."""
+    def between(
+        self, first: date, last: date, crew_ids: Collection[uuid.UUID]
+    ) -> list[FieldReport]:
+        """These crews' reports of the days ``first..last``, oldest first (a crew's last one of
+        a day is its state that day)."""
         reports: list[FieldReport] = []
         for chunk in in_chunks(crew_ids):
             reports.extend(
                 self.session.scalars(
                     sa.select(FieldReport).where(
-                        FieldReport.day == day, FieldReport.crew_id.in_(chunk)
+                        FieldReport.day >= first,
+                        FieldReport.day <= last,
+                        FieldReport.crew_id.in_(chunk),
                     )
                 )
             )
         return sorted(reports, key=lambda report: (report.occurred_at, str(report.id)))
-
-    def has_status(self, job_id: uuid.UUID, status: str) -> bool:
-        statement = sa.select(FieldReport.id).where(
-            FieldReport.job_id == job_id, FieldReport.status == status
-        )
-        return self.session.scalar(statement.limit(1)) is not None
 
     # ----- crews, people and the calendar ---------------------------------------------------
     def crew(self, crew_id: uuid.UUID) -> Crew:
@@ -62,43 +60,22 @@ class FieldReportRepository(Repository[FieldReport]):
     def user(self, user_id: uuid.UUID) -> User | None:
         return self.session.get(User, user_id)
 
-    def crew_lead_users(self) -> list[User]:
-        return list(
-            self.session.scalars(
-                sa.select(User).where(User.role == Role.CREW_LEAD, User.is_active.is_(True))
-            )
+    def holidays_between(self, first: date, last: date) -> set[date]:
+        return set(
+            self.session.scalars(sa.select(Holiday.on).where(Holiday.on.between(first, last)))
         )
 
-    def is_holiday(self, day: date) -> bool:
-        return self.session.scalar(sa.select(Holiday.id).where(Holiday.on == day)) is not None
-
-    def crews_off(self, day: date) -> set[uuid.UUID]:
-        return set(
+    def time_off_between(self, first: date, last: date) -> list[CrewTimeOff]:
+        """Time off of any crew that overlaps ``first..last``."""
+        return list(
             self.session.scalars(
-                sa.select(CrewTimeOff.crew_id).where(
-                    CrewTimeOff.starts_on <= day, CrewTimeOff.ends_on >= day
+                sa.select(CrewTimeOff).where(
+                    CrewTimeOff.starts_on <= last, CrewTimeOff.ends_on >= first
                 )
             )
         )
 
     # ----- the published plan ---------------------------------------------------------------
-    def published_entries(self, first: date, last: date) -> list[ScheduleEntry]:
-        """Crewed entries of the published schedule that overlap ``first..last``."""
-        return list(
-            self.session.scalars(
-                sa.select(ScheduleEntry)
-                .join(DispatchPlan, DispatchPlan.id == ScheduleEntry.plan_id)
-                .where(
-                    DispatchPlan.kind == PlanKind.SCHEDULE,
-                    DispatchPlan.status == PlanStatus.PUBLISHED,
-                    ScheduleEntry.crew_id.is_not(None),
-                    ScheduleEntry.starts_on <= last,
-                    ScheduleEntry.ends_on >= first,
-                )
-                .order_by(ScheduleEntry.starts_on, ScheduleEntry.phase, ScheduleEntry.id)
-            )
-        )
-
     def published_stops(self, first: date, last: date) -> list[RouteStop]:
         """Crewed visits of the published routes of the days ``first..last``, in route order."""
         return list(
@@ -115,22 +92,6 @@ class FieldReportRepository(Repository[FieldReport]):
                     RouteStop.route_date <= last,
                 )
                 .order_by(RouteStop.route_date, RouteStop.sequence, RouteStop.id)
-            )
-        )
-
-    def published_plans(self, since: date) -> list[DispatchPlan]:
-        """The published schedule and the published routes of ``since`` and later: the plans
-        a crew may still have to acknowledge."""
-        return list(
-            self.session.scalars(
-                sa.select(DispatchPlan)
-                .where(
-                    DispatchPlan.status == PlanStatus.PUBLISHED,
-                    sa.or_(
-                        DispatchPlan.kind == PlanKind.SCHEDULE, DispatchPlan.route_date >= since
-                    ),
-                )
-                .order_by(DispatchPlan.published_at, DispatchPlan.id)
             )
         )
 
@@ -161,10 +122,40 @@ class PhotoRepository(Repository[JobPhoto]):
             )
         )
 
-    def with_bytes(self, job_id: uuid.UUID, photo_id: uuid.UUID) -> JobPhoto:
+    def latest_of_jobs(
+        self, job_ids: Collection[uuid.UUID], per_job: int
+    ) -> dict[uuid.UUID, list[JobPhoto]]:
+        """Each job's ``per_job`` newest photos without their bytes, newest first: one query
+        for all the jobs of a page."""
+        photos: dict[uuid.UUID, list[JobPhoto]] = {}
+        for chunk in in_chunks(job_ids):
+            rank = (
+                sa.func.row_number()
+                .over(
+                    partition_by=JobPhoto.job_id,
+                    order_by=(JobPhoto.uploaded_at.desc(), JobPhoto.id),
+                )
+                .label("rank")
+            )
+            ranked = sa.select(JobPhoto.id, rank).where(JobPhoto.job_id.in_(chunk)).subquery()
+            rows = self.session.scalars(
+                sa.select(JobPhoto)
+                .join(ranked, ranked.c.id == JobPhoto.id)
+                .where(ranked.c.rank <= per_job)
+                .order_by(JobPhoto.uploaded_at.desc(), JobPhoto.id)
+            )
+            for photo in rows:
+                photos.setdefault(photo.job_id, []).append(photo)
+        return photos
+
+    def on_job(self, job_id: uuid.UUID, photo_id: uuid.UUID, *options: ORMOption) -> JobPhoto:
+        """The photo, 404 unless it is one of this job's (ids of another job's photos too)."""
         photo = self.session.scalar(
             sa.select(JobPhoto)
-            .options(undefer(JobPhoto.data))
+            .options(*options)
             .where(JobPhoto.id == photo_id, JobPhoto.job_id == job_id)
         )
         return found(photo, "photo on this job")
+
+    def with_bytes(self, job_id: uuid.UUID, photo_id: uuid.UUID) -> JobPhoto:
+        return self.on_job(job_id, photo_id, undefer(JobPhoto.data))

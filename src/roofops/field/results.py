@@ -40,6 +40,7 @@ class PlannedWork:
 class CrewDayState:
     crew_id: uuid.UUID
     crew_name: str
+    color: str  # the crew's colour (CSS), as the map and the board draw it
     branch_id: uuid.UUID  # the branch the crew works for today (a lent crew: the borrower's)
     day: date
     state: CrewState

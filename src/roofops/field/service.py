@@ -21,15 +21,15 @@ from roofops.auth.permissions import Permission
 from roofops.auth.principal import Principal
 from roofops.company.service import company_service
 from roofops.dispatch.acknowledgements import acknowledgements
-from roofops.dispatch.crew_leads import leads
+from roofops.dispatch.crew_leads import leads, require_acts_for
 from roofops.events.bus import publish
-from roofops.exceptions import Conflict, PermissionDenied, ValidationFailed
+from roofops.exceptions import Conflict, ValidationFailed
 from roofops.field.planned import PlannedByCrewDay, planned_work, unplanned_work
 from roofops.field.repository import FieldReportRepository
 from roofops.field.results import CrewDayState, CrewState, PlannedWork
 from roofops.job.lifecycle import CLOSED
 from roofops.job.service import job_service
-from roofops.kit.time import as_utc, utcnow
+from roofops.kit.time import as_utc, each_day, utcnow
 from roofops.models.activity import ActivityKind, JobActivity
 from roofops.models.crew import Crew
 from roofops.models.dispatch import PlanKind
@@ -128,21 +128,7 @@ class FieldService:
     # ----- who acts for which crew ----------------------------------------------------------
     def require_acts_for(self, db: Session, principal: Principal, crew: Crew) -> None:
         """403 unless the principal may report for ``crew``: a crew lead only for their own."""
-        principal.require(Permission.REPORT_FIELD_WORK)
-        if not self.acts_for(db, principal, crew):
-            raise PermissionDenied(
-                f"only the lead of {crew.name} ({crew.lead_name or 'no lead recorded'}), a "
-                "dispatcher or an admin can report for this crew",
-                permission=Permission.REPORT_FIELD_WORK.value,
-            )
-
-    def acts_for(self, db: Session, principal: Principal, crew: Crew) -> bool:
-        if not principal.can(Permission.REPORT_FIELD_WORK):
-            return False
-        if principal.role != Role.CREW_LEAD:
-            return True
-        user = FieldReportRepository(db).user(principal.user_id) if principal.user_id else None
-        return user is not None and leads(user, crew)
+        require_acts_for(db, principal, crew, Permission.REPORT_FIELD_WORK, "report")
 
     def led_crews(self, db: Session, principal: Principal) -> list[Crew]:
         """The active crews the principal leads (a crew lead's own; none for other roles)."""
@@ -165,18 +151,18 @@ class FieldService:
     ) -> list[CrewDayState]:
         """Every active crew's state on ``day`` (of one branch: the crews working for it)."""
         crews = FieldReportRepository(db).active_crews()
-        states = _states(db, crews, day, day)
+        states = _states(crews, _read_days(db, crews, day, day))
         return [state for state in states if branch_id is None or state.branch_id == branch_id]
 
     def crew_days(self, db: Session, crew_id: uuid.UUID, first: date, days: int) -> list[CrewDay]:
         """One crew's state on each of ``days`` days from ``first`` (its page: today and the
-        coming days), with its last report on each job of the day."""
-        repository = FieldReportRepository(db)
-        crew = repository.crew(crew_id)
-        states = _states(db, [crew], first, first + timedelta(days=days - 1))
+        coming days), with its last report on each job of the day. The days are read at once,
+        not one by one."""
+        crew = FieldReportRepository(db).crew(crew_id)
+        facts = _read_days(db, [crew], first, first + timedelta(days=days - 1))
         return [
-            CrewDay(crew, state, _last_by_job(repository.on_day(state.day, [crew.id])))
-            for state in states
+            CrewDay(crew, state, _last_by_job(facts.reports.get(state.day, [])))
+            for state in _states([crew], facts)
         ]
 
     def unplanned_work(self, db: Session, job_ids: list[uuid.UUID]) -> list[PlannedWork]:
@@ -185,53 +171,54 @@ class FieldService:
     def pending_changes(self, db: Session, crew_id: uuid.UUID) -> list[PendingChange]:
         """The published plans (the schedule, today's and later routes) that changed the
         crew's work and wait for its acknowledgement, oldest first."""
-        repository = FieldReportRepository(db)
-        plans = repository.published_plans(since=self.today(db))
+        plans = acknowledgements.pending_for(db, crew_id, since=self.today(db))
         return [
             PendingChange(plan.id, plan.kind, plan.route_date, plan.trigger, plan.published_at)
             for plan in plans
-            if any(c.crew_id == crew_id for c in acknowledgements.of_plan(db, plan.id).pending)
         ]
 
 
 @dataclass(frozen=True)
-class _Day:
-    """What decides the crews' states on one day."""
+class _Days:
+    """What decides the crews' states over a run of days, read once for all of them."""
 
-    day: date
+    days: list[date]
     planned: PlannedByCrewDay
-    last_reports: dict[uuid.UUID, FieldReport]
-    off: set[uuid.UUID]
-    branches: dict[uuid.UUID, uuid.UUID]  # the branch each crew works for (lent crews too)
+    reports: dict[date, list[FieldReport]]  # each day's reports, oldest first
+    off: dict[date, set[uuid.UUID]]
+    branches: dict[date, dict[uuid.UUID, uuid.UUID]]  # who each crew works for (lent too)
 
 
-def _states(db: Session, crews: list[Crew], first: date, last: date) -> list[CrewDayState]:
+def _read_days(db: Session, crews: list[Crew], first: date, last: date) -> _Days:
     repository = FieldReportRepository(db)
     crew_ids = [crew.id for crew in crews]
-    planned = planned_work(repository, first, last)
-    states: list[CrewDayState] = []
-    for ordinal in range(first.toordinal(), last.toordinal() + 1):
-        day = date.fromordinal(ordinal)
-        facts = _Day(
-            day,
-            planned,
-            _last_reports(repository.on_day(day, crew_ids)),
-            _crews_off(repository, crews, day),
-            lending_service.branch_on(db, crew_ids, day),
-        )
-        states.extend(_state(crew, facts) for crew in crews)
-    return states
+    reports: dict[date, list[FieldReport]] = {}
+    for report in repository.between(first, last, crew_ids):
+        reports.setdefault(report.day, []).append(report)
+    return _Days(
+        each_day(first, last),
+        planned_work(db, repository, first, last),
+        reports,
+        _crews_off(repository, crews, first, last),
+        lending_service.branches_between(db, crew_ids, first, last),
+    )
 
 
-def _state(crew: Crew, facts: _Day) -> CrewDayState:
-    day, report = facts.day, facts.last_reports.get(crew.id)
+def _states(crews: list[Crew], facts: _Days) -> list[CrewDayState]:
+    """Each crew's state on each of the days, day by day."""
+    return [_state(crew, day, facts) for day in facts.days for crew in crews]
+
+
+def _state(crew: Crew, day: date, facts: _Days) -> CrewDayState:
+    report = _last_reports(facts.reports.get(day, [])).get(crew.id)
     work = tuple(facts.planned.get((crew.id, day), ()))
     return CrewDayState(
         crew_id=crew.id,
         crew_name=crew.name,
-        branch_id=facts.branches.get(crew.id, crew.branch_id),
+        color=crew.color,
+        branch_id=facts.branches[day].get(crew.id, crew.branch_id),
         day=day,
-        state=_crew_state(report, bool(work), crew.id in facts.off),
+        state=_crew_state(report, bool(work), crew.id in facts.off[day]),
         job_id=report.job_id if report else (work[0].job_id if work else None),
         since=report.occurred_at if report else None,
         note=report.note if report else "",
@@ -256,13 +243,21 @@ def _last_by_job(reports: list[FieldReport]) -> dict[uuid.UUID, FieldReport]:
     return {report.job_id: report for report in reports}
 
 
-def _crews_off(repository: FieldReportRepository, crews: list[Crew], day: date) -> set[uuid.UUID]:
-    """Crews that do not work on ``day``: a holiday, time off, or not one of its weekdays."""
-    if repository.is_holiday(day):
-        return {crew.id for crew in crews}
-    weekday = str(day.isoweekday())
-    resting = {crew.id for crew in crews if weekday not in crew.working_weekdays}
-    return resting | repository.crews_off(day)
+def _crews_off(
+    repository: FieldReportRepository, crews: list[Crew], first: date, last: date
+) -> dict[date, set[uuid.UUID]]:
+    """Each day's crews that do not work: a holiday, time off, or not one of its weekdays."""
+    holidays = repository.holidays_between(first, last)
+    time_off = repository.time_off_between(first, last)
+    off: dict[date, set[uuid.UUID]] = {}
+    for day in each_day(first, last):
+        weekday = str(day.isoweekday())
+        resting = {
+            crew.id for crew in crews if day in holidays or weekday not in crew.working_weekdays
+        }
+        away = {t.crew_id for t in time_off if t.starts_on <= day <= t.ends_on}
+        off[day] = resting | away
+    return off
 
 
 def _local_day(db: Session, moment: datetime) -> date:

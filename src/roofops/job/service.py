@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -33,7 +34,25 @@ JOB_SORTS = ("stage_changed_at", "number", "name", "created_at", "updated_at", "
 CLOCK_SKEW = timedelta(minutes=1)
 
 
+# Told of each stage a job reaches, in the move's transaction (the portal's invitation).
+StageHook = Callable[[Session, JobStageEvent], None]
+
+
 class JobService:
+    def __init__(self) -> None:
+        self.stage_hooks: builtins.list[StageHook] = []
+
+    def connect_stage_hook(self, hook: StageHook) -> None:
+        """The composition root connects what follows a stage change outside the job domain."""
+        if hook not in self.stage_hooks:
+            self.stage_hooks.append(hook)
+
+    def stage_reached(self, db: Session, event: JobStageEvent) -> None:
+        """Tell the hooks of a recorded stage change (also the CRM sync's, which writes its
+        own events)."""
+        for hook in self.stage_hooks:
+            hook(db, event)
+
     def list(self, db: Session, filters: JobFilters, page: PageRequest) -> Page[Job]:
         """Jobs with customer, property, branch and crew loaded."""
         sort = parse_sort(page.sort, JOB_SORTS, "-stage_changed_at")
@@ -62,8 +81,11 @@ class JobService:
         _ensure_number_free(db, data.number)
         now = utcnow()
         job = JobRepository(db).add(Job(**values, stage=data.stage, stage_changed_at=now))
-        _record_event(db, principal, job, source=None, target=data.stage, when=now, reason="")
+        event = _record_event(
+            db, principal, job, source=None, target=data.stage, when=now, reason=""
+        )
         audit_service.created(db, principal, "job", job.id)
+        self.stage_reached(db, event)
         financials_service.track(db, [job.id])
         return self.get(db, job.id)
 
@@ -98,7 +120,9 @@ class JobService:
         if why is not None:
             raise Conflict(why, field="stage", current=source.value, target=target.value)
         when = _occurred_at(db, job, occurred_at)
-        _record_event(db, principal, job, source=source, target=target, when=when, reason=reason)
+        event = _record_event(
+            db, principal, job, source=source, target=target, when=when, reason=reason
+        )
         job.stage, job.stage_changed_at = target, when
         audit_service.record(
             db,
@@ -116,6 +140,7 @@ class JobService:
             seen_with=Permission.VIEW_JOBS,
         )
         db.flush()
+        self.stage_reached(db, event)
         return self.get(db, job_id)
 
     def next_stages(self, principal: Principal, stage: JobStage) -> builtins.list[JobStage]:
@@ -218,8 +243,8 @@ def _record_event(
     target: JobStage,
     when: datetime,
     reason: str,
-) -> None:
-    StageEventRepository(db).add(
+) -> JobStageEvent:
+    return StageEventRepository(db).add(
         JobStageEvent(
             job_id=job.id,
             from_stage=source,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 
 def utcnow() -> datetime:
@@ -14,3 +14,8 @@ def as_utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
+
+
+def each_day(first: date, last: date) -> list[date]:
+    """The days from ``first`` to ``last``, both included (none when ``last`` comes first)."""
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]

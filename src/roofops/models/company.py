@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from roofops.kit.types import Cents, string_enum
 from roofops.models.base import Base, Timestamps, UUIDPrimaryKey
-from roofops.models.enums import JobType, Material
+from roofops.models.enums import JobStage, JobType, Material
 
 SINGLETON_KEY = "company"
 
@@ -29,6 +29,9 @@ class CompanySettings(Timestamps, Base):
     # The --size factor and --as-of date a demo was built with (None for a real company).
     demo_size: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 2))
     demo_as_of: Mapped[date | None] = mapped_column(sa.Date)
+    # A job reaching this stage sends its customer a portal link, once (None: never;
+    # roofops.portal.invites).
+    portal_invite_stage: Mapped[JobStage | None] = mapped_column(string_enum(JobStage))
 
 
 class PriceListEntry(UUIDPrimaryKey, Timestamps, Base):

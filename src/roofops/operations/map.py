@@ -8,7 +8,6 @@ from collections.abc import Sequence
 
 from roofops.field.results import CrewDayState, CrewState, PlannedWork
 from roofops.models.branch import Branch
-from roofops.models.crew import Crew
 from roofops.operations.results import MapPoint
 
 # When two crews share a site, the marker shows the state that most needs an eye on it.
@@ -19,23 +18,19 @@ STATE_WEIGHT = {
     CrewState.SCHEDULED: 3,
     CrewState.FINISHED: 4,
 }
-DEFAULT_COLOUR = "#2563eb"
 
 
-def map_points(
-    crews: Sequence[CrewDayState], crew_rows: Sequence[Crew], yards: Sequence[Branch]
-) -> tuple[MapPoint, ...]:
-    colours = {crew.id: crew.color for crew in crew_rows}
+def map_points(crews: Sequence[CrewDayState], yards: Sequence[Branch]) -> tuple[MapPoint, ...]:
     sites: dict[uuid.UUID, MapPoint] = {}
     for crew in crews:
         for work in crew.planned:
-            point = _site(crew, work, colours.get(crew.crew_id, DEFAULT_COLOUR))
+            point = _site(crew, work)
             if point is not None:
                 sites[work.job_id] = _merge(sites.get(work.job_id), point)
     return (*sites.values(), *(_yard(branch) for branch in yards))
 
 
-def _site(crew: CrewDayState, work: PlannedWork, colour: str) -> MapPoint | None:
+def _site(crew: CrewDayState, work: PlannedWork) -> MapPoint | None:
     if work.latitude is None or work.longitude is None:
         return None
     # The crew's state is about the job it last reported on; its other jobs today wait.
@@ -47,7 +42,7 @@ def _site(crew: CrewDayState, work: PlannedWork, colour: str) -> MapPoint | None
         longitude=work.longitude,
         link=f"/jobs/{work.job_id}",
         state=state.value,
-        colour=colour,
+        colour=crew.color,
         crew_names=(crew.crew_name,),
     )
 

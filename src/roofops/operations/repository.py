@@ -55,21 +55,6 @@ class OperationsRepository:
             statement = statement.where(Job.branch_id == branch_id)
         return list(self.session.scalars(statement))
 
-    def published_schedule(self) -> list[ScheduleEntry]:
-        """The entries of the schedule the crews work from (one published at a time)."""
-        plan = (
-            sa.select(DispatchPlan.id)
-            .where(
-                DispatchPlan.kind == PlanKind.SCHEDULE,
-                DispatchPlan.status == PlanStatus.PUBLISHED,
-            )
-            .order_by(DispatchPlan.created_at.desc(), DispatchPlan.id.desc())
-            .limit(1)
-            .scalar_subquery()
-        )
-        statement = sa.select(ScheduleEntry).where(ScheduleEntry.plan_id == plan)
-        return list(self.session.scalars(statement))
-
     def promised_by(self, job_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, date]:
         found: dict[uuid.UUID, date] = {}
         for chunk in in_chunks(job_ids):

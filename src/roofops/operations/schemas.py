@@ -1,4 +1,5 @@
-"""JSON shape of GET /api/v1/command-center: the operations snapshot."""
+"""JSON shape of GET /api/v1/command-center: the operations snapshot (its crews in the field
+side's day-state shape, one schema for both APIs)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
-from roofops.field.results import CrewDayState, PlannedWork
+from roofops.field.schemas import CrewDayStateOut
 from roofops.models.enums import JobStage, Priority
 from roofops.operations.results import (
     Alert,
@@ -17,47 +18,6 @@ from roofops.operations.results import (
     ProductionJob,
     Severity,
 )
-
-
-class PlannedWorkOut(BaseModel):
-    job_id: uuid.UUID
-    job_number: str
-    job_name: str
-    address: str
-    latitude: float | None
-    longitude: float | None
-    phase: str
-    start_minute: int | None
-
-    @classmethod
-    def of(cls, work: PlannedWork) -> PlannedWorkOut:
-        return cls.model_validate(work, from_attributes=True)
-
-
-class CrewOut(BaseModel):
-    crew_id: uuid.UUID
-    crew_name: str
-    branch_id: uuid.UUID
-    state: str = Field(
-        description="scheduled, en_route, on_site, finished, blocked; off or idle without work"
-    )
-    job_id: uuid.UUID | None
-    since: datetime | None = Field(description="when the crew last reported; null: not today")
-    note: str
-    planned: list[PlannedWorkOut]
-
-    @classmethod
-    def of(cls, crew: CrewDayState) -> CrewOut:
-        return cls(
-            crew_id=crew.crew_id,
-            crew_name=crew.crew_name,
-            branch_id=crew.branch_id,
-            state=crew.state.value,
-            job_id=crew.job_id,
-            since=crew.since,
-            note=crew.note,
-            planned=[PlannedWorkOut.of(work) for work in crew.planned],
-        )
 
 
 class ProductionJobOut(BaseModel):
@@ -109,7 +69,7 @@ class OperationsOut(BaseModel):
     day: date
     branch_id: uuid.UUID | None
     generated_at: datetime
-    crews: list[CrewOut]
+    crews: list[CrewDayStateOut]
     jobs: list[ProductionJobOut]
     alerts: list[AlertOut] = Field(description="most severe first")
     map_points: list[MapPointOut]
@@ -120,7 +80,7 @@ class OperationsOut(BaseModel):
             day=snapshot.day,
             branch_id=snapshot.branch_id,
             generated_at=snapshot.generated_at,
-            crews=[CrewOut.of(crew) for crew in snapshot.crews],
+            crews=[CrewDayStateOut.of(crew) for crew in snapshot.crews],
             jobs=[ProductionJobOut.of(job) for job in snapshot.jobs],
             alerts=[AlertOut.of(alert) for alert in snapshot.alerts],
             map_points=[MapPointOut.of(point) for point in snapshot.map_points],

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from roofops.auth.permissions import Permission
 from roofops.auth.principal import Principal
 from roofops.dispatch.day_problem import ROUTE_STAGES
+from roofops.dispatch.published import published_schedule
 from roofops.dispatch.service import dispatch_service
 from roofops.field.results import CrewDayState
 from roofops.field.service import field_service
@@ -64,7 +65,7 @@ class OperationsService:
         reading = _Day(
             day,
             branch_id,
-            PublishedSchedule.of(repository.published_schedule()),
+            PublishedSchedule.of(published_schedule(db)),
             tuple(repository.jobs(stages=PRODUCTION, branch_id=branch_id)),
         )
         return OperationsSnapshot(
@@ -74,11 +75,7 @@ class OperationsService:
             crews=crews,
             jobs=self._production(repository, crews, reading),
             alerts=self._alerts(db, principal, repository, reading),
-            map_points=map_points(
-                crews,
-                dispatch_service.crews(db, {c.crew_id for c in crews}),
-                repository.yards(branch_id),
-            ),
+            map_points=map_points(crews, repository.yards(branch_id)),
         )
 
     def branches(self, db: Session) -> list[Branch]:

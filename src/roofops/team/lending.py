@@ -19,7 +19,7 @@ from roofops.auth.principal import Principal
 from roofops.company.service import company_service
 from roofops.exceptions import Conflict, ValidationFailed
 from roofops.kit.repository import found
-from roofops.kit.time import utcnow
+from roofops.kit.time import each_day, utcnow
 from roofops.models.crew import Crew
 from roofops.models.team import CrewLoan
 from roofops.team.repository import LoanRepository
@@ -33,10 +33,19 @@ class LendingService:
     def branch_on(
         self, db: Session, crew_ids: Collection[uuid.UUID], day: date
     ) -> dict[uuid.UUID, uuid.UUID]:
-        """The branch each crew works for on ``day``: the borrowing branch while the crew is
-        on loan, its home branch otherwise (crews that do not exist are left out)."""
+        """The branch each crew works for on ``day`` (see ``branches_between``)."""
+        return self.branches_between(db, crew_ids, day, day)[day]
+
+    def branches_between(
+        self, db: Session, crew_ids: Collection[uuid.UUID], first: date, last: date
+    ) -> dict[date, dict[uuid.UUID, uuid.UUID]]:
+        """The branch each crew works for on each day of ``first..last``: the borrowing branch
+        while the crew is on loan, its home branch otherwise (crews that do not exist are left
+        out). Read in two queries whatever the number of days."""
         repository = LoanRepository(db)
-        return repository.home_branches(crew_ids) | repository.lent_on(crew_ids, day)
+        homes = repository.home_branches(crew_ids)
+        loans = repository.lent_between(crew_ids, first, last)
+        return {day: homes | _lent_on(loans, day) for day in each_day(first, last)}
 
     def loans(
         self,
@@ -100,6 +109,12 @@ class LendingService:
             changes={"ends_on": {"old": old_end.isoformat(), "new": loan.ends_on.isoformat()}},
         )
         db.flush()
+
+
+def _lent_on(loans: list[CrewLoan], day: date) -> dict[uuid.UUID, uuid.UUID]:
+    return {
+        loan.crew_id: loan.to_branch_id for loan in loans if loan.starts_on <= day <= loan.ends_on
+    }
 
 
 def _lendable_crew(repository: LoanRepository, crew_id: uuid.UUID) -> Crew:

@@ -240,16 +240,19 @@ class LoanRepository(Repository[CrewLoan]):
             homes.update(dict(rows.all()))
         return homes
 
-    def lent_on(self, crew_ids: Collection[uuid.UUID], day: date) -> dict[uuid.UUID, uuid.UUID]:
-        """The borrowing branch of each crew that is on loan on ``day``."""
-        lent: dict[uuid.UUID, uuid.UUID] = {}
+    def lent_between(
+        self, crew_ids: Collection[uuid.UUID], first: date, last: date
+    ) -> list[CrewLoan]:
+        """The loans of these crews that overlap ``first..last``."""
+        loans: list[CrewLoan] = []
         for chunk in in_chunks(crew_ids):
-            rows = self.session.execute(
-                sa.select(CrewLoan.crew_id, CrewLoan.to_branch_id).where(
-                    CrewLoan.crew_id.in_(chunk),
-                    CrewLoan.starts_on <= day,
-                    CrewLoan.ends_on >= day,
+            loans.extend(
+                self.session.scalars(
+                    sa.select(CrewLoan).where(
+                        CrewLoan.crew_id.in_(chunk),
+                        CrewLoan.starts_on <= last,
+                        CrewLoan.ends_on >= first,
+                    )
                 )
             )
-            lent.update(dict(rows.all()))
-        return lent
+        return loans

@@ -19,7 +19,7 @@ KINDS: dict[str, tuple[str, str]] = {
     ActivityKind.HANDOFF.value: ("⇄", "Handoff"),
     ActivityKind.SCHEDULE.value: ("◷", "Schedule"),
     ActivityKind.SYNC.value: ("⟳", "Sync"),
-    ActivityKind.CUSTOMER_MESSAGE.value: ("✉", "Customer message"),
+    ActivityKind.CUSTOMER_MESSAGE.value: ("✉", "Message from the customer"),
     STAGE_KIND: ("➜", "Stage change"),
 }
 

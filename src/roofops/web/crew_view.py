@@ -14,7 +14,7 @@ from roofops.field.photos import photo_service, photo_url
 from roofops.field.results import CrewDayState, CrewState, PlannedWork
 from roofops.field.service import CrewDay, PendingChange, field_service
 from roofops.models.crew import Crew
-from roofops.models.field import FieldReport, FieldStatus
+from roofops.models.field import FieldReport, FieldStatus, JobPhoto
 from roofops.web.formatting import humanize
 
 COMING_DAYS = 6
@@ -128,10 +128,14 @@ def crew_page_view(
     days = field_service.crew_days(db, crew_id, day, COMING_DAYS + 1)
     today = days[0]
     work = _today_work(db, today, also=list(extras))
+    photos = photo_service.latest_of_jobs(db, [w.job_id for w in work], PHOTOS_ON_CARD)
     return CrewPageView(
         crew=today.crew,
         today=today.state,
-        cards=[_card(db, today, w, extras.get(w.job_id, CardExtras())) for w in work],
+        cards=[
+            _card(today, w, photos.get(w.job_id, []), extras.get(w.job_id, CardExtras()))
+            for w in work
+        ],
         coming=[later.state for later in days[1:]],
         pending=field_service.pending_changes(db, crew_id),
     )
@@ -154,11 +158,11 @@ def card_view(
 ) -> CardUpdate:
     today = field_service.crew_days(db, crew_id, day, 1)[0]
     work = next(w for w in _today_work(db, today, also=[job_id]) if w.job_id == job_id)
-    return CardUpdate(_card(db, today, work, extras), today.state)
+    photos = photo_service.latest_of_jobs(db, [job_id], PHOTOS_ON_CARD).get(job_id, [])
+    return CardUpdate(_card(today, work, photos, extras), today.state)
 
 
-def _card(db: Session, day: CrewDay, work: PlannedWork, extras: CardExtras) -> JobCard:
-    photos = photo_service.of_job(db, work.job_id)[:PHOTOS_ON_CARD]
+def _card(day: CrewDay, work: PlannedWork, photos: list[JobPhoto], extras: CardExtras) -> JobCard:
     return JobCard(
         crew_id=day.crew.id,
         work=work,

@@ -68,6 +68,16 @@ class CompanyForm(BaseModel):
     name: FormText = ""
     time_zone: FormText = ""
     currency: FormText = ""
+    portal_invite_stage: FormText = ""  # empty: no automatic portal links
+
+    def as_update(self) -> dict[str, str | None]:
+        values: dict[str, str | None] = {**self.model_dump()}
+        values["portal_invite_stage"] = self.portal_invite_stage or None
+        return values
+
+
+class PortalLinkForm(BaseModel):
+    email: FormText = ""  # empty: the customer's own
 
 
 class NewUserForm(BaseModel):

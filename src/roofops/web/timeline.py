@@ -15,6 +15,7 @@ ACTOR_TAGS = {
     ActorType.SYSTEM: "System",
     ActorType.SYNC: "Sync",
     ActorType.API_TOKEN: "API token",
+    ActorType.CUSTOMER: "Customer",
 }
 
 

@@ -29,6 +29,7 @@ from roofops.integrations.jobnimbus.history import (
 from roofops.integrations.jobnimbus.repository import StatusLogRepository, SyncTargetRepository
 from roofops.integrations.jobnimbus.schemas import StatusChange
 from roofops.integrations.jobnimbus.status_map import same_name
+from roofops.job.service import job_service
 from roofops.kit.time import as_utc
 from roofops.models.crm import CrmStatusChange
 from roofops.models.enums import ActorType
@@ -134,6 +135,7 @@ class Timelines:
             reason=change.note,
         )
         self.db.add(event)
+        job_service.stage_reached(self.db, event)  # a change made in the CRM today counts too
         return event
 
 

@@ -15,6 +15,7 @@ from roofops.web.routes import (
     crew,
     dispatch,
     docs,
+    documents,
     executive,
     finance_reports,
     forecast,
@@ -23,6 +24,7 @@ from roofops.web.routes import (
     jobs,
     overview,
     performance,
+    portal_links,
     profit,
     settings,
     teams,
@@ -35,6 +37,7 @@ for area in (
     auth,
     activity,
     jobs,
+    documents,
     invoices,
     overview,
     profit,
@@ -48,6 +51,7 @@ for area in (
     docs,
     crew,
     teams,
+    portal_links,
 ):
     page_router.include_router(area.router)
 page_router.include_router(crew.photo_router)  # site photos, to anyone who may see the job

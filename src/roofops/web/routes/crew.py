@@ -70,7 +70,7 @@ class AcknowledgeForm(BaseModel):
 def my_crew(request: Request, db: DB, page: Page) -> Response:
     """The lead of one crew lands on its page; anyone else picks a crew."""
     led = field_service.led_crews(db, page.principal)
-    if len(led) == 1:
+    if len(led) == 1:  # the principal's own crew: nothing to check
         return _whole_page(CrewRequest(request, db, page, led[0].id))
     is_lead = page.principal.role == Role.CREW_LEAD
     today = field_service.today(db)
@@ -86,7 +86,7 @@ def my_crew(request: Request, db: DB, page: Page) -> Response:
 
 @router.get(PAGE_URL + "/{crew_id}")
 def crew_page(request: Request, db: DB, page: Page, crew_id: uuid.UUID) -> Response:
-    return _whole_page(CrewRequest(request, db, page, crew_id))
+    return _whole_page(_crew_request(request, db, page, crew_id))
 
 
 @router.post(PAGE_URL + "/{crew_id}/jobs/{job_id}/report")
@@ -185,7 +185,8 @@ def photo_bytes(db: DB, _page: Page, job_id: uuid.UUID, photo_id: uuid.UUID) -> 
 def _crew_request(
     request: Request, db: Session, page: PageContext, crew_id: uuid.UUID
 ) -> CrewRequest:
-    """404 for an unknown crew, 403 with a sentence for a crew lead of another crew."""
+    """404 for an unknown crew, 403 with a sentence for a crew lead of another crew, before
+    anything of the crew's page is read (the page itself does not check again)."""
     field_service.require_acts_for(db, page.principal, field_service.crew(db, crew_id))
     return CrewRequest(request, db, page, crew_id)
 
@@ -197,7 +198,6 @@ def _whole_page(
     status_code: int = 200,
     ack_error: str = "",
 ) -> Response:
-    field_service.require_acts_for(at.db, at.page.principal, field_service.crew(at.db, at.crew_id))
     view = crew_page_view(at.db, at.crew_id, field_service.today(at.db), extras or {})
     context = {"view": view, "ack_error": ack_error, "clock": clock}
     return render(at.request, "crew/page.html", context, status_code=status_code)

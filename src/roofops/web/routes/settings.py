@@ -24,7 +24,8 @@ from roofops.exceptions import NotFound, RoofOpsError, ValidationFailed
 from roofops.integrations.jobnimbus.service import jobnimbus_service
 from roofops.integrations.quickbooks.connection import quickbooks_connection
 from roofops.integrations.xero.connection import xero_connection
-from roofops.models.enums import ConnectionStatus, JobType, Material, Role
+from roofops.job.lifecycle import CLOSED
+from roofops.models.enums import ConnectionStatus, JobStage, JobType, Material, Role
 from roofops.web.context import PageContext
 from roofops.web.dependencies import Page
 from roofops.web.forms import CompanyForm, NewUserForm, price_entries, price_field, readable
@@ -80,6 +81,7 @@ def _settings_page(request: Request, db: Session, page: PageContext, outcome: Ou
         "company": company_service.get(db),
         "prices": _prices(db) if page.can(Permission.VIEW_MONEY) else None,
         "job_types": list(JobType),
+        "invite_stages": [stage for stage in JobStage if stage not in CLOSED],
         "materials": list(Material),
         "price_field": price_field,
         "users": user_service.list(db) if page.can(Permission.MANAGE_USERS) else [],
@@ -125,7 +127,7 @@ def update_company(
     request: Request, db: DB, page: Page, form: Annotated[CompanyForm, Form()]
 ) -> Response:
     def action() -> Outcome:
-        data = CompanyUpdate.model_validate(form.model_dump())
+        data = CompanyUpdate.model_validate(form.as_update())
         company_service.update(db, page.principal, data)
         return Outcome("company")
 

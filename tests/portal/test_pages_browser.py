@@ -1,0 +1,99 @@
+"""The homeowner's pages in Chromium on a 360 px phone: nothing scrolls sideways, every target
+is 44 px tall, axe-core finds nothing serious, and a message goes out with a plain form."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, expect
+
+from roofops.config import Settings
+from roofops.db import session_scope
+from roofops.models.property import Property
+from roofops.portal.dependencies import PORTAL_COOKIE
+from roofops.portal.sessions import portal_sessions
+from tests.portal.homeowners import homeowner
+from tests.web.conftest import browser_type_launch_args  # noqa: F401 (the Chromium fixture)
+from tests.web.live_server import browser_database, serve
+
+pytestmark = pytest.mark.browser
+PHONE = {"width": 360, "height": 780}
+TARGETS = "main a, main button, main textarea, header a, header button"
+
+
+@dataclass(frozen=True)
+class Live:
+    url: str
+    cookie: str
+    address: str
+
+
+@pytest.fixture(scope="module")
+def live(
+    database_url: str, settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Live]:
+    with browser_database(database_url, tmp_path_factory.mktemp("portal")) as url:
+        with session_scope(url) as db:
+            alice = homeowner(db, "Alice Anders")
+            cookie = portal_sessions.open(db, alice.customer_id).raw_token
+            place = db.get(Property, alice.job.property_id)
+            assert place is not None
+            address = place.one_line
+        with serve(settings.model_copy(update={"database_url": url}), url) as base:
+            yield Live(base, cookie, address)
+
+
+@pytest.fixture
+def phone(browser: Browser, live: Live) -> Iterator[Page]:
+    context = browser.new_context(viewport=PHONE, locale="en-US")
+    context.add_cookies([{"name": PORTAL_COOKIE, "value": live.cookie, "url": live.url}])
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def _fits_the_phone(page: Page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the page scrolls sideways: {width} px wide"
+    short = page.evaluate(
+        """() => [...document.querySelectorAll(TARGETS)]
+            .filter(el => el.getBoundingClientRect().height < 44)
+            .map(el => el.outerHTML.slice(0, 80))""".replace("TARGETS", repr(TARGETS))
+    )
+    assert short == []
+
+
+def _accessible(page: Page) -> None:
+    """axe-core finds no serious or critical violation."""
+    found = Axe().run(page).response["violations"]
+    serious = [v["id"] for v in found if v["impact"] in ("serious", "critical")]
+    assert serious == []
+
+
+def test_the_job_page_fits_a_phone_and_sends_a_message(phone: Page, live: Live) -> None:
+    errors: list[str] = []
+    phone.on("pageerror", lambda exc: errors.append(str(exc)))
+    phone.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+
+    phone.goto(f"{live.url}/portal/")
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Hello, Alice Anders")
+    _fits_the_phone(phone)
+    _accessible(phone)
+    phone.get_by_role("link", name=live.address).click()
+
+    expect(phone.get_by_role("heading", level=1)).to_have_text(live.address)
+    expect(phone.locator('[aria-current="step"]')).to_contain_text("Scheduled")
+    expect(phone.locator("#crew")).to_contain_text("is on the way.")
+    _fits_the_phone(phone)
+    _accessible(phone)
+
+    phone.get_by_label("Your message").fill("Can the crew park on the street?")
+    phone.get_by_role("button", name="Send message").click()
+    expect(phone.get_by_role("status").filter(has_text="sent")).to_contain_text(
+        "Your message was sent."
+    )
+    _accessible(phone)
+    assert errors == []

@@ -1,0 +1,131 @@
+"""The portal's sign-in in Chromium on a 360 px phone: the homeowner asks for a link, follows
+it from the local SMTP server's inbox, presses the one button and reads their job; the link
+then refuses a second use. axe-core finds nothing serious on the sign-in pages."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, expect
+
+from roofops.config import Settings, get_settings
+from roofops.db import session_factory, session_scope
+from roofops.models.customer import Customer
+from roofops.models.property import Property
+from roofops.portal.dependencies import PORTAL_COOKIE
+from roofops.portal.links import MAIL_TASK, portal_links
+from tests.portal.homeowners import homeowner
+from tests.portal.mailed import LINK
+from tests.queued import queued_args
+from tests.smtp import SmtpServer, running_smtp_server, send_settings_to
+from tests.web.conftest import browser_type_launch_args  # noqa: F401 (the Chromium fixture)
+from tests.web.live_server import browser_database, serve
+
+pytestmark = pytest.mark.browser
+PHONE = {"width": 360, "height": 740}
+
+
+@dataclass(frozen=True)
+class Live:
+    url: str
+    database_url: str
+    email: str
+    address: str
+
+
+@pytest.fixture(scope="module")
+def live(
+    database_url: str, settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Live]:
+    with browser_database(database_url, tmp_path_factory.mktemp("portal")) as url:
+        with session_scope(url) as db:
+            alice = homeowner(db, "Alice Anders")
+            customer = db.get(Customer, alice.customer_id)
+            place = db.get(Property, alice.job.property_id)
+            assert customer is not None
+            assert place is not None
+            email, address = customer.email, place.one_line
+        with serve(settings.model_copy(update={"database_url": url}), url) as base:
+            yield Live(base, url, email, address)
+
+
+@pytest.fixture
+def inbox(live: Live, monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpServer]:
+    """Mail goes to a local SMTP server, and links point at the live server."""
+    with running_smtp_server() as server:
+        send_settings_to(server, monkeypatch, "Summit Roofing <office@summit.example>")
+        monkeypatch.setattr(get_settings(), "base_url", live.url)
+        yield server
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport=PHONE, locale="en-US")
+    yield context.new_page()
+    context.close()
+
+
+def fits_the_phone(page: Page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the page scrolls sideways ({width} px)"
+
+
+def accessible(page: Page) -> None:
+    found = Axe().run(page).response["violations"]
+    assert [v["id"] for v in found if v["impact"] in ("serious", "critical")] == []
+
+
+def the_worker_mails_the_links(live: Live) -> None:
+    with session_scope(live.database_url) as db:
+        link_ids = [uuid.UUID(args["link_id"]) for args in queued_args(db, MAIL_TASK)]
+    for link_id in link_ids:
+        portal_links.mail(session_factory(live.database_url), link_id)
+
+
+def test_a_link_from_the_inbox_opens_the_job_once(
+    phone: Page, live: Live, inbox: SmtpServer
+) -> None:
+    phone.goto(f"{live.url}/portal/sign-in")
+    fits_the_phone(phone)
+    accessible(phone)
+    phone.get_by_label("Your e-mail address").fill(live.email.upper())
+    phone.get_by_role("button", name="Send me a link").click()
+    expect(phone.get_by_role("status")).to_contain_text("If that address has a project with us")
+
+    the_worker_mails_the_links(live)
+    [mail] = inbox.to(live.email)
+    found = LINK.search(mail.get_content())
+    assert found is not None
+    phone.goto(found.group(0))
+    fits_the_phone(phone)
+    accessible(phone)
+    assert not [c for c in phone.context.cookies() if c["name"] == PORTAL_COOKIE]
+    phone.get_by_role("button", name="Open my project").click()
+
+    expect(phone.get_by_role("heading", level=1)).to_have_text(live.address)
+    [cookie] = [c for c in phone.context.cookies() if c["name"] == PORTAL_COOKIE]
+    assert (cookie["httpOnly"], cookie["path"]) == (True, "/portal")
+
+    phone.goto(found.group(0))
+    phone.get_by_role("button", name="Open my project").click()
+    expect(phone.get_by_role("alert")).to_contain_text("expired or was already used")
+
+
+def test_the_form_works_by_keyboard(phone: Page, live: Live) -> None:
+    phone.goto(f"{live.url}/portal/sign-in")
+
+    field = phone.get_by_label("Your e-mail address")
+    for _ in range(6):
+        if field.evaluate("el => el === document.activeElement"):
+            break
+        phone.keyboard.press("Tab")
+    expect(field).to_be_focused()
+    assert field.evaluate("el => getComputedStyle(el).outlineStyle") != "none"
+    field.fill("nobody@example.com")
+    phone.keyboard.press("Enter")
+
+    expect(phone.get_by_role("status")).to_contain_text("If that address has a project with us")
