@@ -7,10 +7,12 @@ from __future__ import annotations
 import re
 import uuid
 from email.message import EmailMessage
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from roofops.company.service import company_service
+from roofops.db import session_factory, session_scope
 from roofops.job.service import job_service
 from roofops.models import JobStage
 from roofops.portal.invites import on_stage_change
@@ -23,7 +25,18 @@ LINK = re.compile(r"https?://\S+/portal/sign-in/([A-Za-z0-9_-]+)")
 def deliver_queued_links(db: Session, session_maker: sessionmaker[Session]) -> int:
     """Run every queued ``portal.mail_link`` once, as the worker would; how many were sent."""
     db.commit()
-    jobs = queued_args(db, MAIL_TASK)
+    return _mail(session_maker, queued_args(db, MAIL_TASK))
+
+
+def mail_queued_links(database_url: str) -> int:
+    """``deliver_queued_links`` on a live server's database (browser tests). The queue is read
+    and its session closed first: on SQLite the mail task's write must not wait for it."""
+    with session_scope(database_url) as db:
+        jobs = queued_args(db, MAIL_TASK)
+    return _mail(session_factory(database_url), jobs)
+
+
+def _mail(session_maker: sessionmaker[Session], jobs: list[dict[str, Any]]) -> int:
     return sum(portal_links.mail(session_maker, uuid.UUID(args["link_id"])) for args in jobs)
 
 

@@ -12,15 +12,13 @@ from sqlalchemy.orm import Session
 
 from roofops.activity.service import activity_service
 from roofops.auth.principal import SYSTEM
-from roofops.kit.time import utcnow
 from roofops.models import JobStage
 from roofops.models.activity import ActivityKind
 from roofops.models.dispatch import DispatchPlan, PlanKind, PlanStatus
-from roofops.models.forecast import ForecastRun, ForecastRunStatus, ForecastTrigger, JobForecast
 from roofops.portal.job_view import day_words
 from tests.factories import make_job
 from tests.portal import homeowners as seeded
-from tests.portal.homeowners import Homeowner, homeowner, today
+from tests.portal.homeowners import Homeowner, homeowner, predict_install, today
 from tests.portal.signed_in import sign_in_to_portal
 
 
@@ -98,29 +96,7 @@ def test_when_says_the_forecast_window_with_its_uncertainty(
     client: TestClient, db: Session, alice: Homeowner
 ) -> None:
     start = today(db) + timedelta(days=20)
-    run = ForecastRun(
-        as_of=today(db),
-        status=ForecastRunStatus.SUCCEEDED,
-        trigger=ForecastTrigger.MANUAL,
-        started_at=utcnow(),
-        finished_at=utcnow(),
-    )
-    db.add(run)
-    db.flush()
-    db.add(
-        JobForecast(
-            run_id=run.id,
-            job_id=alice.job.id,
-            stage=alice.job.stage,
-            days_in_stage=1,
-            start_p10=start - timedelta(days=4),
-            start_p50=start,
-            start_p90=start + timedelta(days=6),
-            finish_p10=start,
-            finish_p50=start + timedelta(days=2),
-            finish_p90=start + timedelta(days=9),
-        )
-    )
+    predict_install(db, alice.job, start)
     sign_in_to_portal(client, db, alice.customer_id)
     html = _page(client, alice)
 

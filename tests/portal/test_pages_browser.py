@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
 from roofops.config import Settings
@@ -16,11 +15,11 @@ from roofops.models.property import Property
 from roofops.portal.dependencies import PORTAL_COOKIE
 from roofops.portal.sessions import portal_sessions
 from tests.portal.homeowners import homeowner
+from tests.portal.phone import PHONE, fits_the_phone, no_serious_violations
 from tests.web.conftest import browser_type_launch_args  # noqa: F401 (the Chromium fixture)
 from tests.web.live_server import browser_database, serve
 
 pytestmark = pytest.mark.browser
-PHONE = {"width": 360, "height": 780}
 TARGETS = "main a, main button, main textarea, header a, header button"
 
 
@@ -56,21 +55,14 @@ def phone(browser: Browser, live: Live) -> Iterator[Page]:
 
 
 def _fits_the_phone(page: Page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"the page scrolls sideways: {width} px wide"
+    """No sideways scroll, and every target a thumb can hit (44 px tall)."""
+    fits_the_phone(page)
     short = page.evaluate(
         """() => [...document.querySelectorAll(TARGETS)]
             .filter(el => el.getBoundingClientRect().height < 44)
             .map(el => el.outerHTML.slice(0, 80))""".replace("TARGETS", repr(TARGETS))
     )
     assert short == []
-
-
-def _accessible(page: Page) -> None:
-    """axe-core finds no serious or critical violation."""
-    found = Axe().run(page).response["violations"]
-    serious = [v["id"] for v in found if v["impact"] in ("serious", "critical")]
-    assert serious == []
 
 
 def test_the_job_page_fits_a_phone_and_sends_a_message(phone: Page, live: Live) -> None:
@@ -81,19 +73,19 @@ def test_the_job_page_fits_a_phone_and_sends_a_message(phone: Page, live: Live) 
     phone.goto(f"{live.url}/portal/")
     expect(phone.get_by_role("heading", level=1)).to_have_text("Hello, Alice Anders")
     _fits_the_phone(phone)
-    _accessible(phone)
+    no_serious_violations(phone)
     phone.get_by_role("link", name=live.address).click()
 
     expect(phone.get_by_role("heading", level=1)).to_have_text(live.address)
     expect(phone.locator('[aria-current="step"]')).to_contain_text("Scheduled")
     expect(phone.locator("#crew")).to_contain_text("is on the way.")
     _fits_the_phone(phone)
-    _accessible(phone)
+    no_serious_violations(phone)
 
     phone.get_by_label("Your message").fill("Can the crew park on the street?")
     phone.get_by_role("button", name="Send message").click()
     expect(phone.get_by_role("status").filter(has_text="sent")).to_contain_text(
         "Your message was sent."
     )
-    _accessible(phone)
+    no_serious_violations(phone)
     assert errors == []

@@ -4,29 +4,25 @@ then refuses a second use. axe-core finds nothing serious on the sign-in pages."
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
 from roofops.config import Settings, get_settings
-from roofops.db import session_factory, session_scope
+from roofops.db import session_scope
 from roofops.models.customer import Customer
 from roofops.models.property import Property
 from roofops.portal.dependencies import PORTAL_COOKIE
-from roofops.portal.links import MAIL_TASK, portal_links
 from tests.portal.homeowners import homeowner
-from tests.portal.mailed import LINK
-from tests.queued import queued_args
+from tests.portal.mailed import LINK, mail_queued_links
+from tests.portal.phone import PHONE, fits_the_phone, no_serious_violations
 from tests.smtp import SmtpServer, running_smtp_server, send_settings_to
 from tests.web.conftest import browser_type_launch_args  # noqa: F401 (the Chromium fixture)
 from tests.web.live_server import browser_database, serve
 
 pytestmark = pytest.mark.browser
-PHONE = {"width": 360, "height": 740}
 
 
 @dataclass(frozen=True)
@@ -69,40 +65,23 @@ def phone(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
-def fits_the_phone(page: Page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"the page scrolls sideways ({width} px)"
-
-
-def accessible(page: Page) -> None:
-    found = Axe().run(page).response["violations"]
-    assert [v["id"] for v in found if v["impact"] in ("serious", "critical")] == []
-
-
-def the_worker_mails_the_links(live: Live) -> None:
-    with session_scope(live.database_url) as db:
-        link_ids = [uuid.UUID(args["link_id"]) for args in queued_args(db, MAIL_TASK)]
-    for link_id in link_ids:
-        portal_links.mail(session_factory(live.database_url), link_id)
-
-
 def test_a_link_from_the_inbox_opens_the_job_once(
     phone: Page, live: Live, inbox: SmtpServer
 ) -> None:
     phone.goto(f"{live.url}/portal/sign-in")
     fits_the_phone(phone)
-    accessible(phone)
+    no_serious_violations(phone)
     phone.get_by_label("Your e-mail address").fill(live.email.upper())
     phone.get_by_role("button", name="Send me a link").click()
     expect(phone.get_by_role("status")).to_contain_text("If that address has a project with us")
 
-    the_worker_mails_the_links(live)
+    mail_queued_links(live.database_url)
     [mail] = inbox.to(live.email)
     found = LINK.search(mail.get_content())
     assert found is not None
     phone.goto(found.group(0))
     fits_the_phone(phone)
-    accessible(phone)
+    no_serious_violations(phone)
     assert not [c for c in phone.context.cookies() if c["name"] == PORTAL_COOKIE]
     phone.get_by_role("button", name="Open my project").click()
 
