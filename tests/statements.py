@@ -29,3 +29,8 @@ def counted_statements(connection: sa.Connection) -> Iterator[list[str]]:
         yield sent
     finally:
         event.remove(connection, "before_cursor_execute", record)
+
+
+def verbs_on(statements: list[str], table: str) -> list[str]:
+    """The verbs (SELECT, INSERT, ...) of those of ``statements`` that name ``table``."""
+    return [statement.split(maxsplit=1)[0] for statement in statements if table in statement]

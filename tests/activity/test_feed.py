@@ -37,7 +37,7 @@ def test_stage_moves_and_activities_are_one_feed_newest_first(db: Session, team:
         db, job.id, ActivityKind.FIELD, "On site", by=writer, occurred_at=start + timedelta(hours=3)
     )
 
-    feed = activity_service.feed(db, job.id)
+    feed = activity_service.feed_page(db, job.id).entries
 
     assert [(entry.kind, entry.body) for entry in feed] == [
         ("field", "On site"),
@@ -91,4 +91,4 @@ def test_a_made_up_position_is_refused(text: str) -> None:
 
 def test_a_limit_out_of_range_is_refused(db: Session) -> None:
     with pytest.raises(ValidationFailed, match="limit must be between 1 and 200"):
-        activity_service.feed(db, make_job(db).id, 0)
+        activity_service.feed_page(db, make_job(db).id, 0)

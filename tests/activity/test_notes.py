@@ -67,7 +67,7 @@ def test_a_viewer_reads_the_feed_but_cannot_write_a_note(db: Session, team: Team
 
     with pytest.raises(PermissionDenied, match="write_notes"):
         activity_service.add_note(db, team.principal(viewer), job.id, "hello")
-    assert [entry.kind for entry in activity_service.feed(db, job.id)] == ["stage"]
+    assert [entry.kind for entry in activity_service.feed_page(db, job.id).entries] == ["stage"]
 
 
 @pytest.mark.parametrize(

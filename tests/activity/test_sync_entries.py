@@ -16,6 +16,9 @@ from tests.integrations.jobnimbus.conftest import FakeJobNimbus
 from tests.integrations.jobnimbus.syncing import Syncer, local_job, small_store
 from tests.integrations.quickbooks.conftest import Harness
 from tests.integrations.quickbooks.ledgers import figures, sync
+from tests.statements import counted_statements, verbs_on
+
+JOBNIMBUS = "JobNimbus"
 
 
 def sync_entries(db: Session) -> list[JobActivity]:
@@ -62,12 +65,37 @@ def test_a_later_page_of_the_same_run_adds_to_the_runs_entry(db: Session) -> Non
     job = make_job(db)
     run_id = job.id  # any id names the run
     name = {"name": {"old": "A", "new": "B"}}
-    activity_service.record_sync(db, job.id, field_changes(name), source="JobNimbus", run_id=run_id)
+    activity_service.record_syncs(
+        db, {job.id: field_changes(name)}, source=JOBNIMBUS, run_id=run_id
+    )
     more = {"name": {"old": "B", "new": "C"}, "squares": {"old": "20.00", "new": "24.00"}}
-    activity_service.record_sync(db, job.id, field_changes(more), source="JobNimbus", run_id=run_id)
+    activity_service.record_syncs(
+        db, {job.id: field_changes(more)}, source=JOBNIMBUS, run_id=run_id
+    )
 
     [entry] = sync_entries(db)
     assert entry.body == "JobNimbus sync: name A → C and squares 20.00 → 24.00."
+
+
+def test_a_page_of_many_jobs_reads_the_feed_once_and_inserts_once(
+    db: Session, connection: sa.Connection
+) -> None:
+    jobs = [make_job(db) for _ in range(4)]
+    run_id = jobs[0].id
+    renamed = field_changes({"name": {"old": "A", "new": "B"}})
+    activity_service.record_syncs(db, {jobs[0].id: renamed}, source=JOBNIMBUS, run_id=run_id)
+    squares = field_changes({"squares": {"old": "20.00", "new": "24.00"}})
+
+    with counted_statements(connection) as sent:
+        entries = activity_service.record_syncs(
+            db, {job.id: squares for job in jobs}, source=JOBNIMBUS, run_id=run_id
+        )
+
+    seen = sorted(verbs_on(sent, "job_activities"))
+    assert seen == ["INSERT", "SELECT", "UPDATE"]  # the first job's entry grows
+    assert [entry.job_id for entry in entries] == [job.id for job in jobs]
+    assert entries[0].body == "JobNimbus sync: name A → B and squares 20.00 → 24.00."
+    assert len(sync_entries(db)) == 4
 
 
 def test_books_figures_are_named_without_amounts() -> None:

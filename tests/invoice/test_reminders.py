@@ -23,10 +23,11 @@ from roofops.invoice.delivery import REMIND_TASK, SEND_TASK, company_today, invo
 from roofops.invoice.schemas import InvoiceGenerate
 from roofops.invoice.service import invoice_service
 from roofops.invoice.status import refresh_status
-from roofops.invoice.tasks import fires_within, reminders
+from roofops.invoice.tasks import reminders
 from roofops.kit.time import utcnow
 from roofops.mail import Mail
 from roofops.models import AuditLog, BackgroundJob, Invoice, InvoiceKind, InvoiceStatus, Job
+from roofops.worker.cron import fires_within
 from roofops.worker.registry import run_task
 from tests.factories import make_job
 from tests.smtp import SmtpServer

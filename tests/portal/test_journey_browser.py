@@ -29,6 +29,7 @@ from tests.web.conftest import (
     browser_type_launch_args,  # noqa: F401 (the Chromium fixture)
 )
 from tests.web.live_server import browser_database, free_port, serve
+from tests.web.signing_in import sign_in
 
 pytestmark = pytest.mark.browser
 OFFICE = "olga@summit.example"
@@ -77,11 +78,7 @@ def inbox(live: Live, monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpServer]:
 
 def office_page(browser: Browser, live: Live) -> Page:
     page = browser.new_context(viewport={"width": 1280, "height": 1000}).new_page()
-    page.goto(f"{live.url}{live.job_path}")
-    page.get_by_label("E-mail").fill(OFFICE)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(f"{live.url}{live.job_path}")
+    sign_in(page, f"{live.url}{live.job_path}", OFFICE)
     return page
 
 

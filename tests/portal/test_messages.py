@@ -33,7 +33,7 @@ def _send(client: TestClient, alice: Homeowner, text: str, csrf: str | None) -> 
 
 
 def _messages(db: Session, alice: Homeowner) -> list[str]:
-    feed = activity_service.feed(db, alice.job.id)
+    feed = activity_service.feed_page(db, alice.job.id).entries
     return [entry.body for entry in feed if entry.kind == ActivityKind.CUSTOMER_MESSAGE.value]
 
 
@@ -51,7 +51,7 @@ def test_a_message_lands_on_the_feed_and_tells_the_owner(
     assert response.status_code == 303
     assert response.headers["location"] == f"/portal/jobs/{alice.job.id}?sent=true#message"
     assert "Your message was sent." in client.get(response.headers["location"]).text
-    entry = activity_service.feed(db, alice.job.id)[0]
+    entry = activity_service.feed_page(db, alice.job.id).entries[0]
     assert (entry.kind, entry.body) == ("customer_message", "Can the crew park on the street?")
     assert (entry.actor_type, entry.actor_label, entry.actor_id) == (
         ActorType.CUSTOMER,

@@ -16,6 +16,7 @@ from roofops.models import Role
 from tests.factories import make_job, make_user
 from tests.web.conftest import PASSWORD
 from tests.web.live_server import browser_database, serve
+from tests.web.signing_in import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -45,12 +46,7 @@ def live(
 
 def signed_in(browser: Browser, live: Live, email: str) -> Page:
     page = browser.new_context(viewport={"width": 1280, "height": 1000}).new_page()
-    page.goto(f"{live.url}{live.job_path}")
-    expect(page).to_have_url(re.compile(r"/login\?next="))
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(f"{live.url}{live.job_path}")
+    sign_in(page, f"{live.url}{live.job_path}", email)
     expect(page.locator("#activity-live")).to_have_text("Live")  # the feed's stream is open
     return page
 

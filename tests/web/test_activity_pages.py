@@ -12,6 +12,7 @@ from roofops.auth.principal import SYSTEM
 from roofops.models import ActivityKind, JobActivity, Notification, Role
 from roofops.notification.service import notification_service
 from tests.factories import make_job, make_user
+from tests.statements import counted_statements, verbs_on
 from tests.web.conftest import Browser
 
 HX = {"HX-Request": "true"}
@@ -144,3 +145,19 @@ def test_someone_elses_notification_is_404(sign_in: SignIn, db: Session) -> None
     assert office.post(f"/notifications/{row.id}/open").status_code == 404
     db.refresh(row)
     assert row.read_at is None
+
+
+def test_the_bell_is_counted_only_on_a_page_that_shows_it(
+    sign_in: SignIn, db: Session, connection: sa.Connection
+) -> None:
+    job = make_job(db)
+    db.commit()
+    office = sign_in(Role.OFFICE)
+
+    with counted_statements(connection) as fragment:
+        office.client.get(f"/jobs/{job.id}/activity", headers=HX).raise_for_status()
+    with counted_statements(connection) as whole_page:
+        office.client.get(f"/jobs/{job.id}").raise_for_status()
+
+    assert verbs_on(fragment, "notifications") == []
+    assert verbs_on(whole_page, "notifications") == ["SELECT"]

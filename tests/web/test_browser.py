@@ -17,6 +17,7 @@ from tests.factories import make_user
 from tests.web.conftest import PASSWORD
 from tests.web.live_server import browser_database, serve
 from tests.web.seed import seed
+from tests.web.signing_in import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -42,21 +43,12 @@ def live(
             yield Live(base, "dana@example.com", seeded.jobs, seeded.scheduled_number)
 
 
-def sign_in(page: Page, live: Live, path: str = "/jobs") -> None:
-    page.goto(live.url + path)
-    expect(page).to_have_url(re.compile(r"/login\?next="))
-    page.get_by_label("E-mail").fill(live.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(live.url + path)
-
-
 def job_rows(page: Page) -> Any:
     return page.locator("#jobs-table tbody tr")
 
 
 def test_filter_open_and_move_a_job(page: Page, live: Live, console_errors: list[str]) -> None:
-    sign_in(page, live)
+    sign_in(page, live.url + "/jobs", live.email)
     expect(page.locator("#jobs-count")).to_have_text(f"{live.jobs} jobs")
     expect(job_rows(page)).to_have_count(25)
 
@@ -85,7 +77,7 @@ def test_filter_open_and_move_a_job(page: Page, live: Live, console_errors: list
 def test_illegal_move_shows_the_reason_inline(
     page: Page, live: Live, console_errors: list[str]
 ) -> None:
-    sign_in(page, live, "/jobs?stage=in_production")
+    sign_in(page, live.url + "/jobs?stage=in_production", live.email)
     page.locator("#jobs-table tbody tr a.job-number").first.click()
     timeline = page.locator("#stage-timeline > li")
     # The job page has arrived (its timeline shown) before the moves are counted: counting
@@ -103,7 +95,7 @@ def test_illegal_move_shows_the_reason_inline(
 
 
 def test_other_pages_render_cleanly(page: Page, live: Live, console_errors: list[str]) -> None:
-    sign_in(page, live, "/settings")
+    sign_in(page, live.url + "/settings", live.email)
     page.goto(live.url + "/finance")  # Profit is for finance roles: test_profit_browser.py
     expect(page.locator("h1")).to_have_text("Finance")
     page.goto(live.url + "/docs")
@@ -117,7 +109,7 @@ def test_other_pages_render_cleanly(page: Page, live: Live, console_errors: list
 def test_command_center_shows_a_stage_move_live(
     page: Page, live: Live, console_errors: list[str]
 ) -> None:
-    sign_in(page, live, "/command-center")
+    sign_in(page, live.url + "/command-center", live.email)
     expect(page.locator("#live-status")).to_have_text("Live")
     mover = page.context.new_page()
     mover.goto(live.url + "/jobs?stage=lead")

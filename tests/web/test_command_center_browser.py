@@ -3,7 +3,6 @@ on the page live, without a reload (one server; two servers: test_command_center
 
 from __future__ import annotations
 
-import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -19,8 +18,8 @@ from roofops.models.enums import Role
 from roofops.models.field import FieldStatus
 from tests.operations.conftest import viewer
 from tests.web.command_center_data import DISPATCHER_EMAIL, CrewDay, seed_crew_day
-from tests.web.conftest import PASSWORD
 from tests.web.live_server import browser_database, serve
+from tests.web.signing_in import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -43,19 +42,10 @@ def live(
             yield Live(base, url, day)
 
 
-def sign_in(page: Page, base: str, email: str, path: str) -> None:
-    page.goto(base + path)
-    expect(page).to_have_url(re.compile(r"/login\?next="))
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(base + path)
-
-
 def test_a_crew_report_reaches_the_page_live_and_the_map_draws_the_site(
     page: Page, live: Live, console_errors: list[str]
 ) -> None:
-    sign_in(page, live.url, DISPATCHER_EMAIL, "/command-center")
+    sign_in(page, live.url + "/command-center", DISPATCHER_EMAIL)
     expect(page.locator("#live-status")).to_have_text("Live")
     expect(page.locator('li.ops-crew[data-state="scheduled"]')).to_have_count(1)
     expect(page.locator("#ops-map")).to_have_attribute("data-markers", "2")  # the site, the yard

@@ -21,6 +21,7 @@ from tests.factories import make_crew, make_user
 from tests.field.world import planned_job
 from tests.web.conftest import PASSWORD
 from tests.web.live_server import browser_database, serve
+from tests.web.signing_in import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -55,11 +56,7 @@ def test_the_lead_starts_and_finishes_a_job_on_a_phone(
     page: Page, live: Live, console_errors: list[str]
 ) -> None:
     page.set_viewport_size(PHONE)
-    page.goto(f"{live.url}/crew")
-    expect(page).to_have_url(re.compile(r"/login\?next="))
-    page.get_by_label("E-mail").fill(EMAIL)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, f"{live.url}/crew", EMAIL, back=False)
 
     card = page.locator(f'article.crew-job[data-job-number="{live.job_number}"]')
     state = page.locator("#crew-state")

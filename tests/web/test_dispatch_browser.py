@@ -23,6 +23,7 @@ from tests.factories import make_user
 from tests.web.conftest import PASSWORD
 from tests.web.dispatch_data import build_world
 from tests.web.live_server import browser_database, serve
+from tests.web.signing_in import sign_in
 from tests.web.workers import background_worker
 
 pytestmark = pytest.mark.browser
@@ -67,11 +68,7 @@ def live(
 
 
 def open_board(page: Page, live: Live) -> None:
-    page.goto(f"{live.url}/dispatch?start={live.monday}&days=14")
-    expect(page).to_have_url(re.compile(r"/login\?next="))
-    page.get_by_label("E-mail").fill(EMAIL)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, f"{live.url}/dispatch?start={live.monday}&days=14", EMAIL, back=False)
     expect(page.get_by_role("heading", name="Dispatch", exact=True)).to_be_visible()
     # Progress arrives over SSE: wait until the stream is open before starting a run.
     expect(page.locator("#live-status")).to_have_text("Live")

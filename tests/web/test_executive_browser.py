@@ -23,6 +23,7 @@ from tests.factories import make_user
 from tests.report.conftest import insert_books
 from tests.web.conftest import PASSWORD
 from tests.web.live_server import browser_database, serve
+from tests.web.signing_in import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -45,18 +46,10 @@ def live(
         yield stack.enter_context(serve(settings.model_copy(update={"database_url": url}), url))
 
 
-def sign_in_at(page: Page, url: str) -> None:
-    page.goto(url)
-    expect(page).to_have_url(re.compile(r"/login\?next="))
-    page.get_by_label("E-mail").fill(EMAIL)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-
-
 def test_a_tile_explains_itself_on_hover_and_on_request(
     page: Page, live: str, console_errors: list[str]
 ) -> None:
-    sign_in_at(page, f"{live}/executive?grain=month&period=2026-05-10")
+    sign_in(page, f"{live}/executive?grain=month&period=2026-05-10", EMAIL, back=False)
 
     expect(page.get_by_role("heading", name="Executive", exact=True)).to_be_visible()
     expect(page.locator("#period-label")).to_have_text("May 2026")
@@ -86,7 +79,7 @@ def test_a_tile_explains_itself_on_hover_and_on_request(
 
 
 def test_the_picker_switches_to_a_week(page: Page, live: str, console_errors: list[str]) -> None:
-    sign_in_at(page, f"{live}/executive?period=2026-06-17")
+    sign_in(page, f"{live}/executive?period=2026-06-17", EMAIL, back=False)
 
     page.get_by_label("Period", exact=True).select_option("week")
     page.get_by_role("button", name="Show").click()

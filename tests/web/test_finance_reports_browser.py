@@ -18,6 +18,7 @@ from tests.factories import make_user
 from tests.report.conftest import insert_books
 from tests.web.conftest import PASSWORD
 from tests.web.live_server import browser_database, serve
+from tests.web.signing_in import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -45,11 +46,7 @@ def live(
 def test_choosing_a_period_changes_the_figures(
     page: Page, live: Live, console_errors: list[str]
 ) -> None:
-    page.goto(live.url + "/reports/finance")
-    page.get_by_label("E-mail").fill(live.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(live.url + "/reports/finance")
+    sign_in(page, live.url + "/reports/finance", live.email)
     revenue = page.locator('table[data-report="revenue"]')
     total_collected = revenue.locator('tfoot [data-column="collected"]')
 

@@ -4,7 +4,6 @@ its predicted window and what it rests on."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from tests.factories import make_job, make_user
 from tests.web.conftest import PASSWORD
 from tests.web.forecast_data import sample_outputs, store_run
 from tests.web.live_server import browser_database, serve
+from tests.web.signing_in import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -51,18 +51,10 @@ def live(
         yield Live(base, job_id)
 
 
-def sign_in_at(page: Page, url: str) -> None:
-    page.goto(url)
-    expect(page).to_have_url(re.compile(r"/login\?next="))
-    page.get_by_label("E-mail").fill(EMAIL)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-
-
 def test_demand_shows_band_capacity_and_flagged_weeks(
     page: Page, live: Live, console_errors: list[str]
 ) -> None:
-    sign_in_at(page, f"{live.url}/forecast/demand")
+    sign_in(page, f"{live.url}/forecast/demand", EMAIL, back=False)
 
     expect(page.get_by_role("heading", name="Crew demand", exact=True)).to_be_visible()
     chart = page.get_by_role("img", name="Shingle demand")
@@ -83,7 +75,7 @@ def test_demand_shows_band_capacity_and_flagged_weeks(
 def test_a_job_page_reads_its_window_and_what_it_rests_on(
     page: Page, live: Live, console_errors: list[str]
 ) -> None:
-    sign_in_at(page, f"{live.url}/jobs/{live.job_id}")
+    sign_in(page, f"{live.url}/jobs/{live.job_id}", EMAIL, back=False)
 
     block = page.locator("#job-forecast")
     expect(block.get_by_role("heading", name="Predicted start / completion")).to_be_visible()

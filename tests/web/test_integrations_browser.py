@@ -4,7 +4,6 @@ its progress arrives over SSE, and the run history refreshes without a page relo
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from roofops.sandbox.jobnimbus.fake import create_fake_app, serve_fake
 from tests.factories import make_user
 from tests.web.conftest import PASSWORD
 from tests.web.live_server import browser_database, serve
+from tests.web.signing_in import sign_in
 from tests.web.workers import background_worker
 
 pytestmark = pytest.mark.browser
@@ -59,12 +59,7 @@ def live(
 
 
 def open_integrations(page: Page, live: Live) -> None:
-    page.goto(live.url + "/settings")
-    expect(page).to_have_url(re.compile(r"/login\?next="))
-    page.get_by_label("E-mail").fill(live.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(live.url + "/settings")
+    sign_in(page, live.url + "/settings", live.email)
     sections = page.get_by_role("navigation", name="Settings sections")
     sections.get_by_role("link", name="Integrations").click()
     expect(page).to_have_url(live.url + "/settings/integrations")

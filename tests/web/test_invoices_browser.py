@@ -27,6 +27,7 @@ from roofops.models.invoice import InvoiceStatus
 from tests.factories import make_job, make_user
 from tests.web.conftest import PASSWORD
 from tests.web.live_server import browser_database, serve
+from tests.web.signing_in import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -78,14 +79,6 @@ def _seed_invoices(db: Session) -> uuid.UUID:
     return to_void.id
 
 
-def sign_in(page: Page, live: Live, path: str) -> None:
-    page.goto(live.url + path)
-    page.get_by_label("E-mail").fill(EMAIL)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(live.url + path)
-
-
 def rows(page: Page) -> Locator:
     return page.locator("#invoices-table tbody tr")
 
@@ -93,7 +86,7 @@ def rows(page: Page) -> Locator:
 def test_raise_a_deposit_from_the_job_page_and_find_it_listed(
     page: Page, live: Live, console_errors: list[str]
 ) -> None:
-    sign_in(page, live, f"/jobs/{live.to_raise}")
+    sign_in(page, live.url + f"/jobs/{live.to_raise}", EMAIL)
     page.get_by_label("Kind").select_option("deposit")
     # htmx redraws the form for the kind: its percent (the setting) and the figured amount.
     expect(page.get_by_label("Percent of the contract")).to_have_value("30")
@@ -119,7 +112,7 @@ def test_raise_a_deposit_from_the_job_page_and_find_it_listed(
 
 
 def test_list_filters(page: Page, live: Live, console_errors: list[str]) -> None:
-    sign_in(page, live, "/invoices")
+    sign_in(page, live.url + "/invoices", EMAIL)
     page.get_by_label("Status").select_option("overdue")
     expect(page).to_have_url(re.compile(r"status=overdue"))
     expect(rows(page)).to_have_count(1)
@@ -144,7 +137,7 @@ def test_list_filters(page: Page, live: Live, console_errors: list[str]) -> None
 
 
 def test_void_an_invoice_with_a_reason(page: Page, live: Live, console_errors: list[str]) -> None:
-    sign_in(page, live, f"/invoices/{live.to_void}")
+    sign_in(page, live.url + f"/invoices/{live.to_void}", EMAIL)
     page.get_by_text("Void this invoice…").click()
     page.get_by_label("Reason").fill("Raised on the wrong job")
     page.get_by_label(re.compile("this cannot be undone")).check()

@@ -35,6 +35,7 @@ from roofops.sandbox.demo import build_demo
 from roofops.sandbox.quickbooks.sandbox import connect as connect_sandbox
 from roofops.web.routes import page_router
 from tests.web.live_server import browser_database, free_port, serve
+from tests.web.signing_in import submit_login
 
 pytestmark = pytest.mark.browser
 
@@ -193,9 +194,7 @@ def test_every_page_fits_its_width_without_console_errors(
     page.on("pageerror", lambda exc: errors.append(str(exc)))
 
     problems = walk(page, live.url, ["/login"])
-    page.get_by_label("E-mail").fill(live.email)
-    page.get_by_label("Password").fill(live.password)
-    page.get_by_role("button", name="Sign in").click()
+    submit_login(page, live.email, live.password)
     expect(page).not_to_have_url(re.compile("/login"))
     paths = pages(live.values)
     problems |= walk(page, live.url, paths)

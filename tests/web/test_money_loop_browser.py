@@ -30,6 +30,7 @@ from roofops.sandbox.demo import build_demo
 from roofops.sandbox.quickbooks.books import FakeCompany, build_books
 from roofops.sandbox.quickbooks.sandbox import SANDBOX_PATH
 from tests.web.live_server import browser_database, free_port, serve
+from tests.web.signing_in import sign_in
 from tests.web.workers import background_worker
 
 pytestmark = pytest.mark.browser
@@ -118,10 +119,7 @@ def _books_deposit(company: FakeCompany, job_number: str) -> int | None:
 
 
 def _sign_in_and_connect_quickbooks(page: Page, live: Live) -> None:
-    page.goto(live.url + "/settings/integrations")
-    page.get_by_label("E-mail").fill(live.email)
-    page.get_by_label("Password").fill(live.password)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live.url + "/settings/integrations", live.email, live.password, back=False)
     page.locator("#quickbooks").get_by_role("button", name="Connect QuickBooks").click()
     expect(page).to_have_url(re.compile(r"saved=quickbooks-connected"), timeout=CONNECT_TIMEOUT)
 

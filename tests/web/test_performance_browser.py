@@ -18,6 +18,7 @@ from tests.factories import make_user
 from tests.performance.world import build_crew_world
 from tests.web.conftest import PASSWORD
 from tests.web.live_server import browser_database, serve
+from tests.web.signing_in import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -53,11 +54,7 @@ def live(
 def test_a_figure_drills_down_to_the_jobs_behind_it(
     page: Page, live: Live, console_errors: list[str]
 ) -> None:
-    page.goto(live.url + "/performance")
-    page.get_by_label("E-mail").fill(live.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(live.url + "/performance")
+    sign_in(page, live.url + "/performance", live.email)
 
     page.get_by_label("From").fill("2025-03-01")
     page.get_by_label("To (included)").fill("2025-03-31")

@@ -23,6 +23,7 @@ from roofops.sandbox.demo import build_demo
 from roofops.sandbox.quickbooks.books import build_books
 from roofops.sandbox.quickbooks.sandbox import connect as connect_sandbox
 from tests.web.live_server import browser_database, free_port, serve
+from tests.web.signing_in import sign_in
 from tests.web.workers import background_worker
 
 pytestmark = pytest.mark.browser
@@ -82,12 +83,7 @@ def live(
 def open_profit(page: Page, live: Live, number: str = "") -> Locator:
     """Sign in, open Profit with live updates on, and narrow the table to one job (if given)."""
     page.add_init_script(RECORD_PROGRESS)
-    page.goto(live.url + "/profit")
-    expect(page).to_have_url(re.compile(r"/login\?next="))
-    page.get_by_label("E-mail").fill(live.email)
-    page.get_by_label("Password").fill(live.password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(live.url + "/profit")
+    sign_in(page, live.url + "/profit", live.email, live.password)
     # Progress arrives over SSE: wait until the stream is open before starting a sync.
     expect(page.locator("#live-status")).to_have_text("Live")
     if number:

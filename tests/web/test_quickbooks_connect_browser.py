@@ -21,6 +21,7 @@ from roofops.models import Role
 from roofops.sandbox.demo import build_demo
 from roofops.sandbox.quickbooks.sandbox import SANDBOX_COMPANY_NAME, SANDBOX_PATH
 from tests.web.live_server import browser_database, free_port, serve
+from tests.web.signing_in import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -61,12 +62,7 @@ def live(
 def test_connect_quickbooks_runs_the_oauth_flow_through_the_sandbox(
     page: Page, live: Live, console_errors: list[str]
 ) -> None:
-    page.goto(live.url + "/settings/integrations")
-    expect(page).to_have_url(re.compile(r"/login\?next="))
-    page.get_by_label("E-mail").fill(live.email)
-    page.get_by_label("Password").fill(live.password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(live.url + "/settings/integrations")
+    sign_in(page, live.url + "/settings/integrations", live.email, live.password)
 
     card = page.locator("#quickbooks")
     expect(card.locator("[data-connection-status]")).to_have_text("Not configured")

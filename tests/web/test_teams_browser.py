@@ -4,7 +4,6 @@ checklist, accept, and see the job's new team and owner, without a reload."""
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -20,6 +19,7 @@ from tests.factories import make_job, make_user
 from tests.team.builders import make_team
 from tests.web.conftest import PASSWORD
 from tests.web.live_server import browser_database, serve
+from tests.web.signing_in import sign_in
 
 pytestmark = pytest.mark.browser
 EMAIL = "ada.admin@example.com"
@@ -54,12 +54,7 @@ def live(
 
 def test_hand_a_signed_job_to_production(page: Page, live: Live, console_errors: list[str]) -> None:
     path = f"/jobs/{live.job_id}"
-    page.goto(live.url + path)
-    expect(page).to_have_url(re.compile(r"/login\?next="))
-    page.get_by_label("E-mail").fill(EMAIL)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(live.url + path)
+    sign_in(page, live.url + path, EMAIL)
 
     panel = page.locator("#ownership-panel")
     expect(panel.locator("#job-team")).to_contain_text("Sales")

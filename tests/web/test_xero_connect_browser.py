@@ -22,6 +22,7 @@ from roofops.sandbox.demo import build_demo
 from roofops.sandbox.quickbooks.books import build_books
 from roofops.sandbox.xero.sandbox import SANDBOX_ORGANISATION, SANDBOX_PATH
 from tests.web.live_server import browser_database, free_port, serve
+from tests.web.signing_in import sign_in
 from tests.web.workers import background_worker
 
 pytestmark = pytest.mark.browser
@@ -63,11 +64,7 @@ def live(
 def test_connect_xero_in_the_sandbox_and_sync(
     page: Page, live: Live, console_errors: list[str]
 ) -> None:
-    page.goto(live.url + "/settings/integrations")
-    page.get_by_label("E-mail").fill(live.email)
-    page.get_by_label("Password").fill(live.password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(live.url + "/settings/integrations")
+    sign_in(page, live.url + "/settings/integrations", live.email, live.password)
     card = page.locator("#xero")
     expect(card.locator("[data-connection-status]")).to_have_text("Not configured")
     expect(card).to_contain_text("Demo sandbox")

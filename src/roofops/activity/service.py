@@ -10,6 +10,7 @@ body (a sync says "contract amount changed", never the amount)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -20,7 +21,7 @@ from roofops.activity.changes import FieldChange, merge, sentence
 from roofops.activity.repository import ActivityRepository
 from roofops.activity.results import STAGE_KIND, FeedCursor, FeedEntry, FeedPage
 from roofops.auth.permissions import Permission
-from roofops.auth.principal import Principal
+from roofops.auth.principal import Principal, sync_principal
 from roofops.events.bus import publish
 from roofops.exceptions import NotFound, ValidationFailed
 from roofops.job.lifecycle import LABELS
@@ -51,18 +52,15 @@ class ActivityService:
         occurred_at: datetime | None = None,
     ) -> JobActivity:
         """Add an entry to the job's feed; it is seen live once ``db`` commits."""
-        activity = ActivityRepository(db).add(
-            JobActivity(
-                job_id=job_id,
-                kind=kind,
-                body=body,
-                data=data or {},
-                occurred_at=occurred_at or utcnow(),
-                actor_type=by.actor_type,
-                actor_id=by.user_id,
-                actor_label=by.label,
-            )
+        activity = _activity(
+            by,
+            job_id=job_id,
+            kind=kind,
+            body=body,
+            data=data or {},
+            occurred_at=occurred_at or utcnow(),
         )
+        ActivityRepository(db).add(activity)
         self._announce(db, activity)
         return activity
 
@@ -73,10 +71,6 @@ class ActivityService:
             "kind": activity.kind.value,
         }
         publish(db, ACTIVITY_TOPIC, payload, seen_with=Permission.VIEW_JOBS)
-
-    def recent(self, db: Session, job_id: uuid.UUID, limit: int = FEED_LIMIT) -> list[JobActivity]:
-        """The job's activities, newest first (stage changes are in the job's stage history)."""
-        return ActivityRepository(db).for_job(job_id, limit)
 
     def add_note(
         self,
@@ -128,17 +122,6 @@ class ActivityService:
             )
         return message
 
-    def feed(
-        self,
-        db: Session,
-        job_id: uuid.UUID,
-        limit: int = FEED_LIMIT,
-        *,
-        before: FeedCursor | None = None,
-    ) -> list[FeedEntry]:
-        """The job's activities and stage changes, newest first, older than ``before``."""
-        return _merged(ActivityRepository(db), job_id, _checked(limit), before)
-
     def feed_page(
         self,
         db: Session,
@@ -147,7 +130,8 @@ class ActivityService:
         *,
         before: FeedCursor | None = None,
     ) -> FeedPage:
-        """A page of :meth:`feed` and where the next (older) page starts, if there is one."""
+        """The job's activities and stage changes, newest first, older than ``before``: a page
+        of them and where the next (older) page starts, if there is one."""
         _job(db, job_id)
         # One more than asked: whether an older page exists, without counting.
         entries = _merged(ActivityRepository(db), job_id, _checked(limit) + 1, before)
@@ -155,32 +139,36 @@ class ActivityService:
             return FeedPage(entries, None)
         return FeedPage(entries[:limit], entries[limit - 1].cursor)
 
-    def record_sync(
+    def record_syncs(
         self,
         db: Session,
-        job_id: uuid.UUID,
-        changes: list[FieldChange],
+        changes: Mapping[uuid.UUID, list[FieldChange]],
         *,
         source: str,
         run_id: uuid.UUID | None = None,
-    ) -> JobActivity | None:
-        """What a sync of ``source`` ("JobNimbus", "QuickBooks") changed on the job, as one entry
+    ) -> list[JobActivity]:
+        """What a sync of ``source`` ("JobNimbus", "QuickBooks") changed on each job, as one entry
         per job per run: a later page of the same run (``run_id``) adds to the run's entry.
-        Nothing when nothing a person cares about changed. Never a money figure."""
-        if not changes:
-            return None
+        Nothing for a job when nothing a person cares about changed. Never a money figure.
+        A sync page touches hundreds of jobs: one read of the run's entries, one batched insert."""
+        changed = {job_id: found for job_id, found in changes.items() if found}
         run = str(run_id) if run_id else None
-        latest = ActivityRepository(db).latest(job_id, ActivityKind.SYNC)
-        if run and latest is not None and latest.data.get("run_id") == run:
-            earlier = [FieldChange.from_data(item) for item in latest.data.get("fields", [])]
-            changes = merge(earlier, changes)
-            latest.body = sentence(source, changes)
-            latest.data = {**latest.data, "fields": [change.as_data() for change in changes]}
-            self._announce(db, latest)
-            return latest
-        data = {"source": source, "run_id": run, "fields": [c.as_data() for c in changes]}
-        body = sentence(source, changes)
-        return self.record(db, job_id, ActivityKind.SYNC, body, by=sync_actor(source), data=data)
+        repository = ActivityRepository(db)
+        # Without a run there is no earlier entry to add to.
+        earlier = repository.latest_of_jobs(changed, ActivityKind.SYNC) if run else {}
+        entries, added = [], []
+        for job_id, found in changed.items():
+            latest = earlier.get(job_id)
+            if latest is not None and latest.data.get("run_id") == run:
+                entry = _add_to_run(latest, source, found)
+            else:
+                entry = _sync_entry(job_id, source, run, found)
+                added.append(entry)
+            entries.append(entry)
+        repository.add_all(added)
+        for entry in entries:
+            self._announce(db, entry)
+        return entries
 
     def entry(self, activity: JobActivity) -> FeedEntry:
         """An activity as the feed shows it."""
@@ -212,15 +200,34 @@ class ActivityService:
         )
 
 
-def sync_actor(source: str) -> Principal:
-    """Who changed a job when a vendor said so: that vendor's sync."""
-    return Principal(
-        user_id=None,
-        email=f"{source.lower()}-sync@roofops",
-        name=f"{source} sync",
-        role=Role.ADMIN,
-        actor_type=ActorType.SYNC,
+def _activity(by: Principal, **columns: Any) -> JobActivity:
+    """An entry of ``columns`` (job_id, kind, body, data, occurred_at) that ``by`` wrote."""
+    return JobActivity(
+        **columns, actor_type=by.actor_type, actor_id=by.user_id, actor_label=by.label
     )
+
+
+def _sync_entry(
+    job_id: uuid.UUID, source: str, run: str | None, changes: list[FieldChange]
+) -> JobActivity:
+    data = {"source": source, "run_id": run, "fields": [c.as_data() for c in changes]}
+    return _activity(
+        sync_principal(source),
+        job_id=job_id,
+        kind=ActivityKind.SYNC,
+        body=sentence(source, changes),
+        data=data,
+        occurred_at=utcnow(),
+    )
+
+
+def _add_to_run(entry: JobActivity, source: str, changes: list[FieldChange]) -> JobActivity:
+    """The run's entry for the job, now also saying ``changes``."""
+    earlier = [FieldChange.from_data(item) for item in entry.data.get("fields", [])]
+    merged = merge(earlier, changes)
+    entry.body = sentence(source, merged)
+    entry.data = {**entry.data, "fields": [change.as_data() for change in merged]}
+    return entry
 
 
 def customer_actor(name: str) -> Principal:

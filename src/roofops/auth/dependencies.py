@@ -76,6 +76,10 @@ def _stamp_token_use(request: Request, db: Session, token_id: uuid.UUID) -> None
         return
     # A GET's unit of work only reads (on SQLite it holds no write lock and may not take one
     # later without risking "database is locked"), so its stamp is a short write of its own.
+    _stamp_on_its_own(request, token_id)
+
+
+def _stamp_on_its_own(request: Request, token_id: uuid.UUID) -> None:
     with unit_of_work(request.app.state.session_factory) as own:
         auth_service.stamp_api_token_use(own, token_id)
 
@@ -116,11 +120,9 @@ class requires_briefly(requires):  # noqa: N801
     cannot starve the pool. Only for reads (streams are GETs: no CSRF to check)."""
 
     def __call__(self, request: Request) -> Principal:  # type: ignore[override]
-        sessions = request.app.state.session_factory
-        with unit_of_work(sessions, read_only=True) as db:
+        with unit_of_work(request.app.state.session_factory, read_only=True) as db:
             principal, stamp_token = _identified(request, db, None)
         if stamp_token is not None:  # after the read closed: never two connections at once
-            with unit_of_work(sessions) as own:
-                auth_service.stamp_api_token_use(own, stamp_token)
+            _stamp_on_its_own(request, stamp_token)
         principal.require(self.permission)
         return principal

@@ -48,3 +48,15 @@ COMMAND_LINE = Principal(
     role=Role.ADMIN,
     actor_type=ActorType.SYSTEM,
 )
+
+
+def sync_principal(vendor: str) -> Principal:
+    """Who acts when a vendor's sync ("JobNimbus", "QuickBooks": the vendor's name as spelled)
+    changes our data on the vendor's say: audited and shown as that sync."""
+    return Principal(
+        user_id=None,
+        email=f"{vendor.lower()}-sync@roofops",
+        name=f"{vendor} sync",
+        role=Role.ADMIN,
+        actor_type=ActorType.SYNC,
+    )

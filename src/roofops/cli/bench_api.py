@@ -9,29 +9,30 @@ the Profit page and the Command Center; writers edit jobs through the API, a few
 from __future__ import annotations
 
 import asyncio
-import os
 import random
-import re
-import statistics
-import subprocess
-import sys
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable, Iterator
+from collections.abc import AsyncIterator, Awaitable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 
+from roofops.cli.bench_http import (
+    BenchUser,
+    check_signed_in,
+    millis_since,
+    percentile,
+    prepare_demo,
+    serve,
+    share_secrets_with_the_server,
+)
+
 READ_ROUTES = ("/api/v1/jobs", "/jobs", "/jobs/{id}", "/profit", "/command-center")
 WRITE_ROUTE = "PATCH /api/v1/jobs/{id}"
 WRITE_PAUSE = 0.5  # seconds between a writer's requests: "a few writers", not a write storm
-START_TIMEOUT = 120.0
-BENCH_SEED = 42
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @dataclass
@@ -51,9 +52,9 @@ class Samples:
             {
                 "path": route,
                 "requests": len(values),
-                "p50_ms": _percentile(values, 50),
-                "p95_ms": _percentile(values, 95),
-                "p99_ms": _percentile(values, 99),
+                "p50_ms": percentile(values, 50),
+                "p95_ms": percentile(values, 95),
+                "p99_ms": percentile(values, 99),
                 "errors": self.errors.get(route, 0),
             }
             for route, values in sorted(self.latencies.items())
@@ -63,9 +64,7 @@ class Samples:
 @dataclass(frozen=True)
 class Target:
     url: str
-    email: str
-    password: str
-    token: str
+    user: BenchUser
     job_ids: list[str]
 
 
@@ -73,10 +72,10 @@ def run_bench(
     *, concurrency: int, seconds: float, size: float, database_url: str | None, scratch: Path
 ) -> dict[str, object]:
     url = database_url or f"sqlite:///{scratch / 'bench-api.db'}"
-    _share_secrets_with_the_server(scratch, given_database=database_url is not None)
-    prepared = _prepare(url, size)
-    with _server(url) as base:
-        target = Target(base, *prepared)
+    share_secrets_with_the_server(scratch, given_database=database_url is not None)
+    user = prepare_demo(url, size, "bench api")
+    with serve(url) as base:
+        target = Target(base, user, _some_jobs(url))
         samples = Samples()
         _load(target, samples, concurrency=concurrency, seconds=seconds)
     database = "sqlite" if url.startswith("sqlite") else "postgresql"
@@ -88,85 +87,12 @@ def run_bench(
     }
 
 
-def _prepare(url: str, size: float) -> tuple[str, str, str, list[str]]:
-    """The demo company (built or reused), the admin's sign-in, an API token, some jobs."""
-    from roofops import schema
-    from roofops.auth.service import auth_service, user_service
+def _some_jobs(url: str) -> list[str]:
     from roofops.db import session_scope
     from roofops.job.service import job_service
-    from roofops.sandbox.demo import build_demo
 
-    schema.upgrade(url)
     with session_scope(url) as db:
-        summary = build_demo(
-            db, size=size, seed=BENCH_SEED, as_of=datetime.now(UTC).date(), reset_all_passwords=True
-        )
-        admin = summary.admin
-        user = user_service.find_by_email(db, admin.email)
-        assert admin.password is not None
-        assert user is not None
-        token = auth_service.create_api_token(db, user_id=user.id, name="bench api").raw_token
-        job_ids = [str(job_id) for job_id in job_service.some_ids(db, 200)]
-    return admin.email, admin.password, token, job_ids
-
-
-def _share_secrets_with_the_server(scratch: Path, *, given_database: bool) -> None:
-    """The demo's vendor secrets are encrypted here and read by the server: one key for both.
-    A fresh SQLite file gets a fresh key in the scratch directory. A database given keeps the
-    key `roofops serve` would use (ROOFOPS_ENCRYPTION_KEYS, else the local key file), so that
-    a demo an earlier run built there can be read again."""
-    from roofops.config import get_settings
-    from roofops.kit.crypto import new_fernet_key
-
-    if not given_database:
-        os.environ.setdefault("ROOFOPS_ENCRYPTION_KEYS", new_fernet_key())
-        os.environ["ROOFOPS_DATA_DIR"] = str(scratch)
-    get_settings.cache_clear()
-
-
-@contextmanager
-def _server(url: str) -> Iterator[str]:
-    """`roofops serve` in its own process; no cron, so no scheduled sync runs during the bench."""
-    from roofops.sandbox.server import free_port
-
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = os.environ | {
-        "ROOFOPS_DATABASE_URL": url,
-        "ROOFOPS_BASE_URL": base,
-        "ROOFOPS_CRON_ENABLED": "false",
-        "ROOFOPS_LOG_LEVEL": "WARNING",
-    }
-    command = [sys.executable, "-c", "from roofops.cli.main import app; app()", "serve"]
-    process = subprocess.Popen(  # noqa: S603 (our own interpreter and command)
-        [*command, "--port", str(port)], env=env, stdout=subprocess.DEVNULL
-    )
-    try:
-        _wait_until_ready(base, process)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
-def _wait_until_ready(base: str, process: subprocess.Popen[bytes]) -> None:
-    from roofops.sandbox.mount import SANDBOXES
-
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("roofops serve stopped before it was ready")
-        try:
-            if httpx.get(f"{base}/health/ready", timeout=2).status_code == 200:
-                # The demo's sandboxes build in the background at start-up (each would take
-                # the CPU from the load): wait every one of them out.
-                for box in SANDBOXES:
-                    httpx.get(f"{base}{box.path}/", timeout=START_TIMEOUT)
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.25)
-    raise RuntimeError("roofops serve did not get ready in time")
+        return [str(job_id) for job_id in job_service.some_ids(db, 200)]
 
 
 def _load(target: Target, samples: Samples, *, concurrency: int, seconds: float) -> None:
@@ -227,32 +153,19 @@ async def _timed(samples: Samples, route: str, call: Awaitable[httpx.Response]) 
         ok = (await call).status_code < 400
     except httpx.HTTPError:
         ok = False
-    samples.add(route, (time.perf_counter() - started) * 1000, ok)
+    samples.add(route, millis_since(started), ok)
 
 
 @asynccontextmanager
 async def _signed_in(target: Target) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=target.url, timeout=60) as client:
-        page = (await client.get("/login")).text
-        match = CSRF.search(page)
-        assert match, "the sign-in page has no CSRF field"
-        form = {"email": target.email, "password": target.password, "csrf_token": match.group(1)}
-        signed = await client.post("/login", data=form)
-        if signed.status_code != 303:
-            raise RuntimeError(f"the demo admin could not sign in (HTTP {signed.status_code})")
+        form = target.user.login_form((await client.get("/login")).text)
+        check_signed_in(await client.post("/login", data=form))
         yield client
 
 
 @asynccontextmanager
 async def _api(target: Target) -> AsyncIterator[httpx.AsyncClient]:
-    headers = {"Authorization": f"Bearer {target.token}"}
+    headers = {"Authorization": f"Bearer {target.user.token}"}
     async with httpx.AsyncClient(base_url=target.url, headers=headers, timeout=60) as client:
         yield client
-
-
-def _percentile(values: list[float], percent: int) -> float:
-    if not values:
-        return 0.0
-    if len(values) == 1:
-        return round(values[0], 1)
-    return round(statistics.quantiles(values, n=100, method="inclusive")[percent - 1], 1)

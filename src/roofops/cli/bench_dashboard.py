@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import resource
 import statistics
 import time
@@ -23,12 +22,13 @@ import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
+
+from roofops.cli import bench_http
+from roofops.cli.bench_http import BenchUser
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
@@ -47,19 +47,10 @@ ENDPOINTS = (
 WARM_UP = 3
 P95_TARGET_MS = 150.0
 DELIVERY_TARGET_MS = 1000.0
-BENCH_SEED = 42
 BENCH_TOPIC = "bench.ping"
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 CONNECT_TIMEOUT = 60.0  # every subscriber connected and receiving
 DELIVERY_TIMEOUT = 30.0
 PROBE_EVERY = 0.3  # seconds between probes until every subscriber has had one
-
-
-@dataclass(frozen=True)
-class Prepared:
-    email: str
-    password: str
-    token: str
 
 
 def run_dashboard_bench(
@@ -73,12 +64,10 @@ def run_dashboard_bench(
 ) -> dict[str, Any]:
     """Build the demo company, time the endpoints, measure live delivery; the figures.
     ``progress`` is told each step as it begins (the CLI shows it)."""
-    from roofops.cli.bench_api import _share_secrets_with_the_server
-
-    _share_secrets_with_the_server(scratch, given_database=False)
+    bench_http.share_secrets_with_the_server(scratch, given_database=False)
     with _scratch_database(database_url, scratch, "bench-dashboard") as url:
         progress(f"building the demo company (size {size:g})...")
-        prepared = _prepare(url, size)
+        prepared = bench_http.prepare_demo(url, size, "bench dashboard")
         endpoints = time_endpoints(url, prepared, requests, progress)
     # Delivery goes through the event hub, whatever the company's size: a database with one
     # user spares the server the demo's fake vendors, which take minutes to build at size 10.
@@ -122,27 +111,7 @@ def _scratch_database(database_url: str | None, scratch: Path, stem: str) -> Ite
         admin.dispose()
 
 
-def _prepare(url: str, size: float) -> Prepared:
-    """The demo company, its admin's password (reset) and an API token."""
-    from roofops import schema
-    from roofops.auth.service import auth_service, user_service
-    from roofops.db import session_scope
-    from roofops.sandbox.demo import build_demo
-
-    schema.upgrade(url)
-    with session_scope(url) as db:
-        summary = build_demo(
-            db, size=size, seed=BENCH_SEED, as_of=datetime.now(UTC).date(), reset_all_passwords=True
-        )
-        admin = summary.admin
-        user = user_service.find_by_email(db, admin.email)
-        assert admin.password is not None
-        assert user is not None
-        token = auth_service.create_api_token(db, user_id=user.id, name="bench dashboard")
-    return Prepared(admin.email, admin.password, token.raw_token)
-
-
-def _first_admin(url: str) -> Prepared:
+def _first_admin(url: str) -> BenchUser:
     """A migrated database with its first admin, and no demo company."""
     from roofops import schema
     from roofops.auth.service import user_service
@@ -153,12 +122,12 @@ def _first_admin(url: str) -> Prepared:
     with session_scope(url) as db:
         password = user_service.ensure_first_admin(db, email)
     assert password is not None, "a fresh database has no admin yet"
-    return Prepared(email, password, token="")
+    return BenchUser(email, password, token="")
 
 
 def time_endpoints(
     url: str,
-    prepared: Prepared,
+    prepared: BenchUser,
     requests: int,
     progress: Callable[[str], None] = lambda _step: None,
 ) -> list[dict[str, Any]]:
@@ -188,16 +157,12 @@ def time_endpoints(
     return figures
 
 
-def _sign_in(client: TestClient | httpx.Client, prepared: Prepared) -> None:
-    match = CSRF.search(client.get("/login").text)
-    assert match, "the sign-in page has no CSRF field"
-    form = {"email": prepared.email, "password": prepared.password, "csrf_token": match[1]}
-    signed = client.post("/login", data=form, follow_redirects=False)
-    if signed.status_code != 303:
-        raise RuntimeError(f"the demo admin could not sign in (HTTP {signed.status_code})")
+def _sign_in(client: TestClient | httpx.Client, prepared: BenchUser) -> None:
+    form = prepared.login_form(client.get("/login").text)
+    bench_http.check_signed_in(client.post("/login", data=form, follow_redirects=False))
 
 
-def _browser_cookies(base: str, prepared: Prepared) -> httpx.Cookies:
+def _browser_cookies(base: str, prepared: BenchUser) -> httpx.Cookies:
     with httpx.Client(base_url=base, timeout=60) as browser:
         _sign_in(browser, prepared)
         return browser.cookies
@@ -212,7 +177,7 @@ def _timed(
     for _ in range(WARM_UP):
         started = time.perf_counter()
         response = client.get(path, headers=headers, follow_redirects=False)
-        warm_up.append((time.perf_counter() - started) * 1000)
+        warm_up.append(bench_http.millis_since(started))
         if response.status_code == 404:
             return None
         if response.status_code >= 400:
@@ -223,29 +188,21 @@ def _timed(
     for _ in range(requests):
         started = time.perf_counter()
         client.get(path, headers=headers, follow_redirects=False)
-        millis.append((time.perf_counter() - started) * 1000)
+        millis.append(bench_http.millis_since(started))
     return {
         "path": path,
-        "p50_ms": percentile(millis, 50),
-        "p95_ms": percentile(millis, 95),
+        "p50_ms": bench_http.percentile(millis, 50),
+        "p95_ms": bench_http.percentile(millis, 95),
         "first_ms": round(warm_up[0], 1),
     }
 
 
-def percentile(values: list[float], percent: int) -> float:
-    if len(values) == 1:
-        return round(values[0], 1)
-    return round(statistics.quantiles(values, n=100, method="inclusive")[percent - 1], 1)
-
-
-def measure_sse_delivery(url: str, prepared: Prepared, subscribers: int) -> dict[str, float]:
+def measure_sse_delivery(url: str, prepared: BenchUser, subscribers: int) -> dict[str, float]:
     """`roofops serve` with one worker on the database; the subscribers in this process."""
-    from roofops.cli.bench_api import _server
-
     _raise_open_files_limit(subscribers)
     with (
         _one_web_worker(),
-        _server(url) as base,
+        bench_http.serve(url) as base,
         ThreadPoolExecutor(max_workers=1) as loop,
     ):
         # A loop of its own: the caller may run one already (Playwright's sync API does).
@@ -295,7 +252,7 @@ class _Board:
                 self.all_received.set()
 
 
-async def _deliver(base: str, url: str, prepared: Prepared, subscribers: int) -> dict[str, float]:
+async def _deliver(base: str, url: str, prepared: BenchUser, subscribers: int) -> dict[str, float]:
     board = _Board(subscribers)
     limits = httpx.Limits(max_connections=subscribers + 10, max_keepalive_connections=0)
     # Signed in as a browser is (one admin with many dashboards open): the pages subscribe so.

@@ -198,20 +198,20 @@ class FinancialsService:
         if missing:
             self.track(db, missing)
             rows = repository.for_jobs(books)
-        snapshots = []
+        snapshots, moves = [], {}
         for job_id, figures in books.items():
             row = rows[job_id]
             if moved := self._take_books(row, provider, figures):
                 snapshots.append(_snapshot(row, f"sync:{provider.value}"))
-                # The feed names what moved, never the amounts (it is VIEW_JOBS).
-                source = VENDOR_NAMES[provider.value]
-                activity_service.record_sync(db, job_id, books_changes(moved), source=source)
+                moves[job_id] = books_changes(moved)
             row.last_synced_at, row.sync_status, row.sync_error = (
                 synced_at,
                 FinancialSyncStatus.OK,
                 "",
             )
         repository.add_snapshots(snapshots)
+        # The feed names what moved, never the amounts (it is VIEW_JOBS).
+        activity_service.record_syncs(db, moves, source=VENDOR_NAMES[provider.value])
         return len(snapshots)
 
     def _take_books(

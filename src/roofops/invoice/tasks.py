@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from roofops.company.service import company_service
 from roofops.config import get_settings
 from roofops.invoice.delivery import REMIND_TASK, SEND_TASK, invoice_delivery
-from roofops.worker.cron import cron
+from roofops.worker.cron import cron, fires_within
 from roofops.worker.queue import enqueue
 from roofops.worker.registry import task
 
@@ -37,13 +37,3 @@ def reminders(db: Session, tick: datetime) -> None:
     zone = ZoneInfo(company_service.get(db).time_zone)
     if fires_within(get_settings().invoice_reminder_cron, zone, tick, CHECK_EVERY):
         enqueue(db, REMIND_TASK)
-
-
-def fires_within(crontab: str, zone: ZoneInfo, tick: datetime, window: timedelta) -> bool:
-    """Whether the crontab, read in ``zone``, fires in ``(tick - window, tick]``."""
-    from apscheduler.triggers.cron import CronTrigger
-
-    trigger = CronTrigger.from_crontab(crontab, timezone=zone)
-    start = tick - window + timedelta(microseconds=1)
-    next_fire = trigger.get_next_fire_time(None, start)
-    return next_fire is not None and next_fire <= tick

@@ -7,6 +7,16 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from roofops.kit.types import StrEnum
+from roofops.models.enums import VENDOR_NAMES
+
+# Where a share of a KPI's amount came from (a FigureSource, or "roofops": our invoices the
+# books do not hold yet), as the executive page and the weekly report name it.
+SOURCE_LABELS = {
+    "placeholder": "placeholder estimates",
+    **VENDOR_NAMES,
+    "manual": "entered by hand",
+    "roofops": "roofops invoices",
+}
 
 
 class KpiUnit(StrEnum):

@@ -26,6 +26,7 @@ from roofops.kpi.repository import JobKey, KpiRepository, StageMove
 from roofops.kpi.results import ExecutiveView, Grain, KpiDefinition, KpiPoint, KpiValue, Period
 from roofops.models.enums import Provider, Role
 from roofops.performance.service import performance_service
+from roofops.report.repository import Receivable
 from roofops.report.service import finance_reports, open_on
 
 EARLIEST = date(1970, 1, 1)
@@ -131,7 +132,7 @@ def _build(db: Session, as_of: date) -> Ledger:
         money=repository.job_money(),
         medians=repository.revenue_medians(),
         now=_end_of(as_of, zone),
-        today=(_depreciation(db), performance_service.backlog(db, as_of).crew_days),
+        today=(_depreciation(db, receivables), performance_service.backlog(db, as_of).crew_days),
     )
 
 
@@ -236,8 +237,8 @@ def _end_of(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day + timedelta(days=1), datetime.min.time(), zone)
 
 
-def _depreciation(db: Session) -> int:
-    total = finance_reports.depreciation(db).total or {}
+def _depreciation(db: Session, receivables: list[Receivable]) -> int:
+    total = finance_reports.depreciation(db, receivables).total or {}
     return sum(
         value for key in ("held", "released_unpaid") if isinstance(value := total.get(key), int)
     )

@@ -9,10 +9,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from roofops.company.service import company_service
 from roofops.config import get_settings
-from roofops.invoice.tasks import fires_within
 from roofops.kpi.weekly_report import last_full_week, week_of
 from roofops.kpi.weekly_report_delivery import SEND_TASK, weekly_report_mail
-from roofops.worker.cron import cron
+from roofops.worker.cron import cron, fires_within
 from roofops.worker.queue import enqueue
 from roofops.worker.registry import task
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from roofops.kpi.pdf_charts import Box, ChartKind, Series, draw_chart
-from roofops.kpi.results import KpiDefinition, KpiPoint, KpiUnit, KpiValue
+from roofops.kpi.results import SOURCE_LABELS, KpiDefinition, KpiPoint, KpiUnit, KpiValue
 from roofops.kpi.weekly_report import WeeklyReport
 
 if TYPE_CHECKING:
@@ -19,14 +19,6 @@ PARTIAL_NOTE = (
     "it will change."
 )
 NOT_MEASURED = "n/a"
-SOURCE_NAMES = {
-    "placeholder": "placeholder estimates",
-    "jobnimbus": "JobNimbus (CRM)",
-    "quickbooks": "QuickBooks",
-    "xero": "Xero",
-    "manual": "entered by hand",
-    "roofops": "roofops invoices",
-}
 # The figures table: (heading, width in mm); 190 mm fit a Letter page between 13 mm margins.
 COLUMNS = (
     ("KPI", 44.0),
@@ -191,7 +183,7 @@ def _source_line(definition: KpiDefinition, value: KpiValue) -> str:
     line = f"Based on {value.basis or 'no records'}; read from {', '.join(definition.sources)}."
     if value.source_shares:
         shares = sorted(value.source_shares.items(), key=lambda item: -item[1])
-        named = ", ".join(f"{SOURCE_NAMES.get(k, k)} {share:.0%}" for k, share in shares)
+        named = ", ".join(f"{SOURCE_LABELS.get(k, k)} {share:.0%}" for k, share in shares)
         line += f" Of the amount: {named}."
     return line
 

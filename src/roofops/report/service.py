@@ -189,9 +189,11 @@ class FinanceReports:
             total=_total(rows, WIP_COLUMNS),
         )
 
-    def depreciation(self, db: Session) -> Report:
+    def depreciation(self, db: Session, receivables: list[Receivable] | None = None) -> Report:
+        """``receivables``: those of :meth:`receivables`, when the caller has them already."""
         repository = FinanceReportRepository(db)
-        receivables = repository.receivables(repository.books_provider())
+        if receivables is None:
+            receivables = repository.receivables(repository.books_provider())
         by_number = {item.number: item for item in receivables}
         of_job = _by_job(receivables)
         jobs = repository.insurance_jobs()

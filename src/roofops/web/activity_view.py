@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from roofops.activity import mentions
 from roofops.activity.results import STAGE_KIND, FeedEntry
 from roofops.models.activity import ActivityKind
 from roofops.web.timeline import ACTOR_TAGS
@@ -63,29 +64,20 @@ class FeedItem:
 
 
 def split_mentions(body: str, matched: set[str]) -> list[Part]:
-    if not matched:
-        return [Part(body)]
+    """``body`` in parts, each mention of ``matched`` (as written) marked: where the note's
+    parser (roofops.activity.mentions) finds one, so an e-mail address is never one."""
     parts: list[Part] = []
-    rest = body
-    while rest:
-        at, text = _first(rest, matched)
-        if at < 0:
-            parts.append(Part(rest))
-            break
-        if at:
-            parts.append(Part(rest[:at]))
-        parts.append(Part(text, mention=True))
-        rest = rest[at + len(text) :]
+    done = 0
+    for token in mentions.tokens(body) if matched else []:
+        if token.text not in matched:
+            continue
+        if token.start > done:
+            parts.append(Part(body[done : token.start]))
+        parts.append(Part(token.text, mention=True))
+        done = token.end
+    if done < len(body) or not parts:
+        parts.append(Part(body[done:]))
     return parts
-
-
-def _first(text: str, candidates: set[str]) -> tuple[int, str]:
-    """The earliest (longest at a tie) candidate in ``text``; -1 when there is none."""
-    found = [(text.find(c), -len(c), c) for c in candidates if c and text.find(c) >= 0]
-    if not found:
-        return -1, ""
-    at, _, candidate = min(found)
-    return at, candidate
 
 
 def feed_items(entries: list[FeedEntry], job_id: uuid.UUID) -> list[FeedItem]:

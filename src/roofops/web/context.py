@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from roofops.auth.permissions import Permission
@@ -28,7 +30,13 @@ class PageContext:
     company_name: str = "roofops"
     time_zone: str = "UTC"
     currency: str = "USD"
-    unread_notifications: int = 0  # the header bell
+    # The header bell's count is a query: read only when a template shows the bell (htmx
+    # fragments, most requests of a page, never do).
+    count_unread: Callable[[], int] = field(default=lambda: 0, compare=False, repr=False)
+
+    @cached_property
+    def unread_notifications(self) -> int:
+        return self.count_unread()
 
     @property
     def role_label(self) -> str:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -21,7 +22,7 @@ def page_context(request: Request, db: DB, principal: CurrentPrincipal) -> PageC
         company_name=company.name,
         time_zone=company.time_zone,
         currency=company.currency,
-        unread_notifications=notification_service.unread_count(db, principal),
+        count_unread=partial(notification_service.unread_count, db, principal),
     )
     request.state.page = page
     return page

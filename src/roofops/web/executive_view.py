@@ -9,17 +9,15 @@ from dataclasses import dataclass
 
 from roofops.forecast.results import ForecastSeries, SeriesPoint, Unit
 from roofops.kpi.registry import BY_KEY
-from roofops.kpi.results import ExecutiveView, Grain, KpiDefinition, KpiPoint, KpiValue
+from roofops.kpi.results import (
+    SOURCE_LABELS,
+    ExecutiveView,
+    Grain,
+    KpiDefinition,
+    KpiPoint,
+    KpiValue,
+)
 from roofops.web.charts import Chart, band_chart, format_value
-
-SOURCE_LABELS = {
-    "placeholder": "Placeholder (estimated)",
-    "jobnimbus": "JobNimbus",
-    "quickbooks": "QuickBooks",
-    "xero": "Xero",
-    "manual": "Manual",
-    "roofops": "roofops invoices",
-}
 
 
 @dataclass(frozen=True)

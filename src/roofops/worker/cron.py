@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -70,6 +71,17 @@ def tick_for(spec: CronSpec, now: datetime) -> datetime:
     step = spec.granularity_seconds
     elapsed = int((now - EPOCH).total_seconds())
     return EPOCH + timedelta(seconds=elapsed - elapsed % step)
+
+
+def fires_within(crontab: str, zone: ZoneInfo, tick: datetime, window: timedelta) -> bool:
+    """Whether the crontab, read in ``zone``, fires in ``(tick - window, tick]``: a job that
+    runs every ``window`` in UTC follows a setting's crontab in the company's time zone."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    trigger = CronTrigger.from_crontab(crontab, timezone=zone)
+    start = tick - window + timedelta(microseconds=1)
+    next_fire = trigger.get_next_fire_time(None, start)
+    return next_fire is not None and next_fire <= tick
 
 
 def fire(spec: CronSpec, *, database_url: str, claimed_by: str) -> bool:

@@ -10,33 +10,19 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from roofops.auth.principal import Principal
+from roofops.auth.principal import sync_principal
 from roofops.financials.books import BooksUpdate
-from roofops.integrations.core.accounting import BOOKS_PROVIDERS
 from roofops.invoice.payments import invoice_payments_service
 from roofops.logging import get_logger
-from roofops.models.enums import ActorType, Provider, Role
 
 log = get_logger(__name__)
-
-
-def sync_actor(provider: Provider) -> Principal:
-    """Who changed an invoice when the books said so: the provider's sync."""
-    label = BOOKS_PROVIDERS[provider]
-    return Principal(
-        user_id=None,
-        email=f"{provider.value}-sync@roofops",
-        name=f"{label} sync",
-        role=Role.ADMIN,
-        actor_type=ActorType.SYNC,
-    )
 
 
 def settle_from_books(db: Session, update: BooksUpdate) -> int:
     """Our invoices' paid amounts and statuses from the books just written; how many moved."""
     db.flush()
     moved = invoice_payments_service.settle_from_books(
-        db, update.provider, sync_actor(update.provider)
+        db, update.provider, sync_principal(update.provider.label)
     )
     if moved:
         log.info("books.invoices.settled", provider=update.provider.value, invoices=moved)

@@ -172,10 +172,9 @@ class SyncPass:
 
     def _tell_feeds(self, ctx: PageContext) -> None:
         """Each changed job's feed says what changed, in the page's transaction."""
+        found = {job_id: field_changes(changes) for job_id, changes in ctx.job_changes.items()}
         run_id = self.recorder.run_id
-        for job_id, changes in ctx.job_changes.items():
-            found = field_changes(changes)
-            activity_service.record_sync(ctx.db, job_id, found, source=SOURCE.label, run_id=run_id)
+        activity_service.record_syncs(ctx.db, found, source=SOURCE.label, run_id=run_id)
 
     def _apply(self, stream: str, ctx: PageContext, records: Sequence[Any]) -> None:
         if stream == "contacts":
