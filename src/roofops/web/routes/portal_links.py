@@ -4,7 +4,8 @@ sent with their status, revoke one. A slot on the job page that loads itself (ht
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -22,6 +23,7 @@ from roofops.web.rendering import is_fragment_request, render
 
 router = APIRouter(prefix="/jobs", dependencies=[Depends(requires(Permission.MANAGE_PORTAL))])
 TEMPLATE = "jobs/_portal_links.html"
+T = TypeVar("T")
 
 
 def _card(db: Session, job_id: uuid.UUID, **extra: Any) -> dict[str, Any]:
@@ -54,15 +56,11 @@ def send_link(
     job_id: uuid.UUID,
     form: Annotated[PortalLinkForm, Form()],
 ) -> Response:
-    try:
-        with attempt(db):
-            link = portal_links.send(
-                db, page.principal, job_id, origin=PortalLinkOrigin.OFFICE, email=form.email or None
-            )
-    except RoofOpsError as exc:
-        return _answer(
-            request, db, job_id, error=exc.message, status_code=exc.status_code, email=form.email
-        )
+    link = _attempted(
+        db, lambda: portal_links.send(db, page.principal, job_id, **_office_link(form))
+    )
+    if isinstance(link, RoofOpsError):
+        return _refused(request, db, job_id, link, email=form.email)
     return _answer(request, db, job_id, notice=f"Link sent to {link.email}.")
 
 
@@ -76,15 +74,11 @@ def copy_link(
 ) -> Response:
     """A link to hand over another way (a text message, read out on the phone): shown once,
     on this answer only; the table keeps its hash like every other link's."""
-    try:
-        with attempt(db):
-            issued = portal_links.issue(
-                db, page.principal, job_id, origin=PortalLinkOrigin.OFFICE, email=form.email or None
-            )
-    except RoofOpsError as exc:
-        return _answer(
-            request, db, job_id, error=exc.message, status_code=exc.status_code, email=form.email
-        )
+    issued = _attempted(
+        db, lambda: portal_links.issue(db, page.principal, job_id, **_office_link(form))
+    )
+    if isinstance(issued, RoofOpsError):
+        return _refused(request, db, job_id, issued, email=form.email)
     return render(request, TEMPLATE, _card(db, job_id, shown_url=issued.url))
 
 
@@ -92,9 +86,29 @@ def copy_link(
 def revoke_link(
     request: Request, db: DB, page: Page, job_id: uuid.UUID, link_id: uuid.UUID
 ) -> Response:
+    revoked = _attempted(db, lambda: portal_links.revoke(db, page.principal, link_id))
+    if isinstance(revoked, RoofOpsError):
+        return _refused(request, db, job_id, revoked)
+    return _answer(request, db, job_id, notice="Link revoked: it no longer signs in.")
+
+
+def _office_link(form: PortalLinkForm) -> dict[str, Any]:
+    """Sent by the office, to the form's address (the customer's own when left empty)."""
+    return {"origin": PortalLinkOrigin.OFFICE, "email": form.email or None}
+
+
+def _attempted(db: Session, action: Callable[[], T]) -> T | RoofOpsError:
+    """The action's result, or its refusal with the action's writes rolled back."""
     try:
         with attempt(db):
-            portal_links.revoke(db, page.principal, link_id)
-    except RoofOpsError as exc:
-        return _answer(request, db, job_id, error=exc.message, status_code=exc.status_code)
-    return _answer(request, db, job_id, notice="Link revoked: it no longer signs in.")
+            return action()
+    except RoofOpsError as refusal:
+        return refusal
+
+
+def _refused(
+    request: Request, db: Session, job_id: uuid.UUID, refusal: RoofOpsError, *, email: str = ""
+) -> Response:
+    return _answer(
+        request, db, job_id, error=refusal.message, status_code=refusal.status_code, email=email
+    )
