@@ -159,6 +159,7 @@ def test_money_per_payer_with_status_totals_and_insurance_steps(
     sign_in_to_portal(client, db, alice.customer_id)
     html = _page(client, alice)
 
+    assert "<strong>Still due</strong>: invoiced minus paid." in html  # each total defined
     you = html.split("Paid by you")[1].split("Paid by your insurance company")[0]
     assert "Your deductible" in you
     assert "$1,000.00" in you
