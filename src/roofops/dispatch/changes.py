@@ -11,6 +11,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from roofops.models.dispatch import ScheduleEntry
+
 VISIT_PHASE = "visit"  # a route stop's work, beside a schedule entry's "install" or "gutters"
 # A visit that slides by less than this is no news: the crew and the customer are told (and
 # the crew asked to acknowledge) when work changes crew or day, or a visit moves by this much.
@@ -27,6 +29,20 @@ class Placement:
     starts_on: date
     ends_on: date
     start_minute: int | None = None  # visits only
+
+    @classmethod
+    def of_entry(cls, entry: ScheduleEntry) -> Placement:
+        """A crewed schedule entry's place (an entry without a crew or days has none)."""
+        assert entry.crew_id is not None
+        assert entry.starts_on
+        assert entry.ends_on
+        return cls(
+            job_id=entry.job_id,
+            phase=entry.phase.value,
+            crew_id=entry.crew_id,
+            starts_on=entry.starts_on,
+            ends_on=entry.ends_on,
+        )
 
     @property
     def key(self) -> tuple[uuid.UUID, str]:

@@ -154,7 +154,7 @@ class FieldRepository:
         for stop in self._visits(routes):
             placements[stop.plan_id].append(_visit_placement(stop))
         for entry in self._crewed_entries(schedules):
-            placements[entry.plan_id].append(entry_placement(entry))
+            placements[entry.plan_id].append(Placement.of_entry(entry))
         return placements
 
     def published_changes(self, plan_id: uuid.UUID) -> list[WorkChange]:
@@ -400,19 +400,6 @@ def _visit_placement(stop: RouteStop) -> Placement:
         starts_on=stop.route_date,
         ends_on=stop.route_date,
         start_minute=stop.start_minute,
-    )
-
-
-def entry_placement(entry: ScheduleEntry) -> Placement:
-    assert entry.crew_id is not None
-    assert entry.starts_on
-    assert entry.ends_on
-    return Placement(
-        job_id=entry.job_id,
-        phase=entry.phase.value,
-        crew_id=entry.crew_id,
-        starts_on=entry.starts_on,
-        ends_on=entry.ends_on,
     )
 
 

@@ -26,7 +26,7 @@ from roofops.kpi.repository import JobKey, KpiRepository, StageMove
 from roofops.kpi.results import ExecutiveView, Grain, KpiDefinition, KpiPoint, KpiValue, Period
 from roofops.models.enums import Provider, Role
 from roofops.performance.service import performance_service
-from roofops.report.repository import Receivable
+from roofops.report.receivable import Receivable
 from roofops.report.service import finance_reports, open_on
 
 EARLIEST = date(1970, 1, 1)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from roofops.activity.schedule import recorded_changes
 from roofops.activity.service import activity_service
 from roofops.company.service import company_service
-from roofops.dispatch.field_repository import entry_placement
+from roofops.dispatch.changes import Placement
 from roofops.dispatch.notifications import PHASE_WORDS, when
 from roofops.dispatch.published import published_schedule
 from roofops.exceptions import NotFound
@@ -134,7 +134,7 @@ def _next_date(db: Session, job: Job, entries: Sequence[ScheduleEntry], today: d
     """The next scheduled day, else the predicted completion, else nothing."""
     upcoming = [e for e in entries if e.ends_on and e.ends_on >= today]
     if upcoming:
-        return f"{_work(upcoming[0])}: {when(entry_placement(upcoming[0]))}"
+        return f"{_work(upcoming[0])}: {when(Placement.of_entry(upcoming[0]))}"
     if job.stage in CLOSEOUT or job.stage in view.ENDED:
         return ""
     forecast = forecast_service.job_window(db, job.id)
@@ -163,7 +163,7 @@ def _when(db: Session, job: Job, entries: Sequence[ScheduleEntry]) -> view.WhenV
     if forecast is not None:
         return view.WhenView("forecast", view.forecast_lines(forecast.start, forecast.finish))
     if entries:
-        lines = tuple(f"{_work(entry)}: {when(entry_placement(entry))}." for entry in entries)
+        lines = tuple(f"{_work(entry)}: {when(Placement.of_entry(entry))}." for entry in entries)
         return view.WhenView("schedule", lines)
     return view.WhenView("unknown", (view.NOT_SCHEDULED,))
 
@@ -176,7 +176,7 @@ def _crew(
     names = repository.crew_names(
         {e.crew_id for e in entries if e.crew_id} | ({report.crew_id} if report else set())
     )
-    placed = [(entry, entry_placement(entry)) for entry in entries]
+    placed = [(entry, Placement.of_entry(entry)) for entry in entries]
     scheduled = tuple(
         view.ScheduledWork(_work(entry), when(place), names[place.crew_id])
         for entry, place in placed

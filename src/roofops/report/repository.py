@@ -23,6 +23,7 @@ from roofops.models.financials import (
 from roofops.models.integration import HOLDS_THE_BOOKS, IntegrationConnection
 from roofops.models.invoice import Invoice, InvoiceKind, InvoiceStatus
 from roofops.models.job import Job
+from roofops.report.receivable import Receivable
 
 BOOKS_PROVIDERS = (Provider.QUICKBOOKS, Provider.XERO)
 # Voided and deleted documents count nowhere.
@@ -30,21 +31,6 @@ COUNTED = (AccountingDocStatus.OPEN, AccountingDocStatus.PAID)
 # Ours that count: issued (a draft is owed by nobody yet) and not void.
 NOT_COUNTED_OURS = (InvoiceStatus.VOID, InvoiceStatus.DRAFT)
 OTHER_PAYER = "other"  # a books invoice roofops did not raise
-
-
-@dataclass(frozen=True)
-class Receivable:
-    """One invoice that counts, from the books or (not in the books yet) from roofops."""
-
-    source: str  # "books" or "roofops"
-    number: str
-    job_id: uuid.UUID | None
-    payer: str  # an InvoicePayer value, or OTHER_PAYER
-    kind: str  # an InvoiceKind value when roofops raised it, else ""
-    dated: date | None  # the books' txn date, or our issue date
-    due: date | None  # the books' due date (its txn date when it has none), or ours
-    total_cents: int
-    open_cents: int
 
 
 class FinanceReportRepository:

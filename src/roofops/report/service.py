@@ -43,7 +43,8 @@ from roofops.report.columns import (
     revenue_columns,
 )
 from roofops.report.periods import Comparison, Month, Period, period
-from roofops.report.repository import OTHER_PAYER, FinanceReportRepository, Receivable
+from roofops.report.receivable import Receivable
+from roofops.report.repository import OTHER_PAYER, FinanceReportRepository
 from roofops.report.tables import Cell, Column, ColumnKind, Report
 
 REPORTS = ("revenue", "margins", "ar-aging", "wip", "depreciation")
