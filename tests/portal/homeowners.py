@@ -78,11 +78,13 @@ def today(db: Session) -> date:
     return company_service.today(db)
 
 
-def homeowner(db: Session, name: str) -> Homeowner:
-    """An insurance re-roof on the schedule, a crew on the way, invoices of every status,
-    shared and unshared files, and internal figures and notes on the side."""
+def homeowner(db: Session, name: str, *, scheduled: bool = True) -> Homeowner:
+    """An insurance re-roof on the schedule (``scheduled=False``: materials ordered, no crew
+    placed yet), a crew on the way, invoices of every status, shared and unshared files, and
+    internal figures and notes on the side."""
     owner = make_user(db, role=Role.OFFICE, email=f"owner-{uuid.uuid4().hex[:8]}@roofco.example")
-    job = make_job(db, stage=JobStage.SCHEDULED, contract_cents=2_000_000)
+    stage = JobStage.SCHEDULED if scheduled else JobStage.MATERIALS_ORDERED
+    job = make_job(db, stage=stage, contract_cents=2_000_000)
     customer = db.get(Customer, job.customer_id)
     assert customer is not None
     customer.display_name, customer.notes = name, CUSTOMER_NOTES
@@ -92,7 +94,8 @@ def homeowner(db: Session, name: str) -> Homeowner:
     crew = make_crew(db)
     crew.phone = CREW_PHONE
     activity_service.add_note(db, _as(owner), job.id, INTERNAL_NOTE, mail=False)
-    _scheduled(db, job, crew)
+    if scheduled:
+        _scheduled(db, job, crew)
     db.add(FieldReport(crew_id=crew.id, job_id=job.id, day=today(db), status=FieldStatus.EN_ROUTE,
                        note=GATE_CODE, occurred_at=utcnow()))  # fmt: skip
     invoices = [_invoice(db, job, n, status) for n, status in enumerate(INVOICE_STATUSES, 1)]

@@ -95,10 +95,15 @@ def test_a_lost_job_ends_its_timeline_there(
 def test_when_says_the_forecast_window_with_its_uncertainty(
     client: TestClient, db: Session, alice: Homeowner
 ) -> None:
+    waiting = homeowner(db, "Wanda Waiting", scheduled=False)
     start = today(db) + timedelta(days=20)
-    predict_install(db, alice.job, start)
+    predict_install(db, waiting.job, start)
+    predict_install(db, alice.job, start)  # alice's crew is on the published schedule
+    sign_in_to_portal(client, db, waiting.customer_id)
+    html = _page(client, waiting)
+
     sign_in_to_portal(client, db, alice.customer_id)
-    html = _page(client, alice)
+    assert "From our published crew schedule." in _page(client, alice)
 
     expected = (
         f"Install: most likely {day_words(start)}; between {day_words(start - timedelta(days=4))}"

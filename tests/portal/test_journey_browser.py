@@ -53,7 +53,7 @@ def live(
     with browser_database(database_url, tmp_path_factory.mktemp("journey")) as url:
         with session_scope(url) as db:
             make_user(db, role=Role.OFFICE, email=OFFICE, password=PASSWORD)
-            alice = homeowner(db, "Alice Anders")
+            alice = homeowner(db, "Alice Anders", scheduled=False)  # a window, not crew days
             install = today(db) + timedelta(days=20)
             predict_install(db, alice.job, install)
             customer = db.get(Customer, alice.customer_id)
@@ -104,7 +104,7 @@ def test_office_sends_homeowner_follows_reads_and_writes_back(
     fits_the_phone(phone)
     no_serious_violations(phone)
 
-    expect(phone.locator('#timeline [aria-current="step"]')).to_contain_text("Scheduled")
+    expect(phone.locator('#timeline [aria-current="step"]')).to_contain_text("Materials ordered")
     expect(phone.locator("#money .portal-badge").first).to_be_visible()
     expect(phone.locator("#money")).to_contain_text(re.compile(r"Due|Paid"))
     expect(phone.locator("#when")).to_contain_text(f"most likely {live.install_words}")

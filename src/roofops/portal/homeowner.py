@@ -159,12 +159,14 @@ def _when(db: Session, job: Job, entries: Sequence[ScheduleEntry]) -> view.WhenV
         return view.WhenView("unknown", ())
     if job.stage in CLOSEOUT:
         return view.WhenView("finished", ("The work on your roof is finished.",))
-    forecast = forecast_service.job_window(db, job.id)
-    if forecast is not None:
-        return view.WhenView("forecast", view.forecast_lines(forecast.start, forecast.finish))
+    # A crew's published days are a promise; a prediction is not. Once a crew is placed the
+    # homeowner reads those days, never a window that could disagree with them.
     if entries:
         lines = tuple(f"{_work(entry)}: {when(Placement.of_entry(entry))}." for entry in entries)
         return view.WhenView("schedule", lines)
+    forecast = forecast_service.job_window(db, job.id)
+    if forecast is not None:
+        return view.WhenView("forecast", view.forecast_lines(forecast.start, forecast.finish))
     return view.WhenView("unknown", (view.NOT_SCHEDULED,))
 
 
