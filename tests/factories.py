@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -24,8 +24,12 @@ from roofops.models import (
     Crew,
     Customer,
     FigureSource,
+    ForecastRun,
+    ForecastRunStatus,
+    ForecastTrigger,
     IntegrationConnection,
     Job,
+    JobForecast,
     JobRequirements,
     JobStage,
     JobStageEvent,
@@ -240,3 +244,24 @@ def make_requirements(db: Session, job: Job, **values: Any) -> JobRequirements:
     db.add(requirements)
     db.flush()
     return requirements
+
+
+Band = tuple[date, date, date]  # p10, p50, p90
+
+
+def make_job_forecast(
+    db: Session, job: Job, *, finish: Band, start: Band | None = None, as_of: date | None = None
+) -> JobForecast:
+    """A succeeded forecast run that predicted ``job``: its finish (and start) as p10, p50, p90."""
+    now = utcnow()
+    run = ForecastRun(as_of=as_of or now.date(), status=ForecastRunStatus.SUCCEEDED,
+                      trigger=ForecastTrigger.MANUAL, started_at=now, finished_at=now)  # fmt: skip
+    db.add(run)
+    db.flush()
+    starts = dict(zip(("start_p10", "start_p50", "start_p90"), start or (None,) * 3, strict=True))
+    finishes = dict(zip(("finish_p10", "finish_p50", "finish_p90"), finish, strict=True))
+    forecast = JobForecast(run_id=run.id, job_id=job.id, stage=job.stage, days_in_stage=3,
+                           **starts, **finishes)  # fmt: skip
+    db.add(forecast)
+    db.flush()
+    return forecast

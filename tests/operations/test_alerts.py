@@ -19,12 +19,11 @@ from roofops.models.enums import (
     SyncKind,
     SyncRunStatus,
 )
-from roofops.models.forecast import ForecastRun, ForecastRunStatus, ForecastTrigger, JobForecast
 from roofops.models.integration import SyncRun
 from roofops.models.job import Job
 from roofops.operations.results import Alert, AlertKind, Severity
 from roofops.operations.service import operations_service
-from tests.factories import make_crew, make_job, make_requirements
+from tests.factories import make_crew, make_job, make_job_forecast, make_requirements
 from tests.operations.conftest import (
     failed_sync,
     open_invoice,
@@ -105,27 +104,8 @@ def test_dry_days_raise_no_weather_alert(db: Session, today: date, admin: Princi
 
 
 def _succeeded_run(db: Session, job: Job, finish_p90: date) -> None:
-    run = ForecastRun(
-        as_of=finish_p90 - timedelta(days=30),
-        status=ForecastRunStatus.SUCCEEDED,
-        trigger=ForecastTrigger.MANUAL,
-        started_at=utcnow(),
-        finished_at=utcnow(),
-    )
-    db.add(run)
-    db.flush()
-    db.add(
-        JobForecast(
-            run_id=run.id,
-            job_id=job.id,
-            stage=job.stage,
-            days_in_stage=3,
-            finish_p10=finish_p90 - timedelta(days=10),
-            finish_p50=finish_p90 - timedelta(days=5),
-            finish_p90=finish_p90,
-        )
-    )
-    db.flush()
+    band = (finish_p90 - timedelta(days=10), finish_p90 - timedelta(days=5), finish_p90)
+    make_job_forecast(db, job, finish=band, as_of=finish_p90 - timedelta(days=30))
 
 
 def test_late_jobs_past_their_promise_plan_or_forecast(

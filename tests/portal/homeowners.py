@@ -22,9 +22,8 @@ from roofops.models.document import JobDocument
 from roofops.models.enums import PayerKind
 from roofops.models.field import FieldReport, FieldStatus, JobPhoto
 from roofops.models.financials import JobFinancials
-from roofops.models.forecast import ForecastRun, ForecastRunStatus, ForecastTrigger, JobForecast
 from roofops.models.invoice import Invoice, InvoiceKind, InvoicePayer, InvoiceStatus
-from tests.factories import make_crew, make_job, make_user
+from tests.factories import make_crew, make_job, make_job_forecast, make_user
 from tests.field.images import PDF, png
 
 # Strings of internal things: none may appear on a portal page.
@@ -184,24 +183,7 @@ def _document(db: Session, job: Job, shared: bool) -> JobDocument:
 
 
 def predict_install(db: Session, job: Job, start: date) -> None:
-    """A succeeded forecast run that puts the job's install most likely on ``start``: between
-    4 days before and 6 days after, finished 2 (between 0 and 9) days later."""
-    now = utcnow()
-    run = ForecastRun(as_of=today(db), status=ForecastRunStatus.SUCCEEDED,
-                      trigger=ForecastTrigger.MANUAL, started_at=now, finished_at=now)  # fmt: skip
-    db.add(run)
-    db.flush()
-    db.add(
-        JobForecast(
-            run_id=run.id,
-            job_id=job.id,
-            stage=job.stage,
-            days_in_stage=1,
-            start_p10=start - timedelta(days=4),
-            start_p50=start,
-            start_p90=start + timedelta(days=6),
-            finish_p10=start,
-            finish_p50=start + timedelta(days=2),
-            finish_p90=start + timedelta(days=9),
-        )
-    )
+    """A forecast that puts the job's install most likely on ``start``: between 4 days before
+    and 6 days after, finished 2 (between 0 and 9) days later."""
+    days = [start + timedelta(days=offset) for offset in (-4, 0, 6, 2, 9)]
+    make_job_forecast(db, job, start=(days[0], start, days[2]), finish=(start, days[3], days[4]))
