@@ -16,7 +16,7 @@ from roofops.db import session_scope
 from tests.events.server import running_server
 from tests.web.command_center_data import DISPATCHER_EMAIL, LEAD_EMAIL, CrewDay, seed_crew_day
 from tests.web.live_server import browser_database
-from tests.web.test_command_center_browser import sign_in
+from tests.web.signing_in import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 DELIVERY_LIMIT_SECONDS = 2.0
@@ -66,8 +66,8 @@ def test_start_work_on_one_process_shows_on_the_other_s_dashboard_within_2_secon
     errors: list[str] = []
     office, crew = (_watch(page, errors) for page in contexts)
     navigations: list[str] = []
-    sign_in(office, servers.office_side, DISPATCHER_EMAIL, "/command-center")
-    sign_in(crew, servers.crew_side, LEAD_EMAIL, "/crew")
+    sign_in(office, f"{servers.office_side}/command-center", DISPATCHER_EMAIL)
+    sign_in(crew, f"{servers.crew_side}/crew", LEAD_EMAIL)
     row = office.locator(f'li.ops-crew[data-crew-id="{servers.day.crew_id}"]')
     expect(row).to_have_attribute("data-state", "scheduled")
     expect(office.locator("#live-status")).to_have_text("Live")
