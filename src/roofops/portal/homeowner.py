@@ -25,6 +25,7 @@ from roofops.forecast.service import forecast_service
 from roofops.invoice.service import invoice_service
 from roofops.invoice.status import status_on
 from roofops.job.lifecycle import CLOSEOUT
+from roofops.job.service import job_service
 from roofops.models.activity import JobActivity
 from roofops.models.dispatch import ScheduleEntry
 from roofops.models.enums import JobStage, PayerKind
@@ -59,7 +60,7 @@ class HomeownerService:
             number=job.number,
             address=job.property.one_line,
             stage=view.stage_label(job.stage),
-            timeline=view.timeline(job.stage, _reached(db, repository, job)),
+            timeline=view.timeline(job.stage, _reached(db, job)),
             when=_when(db, job, entries),
             crew=_crew(repository, job, entries, today),
             payers=view.payer_groups(invoices),
@@ -73,10 +74,10 @@ class HomeownerService:
     ) -> view.FileView:
         """The PDF the office mails, for an issued invoice of the customer's job only."""
         job = self._job(db, visitor, job_id)
-        invoice = PortalJobRepository(db).invoice_of_job(job.id, invoice_id)
-        if invoice is None or not _issued([invoice], company_service.today(db)):
+        issued = _issued(invoice_service.of_job(db, job.id), company_service.today(db))
+        if invoice_id not in {invoice.id for invoice in issued}:
             raise NotFound(NOT_FOUND)
-        invoice, pdf = invoice_service.pdf(db, invoice.id)
+        invoice, pdf = invoice_service.pdf(db, invoice_id)
         return view.FileView(pdf, "application/pdf", f"invoice-{invoice.number}.pdf")
 
     def photo(
@@ -142,12 +143,11 @@ def _next_date(db: Session, job: Job, entries: Sequence[ScheduleEntry], today: d
 
 
 # ----- the job page ----------------------------------------------------------------------------
-def _reached(db: Session, repository: PortalJobRepository, job: Job) -> dict[JobStage, date]:
+def _reached(db: Session, job: Job) -> dict[JobStage, date]:
     """The local day the job last reached each stage (a stage moved back to counts again)."""
     zone = ZoneInfo(company_service.get(db).time_zone)
-    return {
-        event.to_stage: _local(event.occurred_at, zone) for event in repository.stage_events(job.id)
-    }
+    events = job_service.stage_events(db, job.id)
+    return {event.to_stage: _local(event.occurred_at, zone) for event in events}
 
 
 def _local(moment: datetime, zone: ZoneInfo) -> date:

@@ -16,8 +16,7 @@ from roofops.models.crew import Crew
 from roofops.models.dispatch import DispatchPlan
 from roofops.models.document import JobDocument
 from roofops.models.field import FieldReport, JobPhoto
-from roofops.models.invoice import Invoice
-from roofops.models.job import Job, JobStageEvent
+from roofops.models.job import Job
 
 NOTICES_SHOWN = 10  # the newest schedule changes a homeowner reads; older ones are history
 
@@ -44,14 +43,6 @@ class PortalJobRepository:
             .where(Job.id == job_id, Job.customer_id == customer_id, Job.archived_at.is_(None))
         )
         return self.session.scalar(statement)
-
-    def stage_events(self, job_id: uuid.UUID) -> list[JobStageEvent]:
-        statement = (
-            sa.select(JobStageEvent)
-            .where(JobStageEvent.job_id == job_id)
-            .order_by(JobStageEvent.occurred_at, JobStageEvent.id)
-        )
-        return list(self.session.scalars(statement))
 
     def crew_names(self, crew_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
         """Only the crews' names: nothing else of a crew (members, phones) leaves here."""
@@ -91,10 +82,6 @@ class PortalJobRepository:
             .limit(1)
         )
         return self.session.scalars(statement).first()
-
-    def invoice_of_job(self, job_id: uuid.UUID, invoice_id: uuid.UUID) -> Invoice | None:
-        statement = sa.select(Invoice).where(Invoice.id == invoice_id, Invoice.job_id == job_id)
-        return self.session.scalar(statement)
 
     def shared_photos(self, job_id: uuid.UUID) -> list[JobPhoto]:
         """The job's photos the office shared, without their bytes, newest first."""
