@@ -23,6 +23,7 @@ from roofops.models.enums import PayerKind
 from roofops.models.field import FieldReport, FieldStatus, JobPhoto
 from roofops.models.financials import JobFinancials
 from roofops.models.invoice import Invoice, InvoiceKind, InvoicePayer, InvoiceStatus
+from roofops.models.property import Property
 from tests.factories import make_crew, make_job, make_job_forecast, make_user
 from tests.field.images import PDF, png
 
@@ -71,6 +72,15 @@ class Homeowner:
             f"{base}/photos/{self.photo.id}",
             f"{base}/documents/{self.document.id}",
         ]
+
+
+def email_and_address(db: Session, owner: Homeowner) -> tuple[str, str]:
+    """The customer's e-mail and the job's one-line address, as the portal shows them."""
+    customer = db.get(Customer, owner.customer_id)
+    place = db.get(Property, owner.job.property_id)
+    assert customer is not None
+    assert place is not None
+    return customer.email, place.one_line
 
 
 def today(db: Session) -> date:

@@ -16,11 +16,9 @@ from playwright.sync_api import Browser, Page, expect
 from roofops.config import Settings, get_settings
 from roofops.db import session_scope
 from roofops.models import Role
-from roofops.models.customer import Customer
-from roofops.models.property import Property
 from roofops.portal.job_view import day_words
 from tests.factories import make_user
-from tests.portal.homeowners import homeowner, predict_install, today
+from tests.portal.homeowners import email_and_address, homeowner, predict_install, today
 from tests.portal.mailed import LINK, mail_queued_links
 from tests.portal.phone import PHONE, fits_the_phone, no_serious_violations
 from tests.smtp import SmtpServer, running_smtp_server, send_settings_to
@@ -56,11 +54,8 @@ def live(
             alice = homeowner(db, "Alice Anders", scheduled=False)  # a window, not crew days
             install = today(db) + timedelta(days=20)
             predict_install(db, alice.job, install)
-            customer = db.get(Customer, alice.customer_id)
-            place = db.get(Property, alice.job.property_id)
-            assert customer is not None
-            assert place is not None
-            seeded = (f"/jobs/{alice.job.id}", customer.email, place.one_line, day_words(install))
+            email, address = email_and_address(db, alice)
+            seeded = (f"/jobs/{alice.job.id}", email, address, day_words(install))
         port = free_port()
         base_url = f"http://127.0.0.1:{port}"
         served = settings.model_copy(update={"database_url": url, "base_url": base_url})

@@ -11,10 +11,9 @@ from playwright.sync_api import Browser, Page, expect
 
 from roofops.config import Settings
 from roofops.db import session_scope
-from roofops.models.property import Property
 from roofops.portal.dependencies import PORTAL_COOKIE
 from roofops.portal.sessions import portal_sessions
-from tests.portal.homeowners import homeowner
+from tests.portal.homeowners import email_and_address, homeowner
 from tests.portal.phone import PHONE, fits_the_phone, no_serious_violations
 from tests.web.conftest import browser_type_launch_args  # noqa: F401 (the Chromium fixture)
 from tests.web.live_server import browser_database, serve
@@ -38,9 +37,7 @@ def live(
         with session_scope(url) as db:
             alice = homeowner(db, "Alice Anders")
             cookie = portal_sessions.open(db, alice.customer_id).raw_token
-            place = db.get(Property, alice.job.property_id)
-            assert place is not None
-            address = place.one_line
+            _, address = email_and_address(db, alice)
         with serve(settings.model_copy(update={"database_url": url}), url) as base:
             yield Live(base, cookie, address)
 

@@ -12,10 +12,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from roofops.config import Settings, get_settings
 from roofops.db import session_scope
-from roofops.models.customer import Customer
-from roofops.models.property import Property
 from roofops.portal.dependencies import PORTAL_COOKIE
-from tests.portal.homeowners import homeowner
+from tests.portal.homeowners import email_and_address, homeowner
 from tests.portal.mailed import LINK, mail_queued_links
 from tests.portal.phone import PHONE, fits_the_phone, no_serious_violations
 from tests.smtp import SmtpServer, running_smtp_server, send_settings_to
@@ -40,11 +38,7 @@ def live(
     with browser_database(database_url, tmp_path_factory.mktemp("portal")) as url:
         with session_scope(url) as db:
             alice = homeowner(db, "Alice Anders")
-            customer = db.get(Customer, alice.customer_id)
-            place = db.get(Property, alice.job.property_id)
-            assert customer is not None
-            assert place is not None
-            email, address = customer.email, place.one_line
+            email, address = email_and_address(db, alice)
         with serve(settings.model_copy(update={"database_url": url}), url) as base:
             yield Live(base, url, email, address)
 
